@@ -1,0 +1,107 @@
+"""Domain values other than the Record: the review's settings, decisions, summaries.
+
+Plain frozen dataclasses; storage turns rows into these, shells display them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+__all__ = [
+    "Choice",
+    "Decision",
+    "ImportResult",
+    "Review",
+    "ReviewSummary",
+    "Stage",
+    "StageCounts",
+]
+
+
+class Stage(StrEnum):
+    TITLE_ABSTRACT = "title_abstract"
+    FULL_TEXT = "full_text"
+
+
+class Choice(StrEnum):
+    INCLUDE = "include"
+    EXCLUDE = "exclude"
+    MAYBE = "maybe"
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    title: str
+    question: str = ""
+    population: str = ""
+    intervention: str = ""
+    comparator: str = ""
+    outcomes: str = ""
+    study_designs: str = ""
+    inclusion_criteria: str = ""
+    exclusion_criteria: str = ""
+    protocol_id: str = ""
+    reviewers_title_abstract: int = 1
+    reviewers_full_text: int = 1
+    blind: bool = True
+    maybe_counts_as: str = "include"
+    ncbi_email: str = ""
+    exclusion_reasons: tuple[str, ...] = ()
+    include_terms: tuple[str, ...] = ()
+    exclude_terms: tuple[str, ...] = ()
+
+    def reviewers_needed(self, stage: Stage | str) -> int:
+        return self.reviewers_title_abstract if Stage(stage) is Stage.TITLE_ABSTRACT else self.reviewers_full_text
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """One reviewer's live decision on a record at a stage."""
+
+    id: int
+    record_id: int
+    stage: Stage
+    reviewer: str
+    choice: Choice
+    reason: str = ""
+    note: str = ""
+    made_at: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StageCounts:
+    """A reviewer's progress at one stage."""
+
+    reviewer: str
+    stage: Stage
+    include: int = 0
+    exclude: int = 0
+    maybe: int = 0
+
+    @property
+    def decided(self) -> int:
+        return self.include + self.exclude + self.maybe
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewSummary:
+    title: str
+    records: int
+    screened_records: int          # records after duplicates are set aside
+    duplicates_removed: int
+    sources: dict[str, int] = field(default_factory=dict)   # database -> records identified
+    per_reviewer: tuple[StageCounts, ...] = ()
+    reviewers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    import_id: int
+    file_name: str
+    database: str
+    format: str
+    encoding: str
+    count_in_file: int
+    count_imported: int
+    skipped: tuple[str, ...] = ()

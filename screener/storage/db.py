@@ -1,0 +1,183 @@
+"""Opening a review file: connection settings, migrations, transactions.
+
+The only module that creates connections. Everything that writes goes through
+:func:`transaction`, which takes SQLite's write lock up front (``BEGIN IMMEDIATE``) so two
+reviewers writing to the same file at once wait for each other instead of failing.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+import sqlite_utils
+
+from screener.errors import ReviewFileError
+
+__all__ = ["connect", "create", "migrations", "now", "open_review", "schema_version", "transaction"]
+
+BUSY_TIMEOUT_MS = 10_000
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+def now() -> str:
+    """The current time as ISO 8601 UTC, to the microsecond (orders rows made in one second)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _migration_dir() -> Path:
+    # In a checkout (and an editable install) the schema lives in the top-level db/ folder;
+    # a built wheel carries a copy as screener/_db (see pyproject.toml).
+    repo = Path(__file__).resolve().parents[2] / "db"
+    if repo.is_dir():
+        return repo
+    return Path(str(resources.files("screener") / "_db"))
+
+
+def migrations() -> list[tuple[int, Path]]:
+    """The numbered migration files, in order; numbers must run 1, 2, 3 ... without gaps."""
+    found = []
+    for path in sorted(_migration_dir().glob("*.sql")):
+        match = _MIGRATION_NAME.match(path.name)
+        if match:
+            found.append((int(match.group(1)), path))
+    for expected, (number, path) in enumerate(found, start=1):
+        if number != expected:
+            raise RuntimeError(f"migration {path.name} is out of sequence (expected {expected:04d})")
+    return found
+
+
+def latest_version() -> int:
+    return len(migrations())
+
+
+def connect(path: str | Path) -> sqlite_utils.Database:
+    """A connection with the house settings; no migration, no checks."""
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                           check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if str(path) != ":memory:":
+        conn.execute("PRAGMA journal_mode = WAL")
+    # FULL, not NORMAL: in WAL mode NORMAL can lose the last commits on a power cut. A reviewer's
+    # key press is acknowledged only after its commit, so it must survive one. The cost is one
+    # fsync per commit, small for single decisions; bulk imports are one transaction each.
+    conn.execute("PRAGMA synchronous = FULL")
+    return sqlite_utils.Database(conn)
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One atomic unit of work: all of it is committed, or none of it (also on Ctrl-C).
+
+    Do not call sqlite-utils table writers (``insert``, ``upsert`` ...) inside: they commit on
+    their own. Use ``db.execute`` / ``db.conn.executemany``.
+    """
+    conn = db.conn
+    if conn.in_transaction:
+        raise RuntimeError("nested transaction")
+    _begin_immediate(conn)
+    try:
+        yield db
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
+def _begin_immediate(conn: sqlite3.Connection) -> None:
+    # busy_timeout covers most waits; a writer that still finds the lock taken (e.g. a long
+    # import in another process) retries here rather than surfacing "database is locked".
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if time.monotonic() > deadline:
+                raise ReviewFileError("the review is locked by another screener process; try again") from exc
+            time.sleep(0.05)
+
+
+def _is_screener_db(db: sqlite_utils.Database) -> bool:
+    return "review" in db.table_names()
+
+
+def migrate(db: sqlite_utils.Database, path_label: str) -> None:
+    """Apply the migrations the file lacks, each in its own transaction."""
+    current = schema_version(db)
+    steps = migrations()
+    if current > len(steps):
+        raise ReviewFileError(
+            f"{path_label} was made by a newer screener (schema {current}, this one knows "
+            f"{len(steps)}); upgrade screener to open it"
+        )
+    for number, path in steps[current:]:
+        script = path.read_text(encoding="utf-8")
+        with transaction(db):
+            for statement in _statements(script):
+                db.execute(statement)
+            db.execute(f"PRAGMA user_version = {number}")
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (sqlite3.complete_statement keeps triggers whole)."""
+    out, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        if not buf and (not line.strip() or line.lstrip().startswith("--")):
+            continue
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out
+
+
+def create(path: str | Path) -> sqlite_utils.Database:
+    """Create a new, empty review file (refuses to overwrite one)."""
+    target = Path(path)
+    if str(path) != ":memory:" and target.exists():
+        raise ReviewFileError(f"{path} already exists; choose another name")
+    if str(path) != ":memory:" and not target.parent.exists():
+        raise ReviewFileError(f"{target.parent} does not exist")
+    db = connect(path)
+    migrate(db, str(path))
+    return db
+
+
+def open_review(path: str | Path) -> sqlite_utils.Database:
+    """Open an existing review file and bring its schema up to date."""
+    target = Path(path)
+    if str(path) != ":memory:":
+        if not target.exists():
+            raise ReviewFileError(f"{path}: no such file")
+        if target.is_dir():
+            raise ReviewFileError(f"{path} is a folder, not a review file")
+        with open(target, "rb") as handle:
+            magic = handle.read(16)
+        if magic != b"SQLite format 3\x00":
+            raise ReviewFileError(f"{path} is not a screener review (not an SQLite database)")
+    try:
+        db = connect(path)
+        if not _is_screener_db(db):
+            db.conn.close()
+            raise ReviewFileError(f"{path} is an SQLite database but not a screener review")
+        migrate(db, str(path))
+    except sqlite3.DatabaseError as exc:
+        raise ReviewFileError(f"{path} cannot be read as a screener review ({exc})") from None
+    return db

@@ -1,0 +1,92 @@
+"""Reading records: counts, one record, lists for screening, full-text search, provenance."""
+
+from __future__ import annotations
+
+import re
+
+import sqlite_utils
+
+from screener.errors import InvalidInputError
+from screener.records import Record
+from screener.storage.rows import row_to_record
+
+_SOURCE_SQL = (
+    "SELECT r.id, coalesce(s.database, i.database) AS database FROM record r"
+    " LEFT JOIN search_run s ON s.id = r.search_run_id LEFT JOIN file_import i ON i.id = r.import_id"
+)
+
+
+def count_records(db: sqlite_utils.Database) -> int:
+    return db.execute("SELECT count(*) FROM record").fetchone()[0]
+
+
+def count_screened(db: sqlite_utils.Database) -> int:
+    return db.execute("SELECT count(*) FROM screened_record").fetchone()[0]
+
+
+def records_per_database(db: sqlite_utils.Database) -> dict[str, int]:
+    rows = db.execute(f"SELECT database, count(*) FROM ({_SOURCE_SQL}) GROUP BY database ORDER BY database")
+    return dict(rows.fetchall())
+
+
+def get_record(db: sqlite_utils.Database, record_id: int) -> Record:
+    cursor = db.execute("SELECT * FROM record WHERE id = ?", [record_id])
+    row = cursor.fetchone()
+    if row is None:
+        raise InvalidInputError(f"no record with id {record_id} in this review")
+    names = [d[0] for d in cursor.description]
+    return row_to_record(dict(zip(names, row, strict=True)))
+
+
+def source_of(db: sqlite_utils.Database, record_id: int) -> list[str]:
+    """The databases a record was found in: its own and those of its cluster's other members."""
+    rows = db.execute(
+        f"SELECT DISTINCT database FROM ({_SOURCE_SQL}) WHERE id IN ("
+        " SELECT ? UNION SELECT m2.record_id FROM cluster_member m1"
+        " JOIN cluster_member m2 ON m2.cluster_id = m1.cluster_id WHERE m1.record_id = ?)"
+        " ORDER BY database",
+        [record_id, record_id],
+    )
+    return [r[0] for r in rows]
+
+
+def screened_ids(db: sqlite_utils.Database) -> list[int]:
+    return [r[0] for r in db.execute("SELECT id FROM screened_record ORDER BY id")]
+
+
+def list_records(db: sqlite_utils.Database, *, limit: int = 100, offset: int = 0) -> list[tuple]:
+    """(id, year, first author json, title) of screened records, in id order."""
+    return db.execute(
+        "SELECT id, year, authors_json, title FROM screened_record ORDER BY id LIMIT ? OFFSET ?",
+        [limit, offset],
+    ).fetchall()
+
+
+def fts_query(text: str) -> str:
+    """Turn what a reviewer types into a safe FTS5 query: each word a prefix term, ANDed."""
+    words = re.findall(r"\w+", text, flags=re.UNICODE)
+    return " ".join(f'"{w}"*' for w in words)
+
+
+def search_ids(db: sqlite_utils.Database, text: str, *, limit: int = 1000) -> list[int]:
+    query = fts_query(text)
+    if not query:
+        return []
+    return [r[0] for r in db.execute(
+        "SELECT rowid FROM record_fts WHERE record_fts MATCH ? AND rowid IN (SELECT id FROM screened_record)"
+        " ORDER BY rank LIMIT ?", [query, limit])]
+
+
+def export_rows(db: sqlite_utils.Database) -> list[dict]:
+    """Every record with its provenance and cluster, for export."""
+    cursor = db.execute(
+        "SELECT r.*, coalesce(s.database, i.database) AS source_database,"
+        " coalesce(i.file_name, s.query_name) AS source_file, m.cluster_id AS cluster_id,"
+        " CASE WHEN m.record_id IS NULL OR c.primary_record_id = r.id THEN 1 ELSE 0 END AS is_primary"
+        " FROM record r LEFT JOIN search_run s ON s.id = r.search_run_id"
+        " LEFT JOIN file_import i ON i.id = r.import_id"
+        " LEFT JOIN cluster_member m ON m.record_id = r.id LEFT JOIN cluster c ON c.id = m.cluster_id"
+        " ORDER BY r.id"
+    )
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor]

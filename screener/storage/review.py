@@ -1,0 +1,129 @@
+"""The review row, its settings, exclusion reasons, highlight terms and reviewers."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields
+from typing import Any
+
+import sqlite_utils
+
+from screener.errors import InvalidInputError
+from screener.model import Review
+from screener.storage.db import now
+from screener.storage.rows import insert
+
+_REVIEW_COLUMNS = (
+    "title", "question", "population", "intervention", "comparator", "outcomes",
+    "study_designs", "inclusion_criteria", "exclusion_criteria", "protocol_id",
+    "reviewers_title_abstract", "reviewers_full_text", "blind", "maybe_counts_as", "ncbi_email",
+)
+
+
+def create_review(db: sqlite_utils.Database, review: Review) -> None:
+    row: dict[str, Any] = {c: getattr(review, c) for c in _REVIEW_COLUMNS}
+    row["blind"] = int(review.blind)
+    row.update(id=1, created_at=now())
+    insert(db, "review", row)
+    set_exclusion_reasons(db, review.exclusion_reasons)
+    set_highlight_terms(db, review.include_terms, review.exclude_terms)
+
+
+def load_review(db: sqlite_utils.Database) -> Review:
+    row = db.execute(f"SELECT {', '.join(_REVIEW_COLUMNS)} FROM review WHERE id = 1").fetchone()
+    values = dict(zip(_REVIEW_COLUMNS, row, strict=True))
+    values["blind"] = bool(values["blind"])
+    reasons = tuple(r[0] for r in db.execute(
+        "SELECT label FROM exclusion_reason ORDER BY position, id"))
+    terms = db.execute("SELECT term, kind FROM highlight_term ORDER BY id").fetchall()
+    return Review(
+        **values,
+        exclusion_reasons=reasons,
+        include_terms=tuple(t for t, k in terms if k == "include"),
+        exclude_terms=tuple(t for t, k in terms if k == "exclude"),
+    )
+
+
+def update_review(db: sqlite_utils.Database, **changes: Any) -> None:
+    known = {f.name for f in fields(Review)}
+    unknown = set(changes) - known
+    if unknown:
+        raise InvalidInputError(f"unknown review setting(s): {', '.join(sorted(unknown))}")
+    if "exclusion_reasons" in changes:
+        set_exclusion_reasons(db, changes.pop("exclusion_reasons"))
+    if "include_terms" in changes or "exclude_terms" in changes:
+        current = load_review(db)
+        set_highlight_terms(db, changes.pop("include_terms", current.include_terms),
+                            changes.pop("exclude_terms", current.exclude_terms))
+    if changes:
+        if "blind" in changes:
+            changes["blind"] = int(bool(changes["blind"]))
+        sets = ", ".join(f"{k} = ?" for k in changes)
+        db.execute(f"UPDATE review SET {sets} WHERE id = 1", list(changes.values()))
+
+
+def set_exclusion_reasons(db: sqlite_utils.Database, reasons: tuple[str, ...] | list[str]) -> None:
+    """Make the reason list exactly ``reasons`` in order; reasons already used are kept."""
+    existing = {label: rid for rid, label in db.execute("SELECT id, label FROM exclusion_reason")}
+    for position, label in enumerate(reasons):
+        label = label.strip()
+        if not label:
+            raise InvalidInputError("an exclusion reason cannot be empty")
+        if label in existing:
+            db.execute("UPDATE exclusion_reason SET position = ? WHERE id = ?", [position, existing[label]])
+        else:
+            insert(db, "exclusion_reason", {"label": label, "position": position})
+    keep = {r.strip() for r in reasons}
+    for label, rid in existing.items():
+        if label not in keep:
+            used = db.execute(
+                "SELECT 1 FROM decision WHERE reason_id = ? UNION SELECT 1 FROM resolution WHERE reason_id = ? LIMIT 1",
+                [rid, rid]).fetchone()
+            if used:
+                db.execute("UPDATE exclusion_reason SET position = 1000000 WHERE id = ?", [rid])
+            else:
+                db.execute("DELETE FROM exclusion_reason WHERE id = ?", [rid])
+
+
+def set_highlight_terms(db: sqlite_utils.Database, include: Any, exclude: Any) -> None:
+    db.execute("DELETE FROM highlight_term")
+    for kind, terms in (("include", include), ("exclude", exclude)):
+        for term in dict.fromkeys(t.strip() for t in terms if t.strip()):
+            insert(db, "highlight_term", {"term": term, "kind": kind})
+
+
+def reason_id(db: sqlite_utils.Database, label: str | None) -> int | None:
+    if not label:
+        return None
+    row = db.execute("SELECT id FROM exclusion_reason WHERE label = ?", [label]).fetchone()
+    if row is None:
+        known = [r[0] for r in db.execute("SELECT label FROM exclusion_reason ORDER BY position")]
+        raise InvalidInputError(f"unknown exclusion reason {label!r}; the review's reasons: {'; '.join(known) or 'none'}")
+    return row[0]
+
+
+def reviewer_id(db: sqlite_utils.Database, name: str, *, create: bool = True) -> int:
+    """The id of reviewer ``name``, created on first use."""
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInputError("a reviewer name is required (give --reviewer NAME)")
+    row = db.execute("SELECT id FROM reviewer WHERE name = ?", [name]).fetchone()
+    if row:
+        return row[0]
+    if not create:
+        raise InvalidInputError(f"no reviewer named {name!r} in this review")
+    return insert(db, "reviewer", {"name": name, "created_at": now()})
+
+
+def reviewer_names(db: sqlite_utils.Database) -> list[str]:
+    return [r[0] for r in db.execute("SELECT name FROM reviewer ORDER BY id")]
+
+
+def get_setting(db: sqlite_utils.Database, key: str, default: Any = None) -> Any:
+    row = db.execute("SELECT value FROM setting WHERE key = ?", [key]).fetchone()
+    return json.loads(row[0]) if row else default
+
+
+def put_setting(db: sqlite_utils.Database, key: str, value: Any) -> None:
+    db.execute("INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+               [key, json.dumps(value, ensure_ascii=False)])
