@@ -18,7 +18,7 @@ run: $(STAMP)
 	$(BIN)/screener demo demo --reviewer demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py

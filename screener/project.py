@@ -235,6 +235,21 @@ class Project:
             ]
         return rows
 
+    # Each later stage adds its verbs below its own marker (thin methods: the work is done in
+    # screener.flows.<area> or storage/stage modules). Keep each method short.
+
+    # --- search (issue 4) ---
+
+    # --- duplicates (issue 5) ---
+
+    # --- screening: conflicts, agreement, notes, tags, full text (issue 6) ---
+
+    # --- extraction and risk of bias (issue 7) ---
+
+    # --- pooling (issue 8) ---
+
+    # --- PRISMA and report (issue 9) ---
+
 
 def _blind(found: list[Decision], reviewer: str) -> list[Decision]:
     mine_stages = {d.stage for d in found if d.reviewer == reviewer}

@@ -21,6 +21,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("screener.cli.review", "export_group"),
     ("screener.cli.review", "tui_command"),
     ("screener.cli.review", "demo_command"),
+    # later stages register their verbs here, one line each
 ]
 
 

@@ -137,7 +137,7 @@ def _write_ris(handle: io.TextIOBase, rows: list[dict]) -> None:
                  "authors": [a for a in r["authors"].split("; ") if a], "year": str(r["year"] or ""),
                  "secondary_title": r["journal"], "volume": r["volume"], "number": r["issue"],
                  "start_page": r["page_first"], "end_page": r["page_last"], "doi": r["doi"],
-                 "id": str(r["id"]), "database_name": r["source_database"] or "",
+                 "id": str(r["id"]), "name_of_database": r["source_database"] or "",
                  "notes": [f"{d['stage']} {d['reviewer']}: {d['decision']}"
                            + (f" ({d['reason']})" if d["reason"] else "") for d in r["decisions"]]}
         if r["pmid"]:

@@ -1,0 +1,1 @@
+"""screener.dedup (see the module docstrings)."""

@@ -1,0 +1,1 @@
+"""screener.extraction (see the module docstrings)."""

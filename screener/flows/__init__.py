@@ -1,0 +1,1 @@
+"""screener.flows (see the module docstrings)."""

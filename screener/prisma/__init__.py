@@ -1,0 +1,1 @@
+"""screener.prisma (see the module docstrings)."""

@@ -1,0 +1,1 @@
+"""screener.report (see the module docstrings)."""

@@ -1,0 +1,1 @@
+"""screener.screening (see the module docstrings)."""

@@ -1,0 +1,1 @@
+"""screener.search (see the module docstrings)."""
