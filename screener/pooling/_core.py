@@ -11,8 +11,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
+from screener.pooling import _dist
 from screener.pooling._wls import Array, wls
 from screener.pooling.errors import PoolingError
 from screener.pooling.tau2 import FIXED_METHODS, Control, Tau2Estimate, estimate_tau2
@@ -63,17 +63,17 @@ def level_to_alpha(level: float) -> float:
 def critical_value(alpha: float, ddf: int | None) -> float:
     """The two-sided critical value of z (``ddf`` None) or t with ``ddf`` df."""
     if ddf is None:
-        return float(stats.norm.isf(alpha / 2))
-    return float(stats.t.isf(alpha / 2, ddf)) if ddf > 0 else math.nan
+        return _dist.norm_isf(alpha / 2)
+    return _dist.t_isf(alpha / 2, ddf) if ddf > 0 else math.nan
 
 
 def two_sided_p(stat: Array, ddf: int | None) -> Array:
     """Two-sided p-values of z (``ddf`` None) or t statistics."""
     if ddf is None:
-        return 2.0 * stats.norm.sf(np.abs(stat))
+        return 2.0 * _dist.norm_sf(np.abs(stat))
     if ddf <= 0:
         return np.full_like(stat, np.nan)
-    return 2.0 * stats.t.sf(np.abs(stat), ddf)
+    return 2.0 * _dist.t_sf(np.abs(stat), ddf)
 
 
 def fit_core(
@@ -110,7 +110,8 @@ def fit_core(
     tau2_est = estimate_tau2(y, v, X, method=method, control=control)
     notes.extend(tau2_est.notes)
     tau2 = tau2_est.tau2
-    w = 1.0 / (v + tau2)
+    with np.errstate(divide="ignore"):
+        w = 1.0 / (v + tau2)
     if not np.all(np.isfinite(w)):
         raise PoolingError("a sampling variance of 0 with tau^2 = 0: the weights are infinite")
     fit = wls(y, X, w)
@@ -144,17 +145,17 @@ def fit_core(
             qm = None
         if qm is not None:
             if ddf is None:
-                qm_p = float(stats.chi2.sf(qm, m))
+                qm_p = _dist.chi2_sf(qm, m)
             else:
                 qm /= m
-                qm_p = float(stats.f.sf(qm, m, ddf)) if ddf > 0 else None
+                qm_p = _dist.f_sf(qm, m, ddf) if ddf > 0 else None
 
     QE = QEp = I2 = H2 = vt = None
     if allvipos:
         if k > p:
             fe = wls(y, X, 1.0 / v)
             QE = max(0.0, fe.rss)
-            QEp = float(stats.chi2.sf(QE, k - p))
+            QEp = _dist.chi2_sf(QE, k - p)
             vt = (k - p) / fe.tr_pd()
             if method in FIXED_METHODS:
                 I2 = max(0.0, 100.0 * (QE - (k - p)) / QE) if QE > 0 else 0.0

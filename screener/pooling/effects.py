@@ -225,7 +225,9 @@ def _columns(data: Mapping[str, Any] | pd.DataFrame) -> dict[str, Array]:
             except (ValueError, TypeError):
                 raise PoolingError(f"column {name} must hold numbers") from None
     if not cols:
-        raise PoolingError("no effect-size columns found (expected escalc names such as ai, m1i, xi, yi)")
+        raise PoolingError(
+            "no effect-size columns found (expected escalc names such as ai, m1i, xi, yi)"
+        )
     lengths = {len(col) for col in cols.values()}
     if len(lengths) != 1:
         raise PoolingError("the data columns have different lengths")
@@ -278,7 +280,11 @@ def _binary(cols, measure, add, to, drop00, vtype, notes, labels):
         if measure == "RR":
             return np.log(p1) - np.log(p2), 1 / ai - 1 / n1 + 1 / ci - 1 / n2, ni
         if measure == "OR":
-            return np.log(p1 / (1 - p1)) - np.log(p2 / (1 - p2)), 1 / ai + 1 / bi + 1 / ci + 1 / di, ni
+            return (
+                np.log(p1 / (1 - p1)) - np.log(p2 / (1 - p2)),
+                1 / ai + 1 / bi + 1 / ci + 1 / di,
+                ni,
+            )
         if measure == "RD":
             if vtype == "UB":
                 vi = p1 * (1 - p1) / (n1 - 1) + p2 * (1 - p2) / (n2 - 1)
@@ -350,7 +356,9 @@ def _proportions(cols, measure, add, to, vtype, notes):
     n_raw = xi + mi
     fix = _zero_mask([xi, mi], to) if add else np.zeros(xi.shape, bool)
     if np.any(fix):
-        notes.append(f"{add:g} added to events and non-events of {int(fix.sum())} study(ies) with 0 or all events")
+        notes.append(
+            f"{add:g} added to events and non-events of {int(fix.sum())} study(ies) with 0 or all events"
+        )
         xi, mi = np.where(fix, xi + add, xi), np.where(fix, mi + add, mi)
     ni = xi + mi
     with np.errstate(divide="ignore", invalid="ignore"):

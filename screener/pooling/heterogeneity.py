@@ -12,8 +12,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
+from screener.pooling import _dist
 from screener.pooling._wls import Array, wls
 from screener.pooling._zeroin import uniroot
 from screener.pooling.errors import PoolingError
@@ -78,8 +78,8 @@ def q_profile_ci(
         raise PoolingError("a confidence interval for tau^2 needs positive sampling variances")
     lo = min(0.0, tau2)
     hi = max(100.0, 10.0 * tau2, 10.0 * lo)
-    crit_u = float(stats.chi2.isf(alpha / 2, k - p))
-    crit_l = float(stats.chi2.ppf(alpha / 2, k - p))
+    crit_u = _dist.chi2_isf(alpha / 2, k - p)
+    crit_l = _dist.chi2_ppf(alpha / 2, k - p)
     q_hi = generalized_q(y, v, X, hi)
     q_lo = generalized_q(y, v, X, lo)
     notes: list[str] = []
@@ -97,7 +97,9 @@ def q_profile_ci(
     else:
         if q_hi > crit_l:
             ub = hi
-            notes.append(f"tau^2 upper bound reached the search limit {hi:g} (true bound is larger)")
+            notes.append(
+                f"tau^2 upper bound reached the search limit {hi:g} (true bound is larger)"
+            )
         else:
             ub = solve(crit_l)
         if q_hi > crit_u:

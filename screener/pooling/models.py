@@ -143,8 +143,10 @@ def _inputs(
         y, v = np.array(yi, dtype=float).ravel(), np.array(vi, dtype=float).ravel()
     if y.size != v.size:
         raise PoolingError(f"{y.size} effect sizes but {v.size} sampling variances")
-    labels_ = tuple(str(x) for x in labels) if labels is not None else tuple(
-        str(i) for i in range(1, y.size + 1)
+    labels_ = (
+        tuple(str(x) for x in labels)
+        if labels is not None
+        else tuple(str(i) for i in range(1, y.size + 1))
     )
     if len(labels_) != y.size:
         raise PoolingError(f"{len(labels_)} labels for {y.size} studies")
@@ -152,7 +154,9 @@ def _inputs(
     keep = np.isfinite(y) & np.isfinite(v)
     if not keep.all():
         left = [labels_[i] for i in np.flatnonzero(~keep)]
-        notes.append(f"{len(left)} study(ies) with a missing effect size left out: {', '.join(left)}")
+        notes.append(
+            f"{len(left)} study(ies) with a missing effect size left out: {', '.join(left)}"
+        )
         y, v = y[keep], v[keep]
         labels_ = tuple(label for label, kept in zip(labels_, keep, strict=True) if kept)
         ni_ = None if ni_ is None or ni_.size != keep.size else ni_[keep]

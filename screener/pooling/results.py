@@ -112,7 +112,7 @@ class PoolResult:
 
     @property
     def stat_type(self) -> str:
-        """"t" for t-based inference, else "z"."""
+        """ "t" for t-based inference, else "z"."""
         return "z" if self.df is None else "t"
 
     @property
@@ -187,9 +187,12 @@ class MetaRegressionResult:
         """``{name: {estimate, se, zval, pval, ci_lb, ci_ub}}``."""
         return {
             name: {
-                "estimate": float(self.beta[i]), "se": float(self.se[i]),
-                "zval": float(self.zval[i]), "pval": float(self.pval[i]),
-                "ci_lb": float(self.ci_lb[i]), "ci_ub": float(self.ci_ub[i]),
+                "estimate": float(self.beta[i]),
+                "se": float(self.se[i]),
+                "zval": float(self.zval[i]),
+                "pval": float(self.pval[i]),
+                "ci_lb": float(self.ci_lb[i]),
+                "ci_ub": float(self.ci_ub[i]),
             }  # fmt: skip
             for i, name in enumerate(self.names)
         }
@@ -198,11 +201,23 @@ class MetaRegressionResult:
         """JSON-ready summary."""
         return clean(
             {
-                "method": self.method, "test": self.test, "level": self.level, "k": self.k,
-                "coefficients": self.coefficients(), "df": self.df, "QM": self.QM,
-                "QM_df": list(self.QM_df), "QMp": self.QMp, "QE": self.QE,
-                "QE_df": self.QE_df, "QEp": self.QEp, "tau2": self.tau2,
-                "se_tau2": self.se_tau2, "I2": self.I2, "H2": self.H2, "R2": self.R2,
+                "method": self.method,
+                "test": self.test,
+                "level": self.level,
+                "k": self.k,
+                "coefficients": self.coefficients(),
+                "df": self.df,
+                "QM": self.QM,
+                "QM_df": list(self.QM_df),
+                "QMp": self.QMp,
+                "QE": self.QE,
+                "QE_df": self.QE_df,
+                "QEp": self.QEp,
+                "tau2": self.tau2,
+                "se_tau2": self.se_tau2,
+                "I2": self.I2,
+                "H2": self.H2,
+                "R2": self.R2,
                 "notes": list(self.notes),
             }  # fmt: skip
         )

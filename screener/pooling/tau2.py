@@ -14,9 +14,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
-from screener.pooling._wls import Array, WeightedFit, logdet, wls, xtwx
+from screener.pooling import _dist
+from screener.pooling._wls import Array, WeightedFit, dot, logdet, wls, xtwx
 from screener.pooling._zeroin import R_TOL, uniroot
 from screener.pooling.errors import PoolingError
 
@@ -116,7 +116,9 @@ def estimate_tau2(
     if method in FIXED_METHODS:
         return Tau2Estimate(0.0, None, method, 0)
     if method not in TAU2_METHODS:
-        raise PoolingError(f"unknown tau^2 estimator {method!r}; use one of {', '.join(TAU2_METHODS)}")
+        raise PoolingError(
+            f"unknown tau^2 estimator {method!r}; use one of {', '.join(TAU2_METHODS)}"
+        )
     if k == 1:
         return Tau2Estimate(0.0, None, method, 0, ("k = 1: tau^2 set to 0",))
     if p + 1 > k:
@@ -201,7 +203,7 @@ def _se_q_type(v: Array, tau2: float, k: int, p: int) -> float:
 
 def _pm(y: Array, v: Array, X: Array, con: Control, *, median: bool) -> Tau2Estimate:
     k, p = X.shape
-    target = float(stats.chi2.ppf(0.5, k - p)) if median else float(k - p)
+    target = _dist.chi2_ppf(0.5, k - p) if median else float(k - p)
     name = "PMM" if median else "PM"
 
     def excess(tau2: float) -> float:
@@ -249,17 +251,25 @@ def _sjit(y: Array, v: Array, X: Array, con: Control) -> Tau2Estimate:
 
 def _dlit(y: Array, v: Array, X: Array, con: Control) -> Tau2Estimate:
     k, p = X.shape
+    last: list[WeightedFit] = []
 
     def step(tau2: float) -> float:
+        # metafor 3.8: the DL formula re-evaluated with the current random-effects weights
+        # (it can oscillate and then fails to converge, as metafor reports for dat.bcg)
         if np.any(v + tau2 <= 0):
             raise PoolingError("some marginal variances are not positive")
         fit = wls(y, X, 1.0 / (v + tau2))
-        return max(con.tau2_min, (fit.rss - fit.tr_pd(v)) / fit.tr_pd())
+        last[:] = [fit]
+        return max(con.tau2_min, (fit.rss - (k - p)) / fit.tr_pd())
 
     start = 0.0 if con.tau2_init is None else con.tau2_init
     tau2, iterations = _fixed_point(y, v, X, con, name="iterative DL", start=start, step=step)
     tau2 = max(con.tau2_min, tau2)
-    return Tau2Estimate(tau2, _se_q_type(v, tau2, k, p), "DLIT", iterations)
+    # metafor 3.8 uses the DL standard error with P from the last iteration's weights
+    fit = last[0]
+    tr_p, t = fit.tr_pd(), max(tau2, 0.0)
+    se = math.sqrt((2 * (k - p) + 4 * t * tr_p + 2 * t * t * fit.tr_pdpe()) / tr_p**2)
+    return Tau2Estimate(tau2, se, "DLIT", iterations)
 
 
 def _scoring(y: Array, v: Array, X: Array, con: Control, *, name: str) -> Tau2Estimate:
@@ -269,19 +279,14 @@ def _scoring(y: Array, v: Array, X: Array, con: Control, *, name: str) -> Tau2Es
     else:
         tau2 = con.tau2_init
     change, iteration = con.threshold + 1.0, 0
+    step = _intercept_step if p == 1 and bool(np.all(X[:, 0] == 1.0)) else _general_step
+    v_min = float(v.min())
     while change > con.threshold:
         iteration += 1
         old = tau2
-        if np.any(v + tau2 <= 0):
-            raise PoolingError("some marginal variances are not positive")
-        w = 1.0 / (v + tau2)
-        fit = wls(y, X, w)
-        if name == "ML":
-            adj = (fit.py_norm2 - float(w.sum())) / float(np.dot(w, w))
-        elif name == "REML":
-            adj = (fit.py_norm2 - fit.tr_pd()) / fit.tr_pdpe()
-        else:  # EB
-            adj = (fit.rss * k / (k - p) - k) / float(w.sum())
+        if tau2 + v_min <= 0:
+            raise PoolingError("a sampling variance of 0 with tau^2 = 0: the weights are infinite")
+        adj = step(y, v, X, tau2, name)
         adj = 0.0 if math.isnan(adj) else adj * con.stepadj
         while tau2 + adj < con.tau2_min:
             adj /= 2.0
@@ -293,20 +298,55 @@ def _scoring(y: Array, v: Array, X: Array, con: Control, *, name: str) -> Tau2Es
             )
     notes: tuple[str, ...] = ()
     if name in ("ML", "REML") and con.ll0check and np.all(v > 0):
-        if _loglik(y, v, X, 0.0, reml=name == "REML") - _loglik(
-            y, v, X, tau2, reml=name == "REML"
-        ) > con.tol and tau2 > con.threshold:
+        if (
+            _loglik(y, v, X, 0.0, reml=name == "REML") - _loglik(y, v, X, tau2, reml=name == "REML")
+            > con.tol
+            and tau2 > con.threshold
+        ):
             notes = ("Fisher scoring may have stopped at a local maximum; tau^2 set to 0",)
             tau2 = 0.0
     tau2 = max(con.tau2_min, tau2)
     w = 1.0 / (v + tau2)
     if name == "ML":
-        se = math.sqrt(2.0 / float(np.dot(w, w)))
+        se = math.sqrt(2.0 / dot(w, w))
     elif name == "REML":
         se = math.sqrt(2.0 / wls(y, X, w).tr_pdpe())
     else:
         se = _se_q_type(v, tau2, k, p)
     return Tau2Estimate(tau2, se, name, iteration, notes)
+
+
+def _general_step(y: Array, v: Array, X: Array, tau2: float, name: str) -> float:
+    """One Fisher scoring step for ML, REML or EB (metafor's formulas through WLS)."""
+    k, p = X.shape
+    w = 1.0 / (v + tau2)
+    fit = wls(y, X, w)
+    if name == "ML":
+        return (fit.py_norm2 - float(w.sum())) / dot(w, w)
+    if name == "REML":
+        return (fit.py_norm2 - fit.tr_pd()) / fit.tr_pdpe()
+    return (fit.rss * k / (k - p) - k) / float(w.sum())
+
+
+def _intercept_step(y: Array, v: Array, X: Array, tau2: float, name: str) -> float:
+    """The same step for the intercept-only model, from sums of the weights.
+
+    With P = W - w w'/sum(w): tr(P) = S1 - S2/S1 and tr(PP) = S2 - 2 S3/S1 + (S2/S1)^2, where
+    Sj = sum(w^j); this is the hot loop of leave-one-out and trim-and-fill.
+    """
+    k = y.size
+    w = 1.0 / (v + tau2)
+    s1 = float(w.sum())
+    w2 = w * w
+    s2 = float(w2.sum())
+    resid = y - dot(w, y) / s1
+    wr = w * resid
+    if name == "ML":
+        return (dot(wr, wr) - s1) / s2
+    if name == "REML":
+        ratio = s2 / s1
+        return (dot(wr, wr) - (s1 - ratio)) / (s2 - 2.0 * dot(w2, w) / s1 + ratio * ratio)
+    return (dot(wr, resid) * k / (k - 1) - k) / s1
 
 
 def _loglik(y: Array, v: Array, X: Array, tau2: float, *, reml: bool) -> float:
@@ -315,10 +355,11 @@ def _loglik(y: Array, v: Array, X: Array, tau2: float, *, reml: bool) -> float:
     w = 1.0 / (v + tau2)
     fit = wls(y, X, w)
     if reml:
+        det = -math.log(float(fit.A[0, 0])) if p == 1 else logdet(xtwx(X, w))
         return (
             -0.5 * (k - p) * math.log(2 * math.pi)
             - 0.5 * float(np.sum(np.log(v + tau2)))
-            - 0.5 * logdet(xtwx(X, w))
+            - 0.5 * det
             - 0.5 * fit.rss
         )
     return -0.5 * k * math.log(2 * math.pi) - 0.5 * float(np.sum(np.log(v + tau2))) - 0.5 * fit.rss
