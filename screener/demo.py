@@ -2,11 +2,13 @@
 
 The records are the 2,019 titles and abstracts screened by Nagtegaal et al. (2019), a scoping
 review of nudges aimed at healthcare professionals (CC0). Later stages add to the demo as they
-land (more sources, duplicates, a second reviewer).
+land (more sources, duplicates). Screening: two blind reviewers at title/abstract, whose
+decisions are the dataset's real labels with a seeded share flipped (see add_demo_screening).
 """
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
@@ -51,6 +53,48 @@ def demo_data_path() -> Path:
     return Path(str(resources.files("screener") / "data" / "demo" / "nagtegaal_2019.csv"))
 
 
+# Dual screening in the demo. The dataset carries the review team's real title/abstract labels
+# (``label_abstract_screening``, kept in each record's ``extra``). Two demo reviewers are made
+# from them: "reviewer2" decided the first DEMO_SECOND_REVIEWER records and "demo" (the user of
+# `make run`) the first DEMO_FIRST_REVIEWER; each copies the label except for a seeded random
+# share of records where the decision is flipped (DEMO_FLIP_*), so the two disagree on some
+# records and conflicts and kappa have something to show. The flips are invented for the demo;
+# the labels are real.
+DEMO_FIRST_REVIEWER = 300
+DEMO_SECOND_REVIEWER = 800
+DEMO_FLIP_FIRST = 0.05
+DEMO_FLIP_SECOND = 0.08
+DEMO_SEED = 2019
+
+
+def labelled_decisions(labels: list[tuple[int, str]], *, count: int, flip: float, seed: int
+                       ) -> list[tuple[int, str, None]]:
+    """Decisions from real labels ("1" include, "0" exclude) on the first ``count`` records,
+    with a seeded share ``flip`` turned the other way."""
+    rng = random.Random(seed)
+    decisions = []
+    for record_id, label in labels[:count]:
+        include = label == "1"
+        if rng.random() < flip:
+            include = not include
+        decisions.append((record_id, "include" if include else "exclude", None))
+    return decisions
+
+
+def add_demo_screening(project: Project) -> None:
+    """Two reviewers at title/abstract, blind; see the comment above for how they decided."""
+    project.update_review(reviewers_title_abstract=2, blind=True)
+    labels = [(rid, project.record(rid).extra.get("label_abstract_screening", ""))
+              for rid in project.screened_record_ids()]
+    labels = [(rid, label) for rid, label in labels if label in ("0", "1")]
+    project.record_decisions(labelled_decisions(labels, count=DEMO_FIRST_REVIEWER,
+                                                flip=DEMO_FLIP_FIRST, seed=DEMO_SEED),
+                             "title_abstract", "demo")
+    project.record_decisions(labelled_decisions(labels, count=DEMO_SECOND_REVIEWER,
+                                                flip=DEMO_FLIP_SECOND, seed=DEMO_SEED + 1),
+                             "title_abstract", "reviewer2")
+
+
 def build_demo(directory: Path, *, progress: Callable[[str], None] | None = None) -> Path:
     """Build the demo review in ``directory`` (reused if it is already there)."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -64,6 +108,9 @@ def build_demo(directory: Path, *, progress: Callable[[str], None] | None = None
         if progress:
             progress("importing 2,019 records of Nagtegaal et al. 2019 ...")
         project.import_file(demo_data_path(), source="Nagtegaal 2019 dataset (CC0)", fmt="csv")
+        if progress:
+            progress("adding two reviewers' title/abstract decisions (from the dataset's labels) ...")
+        add_demo_screening(project)
         project.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     for suffix in ("-wal", "-shm"):
         Path(str(partial) + suffix).unlink(missing_ok=True)

@@ -6,31 +6,35 @@ transaction, so an error, Ctrl-C or a killed process leaves the review as it was
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from screener import sources
-from screener.errors import AlreadyImportedError, ParseError, ScreenerError
+from screener.errors import ScreenerError
+from screener.flows import lazy_flow
 from screener.model import Choice, Decision, ImportResult, Review, ReviewSummary, Stage, StageCounts
 from screener.records import Record
-from screener.sources.decode import open_text
+from screener.screening import Conflict, FullText, Note, PairAgreement, Resolution, StageProgress
 from screener.storage import decisions as decision_store
-from screener.storage import imports as import_store
 from screener.storage import records as record_store
 from screener.storage import review as review_store
-from screener.storage.db import create, now, open_review, transaction
-from screener.storage.rows import insert_records
+from screener.storage.db import create, open_review, transaction
 
 __all__ = ["Project"]
 
+# The flows pull in scipy, pandas, lxml and pypinyin; each loads on first use, so a command that
+# needs none of them (info, export, the TUI's first screen) starts quickly and small.
+dedup_flow = lazy_flow("dedup")
+extraction_flow = lazy_flow("extraction")
+import_flow = lazy_flow("importing")
+pooling_flow = lazy_flow("pooling")
+screening_flow = lazy_flow("screening")
+search_flow = lazy_flow("search")
+
 Progress = Callable[[int, int | None], None]
 """A progress callback: (done, total or None when unknown)."""
-
-_HEAD_BYTES = 64 * 1024
 
 
 class Project:
@@ -105,59 +109,20 @@ class Project:
         method: str = "database",
         query_name: str = "",
         query_text: str = "",
+        default_source: str = "",
         progress: Progress | None = None,
     ) -> ImportResult:
         """Import one export file in one transaction; nothing is kept if any entry is bad
         (unless ``skip_bad``, which keeps the good ones and lists the bad)."""
-        path = Path(path)
-        if not path.is_file():
-            raise ScreenerError(f"{path}: no such file")
-        digest = _sha256(path)
-        earlier = import_store.find_import_by_sha256(self.db, digest)
-        if earlier and not again:
-            raise AlreadyImportedError(
-                f"{path.name} was imported before (as {earlier[1]} on {earlier[2][:10]}); "
-                "give --again to import it once more")
-        stream, encoding = open_text(path)
-        with stream:
-            head = stream.read(_HEAD_BYTES)
-            stream.seek(0)
-            module = sources.get_format(fmt) if fmt else sources.detect_format(head, path.name)
-            database = source or _infer_database(module, head) or module.LABEL
-            skipped: list[str] = []
-            counted = 0
+        return import_flow.import_file(
+            self.db, path, source=source, fmt=fmt, again=again, skip_bad=skip_bad, method=method,
+            query_name=query_name, query_text=query_text, default_source=default_source,
+            progress=progress)
 
-            def good_records():
-                nonlocal counted
-                for entry in module.parse(stream, file_name=path.name):
-                    counted += 1
-                    if entry.error is not None:
-                        if not skip_bad:
-                            raise entry.error
-                        skipped.append(str(entry.error))
-                        continue
-                    if progress is not None and counted % 500 == 0:
-                        progress(counted, None)
-                    yield entry.position, entry.record
-
-            with transaction(self.db):
-                import_id = import_store.start_import(
-                    self.db, database=database, method=method, format=module.NAME,
-                    file_name=path.name, sha256=digest, encoding=encoding,
-                    query_name=query_name, query_text=query_text)
-                try:
-                    imported = insert_records(self.db, good_records(), import_id=import_id,
-                                              created_at=now())
-                except UnicodeDecodeError as exc:
-                    raise ParseError(path.name, f"byte {exc.start}", f"cannot decode as {encoding}") from None
-                if counted == 0:
-                    raise ScreenerError(f"{path.name}: no records found in the file")
-                import_store.finish_import(self.db, import_id, count_in_file=counted,
-                                           count_imported=imported, skipped=skipped)
-        if progress is not None:
-            progress(counted, counted)
-        return ImportResult(import_id, path.name, database, module.NAME, encoding, counted,
-                            imported, tuple(skipped))
+    def preview_import(self, path: str | Path, *, fmt: str | None = None,
+                       source: str | None = None) -> import_flow.ImportPreview:
+        """Read a file as :meth:`import_file` would, storing nothing: format, database, counts."""
+        return import_flow.preview_file(self.db, path, fmt=fmt, source=source)
 
     # --- records -------------------------------------------------------------------------------
     def record(self, record_id: int) -> Record:
@@ -187,10 +152,12 @@ class Project:
         reason: str | None = None,
         note: str = "",
     ) -> int:
-        """Store one decision, committed before this returns; returns the history row id."""
-        with transaction(self.db):
-            return decision_store.add_decision(self.db, record_id, Stage(stage), reviewer,
-                                               Choice(choice), reason=reason, note=note)
+        """Store one decision, committed before this returns; returns the history row id.
+
+        The stage's rules are checked first (full text: the record passed title/abstract, is
+        retrievable, and an exclusion gives one of the review's reasons)."""
+        return screening_flow.decide(self.db, record_id, Stage(stage), reviewer, Choice(choice),
+                                     reason=reason, note=note)
 
     def undo_decision(self, stage: Stage | str, reviewer: str) -> int | None:
         """Undo this reviewer's last decision at ``stage``; returns the record id or None."""
@@ -239,32 +206,286 @@ class Project:
     # screener.flows.<area> or storage/stage modules). Keep each method short.
 
     # --- search (issue 4) ---
+    def search(self, query: search_flow.SavedQuery | str | Path, *, eutils_url: str | None = None,
+               email: str | None = None, resume: bool = False,
+               options: search_flow.EntrezOptions | None = None, progress: Progress | None = None,
+               cancel: Callable[[], bool] | None = None) -> search_flow.SearchRunResult:
+        """Run a saved PubMed strategy (a SavedQuery or a queries/*.txt file) into the review.
+
+        Each efetch batch is committed with the run's state; ``resume`` continues the last
+        unfinished run of the strategy. Only PMIDs not yet in the review are added.
+        """
+        return search_flow.run_search(self.db, query, eutils_url=eutils_url, email=email,
+                                      resume=resume, options=options, progress=progress,
+                                      cancel=cancel)
+
+    def search_runs(self) -> list[search_flow.SearchRunResult]:
+        """The search log (database, date, strategy, counts), oldest run first."""
+        return search_flow.list_runs(self.db)
+
 
     # --- duplicates (issue 5) ---
+    def find_duplicates(self, *, full: bool = False,
+                        progress: Progress | None = None) -> dedup_flow.DedupReport:
+        """Compare records (only those new since the last run, unless ``full``), merge the
+        certain duplicates, queue the possible ones; people's verdicts are kept."""
+        return dedup_flow.find_duplicates(self.db, full=full, progress=progress)
+
+    def duplicate_queue(self) -> list[dedup_flow.QueuedPair]:
+        """Pairs waiting for a person's verdict, most similar first."""
+        return dedup_flow.queue(self.db)
+
+    def decide_duplicate(self, pair: int | tuple[int, int], same: bool, reviewer: str) -> int:
+        """A person's verdict on a pair (pair id, or two record ids): the same report or not."""
+        return dedup_flow.decide(self.db, pair, same, reviewer)
+
+    def undo_duplicate_decision(self, pair: int | tuple[int, int] | None = None, *,
+                                reviewer: str | None = None) -> int | None:
+        """Take back a verdict (this pair's, or the reviewer's last); returns the pair id."""
+        return dedup_flow.undo(self.db, pair, reviewer=reviewer)
+
+    def dedup_report(self) -> dedup_flow.DedupReport:
+        """Counts: merged automatically, queued, decided by a person, clusters."""
+        return dedup_flow.report(self.db)
 
     # --- screening: conflicts, agreement, notes, tags, full text (issue 6) ---
+    def record_decisions(self, items: Any, stage: Stage | str, reviewer: str) -> int:
+        """Many ``(record_id, choice, reason)`` decisions by one reviewer in one transaction."""
+        return screening_flow.record_decisions(self.db, items, Stage(stage), reviewer)
+
+    def add_note(self, record_id: int, reviewer: str, text: str, *, stage: Stage | str | None = None) -> int:
+        return screening_flow.add_note(self.db, record_id, reviewer, text, Stage(stage) if stage else None)
+
+    def notes(self, record_id: int, *, as_reviewer: str | None = None) -> list[Note]:
+        """Notes on a record; in a blind review ``as_reviewer`` sees only their own."""
+        only = as_reviewer if as_reviewer is not None and self.review().blind else None
+        return screening_flow.store.notes_for(self.db, record_id, reviewer=only)
+
+    def tag_record(self, record_id: int, tag: str, reviewer: str) -> bool:
+        return screening_flow.tag_record(self.db, record_id, tag, reviewer)
+
+    def untag_record(self, record_id: int, tag: str, reviewer: str) -> bool:
+        return screening_flow.untag_record(self.db, record_id, tag, reviewer)
+
+    def record_tags(self, record_id: int, *, as_reviewer: str | None = None) -> list[str]:
+        """Tags on a record; in a blind review ``as_reviewer`` sees only their own."""
+        only = as_reviewer if as_reviewer is not None and self.review().blind else None
+        return screening_flow.store.tags_for(self.db, record_id, reviewer=only)
+
+    def tags(self, *, as_reviewer: str | None = None) -> list[str]:
+        """Tag names in use; in a blind review ``as_reviewer`` sees only their own."""
+        only = as_reviewer if as_reviewer is not None and self.review().blind else None
+        return screening_flow.store.all_tags(self.db, reviewer=only)
+
+    def conflicts(self, stage: Stage | str = Stage.TITLE_ABSTRACT) -> list[Conflict]:
+        """Unresolved include-vs-exclude conflicts at ``stage``, with decisions and notes."""
+        return screening_flow.conflicts(self.db, Stage(stage))
+
+    def resolve_conflict(self, record_id: int, stage: Stage | str, decision: Choice | str, reviewer: str,
+                         method: str = "third_reviewer", reason: str | None = None, note: str = "") -> int:
+        """Record the final decision on a record at ``stage`` and who made it."""
+        return screening_flow.resolve_conflict(
+            self.db, record_id, Stage(stage), Choice(decision), reviewer,
+            screening_flow.ResolutionMethod(method), reason=reason, note=note)
+
+    def resolution(self, record_id: int, stage: Stage | str) -> Resolution | None:
+        return screening_flow.store.resolution_for(self.db, record_id, Stage(stage))
+
+    def agreement(self, stage: Stage | str | None = None) -> list[PairAgreement]:
+        """Kappa (95% CI), percent agreement and the 2x2 counts per stage and reviewer pair."""
+        return screening_flow.agreement(self.db, Stage(stage) if stage else None)
+
+    def screening_progress(self) -> list[StageProgress]:
+        """Per stage: records, decisions per reviewer, outcomes (pending/include/exclude/conflict)."""
+        return screening_flow.progress(self.db)
+
+    def attach_full_text(self, record_id: int, path: str | Path, reviewer: str) -> FullText:
+        return screening_flow.attach_full_text(self.db, record_id, path, reviewer)
+
+    def mark_not_retrieved(self, record_id: int, reviewer: str, *, note: str = "",
+                           not_retrieved: bool = True) -> None:
+        screening_flow.mark_not_retrieved(self.db, record_id, reviewer, note=note,
+                                          not_retrieved=not_retrieved)
+
+    def full_text(self, record_id: int) -> FullText | None:
+        return screening_flow.store.full_text_for(self.db, record_id)
+
+    def full_text_candidates(self) -> list[int]:
+        """Records that passed title/abstract screening (the full-text stage's records)."""
+        return screening_flow.full_text_candidates(self.db)
+
+    def screening_queue(self, stage: Stage | str, reviewer: str, filter: str = "undecided",
+                        tag: str | None = None, *, after: int = 0, limit: int | None = None) -> list[int]:
+        """Record ids to go through, in order: undecided, mine, maybe, included, conflicts,
+        tag (``tag=`` or ``"tag:NAME"``) or all; ``after``/``limit`` give a page of it."""
+        return screening_flow.screening_queue(self.db, Stage(stage), reviewer, filter, tag,
+                                              after=after, limit=limit)
+
+    def size_hint(self) -> int:
+        """The highest record id: an instant upper bound on the number of records."""
+        return screening_flow.store.max_record_id(self.db)
+
+    def decided_by(self, stage: Stage | str, reviewer: str, record_ids: list[int]) -> set[int]:
+        """Which of ``record_ids`` ``reviewer`` has decided at ``stage``."""
+        return screening_flow.store.decided_among(self.db, Stage(stage), reviewer, record_ids)
+
 
     # --- extraction and risk of bias (issue 7) ---
+    def load_form(self, path: str | Path | None = None, *, builtin: str | None = None) -> extraction_flow.Form:
+        """Make a TOML form (a file, or a built-in one by name) the review's extraction form."""
+        return extraction_flow.load_form(self.db, path=path, builtin=builtin)
+
+    def extraction_form(self) -> extraction_flow.Form | None:
+        return extraction_flow.store.current_form(self.db)
+
+    def outcomes(self) -> dict[str, extraction_flow.OutcomeSpec]:
+        return extraction_flow.store.outcomes(self.db)
+
+    def create_study(self, name: str, *, record_ids: Any = (), note: str = "") -> extraction_flow.Study:
+        """A new study, with the records (reports) that describe it."""
+        return extraction_flow.create_study(self.db, name, record_ids=record_ids, note=note)
+
+    def link_report(self, study: str, record_id: int) -> None:
+        extraction_flow.link_report(self.db, study, record_id)
+
+    def studies(self) -> list[extraction_flow.Study]:
+        return extraction_flow.store.list_studies(self.db)
+
+    def included_records(self) -> list[int]:
+        """Records included at full text: the reports studies are made from."""
+        return extraction_flow.included_records(self.db)
+
+    def save_extraction(self, study: str, reviewer: str, entries: Any) -> list[str]:
+        """Save one extractor's values (:class:`ValueEntry`) for a study, checked first, all or
+        nothing; returns cross-field warnings (flagged, not blocked)."""
+        return extraction_flow.save_values(self.db, study, reviewer, entries)
+
+    def extraction_values(self, *, study: str | None = None,
+                          reviewer: str | None = None) -> list[extraction_flow.ExtractionValue]:
+        return extraction_flow.values(self.db, study=study, reviewer=reviewer)
+
+    def extractors(self) -> list[str]:
+        return extraction_flow.extractors(self.db)
+
+    def compare_extractions(self, first: str, second: str, *,
+                            study: str | None = None) -> list[extraction_flow.Discrepancy]:
+        """Fields where two extractors differ (or one left empty), not yet resolved."""
+        return extraction_flow.compare_extractors(self.db, first, second, study=study)
+
+    def resolve_extraction(self, key: extraction_flow.ValueKey, value: str, *, by: str, **extra: Any) -> None:
+        """Record the agreed value of a field and who agreed it (method=, details=, imputed=, note=)."""
+        extraction_flow.resolve(self.db, key, value, by=by, **extra)
+
+    def consistency_checks(self) -> list[extraction_flow.Flag]:
+        """GRIM, P vs CI, asymmetric CI, implausible SD, events > total: flagged, with why."""
+        return extraction_flow.consistency_checks(self.db)
+
+    def export_extraction(self, *, reviewer: str | None = None,
+                          outcome: str | None = None) -> tuple[list[str], list[dict[str, str]]]:
+        """(columns, rows) of the analysis-ready table (escalc column names)."""
+        return extraction_flow.extraction_table(self.db, reviewer=reviewer, outcome=outcome)
+
+    def import_extraction(self, path: str | Path) -> extraction_flow.ExtractionImport:
+        """Read an extraction CSV in the exported shape; studies are created by name."""
+        return extraction_flow.import_table(self.db, path)
+
+    def study_characteristics(self) -> list[dict[str, str]]:
+        return extraction_flow.study_characteristics(self.db)
+
+    def save_rob(self, study: str, tool: str, reviewer: str, judgements: dict[str, str], *,
+                 support: dict[str, str] | None = None, outcome: str = "", consensus: bool = False) -> None:
+        """One assessor's (or, with consensus=True, the agreed) judgements per domain."""
+        extraction_flow.save_rob(self.db, study, tool, reviewer, judgements, support=support,
+                                 outcome=outcome, consensus=consensus)
+
+    def rob_summary(self, tool: str) -> extraction_flow.RobSummary:
+        return extraction_flow.rob_summary(self.db, tool)
+
+    def rob_tools(self) -> list[str]:
+        """The risk-of-bias tools this review has judgements for."""
+        return extraction_flow.rob_tools_used(self.db)
+
+    def write_rob_plot(self, tool: str, path: str | Path) -> Path:
+        """The traffic-light plot (.svg, .pdf or .png) of a tool's summary."""
+        return extraction_flow.write_rob_plot(self.db, tool, path)
+
 
     # --- pooling (issue 8) ---
+    def pool(self, outcome: str, *, measure: str | None = None, method: str = "REML", test: str = "z",
+             by: str | None = None, egger: str | None = None, trimfill: bool = False,
+             timepoint: str | None = None, name: str | None = None,
+             reviewer: str | None = None) -> pooling_flow.SavedAnalysis:
+        """Pool the agreed extracted data of ``outcome`` as ``screener meta`` pools a CSV file,
+        and save the analysis (settings, results, who, when) in the review."""
+        return pooling_flow.pool(self.db, outcome, measure=measure, method=method, test=test, by=by,
+                                 egger=egger, trimfill=trimfill, timepoint=timepoint, name=name,
+                                 reviewer=reviewer)
+
+    def run_pool(self, outcome: str, **options: Any) -> pooling_flow.OutcomeAnalysis:
+        """:meth:`pool` without saving (options as for :meth:`pool`, except name and reviewer)."""
+        return pooling_flow.run(self.db, outcome, **options)
+
+    def save_analysis(self, pooled: pooling_flow.OutcomeAnalysis, *, name: str | None = None,
+                      reviewer: str | None = None) -> pooling_flow.SavedAnalysis:
+        return pooling_flow.save(self.db, pooled, name=name, reviewer=reviewer)
+
+    def pooling_table(self, outcome: str, *, timepoint: str | None = None,
+                      first_timepoint: bool = False) -> pooling_flow.OutcomeTable:
+        """The study table an analysis of ``outcome`` uses, with the measures and subgroup
+        columns that fit it."""
+        return pooling_flow.outcome_table(self.db, outcome, timepoint=timepoint,
+                                          first_timepoint=first_timepoint)
+
+    def analyses(self) -> list[pooling_flow.SavedAnalysis]:
+        """Saved analyses, oldest first."""
+        return pooling_flow.analyses(self.db)
+
+    def analysis(self, analysis_id: int) -> pooling_flow.SavedAnalysis:
+        return pooling_flow.get(self.db, analysis_id)
 
     # --- PRISMA and report (issue 9) ---
+    def prisma_counts(self) -> Any:
+        """Every PRISMA 2020 count from the review's data (rules: ``screener.prisma.counts``)."""
+        from screener.flows import report as report_flow
+
+        return report_flow.prisma_counts(self.db)
+
+    def set_prisma_count(self, key: str, value: int | None, *, note: str = "") -> None:
+        """Set (or with None, clear) a count screener cannot know, e.g. ``excluded_automatic``,
+        ``previous_studies`` or ``identified:<source>``."""
+        from screener.flows import report as report_flow
+
+        report_flow.set_prisma_count(self.db, key, value, note)
+
+    def write_prisma(self, path: str | Path, fmt: str | None = None) -> Path:
+        """Write the PRISMA diagram (svg/png/pdf) or its data (csv template, json, txt)."""
+        from screener.flows import report as report_flow
+
+        return report_flow.write_prisma(self.db, path, fmt)
+
+    def write_report(self, directory: str | Path, *, progress: Progress | None = None) -> list[Path]:
+        """Write report.html, report.md, results.csv, analysis.R and figures into ``directory``."""
+        from screener.flows import report as report_flow
+
+        return report_flow.write_report(self.db, directory, progress=progress)
+
+    def export_ris(self, path: str | Path | None, *, which: str = "included", as_reviewer: str | None = None,
+                   unblind: bool = False, progress: Progress | None = None) -> tuple[int, str]:
+        """Screened records (included / excluded / all) as RIS, decisions in the N1 notes."""
+        from screener.flows import report as report_flow
+
+        return report_flow.export_ris(self.db, path, which=which, as_reviewer=as_reviewer,
+                                      unblind=unblind, progress=progress)
+
+    def export_decisions(self, path: str | Path | None, *, as_reviewer: str | None = None,
+                         unblind: bool = False, progress: Progress | None = None) -> tuple[int, str]:
+        """Every live decision and resolution per reviewer and stage, as CSV."""
+        from screener.flows import report as report_flow
+
+        return report_flow.export_decisions(self.db, path, as_reviewer=as_reviewer, unblind=unblind,
+                                            progress=progress)
 
 
 def _blind(found: list[Decision], reviewer: str) -> list[Decision]:
     mine_stages = {d.stage for d in found if d.reviewer == reviewer}
     return [d for d in found if d.reviewer == reviewer or d.stage in mine_stages]
-
-
-def _infer_database(module: Any, head: str) -> str | None:
-    infer = getattr(module, "database", None)
-    return infer(head) if infer else None
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-

@@ -103,8 +103,35 @@ class Record:
 
 # --- text ------------------------------------------------------------------------------------
 
-_TAG = re.compile(r"<[^>]{0,400}>")
-_WS = re.compile(r"\s+")
+# A markup tag: "<i>", "</sup>", "<mml:math ...>", "<br/>". Text such as "P < 0.05 and n > 3"
+# is not a tag and must survive.
+_TAG = re.compile(r"</?[A-Za-z][\w:.-]*(?:\s[^<>]{0,400})?/?>")
+
+
+# Every character str.split() treats as whitespace other than the plain space: ASCII controls,
+# then the rest of Unicode. Checked one by one with ``in`` (a C scan each) to spot text that
+# needs folding; see _fold.
+_ASCII_SPACES = ("\n", "\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
+_OTHER_SPACES = ("\x85", "\xa0", "\u1680", *map(chr, range(0x2000, 0x200B)), "\u2028", "\u2029",
+                 "\u202f", "\u205f", "\u3000")
+
+
+def _fold(text: str) -> str:
+    """``" ".join(text.split())``, skipping the split for long text that needs no folding.
+
+    Splitting copies every word; a title or an abstract usually has single plain spaces only,
+    and then strip() gives the same result for a fraction of the cost.
+    """
+    if len(text) < 64 or "  " in text:
+        return " ".join(text.split())
+    for space in _ASCII_SPACES:
+        if space in text:
+            return " ".join(text.split())
+    if not text.isascii():
+        for space in _OTHER_SPACES:
+            if space in text:
+                return " ".join(text.split())
+    return text.strip()
 
 
 def clean_text(value: str | None) -> str:
@@ -114,8 +141,9 @@ def clean_text(value: str | None) -> str:
     text = _TAG.sub("", value) if "<" in value else value
     if "&" in text:
         text = html.unescape(text)
-    text = unicodedata.normalize("NFC", text)
-    return _WS.sub(" ", text).strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return _fold(text)
 
 
 def initials(given: str) -> str:
@@ -142,7 +170,7 @@ def parse_author(value: str) -> Author:
     text = clean_text(value).strip(" ;,")
     if not text:
         return Author("")
-    if _CJK.search(text):
+    if not text.isascii() and _CJK.search(text):
         return Author(text.replace(",", "").replace(" ", ""))
     if "," in text:
         family, _, given = text.partition(",")
@@ -186,18 +214,24 @@ def normalize_doi(value: str | None) -> str:
     return match.group(0).rstrip(".,;)]").lower()
 
 
+_PMID = re.compile(r"\d{1,9}")
+_PMCID = re.compile(r"PMC\s*(\d+)", re.I)
+_ISSN = re.compile(r"(\d{4})-?(\d{3}[\dXx])")
+_PAGE_PREFIX = re.compile(r"^(?:pp?\.?\s*)", re.I)
+
+
 def normalize_pmid(value: str | None) -> str:
     """Digits of a PubMed id (``"PMID: 123"`` -> ``"123"``); ``""`` if none."""
     if not value:
         return ""
-    match = re.search(r"\d{1,9}", str(value))
+    match = _PMID.search(str(value))
     return match.group(0).lstrip("0") if match else ""
 
 
 def normalize_pmcid(value: str | None) -> str:
     if not value:
         return ""
-    match = re.search(r"PMC\s*(\d+)", str(value), re.I)
+    match = _PMCID.search(str(value))
     return f"PMC{match.group(1)}" if match else ""
 
 
@@ -205,7 +239,7 @@ def normalize_issn(value: str | None) -> str:
     """The first ISSN in ``value`` as ``NNNN-NNNX``; ``""`` if none."""
     if not value:
         return ""
-    match = re.search(r"(\d{4})-?(\d{3}[\dXx])", str(value))
+    match = _ISSN.search(str(value))
     return f"{match.group(1)}-{match.group(2).upper()}" if match else ""
 
 
@@ -218,7 +252,8 @@ def split_pages(value: str | None) -> tuple[str, str]:
     if not value:
         return "", ""
     text = clean_text(value).replace("\u2013", "-").replace("\u2014", "-")
-    text = re.sub(r"^(?:pp?\.?\s*)", "", text, flags=re.I)
+    if text[:1] in ("p", "P"):
+        text = _PAGE_PREFIX.sub("", text)
     first, sep, last = text.partition("-")
     first, last = first.strip(), last.strip()
     if not sep or not last:
@@ -235,12 +270,34 @@ def _tuple(values: Any) -> tuple[str, ...]:
         return ()
     if isinstance(values, str):
         values = [values]
-    out = []
-    for v in values:
-        text = clean_text(str(v))
-        if text and text not in out:
-            out.append(text)
+    # A dict keeps the first of equal values in order, like a list checked with ``in``, but
+    # without the quadratic scan on long keyword lists.
+    out = dict.fromkeys(clean_text(v if type(v) is str else str(v)) for v in values)
+    out.pop("", None)
     return tuple(out)
+
+
+def _raw(value: Any) -> Any:
+    return value if value is not None else ""
+
+
+def _extra(value: Any) -> Any:
+    return value if value is not None else {}
+
+
+def _plain(value: Any) -> str:
+    return clean_text(str(value)) if value is not None else ""
+
+
+# How make_record normalises each field it is given (by keyword); any other field is
+# cleaned as text when it is a string and kept as it is (or "") otherwise.
+_NORMALISERS: dict[str, Any] = {
+    "pub_types": _tuple, "keywords": _tuple, "mesh": _tuple, "keywords_en": _tuple,
+    "doi": normalize_doi, "pmid": normalize_pmid, "pmcid": normalize_pmcid, "issn": normalize_issn,
+    "raw": _raw, "extra": _extra,
+    "page_first": _plain, "page_last": _plain, "volume": _plain, "issue": _plain,
+    "source_key": _plain, "url": _plain,
+}
 
 
 def make_record(
@@ -259,7 +316,7 @@ def make_record(
     """
     author_list = []
     for a in authors or ():
-        author = a if isinstance(a, Author) else parse_author(str(a))
+        author = a if isinstance(a, Author) else parse_author(a if type(a) is str else str(a))
         if author.family:
             author_list.append(author)
     values: dict[str, Any] = {
@@ -270,21 +327,11 @@ def make_record(
     }
     if pages is not None:
         values["page_first"], values["page_last"] = split_pages(pages)
+    normalisers = _NORMALISERS
     for key, value in fields.items():
-        if key in ("pub_types", "keywords", "mesh", "keywords_en"):
-            values[key] = _tuple(value)
-        elif key == "doi":
-            values[key] = normalize_doi(value)
-        elif key == "pmid":
-            values[key] = normalize_pmid(value)
-        elif key == "pmcid":
-            values[key] = normalize_pmcid(value)
-        elif key == "issn":
-            values[key] = normalize_issn(value)
-        elif key in ("raw", "extra"):
-            values[key] = value if value is not None else ("" if key == "raw" else {})
-        elif key in ("page_first", "page_last", "volume", "issue", "source_key", "url"):
-            values[key] = clean_text(str(value)) if value is not None else ""
+        normalise = normalisers.get(key)
+        if normalise is not None:
+            values[key] = normalise(value)
         else:
             values[key] = clean_text(value) if isinstance(value, str) else (value or "")
     return Record(**values)

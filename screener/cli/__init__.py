@@ -13,24 +13,47 @@ import click
 
 from screener.errors import ScreenerError
 
-# (module, attribute) of every command, in the order ``screener --help`` lists them.
-COMMANDS: list[tuple[str, str]] = [
-    ("screener.cli.review", "new_command"),
-    ("screener.cli.review", "info_command"),
-    ("screener.cli.imports", "import_command"),
-    ("screener.cli.review", "export_group"),
-    ("screener.cli.review", "tui_command"),
-    ("screener.cli.review", "demo_command"),
-    # later stages register their verbs here, one line each
+# Every verb: (name, module, attribute), in the order ``screener --help`` lists them. A module
+# is imported only when its verb runs (or --help lists them all), so `screener info` does not
+# load scipy or lxml. Several modules add subcommands to `export`: all are loaded for it.
+COMMANDS: list[tuple[str, str, str]] = [
+    ("new", "screener.cli.review", "new_command"),
+    ("info", "screener.cli.review", "info_command"),
+    ("search", "screener.cli.search", "search_command"),
+    ("searches", "screener.cli.search", "searches_command"),
+    ("import", "screener.cli.imports", "import_command"),
+    ("dedup", "screener.cli.dedup", "dedup_command"),
+    ("tui", "screener.cli.review", "tui_command"),
+    ("agreement", "screener.cli.screening", "agreement_command"),
+    ("conflicts", "screener.cli.screening", "conflicts_command"),
+    ("form", "screener.cli.extraction", "form_command"),
+    ("check", "screener.cli.extraction", "check_command"),
+    ("rob", "screener.cli.extraction", "rob_command"),
+    ("meta", "screener.cli.meta", "meta_command"),
+    ("pool", "screener.cli.pool", "pool_command"),
+    ("analyses", "screener.cli.pool", "analyses_command"),
+    ("prisma", "screener.cli.prisma", "prisma_command"),
+    ("report", "screener.cli.prisma", "report_command"),
+    ("export", "screener.cli.review", "export_group"),   # records
+    ("export", "screener.cli.exports", "export_group"),   # ris, decisions
+    ("export", "screener.cli.extraction", "export_group"),   # extraction
+    ("demo", "screener.cli.review", "demo_command"),
 ]
 
 
-class _Group(click.Group):
+class _LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(self.commands)
+        return list(dict.fromkeys(name for name, _, _ in COMMANDS))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = None
+        for name, module, attr in COMMANDS:
+            if name == cmd_name:
+                command = getattr(importlib.import_module(module), attr)
+        return command
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="screener")
 def cli() -> None:
     """screener: a systematic review from search to forest plot, in the terminal.
@@ -41,10 +64,6 @@ def cli() -> None:
       screener import review.db pubmed.nbib embase.ris
       screener tui review.db --reviewer alice
     """
-
-
-for _module, _attr in COMMANDS:
-    cli.add_command(getattr(importlib.import_module(_module), _attr))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import click
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from screener.project import Project
+from screener.queries import SavedQuery, load_query
 from screener.sources import format_names
-
-
-def _read_query(path: str | None) -> tuple[str, str]:
-    if not path:
-        return "", ""
-    from screener.queries import load_query
-
-    query = load_query(Path(path))
-    return query.name, query.text
 
 
 @click.command("import")
@@ -32,28 +26,63 @@ def _read_query(path: str | None) -> tuple[str, str]:
 @click.option("--method", type=click.Choice(["database", "register", "website", "organisation",
                                             "citation", "other"]), default="database",
               show_default=True, help="How the records were identified (PRISMA).")
+@click.option("--dry-run", is_flag=True, help="Show the detected format, database and counts; import nothing.")
+@click.option("--as", "as_kind", type=click.Choice(["records", "extraction"]), default="records",
+              show_default=True, help="extraction: read extracted data (the `export extraction` CSV).")
 def import_command(review: str, files: tuple[str, ...], source: str | None, fmt: str | None,
-                   again: bool, skip_bad: bool, query_file: str | None, method: str) -> None:
+                   again: bool, skip_bad: bool, query_file: str | None, method: str,
+                   dry_run: bool, as_kind: str) -> None:
     """Import export files (format detected from the content).
 
     Each file is one transaction: a malformed entry names the file and line, and nothing of
-    that file is kept (unless --skip-bad).
+    that file is kept (unless --skip-bad). Files already imported (same bytes) are refused
+    unless --again.
 
     \b
     Example:
-      screener import il2.db pubmed.nbib embase.ris cnki.net --query queries/il2-myositis.embase.txt
+      screener import il2.db embase.ris --query queries/il2-myositis.embase.txt
+      screener import il2.db cnki.net wos.txt --skip-bad
+      screener import il2.db export.txt --dry-run
     """
-    query_name, query_text = _read_query(query_file)
+    if as_kind == "extraction":
+        from screener.cli.extraction import import_extraction_files
+
+        return import_extraction_files(review, files)
+    query: SavedQuery | None = load_query(Path(query_file)) if query_file else None
+    # The bar goes to stderr, and only on a terminal: stdout carries only the result lines.
+    console = Console(stderr=True)
     with Project.open(review) as project:
         for file in files:
-            with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}"),
-                          TimeElapsedColumn(), transient=True, disable=None) as bar:
+            if dry_run:
+                _show_preview(project, file, fmt, source)
+                continue
+            with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}"),
+                          TimeElapsedColumn(), console=console, transient=True,
+                          disable=not console.is_terminal) as bar:
                 task = bar.add_task(f"importing {Path(file).name}", total=None)
                 result = project.import_file(
                     file, source=source, fmt=fmt, again=again, skip_bad=skip_bad, method=method,
-                    query_name=query_name, query_text=query_text,
-                    progress=lambda done, total: bar.update(task, completed=done, total=total))
-            click.echo(f"{result.file_name}: {result.count_imported} records imported from "
+                    query_name=query.name if query else "", query_text=query.text if query else "",
+                    default_source=query.database if query else "",
+                    progress=partial(_advance, bar, task))
+            click.echo(f"{result.file_name}: {result.count_imported:,} records imported from "
                        f"{result.database} ({result.format}, {result.encoding})")
             for message in result.skipped:
                 click.echo(f"  skipped: {message}")
+
+
+def _advance(bar: Progress, task: TaskID, done: int, total: int | None) -> None:
+    bar.update(task, completed=done, total=total)
+
+
+def _show_preview(project: Project, file: str, fmt: str | None, source: str | None) -> None:
+    preview = project.preview_import(file, fmt=fmt, source=source)
+    line = (f"{preview.file_name}: {preview.label} ({preview.format}, {preview.encoding}), "
+            f"{preview.database}, {preview.count:,} entries")
+    if preview.bad:
+        line += f", {len(preview.bad):,} malformed"
+    if preview.imported_before:
+        line += f"; imported before as {preview.imported_before}"
+    click.echo(line)
+    for message in preview.bad:
+        click.echo(f"  malformed: {message}")

@@ -164,24 +164,39 @@ def tui_command(review: str, reviewer: str | None) -> None:
 
 @click.command("demo")
 @click.argument("directory", type=click.Path(file_okay=False), default="demo", required=False)
-@click.option("--no-tui", is_flag=True, help="Only build the demo review; do not open it.")
+@click.option("--review", "which", type=click.Choice(["nudging", "bcg"]), default="nudging",
+              show_default=True, help="Which demo review to open: nudging (screening) or bcg (extraction "
+                                      "and meta-analysis).")
+@click.option("--no-tui", is_flag=True, help="Only build the demo reviews; print their paths.")
 @click.option("--reviewer", default="demo", show_default=True, help="Reviewer name in the TUI.")
-def demo_command(directory: str, no_tui: bool, reviewer: str) -> None:
-    """Build the bundled demo review (real public data) and open it.
+def demo_command(directory: str, which: str, no_tui: bool, reviewer: str) -> None:
+    """Build the two bundled demo reviews (real public data) and open one.
+
+    nudging.db: 2,019 records of a scoping review to screen (Nagtegaal et al. 2019).
+    bcg.db: the 13 BCG vaccine trials (Colditz et al. 1994), extracted, ready to pool.
 
     \b
     Example:
-      screener demo            # builds demo/nudging.db, then opens the TUI
+      screener demo                  # builds demo/nudging.db and demo/bcg.db, opens nudging.db
+      screener demo --review bcg     # opens the BCG review (press a for the analysis screen)
       screener demo /tmp/d --no-tui
     """
     from screener.demo import build_demo
+    from screener.demo_bcg import build_bcg_demo
 
-    path = build_demo(Path(directory), progress=lambda msg: click.echo(msg, err=True))
+    def say(msg: str) -> None:
+        click.echo(msg, err=True)
+
+    paths = {"nudging": build_demo(Path(directory), progress=say),
+             "bcg": build_bcg_demo(Path(directory), progress=say)}
     if no_tui:
-        click.echo(str(path))
+        for path in paths.values():
+            click.echo(str(path))
         return
+    path = paths[which]
     if not sys.stdout.isatty():
-        click.echo(f"demo review at {path}; not a terminal, so the TUI is not opened")
+        click.echo(f"demo reviews at {paths['nudging']} and {paths['bcg']}; "
+                   "not a terminal, so the TUI is not opened")
         return
     from screener.tui.app import run_app
 

@@ -56,6 +56,22 @@ class Format(Protocol):
 
 # format key -> module (under screener.sources). Order breaks ties in detection.
 FORMAT_MODULES: dict[str, str] = {
+    "pubmed-xml": "screener.sources.pubmed_xml",
+    "medline": "screener.sources.medline",
+    "ris": "screener.sources.ris",
+    "wos": "screener.sources.wos",
+    "wos-tab": "screener.sources.wos_tab",
+    "scopus-csv": "screener.sources.scopus_csv",
+    "embase-csv": "screener.sources.embase_csv",
+    "pubmed-csv": "screener.sources.pubmed_csv",
+    "ovid": "screener.sources.ovid",
+    "endnote-xml": "screener.sources.endnote_xml",
+    "refer": "screener.sources.refer",
+    "bibtex": "screener.sources.bibtex",
+    "cochrane": "screener.sources.cochrane",
+    "noteexpress": "screener.sources.noteexpress",
+    "refworks": "screener.sources.refworks",
+    "cnki-estudy": "screener.sources.cnki_estudy",
     "csv": "screener.sources.csv_generic",
 }
 

@@ -2,7 +2,8 @@
 
 Recognised headers (case-insensitive, spaces/underscores ignored) include title, abstract,
 authors, year, journal, volume, issue, pages, doi, pmid, pmcid, issn, keywords, language and an
-``id``/``record_id`` column kept as the record's source key. Authors are split on ``;``.
+``id``/``record_id`` column kept as the record's source key. Authors are split on ``;`` (or
+`` and `` in tables written from BibTeX or R).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import TextIO
 from screener.errors import ParseError
 from screener.records import make_record
 from screener.sources import Entry
+from screener.sources._common import bad_entry, csv_table, csv_text
 
 NAME = "csv"
 LABEL = "CSV / TSV (columns by header)"
@@ -27,10 +29,10 @@ _HEADERS: dict[str, str] = {
     "authors": "authors", "author": "authors", "au": "authors", "authornames": "authors",
     "year": "year", "publicationyear": "year", "py": "year", "date": "year", "pubyear": "year",
     "journal": "journal", "sourcetitle": "journal", "journaltitle": "journal", "source": "journal",
-    "publicationtitle": "journal", "so": "journal",
+    "publicationtitle": "journal", "so": "journal", "jo": "journal", "t2": "journal", "jf": "journal",
     "volume": "volume", "vl": "volume", "issue": "issue", "number": "issue", "is": "issue",
     "pages": "pages", "pagerange": "pages", "pg": "pages",
-    "doi": "doi", "di": "doi", "pmid": "pmid", "pubmedid": "pmid", "pmcid": "pmcid",
+    "doi": "doi", "di": "doi", "do": "doi", "pmid": "pmid", "pubmedid": "pmid", "pmcid": "pmcid",
     "issn": "issn", "sn": "issn", "keywords": "keywords", "authorkeywords": "keywords",
     "de": "keywords", "language": "language", "la": "language", "url": "url",
     "id": "source_key", "recordid": "source_key", "key": "source_key",
@@ -62,47 +64,30 @@ def sniff(head: str) -> int:
 
 
 def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
-    head = stream.readline()
-    if not head.strip():
-        raise ParseError(file_name, "line 1", "expected a header row naming the columns")
-    delim = _dialect(head)
-    header = next(csv.reader(io.StringIO(head), delimiter=delim))
+    first_line = stream.readline()
+    stream.seek(0)
+    delim = _dialect(first_line)
+    header, rows = csv_table(stream, file_name, delimiter=delim)
     fields = [_HEADERS.get(_norm(h)) for h in header]
     if "title" not in fields:
         raise ParseError(file_name, "line 1", "expected a 'title' column in the header row")
-    reader = csv.reader(stream, delimiter=delim, strict=True)
-    position = 0
-    line = 2
-    while True:
-        start = line
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise ParseError(file_name, f"line {reader.line_num + 1}", f"bad CSV quoting ({exc})") from None
-        line = reader.line_num + 2
-        if not any(cell.strip() for cell in row):
-            continue
-        position += 1
+    for position, start, row in rows:
         if len(row) != len(header):
-            yield Entry(position, start, error=ParseError(
-                file_name, f"line {start}",
-                f"expected {len(header)} columns as in the header, found {len(row)}"))
+            yield bad_entry(file_name, position, start,
+                            f"expected {len(header)} columns as in the header, found {len(row)}")
             continue
         values: dict[str, object] = {}
         extra: dict[str, str] = {}
         for name, field, cell in zip(header, fields, row, strict=True):
             if field is None:
                 if cell:
-                    extra[name.lstrip("\ufeff")] = cell
+                    extra[name] = cell
             elif field == "authors":
-                values["authors"] = [a for a in re.split(r";|\s\|\s|\n", cell) if a.strip()]
+                # ";" in most tables, " and " where the table came from BibTeX or R.
+                values["authors"] = [a for a in re.split(r";|\s\|\s|\n|\s+and\s+", cell) if a.strip()]
             elif field == "keywords":
                 values["keywords"] = [k for k in re.split(r"[;|]", cell) if k.strip()]
             elif cell and field not in values:
                 values[field] = cell
-        raw = io.StringIO()
-        csv.writer(raw, delimiter=delim, lineterminator="\n").writerow(row)
-        record = make_record(raw=raw.getvalue(), extra=extra, **values)  # type: ignore[arg-type]
+        record = make_record(raw=csv_text(row, delim), extra=extra, **values)  # type: ignore[arg-type]
         yield Entry(position, start, record=record)

@@ -1,32 +1,97 @@
-"""Reading an export file as text: encoding detection that never drops a character."""
+"""Reading an export file as text: encoding detection that never drops a character.
+
+Order of decision:
+
+1. a byte-order mark says UTF-8, UTF-16 LE or UTF-16 BE;
+2. otherwise UTF-8 if the whole file decodes strictly (almost no non-UTF-8 text does);
+3. otherwise GB18030 (a superset of GBK/GB2312: what CNKI, Wanfang, VIP and SinoMed write) or
+   cp1252 (Western exports from older Windows tools). GB18030 also accepts most cp1252 byte
+   strings, as random-looking rare ideographs, so when both decode the choice goes to GB18030
+   only if the ideographs it produces look like Chinese text (see :func:`looks_chinese`);
+4. a file none of them decodes is a :class:`DecodeError`, never a lossy read.
+"""
 
 from __future__ import annotations
 
 import codecs
-import io
 from pathlib import Path
 from typing import TextIO
 
 from screener.errors import DecodeError
 
-# Tried in order after the BOM check. UTF-8 first (strict: it rejects almost all non-UTF-8
-# text), then GB18030 (a superset of GBK/GB2312, what CNKI, Wanfang, VIP and SinoMed write),
-# then cp1252 (Western exports from older Windows tools).
+__all__ = ["CANDIDATES", "detect_encoding", "looks_chinese", "open_text"]
+
 CANDIDATES = ("utf-8", "gb18030", "cp1252")
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_SAMPLE = 1 << 20
 
 
 def detect_encoding(path: Path, *, chunk: int = 1 << 20) -> str:
-    """The first candidate encoding that decodes the whole file strictly."""
+    """The encoding of the file at ``path`` (a Python codec name).
+
+    Raises
+    ------
+    DecodeError
+        When no candidate decodes the whole file strictly.
+    """
     with open(path, "rb") as handle:
         start = handle.read(4)
     for bom, name in _BOMS:
         if start.startswith(bom):
-            return name if _decodes(path, name, chunk) else _fail(path, name)
-    for name in CANDIDATES:
-        if _decodes(path, name, chunk):
-            return name
+            if _decodes(path, name, chunk):
+                return name
+            _fail(path, name)
+    if _decodes(path, "utf-8", chunk):
+        return "utf-8"
+    as_gb = _decodes(path, "gb18030", chunk)
+    as_western = _decodes(path, "cp1252", chunk)
+    if as_gb and (not as_western or looks_chinese(_wide_sample(path, "gb18030"))):
+        return "gb18030"
+    if as_western:
+        return "cp1252"
     return _fail(path, "any of " + ", ".join(CANDIDATES))
+
+
+def looks_chinese(text: str) -> bool:
+    """Whether the non-ASCII characters of ``text`` read as Chinese rather than noise.
+
+    Genuine GB text is made of common characters (all in GB2312, the basic 6,763 hanzi and
+    the full-width punctuation). cp1252 text read as GB18030 pairs an accented letter with the
+    ASCII letter after it, which lands in the GBK extension area: rare characters no export
+    would contain in bulk. So: most non-ASCII characters must be GB2312 ones.
+    """
+    wide = [ch for ch in text if ord(ch) > 0x7F]
+    if not wide:
+        return False
+    common = 0
+    for ch in wide:
+        try:
+            ch.encode("gb2312")
+        except UnicodeEncodeError:
+            continue
+        common += 1
+    return common / len(wide) >= 0.8
+
+
+def _wide_sample(path: Path, encoding: str, *, enough: int = 20_000) -> str:
+    """Up to ``enough`` non-ASCII characters of the file decoded as ``encoding``.
+
+    Read chunk by chunk so a file whose first megabyte is plain ASCII is still judged by its
+    non-ASCII text, wherever that is.
+    """
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    found: list[str] = []
+    count = 0
+    with open(path, "rb") as handle:
+        while count < enough and (block := handle.read(_SAMPLE)):
+            wide = "".join(ch for ch in decoder.decode(block) if ord(ch) > 0x7F)
+            found.append(wide)
+            count += len(wide)
+    return "".join(found)
 
 
 def _decodes(path: Path, encoding: str, chunk: int) -> bool:
@@ -48,5 +113,5 @@ def _fail(path: Path, tried: str) -> str:
 def open_text(path: Path, encoding: str | None = None) -> tuple[TextIO, str]:
     """The file as a text stream with universal newlines (LF, CRLF and bare CR)."""
     encoding = encoding or detect_encoding(path)
-    stream = io.open(path, encoding=encoding, errors="strict", newline=None)
+    stream = open(path, encoding=encoding, errors="strict", newline=None)
     return stream, encoding

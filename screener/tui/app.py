@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+import importlib
+import subprocess
+import sys
+from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
 from screener.project import Project
-from screener.tui.screens.dashboard import DashboardScreen
+from screener.tui.keys import keymap_path, load_keymap
+from screener.tui.screens.conflicts import ConflictsScreen
+from screener.tui.screens.dashboard import SCREENS, DashboardScreen
+from screener.tui.screens.fulltext import FullTextScreen
+from screener.tui.screens.help import HelpScreen
 from screener.tui.screens.reviewer import ReviewerPrompt
+from screener.tui.screens.screening import ScreeningScreen
+
+# The rebindable screens, and which binding-id prefixes are live on each (for clash checks).
+_REBINDABLE = (DashboardScreen, ScreeningScreen, FullTextScreen, ConflictsScreen)
+_KEY_SCREENS = {"dashboard": ("app", "dashboard"), "screening": ("app", "screening"),
+                "fulltext": ("app", "screening", "fulltext"), "conflicts": ("app", "conflicts")}
+
+
+def system_opener(path: str) -> None:
+    """Open a file with the system's viewer (xdg-open on Linux, open on macOS)."""
+    command = {"darwin": ["open"], "win32": ["cmd", "/c", "start", ""]}.get(sys.platform, ["xdg-open"])
+    subprocess.Popen([*command, path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 class ScreenerApp(App[None]):
@@ -18,17 +40,30 @@ class ScreenerApp(App[None]):
     CSS_PATH = "screener.tcss"
     TITLE = "screener"
     BINDINGS = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help_panel", "Help", key_display="?"),
+        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
     ]
 
-    def __init__(self, project: Project, reviewer: str | None = None) -> None:
+    background_above = 20_000
+    """Reviews with more records than this read their queues and counts in threads."""
+
+    def __init__(self, project: Project, reviewer: str | None = None, *,
+                 keymap: dict[str, str] | None = None,
+                 opener: Callable[[str], None] = system_opener) -> None:
         super().__init__()
         self.project = project
         self.reviewer = reviewer
+        self.opener = opener
+        self._keys = keymap or {}
         self.sub_title = project.review().title
 
+    @property
+    def big_review(self) -> bool:
+        return self.project.size_hint() > self.background_above
+
     def on_mount(self) -> None:
+        if self._keys:
+            self.set_keymap(self._keys)
         if self.reviewer:
             self.push_screen(DashboardScreen())
         else:
@@ -38,19 +73,84 @@ class ScreenerApp(App[None]):
         self.reviewer = name or "reviewer"
         self.push_screen(DashboardScreen())
 
-    def action_help_panel(self) -> None:
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
-        else:
-            self.action_show_help_panel()
+    # --- navigation ------------------------------------------------------------------------------
+    def open_screen(self, name: str) -> None:
+        """Push the screen registered as ``name`` on the dashboard (imported on first use)."""
+        entry = next((e for e in SCREENS if e.name == name), None)
+        if entry is None:
+            return
+        try:
+            module = importlib.import_module(entry.module)
+        except ModuleNotFoundError as exc:
+            if exc.name != entry.module:
+                raise
+            self.notify(f"{entry.label} is not available yet", severity="warning")
+            return
+        screen_class = getattr(module, entry.cls, None)
+        if screen_class is None:
+            self.notify(f"{entry.label} is not available yet", severity="warning")
+            return
+        self.push_screen(screen_class())
+
+    def action_open_screen(self, name: str) -> None:
+        self.open_screen(name)
+
+    def open_file(self, path: str) -> None:
+        """Show a full text in the system viewer (tests pass their own ``opener``)."""
+        try:
+            self.opener(path)
+        except OSError as exc:
+            self.notify(f"cannot open {Path(path).name}: {exc}", severity="error")
+
+    # --- help and the command palette ------------------------------------------------------------
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.screen.sub_title or "screener", self.screen_keys(self.screen)))
+
+    def screen_keys(self, screen: Screen) -> list[tuple[str, str, str]]:
+        """(key as shown, description, binding id) of the screen's own actions (Textual's
+        built-in focus and copy keys are left out)."""
+        rows = []
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if binding.description and binding.id:
+                rows.append((self.get_key_display(binding), binding.description, binding.id or ""))
+        return rows
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for entry in SCREENS:
+            yield SystemCommand(f"Open: {entry.label}", f"key {entry.key} on the dashboard",
+                                partial(self.open_screen, entry.name))
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if binding.description and not binding.system:
+                yield SystemCommand(binding.description, f"key {self.get_key_display(binding)}",
+                                    partial(self.run_action, binding.action, active.node))
 
     def on_unmount(self) -> None:
         self.project.close()
 
 
-def make_app(review: str | Path, *, reviewer: str | None = None) -> ScreenerApp:
-    """The app for a review file; the single factory the CLI and tests use."""
-    return ScreenerApp(Project.open(review), reviewer=reviewer)
+def rebindable_keys() -> dict[str, str]:
+    """Every binding id a key file may change, with its default keys."""
+    defaults = {b.id: b.key for b in ScreenerApp.BINDINGS if isinstance(b, Binding) and b.id}
+    for screen in _REBINDABLE:
+        defaults.update({b.id: b.key for b in screen.BINDINGS if isinstance(b, Binding) and b.id})
+    return defaults
+
+
+def make_app(review: str | Path, *, reviewer: str | None = None, keys: str | Path | None = None,
+             opener: Callable[[str], None] = system_opener) -> ScreenerApp:
+    """The app for a review file; the single factory the CLI and tests use.
+
+    ``keys`` is a key file (see :mod:`screener.tui.keys`); by default ``$SCREENER_KEYS`` or
+    ``~/.config/screener/keys.toml`` when it exists.
+    """
+    path = Path(keys) if keys is not None else keymap_path()
+    keymap = load_keymap(path, rebindable_keys(), _KEY_SCREENS)
+    return ScreenerApp(Project.open(review), reviewer=reviewer, keymap=keymap, opener=opener)
 
 
 def run_app(review: str | Path, *, reviewer: str | None = None) -> None:

@@ -20,12 +20,16 @@ def all_commands() -> list[tuple[str, ...]]:
     found: list[tuple[str, ...]] = []
 
     def walk(group: click.Group, prefix: tuple[str, ...]) -> None:
-        for name, command in group.commands.items():
+        ctx = click.Context(group)
+        for name in group.list_commands(ctx):
+            command = group.get_command(ctx, name)
+            assert command is not None, name
             found.append((*prefix, name))
             if isinstance(command, click.Group):
                 walk(command, (*prefix, name))
 
     walk(cli, ())
+    assert len(found) > 20
     return found
 
 
@@ -35,7 +39,7 @@ def test_every_verb_has_help_with_an_example(path: tuple[str, ...], capsys) -> N
     text = capsys.readouterr().out
     command = cli
     for name in path:
-        command = command.commands[name]
+        command = command.get_command(click.Context(command), name)
     if isinstance(command, click.Group):
         assert "Commands:" in text
     else:
@@ -104,6 +108,14 @@ def test_blind_export_without_reviewer(tmp_path: Path, capsys) -> None:
     main(["new", str(db), "--title", "T", "--reviewers", "2"])
     capsys.readouterr()
     assert "blind" in one_line_error(["export", "records", str(db)], capsys)
+
+
+def test_a_simple_verb_does_not_load_the_heavy_stages() -> None:
+    code = ("import sys\nfrom screener.cli import main\nmain(['info', '--help'])\n"
+            "heavy = [m for m in ('scipy', 'lxml', 'pypinyin', 'matplotlib', 'textual') if m in sys.modules]\n"
+            "assert not heavy, heavy\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
 
 
 def test_console_script_runs_in_a_subprocess(tmp_path: Path) -> None:

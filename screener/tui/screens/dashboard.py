@@ -1,52 +1,162 @@
-"""The dashboard: the review's counts per source, stage and reviewer, and its records."""
+"""The dashboard: the review's counts, screening progress per stage and reviewer, conflicts
+waiting, agreement (kappa), the way into every screen, and the records."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
+from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
 
-from screener.model import ReviewSummary
+from screener.model import Review, ReviewSummary, Stage
+from screener.project import Project
+from screener.screening import PairAgreement, StageProgress
 
 _PAGE = 200
+_BAR = 16
 
 
-def summary_text(summary: ReviewSummary, reviewer: str | None) -> str:
-    lines = [
-        f"[b]{summary.title}[/b]",
-        f"Records: {summary.records:,} identified · {summary.duplicates_removed:,} duplicates set aside"
-        f" · {summary.screened_records:,} to screen",
-        "Sources: " + (", ".join(f"{db} {n:,}" for db, n in summary.sources.items()) or "none yet"),
+@dataclass(frozen=True, slots=True)
+class ScreenEntry:
+    """A screen reachable from the dashboard; its module is imported only when opened, so a
+    screen whose issue has not landed yet shows "not available yet" instead of failing."""
+
+    key: str
+    name: str
+    label: str
+    module: str
+    cls: str
+    footer: str = ""          # its label in the footer; empty: listed only in the menu
+
+
+SCREENS: tuple[ScreenEntry, ...] = (
+    ScreenEntry("s", "screening", "Title/abstract", "screener.tui.screens.screening",
+                "ScreeningScreen", footer="Screen"),
+    ScreenEntry("c", "conflicts", "Conflicts", "screener.tui.screens.conflicts", "ConflictsScreen",
+                footer="Conflicts"),
+    ScreenEntry("f", "full_text", "Full text", "screener.tui.screens.fulltext",
+                "FullTextScreen", footer="Full text"),
+    ScreenEntry("i", "import", "Import", "screener.tui.screens.importing", "ImportScreen"),
+    ScreenEntry("p", "search", "Search PubMed", "screener.tui.screens.search", "SearchScreen"),
+    ScreenEntry("d", "duplicates", "Duplicates", "screener.tui.screens.duplicates", "DuplicatesScreen"),
+    ScreenEntry("x", "extraction", "Extraction", "screener.tui.screens.extraction", "ExtractionScreen"),
+    ScreenEntry("a", "analysis", "Analysis", "screener.tui.screens.analysis", "AnalysisScreen"),
+    ScreenEntry("r", "prisma", "PRISMA, report", "screener.tui.screens.prisma", "PrismaScreen"),
+)
+
+_STAGE_LABEL = {Stage.TITLE_ABSTRACT: "Title/abstract", Stage.FULL_TEXT: "Full text"}
+
+
+def bar(done: int, total: int, width: int = _BAR) -> str:
+    """A text progress bar, e.g. ``█████░░░░░``."""
+    filled = 0 if total <= 0 else min(width, round(width * done / total))
+    return "█" * filled + "░" * (width - filled)
+
+
+def _kappa_line(pair: PairAgreement) -> str:
+    k = pair.kappa
+    value = "n/a" if k.kappa is None else f"{k.kappa:.2f} ({k.ci_low:.2f} to {k.ci_high:.2f})"
+    return (f"  κ {pair.reviewer_a}/{pair.reviewer_b} {value} · "
+            f"{k.percent_agreement:.0f}% agree · n {pair.n:,}")
+
+
+def read_counts(project: Project) -> tuple[ReviewSummary, Review, list[StageProgress], list[PairAgreement]]:
+    """What the dashboard shows, read through ``project``."""
+    return project.info(), project.review(), project.screening_progress(), project.agreement()
+
+
+def summary_content(summary: ReviewSummary, review: Review, reviewer: str | None,
+                    progress: list[StageProgress], agreement: list[PairAgreement]) -> Content:
+    """Everything the dashboard says about the review, as one block of text."""
+    parts = [
+        Content.styled(summary.title, "bold"),
+        Content(f"{summary.records:,} records · {summary.duplicates_removed:,} duplicates set "
+                f"aside · {summary.screened_records:,} to screen"),
+        Content("Sources: " + (", ".join(f"{db} {n:,}" for db, n in summary.sources.items()) or "none yet")),
+        Content(f"Reviewer: {reviewer or '?'} · " + ("blind" if review.blind else "not blind")
+                + f" · maybe counts as {review.maybe_counts_as}"),
     ]
-    if reviewer:
-        lines.append(f"Reviewer: {reviewer}")
-    for c in summary.per_reviewer:
-        lines.append(f"  {c.stage.value} · {c.reviewer}: {c.decided:,} decided "
-                     f"({c.include} in, {c.exclude} out, {c.maybe} maybe)")
-    return "\n".join(lines)
+    width = max((len(r.reviewer) for p in progress for r in p.reviewers), default=0)
+    for stage in progress:
+        each = "decision" if stage.needed == 1 else "decisions"
+        parts.append(Content.styled(
+            f"{_STAGE_LABEL[stage.stage]}: {stage.records:,} record{'' if stage.records == 1 else 's'}, "
+            f"{stage.needed} {each} each", "bold"))
+        if not stage.reviewers:
+            parts.append(Content.styled("  no decisions yet", "$text-muted"))
+        for r in stage.reviewers:
+            share = 100 * r.decided / stage.records if stage.records else 0
+            parts.append(Content.assemble(
+                f"  {r.reviewer:<{width}} ", (bar(r.decided, stage.records), "$accent"),
+                f" {r.decided:>6,} {share:3.0f}%"))
+        o = stage.outcomes
+        parts.append(Content.assemble(
+            f"  in {o.get('include', 0):,} · out {o.get('exclude', 0):,} · ",
+            (f"conflicts {stage.conflicts:,}", "bold $text-error" if stage.conflicts else ""),
+            f" · to go {o.get('pending', 0):,}"))
+        parts.extend(Content(_kappa_line(p)) for p in agreement if p.stage == stage.stage.value)
+    return Content("\n").join(parts)
 
 
 class DashboardScreen(Screen[None]):
-    """Counts at the top, the records to screen below (loaded a page at a time)."""
+    """Counts and progress at the top, the screens beside them, the records below."""
+
+    BINDINGS = [
+        *(Binding(e.key, f"app.open_screen('{e.name}')", e.footer or e.label,
+                  show=bool(e.footer), id=f"dashboard.{e.name}") for e in SCREENS),
+        Binding("q", "app.quit", "Quit", id="dashboard.quit"),
+    ]
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(id="summary")
+        with Horizontal(id="dashboard-top"):
+            yield Static(id="summary")
+            yield OptionList(*(Option(f"{e.key}  {e.label}", id=e.name) for e in SCREENS), id="menu")
         yield DataTable(id="records", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.refresh_counts()
+        self.sub_title = "Dashboard"
         table = self.query_one("#records", DataTable)
         table.add_columns("id", "year", "first author", "title")
         self._loaded = 0
         self._load_more()
+        self.refresh_counts()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_counts()
 
     def refresh_counts(self) -> None:
-        summary = self.app.project.info()
-        self.query_one("#summary", Static).update(summary_text(summary, self.app.reviewer))
+        """Count; on a big review in a thread (with its own connection), the screen stays live."""
+        if not self.app.big_review:
+            self._show_counts(read_counts(self.app.project))
+            return
+        summary = self.query_one("#summary", Static)
+        if not str(summary.render()).strip():
+            summary.update(Content.styled("Counting the records and decisions …", "italic"))
+        self._count_in_background()
+
+    @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
+    def _count_in_background(self) -> None:
+        with Project.open(self.app.project.path) as project:
+            counts = read_counts(project)
+        try:
+            self.app.call_from_thread(self._show_counts, counts)
+        except RuntimeError:
+            pass    # the app closed meanwhile
+
+    def _show_counts(self, counts: tuple) -> None:
+        if self.is_attached:
+            info, review, progress, agreement = counts
+            self.query_one("#summary", Static).update(
+                summary_content(info, review, self.app.reviewer, progress, agreement))
 
     def _load_more(self) -> None:
         table = self.query_one("#records", DataTable)
@@ -60,3 +170,11 @@ class DashboardScreen(Screen[None]):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.cursor_row >= self._loaded - 5:
             self._load_more()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        from screener.tui.screens.screening import ScreeningScreen
+
+        self.app.push_screen(ScreeningScreen(start_at=int(event.row_key.value or 0), filter="all"))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.app.open_screen(event.option.id or "")

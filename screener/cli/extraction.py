@@ -1,0 +1,163 @@
+"""Extraction verbs: ``form``, ``check``, ``rob``, ``export extraction`` and the body of
+``import --as extraction``."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from screener.cli.output import open_output
+from screener.cli.review import export_group
+from screener.errors import ScreenerError
+from screener.extraction.rob import TOOLS
+from screener.extraction.table import write_csv
+from screener.project import Project
+
+
+@click.command("form")
+@click.argument("review", type=click.Path(dir_okay=False))
+@click.argument("form_file", required=False, type=click.Path(dir_okay=False))
+@click.option("--builtin", help="Load a form shipped with screener (default, il2_myositis, bcg).")
+def form_command(review: str, form_file: str | None, builtin: str | None) -> None:
+    """Load an extraction form (TOML), or show the review's form.
+
+    \b
+    Example:
+      screener form il2.db --builtin il2_myositis
+      screener form il2.db my_form.toml
+      screener form il2.db                 # show the form in use
+    """
+    with Project.open(review) as project:
+        if form_file or builtin:
+            form = project.load_form(form_file, builtin=builtin)
+            click.echo(f"form {form.name!r} (version {form.version}) loaded: {len(form.study_fields)} "
+                       f"study fields, {len(form.outcomes)} outcomes")
+            return
+        form = project.extraction_form()
+        outcomes = project.outcomes()
+    if form is None:
+        click.echo("no form yet; load one with: screener form REVIEW.db --builtin default")
+    else:
+        click.echo(f"{form.name} (version {form.version})")
+        for spec in form.study_fields:
+            unit = f" [{spec.unit}]" if spec.unit else ""
+            click.echo(f"  {spec.key}: {spec.label} ({spec.kind}{unit})")
+    for outcome in outcomes.values():
+        unit = f", {outcome.unit}" if outcome.unit else ""
+        click.echo(f"outcome {outcome.name}: {outcome.data_type}{unit}")
+
+
+@click.command("check")
+@click.argument("review", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of the flags.")
+def check_command(review: str, as_json: bool) -> None:
+    """Consistency checks on the extracted numbers (flags, with why).
+
+    Kinds: grim, p_vs_ci, ci_asymmetric, sd_implausible, out_of_range, events_gt_total.
+
+    \b
+    Example:
+      screener check il2.db
+      screener check il2.db --json | jq '.[] | select(.kind == "p_vs_ci")'
+    """
+    with Project.open(review) as project:
+        flags = project.consistency_checks()
+    if as_json:
+        click.echo(json.dumps([{"study": f.study, "outcome": f.outcome, "timepoint": f.timepoint,
+                                "subgroup": f.subgroup, "kind": f.kind, "explanation": f.explanation,
+                                "reviewers": list(f.reviewers)} for f in flags], ensure_ascii=False, indent=1))
+        return
+    if not flags:
+        click.echo("no flags: every check passed")
+        return
+    for f in flags:
+        where = " · ".join(p for p in (f.study, f.outcome, f.timepoint, f.subgroup) if p)
+        who = f" [{', '.join(f.reviewers)}]" if f.reviewers else ""
+        click.echo(f"{where}\t{f.kind}\t{f.explanation}{who}")
+    click.echo(f"{len(flags)} flag(s)", err=True)
+
+
+@export_group.command("extraction")
+@click.argument("review", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
+@click.option("--outcome", help="Only this outcome's rows.")
+@click.option("--reviewer", help="One extractor's values instead of the agreed ones.")
+def export_extraction_command(review: str, fmt: str, out: str | None, outcome: str | None,
+                              reviewer: str | None) -> None:
+    """The analysis-ready extraction table: one row per study x outcome x timepoint x subgroup,
+    columns named as metafor's escalc arguments (m1i sd1i n1i m2i sd2i n2i ai bi ci di xi ni ri
+    yi vi), plus estimate, ci_lb, ci_ub, pval for results reported only as an effect.
+
+    \b
+    Example:
+      screener export extraction il2.db --format csv --out extraction.csv
+      screener export extraction bcg.db --outcome Tuberculosis --out bcg.csv
+    """
+    with Project.open(review) as project:
+        columns, rows = project.export_extraction(reviewer=reviewer, outcome=outcome)
+    with open_output(out) as handle:
+        if fmt == "json":
+            json.dump(rows, handle, ensure_ascii=False, indent=1)
+            handle.write("\n")
+        else:
+            write_csv(rows, columns, handle)
+
+
+@click.command("rob")
+@click.argument("review", type=click.Path(dir_okay=False))
+@click.option("--tool", type=click.Choice(sorted(TOOLS)), help="The tool (default: each one used).")
+@click.option("--plot", type=click.Path(dir_okay=False), help="Write the traffic-light plot (.svg/.pdf/.png).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def rob_command(review: str, tool: str | None, plot: str | None, as_json: bool) -> None:
+    """Risk-of-bias summary per study (consensus, or the assessors' agreed judgement).
+
+    \b
+    Example:
+      screener rob il2.db --tool robins_i --plot rob.svg
+    """
+    with Project.open(review) as project:
+        tools = [tool] if tool else project.rob_tools()
+        if plot and len(tools) != 1:
+            raise ScreenerError("give --tool to say which tool's plot to draw")
+        summaries = [project.rob_summary(t) for t in tools]
+        if plot:
+            project.write_rob_plot(tools[0], plot)
+    if as_json:
+        click.echo(json.dumps([{
+            "tool": s.tool.key, "domains": [d.key for d in s.tool.domains],
+            "rows": [{"study": r.study, "outcome": r.outcome, "judgements": dict(zip(
+                [d.key for d in s.tool.domains], r.cells, strict=True)), "overall": r.overall,
+                "source": r.source, "score": r.score} for r in s.rows],
+            "disagreements": [{"study": st, "outcome": oc, "domain": dm, "judgements": dict(js)}
+                              for st, oc, dm, js in s.disagreements]} for s in summaries],
+            ensure_ascii=False, indent=1))
+        return
+    if not summaries:
+        click.echo("no risk-of-bias judgements yet")
+    for s in summaries:
+        click.echo(f"{s.tool.name} ({s.tool.reference})")
+        heads = [d.label.split(" ", 1)[0] for d in s.tool.domains]
+        click.echo("\t".join(["study", *heads, "overall"]))
+        for r in s.rows:
+            name = r.study + (f" ({r.outcome})" if r.outcome else "")
+            click.echo("\t".join([name, *(c or "-" for c in r.cells), r.overall or "-"]))
+        for study, _outcome, domain, found in s.disagreements:
+            click.echo(f"  disagreement: {study} {domain}: " + ", ".join(f"{w} {j}" for w, j in found))
+    if plot:
+        click.echo(f"plot written to {plot}", err=True)
+
+
+def import_extraction_files(review: str, files: tuple[str, ...]) -> None:
+    """``screener import REVIEW.db FILE.csv --as extraction``: each file in one transaction."""
+    with Project.open(review) as project:
+        for file in files:
+            result = project.import_extraction(file)
+            click.echo(f"{result.file_name}: {result.rows} rows, {result.values_saved} values as "
+                       f"extractor {result.reviewer!r}; {len(result.studies_created)} new studies, "
+                       f"{len(result.outcomes_created)} new outcomes")
+
+
+__all__ = ["check_command", "export_extraction_command", "form_command", "import_extraction_files",
+           "rob_command"]

@@ -1,0 +1,129 @@
+"""``screener pool`` (``screener meta`` on a review's extracted data, saved in the review) and
+``screener analyses`` (the saved analyses)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from screener.errors import ScreenerError
+from screener.project import Project
+
+FORMATS = (".svg", ".pdf", ".png")
+_POOL_EXAMPLES = """\b
+Example:
+  screener pool bcg.db --outcome Tuberculosis --measure RR --json
+  screener pool bcg.db --outcome Tuberculosis --measure RR --by alloc --egger --trimfill \\
+      --plot forest.svg --funnel funnel.svg --reviewer alice
+"""
+
+
+def _check_plot(option: str, path: Path | None) -> None:
+    if path is None:
+        return
+    if path.suffix.lower() not in FORMATS:
+        raise ScreenerError(f"{option} {path}: the file must end in .svg, .pdf or .png")
+    if not path.parent.exists():
+        raise ScreenerError(f"{option} {path}: folder {path.parent} does not exist")
+
+
+@click.command("pool", epilog=_POOL_EXAMPLES)
+@click.argument("review", type=click.Path(dir_okay=False))
+@click.option("--outcome", required=True, metavar="NAME", help="The outcome to pool (as named in the form).")
+@click.option("--measure", "-m", metavar="M", default=None,
+              help="Effect measure fitting the outcome's data: OR, RR, RD (dichotomous); MD, SMD, ROM "
+                   "(continuous); SMCR, SMCC (pre/post); PR, PLO, PAS, PFT (proportions); ZCOR, COR. "
+                   "Generic outcomes use their own measure.")
+@click.option("--method", default="REML", show_default=True, metavar="METHOD",
+              help="FE, DL, REML, ML, PM, HE, SJ, HS, EB (tau^2 estimators), MH (Mantel-Haenszel) or PETO.")
+@click.option("--test", type=click.Choice(["z", "knha", "t", "adhoc"], case_sensitive=False), default="z",
+              show_default=True, help="z, or knha for Hartung-Knapp-Sidik-Jonkman (t with k-1 df).")
+@click.option("--by", metavar="COLUMN", default=None,
+              help="Subgroup analysis by a study field (e.g. alloc) or by 'subgroup'.")
+@click.option("--egger", type=click.Choice(["rma", "lm"]), is_flag=False, flag_value="rma", default=None,
+              help="Egger's test: the fitted model with the SE as moderator (default), or 'lm'.")
+@click.option("--trimfill", is_flag=True, help="Trim-and-fill (L0, side chosen from the data).")
+@click.option("--timepoint", default=None, help="The timepoint to pool, when the outcome has several.")
+@click.option("--plot", "plot_path", metavar="FILE", type=click.Path(path_type=Path), default=None,
+              help="Write a forest plot (.svg, .pdf or .png).")
+@click.option("--funnel", "funnel_path", metavar="FILE", type=click.Path(path_type=Path), default=None,
+              help="Write a contour-enhanced funnel plot (.svg, .pdf or .png).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON object (as screener meta --json, plus analysis_id) on stdout.")
+@click.option("--name", default=None, help="A name for the saved analysis (default: from the settings).")
+@click.option("--reviewer", default=None, help="Who ran the analysis (stored with it).")
+def pool_command(review: str, outcome: str, measure: str | None, method: str, test: str, by: str | None,
+                 egger: str | None, trimfill: bool, timepoint: str | None, plot_path: Path | None,
+                 funnel_path: Path | None, as_json: bool, name: str | None, reviewer: str | None) -> None:
+    """Pool an outcome's agreed extracted data and save the analysis in the review.
+
+    Does what `screener meta` does on a CSV file, on the review's extraction table for OUTCOME
+    (one row per study; consensus values where extractors disagreed). The settings, results and
+    per-study data are stored in the review with who ran it and when.
+    """
+    _check_plot("--plot", plot_path)
+    _check_plot("--funnel", funnel_path)
+    with Project.open(review) as project:
+        pooled = project.run_pool(outcome, measure=measure, method=method, test=test, by=by,
+                                  egger=egger, trimfill=trimfill, timepoint=timepoint)
+        title = name or pooled.default_name()
+        for option, path, write in (("--plot", plot_path, pooled.analysis.write_forest),
+                                    ("--funnel", funnel_path, pooled.analysis.write_funnel)):
+            if path is not None:
+                try:
+                    write(path, title=title)
+                except OSError as exc:
+                    raise ScreenerError(f"{option} {path}: {exc.strerror or exc}") from None
+        saved = project.save_analysis(pooled, name=name, reviewer=reviewer)
+    if as_json:
+        out = {**pooled.analysis.to_dict(), "analysis_id": saved.id}
+        click.echo(json.dumps(out, allow_nan=False, ensure_ascii=False))
+    else:
+        click.echo(pooled.analysis.summary())
+        if pooled.without_data:
+            click.echo(f"Note: no data for {', '.join(pooled.without_data)}; left out")
+    for what, path in (("Forest", plot_path), ("Funnel", funnel_path)):
+        if path is not None:
+            click.echo(f"{what} plot written to {path}", err=True)
+    click.echo(f"Saved as analysis {saved.id} ({saved.name}) in {review}", err=True)
+
+
+@click.command("analyses")
+@click.argument("review", type=click.Path(dir_okay=False))
+@click.option("--id", "analysis_id", type=int, default=None, help="Show one analysis in full.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per analysis).")
+def analyses_command(review: str, analysis_id: int | None, as_json: bool) -> None:
+    """List the analyses saved in the review (screener pool, the TUI's analysis screen).
+
+    \b
+    Example:
+      screener analyses bcg.db
+      screener analyses bcg.db --id 1 --json
+    """
+    with Project.open(review) as project:
+        found = [project.analysis(analysis_id)] if analysis_id is not None else project.analyses()
+    if as_json:
+        rows = [{"id": a.id, "name": a.name, "outcome": a.outcome, "reviewer": a.reviewer,
+                 "created_at": a.created_at, "settings": a.settings, "results": a.results}
+                for a in found]
+        click.echo(json.dumps(rows[0] if analysis_id is not None else rows, ensure_ascii=False,
+                              allow_nan=False))
+        return
+    if not found:
+        click.echo("no saved analyses yet (screener pool, or the analysis screen of screener tui)")
+    for a in found:
+        r, s = a.results, a.settings
+        est, lb, ub = r.get("estimate"), r.get("ci_lb"), r.get("ci_ub")
+        back = r.get("transformed") or {}
+        line = (f"{a.id:>3}  {a.name}  [{s.get('measure', '')} {s.get('method', '')}, k = {r.get('k')}] "
+                f"estimate {_num(est)} [{_num(lb)}, {_num(ub)}]")
+        if back:
+            line += f" = {s.get('measure', '')} {_num(back.get('estimate'))} [{_num(back.get('ci_lb'))}, {_num(back.get('ci_ub'))}]"
+        line += f", I2 {_num(r.get('I2'), 1)}%  ({a.reviewer or 'no reviewer'}, {a.created_at})"
+        click.echo(line)
+
+
+def _num(x: object, digits: int = 4) -> str:
+    return f"{x:.{digits}f}" if isinstance(x, (int, float)) else "NA"

@@ -1,0 +1,111 @@
+"""``screener prisma`` (the PRISMA 2020 diagram and counts) and ``screener report``."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from screener.errors import InvalidInputError
+from screener.project import Project
+
+_FORMATS = ("svg", "png", "pdf", "csv", "json", "txt")
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator:
+    """A rich progress bar on stderr (stdout carries data); yields an update callback."""
+    console = Console(stderr=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True,
+                  disable=not console.is_terminal) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def _parse_set(items: tuple[str, ...]) -> list[tuple[str, int | None]]:
+    out = []
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InvalidInputError(f"--set needs KEY=N (e.g. excluded_automatic=120), not {item!r}")
+        value = value.strip()
+        if value == "":
+            out.append((key.strip(), None))
+            continue
+        try:
+            out.append((key.strip(), int(value.replace(",", ""))))
+        except ValueError:
+            raise InvalidInputError(f"--set {key.strip()}: {value!r} is not a whole number") from None
+    return out
+
+
+@click.command("prisma")
+@click.argument("review", type=click.Path(dir_okay=False))
+@click.option("--out", type=click.Path(dir_okay=False), help="Write here (format from the extension).")
+@click.option("--format", "fmt", type=click.Choice(_FORMATS),
+              help="svg, png, pdf (the diagram); csv (the PRISMA2020 app's template); json; txt.")
+@click.option("--set", "settings", multiple=True, metavar="KEY=N",
+              help="Store a count screener cannot know first (repeatable): excluded_automatic, "
+                   "excluded_other, previous_studies, previous_reports, identified:<source>. "
+                   "KEY= clears it.")
+@click.option("--strict", is_flag=True, help="Exit with status 1 when counts do not add up.")
+def prisma_command(review: str, out: str | None, fmt: str | None, settings: tuple[str, ...],
+                   strict: bool) -> None:
+    """The PRISMA 2020 flow diagram, every number counted from the review.
+
+    Records with conflicts or missing decisions are not counted as included or excluded: they
+    are listed as counts that do not add up (on stderr, and under the diagram).
+
+    \b
+    Example:
+      screener prisma il2.db --out prisma.svg
+      screener prisma il2.db --format csv --out prisma.csv   # opens in the PRISMA2020 app
+      screener prisma il2.db --format json | jq .records_screened
+      screener prisma il2.db --set excluded_automatic=120 --set previous_studies=4
+    """
+    with Project.open(review) as project:
+        for key, value in _parse_set(settings):
+            project.set_prisma_count(key, value)
+        if out is not None:
+            path = project.write_prisma(out, fmt)
+            click.echo(f"wrote {path}", err=True)
+            counts = project.prisma_counts()
+        else:
+            fmt = fmt or "txt"
+            if fmt in ("png", "pdf"):
+                raise InvalidInputError(f"--format {fmt} needs --out FILE")
+            from screener.prisma.diagram import render
+
+            counts = project.prisma_counts()
+            sys.stdout.write(render(counts, fmt).decode("utf-8"))
+    for d in counts.discrepancies:
+        click.echo(f"screener: does not add up: {d.message}", err=True)
+    if strict and counts.discrepancies:
+        raise click.exceptions.Exit(1)
+
+
+@click.command("report")
+@click.argument("review", type=click.Path(dir_okay=False))
+@click.option("--out", "directory", required=True, type=click.Path(file_okay=False),
+              help="Folder for report.html, report.md, results.csv, analysis.R and figures.")
+def report_command(review: str, directory: str) -> None:
+    """Write the review report: question, search log, PRISMA diagram, agreement, studies,
+    risk of bias and every saved analysis, plus results.csv and an R script for metafor.
+
+    \b
+    Example:
+      screener report il2.db --out report/
+      Rscript -e 'setwd("report"); source("analysis.R")'
+    """
+    with Project.open(review) as project, progress_bar("writing the report") as update:
+        files = project.write_report(directory, progress=update)
+    for path in files:
+        if path.name in ("report.html", "report.md", "results.csv", "analysis.R"):
+            click.echo(str(path))
+    click.echo(f"{len(files)} files in {Path(directory)}", err=True)

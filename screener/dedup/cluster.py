@@ -1,0 +1,128 @@
+"""Clusters from pairs: union-find with a guard against chaining distinct records together.
+
+A chain A=B, B=C can join A and C although A and C are different works (a conference abstract
+like both, two parts of a series ...). Before two groups are joined every cross pair is checked:
+no two records with different DOIs or PMIDs, no pair a person kept apart, no pair the rule found
+in hard conflict. Links are taken strongest first, so a weak link cannot pull a record away from
+its strong partner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass
+
+__all__ = ["Link", "build_clusters", "choose_primary"]
+
+_CHECK_LIMIT = 400   # cross pairs checked one by one; bigger joins check identifiers only
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A merge to make: ``forced`` links come from a person and bypass the rule's conflicts."""
+
+    a: Hashable
+    b: Hashable
+    score: float = 1.0
+    forced: bool = False
+
+
+def build_clusters(
+    links: Iterable[Link],
+    *,
+    identifiers: Callable[[Hashable], tuple[str, str]],
+    apart: set[frozenset] | None = None,
+    conflict: Callable[[Hashable, Hashable], bool] | None = None,
+) -> tuple[list[list[Hashable]], list[Link]]:
+    """Join linked records into clusters.
+
+    Parameters
+    ----------
+    links
+        Pairs to merge. Person links (``forced``) go first, then rule links by score.
+    identifiers
+        ``item -> (doi, pmid)``; a cluster never holds two different DOIs or two different PMIDs.
+    apart
+        Pairs (as frozensets) a person said are different; never in one cluster.
+    conflict
+        ``(x, y) -> True`` when the rule sees hard evidence that x and y differ.
+
+    Returns
+    -------
+    (clusters, refused)
+        Clusters of two or more items, each sorted; and the links the guard refused.
+    """
+    apart = apart or set()
+    parent: dict[Hashable, Hashable] = {}
+    members: dict[Hashable, list[Hashable]] = {}
+    dois: dict[Hashable, set[str]] = {}
+    pmids: dict[Hashable, set[str]] = {}
+
+    def find(x: Hashable) -> Hashable:
+        if x not in parent:
+            parent[x] = x
+            members[x] = [x]
+            doi, pmid = identifiers(x)
+            dois[x] = {doi} if doi else set()
+            pmids[x] = {pmid} if pmid else set()
+            return x
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    refused: list[Link] = []
+    ordered = sorted(links, key=lambda link: (not link.forced, -link.score))
+    for link in ordered:
+        ra, rb = find(link.a), find(link.b)
+        if ra == rb:
+            continue
+        if len(dois[ra] | dois[rb]) > 1 or len(pmids[ra] | pmids[rb]) > 1:
+            refused.append(link)
+            continue
+        if _blocked(members[ra], members[rb], apart, None if link.forced else conflict):
+            refused.append(link)
+            continue
+        if len(members[ra]) < len(members[rb]):
+            ra, rb = rb, ra
+        parent[rb] = ra
+        members[ra].extend(members.pop(rb))
+        dois[ra] |= dois.pop(rb)
+        pmids[ra] |= pmids.pop(rb)
+    clusters = [sorted(m, key=_sort_key) for m in members.values() if len(m) > 1]
+    clusters.sort(key=lambda c: _sort_key(c[0]))
+    return clusters, refused
+
+
+def _sort_key(x: Hashable) -> tuple:
+    return (0, x) if isinstance(x, int) else (1, str(x))
+
+
+def _blocked(xs: Sequence[Hashable], ys: Sequence[Hashable], apart: set[frozenset],
+             conflict: Callable[[Hashable, Hashable], bool] | None) -> bool:
+    if apart:
+        for x in xs:
+            for y in ys:
+                if frozenset((x, y)) in apart:
+                    return True
+    if conflict is not None and len(xs) * len(ys) <= _CHECK_LIMIT:
+        for x in xs:
+            for y in ys:
+                if conflict(x, y):
+                    return True
+    return False
+
+
+def choose_primary(members: Sequence[Hashable], completeness: Callable[[Hashable], int],
+                   *, keep: Hashable | None = None) -> Hashable:
+    """The record screened for the cluster: ``keep`` when it is a member (a primary that
+    already carries screening decisions stays), otherwise the most complete, earliest first."""
+    if keep is not None and keep in members:
+        return keep
+    return max(members, key=lambda m: (completeness(m), _neg(m)))
+
+
+def _neg(x: Hashable) -> tuple:
+    return (-x,) if isinstance(x, int) else (0,)

@@ -1,0 +1,178 @@
+"""Importing export files: detect, decode, parse, store, all of a file or none of it.
+
+:func:`import_file` runs one file in one transaction: a malformed entry (unless ``skip_bad``),
+a Ctrl-C or a killed process leaves the review as it was. :func:`preview_file` reads a file
+the same way without writing, for the TUI's "what is this file?" step and ``--dry-run``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import TextIO
+
+import sqlite_utils
+
+from screener import sources
+from screener.errors import AlreadyImportedError, ParseError, ScreenerError
+from screener.model import ImportResult
+from screener.records import Record
+from screener.sources.decode import open_text
+from screener.storage import imports as import_store
+from screener.storage.db import now, transaction
+from screener.storage.importing import deferred_fts
+from screener.storage.rows import insert_records
+
+__all__ = ["ImportPreview", "import_file", "preview_file"]
+
+Progress = Callable[[int, int | None], None]
+
+HEAD_CHARS = 64 * 1024
+PROGRESS_EVERY = 500
+
+
+@dataclass(frozen=True, slots=True)
+class ImportPreview:
+    """What importing a file would do: its format, database and entry counts."""
+
+    file_name: str
+    format: str
+    label: str
+    database: str
+    encoding: str
+    count: int
+    bad: tuple[str, ...] = ()
+    imported_before: str = ""
+    """``"name on date"`` of an earlier import of the same bytes, or ``""``."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Export:
+    stream: TextIO
+    encoding: str
+    module: ModuleType
+    head: str
+
+
+@contextmanager
+def _open_export(path: Path, fmt: str | None) -> Iterator[_Export]:
+    if not path.is_file():
+        raise ScreenerError(f"{path}: no such file")
+    stream, encoding = open_text(path)
+    with stream:
+        try:
+            head = stream.read(HEAD_CHARS)
+            stream.seek(0)
+        except UnicodeDecodeError as exc:
+            raise ParseError(path.name, f"byte {exc.start}", f"cannot decode as {encoding}") from None
+        module = sources.get_format(fmt) if fmt else sources.detect_format(head, path.name)
+        yield _Export(stream, encoding, module, head)
+
+
+def _database(export: _Export, source: str | None, default_source: str = "") -> str:
+    """``--source``, else what the file says, else the saved query's database, else the format."""
+    infer = getattr(export.module, "database", None)
+    return source or (infer(export.head) if infer else None) or default_source or export.module.LABEL
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _earlier(db: sqlite_utils.Database, digest: str) -> str:
+    found = import_store.find_import_by_sha256(db, digest)
+    return f"{found[1]} on {found[2][:10]}" if found else ""
+
+
+def preview_file(db: sqlite_utils.Database, path: str | Path, *, fmt: str | None = None,
+                 source: str | None = None) -> ImportPreview:
+    """Parse ``path`` without storing anything: format, database, entry count, bad entries."""
+    path = Path(path)
+    with _open_export(path, fmt) as export:
+        count, bad = 0, []
+        try:
+            for entry in export.module.parse(export.stream, file_name=path.name):
+                count += 1
+                if entry.error is not None:
+                    bad.append(str(entry.error))
+        except UnicodeDecodeError as exc:
+            raise ParseError(path.name, f"byte {exc.start}", f"cannot decode as {export.encoding}") from None
+        return ImportPreview(path.name, export.module.NAME, export.module.LABEL,
+                             _database(export, source), export.encoding, count, tuple(bad),
+                             _earlier(db, sha256_of(path)))
+
+
+def import_file(
+    db: sqlite_utils.Database,
+    path: str | Path,
+    *,
+    source: str | None = None,
+    fmt: str | None = None,
+    again: bool = False,
+    skip_bad: bool = False,
+    method: str = "database",
+    query_name: str = "",
+    query_text: str = "",
+    default_source: str = "",
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import one export file in one transaction (see the module docstring).
+
+    ``default_source`` names the database when neither ``source`` nor the file does (the
+    database of the saved query given with the import).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ScreenerError(f"{path}: no such file")
+    digest = sha256_of(path)
+    earlier = _earlier(db, digest)
+    if earlier and not again:
+        raise AlreadyImportedError(
+            f"{path.name} was imported before (as {earlier}); give --again to import it once more")
+    with _open_export(path, fmt) as export:
+        database = _database(export, source, default_source)
+        skipped: list[str] = []
+        counted = 0
+
+        def good_records() -> Iterator[tuple[int, Record]]:
+            nonlocal counted
+            for entry in export.module.parse(export.stream, file_name=path.name):
+                counted += 1
+                if entry.error is not None:
+                    if not skip_bad:
+                        raise entry.error
+                    skipped.append(str(entry.error))
+                    continue
+                if progress is not None and counted % PROGRESS_EVERY == 0:
+                    progress(counted, None)
+                yield entry.position, entry.record
+
+        with transaction(db):
+            import_id = import_store.start_import(
+                db, database=database, method=method, format=export.module.NAME,
+                file_name=path.name, sha256=digest, encoding=export.encoding,
+                query_name=query_name, query_text=query_text)
+            try:
+                with deferred_fts(db):
+                    imported = insert_records(db, good_records(), import_id=import_id, created_at=now())
+            except UnicodeDecodeError as exc:
+                raise ParseError(path.name, f"byte {exc.start}", f"cannot decode as {export.encoding}") from None
+            if counted == 0:
+                raise ScreenerError(f"{path.name}: no records found in the file")
+            if imported == 0:
+                raise ScreenerError(f"{path.name}: none of its {counted} entries could be imported; "
+                                    f"the first problem: {skipped[0]}")
+            import_store.finish_import(db, import_id, count_in_file=counted, count_imported=imported,
+                                       skipped=skipped)
+    if progress is not None:
+        progress(counted, counted)
+    return ImportResult(import_id, path.name, database, export.module.NAME, export.encoding, counted,
+                        imported, tuple(skipped))

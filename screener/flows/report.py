@@ -1,0 +1,263 @@
+"""PRISMA counts and diagram, the review report, and the RIS / decisions exports.
+
+Orchestration only: SQL is in :mod:`screener.storage.prisma`, the counting rules in
+:mod:`screener.prisma`, the layout of the report in :mod:`screener.report`. The report's parts
+that belong to other stages (kappa, forest and funnel plots, the risk-of-bias plot) come from
+those stages when they offer them (:mod:`screener.flows.report_parts`).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from screener.errors import ScreenerError
+from screener.prisma.counts import Outcome, PrismaCounts, compute_counts, outcomes
+from screener.prisma.diagram import format_for, render
+from screener.report.exports import (
+    decision_line,
+    decisions_csv_header,
+    ris_entry,
+    write_decision_rows,
+)
+from screener.storage import prisma as store
+from screener.storage.db import transaction
+from screener.storage.review import load_review
+
+__all__ = [
+    "export_decisions",
+    "export_ris",
+    "prisma_counts",
+    "set_prisma_count",
+    "write_prisma",
+    "write_report",
+]
+
+Progress = Callable[[int, int | None], None]
+WHICH = ("included", "excluded", "all")
+
+
+def prisma_counts(db: sqlite_utils.Database) -> PrismaCounts:
+    """Every count of the PRISMA 2020 diagram, from the review's tables."""
+    return compute_counts(store.load_inputs(db))
+
+
+def set_prisma_count(db: sqlite_utils.Database, key: str, value: int | None, note: str = "") -> None:
+    with transaction(db):
+        store.set_prisma_count(db, key, value, note)
+
+
+@contextmanager
+def atomic_output(path: str | Path, mode: str = "w") -> Iterator[Any]:
+    """A handle on a temporary file that replaces ``path`` only when the block succeeds."""
+    target = Path(path)
+    if not target.parent.exists():
+        raise ScreenerError(f"{target.parent} does not exist")
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, mode, **({"encoding": "utf-8", "newline": ""} if "b" not in mode else {})) as handle:
+            yield handle
+        os.chmod(tmp, 0o644)     # mkstemp makes 0600; an export is meant to be shared
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_prisma(db: sqlite_utils.Database, path: str | Path, fmt: str | None = None) -> Path:
+    """Write the diagram (svg, png, pdf) or its data (csv template, json, txt) to ``path``."""
+    data = render(prisma_counts(db), format_for(path, fmt))
+    with atomic_output(path, "wb") as handle:
+        handle.write(data)
+    return Path(path)
+
+
+# --- exports -----------------------------------------------------------------------------------
+def _check_blind(db: sqlite_utils.Database, as_reviewer: str | None, unblind: bool) -> bool:
+    """Whether to hide other reviewers' decisions; refuses a blind export for nobody."""
+    if not load_review(db).blind:
+        return False
+    if as_reviewer is None and not unblind:
+        raise ScreenerError(
+            "this review is blind: export as a reviewer (--reviewer NAME) or give --unblind")
+    return as_reviewer is not None and not unblind
+
+
+def _decisions_by_unit(db: sqlite_utils.Database, unit_of: dict[int, int]) -> dict[int, list[dict[str, Any]]]:
+    by_unit: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in store.decision_rows(db):
+        row["screened_record_id"] = unit_of[row["record_id"]]
+        by_unit[row["screened_record_id"]].append(row)
+    return by_unit
+
+
+def _visible(rows: list[dict[str, Any]], reviewer: str | None) -> tuple[list[dict[str, Any]], set[str]]:
+    """Rows ``reviewer`` may see in a blind review (others' only where they decided too)."""
+    if reviewer is None:
+        return rows, {"title_abstract", "full_text"}
+    mine = {r["stage"] for r in rows if r["role"] == "reviewer" and r["reviewer"] == reviewer}
+    return [r for r in rows if r["stage"] in mine], mine
+
+
+def _status(outcome: Outcome | None, stages: set[str]) -> str:
+    if outcome is None:
+        return "not screened (a duplicate)"
+    # the stage that settled the record must be one the reviewer has decided too; retrieval is
+    # not a reviewer's decision
+    needed = set() if outcome.not_retrieved else {outcome.stage}
+    if not needed <= stages:
+        return "not shown (blind review)"
+    return outcome.describe()
+
+
+def _selected(outcome: Outcome | None, status: str, which: str) -> bool:
+    if which == "all":
+        return True
+    if outcome is None or status == "not shown (blind review)":
+        return False
+    return outcome.status == which
+
+
+def export_ris(db: sqlite_utils.Database, path: str | Path | None, *, which: str = "included",
+               as_reviewer: str | None = None, unblind: bool = False,
+               progress: Progress | None = None) -> tuple[int, str]:
+    """Screened records as RIS with their status and decisions in N1 notes.
+
+    ``which``: included (final full-text include), excluded (final exclusion at either stage)
+    or all. Returns (records written, RIS text); the text is also written to ``path`` if given.
+    """
+    import rispy
+
+    if which not in WHICH:
+        raise ScreenerError(f"--which must be one of {', '.join(WHICH)}, not {which!r}")
+    hide = _check_blind(db, as_reviewer, unblind)
+    units = store.unit_of_records(db)
+    final = outcomes(store.load_inputs(db, units))
+    by_unit = _decisions_by_unit(db, units[0])
+    rows = store.screened_rows(db, units)
+    entries = []
+    for done, record in enumerate(rows, start=1):
+        visible, stages = _visible(by_unit.get(record["id"], []), as_reviewer if hide else None)
+        outcome = final.get(record["id"])
+        status = _status(outcome, stages)
+        if _selected(outcome, status, which):
+            entries.append(ris_entry(record, status, [decision_line(r) for r in visible]))
+        if progress is not None and (done % 200 == 0 or done == len(rows)):
+            progress(done, len(rows))
+    text = rispy.dumps(entries) if entries else ""
+    if path is not None:
+        with atomic_output(path) as handle:
+            handle.write(text)
+    return len(entries), text
+
+
+def export_decisions(db: sqlite_utils.Database, path: str | Path | None, *,
+                     as_reviewer: str | None = None, unblind: bool = False,
+                     progress: Progress | None = None) -> tuple[int, str]:
+    """Every live decision and resolution, one row each, with the record's final decision.
+
+    Returns (rows written, CSV text); the text is also written to ``path`` if given.
+    """
+    hide = _check_blind(db, as_reviewer, unblind)
+    units = store.unit_of_records(db)
+    final = outcomes(store.load_inputs(db, units))
+    by_unit = _decisions_by_unit(db, units[0])
+    records = {r["id"]: r for r in store.screened_rows(db, units)}
+    buffer = io.StringIO()
+    buffer.write(decisions_csv_header())
+    count = 0
+    unit_ids = sorted(by_unit)
+    for done, unit in enumerate(unit_ids, start=1):
+        visible, stages = _visible(by_unit[unit], as_reviewer if hide else None)
+        record = records.get(unit, {})
+        outcome = final.get(unit)
+        out = []
+        for row in visible:
+            stage_final = _stage_final(outcome, row["stage"], stages)
+            out.append({**row, "title": record.get("title", ""),
+                        "first_author": (record.get("authors") or [""])[0],
+                        "year": record.get("year"), "doi": record.get("doi", ""),
+                        "pmid": record.get("pmid", ""), "final_decision": stage_final})
+        count += write_decision_rows(buffer, out)
+        if progress is not None and (done % 200 == 0 or done == len(unit_ids)):
+            progress(done, len(unit_ids))
+    text = buffer.getvalue()
+    if path is not None:
+        with atomic_output(path) as handle:
+            handle.write(text)
+    return count, text
+
+
+def _stage_final(outcome: Outcome | None, stage: str, stages: set[str]) -> str:
+    if outcome is None:
+        return ""
+    if stage not in stages:
+        return "not shown (blind review)"
+    final = outcome.ta if stage == "title_abstract" else outcome.ft
+    if final is None:
+        return "not retrieved" if outcome.not_retrieved and stage == "full_text" else ""
+    return final.status.value + (f" ({final.reason})" if final.reason else "")
+
+
+# --- the report --------------------------------------------------------------------------------
+_FILES = (
+    ("report.html", "the report, one self-contained page"),
+    ("report.md", "the report in Markdown (figures in figures/)"),
+    ("prisma.svg", "the PRISMA 2020 flow diagram"),
+    ("prisma.csv", "the PRISMA2020 app's template, filled in"),
+    ("results.csv", "pooled estimates of every saved analysis (and subgroup)"),
+    ("analysis.R", "reproduces each analysis with metafor: Rscript analysis.R"),
+)
+
+
+def write_report(db: sqlite_utils.Database, directory: str | Path, *,
+                 progress: Progress | None = None) -> list[Path]:
+    """Write the report and its companions into ``directory``; returns the files written."""
+    from screener.flows.report_parts import build_report
+    from screener.prisma.template import template_csv
+    from screener.report.analyses import data_csv, data_rows, results_csv
+    from screener.report.render import render_html, render_markdown
+    from screener.report.rscript import data_file, r_script
+
+    folder = Path(directory)
+    if folder.exists() and not folder.is_dir():
+        raise ScreenerError(f"{folder} is a file, not a folder")
+    if not folder.parent.exists():
+        raise ScreenerError(f"{folder.parent} does not exist")
+    counts = prisma_counts(db)
+    analyses = store.analysis_rows(db)
+    review = load_review(db)
+    data_files = {a["id"]: data_rows(a["settings"], a["results"]) for a in analyses}
+    files = _FILES + tuple((data_file(i), f"per-study data of analysis {i}")
+                           for i, rows in data_files.items() if rows)
+    report = build_report(db, review, counts, analyses, files)
+    outputs: list[tuple[str, str | bytes]] = [
+        ("prisma.svg", report.prisma.svg if report.prisma else ""),
+        ("prisma.csv", template_csv(counts)),
+        ("results.csv", results_csv(analyses)),
+        ("analysis.R", r_script(analyses, title=review.title, when=report.generated_at)),
+    ]
+    outputs += [(data_file(i), data_csv(rows)) for i, rows in data_files.items() if rows]
+    figures = [*report.rob_figures, *(f for a in report.analyses for f in a.figures)]
+    if report.prisma is not None:
+        figures.insert(0, report.prisma)
+    outputs += [(f"figures/{f.name}.svg", f.svg) for f in figures]
+    outputs += [("report.md", render_markdown(report)), ("report.html", render_html(report))]
+    written = []
+    for done, (name, content) in enumerate(outputs, start=1):
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_output(target, "wb") as handle:
+            handle.write(content.encode("utf-8") if isinstance(content, str) else content)
+        written.append(target)
+        if progress is not None:
+            progress(done, len(outputs))
+    return written

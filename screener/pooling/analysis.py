@@ -1,0 +1,272 @@
+"""One complete analysis of a study table, as ``screener meta`` and ``screener pool`` run it.
+
+A table (columns named as escalc's arguments, or yi and vi, plus an optional ``study`` column and
+any subgroup columns) becomes effect sizes, the pooled model, optionally a subgroup analysis,
+Egger's test and trim-and-fill. :meth:`Analysis.to_dict` is the JSON object both commands print
+(the ``screener meta`` contract), :meth:`Analysis.summary` their text output.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from screener.pooling.bias import EggerResult, TrimFillResult, regtest, trimfill
+from screener.pooling.effects import EffectSizes, escalc
+from screener.pooling.errors import PoolingError
+from screener.pooling.mh import rma_mh, rma_peto
+from screener.pooling.models import rma
+from screener.pooling.report import format_egger, format_subgroups, format_summary, format_trimfill
+from screener.pooling.results import PoolResult, clean
+from screener.pooling.subgroups import SubgroupResult, subgroup_analysis, subgroup_difference
+from screener.pooling.transforms import PROPORTION_MEASURES, RATIO_MEASURES, transformed
+
+__all__ = ["METHOD_NAMES", "RAW_COLUMNS", "Analysis", "AnalysisSettings", "method_name",
+           "result_dict", "run_analysis"]
+
+METHOD_NAMES = ("FE", "EE", "DL", "REML", "ML", "PM", "PMM", "HE", "SJ", "HS", "HSk", "EB", "MH",
+                "PETO")
+"""The --method values (case-insensitive): tau^2 estimators, FE/EE, Mantel-Haenszel and Peto."""
+_METHODS = {m.upper(): m for m in METHOD_NAMES}
+RAW_COLUMNS = ("ai", "bi", "ci", "di", "n1i", "n2i", "m1i", "m2i", "sd1i", "sd2i", "xi", "ni", "ri")
+"""Raw data columns (escalc's argument names) a table may hold instead of yi and vi."""
+_INVERSE_VARIANCE_ONLY = ("MH", "PETO")
+
+
+def method_name(method: str) -> str:
+    """The engine's spelling of a --method value (any case), or :class:`PoolingError`."""
+    key = method.upper()
+    if key not in _METHODS:
+        raise PoolingError(
+            f"unknown --method {method!r}; use one of FE, DL, REML, ML, PM, HE, SJ, HS, EB, MH, PETO"
+        )
+    return _METHODS[key]
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisSettings:
+    """What to run: the CLI options of ``screener meta`` (``egger`` is "rma", "lm" or None)."""
+
+    measure: str | None = None
+    method: str = "REML"
+    test: str = "z"
+    by: str | None = None
+    egger: str | None = None
+    trimfill: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields (level is always 95 here)."""
+        return {"measure": self.measure, "method": self.method, "test": self.test, "level": 95,
+                "by": self.by, "egger": self.egger, "trimfill": self.trimfill}
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Analysis:
+    """The results of :func:`run_analysis` (``order``: row indices of the studies in forest-plot
+    order when there are subgroups)."""
+
+    settings: AnalysisSettings
+    frame: pd.DataFrame
+    effects: EffectSizes
+    result: PoolResult
+    subgroups: SubgroupResult | None = None
+    order: tuple[int, ...] | None = None
+    egger: EggerResult | None = None
+    trimfill: TrimFillResult | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``screener meta --json`` object: the pooled result (plus ``transformed``), then
+        ``subgroups``/``Q_between``/``df_between``/``p_between``, Egger and trim-and-fill keys."""
+        out = result_dict(self.result)
+        sub = self.subgroups
+        if sub is not None:
+            assert sub.fits is not None
+            out["subgroups"] = {
+                lvl: result_dict(fit) for lvl, fit in zip(sub.levels, sub.fits, strict=True)
+            }
+            out["Q_between"], out["df_between"], out["p_between"] = (
+                sub.Q_between, sub.df_between, sub.p_between)  # fmt: skip
+        eg = self.egger
+        if eg is not None:
+            key = "egger_t" if self.settings.egger == "lm" else "egger_z"
+            out[key], out["egger_p"] = eg.stat, eg.pval
+            if eg.df is not None:
+                out["egger_df"] = eg.df
+        tf = self.trimfill
+        if tf is not None:
+            out.update(k0=tf.k0, side=tf.side, se_k0=tf.se_k0, trimfill_k=tf.fit.k,
+                       trimfill_estimate=tf.fit.estimate, trimfill_se=tf.fit.se,
+                       trimfill_ci_lb=tf.fit.ci_lb, trimfill_ci_ub=tf.fit.ci_ub)  # fmt: skip
+        return clean(out)
+
+    def summary(self) -> str:
+        """The text ``screener meta`` prints: the model, subgroups, Egger, trim-and-fill."""
+        texts = [format_summary(self.result)]
+        if self.subgroups is not None:
+            texts.append(format_subgroups(self.subgroups))
+        if self.egger is not None:
+            texts.append(format_egger(self.egger))
+        if self.trimfill is not None:
+            texts.append(format_trimfill(self.trimfill))
+        return "\n".join(texts).rstrip()
+
+    def study_columns(self) -> dict[str, list[str]] | None:
+        """The data columns of the forest plot (e.g. events/total per group), in plot order."""
+        columns = _columns(self.frame)
+        if columns is None:
+            return None
+        keep = np.isfinite(np.asarray(self.effects.yi)) & np.isfinite(np.asarray(self.effects.vi))
+        if self.result.method in _INVERSE_VARIANCE_ONLY:
+            keep = np.ones(len(self.frame), dtype=bool)
+        index = list(self.order) if self.order is not None else list(np.flatnonzero(keep))
+        return {name: [values[i] for i in index] for name, values in columns.items()}
+
+    def write_forest(self, path: str | Path, *, title: str | None = None) -> Path:
+        """Write the forest plot (.svg, .pdf or .png); OSError if the file cannot be written."""
+        from screener.pooling.plots import forest_plot  # matplotlib only when plotting
+
+        columns = self.study_columns()
+        if self.subgroups is not None:
+            forest_plot(self.subgroups, path, overall=self.result, columns=columns, title=title)
+        else:
+            forest_plot(self.result, path, columns=columns, title=title)
+        return Path(path)
+
+    def write_funnel(self, path: str | Path, *, title: str | None = None) -> Path:
+        """Write the contour-enhanced funnel plot (with the trim-and-fill studies if run)."""
+        from screener.pooling.plots import funnel_plot
+
+        funnel_plot(self.result, path, filled=self.trimfill, title=title)
+        return Path(path)
+
+
+def result_dict(res: PoolResult) -> dict[str, Any]:
+    """``res.to_dict()`` plus ``transformed`` (back-transformed) for ratio and proportion measures."""
+    out = res.to_dict()
+    if res.measure in RATIO_MEASURES or res.measure in PROPORTION_MEASURES:
+        back = transformed(res)
+        if back is not None:
+            out["transformed"] = back.to_dict()
+    return out
+
+
+def run_analysis(frame: pd.DataFrame, settings: AnalysisSettings) -> Analysis:
+    """Compute effect sizes from ``frame``, pool them and run what ``settings`` ask for.
+
+    Raises
+    ------
+    PoolingError
+        A one-line message naming the option or column at fault.
+    """
+    method, test = settings.method, settings.test
+    es = _effects(frame, settings.measure)
+    result = _fit(frame, es, method, test)
+    sub, order = None, None
+    if settings.by is not None:
+        sub, order = _subgroups(frame, es, settings.by, method, test)
+    if (settings.egger is not None or settings.trimfill) and method in _INVERSE_VARIANCE_ONLY:
+        raise PoolingError(
+            "--egger and --trimfill need an inverse-variance model: use --method FE or a tau^2 estimator"
+        )
+    eg = regtest(es, model=settings.egger, method=method, test=test) if settings.egger else None
+    tf = trimfill(es, method=method, test=test) if settings.trimfill else None
+    return Analysis(settings, frame, es, result, sub, None if order is None else tuple(order), eg, tf)
+
+
+def _effects(frame: pd.DataFrame, measure: str | None) -> EffectSizes:
+    labels = [str(x) for x in frame["study"]] if "study" in frame.columns else None
+    if "yi" in frame.columns and ("vi" in frame.columns or "sei" in frame.columns):
+        es = escalc(frame, measure="GEN", labels=labels)
+        return dataclasses.replace(es, measure=(measure or "GEN").upper())
+    if measure is None:
+        present = [c for c in RAW_COLUMNS if c in frame.columns]
+        if not present:
+            raise PoolingError(
+                "no effect-size columns: expected yi and vi, or raw columns such as ai, bi, ci, di, m1i, xi, ri"
+            )
+        raise PoolingError(
+            f"the file has raw columns ({', '.join(present)}): give --measure (e.g. OR, RR, SMD, PLO)"
+        )
+    return escalc(frame, measure=measure, labels=labels)
+
+
+def _fit(frame: pd.DataFrame, es: EffectSizes, method: str, test: str) -> PoolResult:
+    if method == "MH":
+        if es.measure not in ("OR", "RR", "RD"):
+            raise PoolingError(
+                "--method MH needs --measure OR, RR or RD and columns ai, bi, ci, di (or n1i, n2i)"
+            )
+        return rma_mh(frame, measure=es.measure, labels=es.labels)
+    if method == "PETO":
+        if es.measure not in ("OR", "PETO"):
+            raise PoolingError(
+                "--method PETO pools odds ratios: use --measure OR with columns ai, bi, ci, di"
+            )
+        return rma_peto(frame, labels=es.labels)
+    return rma(es, method=method, test=test)
+
+
+def _subgroups(
+    frame: pd.DataFrame, es: EffectSizes, by: str, method: str, test: str
+) -> tuple[SubgroupResult, list[int]]:
+    if by not in frame.columns:
+        raise PoolingError(f"--by {by}: no such column (columns: {', '.join(frame.columns)})")
+    groups = frame[by]
+    if groups.isna().any():
+        raise PoolingError(f"--by {by}: some studies have no value in this column")
+    keep = np.isfinite(np.asarray(es.yi)) & np.isfinite(np.asarray(es.vi))
+    if method in _INVERSE_VARIANCE_ONLY:
+        keep = np.ones(len(frame), dtype=bool)  # MH and Peto use every table
+    text = groups.astype(str).to_numpy()
+    levels = sorted(set(text[keep]))
+    order = [int(i) for lvl in levels for i in np.flatnonzero((text == lvl) & keep)]
+    if method in _INVERSE_VARIANCE_ONLY:
+        if len(levels) < 2:
+            raise PoolingError("a subgroup analysis needs at least two subgroups")
+        fits = []
+        for lvl in levels:
+            part = frame[(text == lvl)].reset_index(drop=True)
+            part_es = dataclasses.replace(es, labels=tuple(np.asarray(es.labels)[text == lvl]))
+            fits.append(_fit(part, part_es, method, test))
+        q, df, p = subgroup_difference(fits)
+        counts = tuple(f.k for f in fits)
+        return SubgroupResult(tuple(levels), counts, tuple(fits), None, q, df, p, False), order
+    return subgroup_analysis(es, groups=list(text), method=method, test=test), order
+
+
+def _columns(frame: pd.DataFrame) -> dict[str, list[str]] | None:
+    def has(*names: str) -> bool:
+        return all(n in frame.columns for n in names)
+
+    def num(x: Any) -> str:
+        return f"{x:g}" if isinstance(x, (int, float, np.number)) else str(x)
+
+    if has("ai", "ci"):
+        n1 = (
+            frame["n1i"] if "n1i" in frame else frame["ai"] + frame["bi"] if "bi" in frame else None
+        )
+        n2 = (
+            frame["n2i"] if "n2i" in frame else frame["ci"] + frame["di"] if "di" in frame else None
+        )
+        if n1 is not None and n2 is not None:
+            return {"Group 1": [f"{num(a)}/{num(n)}" for a, n in zip(frame["ai"], n1, strict=True)],
+                    "Group 2": [f"{num(c)}/{num(n)}" for c, n in zip(frame["ci"], n2, strict=True)]}  # fmt: skip
+    if has("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"):
+        return {"Group 1": [f"{num(m)} ({num(s)}), {num(n)}" for m, s, n in zip(frame["m1i"], frame["sd1i"], frame["n1i"], strict=True)],
+                "Group 2": [f"{num(m)} ({num(s)}), {num(n)}" for m, s, n in zip(frame["m2i"], frame["sd2i"], frame["n2i"], strict=True)]}  # fmt: skip
+    if has("xi", "ni"):
+        return {
+            "Events/Total": [
+                f"{num(x)}/{num(n)}" for x, n in zip(frame["xi"], frame["ni"], strict=True)
+            ]
+        }
+    if has("ri", "ni"):
+        return {
+            "r (n)": [f"{num(r)} ({num(n)})" for r, n in zip(frame["ri"], frame["ni"], strict=True)]
+        }
+    return None

@@ -1,0 +1,312 @@
+"""The PRISMA 2020 flow-diagram counts, computed from what the review holds.
+
+Boxes as the PRISMA 2020 statement defines them (Page et al. 2021, BMJ 372:n71), for new
+systematic reviews with databases and registers, plus the optional "other methods" and
+"previous version" columns. :func:`compute_counts` is pure: storage gathers a
+:class:`PrismaInputs` and this module does the arithmetic.
+
+How each box is counted
+-----------------------
+* **Records identified**, per database or register: records fetched by each search run plus
+  records imported from each file whose method is database or register. A manual count
+  ``identified:<source>`` (prisma_count) replaces a source's number, e.g. to include records an
+  automation tool removed before the file was imported.
+* **Duplicate records removed**: records that are non-primary members of a cluster, plus the
+  records a search run fetched but did not add because they were already in the review.
+* **Automation tools / other reasons**: the manual counts ``excluded_automatic`` and
+  ``excluded_other``; screener cannot know them.
+* A **report** is a screened record: a record that is not a secondary member of a cluster (the
+  view ``screened_record``). A cluster is screened once, so the decisions, resolutions, full-text
+  flags and study links of all its records count for it (a reviewer's latest one wins).
+* The **databases-and-registers flow** holds every report with at least one record found in a
+  database or register; the **other-methods flow** (websites, organisations, citation searching,
+  other) holds reports found only that way. Other-method records that duplicate a database record
+  are counted as duplicates of the other-methods column (``other_duplicates``, a note: the PRISMA
+  template has no box for them).
+* **Records screened**: reports in the databases-and-registers flow. **Records excluded**: those
+  whose final title/abstract decision (:mod:`screener.prisma.decisions`) is exclude.
+  **Reports sought for retrieval**: those whose final decision is include. Records with a conflict
+  or missing decisions are undecided and listed in ``discrepancies``.
+* **Reports not retrieved**: sought reports marked not retrievable (table full_text).
+  **Reports assessed**: sought minus not retrieved. **Reports excluded, with reasons**: final
+  full-text exclusions by reason. Undecided reports are discrepancies.
+* Other-methods reports skip title/abstract screening in PRISMA: those with no title/abstract
+  decision go straight to retrieval; a final title/abstract exclusion removes one (a note).
+* **Studies included**: distinct studies (table study_report) among included reports; an
+  included report linked to no study counts as one study (a discrepancy). With no studies
+  defined at all, the count is of included reports (``studies_basis`` says which).
+  **Reports of included studies**: included reports.
+* **Previous version**: the manual counts ``previous_studies`` and ``previous_reports``; totals
+  add them to the new ones.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from screener.prisma.decisions import NO_REASON, Final, Status, final_decision
+from screener.prisma.model import (
+    DBR_METHODS,
+    MANUAL_KEYS,
+    OTHER_METHODS,
+    Discrepancy,
+    Flow,
+    PrismaCounts,
+    PrismaInputs,
+    Source,
+    Unit,
+)
+
+__all__ = [
+    "DBR_METHODS",
+    "MANUAL_KEYS",
+    "OTHER_METHODS",
+    "Discrepancy",
+    "Flow",
+    "Outcome",
+    "PrismaCounts",
+    "PrismaInputs",
+    "Source",
+    "Unit",
+    "classify",
+    "compute_counts",
+    "outcomes",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """Where one report ended: its final title/abstract and full-text decisions."""
+
+    record_id: int
+    ta: Final
+    ft: Final | None = None          # None: never reached full-text assessment
+    not_retrieved: bool = False
+
+    @property
+    def status(self) -> str:
+        """included, excluded, not_retrieved, or undecided."""
+        if self.ta.status is Status.EXCLUDE:
+            return "excluded"
+        if not self.ta.status.decided:
+            return "undecided"
+        if self.not_retrieved:
+            return "not_retrieved"
+        assert self.ft is not None
+        if self.ft.status.decided:
+            return "included" if self.ft.status is Status.INCLUDE else "excluded"
+        return "undecided"
+
+    @property
+    def stage(self) -> str:
+        """The stage that settled (or holds up) the report."""
+        if self.ft is None:
+            return "title_abstract"
+        return "full_text"
+
+    @property
+    def reason(self) -> str:
+        final = self.ft if self.ft is not None else self.ta
+        return final.reason
+
+    def describe(self) -> str:
+        """One line for exports: "excluded at full text: Wrong population" ..."""
+        where = "title/abstract" if self.stage == "title_abstract" else "full text"
+        final = self.ft if self.ft is not None else self.ta
+        if self.status == "excluded":
+            return f"excluded at {where}" + (f": {self.reason}" if self.stage == "full_text" else "")
+        if self.status == "undecided":
+            return f"undecided at {where} ({final.status.value})"
+        if self.status == "not_retrieved":
+            return "full text not retrieved"
+        return "included"
+
+
+def classify(unit: Unit, inputs: PrismaInputs) -> Outcome:
+    """Apply the final-decision rules to one report at each stage it reached."""
+    if unit.other_method and not unit.ta_votes and unit.ta_resolution is None:
+        ta = Final(Status.INCLUDE)       # other methods go straight to retrieval
+    else:
+        ta = final_decision(unit.ta_votes, required=inputs.reviewers_title_abstract,
+                            maybe_as=inputs.maybe_counts_as, resolution=unit.ta_resolution,
+                            reason_order=inputs.reason_order)
+    if ta.status is not Status.INCLUDE:
+        return Outcome(unit.record_id, ta)
+    if unit.not_retrieved:
+        return Outcome(unit.record_id, ta, not_retrieved=True)
+    ft = final_decision(unit.ft_votes, required=inputs.reviewers_full_text,
+                        maybe_as=inputs.maybe_counts_as, resolution=unit.ft_resolution,
+                        reason_order=inputs.reason_order)
+    return Outcome(unit.record_id, ta, ft)
+
+
+def outcomes(inputs: PrismaInputs) -> dict[int, Outcome]:
+    """Each report's outcome, by record id."""
+    return {u.record_id: classify(u, inputs) for u in inputs.units}
+
+
+def _flow(units: list[Unit], inputs: PrismaInputs, *, other: bool,
+          problems: list[Discrepancy], notes: list[str]) -> Flow:
+    """Title/abstract to inclusion for one column's reports."""
+    counts: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    included: list[int] = []
+    ignored_ft, ignored_nr, differed = 0, 0, 0
+    for unit in units:
+        outcome = classify(unit, inputs)
+        ta, ft = outcome.ta, outcome.ft
+        counts[f"ta_{ta.status}"] += 1
+        if ft is None:
+            ignored_ft += bool(unit.ft_votes) or unit.ft_resolution is not None
+            if ta.status is not Status.INCLUDE:
+                ignored_nr += unit.not_retrieved
+            else:
+                counts["not_retrieved"] += 1
+            continue
+        counts[f"ft_{ft.status}"] += 1
+        if ft.status is Status.EXCLUDE:
+            reasons[ft.reason] += 1
+            differed += ft.reasons_differed
+        elif ft.status is Status.INCLUDE:
+            included.append(unit.record_id)
+    column = "other methods" if other else "databases and registers"
+    prefix = "other_" if other else ""
+    flow = Flow(
+        records=len(units), records_excluded=counts["ta_exclude"],
+        records_conflict=counts["ta_conflict"], records_incomplete=counts["ta_incomplete"],
+        reports_sought=counts["ta_include"], reports_not_retrieved=counts["not_retrieved"],
+        reports_assessed=counts["ta_include"] - counts["not_retrieved"],
+        reasons=tuple(sorted(reasons.items(), key=lambda item: (-item[1], item[0]))),
+        reports_conflict=counts["ft_conflict"], reports_incomplete=counts["ft_incomplete"],
+        reports_included=len(included), included_ids=tuple(included),
+    )
+    if flow.records_undecided:
+        problems.append(Discrepancy(
+            f"{prefix}records_undecided",
+            f"{flow.records_undecided} of {flow.records} records ({column}) have no final "
+            f"title/abstract decision ({flow.records_conflict} in conflict, "
+            f"{flow.records_incomplete} awaiting decisions): screened − excluded − sought = "
+            f"{flow.records_undecided}, not 0", flow.records_undecided))
+    if flow.reports_undecided:
+        problems.append(Discrepancy(
+            f"{prefix}reports_undecided",
+            f"{flow.reports_undecided} of {flow.reports_assessed} reports assessed ({column}) have no "
+            f"final full-text decision ({flow.reports_conflict} in conflict, "
+            f"{flow.reports_incomplete} awaiting decisions): assessed − excluded − included = "
+            f"{flow.reports_undecided}, not 0", flow.reports_undecided))
+    if reasons.get(NO_REASON):
+        problems.append(Discrepancy(
+            f"{prefix}reports_excluded_without_reason",
+            f"{reasons[NO_REASON]} full-text exclusions ({column}) carry no reason; PRISMA asks "
+            "for a reason for each", reasons[NO_REASON]))
+    if ignored_ft:
+        problems.append(Discrepancy(
+            f"{prefix}full_text_decisions_ignored",
+            f"{ignored_ft} records ({column}) have full-text decisions but were not retrieved or did "
+            "not pass title/abstract screening; those decisions are not counted", ignored_ft))
+    if ignored_nr:
+        problems.append(Discrepancy(
+            f"{prefix}not_retrieved_ignored",
+            f"{ignored_nr} records ({column}) are marked not retrieved but did not pass "
+            "title/abstract screening; not counted as reports not retrieved", ignored_nr))
+    if differed:
+        notes.append(f"{differed} agreed full-text exclusions ({column}) had different reasons "
+                     "from their reviewers; each is counted under the reason listed first in the "
+                     "review's reasons.")
+    return flow
+
+
+def _sources(inputs: PrismaInputs, problems: list[Discrepancy]) -> tuple[list[Source], int]:
+    """Sources with manual overrides applied, and records fetched but already in the review."""
+    out, already = [], 0
+    seen = set()
+    for source in inputs.sources:
+        seen.add(source.name)
+        key = f"identified:{source.name}"
+        if key in inputs.manual:
+            source = Source(source.name, source.method, inputs.manual[key], source.in_review,
+                            source.already_present, manual=True)
+        elif source.identified - source.already_present != source.in_review:
+            gap = source.identified - source.already_present - source.in_review
+            problems.append(Discrepancy(
+                f"source:{source.name}",
+                f"{source.name}: {source.identified} records identified, but "
+                f"{source.in_review + source.already_present} are in the review or were already "
+                f"there (difference {gap})", gap))
+        already += source.already_present
+        out.append(source)
+    for key, value in inputs.manual.items():
+        if key.startswith("identified:") and key.split(":", 1)[1] not in seen:
+            out.append(Source(key.split(":", 1)[1], "database", value, 0, manual=True))
+    return out, already
+
+
+def compute_counts(inputs: PrismaInputs) -> PrismaCounts:
+    """Every box of the PRISMA 2020 diagram from ``inputs`` (see the module docstring)."""
+    problems: list[Discrepancy] = []
+    notes: list[str] = []
+    sources, already_present = _sources(inputs, problems)
+    manual = inputs.manual
+    databases = tuple((s.name, s.identified) for s in sources if s.method == "database")
+    registers = tuple((s.name, s.identified) for s in sources if s.method == "register")
+    others = tuple((s.method, s.name, s.identified) for s in sources if s.method in OTHER_METHODS)
+    main_units = [u for u in inputs.units if not u.other_method]
+    other_units = [u for u in inputs.units if u.other_method]
+    dbr_in_review = sum(s.in_review for s in sources if s.method in DBR_METHODS)
+    other_in_review = sum(s.in_review for s in sources if s.method in OTHER_METHODS)
+    duplicates = dbr_in_review - len(main_units) + already_present
+    other_duplicates = other_in_review - len(other_units)
+    automatic = manual.get("excluded_automatic", 0)
+    removed_other = manual.get("excluded_other", 0)
+
+    main = _flow(main_units, inputs, other=False, problems=problems, notes=notes)
+    other = _flow(other_units, inputs, other=True, problems=problems, notes=notes)
+
+    identified = sum(n for _, n in databases) + sum(n for _, n in registers)
+    expected = identified - duplicates - automatic - removed_other
+    if expected != main.records:
+        problems.insert(0, Discrepancy(
+            "identification",
+            f"records identified ({identified}) − duplicates ({duplicates}) − automation tools "
+            f"({automatic}) − other reasons ({removed_other}) = {expected}, but "
+            f"{main.records} records were screened (difference {expected - main.records}); "
+            "records removed before import belong in a source's count: set identified:<source>",
+            expected - main.records))
+    if manual.keys() & {"identified:" + s.name for s in sources}:
+        notes.append("Counts entered by hand for: " + ", ".join(
+            s.name for s in sources if s.manual) + ".")
+    if other_duplicates:
+        notes.append(f"{other_duplicates} records identified via other methods duplicated records "
+                     "already identified and were removed.")
+    if other.records_excluded:
+        notes.append(f"{other.records_excluded} records identified via other methods were excluded "
+                     "at title/abstract screening.")
+
+    by_id = {u.record_id: u for u in inputs.units}
+    included_units = [by_id[i] for i in (*main.included_ids, *other.included_ids)]
+    new_reports = len(included_units)
+    if inputs.studies_defined:
+        studies = {s for u in included_units for s in u.studies}
+        unlinked = sum(1 for u in included_units if not u.studies)
+        new_studies = len(studies) + unlinked
+        basis = "studies"
+        notes.append("Studies included: distinct studies among the included reports.")
+        if unlinked:
+            problems.append(Discrepancy(
+                "reports_without_study",
+                f"{unlinked} included reports are linked to no study; each is counted as one study",
+                unlinked))
+    else:
+        new_studies, basis = new_reports, "reports"
+        notes.append("No studies are defined yet: studies included = included reports.")
+
+    previous = manual.get("previous_studies"), manual.get("previous_reports")
+    return PrismaCounts(
+        databases=databases, registers=registers, other_sources=others,
+        duplicates=duplicates, excluded_automatic=automatic, excluded_other=removed_other,
+        main=main, other=other, other_duplicates=other_duplicates,
+        new_studies=new_studies, new_reports=new_reports, studies_basis=basis,
+        previous_studies=previous[0], previous_reports=previous[1],
+        discrepancies=tuple(problems), notes=tuple(notes),
+    )

@@ -1,0 +1,160 @@
+"""An R script that reproduces each saved analysis with metafor from the exported CSV files.
+
+Each analysis reads ``data/analysis-<id>.csv`` (raw data when the analysis saved them, else the
+study / yi / vi screener pooled), refits it with the same measure, estimator, test and level,
+prints the result, runs the small-study tests the analysis ran, draws its forest and funnel plots
+to PDF, and compares metafor's numbers with screener's; the script exits with status 1 if any
+differs by more than a relative 1e-6.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from screener.report.analyses import RAW_COLUMNS, data_rows
+
+__all__ = ["data_file", "r_script"]
+
+_TESTS = {"z": "z", "t": "t", "knha": "knha", "hksj": "knha", "adhoc": "adhoc"}
+_METHODS = {"FE", "EE", "CE", "DL", "REML", "ML", "PM", "HE", "SJ", "HS", "EB", "HSk", "GENQ", "PMM"}
+
+_HEADER = '''# Reproduces the meta-analyses saved in the review "{title}" with R's metafor.
+# Written by screener on {when}. Run it from the report folder:
+#     Rscript analysis.R
+# Each analysis reads data/analysis-<id>.csv, refits it, prints metafor's results, saves its
+# forest and funnel plots as PDF, and compares metafor's numbers with screener's.
+
+suppressPackageStartupMessages(library(metafor))
+mismatches <- 0
+check <- function(label, got, expected, tolerance = 1e-6) {{
+  got <- as.numeric(got)[1]
+  if (is.na(expected)) return(invisible(TRUE))
+  ok <- isTRUE(all.equal(got, expected, tolerance = tolerance)) ||
+        (abs(expected) < 1e-8 && abs(got) < 1e-8)
+  cat(sprintf("  %-32s metafor % .8g   screener % .8g   %s\\n", label, got, expected,
+              if (ok) "ok" else "DIFFERS"))
+  if (!ok) mismatches <<- mismatches + 1
+  invisible(ok)
+}}
+'''
+
+
+def data_file(analysis_id: int) -> str:
+    return f"data/analysis-{analysis_id}.csv"
+
+
+def _r_string(value: Any) -> str:
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    return f'"{text}"'
+
+
+def _r_number(value: Any) -> str:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+        return "NA"
+    return repr(float(value))
+
+
+def _comment(value: Any) -> str:
+    return " ".join(str(value).split())
+
+
+def _fit(a: Mapping[str, Any], rows: list[dict[str, Any]], var: str, subset: str = "") -> list[str]:
+    """R lines that fit one model into ``var`` (the data frame is ``dat``)."""
+    s, r = a.get("settings", {}), a.get("results", {})
+    measure = str(s.get("measure") or r.get("measure") or "GEN").upper()
+    method = str(s.get("method") or r.get("method") or "REML").upper()
+    method = {"HSK": "HSk"}.get(method, method)
+    test = _TESTS.get(str(s.get("test") or r.get("test") or "z").lower(), "z")
+    level = s.get("level") or r.get("level") or 95
+    level = level * 100 if isinstance(level, float) and level < 1 else level
+    data = f"subset(dat, {subset})" if subset else "dat"
+    raw = [c for c in RAW_COLUMNS if any(c in row for row in rows)]
+    cells = ", ".join(f"{c} = {c}" for c in raw)
+    if method in ("MH", "PETO"):
+        if not {"ai", "bi", "ci", "di"} <= set(raw) and not {"ai", "ci", "n1i", "n2i"} <= set(raw):
+            return [f"# {method} needs the 2x2 counts, which this analysis did not save;",
+                    "# the common-effect inverse-variance model on yi / vi is fitted instead.",
+                    f"{var} <- rma(yi, vi, data = {data}, method = \"EE\", level = {level})"]
+        fn = "rma.mh" if method == "MH" else "rma.peto"
+        extra = f", measure = \"{measure}\"" if method == "MH" else ""
+        return [f"{var} <- {fn}({cells}, data = {data}{extra}, level = {level})"]
+    lines = []
+    if raw and measure != "GEN" and not subset:   # once: the subsets reuse its yi / vi
+        lines.append(f"dat <- escalc(measure = \"{measure}\", {cells}, data = dat)")
+    if method not in _METHODS:
+        lines.append(f"# screener's method {method!r} has no metafor name; REML is used")
+        method = "REML"
+    slab = ", slab = study" if any("study" in row for row in rows) else ""
+    lines.append(f"{var} <- rma(yi, vi, data = {data}, method = \"{method}\", test = \"{test}\", "
+                 f"level = {level}{slab})")
+    return lines
+
+
+def _checks(var: str, results: Mapping[str, Any], prefix: str = "") -> list[str]:
+    pairs = [("estimate", "as.numeric(coef({v}))"), ("se", "{v}$se"), ("ci_lb", "{v}$ci.lb"),
+             ("ci_ub", "{v}$ci.ub"), ("tau2", "{v}$tau2"), ("I2", "{v}$I2"), ("QE", "{v}$QE")]
+    return [f"check(\"{prefix}{key}\", {expr.format(v=var)}, {_r_number(results.get(key))})"
+            for key, expr in pairs if isinstance(results.get(key), (int, float))]
+
+
+def _analysis(a: Mapping[str, Any]) -> list[str]:
+    s, r = a.get("settings", {}), a.get("results", {})
+    rows = data_rows(s, r)
+    aid = int(a["id"])
+    lines = ["", f"## Analysis {aid}: {_comment(a.get('name', ''))}"
+             + (f" (outcome: {_comment(a['outcome'])})" if a.get("outcome") else "")]
+    if not rows:
+        return [*lines, "# screener saved no per-study data for this analysis: nothing to refit."]
+    var = f"res{aid}"
+    lines.append(f"dat <- read.csv(\"{data_file(aid)}\", stringsAsFactors = FALSE)")
+    fit = _fit(a, rows, var)
+    lines += [*fit, f"print({var})"]
+    exact = not any("is fitted instead" in line for line in fit)
+    if not exact:
+        lines.append(f"cat(\"Analysis {aid}: a different model from screener's, so nothing is compared.\\n\")")
+    else:
+        lines += [f"cat(\"Analysis {aid} against screener:\\n\")", *_checks(var, r)]
+    if r.get("egger_p") is not None:
+        model = ", model = \"lm\"" if r.get("egger_t") is not None else ""
+        stat = "egger_t" if r.get("egger_t") is not None else "egger_z"
+        lines += [f"egger{aid} <- regtest({var}{model})", f"print(egger{aid})",
+                  f"check(\"egger statistic\", egger{aid}$zval, {_r_number(r.get(stat))})",
+                  f"check(\"egger p\", egger{aid}$pval, {_r_number(r.get('egger_p'))})"]
+    if r.get("k0") is not None:
+        lines += [f"tf{aid} <- trimfill({var})", f"print(tf{aid})",
+                  f"check(\"trim-and-fill k0\", tf{aid}$k0, {_r_number(r.get('k0'))})",
+                  f"check(\"trim-and-fill estimate\", coef(tf{aid}), {_r_number(r.get('trimfill_estimate'))})"]
+    if not exact:
+        lines = [line for line in lines if not line.startswith("check(")]
+    groups = r.get("subgroups")
+    columns = {k for row in rows for k in row}
+    column = next((c for c in ("subgroup", s.get("by")) if c and c in columns), None)
+    if isinstance(groups, Mapping) and groups and column and exact:
+        lines.append(f"fits{aid} <- list()")
+        for i, (level, values) in enumerate(groups.items()):
+            sub = f"{var}_{i + 1}"
+            lines += _fit(a, rows, sub, subset=f"{column} == {_r_string(level)}")
+            lines += [f"fits{aid}[[{_r_string(level)}]] <- {sub}",
+                      *(_checks(sub, values, prefix=f"{level}: ") if isinstance(values, Mapping) else [])]
+        lines += ["# test for subgroup differences (separate tau² per subgroup), as screener reports it",
+                  f"between{aid} <- rma(sapply(fits{aid}, coef), sei = sapply(fits{aid}, function(f) f$se),"
+                  f" mods = ~ factor(names(fits{aid})), method = \"FE\")",
+                  f"check(\"Q between subgroups\", between{aid}$QM, {_r_number(r.get('Q_between'))})"]
+    lines += [f"pdf(\"analysis-{aid}-forest-metafor.pdf\")", f"forest({var})", "invisible(dev.off())",
+              f"pdf(\"analysis-{aid}-funnel-metafor.pdf\")", f"funnel({var})", "invisible(dev.off())"]
+    return lines
+
+
+def r_script(analyses: Sequence[Mapping[str, Any]], *, title: str, when: str) -> str:
+    """The whole script for ``analyses`` (dicts with id, name, outcome, settings, results)."""
+    lines = [_HEADER.format(title=_comment(title).replace('"', "'"), when=when).rstrip("\n")]
+    if not analyses:
+        lines.append("\n# No analyses saved yet.")
+    for a in analyses:
+        lines += _analysis(a)
+    lines += ["", "if (mismatches > 0) {",
+              "  cat(mismatches, \"value(s) differ from screener's\\n\")", "  quit(status = 1)", "}",
+              "cat(\"All checked values agree with screener's.\\n\")"]
+    return "\n".join(lines) + "\n"

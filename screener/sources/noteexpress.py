@@ -1,0 +1,131 @@
+"""NoteExpress (``{Reference Type}: Journal Article`` / ``{Title}: ...``), the export CNKI,
+Wanfang, VIP and CBM/SinoMed all offer.
+
+A record starts at ``{Reference Type}``; fields are ``{Name}: value`` (the colon may be the
+full-width ``：``); a line without a ``{Name}`` continues the field above. Lists use ``;;``,
+``;``, ``；`` or repeated fields. ``{Translated Title}``/``{Translated Abstract}``/
+``{Translated Keywords}`` carry the English beside a Chinese record.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TextIO
+
+from screener.records import Record, make_record
+from screener.sources import Entry
+from screener.sources._common import (
+    Block,
+    Fields,
+    bad_entry,
+    chinese_database,
+    every,
+    first,
+    has_cjk,
+    numbered_lines,
+    split_list,
+)
+
+NAME = "noteexpress"
+LABEL = "NoteExpress (CNKI, Wanfang, VIP, CBM)"
+
+_FIELD = re.compile(r"\{([^{}]{1,60})\}\s*[:：]\s*(.*)")
+_CJK_NAMES = re.compile(r"\s*(?:;;|;|；|,|，|、)\s*")
+
+
+def sniff(head: str) -> int:
+    return 96 if re.search(r"^\ufeff?\{Reference Type\}\s*[:：]", head, re.M) else 0
+
+
+def database(head: str) -> str | None:
+    provider = re.search(r"^\{(?:Database Provider|SrcDatabase)\}\s*[:：]\s*(.+?)\s*$", head, re.M)
+    if provider:
+        return chinese_database(provider.group(1)) or provider.group(1)
+    return chinese_database(head)
+
+
+def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
+    block: Block | None = None
+    position = 0
+    for number, line in numbered_lines(stream):
+        match = _FIELD.match(line)
+        name = match.group(1).strip().rstrip(",") if match else ""
+        # Only {Reference Type} starts a record: CNKI writes line breaks inside a value as runs
+        # of bare CRs, which read as blank lines in the middle of a field.
+        if name == "Reference Type":
+            if block is not None and block.pairs:
+                position += 1
+                yield _entry(block, position, file_name)
+                block = None
+        if block is None:
+            if not line.strip():
+                continue
+            block = Block(number)
+        block.lines.append(line)
+        if not line.strip():
+            continue
+        if match:
+            block.add(name, match.group(2))
+        elif not block.extend(line.strip()):
+            position += 1
+            yield bad_entry(file_name, position, number,
+                            f"expected a field such as '{{Title}}: ...', found {line[:30]!r}")
+            block = None
+    if block is not None and block.pairs:
+        position += 1
+        yield _entry(block, position, file_name)
+
+
+def _entry(block: Block, position: int, file_name: str) -> Entry:
+    while block.lines and not block.lines[-1].strip():
+        block.lines.pop()
+    fields = block.fields()
+    if not first(fields, "Title", "Abstract"):
+        return bad_entry(file_name, position, block.line, "expected a {Title} or {Abstract} field")
+    return Entry(position, block.line, record=_record(fields, block.raw()))
+
+
+def _text(value: str) -> str:
+    # CNKI marks paragraph breaks inside a value as "(#br)".
+    return value.replace("(#br)", "\n")
+
+
+def _authors(values: list[str]) -> list[str]:
+    names = []
+    for value in values:
+        pattern = _CJK_NAMES if has_cjk(value) else re.compile(r"\s*(?:;;|;|；)\s*")
+        names.extend(split_list([value], pattern))
+    return names
+
+
+def _record(fields: Fields, raw: str) -> Record:
+    title = first(fields, "Title")
+    chinese = has_cjk(title)
+    provider = first(fields, "Database Provider", "SrcDatabase")
+    extra = {k: v for k, v in (
+        ("type", first(fields, "Reference Type")), ("database", provider),
+        ("address", "; ".join(every(fields, "Author Address"))), ("cn", first(fields, "Notes")),
+        ("translated_authors", "; ".join(every(fields, "Translated Author"))),
+        ("translated_journal", first(fields, "Translated Journal")),
+    ) if v}
+    return make_record(
+        title=title,
+        abstract=_text(first(fields, "Abstract")),
+        authors=_authors(every(fields, "Author")),
+        year=first(fields, "Year", "Date"),
+        journal=first(fields, "Journal", "Secondary Title"),
+        volume=first(fields, "Volume"),
+        issue=first(fields, "Issue"),
+        pages=first(fields, "Pages"),
+        doi=first(fields, "DOI"),
+        issn=first(fields, "ISBN/ISSN", "ISSN"),
+        language=first(fields, "Language"),
+        keywords=split_list(every(fields, "Keywords")),
+        title_en=first(fields, "Translated Title") if chinese else "",
+        abstract_en=_text(first(fields, "Translated Abstract", "English Abstract")) if chinese else "",
+        keywords_en=split_list(every(fields, "Translated Keywords", "English Keywords")) if chinese else (),
+        url=first(fields, "URL"),
+        raw=raw,
+        extra=extra,
+    )

@@ -1,0 +1,259 @@
+"""SQL for PRISMA counts, the report and the exports: reads the tables, returns plain values.
+
+Everything is read straight from the schema (search_run, file_import, record, cluster,
+cluster_member, current_decision, resolution, full_text, study_report, prisma_count ...), so the
+counts do not depend on other stages' façade methods. A cluster is one report: every record is
+mapped to its cluster's primary record (its *unit*) before decisions are gathered.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+
+import sqlite_utils
+
+from screener.errors import InvalidInputError
+from screener.prisma.counts import (
+    DBR_METHODS,
+    MANUAL_KEYS,
+    PrismaInputs,
+    Source,
+    Unit,
+)
+from screener.prisma.decisions import Vote
+
+__all__ = [
+    "analysis_rows",
+    "decision_rows",
+    "load_inputs",
+    "prisma_count_rows",
+    "rob_rows",
+    "screened_rows",
+    "search_log",
+    "set_prisma_count",
+    "study_rows",
+    "unit_of_records",
+]
+
+_UNIT_SQL = (
+    "SELECT r.id, coalesce(c.primary_record_id, r.id), coalesce(i.method, 'database')"
+    " FROM record r LEFT JOIN cluster_member m ON m.record_id = r.id"
+    " LEFT JOIN cluster c ON c.id = m.cluster_id LEFT JOIN file_import i ON i.id = r.import_id"
+)
+
+
+def _dicts(db: sqlite_utils.Database, sql: str, args: list | None = None) -> list[dict[str, Any]]:
+    cursor = db.execute(sql, args or [])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
+def unit_of_records(db: sqlite_utils.Database) -> tuple[dict[int, int], dict[int, bool]]:
+    """record id -> its unit (screened record) id, and unit id -> found only by other methods."""
+    screened = {r[0] for r in db.execute("SELECT id FROM screened_record")}
+    unit_of: dict[int, int] = {}
+    dbr: dict[int, bool] = {}
+    for record_id, unit, method in db.execute(_UNIT_SQL):
+        if unit not in screened:      # a cluster whose primary is not screened: count the record
+            unit = record_id if record_id in screened else unit
+        unit_of[record_id] = unit
+        dbr[unit] = dbr.get(unit, False) or method in DBR_METHODS
+    return unit_of, {u: not dbr.get(u, True) for u in screened}
+
+
+def _sources(db: sqlite_utils.Database) -> list[Source]:
+    grouped: dict[tuple[str, str], list] = {}
+    names: dict[tuple[str, str], str] = {}
+    rows = db.execute(
+        "SELECT s.database, 'database', s.count_fetched,"
+        " (SELECT count(*) FROM record r WHERE r.search_run_id = s.id), 1 FROM search_run s"
+        " UNION ALL SELECT i.database, i.method, i.count_imported,"
+        " (SELECT count(*) FROM record r WHERE r.import_id = i.id), 0 FROM file_import i"
+    ).fetchall()
+    for database, method, identified, in_review, is_run in rows:
+        key = (database.strip().casefold(), method)
+        names.setdefault(key, database.strip())
+        totals = grouped.setdefault(key, [0, 0, 0])
+        totals[0] += identified
+        totals[1] += in_review
+        if is_run:
+            totals[2] += max(0, identified - in_review)
+    return [Source(names[k], k[1], *v) for k, v in grouped.items()]
+
+
+Units = tuple[dict[int, int], dict[int, bool]]
+
+
+def load_inputs(db: sqlite_utils.Database, units: Units | None = None) -> PrismaInputs:
+    """Everything :func:`screener.prisma.counts.compute_counts` needs, in a few queries
+    (``units``: :func:`unit_of_records`, when the caller has it already)."""
+    unit_of, other_only = units or unit_of_records(db)
+    # in decision order, so a reviewer's latest decision across a cluster's records wins
+    votes: dict[tuple[int, str], dict[str, Vote]] = defaultdict(dict)
+    for record_id, stage, reviewer, choice, reason in db.execute(
+        "SELECT c.record_id, c.stage, r.name, c.decision, ifnull(x.label, '')"
+        " FROM current_decision c JOIN reviewer r ON r.id = c.reviewer_id"
+        " LEFT JOIN exclusion_reason x ON x.id = c.reason_id ORDER BY c.decision_id"
+    ):
+        votes[(unit_of[record_id], stage)][reviewer] = Vote(reviewer, choice, reason)
+    resolutions: dict[tuple[int, str], tuple[str, str]] = {}
+    for record_id, stage, choice, reason in db.execute(
+        "SELECT s.record_id, s.stage, s.decision, ifnull(x.label, '') FROM resolution s"
+        " LEFT JOIN exclusion_reason x ON x.id = s.reason_id ORDER BY s.id"
+    ):
+        resolutions[(unit_of[record_id], stage)] = (choice, reason)
+    missing, found = set(), set()
+    for record_id, not_retrieved, path in db.execute("SELECT record_id, not_retrieved, path FROM full_text"):
+        (missing if not_retrieved else found if path else set()).add(unit_of[record_id])
+    studies: dict[int, set[int]] = defaultdict(set)
+    for record_id, study_id in db.execute("SELECT record_id, study_id FROM study_report"):
+        studies[unit_of[record_id]].add(study_id)
+
+    empty: dict[str, Vote] = {}
+
+    def unit(uid: int) -> Unit:
+        return Unit(
+            uid, other_only[uid], tuple(votes.get((uid, "title_abstract"), empty).values()),
+            resolutions.get((uid, "title_abstract")), tuple(votes.get((uid, "full_text"), empty).values()),
+            resolutions.get((uid, "full_text")), uid in missing and uid not in found,
+            tuple(sorted(studies[uid])) if uid in studies else (),
+        )
+
+    review = db.execute("SELECT reviewers_title_abstract, reviewers_full_text, maybe_counts_as"
+                        " FROM review WHERE id = 1").fetchone()
+    order: dict[str, int] = {}
+    for rank, (label,) in enumerate(db.execute("SELECT label FROM exclusion_reason ORDER BY position, id")):
+        order.setdefault(label, rank)
+    return PrismaInputs(
+        sources=tuple(_sources(db)),
+        units=tuple(unit(u) for u in sorted(other_only)),
+        reviewers_title_abstract=review[0], reviewers_full_text=review[1],
+        maybe_counts_as=review[2], reason_order=order,
+        manual=dict(db.execute("SELECT key, value FROM prisma_count").fetchall()),
+        studies_defined=db.execute("SELECT EXISTS (SELECT 1 FROM study)").fetchone()[0] == 1,
+    )
+
+
+def set_prisma_count(db: sqlite_utils.Database, key: str, value: int | None, note: str = "") -> None:
+    """Store (or with ``value`` None, remove) a manual PRISMA count."""
+    key = key.strip()
+    if key not in MANUAL_KEYS and not (key.startswith("identified:") and key[11:].strip()):
+        raise InvalidInputError(
+            f"unknown PRISMA count {key!r}; known: {', '.join(MANUAL_KEYS)}, identified:<source>")
+    if value is None:
+        db.execute("DELETE FROM prisma_count WHERE key = ?", [key])
+        return
+    if value < 0:
+        raise InvalidInputError(f"a PRISMA count cannot be negative ({key} = {value})")
+    db.execute("INSERT INTO prisma_count (key, value, note) VALUES (?, ?, ?) ON CONFLICT (key)"
+               " DO UPDATE SET value = excluded.value, note = excluded.note", [key, value, note])
+
+
+def prisma_count_rows(db: sqlite_utils.Database) -> list[tuple[str, int, str]]:
+    return db.execute("SELECT key, value, note FROM prisma_count ORDER BY key").fetchall()
+
+
+def search_log(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Search runs and imports, oldest first, with what PRISMA-S asks to report."""
+    return _dicts(db, (
+        "SELECT 'search' AS kind, database, 'database' AS method, query_name, query_text,"
+        " coalesce(finished_at, started_at) AS date, date_from, date_to, count_reported,"
+        " count_fetched AS count, count_new, status, '' AS file_name, 1 AS date_is_search,"
+        " started_at AS at FROM search_run"
+        " UNION ALL SELECT 'import', database, method, query_name, query_text,"
+        " CASE WHEN date_searched <> '' THEN date_searched ELSE imported_at END, NULL, NULL,"
+        " count_reported, count_imported, count_imported, 'complete', file_name,"
+        " date_searched <> '', imported_at"
+        " FROM file_import ORDER BY at"
+    ))
+
+
+_BIB = ("id, title, abstract, authors_json, year, journal, journal_abbrev, volume, issue, page_first,"
+        " page_last, doi, pmid, issn, language, keywords_json, url")
+
+
+def screened_rows(db: sqlite_utils.Database, units: Units | None = None) -> list[dict[str, Any]]:
+    """Screened records with their bibliographic fields and every database they were found in."""
+    rows = _dicts(db, f"SELECT {_BIB} FROM screened_record ORDER BY id")
+    unit_of, _ = units or unit_of_records(db)
+    found_in: dict[int, set[str]] = defaultdict(set)
+    for record_id, database in db.execute(
+        "SELECT r.id, coalesce(s.database, i.database) FROM record r"
+        " LEFT JOIN search_run s ON s.id = r.search_run_id LEFT JOIN file_import i ON i.id = r.import_id"
+    ):
+        found_in[unit_of[record_id]].add(database)
+    for row in rows:
+        row["databases"] = sorted(found_in.get(row["id"], ()))
+        row["authors"] = [a[0] + (f", {a[1]}" if len(a) > 1 and a[1] else "")
+                          for a in json.loads(row["authors_json"])]
+        row["keywords"] = json.loads(row["keywords_json"])
+    return rows
+
+
+def decision_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Live decisions and resolutions, one row each, by record, stage and order made."""
+    return _dicts(db, (
+        "SELECT d.record_id, d.stage, 'reviewer' AS role, r.name AS reviewer, d.decision,"
+        " ifnull(x.label, '') AS reason, d.note, d.made_at FROM current_decision c"
+        " JOIN decision d ON d.id = c.decision_id JOIN reviewer r ON r.id = c.reviewer_id"
+        " LEFT JOIN exclusion_reason x ON x.id = d.reason_id"
+        " UNION ALL SELECT s.record_id, s.stage, 'resolution:' || s.method, r.name, s.decision,"
+        " ifnull(x.label, ''), s.note, s.resolved_at FROM resolution s"
+        " JOIN reviewer r ON r.id = s.reviewer_id LEFT JOIN exclusion_reason x ON x.id = s.reason_id"
+        " ORDER BY 1, 2 DESC, 8"
+    ))
+
+
+def study_rows(db: sqlite_utils.Database) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(studies with their record ids, study-level extraction values with field labels)."""
+    studies = _dicts(db, "SELECT id, name, note FROM study ORDER BY name")
+    links, labels = defaultdict(list), defaultdict(list)
+    for study_id, record_id, authors_json, year in db.execute(
+        "SELECT l.study_id, l.record_id, r.authors_json, r.year FROM study_report l"
+        " JOIN record r ON r.id = l.record_id ORDER BY l.record_id"
+    ):
+        authors = json.loads(authors_json)
+        links[study_id].append(record_id)
+        labels[study_id].append(" ".join(str(x) for x in (authors[0][0] if authors else "", year or "")
+                                         if x) + f" (#{record_id})")
+    for study in studies:
+        study["record_ids"] = links.get(study["id"], [])
+        study["reports"] = labels.get(study["id"], [])
+    values = _dicts(db, (
+        "SELECT v.study_id, v.field, v.value, v.role, r.name AS reviewer,"
+        " (SELECT f.label FROM form_field f WHERE f.key = v.field AND f.level = 'study'"
+        "  ORDER BY f.form_id DESC LIMIT 1) AS label,"
+        " (SELECT f.position FROM form_field f WHERE f.key = v.field AND f.level = 'study'"
+        "  ORDER BY f.form_id DESC LIMIT 1) AS position"
+        " FROM extraction_value v JOIN reviewer r ON r.id = v.reviewer_id"
+        " WHERE v.outcome_id IS NULL ORDER BY v.study_id, v.field, v.role DESC, v.id"
+    ))
+    return studies, values
+
+
+def rob_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Risk-of-bias judgements with study and outcome names."""
+    return _dicts(db, (
+        "SELECT j.study_id, s.name AS study, j.tool, ifnull(o.name, '') AS outcome, j.domain,"
+        " j.judgement, j.support, j.role, r.name AS reviewer FROM rob_judgement j"
+        " JOIN study s ON s.id = j.study_id JOIN reviewer r ON r.id = j.reviewer_id"
+        " LEFT JOIN outcome o ON o.id = j.outcome_id ORDER BY j.tool, s.name, j.id"
+    ))
+
+
+def analysis_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Saved analyses with their settings and results decoded."""
+    rows = _dicts(db, (
+        "SELECT a.id, a.name, ifnull(o.name, '') AS outcome, ifnull(o.data_type, '') AS data_type,"
+        " a.settings_json, a.results_json, a.created_at FROM analysis a"
+        " LEFT JOIN outcome o ON o.id = a.outcome_id ORDER BY a.id"
+    ))
+    for row in rows:
+        for column in ("settings", "results"):
+            try:
+                row[column] = json.loads(row.pop(f"{column}_json") or "{}")
+            except json.JSONDecodeError:
+                row[column] = {}
+    return rows

@@ -1,0 +1,294 @@
+"""Screening beyond single decisions: notes, tags, resolutions, full texts, conflicts, queues.
+
+The stage outcome of a record (pending / include / exclude / conflict) is computed in SQL here
+by the same rules as :func:`screener.screening.stage_outcome`, over the views ``unit_decision``
+and ``unit_resolution`` (db/0002): a decision made on a record that dedup later made a secondary
+cluster member counts for the cluster's primary record, as PRISMA counts it. Writers run inside the caller's
+transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlite_utils
+
+from screener.errors import InvalidInputError
+from screener.model import Choice, Stage
+from screener.screening import (
+    FullText,
+    Note,
+    QueueFilter,
+    Resolution,
+    ResolutionMethod,
+    ReviewerProgress,
+    StageProgress,
+)
+from screener.storage.db import now
+from screener.storage.review import reason_id, reviewer_id
+from screener.storage.rows import insert
+
+# --- stage outcomes in SQL ---------------------------------------------------------------------
+# Parameters: :maybe ('include' or 'exclude'), :needed_title_abstract, :needed_full_text.
+
+_SCREENED = "SELECT id FROM screened_record"
+
+
+def _outcome_select(stage: Stage, pool: str) -> str:
+    """SELECT id, outcome for every record of ``pool`` at ``stage`` (stage is an enum value)."""
+    s = stage.value
+    return (
+        "SELECT p.id AS id, CASE"
+        " WHEN z.decision IS NOT NULL THEN z.decision"
+        " WHEN e.n IS NULL THEN 'pending'"
+        " WHEN e.inc > 0 AND e.inc < e.n THEN 'conflict'"
+        f" WHEN e.n < :needed_{s} THEN 'pending'"
+        " WHEN e.inc = e.n THEN 'include' ELSE 'exclude' END AS outcome,"
+        " z.decision IS NOT NULL AS resolved"
+        f" FROM ({pool}) AS p"
+        " LEFT JOIN (SELECT record_id, count(*) AS n, sum(CASE WHEN decision = 'include'"
+        "   OR (decision = 'maybe' AND :maybe = 'include') THEN 1 ELSE 0 END) AS inc"
+        f"   FROM unit_decision WHERE stage = '{s}' GROUP BY record_id) AS e ON e.record_id = p.id"
+        f" LEFT JOIN (SELECT record_id, decision FROM unit_resolution WHERE stage = '{s}') AS z"
+        " ON z.record_id = p.id"
+    )
+
+
+_TA_OUTCOMES = _outcome_select(Stage.TITLE_ABSTRACT, _SCREENED)
+_FT_POOL = f"SELECT id FROM ({_TA_OUTCOMES}) WHERE outcome = 'include'"
+_FT_OUTCOMES = _outcome_select(Stage.FULL_TEXT, _FT_POOL)
+
+
+def _pool(stage: Stage) -> str:
+    return _SCREENED if stage is Stage.TITLE_ABSTRACT else _FT_POOL
+
+
+def _outcomes(stage: Stage) -> str:
+    return _TA_OUTCOMES if stage is Stage.TITLE_ABSTRACT else _FT_OUTCOMES
+
+
+def outcome_params(*, maybe_counts_as: str, needed_title_abstract: int, needed_full_text: int) -> dict:
+    return {"maybe": str(maybe_counts_as), "needed_title_abstract": needed_title_abstract,
+            "needed_full_text": needed_full_text}
+
+
+def outcome_of(db: sqlite_utils.Database, record_id: int, stage: Stage, params: dict) -> str | None:
+    """The record's outcome at ``stage``, or None when it is not in that stage's pool."""
+    row = db.execute(f"SELECT outcome FROM ({_outcomes(stage)}) WHERE id = :record_id",
+                     {**params, "record_id": record_id}).fetchone()
+    return row[0] if row else None
+
+
+def ids_with_outcome(db: sqlite_utils.Database, stage: Stage, outcome: str, params: dict) -> list[int]:
+    return [r[0] for r in db.execute(
+        f"SELECT id FROM ({_outcomes(stage)}) WHERE outcome = :outcome ORDER BY id",
+        {**params, "outcome": outcome})]
+
+
+def stage_progress(db: sqlite_utils.Database, stage: Stage, params: dict) -> StageProgress:
+    outcomes: dict[str, int] = {"pending": 0, "include": 0, "exclude": 0, "conflict": 0}
+    resolved = 0
+    for outcome, is_resolved, n in db.execute(
+            f"SELECT outcome, resolved, count(*) FROM ({_outcomes(stage)}) GROUP BY 1, 2", params):
+        outcomes[outcome] = outcomes.get(outcome, 0) + n
+        resolved += n if is_resolved else 0
+    per: dict[str, dict[str, int]] = {}
+    for name, choice, n in db.execute(
+            "SELECT r.name, c.decision, count(*) FROM current_decision c"
+            " JOIN reviewer r ON r.id = c.reviewer_id"
+            f" WHERE c.stage = :stage AND c.record_id IN ({_pool(stage)})"
+            " GROUP BY r.id, c.decision ORDER BY r.id", {**params, "stage": stage.value}):
+        per.setdefault(name, {})[choice] = n
+    return StageProgress(
+        stage=stage, records=sum(outcomes.values()), needed=params[f"needed_{stage.value}"],
+        reviewers=tuple(ReviewerProgress(name, **counts) for name, counts in per.items()),
+        outcomes=outcomes, resolved=resolved)
+
+
+# --- queues --------------------------------------------------------------------------------------
+
+def _known_reviewer(db: sqlite_utils.Database, name: str) -> int:
+    """The reviewer's id for a read; -1 (matching nothing) for a name not seen yet, so reading
+    never writes."""
+    try:
+        return reviewer_id(db, name, create=False)
+    except InvalidInputError:
+        if not (name or "").strip():
+            raise
+        return -1
+
+
+def queue_ids(
+    db: sqlite_utils.Database,
+    stage: Stage,
+    reviewer: str,
+    flt: QueueFilter,
+    params: dict,
+    *,
+    tag: str | None = None,
+    blind: bool = True,
+    after: int = 0,
+    limit: int | None = None,
+) -> list[int]:
+    """Record ids of the stage's pool passing ``flt`` for ``reviewer``, in id order; only ids
+    above ``after``, at most ``limit`` of them (a page, or the next record, on a big review)."""
+    args = {**params, "stage": stage.value, "rid": _known_reviewer(db, reviewer), "tag": tag,
+            "after": after, "limit": -1 if limit is None else limit}
+    mine = ("SELECT record_id FROM current_decision WHERE stage = :stage AND reviewer_id = :rid")
+    where = {
+        QueueFilter.ALL: "1",
+        QueueFilter.UNDECIDED: "NOT EXISTS (SELECT 1 FROM current_decision c WHERE c.record_id = p.id"
+                               " AND c.stage = :stage AND c.reviewer_id = :rid)",
+        QueueFilter.MINE: f"p.id IN ({mine})",
+        QueueFilter.MAYBE: f"p.id IN ({mine} AND decision = 'maybe')",
+        QueueFilter.INCLUDED: f"p.id IN ({mine} AND decision = 'include')",
+        QueueFilter.CONFLICTS: f"p.id IN (SELECT id FROM ({_outcomes(stage)}) WHERE outcome = 'conflict')",
+        QueueFilter.TAG: "p.id IN (SELECT t.record_id FROM record_tag t JOIN tag g ON g.id = t.tag_id"
+                         " WHERE g.name = :tag" + (" AND t.reviewer_id = :rid)" if blind else ")"),
+    }[flt]
+    return [r[0] for r in db.execute(
+        f"SELECT p.id FROM ({_pool(stage)}) AS p WHERE p.id > :after AND {where}"
+        " ORDER BY p.id LIMIT :limit", args)]
+
+
+def max_record_id(db: sqlite_utils.Database) -> int:
+    return db.execute("SELECT ifnull(max(id), 0) FROM record").fetchone()[0]
+
+
+def decided_among(db: sqlite_utils.Database, stage: Stage, reviewer: str, ids: Sequence[int]) -> set[int]:
+    """Which of ``ids`` this reviewer has a live decision on at ``stage``."""
+    if not ids:
+        return set()
+    rid = _known_reviewer(db, reviewer)
+    marks = ", ".join("?" for _ in ids)
+    return {r[0] for r in db.execute(
+        "SELECT record_id FROM current_decision WHERE stage = ? AND reviewer_id = ?"
+        f" AND record_id IN ({marks})",
+        [stage.value, rid, *ids])}
+
+
+# --- notes ---------------------------------------------------------------------------------------
+
+def add_note(db: sqlite_utils.Database, record_id: int, reviewer: str, text: str,
+             stage: Stage | None) -> int:
+    return insert(db, "record_note", {
+        "record_id": record_id, "reviewer_id": reviewer_id(db, reviewer),
+        "stage": stage.value if stage else None, "text": text, "created_at": now()})
+
+
+def notes_for(db: sqlite_utils.Database, record_id: int, *, reviewer: str | None = None) -> list[Note]:
+    sql = ("SELECT n.id, n.record_id, r.name, n.stage, n.text, n.created_at FROM record_note n"
+           " JOIN reviewer r ON r.id = n.reviewer_id WHERE n.record_id = ?")
+    args: list = [record_id]
+    if reviewer is not None:
+        sql += " AND r.name = ?"
+        args.append(reviewer)
+    return [Note(i, rec, name, Stage(st) if st else None, text, at)
+            for i, rec, name, st, text, at in db.execute(sql + " ORDER BY n.id", args)]
+
+
+# --- tags ----------------------------------------------------------------------------------------
+
+def tag_record(db: sqlite_utils.Database, record_id: int, tag: str, reviewer: str) -> bool:
+    """Tag a record for this reviewer; False when it already carried the tag."""
+    db.execute("INSERT INTO tag (name) VALUES (?) ON CONFLICT (name) DO NOTHING", [tag])
+    tag_id = db.execute("SELECT id FROM tag WHERE name = ?", [tag]).fetchone()[0]
+    cursor = db.execute(
+        "INSERT INTO record_tag (record_id, tag_id, reviewer_id, created_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT DO NOTHING", [record_id, tag_id, reviewer_id(db, reviewer), now()])
+    return cursor.rowcount > 0
+
+
+def untag_record(db: sqlite_utils.Database, record_id: int, tag: str, reviewer: str) -> bool:
+    cursor = db.execute(
+        "DELETE FROM record_tag WHERE record_id = ? AND reviewer_id = ?"
+        " AND tag_id = (SELECT id FROM tag WHERE name = ?)",
+        [record_id, reviewer_id(db, reviewer), tag])
+    return cursor.rowcount > 0
+
+
+def tags_for(db: sqlite_utils.Database, record_id: int, *, reviewer: str | None = None) -> list[str]:
+    sql = ("SELECT DISTINCT g.name FROM record_tag t JOIN tag g ON g.id = t.tag_id"
+           " JOIN reviewer r ON r.id = t.reviewer_id WHERE t.record_id = ?")
+    args: list = [record_id]
+    if reviewer is not None:
+        sql += " AND r.name = ?"
+        args.append(reviewer)
+    return [r[0] for r in db.execute(sql + " ORDER BY g.name", args)]
+
+
+def all_tags(db: sqlite_utils.Database, *, reviewer: str | None = None) -> list[str]:
+    """Tag names in use (by ``reviewer`` only, when given)."""
+    if reviewer is None:
+        return [r[0] for r in db.execute(
+            "SELECT name FROM tag WHERE id IN (SELECT tag_id FROM record_tag) ORDER BY name")]
+    return [r[0] for r in db.execute(
+        "SELECT name FROM tag WHERE id IN (SELECT t.tag_id FROM record_tag t JOIN reviewer r"
+        " ON r.id = t.reviewer_id WHERE r.name = ?) ORDER BY name", [reviewer])]
+
+
+# --- resolutions ---------------------------------------------------------------------------------
+
+def add_resolution(db: sqlite_utils.Database, record_id: int, stage: Stage, choice: Choice,
+                   reviewer: str, method: ResolutionMethod, reason: str | None, note: str) -> int:
+    return insert(db, "resolution", {
+        "record_id": record_id, "stage": stage.value, "decision": choice.value,
+        "reason_id": reason_id(db, reason), "note": note, "reviewer_id": reviewer_id(db, reviewer),
+        "method": method.value, "resolved_at": now()})
+
+
+def resolution_for(db: sqlite_utils.Database, record_id: int, stage: Stage) -> Resolution | None:
+    row = db.execute(
+        "SELECT z.id, z.record_id, z.stage, z.decision, r.name, z.method, ifnull(x.label, ''),"
+        " z.note, z.resolved_at FROM resolution z JOIN reviewer r ON r.id = z.reviewer_id"
+        " LEFT JOIN exclusion_reason x ON x.id = z.reason_id"
+        " WHERE z.record_id = ? AND z.stage = ? ORDER BY z.id DESC LIMIT 1",
+        [record_id, stage.value]).fetchone()
+    if row is None:
+        return None
+    return Resolution(row[0], row[1], Stage(row[2]), Choice(row[3]), row[4],
+                      ResolutionMethod(row[5]), row[6], row[7], row[8])
+
+
+# --- agreement -----------------------------------------------------------------------------------
+
+def agreement_counts(db: sqlite_utils.Database, stage: Stage | None, maybe_counts_as: str
+                     ) -> list[tuple[str, str, str, str, str, int]]:
+    """(stage, reviewer a, reviewer b, a's choice, b's choice, count) over records both decided.
+
+    Choices are counted as include/exclude (maybe as the review says); ``a`` is the reviewer
+    who joined the review first.
+    """
+    eff = "CASE {0}.decision WHEN 'maybe' THEN :maybe ELSE {0}.decision END"
+    sql = (
+        f"SELECT c1.stage, r1.name, r2.name, {eff.format('c1')}, {eff.format('c2')}, count(*)"
+        " FROM current_decision c1 JOIN current_decision c2 ON c2.record_id = c1.record_id"
+        " AND c2.stage = c1.stage AND c2.reviewer_id > c1.reviewer_id"
+        " JOIN reviewer r1 ON r1.id = c1.reviewer_id JOIN reviewer r2 ON r2.id = c2.reviewer_id"
+        f" WHERE c1.record_id IN ({_SCREENED})"
+        + (" AND c1.stage = :stage" if stage else "")
+        + " GROUP BY 1, 2, 3, 4, 5 ORDER BY 1 DESC, r1.id, r2.id"
+    )
+    return db.execute(sql, {"maybe": maybe_counts_as, "stage": stage.value if stage else None}).fetchall()
+
+
+# --- full texts ----------------------------------------------------------------------------------
+
+def set_full_text(db: sqlite_utils.Database, record_id: int, *, path: str, sha256: str,
+                  not_retrieved: bool, note: str, reviewer: str) -> None:
+    db.execute(
+        "INSERT INTO full_text (record_id, path, sha256, not_retrieved, note, reviewer_id, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (record_id) DO UPDATE SET path = excluded.path,"
+        " sha256 = excluded.sha256, not_retrieved = excluded.not_retrieved, note = excluded.note,"
+        " reviewer_id = excluded.reviewer_id, updated_at = excluded.updated_at",
+        [record_id, path, sha256, int(not_retrieved), note, reviewer_id(db, reviewer), now()])
+
+
+def full_text_for(db: sqlite_utils.Database, record_id: int) -> FullText | None:
+    row = db.execute(
+        "SELECT f.record_id, f.path, f.sha256, f.not_retrieved, f.note, ifnull(r.name, ''),"
+        " f.updated_at FROM full_text f LEFT JOIN reviewer r ON r.id = f.reviewer_id"
+        " WHERE f.record_id = ?", [record_id]).fetchone()
+    if row is None:
+        return None
+    return FullText(row[0], row[1], row[2], bool(row[3]), row[4], row[5], row[6])

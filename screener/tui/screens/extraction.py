@@ -1,0 +1,515 @@
+"""Extraction: the form beside the study's reports, values checked as typed, per extractor;
+conversions at entry; and the compare screen where two extractors' discrepancies are resolved.
+
+Keys work while typing (Ctrl combinations): Ctrl+S saves the changed fields, Ctrl+N makes a
+study from an included record, Ctrl+O converts into the focused field (SE, CI, median, two
+groups, pre-post r), Ctrl+F opens the report's PDF, Ctrl+R compares two extractors.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
+
+from screener.errors import ScreenerError
+from screener.extraction import conversions as conv
+from screener.extraction.forms import FieldSpec, OutcomeSpec, data_fields
+from screener.extraction.numbers import format_number
+from screener.extraction.validate import check_value, row_warnings
+from screener.extraction.values import ExtractionValue, ValueEntry, ValueKey
+from screener.tui.widgets.prompts import PickList, TextPrompt
+from screener.tui.widgets.record_view import citation_line
+
+
+class ExtractionSaved(Message):
+    def __init__(self, study: str, count: int) -> None:
+        super().__init__()
+        self.study, self.count = study, count
+
+
+class ExtractionResolved(Message):
+    def __init__(self, key: ValueKey, value: str) -> None:
+        super().__init__()
+        self.key, self.value = key, value
+
+
+class FieldBox(Vertical):
+    """A label, the input and the field's message line."""
+
+    DEFAULT_CSS = """
+    FieldBox { height: auto; }
+    FieldBox > Input { width: 1fr; }
+    FieldBox > .field-message { color: $error; height: auto; }
+    """
+
+    def __init__(self, spec: FieldSpec, scope: str) -> None:
+        super().__init__()
+        self.spec, self.scope = spec, scope
+
+    def compose(self) -> ComposeResult:
+        unit = f" [{self.spec.unit}]" if self.spec.unit else ""
+        hint = ", ".join(self.spec.choices) if self.spec.choices else self.spec.help
+        yield Label(f"{self.spec.label}{unit}")
+        yield Input(placeholder=hint, id=f"in-{self.scope}-{self.spec.key}")
+        yield Static("", classes="field-message", markup=False)
+
+
+def _group_targets(outcome: OutcomeSpec, key: str) -> dict[str, str]:
+    """Which row fields a conversion fills when ``key`` has focus (mean/sd/n, or r)."""
+    groups = {"continuous": ({"mean": "m1i", "sd": "sd1i", "n": "n1i"}, {"mean": "m2i", "sd": "sd2i", "n": "n2i"}),
+              "prepost": ({"mean": "m_pre", "sd": "sd_pre", "n": "n"}, {"mean": "m_post", "sd": "sd_post", "n": "n"})}
+    if outcome.data_type == "prepost" and key == "r":
+        return {"r": "r"}
+    for group in groups.get(outcome.data_type, ()):
+        if key in group.values() and key != "n":
+            return group
+    return {}
+
+
+class ExtractionScreen(Screen[None]):
+    """One study at a time: its reports and PDF paths, then the form, saved per extractor."""
+
+    DEFAULT_CSS = """
+    ExtractionScreen #extraction-left { width: 34; }
+    ExtractionScreen #studies { height: 1fr; }
+    ExtractionScreen #extraction-form { width: 1fr; padding: 0 1; }
+    ExtractionScreen .section { text-style: bold; margin-top: 1; }
+    ExtractionScreen #row-pick { height: auto; }
+    ExtractionScreen #row-pick > * { width: 1fr; }
+    ExtractionScreen #row-warnings { color: $warning; height: auto; }
+    """
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="extraction.save"),
+        Binding("ctrl+n", "new_study", "New study", id="extraction.new_study"),
+        Binding("ctrl+o", "convert", "Convert", id="extraction.convert"),
+        Binding("ctrl+f", "open_pdf", "Open PDF", id="extraction.open_pdf"),
+        Binding("ctrl+r", "compare", "Compare", id="extraction.compare"),
+        Binding("escape", "back", "Back", id="extraction.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.study: str | None = None
+        self.loaded: dict[ValueKey, ExtractionValue] = {}
+        self.pending: dict[str, tuple[str, conv.Converted]] = {}   # row field -> (text, conversion)
+        self.errors: dict[str, str] = {}                              # input id -> message
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="extraction-body"):
+            with Vertical(id="extraction-left"):
+                yield Label("Studies", classes="section")
+                yield DataTable(id="studies", cursor_type="row", zebra_stripes=True)
+                yield Static(id="included-hint", markup=False)
+            with VerticalScroll(id="extraction-form"):
+                yield Static(id="study-record", markup=False)
+                yield Label("Study characteristics", classes="section")
+                yield Vertical(id="study-fields")
+                yield Label("Outcome row", classes="section")
+                with Horizontal(id="row-pick"):
+                    yield Select([], id="outcome", prompt="outcome")
+                    yield Input(placeholder="timepoint (e.g. 12 weeks)", id="timepoint")
+                    yield Input(placeholder="subgroup (e.g. 1 MIU)", id="subgroup")
+                yield Vertical(id="row-fields")
+                yield Static(id="row-warnings", markup=False)
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        project = self.app.project
+        self.sub_title = f"Extraction · {self.app.reviewer}"
+        self.form = project.extraction_form()
+        self.outcomes = project.outcomes()
+        if self.form:
+            await self.query_one("#study-fields").mount_all(FieldBox(f, "study") for f in self.form.study_fields)
+        self.query_one("#outcome", Select).set_options((o, o) for o in self.outcomes)
+        self.query_one("#studies", DataTable).add_columns("study", "reports")
+        self.reload_studies()
+        if not self.form:
+            self.notify("no extraction form yet: load one with `screener form REVIEW.db --builtin default`",
+                        severity="warning")
+
+    # --- studies ------------------------------------------------------------------------------
+    def reload_studies(self, select: str | None = None) -> None:
+        project = self.app.project
+        self.studies = project.studies()
+        table = self.query_one("#studies", DataTable)
+        table.clear()
+        for s in self.studies:
+            table.add_row(s.name, str(len(s.record_ids)), key=s.name)
+        linked = {r for s in self.studies for r in s.record_ids}
+        free = [r for r in project.included_records() if r not in linked]
+        self.query_one("#included-hint", Static).update(
+            f"{len(free)} included record(s) without a study: Ctrl+N" if free else "")
+        if select and any(s.name == select for s in self.studies):
+            table.move_cursor(row=[s.name for s in self.studies].index(select))
+        if self.studies and self.study is None:
+            self.show_study(self.studies[0].name)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "studies" and event.row_key.value:
+            self.show_study(str(event.row_key.value))
+
+    def show_study(self, name: str) -> None:
+        self.study = name
+        project = self.app.project
+        study = next(s for s in self.studies if s.name == name)
+        lines = [name + (f" — {study.note}" if study.note else "")]
+        for record_id in study.record_ids:
+            record = project.record(record_id)
+            full = project.full_text(record_id)
+            pdf = "(not retrieved)" if full and full.not_retrieved else (full.path if full and full.path else "no PDF attached")
+            lines += [f"#{record_id} {record.title}", f"   {citation_line(record)}", f"   PDF: {pdf}"]
+        if not study.record_ids:
+            lines.append("no report linked")
+        self.query_one("#study-record", Static).update("\n".join(lines))
+        self.loaded = {v.key: v for v in project.extraction_values(study=name, reviewer=self.app.reviewer)
+                       if v.role == "extractor"}
+        for box in self.query(FieldBox):
+            if box.scope == "study":
+                value = self.loaded.get(ValueKey(name, field=box.spec.key))
+                self._set(box, value.value if value else "")
+        self.fill_row()
+
+    def _set(self, box: FieldBox, text: str) -> None:
+        box.query_one(Input).value = text
+        box.query_one(".field-message", Static).update("")
+
+    # --- the outcome row ------------------------------------------------------------------------
+    @property
+    def outcome(self) -> OutcomeSpec | None:
+        value = self.query_one("#outcome", Select).value
+        return self.outcomes.get(value) if isinstance(value, str) else None
+
+    def row_key(self, field: str) -> ValueKey:
+        tp = self.query_one("#timepoint", Input).value.strip()
+        sg = self.query_one("#subgroup", Input).value.strip()
+        return ValueKey(self.study or "", self.outcome.name if self.outcome else "", tp, sg, field)
+
+    async def on_select_changed(self, event: Select.Changed) -> None:
+        rows = self.query_one("#row-fields")
+        await rows.remove_children()
+        outcome = self.outcome
+        if outcome is not None:
+            extra = self.form.outcome_fields if self.form else ()
+            await rows.mount_all(FieldBox(f, "row") for f in (*data_fields(outcome), *extra))
+            tips = [f"timepoints: {', '.join(outcome.timepoints)}" if outcome.timepoints else "",
+                    f"subgroups: {', '.join(outcome.subgroups)}" if outcome.subgroups else ""]
+            self.query_one("#timepoint", Input).tooltip = tips[0] or None
+            self.query_one("#subgroup", Input).tooltip = tips[1] or None
+        self.fill_row()
+
+    def fill_row(self) -> None:
+        self.pending.clear()
+        for box in self.query(FieldBox):
+            if box.scope == "row":
+                value = self.loaded.get(self.row_key(box.spec.key))
+                self._set(box, value.value if value else "")
+        self.query_one("#row-warnings", Static).update("")
+
+    def row_values(self) -> dict[str, str]:
+        return {b.spec.key: b.query_one(Input).value for b in self.query(FieldBox) if b.scope == "row"}
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id in ("timepoint", "subgroup"):
+            self.fill_row()
+            return
+        box = event.input.parent
+        if not isinstance(box, FieldBox):
+            return
+        checked = check_value(box.spec, event.value)
+        box.query_one(".field-message", Static).update(checked.message)
+        if checked.ok:
+            self.errors.pop(event.input.id or "", None)
+        else:
+            self.errors[event.input.id or ""] = checked.message
+        if box.scope == "row" and self.outcome is not None:
+            self.query_one("#row-warnings", Static).update(
+                "\n".join(f"⚠ {w}" for w in row_warnings(self.outcome, self.row_values())))
+
+    # --- saving ---------------------------------------------------------------------------------
+    def changed_entries(self) -> list[ValueEntry]:
+        entries = []
+        for box in self.query(FieldBox):
+            text = box.query_one(Input).value
+            if box.scope == "study":
+                key = ValueKey(self.study or "", field=box.spec.key)
+            elif self.outcome is not None:
+                key = self.row_key(box.spec.key)
+            else:
+                continue
+            before = self.loaded.get(key)
+            if text.strip() == (before.value if before else ""):
+                continue
+            method, details, imputed = "", {}, False
+            pending = self.pending.get(box.spec.key) if box.scope == "row" else None
+            if pending and pending[0] == text:
+                method, details, imputed = pending[1].method, dict(pending[1].details), pending[1].imputed
+            entries.append(ValueEntry(key.field, text, key.outcome, key.timepoint, key.subgroup,
+                                      method, details, imputed))
+        return entries
+
+    def action_save(self) -> None:
+        if self.study is None:
+            self.notify("make a study first (Ctrl+N)", severity="warning")
+            return
+        live = {i.id for i in self.query(Input)}
+        bad = [message for input_id, message in self.errors.items() if input_id in live]
+        if bad:
+            self.notify(f"not saved: {bad[0]}", severity="error")
+            return
+        entries = self.changed_entries()
+        if not entries:
+            self.notify("nothing changed")
+            return
+        try:
+            warnings = self.app.project.save_extraction(self.study, self.app.reviewer, entries)
+        except ScreenerError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(f"saved {len(entries)} value(s) for {self.study}" + "".join(f"\n⚠ {w}" for w in warnings),
+                    severity="warning" if warnings else "information")
+        self.post_message(ExtractionSaved(self.study, len(entries)))
+        self.show_study(self.study)
+
+    # --- studies from included records ------------------------------------------------------------
+    def action_new_study(self) -> None:
+        project = self.app.project
+        linked = {r for s in self.studies for r in s.record_ids}
+        free = [r for r in project.included_records() if r not in linked]
+        options = [(str(r), f"#{r} {citation_line(project.record(r))[:70]}") for r in free[:200]]
+        options.append(("", "a study without a linked record"))
+        self.app.push_screen(PickList("Which report does the study come from?", options), self._picked_record)
+
+    def _picked_record(self, choice: str | None) -> None:
+        if choice is None:
+            return
+        suggestion = ""
+        if choice:
+            record = self.app.project.record(int(choice))
+            first = record.authors[0].family if record.authors else ""
+            suggestion = f"{first} {record.year or ''}".strip()
+        self.app.push_screen(TextPrompt("Study name", value=suggestion, help_text="e.g. Zhang 2021"),
+                             lambda name: self._create_study(name, choice))
+
+    def _create_study(self, name: str | None, record: str) -> None:
+        if not name:
+            return
+        try:
+            self.app.project.create_study(name, record_ids=[int(record)] if record else [])
+        except ScreenerError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.study = None
+        self.reload_studies(select=" ".join(name.split()))
+
+    # --- conversions ----------------------------------------------------------------------------
+    def action_convert(self) -> None:
+        focused = self.focused
+        box = focused.parent if isinstance(focused, Input) else None
+        outcome = self.outcome
+        targets = _group_targets(outcome, box.spec.key) if isinstance(box, FieldBox) and outcome else {}
+        if not targets:
+            self.notify("focus a mean, SD or r field of an outcome row to convert into it", severity="warning")
+            return
+        n_text = self.row_values().get(targets.get("n", ""), "")
+        self.app.push_screen(ConvertPrompt(targets, n_text), lambda result: self._converted(targets, result))
+
+    def _converted(self, targets: dict[str, str], result: conv.Converted | None) -> None:
+        if result is None:
+            return
+        for name, value in result.values.items():
+            key = targets.get(name)
+            if key is None:
+                continue
+            text = format_number(int(value) if name == "n" else round(value, 4))
+            self.query_one(f"#in-row-{key}", Input).value = text
+            self.pending[key] = (text, result)
+        self.notify(f"converted ({result.method}{', imputed' if result.imputed else ''}); Ctrl+S saves it")
+
+    def action_open_pdf(self) -> None:
+        study = next((s for s in self.studies if s.name == self.study), None)
+        for record_id in study.record_ids if study else ():
+            full = self.app.project.full_text(record_id)
+            if full and full.path:
+                self.app.open_file(full.path)
+                return
+        self.notify("no PDF attached to this study's reports", severity="warning")
+
+    def action_compare(self) -> None:
+        self.app.push_screen(CompareScreen())
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+class ConvertPrompt(ModalScreen[conv.Converted | None]):
+    """Pick a conversion, type its inputs, get the converted values (with method and inputs)."""
+
+    DEFAULT_CSS = """
+    ConvertPrompt { align: center middle; }
+    ConvertPrompt > Vertical { width: 76; height: auto; border: round $accent; padding: 1 2; }
+    ConvertPrompt #convert-error { color: $error; height: auto; }
+    ConvertPrompt #convert-inputs { height: auto; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "apply", "Convert")]
+
+    def __init__(self, targets: dict[str, str], n_text: str = "") -> None:
+        super().__init__()
+        self.targets, self.n_text = targets, n_text
+        self.kinds = ["r_sds", "r_impute"] if "r" in targets else ["se", "ci", "median", "combine"]
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Convert into: " + ", ".join(self.targets.values()), classes="prompt-title")
+            yield Select([(conv.CONVERSIONS[k][0], k) for k in self.kinds], value=self.kinds[0], allow_blank=False,
+                         id="convert-kind")
+            yield Vertical(id="convert-inputs")
+            yield Static(id="convert-error", markup=False)
+            yield Label("Enter or Ctrl+S converts; Escape cancels", classes="prompt-help")
+
+    async def on_mount(self) -> None:
+        await self._inputs(self.kinds[0])
+
+    async def on_select_changed(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str):
+            await self._inputs(event.value)
+
+    async def _inputs(self, kind: str) -> None:
+        box = self.query_one("#convert-inputs")
+        await box.remove_children()
+        await box.mount_all(Input(value=self.n_text if name == "n" else "", placeholder=name, id=f"cv-{name}")
+                            for name in conv.CONVERSIONS[kind][1])
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.action_apply()
+
+    def action_apply(self) -> None:
+        kind = str(self.query_one("#convert-kind", Select).value)
+        raw = {i.id.removeprefix("cv-"): i.value.strip() for i in self.query("#convert-inputs Input") if i.id}
+        try:
+            self.dismiss(conv.convert(kind, raw))
+        except conv.ConversionError as exc:
+            self.query_one("#convert-error", Static).update(str(exc))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class CompareScreen(Screen[None]):
+    """Two extractors' discrepancies, field by field; the reviewer at the keyboard resolves them."""
+
+    DEFAULT_CSS = """
+    CompareScreen #discrepancies { height: 1fr; }
+    CompareScreen #compare-detail { height: auto; padding: 0 1; }
+    """
+    BINDINGS = [
+        Binding("1", "take(0)", "Take first", id="compare.first"),
+        Binding("2", "take(1)", "Take second", id="compare.second"),
+        Binding("e", "edit", "Type value", id="compare.edit"),
+        Binding("p", "pair", "Other pair", id="compare.pair"),
+        Binding("escape", "back", "Back", id="compare.back"),
+    ]
+
+    def __init__(self, first: str | None = None, second: str | None = None) -> None:
+        super().__init__()
+        self.pair = (first, second) if first and second else None
+        self.rows: list = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="compare-detail", markup=False)
+        yield DataTable(id="discrepancies", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        names = self.app.project.extractors()
+        self.pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1:]]
+        if self.pair is None and self.pairs:
+            self.pair = self.pairs[0]
+        self.query_one(DataTable).add_columns("study", "outcome row", "field", "first", "second")
+        self.reload()
+
+    def reload(self, keep: int = 0) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        if self.pair is None:
+            self.rows = []
+            self.sub_title = "Compare extractors"
+            self.query_one("#compare-detail", Static).update("fewer than two extractors have entered values")
+            return
+        first, second = self.pair
+        self.sub_title = f"Compare · {first} vs {second} · resolving as {self.app.reviewer}"
+        self.rows = self.app.project.compare_extractions(first, second)
+        for i, d in enumerate(self.rows):
+            row = " · ".join(p for p in (d.key.outcome, d.key.timepoint, d.key.subgroup) if p) or "(study)"
+            table.add_row(d.key.study, row, d.key.field, d.values[0][1] or "—", d.values[1][1] or "—", key=str(i))
+        if self.rows:
+            table.move_cursor(row=min(keep, len(self.rows) - 1))
+        self.show_detail()
+
+    @property
+    def current(self):
+        row = self.query_one(DataTable).cursor_row
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_detail()
+
+    def show_detail(self) -> None:
+        d = self.current
+        if self.pair is None:
+            return
+        if d is None:
+            self.query_one("#compare-detail", Static).update(
+                f"{self.pair[0]} and {self.pair[1]} agree on every field they both extracted")
+            return
+        lines = [f"{len(self.rows)} discrepancies · {d.key.describe()}"]
+        for i, (who, value) in enumerate(d.values, 1):
+            found = [v for v in self.app.project.extraction_values(study=d.key.study, reviewer=who)
+                     if v.key == d.key and v.role == "extractor"]
+            how = f" ({found[0].method}{', imputed' if found[0].imputed else ''})" if found and found[0].method else ""
+            lines.append(f"{i}  {who}: {value or '(empty)'}{how}")
+        lines.append("1/2 take a value · e type the agreed value · recorded as agreed by " + str(self.app.reviewer))
+        self.query_one("#compare-detail", Static).update("\n".join(lines))
+
+    def action_take(self, index: int) -> None:
+        d = self.current
+        if d is None:
+            return
+        who, value = d.values[index]
+        found = [v for v in self.app.project.extraction_values(study=d.key.study, reviewer=who)
+                 if v.key == d.key and v.role == "extractor"]
+        extra = {}
+        if found:
+            extra = {"method": found[0].method, "details": found[0].details, "imputed": found[0].imputed}
+        self._resolve(d.key, value, **extra)
+
+    def action_edit(self) -> None:
+        d = self.current
+        if d is None:
+            return
+        self.app.push_screen(TextPrompt(f"Agreed value of {d.key.field}", value=d.values[0][1],
+                                        help_text=d.key.describe()),
+                             lambda text: None if text is None else self._resolve(d.key, text))
+
+    def _resolve(self, key: ValueKey, value: str, **extra) -> None:
+        keep = self.query_one(DataTable).cursor_row
+        try:
+            self.app.project.resolve_extraction(key, value, by=self.app.reviewer, **extra)
+        except ScreenerError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.post_message(ExtractionResolved(key, value))
+        self.reload(keep)
+
+    def action_pair(self) -> None:
+        if len(self.pairs) > 1 and self.pair in self.pairs:
+            self.pair = self.pairs[(self.pairs.index(self.pair) + 1) % len(self.pairs)]
+            self.reload()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,190 @@
+"""Importing an export file from the TUI: type its path, see what it is, confirm, watch.
+
+Enter (or Check) reads the file without storing anything (:meth:`Project.preview_import`) and
+shows its format, database and record count; Import then runs :meth:`Project.import_file` in a
+thread worker with a progress bar. The screen dismisses with the :class:`ImportResult`, or with
+None when left with Escape. Work in threads reports back only with the messages below.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Static
+
+from screener.errors import ScreenerError
+from screener.flows.importing import ImportPreview
+from screener.model import ImportResult
+
+
+class ImportChecked(Message):
+    """The chosen file was read without storing anything."""
+
+    def __init__(self, preview: ImportPreview) -> None:
+        super().__init__()
+        self.preview = preview
+
+
+class ImportFinished(Message):
+    """The file is in the review."""
+
+    def __init__(self, result: ImportResult) -> None:
+        super().__init__()
+        self.result = result
+
+
+class ImportFailed(Message):
+    """Checking or importing stopped on an error the user can act on (one line)."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
+
+
+def preview_text(preview: ImportPreview) -> str:
+    """One short paragraph describing what importing ``preview``'s file would do."""
+    lines = [f"{preview.file_name}: {preview.label} · {preview.database} · "
+             f"{preview.count:,} records · {preview.encoding}"]
+    if preview.bad:
+        lines.append(f"{len(preview.bad):,} malformed: {preview.bad[0]}")
+        lines.append("Tick 'Skip malformed entries' to import the rest.")
+    if preview.imported_before:
+        lines.append(f"Imported before as {preview.imported_before}; importing again adds the records twice.")
+    return "\n".join(lines)
+
+
+class ImportScreen(ModalScreen[ImportResult | None]):
+    """A dialog: path, what the file is, skip-bad, progress, Import / Cancel."""
+
+    DEFAULT_CSS = """
+    ImportScreen { align: center middle; }
+    ImportScreen > Vertical {
+        width: 90%; max-width: 100; height: auto; border: round $accent; padding: 1 2;
+    }
+    ImportScreen #import-preview { height: auto; min-height: 2; margin: 1 0; }
+    ImportScreen #import-buttons { height: auto; }
+    ImportScreen #import-buttons Button { margin: 0 1 0 0; }
+    ImportScreen ProgressBar { margin: 1 0 0 0; }
+    """
+    BINDINGS = [Binding("escape", "close", "Close", id="import.close")]
+
+    def __init__(self, path: str = "") -> None:
+        super().__init__()
+        self.initial_path = path
+        self.preview: ImportPreview | None = None
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Import a database export (RIS, MEDLINE, Web of Science, Embase, Scopus, CNKI ...)")
+            yield Input(self.initial_path, placeholder="path to the export file, then Enter", id="import-path")
+            yield Static("Enter a path and press Enter to see what the file holds.", id="import-preview")
+            yield Checkbox("Skip malformed entries", id="import-skip-bad")
+            yield ProgressBar(id="import-progress", show_eta=False)
+            with Horizontal(id="import-buttons"):
+                yield Button("Check", id="import-check")
+                yield Button("Import", id="import-run", variant="primary", disabled=True)
+                yield Button("Cancel", id="import-cancel")
+
+    def path(self) -> Path:
+        return Path(self.query_one("#import-path", Input).value.strip()).expanduser()
+
+    # --- checking ------------------------------------------------------------------------------
+    @on(Input.Submitted, "#import-path")
+    @on(Button.Pressed, "#import-check")
+    def check(self) -> None:
+        if self.busy:
+            return
+        if not self.query_one("#import-path", Input).value.strip():
+            self._say("Type the path of an export file first.")
+            return
+        self._set_busy(True)
+        self.preview = None
+        path = self.path()
+        self._say(f"Reading {path.name} ...")
+        self.run_worker(lambda: self._check(path), thread=True, exclusive=True, group="import",
+                        name="import-check")
+
+    def _check(self, path: Path) -> None:
+        """Runs in a worker thread."""
+        try:
+            preview = self.app.project.preview_import(path)
+        except ScreenerError as exc:
+            self.post_message(ImportFailed(str(exc)))
+            return
+        self.post_message(ImportChecked(preview))
+
+    def on_import_checked(self, message: ImportChecked) -> None:
+        self._set_busy(False)
+        self.preview = message.preview
+        self._say(preview_text(message.preview))
+        self.query_one("#import-progress", ProgressBar).update(total=message.preview.count, progress=0)
+        self.query_one("#import-run", Button).disabled = False
+
+    # --- importing -----------------------------------------------------------------------------
+    @on(Button.Pressed, "#import-run")
+    def start_import(self) -> None:
+        if self.busy or self.preview is None:
+            return
+        self._set_busy(True)
+        path, skip_bad = self.path(), self.query_one("#import-skip-bad", Checkbox).value
+        again = bool(self.preview.imported_before)
+        self._say(f"Importing {path.name} ...")
+        self.run_worker(lambda: self._import(path, skip_bad, again), thread=True, exclusive=True,
+                        group="import", name="import-run")
+
+    def _import(self, path: Path, skip_bad: bool, again: bool) -> None:
+        """Runs in a worker thread."""
+        try:
+            result = self.app.project.import_file(
+                path, skip_bad=skip_bad, again=again,
+                progress=lambda done, total: self.app.call_from_thread(self._progress, done, total))
+        except ScreenerError as exc:
+            self.post_message(ImportFailed(str(exc)))
+            return
+        self.post_message(ImportFinished(result))
+
+    def _progress(self, done: int, total: int | None) -> None:
+        bar = self.query_one("#import-progress", ProgressBar)
+        # Mid-import the total is unknown to the importer; keep the checked count as the total.
+        if total is None:
+            bar.update(progress=done)
+        else:
+            bar.update(progress=done, total=total)
+
+    def on_import_finished(self, message: ImportFinished) -> None:
+        self._set_busy(False)
+        result = message.result
+        self.notify(f"{result.file_name}: {result.count_imported:,} records imported from {result.database}")
+        self.dismiss(result)
+
+    def on_import_failed(self, message: ImportFailed) -> None:
+        self._set_busy(False)
+        self.query_one("#import-run", Button).disabled = self.preview is None
+        self._say(f"Stopped: {message.error}")
+        self.notify(message.error, severity="error")
+
+    # --- helpers -------------------------------------------------------------------------------
+    @on(Button.Pressed, "#import-cancel")
+    def action_close(self) -> None:
+        if not self.busy:
+            self.dismiss(None)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        for button in ("#import-check", "#import-run", "#import-cancel"):
+            self.query_one(button, Button).disabled = busy
+        if not busy:
+            self.query_one("#import-run", Button).disabled = self.preview is None
+
+    def _say(self, text: str) -> None:
+        self.status_text = text
+        # Text, not markup: file names and messages may hold [brackets].
+        self.query_one("#import-preview", Static).update(Text(text))

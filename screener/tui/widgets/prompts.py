@@ -1,0 +1,64 @@
+"""Small modal questions: a line of text, or one choice from a numbered list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+
+class TextPrompt(ModalScreen[str | None]):
+    """Ask for one line; Enter gives it, Escape gives None."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, *, value: str = "", placeholder: str = "", help_text: str = "") -> None:
+        super().__init__()
+        self._title, self._value, self._placeholder, self._help = title, value, placeholder, help_text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="prompt"):
+            yield Label(self._title, classes="prompt-title")
+            if self._help:
+                yield Label(self._help, classes="prompt-help")
+            yield Input(value=self._value, placeholder=self._placeholder)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PickList(ModalScreen[str | None]):
+    """Pick one of ``options`` ((value, label) pairs) by its number, or with arrows and Enter."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel"),
+                *(Binding(str(n % 10), f"pick({n - 1})", show=False) for n in range(1, 11))]
+
+    def __init__(self, title: str, options: Sequence[tuple[str, str]], *, help_text: str = "") -> None:
+        super().__init__()
+        self._title, self._options, self._help = title, list(options), help_text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="prompt"):
+            yield Label(self._title, classes="prompt-title")
+            if self._help:
+                yield Label(self._help, classes="prompt-help")
+            yield OptionList(*(Option(f"{n % 10 if n <= 10 else ' '}  {label}", id=str(i))
+                               for i, (n, (_, label)) in enumerate(enumerate(self._options, 1))))
+
+    def action_pick(self, index: int) -> None:
+        if 0 <= index < len(self._options):
+            self.dismiss(self._options[index][0])
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_pick(int(event.option.id or 0))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

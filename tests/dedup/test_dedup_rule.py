@@ -1,0 +1,109 @@
+"""The decision rule and the chaining guard, on hand-made pairs (the situations the issue names)."""
+
+from __future__ import annotations
+
+from dedup_helpers import record
+
+from screener.dedup import Outcome, compare, deduplicate, features
+from screener.dedup.blocking import shares_key
+from screener.records import Record
+
+ARTICLE = dict(title="Low-dose interleukin-2 for refractory dermatomyositis: a randomised controlled trial",
+               authors=["Zhai, Q. J.", "Yue, X. Y.", "Hong, Z."], year=2019,
+               journal="Annals of the Rheumatic Diseases", volume="78", issue="4", pages="501-509")
+
+
+def verdict(a: Record, b: Record):
+    fa, fb = features(a), features(b)
+    return compare(fa, fb, anchored=shares_key(fa, fb))
+
+
+def test_same_paper_written_two_ways_is_merged() -> None:
+    other = dict(ARTICLE, title="LOW-DOSE INTERLEUKIN-2 FOR REFRACTORY DERMATOMYOSITIS - A RANDOMISED "
+                                "CONTROLLED TRIAL. [Chinese]",
+                 authors=["Zhai QJ", "Yue XY", "Hong Z"], journal="Ann Rheum Dis", pages="501-9")
+    assert verdict(record(**ARTICLE), record(**other)).outcome == Outcome.DUPLICATE
+
+
+def test_shared_doi_merges_and_different_titles_are_only_flagged() -> None:
+    a = record(**ARTICLE, doi="10.1136/annrheumdis-2019-1")
+    assert verdict(a, record(title=ARTICLE["title"], doi="https://doi.org/10.1136/ANNRHEUMDIS-2019-1")
+                   ).outcome == Outcome.DUPLICATE
+    flagged = verdict(a, record(title="Cardiac outcomes of statins in older adults",
+                                doi="10.1136/annrheumdis-2019-1"))
+    assert flagged.outcome == Outcome.POSSIBLE and "titles_differ" in flagged.rule
+
+
+def test_different_identifiers_are_never_merged() -> None:
+    a = record(**ARTICLE, doi="10.1000/a1", pmid="111")
+    assert verdict(a, record(**ARTICLE, doi="10.1000/a2")).outcome != Outcome.DUPLICATE
+    assert verdict(a, record(**ARTICLE, pmid="222")).outcome == Outcome.DISTINCT
+
+
+def test_errata_retractions_and_replies_are_never_merged_automatically() -> None:
+    article = record(**ARTICLE)
+    for title, pages in ((f"Erratum: {ARTICLE['title']}", "1200"),
+                         (f"{ARTICLE['title']} (vol 78, pg 501, 2019)", "1200"),
+                         (f"Retraction: {ARTICLE['title']}", "1300"),
+                         (f"Comment on: {ARTICLE['title']}", "1100-1101"),
+                         (f"{ARTICLE['title']} - Reply", "1102")):
+        other = record(**dict(ARTICLE, title=title, pages=pages, issue="9"))
+        assert verdict(article, other).outcome != Outcome.DUPLICATE, title
+    # ... even with the article's DOI on the erratum
+    with_doi = record(**ARTICLE, doi="10.1136/x")
+    erratum = record(**dict(ARTICLE, title=f"Erratum: {ARTICLE['title']}", pages="1200", doi="10.1136/x"))
+    assert verdict(with_doi, erratum).outcome == Outcome.POSSIBLE
+
+
+def test_conference_abstract_and_later_article_are_not_merged() -> None:
+    abstract = record(**dict(ARTICLE, journal="Annals of the Rheumatic Diseases. Conference: EULAR 2019",
+                             volume="78", issue="Suppl 2", pages="A123", year=2019))
+    article = record(**dict(ARTICLE, year=2020, volume="79", issue="1", pages="12-20"))
+    assert verdict(abstract, article).outcome != Outcome.DUPLICATE
+    # the same abstract indexed twice, once without the meeting's name, is one record
+    again = record(**dict(ARTICLE, journal="Annals of the Rheumatic Diseases", volume="78",
+                          issue="Suppl 2", pages="A123"))
+    assert verdict(abstract, again).outcome == Outcome.DUPLICATE
+
+
+def test_parts_of_a_series_and_editorials_stay_apart() -> None:
+    one = record(**dict(ARTICLE, title="Myositis in adults. Part I: diagnosis"))
+    two = record(**dict(ARTICLE, title="Myositis in adults. Part II: diagnosis", pages="510-519"))
+    assert verdict(one, two).outcome == Outcome.DISTINCT
+    editorial = dict(title="Editorial", authors=["Weber R"], year=2003, journal="MIS Quarterly", volume="27")
+    assert verdict(record(**editorial, issue="2", pages="iii-xi"),
+                   record(**editorial, issue="3", pages="iii-xii")).outcome == Outcome.DISTINCT
+
+
+def test_chaining_guard_keeps_two_dois_out_of_one_cluster() -> None:
+    # B (no DOI) looks like A and like C; A and C carry different DOIs: they must not meet.
+    a = record(**ARTICLE, doi="10.1000/one")
+    b = record(**ARTICLE)
+    c = record(**ARTICLE, doi="10.1000/two")
+    result = deduplicate([a, b, c])
+    assert all(not {0, 2} <= set(cluster) for cluster in result.clusters)
+    assert any(p.outcome == Outcome.DUPLICATE for p in result.pairs)
+
+
+def test_primary_is_the_most_complete_record() -> None:
+    bare = record(**ARTICLE)
+    full = record(**ARTICLE, abstract="Background: interleukin-2 at low dose expands regulatory T cells.",
+                  doi="10.1136/x", pmid="123")
+    result = deduplicate([bare, full])
+    assert result.clusters == ((0, 1),) and result.primaries == (1,)
+
+
+def test_no_chain_joins_a_meeting_abstract_and_the_later_article() -> None:
+    # X (the abstract indexed without its meeting's name, no pages) matches both the abstract A
+    # and the full article C; A and C must still end in different clusters.
+    title = "Saxagliptin reduces lesion formation in CETP-apoB100 mice with atherosclerosis"
+    authors = ["Mason, R. P.", "Jacob, R. F.", "Corbalan, J. J."]
+    a = record(title=title, authors=authors, year=2013, volume="128",
+               journal="Circulation. Conference: American Heart Association Scientific Sessions")
+    x = record(title=title, authors=authors, year=2013, volume="128", journal="Circulation")
+    c = record(title=title, authors=authors, year=2013, volume="128", issue="22", pages="2340-2349",
+               journal="Circulation")
+    assert verdict(a, c).outcome != Outcome.DUPLICATE and verdict(a, c).conflict
+    assert verdict(a, x).outcome == verdict(x, c).outcome == Outcome.DUPLICATE
+    result = deduplicate([a, x, c])
+    assert result.clusters and all(not {0, 2} <= set(cluster) for cluster in result.clusters)

@@ -1,0 +1,91 @@
+"""``screener import`` through ``screener.cli.main``: results on stdout, one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sources_support import DATA, HANDMADE
+
+from screener.cli import main
+from screener.project import Project
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def review(tmp_path: Path) -> Path:
+    path = tmp_path / "il2.db"
+    assert main(["new", str(path), "--title", "IL-2 in myositis"]) == 0
+    return path
+
+
+def _imports(review: Path) -> list[tuple]:
+    with Project.open(review) as project:
+        return project.db.execute(
+            "SELECT file_name, database, format, count_imported, count_skipped, query_name FROM file_import "
+            "ORDER BY id").fetchall()
+
+
+def test_import_several_files(review: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    files = [DATA / "embase" / "embase_com.ris", HANDMADE / "cnki_noteexpress_gbk.net", HANDMADE / "wos_tab_utf16.txt"]
+    assert main(["import", str(review), *map(str, files)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["embase_com.ris: 6 records imported from Embase (ris, utf-8-sig)",
+                   "cnki_noteexpress_gbk.net: 3 records imported from CNKI (noteexpress, gb18030)",
+                   "wos_tab_utf16.txt: 3 records imported from Web of Science (wos-tab, utf-16)"]
+    assert [row[:4] for row in _imports(review)] == [
+        ("embase_com.ris", "Embase", "ris", 6), ("cnki_noteexpress_gbk.net", "CNKI", "noteexpress", 3),
+        ("wos_tab_utf16.txt", "Web of Science", "wos-tab", 3)]
+
+
+def test_reimport_is_one_line_error(review: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(DATA / "embase" / "embase_com.ris")
+    assert main(["import", str(review), path]) == 0
+    capsys.readouterr()
+    assert main(["import", str(review), path]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("screener: embase_com.ris was imported before") and "--again" in err
+    assert main(["import", str(review), path, "--again"]) == 0
+    assert len(_imports(review)) == 2
+
+
+def test_malformed_entry_then_skip_bad(review: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(DATA / "bibtex" / "ebsco_bibtex.bib")
+    assert main(["import", str(review), path]) == 1
+    assert capsys.readouterr().err == ("screener: ebsco_bibtex.bib, record 2 (line 15): expected an entry like "
+                                       "'@article{key, title = {...}, ...}'\n")
+    assert _imports(review) == []
+    assert main(["import", str(review), path, "--skip-bad"]) == 0
+    out = capsys.readouterr().out
+    assert "ebsco_bibtex.bib: 1 records imported from EBSCO (bibtex, utf-8)" in out
+    assert "  skipped: ebsco_bibtex.bib, record 2 (line 15)" in out
+    assert _imports(review)[0][3:5] == (1, 1)
+
+
+def test_query_and_source_and_format(review: Path) -> None:
+    query = REPO / "queries" / "il2-myositis.cochrane.txt"
+    assert main(["import", str(review), str(HANDMADE / "cochrane_central.txt"), "--query", str(query)]) == 0
+    assert main(["import", str(review), str(HANDMADE / "ris_cp1252.ris"), "--format", "ris",
+                 "--source", "Hand search", "--method", "other"]) == 0
+    rows = _imports(review)
+    assert rows[0][1] == "Cochrane CENTRAL" and rows[0][5] == "Low-dose interleukin-2 in idiopathic inflammatory myopathies"
+    assert rows[1][1:3] == ("Hand search", "ris")
+
+
+def test_dry_run_stores_nothing(review: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", str(review), str(DATA / "bibtex" / "ebsco_bibtex.bib"), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("ebsco_bibtex.bib: BibTeX (bibtex, utf-8), EBSCO, 2 entries, 1 malformed\n")
+    assert _imports(review) == []
+
+
+def test_help_has_an_example(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", "--help"]) == 0
+    assert "Example:" in capsys.readouterr().out
+
+
+def test_missing_file(review: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", str(review), "nowhere.ris"]) == 1
+    assert capsys.readouterr().err == "screener: nowhere.ris: no such file\n"
