@@ -8,7 +8,7 @@ person are reported apart), records per second and peak memory, for screener and
 bib-dedupe (PyPI ``bib-dedupe``, the ``bench`` extra), each run in its own subprocess. Then
 100,000 records made by perturbing the real records: time, memory and scores.
 
-Usage: python bench/bench_dedup.py [--sets stroke,haematology] [--big N] [--no-peer]
+Usage: python bench/bench_dedup.py [--sets stroke,haematology] [--big N] [--no-peer] [--fn]
 """
 
 from __future__ import annotations
@@ -183,6 +183,21 @@ def scored(result: dict, gold: list[list[str]]) -> dict:
             "rate": result["n"] / result["seconds"] if result["seconds"] else float("inf")}
 
 
+def missed(rows: list[dict], gold: list[list[str]], clusters: list[list[str]]) -> list[str]:
+    """Gold groups split across predicted clusters (the false negatives), one line per part."""
+    cluster_of = {x: n for n, c in enumerate(clusters) for x in c}
+    title = {r["ID"]: (r.get("title") or "")[:90] for r in rows}
+    out = []
+    for group in gold:
+        parts: dict[object, list[str]] = {}
+        for x in group:
+            parts.setdefault(cluster_of.get(x, x), []).append(x)
+        if len(parts) > 1:
+            out.append(f"  missed: group of {len(group)} in {len(parts)} parts")
+            out.extend(f"    {','.join(p)}: {title.get(p[0], '')}" for p in parts.values())
+    return out
+
+
 def line(tool: str, s: dict) -> str:
     p, r = s["pair"], s["rec"]
     return (f"  {tool:11s} pairwise P {p.precision:.4f} R {p.recall:.4f} F1 {p.f1:.4f} | record-level "
@@ -197,6 +212,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--sets", default=",".join(SETS))
     parser.add_argument("--big", type=int, default=100_000)
     parser.add_argument("--no-peer", action="store_true")
+    parser.add_argument("--fn", action="store_true", help="list the gold groups screener splits")
     args = parser.parse_args(argv)
     if args.child:
         kind, what = args.child
@@ -216,10 +232,12 @@ def main(argv: list[str]) -> int:
     totals = {"screener": [0, 0.0], "bib-dedupe": [0, 0.0]}
     verdicts = []
     for name in args.sets.split(","):
-        _, gold = read_set(name)
+        rows, gold = read_set(name)
         ours = scored(run_child("screener", name), gold)
         print(f"{name} ({ours['n']:,} records, {len(gold)} gold groups)")
         print(line("screener", ours))
+        if args.fn:
+            print("\n".join(missed(rows, gold, ours["clusters"])))
         totals["screener"][0] += ours["n"]
         totals["screener"][1] += ours["seconds"]
         peer = None

@@ -93,6 +93,9 @@ _TRAILING_PAREN_NOTE = re.compile(
     re.I,
 )
 _LEADING_TAG = re.compile(r"^\s*\[(?:article in )?[a-z][a-z ,;/-]{2,40}\]\s*", re.I)
+# An erratum's citation of its article cut short by the export, never closed:
+# "Erratum: Severe deficiency ... syndrome (The Journal of Pediatrics (M".
+_CUT_CITATION = re.compile(r"\s*\([A-Z][^()]{2,80}\([^()]{0,40}$")
 
 
 def _strip_trailing_brackets(text: str) -> str:
@@ -135,6 +138,7 @@ def strip_language_tags(title: str) -> str:
         before = text
         text = _strip_trailing_brackets(text)
         text = _TRAILING_PAREN_NOTE.sub("", text)
+        text = _CUT_CITATION.sub("", text)
         text = _TRAILING_REPLY.sub("", text)
         # "... N Engl J Med. 2009 Jan 29;360(5):544-6": the citation of the paper commented on
         text = _APPENDED_CITATION.sub("", text)
@@ -147,19 +151,25 @@ def strip_language_tags(title: str) -> str:
     return text
 
 
+# A magazine's section heading run into the title: "How did it ... Upwork's CEO on how ...".
+_SECTION_HEADING = re.compile(r"^([^.]{3,40}?)\s*\.\.\.\s+([^.]{30,})$")
 _NOTE_WORDS = re.compile(r"^(?:review|erratum|errata|published erratum|see|comment|corrected|in process|"
                          r"article in|\d+ refs|letter|editorial|english abstract|abstract)", re.I)
 
 
 def alternative_titles(title: str) -> list[str]:
     """Other titles a record's title field carries, normalised: a translation in trailing
-    brackets (``"Working in ... [Arbeiten in ...]"``) or either half of a bilingual
-    ``"English title; Título"`` or ``"Title = Titre"``."""
+    brackets (``"Working in ... [Arbeiten in ...]"``), either half of a bilingual
+    ``"English title; Título"`` or ``"Title = Titre"``, or the title after a section heading
+    (``"How did it ... Upwork's CEO on how ..."``)."""
     out = []
     text = title.strip().rstrip(".")
     match = _BRACKETED_TITLE.search(text) if "[" in text else None
     if match and not _NOTE_WORDS.match(match.group(1)) and match.start() > 8:
         out.append(match.group(1))
+    heading = _SECTION_HEADING.match(text) if "..." in text else None
+    if heading and len(heading.group(1).split()) <= 4:
+        out.append(heading.group(2))
     for sep in ("; ", " = "):
         if sep in text:
             head, _, tail = text.partition(sep)

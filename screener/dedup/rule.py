@@ -89,6 +89,11 @@ def author_agreement(a: tuple[tuple[str, str], ...], b: tuple[tuple[str, str], .
     return first, hits / len(short)
 
 
+_MONTHS = frozenset("january february march april may june july august september october november "
+                    "december jan feb mar apr jun jul aug sep sept oct nov dec spring summer autumn fall "
+                    "winter".split())
+
+
 def _field(x: str, y: str) -> int:
     """1 agree, -1 conflict, 0 unknown (one side missing, or a supplement without a number)."""
     if not x or not y or x == "s" or y == "s":
@@ -132,15 +137,23 @@ def compare(a: Features, b: Features, *, anchored: bool = True) -> Verdict:
     authors_clash = authors_known and not first_author and overlap < 0.34
     year_gap = abs(a.year - b.year) if a.year and b.year else None
     volume = _field(a.volume, b.volume)
+    if volume < 0 and (a.volume == str(a.year) or b.volume == str(b.year)):
+        volume = 0      # the year typed into the volume field ("2016" for volume 94)
     if volume < 0 and ((a.supplement and a.supplement == b.volume) or (b.supplement and b.supplement == a.volume)):
         volume = 0      # "v16 (Suppl 1)" exported as volume 1: the supplement's number
     issue = _field(a.issue, b.issue)
+    if issue < 0 and (a.issue in _MONTHS or b.issue in _MONTHS):
+        issue = 0       # a month ("May") is when the issue came out, not its number
     if issue < 0 and ("s" + a.issue == b.issue or "s" + b.issue == a.issue):
         issue = 0       # "S2" and "2": a supplement numbered like the issue, or the issue itself
     page = _field(a.page_first, b.page_first)
     page_last = _field(a.page_last, b.page_last)
     if page < 0 and (_article_number_pair(a.page_first, b.page_first) or _ranges_touch(a, b)):
         page = page_last = 0
+    if _shifted(a, b) or _shifted(b, a):
+        # One export moved the volume into the issue field and the issue into the pages: its
+        # volume and issue agree, its page is unknown.
+        volume, issue, page, page_last = 1, 1, 0, 0
 
     journal = _journal(a.journal, b.journal)
     same_place = page > 0 and journal > 0 and year_gap == 0
@@ -193,10 +206,16 @@ def compare(a: Features, b: Features, *, anchored: bool = True) -> Verdict:
         # (same issue and page of the same journal) may merge; an abstract and its later
         # article may not.
         article = a if b.kind == Kind.CONFERENCE else b
+        meeting = b if article is a else a
         touching = page == 0 and bool(a.page_first and b.page_first)   # the ranges share a page
+        # The journal record's volume is the abstract's supplement number ("16 (Suppl 1)" exported
+        # as volume 1) in the same journal and year: the supplement's item, not a later article.
+        in_supplement = bool(meeting.supplement) and meeting.supplement == article.volume \
+            and meeting.volume not in ("", article.volume) and journal > 0 and year_gap == 0 and ts >= 0.97 \
+            and authors_agree and issue >= 0 and page >= 0
         # One volume and one full page range: one printed item, whatever the venue's name.
         full_range = page > 0 and page_last > 0 and volume > 0 and ts >= 0.97 and authors_agree
-        same_item = year_gap == 0 and (full_range or (
+        same_item = in_supplement or year_gap == 0 and (full_range or (
             journal >= 0 and volume >= 0 and issue >= 0 and page >= 0
             and (page > 0 or touching or (issue > 0 and a.issue.startswith("s"))
                  # the journal record shows no page range, nothing of a full article: it is
@@ -319,6 +338,13 @@ def _generic(a: Features, b: Features, ts: float, year_gap: int | None, journal:
     if page > 0 or (volume > 0 and issue > 0):
         return Verdict(Outcome.POSSIBLE, ts, "generic_title")
     return Verdict(Outcome.DISTINCT, ts, "generic_title")
+
+
+def _shifted(a: Features, b: Features) -> bool:
+    """True when ``a`` holds ``b``'s volume in its issue field and ``b``'s issue in its pages, with
+    no volume and no page range of its own ("pages 9, issue 26" for "26(9):1746")."""
+    return bool(not a.volume and not a.page_last and a.issue and a.page_first and b.volume and b.issue
+                and a.issue == b.volume and a.page_first == b.issue and a.issue != a.page_first)
 
 
 def _article_number_pair(x: str, y: str) -> bool:

@@ -31,13 +31,7 @@ def test_precision_target(name: str) -> None:
     assert pairwise.precision >= PRECISION_TARGET
 
 
-@pytest.mark.parametrize("name", [
-    "special_cases",
-    "stroke",
-    pytest.param("haematology", marks=pytest.mark.xfail(strict=True, reason=(
-        "the gold groups count errata, authors' replies and meeting abstracts as duplicates of their "
-        "articles; the issue forbids merging those automatically, so they go to the queue"))),
-])
+@pytest.mark.parametrize("name", ["special_cases", "stroke", "haematology"])
 def test_record_level_f1_at_least_bib_dedupe(name: str) -> None:
     _, records, _ = _scores(*labelled(name))
     assert records.f1 >= BIB_DEDUPE_F1[name]

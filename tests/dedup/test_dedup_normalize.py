@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from screener.dedup.normalize import (
+    alternative_titles,
     author_key,
     fold,
     journal_tokens,
@@ -150,3 +151,25 @@ def test_journal_abbreviation_matches_full_name(words: list[str]) -> None:
     full = tuple(words)
     abbreviated = tuple(w[:3] for w in words)
     assert journals_match(abbreviated, full) and journals_match(full, abbreviated)
+
+
+def test_erratum_citation_cut_short_is_dropped() -> None:
+    # haematology id_0000020 / id_0000021: one erratum (J Pediatr 142(6):616), its article's
+    # citation cut off by the export in one record and given as "(vol 142, pg 310, 2003)" in the other.
+    cut = ("Erratum: Severe deficiency of the specific von Willebrand factor-cleaving protease (ADAMTS 13) "
+           "activity in a sub-group of children with atypical hemolytic uremic syndrome (The Journal of "
+           "Pediatrics (M")
+    whole = ("Severe deficiency of the specific von Willebrand factor-cleaving protease (ADAMTS 13) activity "
+             "in a subgroup of children with atypical hemolytic uremic syndrome (vol 142, pg 310, 2003)")
+    assert normalize_title(cut).endswith("atypical hemolytic uremic syndrome")
+    assert normalize_title(cut).replace(" ", "") == normalize_title(whole).replace(" ", "")
+    # a bracket the title itself opens and closes stays
+    assert normalize_title("Outcomes (ADAMTS 13) in children").endswith("adamts 13 in children")
+
+
+def test_section_heading_gives_an_alternative_title() -> None:
+    # digital_work id_4002951 (Harvard Business Review's "How I did it" column)
+    assert alternative_titles("How did it ... Upwork's CEO on how an introverted engineer learned to lead") == [
+        "upwork s ceo on how an introverted engineer learned to lead"]
+    assert alternative_titles("Less is more ... or is it?") == []          # too short to be a title
+    assert alternative_titles("A long opening phrase of many words ... then the rest of the title goes on") == []

@@ -107,3 +107,48 @@ def test_no_chain_joins_a_meeting_abstract_and_the_later_article() -> None:
     assert verdict(a, x).outcome == verdict(x, c).outcome == Outcome.DUPLICATE
     result = deduplicate([a, x, c])
     assert result.clusters and all(not {0, 2} <= set(cluster) for cluster in result.clusters)
+
+
+def test_volume_and_issue_shifted_into_issue_and_pages_still_match() -> None:
+    # haematology id_0000105 / id_0000106: one meeting abstract, Pediatr Nephrol 26(9):1746, one
+    # export holding the volume in the issue field and the issue in the pages.
+    meeting = ("Pediatric Nephrology.Conference: 44th Annual Scientific Meeting of the European Society "
+               "for Paediatric Nephrology Cavtat, Dubrovnik Croatia.")
+    common = dict(title="The treatment of atypical hus", authors=["Loirat, C."], year=2011, journal=meeting)
+    shifted = record(**common, pages="9", issue="26")
+    right = record(**common, pages="1746-1746", volume="26", issue="9")
+    assert verdict(shifted, right).outcome == Outcome.DUPLICATE
+    # a page that only happens to equal the other's issue, with a volume of its own, still differs
+    assert verdict(record(**common, pages="9", volume="26", issue="26"), right).outcome != Outcome.DUPLICATE
+    # ... and a shifted record whose numbers do not line up is no match
+    assert verdict(record(**common, pages="8", issue="26"), right).outcome != Outcome.DUPLICATE
+
+
+def test_supplement_number_exported_as_volume_is_the_same_abstract() -> None:
+    # diabetes id_0001192 / id_0001592: one meeting abstract, Eur Heart J Cardiovasc Imaging
+    # 16 (Suppl 1):i22-i23, the second export keeping only "1" as its volume.
+    common = dict(title="Glucagon-like peptide-1 receptor is expressed in atherosclerotic vascular lesions: "
+                        "An animal study using 68Ga-NODAGA-Exendin-4 PET and immunohistochemistry",
+                  authors=["Stahle, M.", "Hellberg, S.", "Liljenback, H.", "Virta, J."], year=2015,
+                  journal="European Heart Journal Cardiovascular Imaging")
+    abstract = record(**common, volume="16", issue="SUPPL. 1")
+    copy = record(**common, volume="1", pages="i22-i23")
+    assert verdict(abstract, copy).outcome == Outcome.DUPLICATE
+    # the article in a later year, or in a volume that is not the supplement's number, stays apart
+    assert verdict(abstract, record(**dict(common, year=2016), volume="1", pages="i22-i23")
+                   ).outcome != Outcome.DUPLICATE
+    assert verdict(abstract, record(**common, volume="2", pages="122-129")).outcome != Outcome.DUPLICATE
+
+
+def test_year_as_volume_month_as_issue_and_section_heading() -> None:
+    # digital_work id_2002950 / id_4002951: HBR 94(5), one export with the year as its volume,
+    # the month as its issue, the other with the column's heading run into the title.
+    common = dict(journal="Harvard Business Review", year=2016)
+    plain = record(**common, title="Upwork’s CEO on how an introverted engineer learned to lead",
+                   volume="2016", issue="May", authors=["Kasriel, S."])
+    headed = record(**common, title="How did it ... Upwork's CEO on how an introverted engineer learned to lead",
+                    volume="94", issue="5", pages="35+", authors=["Kasriel, Stephane"])
+    assert verdict(plain, headed).outcome == Outcome.DUPLICATE
+    # a real volume that differs still counts against the pair
+    assert verdict(record(**dict(common, title=plain.title, volume="93", issue="May", authors=["Kasriel, S."])),
+                   headed).outcome != Outcome.DUPLICATE
