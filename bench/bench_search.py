@@ -36,7 +36,10 @@ def serve(records: int, compact: bool, ready, done, log) -> None:
         fake.add_generated(TERM, [start + timedelta(days=(i * 7919) % 9131) for i in range(records)])
         ready.put(fake.base_url)
         done.wait()
-        log.put(len(fake.requests()))
+        counts: dict[str, int] = {}
+        for request in fake.requests():
+            counts[request["endpoint"]] = counts.get(request["endpoint"], 0) + 1
+        log.put(counts)
 
 
 def main() -> int:
@@ -64,13 +67,15 @@ def main() -> int:
             wall = time.perf_counter() - started
     finally:
         done.set()
-        requests = log.get(timeout=60)
+        by_endpoint = log.get(timeout=60)
         server.join(30)
+    requests = sum(by_endpoint.values())
     floor = requests / 10
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     ratio = wall / floor
     print(f"PubMed search: {result.count_new:,} of {result.count_reported:,} records, {result.slices} date "
-          f"slices, {requests} requests (batch {args.batch_size}{', compact records' if args.compact else ''})")
+          f"slices, {requests} requests ({', '.join(f'{n} {e}' for e, n in sorted(by_endpoint.items()))}; "
+          f"batch {args.batch_size}{', compact records' if args.compact else ''})")
     print(f"  wall {wall:.1f} s vs floor {floor:.1f} s (10 requests/s) = {ratio:.2f}x "
           f"[target <= 1.15x: {'met' if ratio <= 1.15 else 'MISSED'}]; {result.count_new / wall:,.0f} records/s")
     print(f"  peak RSS {peak:.0f} MB [target < 300 MB: {'met' if peak < 300 else 'MISSED'}]")

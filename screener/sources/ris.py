@@ -216,11 +216,23 @@ def _end_of(buffer: str, start: int, search_from: int) -> int | None:
         search_from = following.end()
 
 
-def _in_order(pairs: list[tuple[str, str]], fields: Fields, tags: tuple[str, ...]) -> str:
+def _firsts(fields: Fields) -> dict[str, str]:
+    """Tag -> its first non-blank value, trimmed: ``first(fields, tag)`` for every tag at once."""
+    found = {}
+    for tag, values in fields.items():
+        for value in values:
+            value = value.strip()
+            if value:
+                found[tag] = value
+                break
+    return found
+
+
+def _in_order(pairs: list[tuple[str, str]], firsts: dict[str, str], tags: tuple[str, ...]) -> str:
     """The first non-blank value among ``tags``, whichever of them comes first in the file."""
-    present = [tag for tag in tags if tag in fields]
+    present = [tag for tag in tags if tag in firsts]
     if len(present) <= 1:
-        return first(fields, *present)
+        return firsts[present[0]] if present else ""
     for tag, value in pairs:
         if tag in tags:
             value = value.strip()
@@ -237,8 +249,8 @@ def _year(fields: Fields) -> int | None:
     return None
 
 
-def _pages(fields: Fields) -> str:
-    start, end = first(fields, "SP"), first(fields, "EP")
+def _pages(firsts: dict[str, str]) -> str:
+    start, end = firsts.get("SP", ""), firsts.get("EP", "")
     # Ovid writes "SP - No / EP - Specified" for records without pages.
     if not any(ch.isdigit() for ch in start + end):
         return ""
@@ -247,8 +259,8 @@ def _pages(fields: Fields) -> str:
     return start or end
 
 
-def _doi(fields: Fields) -> str:
-    found = first(fields, "DO", "DI")
+def _doi(fields: Fields, firsts: dict[str, str]) -> str:
+    found = firsts.get("DO") or firsts.get("DI")
     if found:
         return found
     for value in every(fields, "M3", "N1", "UR", "L2", "L3", "LK"):
@@ -258,14 +270,14 @@ def _doi(fields: Fields) -> str:
     return ""
 
 
-def _pmid_pmcid(fields: Fields) -> tuple[str, str]:
-    pmid = first(fields, "PMID", "PM")
+def _pmid_pmcid(fields: Fields, firsts: dict[str, str]) -> tuple[str, str]:
+    pmid = firsts.get("PMID") or firsts.get("PM") or ""
     databases = {v.lower() for v in every(fields, "DB", "DP")}
     if not pmid and databases & {"nlm", "pubmed", "medline"}:
-        accession = first(fields, "AN")
+        accession = firsts.get("AN", "")
         pmid = accession if accession.isdigit() else ""
-    if not pmid and "embase" in databases and first(fields, "C5").isdigit():
-        pmid = first(fields, "C5")
+    if not pmid and "embase" in databases and firsts.get("C5", "").isdigit():
+        pmid = firsts["C5"]
     pmcid = ""
     for value in every(fields, "C2"):
         if value.upper().startswith("PMC"):
@@ -294,34 +306,35 @@ def _authors(pairs: list[tuple[str, str]], fields: Fields) -> list[str]:
 
 def build_record(text: str, pairs: list[tuple[str, str]], fields: Fields) -> Record:
     """A Record from one RIS entry: its text, its (tag, value) pairs and those by tag."""
-    journal = first(fields, "JF", "T2", "JO")
-    abbrev = first(fields, "JA", "J2", "JI", "J9")
-    if not abbrev and first(fields, "JO") not in ("", journal):
-        abbrev = first(fields, "JO")
-    pmid, pmcid = _pmid_pmcid(fields)
+    firsts = _firsts(fields)
+    get = firsts.get
+    journal = get("JF") or get("T2") or get("JO") or ""
+    abbrev = get("JA") or get("J2") or get("JI") or get("J9") or ""
+    if not abbrev and get("JO", "") not in ("", journal):
+        abbrev = firsts["JO"]
+    pmid, pmcid = _pmid_pmcid(fields, firsts)
     extra = {key: value for key, value in (
-        ("type", first(fields, "TY")), ("database", first(fields, "DB")),
-        ("publisher", first(fields, "PB")), ("address", first(fields, "AD")),
+        ("type", get("TY")), ("database", get("DB")), ("publisher", get("PB")), ("address", get("AD")),
     ) if value}
     return make_record(
-        title=_in_order(pairs, fields, ("TI", "T1", "CT")) or first(fields, "BT", "ST"),
-        abstract=_in_order(pairs, fields, ("AB", "N2")),
+        title=_in_order(pairs, firsts, ("TI", "T1", "CT")) or get("BT") or get("ST") or "",
+        abstract=_in_order(pairs, firsts, ("AB", "N2")),
         authors=_authors(pairs, fields),
         year=_year(fields),
         journal=journal,
         journal_abbrev=abbrev,
-        volume=first(fields, "VL", "VO"),
-        issue=first(fields, "IS", "CP"),
-        pages=_pages(fields),
-        doi=_doi(fields),
+        volume=get("VL") or get("VO") or "",
+        issue=get("IS") or get("CP") or "",
+        pages=_pages(firsts),
+        doi=_doi(fields, firsts),
         pmid=pmid,
         pmcid=pmcid,
-        issn=first(fields, "SN"),
-        language=first(fields, "LA"),
+        issn=get("SN", ""),
+        language=get("LA", ""),
         pub_types=[v for v in every(fields, "M3") if not v.lower().startswith(("doi", "10."))],
         keywords=[k for value in every(fields, "KW") for k in value.split("\n") if k.strip()],
-        url=first(fields, "UR", "L2"),
-        source_key=first(fields, "AN", "ID", "U2"),
+        url=get("UR") or get("L2") or "",
+        source_key=get("AN") or get("ID") or get("U2") or "",
         raw=text,
         extra=extra,
     )
