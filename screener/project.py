@@ -111,18 +111,21 @@ class Project:
         query_text: str = "",
         default_source: str = "",
         progress: Progress | None = None,
+        workers: int | None = None,
+        chunk_size: int | None = None,
     ) -> ImportResult:
         """Import one export file in one transaction; nothing is kept if any entry is bad
-        (unless ``skip_bad``, which keeps the good ones and lists the bad)."""
+        (unless ``skip_bad``, which keeps the good ones and lists the bad). A big file is
+        parsed by ``workers`` processes (None: one per core for files of 8 MB and more)."""
         return import_flow.import_file(
             self.db, path, source=source, fmt=fmt, again=again, skip_bad=skip_bad, method=method,
             query_name=query_name, query_text=query_text, default_source=default_source,
-            progress=progress)
+            progress=progress, workers=workers, chunk_size=chunk_size)
 
     def preview_import(self, path: str | Path, *, fmt: str | None = None,
-                       source: str | None = None) -> import_flow.ImportPreview:
+                       source: str | None = None, workers: int | None = None) -> import_flow.ImportPreview:
         """Read a file as :meth:`import_file` would, storing nothing: format, database, counts."""
-        return import_flow.preview_file(self.db, path, fmt=fmt, source=source)
+        return import_flow.preview_file(self.db, path, fmt=fmt, source=source, workers=workers)
 
     # --- records -------------------------------------------------------------------------------
     def record(self, record_id: int) -> Record:

@@ -13,19 +13,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import TextIO
+from typing import Any, TextIO
 
 import sqlite_utils
 
 from screener import sources
 from screener.errors import AlreadyImportedError, ParseError, ScreenerError
+from screener.flows.parallel import parsed, worker_count
 from screener.model import ImportResult
-from screener.records import Record
 from screener.sources.decode import open_text
 from screener.storage import imports as import_store
 from screener.storage.db import now, transaction
 from screener.storage.importing import deferred_fts
-from screener.storage.rows import insert_records
+from screener.storage.rows import insert_record_values
 
 __all__ = ["ImportPreview", "import_file", "preview_file"]
 
@@ -87,19 +87,24 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _workers(path: Path, workers: int | None) -> int:
+    return worker_count(path.stat().st_size) if workers is None else workers
+
+
 def _earlier(db: sqlite_utils.Database, digest: str) -> str:
     found = import_store.find_import_by_sha256(db, digest)
     return f"{found[1]} on {found[2][:10]}" if found else ""
 
 
 def preview_file(db: sqlite_utils.Database, path: str | Path, *, fmt: str | None = None,
-                 source: str | None = None) -> ImportPreview:
+                 source: str | None = None, workers: int | None = None) -> ImportPreview:
     """Parse ``path`` without storing anything: format, database, entry count, bad entries."""
     path = Path(path)
     with _open_export(path, fmt) as export:
         count, bad = 0, []
         try:
-            for entry in export.module.parse(export.stream, file_name=path.name):
+            for entry in parsed(export.module, export.stream, file_name=path.name,
+                                workers=_workers(path, workers)):
                 count += 1
                 if entry.error is not None:
                     bad.append(str(entry.error))
@@ -123,11 +128,15 @@ def import_file(
     query_text: str = "",
     default_source: str = "",
     progress: Progress | None = None,
+    workers: int | None = None,
+    chunk_size: int | None = None,
 ) -> ImportResult:
     """Import one export file in one transaction (see the module docstring).
 
     ``default_source`` names the database when neither ``source`` nor the file does (the
-    database of the saved query given with the import).
+    database of the saved query given with the import). ``workers`` processes parse the file
+    (see :mod:`screener.flows.parallel`; None: as many as suit its size, 0: none), in chunks
+    of ``chunk_size`` entries (None: the format's own choice).
     """
     path = Path(path)
     if not path.is_file():
@@ -142,9 +151,10 @@ def import_file(
         skipped: list[str] = []
         counted = 0
 
-        def good_records() -> Iterator[tuple[int, Record]]:
+        def good_records() -> Iterator[tuple[int, tuple[Any, ...]]]:
             nonlocal counted
-            for entry in export.module.parse(export.stream, file_name=path.name):
+            for entry in parsed(export.module, export.stream, file_name=path.name,
+                                workers=_workers(path, workers), chunk_size=chunk_size):
                 counted += 1
                 if entry.error is not None:
                     if not skip_bad:
@@ -153,7 +163,7 @@ def import_file(
                     continue
                 if progress is not None and counted % PROGRESS_EVERY == 0:
                     progress(counted, None)
-                yield entry.position, entry.record
+                yield entry.position, entry.values  # type: ignore[misc]
 
         with transaction(db):
             import_id = import_store.start_import(
@@ -162,7 +172,7 @@ def import_file(
                 query_name=query_name, query_text=query_text)
             try:
                 with deferred_fts(db):
-                    imported = insert_records(db, good_records(), import_id=import_id, created_at=now())
+                    imported = insert_record_values(db, good_records(), import_id=import_id, created_at=now())
             except UnicodeDecodeError as exc:
                 raise ParseError(path.name, f"byte {exc.start}", f"cannot decode as {export.encoding}") from None
             if counted == 0:

@@ -13,6 +13,19 @@ Each format lives in its own module with the same three names:
 ``database(head)`` is optional: the database the file says it came from (``DB  - Embase``,
 ``FN Clarivate``...), or None.
 
+A format may also be read in pieces, each in another process (a big import then uses every
+core). It offers two more names:
+
+``chunks(stream, *, file_name, size) -> Iterator[Chunk] | None``
+    cut the file into runs of about ``size`` consecutive entries, cheaply (no parsing of the
+    entries themselves), or None when this file cannot be cut safely, the stream then left
+    at its start for :func:`parse`;
+``parse_chunk(chunk, *, file_name) -> Iterator[Entry]``
+    the entries of one chunk, with the positions and lines they have in the whole file.
+
+Reading every chunk of a file with ``parse_chunk``, in order, gives exactly what ``parse``
+gives: the same entries and the same errors at the same places.
+
 The registry below lists every format; :func:`detect_format` and :func:`get_format` are the
 only ways other layers reach a parser.
 """
@@ -28,7 +41,7 @@ from typing import Protocol, TextIO
 from screener.errors import ParseError, ScreenerError
 from screener.records import Record
 
-__all__ = ["Entry", "Format", "FORMAT_MODULES", "detect_format", "get_format", "format_names"]
+__all__ = ["Chunk", "Entry", "Format", "FORMAT_MODULES", "detect_format", "get_format", "format_names"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +56,20 @@ class Entry:
     line: int | None
     record: Record | None = None
     error: ParseError | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A run of consecutive entries cut from an export, to be read on its own.
+
+    ``first_position`` is the file position of its first entry and ``first_line`` the line of
+    the file where its text starts; ``data`` is what the format needs to read it (text or
+    bytes and a little context), small enough to send to another process.
+    """
+
+    first_position: int
+    first_line: int
+    data: object
 
 
 class Format(Protocol):

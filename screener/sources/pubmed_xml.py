@@ -15,6 +15,7 @@ fault looks like: an ``<ERROR>`` element, an HTML page or truncated XML raise Pa
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import IO, TextIO
@@ -32,7 +33,7 @@ from screener.records import (
     parse_year,
     split_pages,
 )
-from screener.sources import Entry
+from screener.sources import Chunk, Entry
 
 NAME = "pubmed-xml"
 LABEL = "PubMed XML (efetch)"
@@ -79,19 +80,105 @@ class _Utf8Reader(io.RawIOBase):
         return data
 
 
+def _utf8_buffer(stream: TextIO) -> IO[bytes] | None:
+    """The byte stream under ``stream`` when the import decoded it as UTF-8 from its start."""
+    buffer = getattr(stream, "buffer", None)
+    encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
+    if buffer is not None and encoding in ("utf-8", "utf8", "utf-8-sig") and stream.tell() == 0:
+        return buffer
+    return None
+
+
 def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
     """One Entry per PubmedArticle / PubmedBookArticle of a PubMed XML file, in file order."""
     # The import has already chosen the file's encoding, so lxml is told UTF-8 whatever the
     # XML declaration says. A UTF-8 file is read as bytes straight from its buffer (decoding
     # and re-encoding would cost a third of the parse); anything else is re-encoded.
-    buffer = getattr(stream, "buffer", None)
-    encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
-    if buffer is not None and encoding in ("utf-8", "utf8", "utf-8-sig") and stream.tell() == 0:
-        source: IO[bytes] = buffer
-    else:
-        source = _Utf8Reader(stream)
+    source: IO[bytes] = _utf8_buffer(stream) or _Utf8Reader(stream)
     for position, element in enumerate(_elements(source, file_name, encoding="utf-8"), start=1):
         yield _entry(element, position, file_name)
+
+
+# --- reading in chunks (see screener.sources: a big file is read by several processes) --------
+# A chunk is a run of whole articles cut from the bytes between the root's start and end tags;
+# each is read as a document of its own, wrapped in the file's own root start tag. Cuts fall
+# only right after an article's end tag, and every byte of the root's content goes to exactly
+# one chunk, so whatever the whole file holds besides articles (an ERROR element, stray markup,
+# a truncated last article) is met by the chunk that holds it, and reported as the one-piece
+# read reports it. Files that start in any other way (an internal DTD subset, no root before
+# the first article, an HTML page) are not cut: they are read in one piece.
+
+_BLOCK = 4 << 20
+_PROLOGUE = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?xml[^<>]*\?>\s*)?(?:<!DOCTYPE[^<>\[]*>\s*)?(?:<!--(?:(?!-->).)*-->\s*)*"
+    rb"<(PubmedArticleSet|PubmedBookArticleSet)(?:\s[^<>]*)?>", re.S)
+_LINE_IN_MESSAGE = re.compile(r"\bline (\d+)")
+_ARTICLE_END = re.compile(rb"</Pubmed(?:Book)?Article>")
+
+
+def chunks(stream: TextIO, *, file_name: str, size: int = 200) -> Iterator[Chunk] | None:
+    """The file cut into runs of ``size`` articles, or None when it is read in one piece."""
+    buffer = _utf8_buffer(stream)
+    if buffer is None:
+        return None
+    head = buffer.read(_BLOCK)
+    root = _PROLOGUE.match(head)
+    if root is None or not _well_formed(head[: root.end()] + b"</" + root.group(1) + b">"):
+        buffer.seek(0)
+        return None
+    return _cut(buffer, head, root, size)
+
+
+def _well_formed(document: bytes) -> bool:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, encoding="utf-8")
+    try:
+        etree.fromstring(document, parser)
+    except etree.XMLSyntaxError:
+        return False
+    return True
+
+
+def _cut(buffer: IO[bytes], head: bytes, root: re.Match[bytes], size: int) -> Iterator[Chunk]:
+    start_tag, closing = root.group(0)[root.start(1) - 1:], b"</" + root.group(1) + b">"
+    data, eof = head[root.end():], False
+    position, line = 1, 1 + head.count(b"\n", 0, root.end())
+    scanned, found = 0, 0  # where the search for article ends goes on; ends found since the cut
+    while True:
+        cut = None
+        for match in _ARTICLE_END.finditer(data, scanned):
+            found += 1
+            scanned = match.end()
+            if found == size:
+                cut = scanned
+                break
+        if cut is not None:
+            piece, data = data[:cut], data[cut:]
+            yield Chunk(position, line, (start_tag, piece, True))
+            position, line = position + found, line + piece.count(b"\n")
+            scanned, found = 0, 0
+            continue
+        if not eof:
+            more = buffer.read(_BLOCK)
+            eof = not more
+            data += more
+            continue
+        # The rest of the file: the last articles and the root's end tag, if the file has one.
+        body = data.rstrip()
+        closed = body.endswith(closing)
+        yield Chunk(position, line, (start_tag, body[: -len(closing)] if closed else data, closed))
+        return
+
+
+def parse_chunk(chunk: Chunk, *, file_name: str) -> Iterator[Entry]:
+    """The entries of one chunk made by :func:`chunks`."""
+    start_tag, body, closed = chunk.data  # type: ignore[misc]
+    name = start_tag[1:].split(None, 1)[0].rstrip(b">")
+    document = start_tag + body + (b"</" + name + b">" if closed else b"")
+    offset = chunk.first_line - 1 - start_tag.count(b"\n")
+    elements = _elements(io.BytesIO(document), file_name, encoding="utf-8", counted=chunk.first_position - 1,
+                         line_offset=offset)
+    for position, element in enumerate(elements, start=chunk.first_position):
+        yield _entry(element, position, file_name, offset)
 
 
 def parse_efetch(data: bytes | str, *, source_name: str = "efetch response") -> list[Record]:
@@ -147,13 +234,18 @@ def _whole_answer(data: bytes, source_name: str, encoding: str | None) -> list[R
     return records  # type: ignore[return-value]
 
 
-def _elements(source: IO[bytes], file_name: str, *, encoding: str | None) -> Iterator[etree._Element]:
-    """Yield each article element, then clear it; check the root and look for ERROR."""
+def _elements(source: IO[bytes], file_name: str, *, encoding: str | None, counted: int = 0,
+              line_offset: int = 0) -> Iterator[etree._Element]:
+    """Yield each article element, then clear it; check the root and look for ERROR.
+
+    ``counted`` articles and ``line_offset`` lines of the file come before ``source`` (when it
+    is one chunk of a file): messages give the places they have in the whole file.
+    """
     context = etree.iterparse(
         source, events=("end",), tag=(*_ARTICLE_TAGS, "ERROR"), encoding=encoding,
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True,
     )
-    count = 0
+    count = counted
     try:
         for _event, element in context:
             if element.tag == "ERROR":
@@ -172,9 +264,12 @@ def _elements(source: IO[bytes], file_name: str, *, encoding: str | None) -> Ite
         root = context.root
         if root is not None and str(root.tag).lower() == "html":
             raise ParseError(file_name, "line 1", "expected PubMed XML, found an HTML page") from None
-        line = exc.position[0] if exc.position else None
+        line = exc.position[0] + line_offset if exc.position and exc.position[0] else None
         where = f"line {line}" if line else f"after record {count}"
-        raise ParseError(file_name, where, f"not well-formed XML ({exc.msg}); the file or "
+        message = exc.msg
+        if line_offset:  # libxml2 names lines of the chunk; give those of the file
+            message = _LINE_IN_MESSAGE.sub(lambda m: f"line {int(m.group(1)) + line_offset}", message)
+        raise ParseError(file_name, where, f"not well-formed XML ({message}); the file or "
                          "response may be cut short") from None
     root = context.root
     if root is None or root.tag not in _ROOT_TAGS:
@@ -183,13 +278,13 @@ def _elements(source: IO[bytes], file_name: str, *, encoding: str | None) -> Ite
         raise ParseError(file_name, "line 1", f"expected PubMed XML (<PubmedArticleSet>), found {found}")
 
 
-def _entry(element: etree._Element, position: int, file_name: str) -> Entry:
+def _entry(element: etree._Element, position: int, file_name: str, line_offset: int = 0) -> Entry:
+    line = element.sourceline + line_offset if element.sourceline else None
     try:
         record = _article(element) if element.tag == "PubmedArticle" else _book(element)
     except _Missing as exc:
-        return Entry(position, element.sourceline, error=ParseError(
-            file_name, f"record {position} (line {element.sourceline})", str(exc)))
-    return Entry(position, element.sourceline, record=record)
+        return Entry(position, line, error=ParseError(file_name, f"record {position} (line {line})", str(exc)))
+    return Entry(position, line, record=record)
 
 
 class _Missing(Exception):

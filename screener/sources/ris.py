@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from screener.records import Record, make_record, parse_year
-from screener.sources import Entry
+from screener.sources import Chunk, Entry
 from screener.sources._common import Fields, bad_entry, every, first
 
 NAME = "ris"
@@ -83,37 +83,68 @@ def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
     for gap, text, complete in _records(stream):
         position += 1
         line += gap
-        if not complete:
-            yield bad_entry(file_name, position, line,
-                            "expected 'ER  -' to close the record that starts here; the file may be cut short")
-            continue
-        found = _LINE.findall("\n" + text)
-        start_line = line
-        line += len(found) - 1  # the record's own newlines (_records counts only the gaps)
-        fields: Fields = {}
-        for tag, value in found:
-            if not tag:  # a continuation line: gather the values again, line by line
-                pairs = _gathered(found)
-                fields = {}
-                for tag, value in pairs:
-                    if tag in fields:
-                        fields[tag].append(value)
-                    else:
-                        fields[tag] = [value]
-                break
-            values = fields.get(tag)
-            if values is None:
-                fields[tag] = [value]
-            else:
-                values.append(value)
+        yield _entry(text, complete, position, line, file_name)
+        line += text.count("\n")
+
+
+def chunks(stream: TextIO, *, file_name: str, size: int = 500) -> Iterator[Chunk]:
+    """Runs of ``size`` records (``TY`` to ``ER``), as found by the one-piece reader."""
+    return _chunks(stream, size)
+
+
+def _chunks(stream: TextIO, size: int) -> Iterator[Chunk]:
+    position, line = 0, 1
+    first_position = first_line = 0
+    records: list[tuple[int, str, bool]] = []
+    for gap, text, complete in _records(stream):
+        position += 1
+        line += gap
+        if not records:
+            first_position, first_line = position, line
+        records.append((line - first_line, text, complete))
+        line += text.count("\n")
+        if len(records) == size:
+            yield Chunk(first_position, first_line, records)
+            records = []
+    if records:
+        yield Chunk(first_position, first_line, records)
+
+
+def parse_chunk(chunk: Chunk, *, file_name: str) -> Iterator[Entry]:
+    """The entries of one chunk made by :func:`chunks`."""
+    for index, (lines_before, text, complete) in enumerate(chunk.data):  # type: ignore[attr-defined]
+        yield _entry(text, complete, chunk.first_position + index, chunk.first_line + lines_before, file_name)
+
+
+def _entry(text: str, complete: bool, position: int, line: int, file_name: str) -> Entry:
+    """The Entry of one record's text, ``TY`` to ``ER``, which starts at ``line``."""
+    if not complete:
+        return bad_entry(file_name, position, line,
+                         "expected 'ER  -' to close the record that starts here; the file may be cut short")
+    found = _LINE.findall("\n" + text)
+    fields: Fields = {}
+    for tag, value in found:
+        if not tag:  # a continuation line: gather the values again, line by line
+            pairs = _gathered(found)
+            fields = {}
+            for tag, value in pairs:
+                if tag in fields:
+                    fields[tag].append(value)
+                else:
+                    fields[tag] = [value]
+            break
+        values = fields.get(tag)
+        if values is None:
+            fields[tag] = [value]
         else:
-            # _records ends a record at its first ER line, so ER can only be the last field.
-            pairs = found[:-1] if found[-1][0] == "ER" else found
-            fields.pop("ER", None)
-        if len(fields) <= 1 and not first(fields, "TY"):
-            yield bad_entry(file_name, position, start_line, "expected tagged fields after 'TY  -', found none")
-            continue
-        yield Entry(position, start_line, record=build_record(text, pairs, fields))
+            values.append(value)
+    else:
+        # _records ends a record at its first ER line, so ER can only be the last field.
+        pairs = found[:-1] if found[-1][0] == "ER" else found
+        fields.pop("ER", None)
+    if len(fields) <= 1 and not first(fields, "TY"):
+        return bad_entry(file_name, position, line, "expected tagged fields after 'TY  -', found none")
+    return Entry(position, line, record=build_record(text, pairs, fields))
 
 
 # Every line of a record, found from the newline before it (a pattern that starts with a

@@ -62,7 +62,7 @@ def _json_extra(extra: dict[str, Any]) -> str:
         return _encode(extra)
 
 
-def _record_values(record: Record) -> tuple[Any, ...]:
+def record_values(record: Record) -> tuple[Any, ...]:
     """The values of :data:`RECORD_COLUMNS` for ``record``, in that order."""
     return (
         record.source_key, record.title, record.abstract, _json_authors(record.authors), record.year,
@@ -75,7 +75,7 @@ def _record_values(record: Record) -> tuple[Any, ...]:
 
 
 def record_to_row(record: Record) -> dict[str, Any]:
-    return dict(zip(RECORD_COLUMNS, _record_values(record), strict=True))
+    return dict(zip(RECORD_COLUMNS, record_values(record), strict=True))
 
 
 def row_to_record(row: Mapping[str, Any]) -> Record:
@@ -117,15 +117,31 @@ def insert_records(
     created_at: str,
 ) -> int:
     """Insert (position, record) pairs for one run or import; returns how many were inserted."""
+    return insert_record_values(db, ((position, record_values(record)) for position, record in records),
+                                search_run_id=search_run_id, import_id=import_id, created_at=created_at)
+
+
+def insert_record_values(
+    db: sqlite_utils.Database,
+    rows: Iterable[tuple[int, tuple[Any, ...]]],
+    *,
+    search_run_id: int | None = None,
+    import_id: int | None = None,
+    created_at: str,
+) -> int:
+    """Insert (position, :func:`record_values`) pairs; returns how many were inserted.
+
+    For records converted elsewhere (in the processes that parse a big import).
+    """
     cols = ("search_run_id", "import_id", "position", "created_at", *RECORD_COLUMNS)
     sql = f"INSERT INTO record ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
     count = 0
 
-    def rows() -> Iterable[tuple[Any, ...]]:
+    def values() -> Iterable[tuple[Any, ...]]:
         nonlocal count
-        for position, record in records:
+        for position, row in rows:
             count += 1
-            yield (search_run_id, import_id, position, created_at, *_record_values(record))
+            yield (search_run_id, import_id, position, created_at, *row)
 
-    db.conn.executemany(sql, rows())
+    db.conn.executemany(sql, values())
     return count

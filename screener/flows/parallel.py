@@ -1,0 +1,236 @@
+"""Reading a big export in worker processes while this process stores what they read.
+
+One Python process parses a 100,000-record file at one core's speed, and parsing is most of an
+import. A format that can cut its files into chunks (see :mod:`screener.sources`) has its chunks
+read by a pool of worker processes, each turning its entries into ready row values; this process
+only cuts the file, which is cheap, and writes the rows, in file order. Everything else (the one
+transaction, the errors, ``--skip-bad``) is as for a file read in one piece, because the
+entries and errors that come back are the same (the formats' tests check it).
+
+Workers are fresh interpreters (``python -m screener.flows.parse_worker``) talking through
+pipes: forking the caller could copy a lock held by another of its threads (the TUI runs
+imports in a thread), and multiprocessing's other start methods import the caller's main
+script again. Workers ignore Ctrl-C, which reaches the caller, and end when their input
+closes, that is when the caller ends, even when it is killed: the caller's transaction is then
+never committed, so nothing of the import remains.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import queue
+import struct
+import subprocess
+import sys
+import threading
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any, BinaryIO, TextIO
+
+from screener import sources
+from screener.errors import ParseError, ScreenerError
+from screener.sources import Chunk, Entry
+from screener.storage.rows import record_values
+
+__all__ = ["WORKERS_ENV", "Parsed", "parsed", "worker_count"]
+
+WORKERS_ENV = "SCREENER_IMPORT_WORKERS"
+"""Environment variable: how many worker processes an import may use (0 = read in one piece)."""
+
+MIN_BYTES = 8 << 20
+"""Files smaller than this are read in one piece: starting workers would cost more than it saves."""
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """One entry of the file: its row values (see ``storage.rows.record_values``) or its error."""
+
+    position: int
+    line: int | None
+    values: tuple[Any, ...] | None
+    error: ParseError | None
+
+
+def worker_count(size: int, *, environ: dict[str, str] | None = None) -> int:
+    """How many worker processes to read a file of ``size`` bytes with (0: none).
+
+    ``SCREENER_IMPORT_WORKERS`` decides when set; otherwise a file of at least :data:`MIN_BYTES`
+    gets one worker per core this process may run on, when there are two or more.
+    """
+    environ = os.environ if environ is None else environ
+    setting = environ.get(WORKERS_ENV, "").strip()
+    if setting:
+        try:
+            return max(0, int(setting))
+        except ValueError:
+            raise ValueError(f"{WORKERS_ENV} must be a whole number, not {setting!r}") from None
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return cores if cores > 1 and size >= MIN_BYTES else 0
+
+
+def parsed(module: ModuleType, stream: TextIO, *, file_name: str, workers: int,
+           chunk_size: int | None = None) -> Iterator[Parsed]:
+    """Every entry of ``stream`` in file order, read by ``workers`` processes where the format
+    and the file allow it, in this process otherwise.
+
+    A ParseError that ends the reading (one the format raises rather than reports as an
+    entry's error) is raised after the entries before it, as when read in one piece.
+    """
+    cut = getattr(module, "chunks", None)
+    pieces = None
+    if workers > 0 and cut is not None:
+        options = {"size": chunk_size} if chunk_size else {}
+        pieces = cut(stream, file_name=file_name, **options)
+    if pieces is None:
+        for entry in module.parse(stream, file_name=file_name):
+            yield _row(entry)
+        return
+    yield from _in_workers(module.NAME, pieces, file_name=file_name, workers=workers)
+
+
+def _row(entry: Entry) -> Parsed:
+    values = record_values(entry.record) if entry.record is not None else None
+    return Parsed(entry.position, entry.line, values, entry.error)
+
+
+def _in_workers(format_name: str, pieces: Iterator[Chunk], *, file_name: str, workers: int) -> Iterator[Parsed]:
+    crew = [_Worker() for _ in range(workers)]
+    pending: deque[_Worker] = deque()  # the worker of each chunk in flight, in file order
+    ahead = 2 * workers + 1  # chunks in flight: every worker busy, one more ready; memory bounded
+    try:
+        for index, piece in enumerate(pieces):
+            worker = crew[index % workers]
+            worker.send((format_name, piece, file_name))
+            pending.append(worker)
+            if len(pending) >= ahead:
+                yield from _unpack(pending.popleft().receive())
+        while pending:
+            yield from _unpack(pending.popleft().receive())
+    finally:
+        for worker in crew:
+            worker.stop()
+
+
+def _unpack(result: tuple[list[tuple], tuple[str, str, str] | None]) -> Iterator[Parsed]:
+    rows, failure = result
+    for position, line, values, error in rows:
+        yield Parsed(position, line, values, ParseError(*error) if error else None)
+    if failure is not None:
+        raise ParseError(*failure)
+
+
+class _Worker:
+    """One ``python -m screener.flows.parse_worker`` process and the pipes to it.
+
+    Chunks go to it through a thread of its own, so a chunk waiting to be sent never keeps
+    this process from reading an answer (either side could otherwise wait on a full pipe).
+    Answers come back in the order the chunks were sent.
+    """
+
+    def __init__(self) -> None:
+        package_root = str(Path(__file__).resolve().parents[2])
+        environ = dict(os.environ)
+        environ["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, environ.get("PYTHONPATH")) if p)
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "screener.flows.parse_worker"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environ)
+        self._outbox: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._errors: deque[bytes] = deque(maxlen=40)
+        self._feeder = threading.Thread(target=self._feed, name="screener-parse-feed", daemon=True)
+        self._feeder.start()
+        threading.Thread(target=self._drain_errors, name="screener-parse-stderr", daemon=True).start()
+
+    def send(self, task: object) -> None:
+        self._outbox.put(task)
+
+    def receive(self) -> tuple[list[tuple], tuple[str, str, str] | None]:
+        stdout = self._process.stdout
+        assert stdout is not None
+        try:
+            answer = read_message(stdout)
+        except EOFError:
+            self._process.wait()
+            said = b"".join(self._errors).decode("utf-8", "replace").strip().splitlines()
+            raise ScreenerError(
+                f"a process reading the file stopped (exit code {self._process.returncode})"
+                + (f": {said[-1]}" if said else "")) from None
+        kind, value = answer
+        if kind == "error":  # something other than a ParseError went wrong in the worker
+            raise ScreenerError(f"reading the file failed in a worker process: {value}")
+        return value
+
+    def stop(self) -> None:
+        self._outbox.put(None)
+        process = self._process
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        for pipe in (process.stdout, process.stderr):
+            if pipe is not None:
+                pipe.close()
+
+    def _feed(self) -> None:
+        stdin = self._process.stdin
+        assert stdin is not None
+        try:
+            while (task := self._outbox.get()) is not None:
+                write_message(stdin, task)
+        except (BrokenPipeError, OSError):
+            pass  # the worker is gone; receive() says so
+        finally:
+            try:
+                stdin.close()
+            except OSError:
+                pass
+
+    def _drain_errors(self) -> None:
+        stderr = self._process.stderr
+        assert stderr is not None
+        try:
+            for line in stderr:
+                self._errors.append(line)
+        except (OSError, ValueError):
+            pass
+
+
+def write_message(pipe: BinaryIO, message: object) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    pipe.write(_LENGTH.pack(len(data)))
+    pipe.write(data)
+    pipe.flush()
+
+
+def read_message(pipe: BinaryIO) -> Any:
+    head = pipe.read(_LENGTH.size)
+    if len(head) < _LENGTH.size:
+        raise EOFError
+    (size,) = _LENGTH.unpack(head)
+    data = pipe.read(size)
+    if len(data) < size:
+        raise EOFError
+    return pickle.loads(data)  # noqa: S301 - our own worker's answer, through a private pipe
+
+
+_LENGTH = struct.Struct("!Q")
+
+
+def read_chunk(format_name: str, chunk: Chunk, file_name: str) -> tuple[list[tuple], tuple[str, str, str] | None]:
+    """In a worker: the chunk's entries as plain tuples (cheap to send back), and the error that
+    ended the reading, if one did. ParseError travels as its three parts."""
+    module = sources.get_format(format_name)
+    rows: list[tuple] = []
+    try:
+        for entry in module.parse_chunk(chunk, file_name=file_name):
+            error = entry.error
+            rows.append((entry.position, entry.line,
+                         record_values(entry.record) if entry.record is not None else None,
+                         (error.file_name, error.location, error.problem) if error is not None else None))
+    except ParseError as exc:
+        return rows, (exc.file_name, exc.location, exc.problem)
+    return rows, None
