@@ -2,9 +2,10 @@
 
 A chain A=B, B=C can join A and C although A and C are different works (a conference abstract
 like both, two parts of a series ...). Before two groups are joined every cross pair is checked:
-no two records with different DOIs or PMIDs, no pair a person kept apart, no pair the rule found
-in hard conflict. Links are taken strongest first, so a weak link cannot pull a record away from
-its strong partner.
+no two records with different PMIDs, no pair a person kept apart, no pair the rule found in hard
+conflict, and no two records with different DOIs unless each such pair was checked and the rule
+found no conflict (it finds one for every such pair but one text under two DOIs). Links are
+taken strongest first, so a weak link cannot pull a record away from its strong partner.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ def build_clusters(
     links
         Pairs to merge. Person links (``forced``) go first, then rule links by score.
     identifiers
-        ``item -> (doi, pmid)``; a cluster never holds two different DOIs or two different PMIDs.
+        ``item -> (doi, pmid)``; a cluster never holds two different PMIDs, nor two different
+        DOIs unless ``conflict`` checked every pair of them and passed it.
     apart
         Pairs (as frozensets) a person said are different; never in one cluster.
     conflict
@@ -79,7 +81,11 @@ def build_clusters(
         ra, rb = find(link.a), find(link.b)
         if ra == rb:
             continue
-        if len(dois[ra] | dois[rb]) > 1 or len(pmids[ra] | pmids[rb]) > 1:
+        # Two DOIs in one cluster only when every cross pair was checked by ``conflict`` (which
+        # lets one text under two DOIs through: a DOI recorded wrongly by one database).
+        checked = conflict is not None and not link.forced \
+            and len(members[ra]) * len(members[rb]) <= _CHECK_LIMIT
+        if (len(dois[ra] | dois[rb]) > 1 and not checked) or len(pmids[ra] | pmids[rb]) > 1:
             refused.append(link)
             continue
         if _blocked(members[ra], members[rb], apart, None if link.forced else conflict):

@@ -10,12 +10,14 @@ import html
 import re
 import unicodedata
 from functools import lru_cache
+from hashlib import blake2b
 
 from pypinyin import Style, lazy_pinyin
 
 from screener.records import Author, parse_author
 
 __all__ = [
+    "abstract_signature",
     "alternative_titles",
     "author_key",
     "author_keys",
@@ -219,6 +221,28 @@ def title_numbers(norm_title: str) -> frozenset[str]:
 ORDINAL_WORDS = frozenset(_ROMAN) | frozenset(_NUMBER_WORDS)
 _ROMAN_VALUE = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9,
                 "x": 10, "xi": 11, "xii": 12}
+
+
+# --- abstracts -------------------------------------------------------------------------------
+
+ABSTRACT_SIGNATURE_MIN = 300   # letters and digits: a few sentences, not a placeholder
+
+
+@lru_cache(maxsize=4096)
+def abstract_signature(abstract: str) -> int:
+    """A fingerprint of a whole abstract's letters and digits, or 0 when it has fewer than
+    :data:`ABSTRACT_SIGNATURE_MIN` of them.
+
+    Markup, entities, case, accents, spacing and punctuation do not change it, so two records
+    with one fingerprint carry one text however their databases typed it; a word changed
+    anywhere in the text changes it.
+    """
+    if len(abstract) < ABSTRACT_SIGNATURE_MIN:
+        return 0
+    text = fold(abstract).replace(" ", "")
+    if len(text) < ABSTRACT_SIGNATURE_MIN:
+        return 0
+    return int.from_bytes(blake2b(text.encode(), digest_size=8).digest(), "big") or 1
 
 
 # --- authors ---------------------------------------------------------------------------------

@@ -85,7 +85,8 @@ class Features:
     supplement: str                     # the supplement's number, when in one
     page_first: str
     page_last: str
-    abstract: str                       # normalised, first 600 characters
+    abstract: str                       # normalised, first 300 characters
+    abstract_full: str                  # the whole abstract as imported (the record's own string)
     kind: str
     keys: tuple[str, ...]               # blocking keys
 
@@ -254,6 +255,7 @@ def features(record: Record) -> Features:
         page_last=last,
         # (lower case and spaces only: enough for a similarity over 300 characters, and cheap)
         abstract=" ".join(record.abstract[:360].lower().split())[:300] if record.abstract else "",
+        abstract_full=record.abstract,
         kind=_kind(record, title),
         keys=tuple(dict.fromkeys(keys)),
     )

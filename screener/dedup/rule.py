@@ -5,7 +5,8 @@ dropped. A false merge silently loses a study, so the rule merges only on agreem
 independent fields and never across a hard conflict (different identifiers, pages, volumes,
 numbers in the title, years far apart, an erratum or comment against its article, a conference
 abstract against a journal article, a Chinese record against an English one without a shared
-identifier).
+identifier). The one exception is one text twice (title, every author and the whole abstract
+alike, in one journal): a DOI recorded wrongly by one database, or an article printed again.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
-from screener.dedup.normalize import journals_match
+from screener.dedup.normalize import abstract_signature, journals_match
 from screener.dedup.prepare import Features, Kind
 
-__all__ = ["Outcome", "Verdict", "compare", "title_similarity", "author_agreement"]
+__all__ = ["Outcome", "Verdict", "author_agreement", "compare", "title_similarity"]
 
 
 class Outcome:
@@ -101,13 +102,41 @@ def _field(x: str, y: str) -> int:
     return 1 if x == y else -1
 
 
+# Verdicts that merge two records carrying different DOIs: one text under two DOIs.
+_OTHER_DOI_RULES = frozenset({"same_citation_other_doi", "same_text_reprinted"})
+# The conflicts one text printed twice may show: another DOI, volume and page range.
+_REPRINT_CONFLICTS = frozenset({"doi_differs", "volumes_differ", "pages_differ"})
+
+
 def compare(a: Features, b: Features, *, anchored: bool = True) -> Verdict:
     """Judge one pair of records.
 
     ``anchored`` says the pair shares a blocking key other than an identifier; without one the
     rule will not call a pair duplicate or possible on metadata alone (so the blocked matcher
     and an all-pairs matcher agree exactly).
+
+    Two different DOIs are a hard conflict (no cluster joins them) unless the rule found one
+    text under both: a DOI recorded wrongly by one database, or an article printed twice.
     """
+    verdict = _judge(a, b, anchored)
+    if not verdict.conflict and a.doi and b.doi and a.doi != b.doi and verdict.rule not in _OTHER_DOI_RULES:
+        return Verdict(verdict.outcome, verdict.score, verdict.rule, conflict=True)
+    return verdict
+
+
+def _same_text(a: Features, b: Features, ts: float, first_author: bool, overlap: float) -> bool:
+    """True when two records carry one text: the same title to a character or two, every
+    author of the shorter list in the longer one, and the same whole abstract (a few sentences
+    at least, compared letter by letter)."""
+    if not (ts >= 0.99 and first_author and overlap == 1.0 and a.numbers == b.numbers
+            and a.abstract_full and b.abstract_full):
+        return False
+    # (computed here, for the few pairs that get this far: cheap to keep, not to make)
+    signature = abstract_signature(a.abstract_full)
+    return bool(signature) and signature == abstract_signature(b.abstract_full)
+
+
+def _judge(a: Features, b: Features, anchored: bool) -> Verdict:
     if a.pmid and b.pmid and a.pmid != b.pmid:
         return Verdict(Outcome.DISTINCT, 0.0, "pmid_differs", conflict=True)
     same_id = ""
@@ -172,6 +201,22 @@ def compare(a: Features, b: Features, *, anchored: bool = True) -> Verdict:
     if volume < 0 and not same_place:
         hard.append("volumes_differ")
     special = {a.kind, b.kind} & {Kind.ERRATUM, Kind.RETRACTION, Kind.COMMENT}
+    generic = a.generic or b.generic
+    if hard and _REPRINT_CONFLICTS.issuperset(hard) and not special and not generic \
+            and not (a.column or b.column) and journal > 0 and year_gap is not None and year_gap <= 1 \
+            and _same_text(a, b, ts, first_author, overlap):
+        # One text, word for word with its whole abstract and every author, in one journal.
+        # (Not enough in one issue: a commentary printed after the article may carry its title
+        # and abstract, and a reply its authors too.)
+        if hard == ["doi_differs"] and same_place:
+            # The same year and first page as well: one item, and one database's DOI is wrong
+            # (another journal's DOI, say).
+            return Verdict(Outcome.DUPLICATE, ts, "same_citation_other_doi")
+        if "volumes_differ" in hard and a.kind == b.kind == Kind.ARTICLE:
+            # Two volumes a year apart at most: the article printed again (republished after
+            # a production error), not a new work. (Not meeting abstracts: the same abstract
+            # sent to next year's meeting is another report.)
+            return Verdict(Outcome.DUPLICATE, ts, "same_text_reprinted")
     if special and a.kind != b.kind and page > 0 and issue > 0 and volume > 0 and journal >= 0 \
             and year_gap == 0 and ts >= 0.9 and not hard:
         # Same journal, volume, issue and page: one printed item (the erratum itself, its title
@@ -184,7 +229,6 @@ def compare(a: Features, b: Features, *, anchored: bool = True) -> Verdict:
             return Verdict(Outcome.POSSIBLE, ts, f"{a.kind or 'article'}_vs_{b.kind or 'article'}",
                            conflict=True)
         return Verdict(Outcome.DISTINCT, ts, "kinds_differ", conflict=True)
-    generic = a.generic or b.generic
     if hard == ["pages_differ"] and ts >= 0.99 and len(a.title) >= 40 and not (a.column or b.column) \
             and issue > 0 and volume > 0 and journal > 0 and year_gap == 0 and overlap >= 0.75 \
             and first_author and min(len(a.authors), len(b.authors)) >= 2 and a.kind == b.kind \
