@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from json.encoder import encode_basestring
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from screener.records import Author, Record
+
+if TYPE_CHECKING:  # the parsing workers use record_values without loading sqlite-utils (and pandas)
+    import sqlite_utils
 
 RECORD_COLUMNS = (
     "source_key", "title", "abstract", "authors_json", "year", "journal", "journal_abbrev",
