@@ -13,9 +13,7 @@ To add a format, append ``(label, format key, writer)`` to :data:`FORMATS`; a wr
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 import sys
 import tempfile
 import time

@@ -36,13 +36,16 @@ from screener.errors import ParseError, ScreenerError
 from screener.sources import Chunk, Entry
 from screener.storage.rows import record_values
 
-__all__ = ["WORKERS_ENV", "Parsed", "parsed", "worker_count"]
+__all__ = ["WORKERS_ENV", "EfetchParser", "Parsed", "StoredRow", "parsed", "search_worker_count", "worker_count"]
 
 WORKERS_ENV = "SCREENER_IMPORT_WORKERS"
 """Environment variable: how many worker processes an import may use (0 = read in one piece)."""
 
 MIN_BYTES = 8 << 20
 """Files smaller than this are read in one piece: starting workers would cost more than it saves."""
+
+MIN_SEARCH_RECORDS = 2_000
+"""Searches fetching fewer records parse their answers in the searching process."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,20 +58,41 @@ class Parsed:
     error: ParseError | None
 
 
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def search_worker_count(records: int, *, environ: dict[str, str] | None = None) -> int:
+    """How many worker processes parse a search's answers when it fetches ``records`` records:
+    the setting of :data:`WORKERS_ENV`, else one per core from :data:`MIN_SEARCH_RECORDS` on."""
+    setting = _setting(environ)
+    if setting is not None:
+        return setting
+    cores = _cores()
+    return cores if cores > 1 and records >= MIN_SEARCH_RECORDS else 0
+
+
+def _setting(environ: dict[str, str] | None) -> int | None:
+    environ = os.environ if environ is None else environ
+    setting = environ.get(WORKERS_ENV, "").strip()
+    if not setting:
+        return None
+    try:
+        return max(0, int(setting))
+    except ValueError:
+        raise ValueError(f"{WORKERS_ENV} must be a whole number, not {setting!r}") from None
+
+
 def worker_count(size: int, *, environ: dict[str, str] | None = None) -> int:
     """How many worker processes to read a file of ``size`` bytes with (0: none).
 
     ``SCREENER_IMPORT_WORKERS`` decides when set; otherwise a file of at least :data:`MIN_BYTES`
     gets one worker per core this process may run on, when there are two or more.
     """
-    environ = os.environ if environ is None else environ
-    setting = environ.get(WORKERS_ENV, "").strip()
-    if setting:
-        try:
-            return max(0, int(setting))
-        except ValueError:
-            raise ValueError(f"{WORKERS_ENV} must be a whole number, not {setting!r}") from None
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    setting = _setting(environ)
+    if setting is not None:
+        return setting
+    cores = _cores()
     return cores if cores > 1 and size >= MIN_BYTES else 0
 
 
@@ -104,7 +128,7 @@ def _in_workers(format_name: str, pieces: Iterator[Chunk], *, file_name: str, wo
     try:
         for index, piece in enumerate(pieces):
             worker = crew[index % workers]
-            worker.send((format_name, piece, file_name))
+            worker.send(("chunk", (format_name, piece, file_name)))
             pending.append(worker)
             if len(pending) >= ahead:
                 yield from _unpack(pending.popleft().receive())
@@ -218,6 +242,84 @@ def read_message(pipe: BinaryIO) -> Any:
 
 
 _LENGTH = struct.Struct("!Q")
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRow:
+    """A record of an efetch answer, ready to store: its PMID and its row values."""
+
+    pmid: str
+    values: tuple[Any, ...]
+
+
+class EfetchParser:
+    """Parses efetch answers (bytes) into :class:`StoredRow` lists, in worker processes once
+    :meth:`start` ed, in the calling thread before.
+
+    Callable from several threads at once (a search fetches ahead in threads): each call
+    borrows an idle worker. A ParseError
+    raised by the parser is raised by the call, as :func:`~screener.sources.pubmed_xml.parse_efetch`
+    raises it.
+    """
+
+    def __init__(self) -> None:
+        self._crew: list[_Worker] = []
+        self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
+
+    def start(self, workers: int) -> None:
+        """Parse in ``workers`` processes from now on (call before parsing starts)."""
+        while len(self._crew) < workers:
+            worker = _Worker()
+            self._crew.append(worker)
+            self._idle.put(worker)
+
+    @property
+    def ahead(self) -> int:
+        """How many answers a search should have on their way (fetched and parsed) while it
+        stores one: one per process, at least two."""
+        return max(2, len(self._crew))
+
+    def __call__(self, body: bytes) -> list[StoredRow]:
+        if not self._crew:
+            return read_efetch(body)
+        worker = self._idle.get()
+        try:
+            worker.send(("efetch", (body,)))
+            rows, failure = worker.receive()
+        finally:
+            self._idle.put(worker)
+        if failure is not None:
+            raise ParseError(*failure)
+        return rows
+
+    def close(self) -> None:
+        for worker in self._crew:
+            worker.stop()
+        self._crew = []
+
+    def __enter__(self) -> EfetchParser:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def read_efetch(body: bytes) -> list[StoredRow]:
+    """The records of one efetch answer as StoredRows (in a worker, or in this process)."""
+    from screener.sources.pubmed_xml import parse_efetch
+
+    return [StoredRow(record.pmid, record_values(record)) for record in parse_efetch(body)]
+
+
+def _read_efetch_task(body: bytes) -> tuple[list[StoredRow], tuple[str, str, str] | None]:
+    try:
+        return read_efetch(body), None
+    except ParseError as exc:
+        return [], (exc.file_name, exc.location, exc.problem)
+
+
+TASKS = {"chunk": "read_chunk", "efetch": "_read_efetch_task"}
+"""Task kind -> the function of this module a worker runs for it."""
 
 
 def read_chunk(format_name: str, chunk: Chunk, file_name: str) -> tuple[list[tuple], tuple[str, str, str] | None]:

@@ -1,7 +1,8 @@
 """A worker process of :mod:`screener.flows.parallel`: reads chunks from stdin, answers on stdout.
 
-Each message is a length-prefixed pickle: ``(format name, chunk, file name)`` in, ``("ok",
-(rows, failure))`` or ``("error", text)`` out. The process ends when its input ends.
+Each message is a length-prefixed pickle: ``(task kind, arguments)`` in (see
+``parallel.TASKS``), ``("ok", (rows, failure))`` or ``("error", text)`` out. The process ends
+when its input ends.
 """
 
 from __future__ import annotations
@@ -13,17 +14,19 @@ import traceback
 
 def main() -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the importing process
-    from screener.flows.parallel import read_chunk, read_message, write_message
+    from screener.flows import parallel
+    from screener.flows.parallel import read_message, write_message
 
     requests, answers = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # stray prints must not corrupt the answers
     while True:
         try:
-            format_name, chunk, file_name = read_message(requests)
+            kind, arguments = read_message(requests)
         except EOFError:
             return 0
         try:
-            answer: tuple[str, object] = ("ok", read_chunk(format_name, chunk, file_name))
+            task = getattr(parallel, parallel.TASKS[kind])
+            answer: tuple[str, object] = ("ok", task(*arguments))
         except Exception as exc:  # noqa: BLE001 - reported to the importing process
             answer = ("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
         try:

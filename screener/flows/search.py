@@ -19,12 +19,12 @@ import requests
 import sqlite_utils
 
 from screener.errors import ScreenerError
+from screener.flows.parallel import EfetchParser, search_worker_count
 from screener.queries import SavedQuery, load_query
 from screener.search.client import EntrezClient, EntrezOptions, EntrezSettings, SearchCancelled
 from screener.search.plan import Plan
 from screener.search.results import SearchRunResult
 from screener.search.retrieve import Batch, SliceDone, SliceStarted, retrieve
-from screener.sources.pubmed_xml import parse_efetch
 from screener.storage import review as review_store
 from screener.storage import search_runs as runs
 from screener.storage.db import now, transaction
@@ -80,12 +80,17 @@ def run_search(
     known = runs.pmids_in_review(db)
     own = runs.pmids_of_run(db, run_id)
     plan = Plan.from_json(state["plan"]) if "plan" in state else None
-    events = retrieve(client, query, parse=parse_efetch, known=known, preexisting=known - own,
+    # Answers are parsed in worker processes when the search is big (see flows.parallel);
+    # they start once the plan says how many records there are to fetch.
+    parser = EfetchParser()
+    events = retrieve(client, query, parse=parser, known=known, preexisting=known - own,
                       plan=plan, done=tuple(state.get("done", ())), today=today,
                       on_probe=lambda n: run.tell(n, None), cancelled=stopped)
     cancelled = False
     try:
         for event in events:
+            if isinstance(event, Plan):
+                parser.start(search_worker_count(event.identified - run.count_fetched, environ=environ))
             run.apply(event)
             if stopped():
                 cancelled = True
@@ -102,6 +107,7 @@ def run_search(
         stop.set()  # any efetch still running ahead stops before its next attempt
         events.close()
         client.close()
+        parser.close()
     run.finish("cancelled" if cancelled else "complete",
                extra="cancelled; resume continues" if cancelled else "")
     return runs.get_run(db, run_id)
@@ -178,7 +184,7 @@ class _Run:
         with transaction(self.db):
             if isinstance(event, Batch) and event.records:
                 created = now()
-                self.count_new += runs.add_records(self.db, self.id, event.records,
+                self.count_new += runs.add_records(self.db, self.id, (row.values for row in event.records),
                                                    first_position=self.position + 1, created_at=created)
                 self.position += len(event.records)
             runs.save_progress(self.db, self.id, state=state, count_reported=self.count_reported,

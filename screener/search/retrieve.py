@@ -10,20 +10,29 @@ WebEnv/query_key; otherwise (an update, a resume) the PMIDs are fetched by id, i
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
+from typing import Any, Protocol
 
 from screener.errors import ParseError
 from screener.queries import SavedQuery
-from screener.records import Record
 from screener.search.client import EntrezClient, SearchCancelled
 from screener.search.plan import Plan, make_plan
 
 __all__ = ["Batch", "SliceDone", "SliceStarted", "retrieve"]
 
-Parse = Callable[[bytes], list[Record]]
+class _Fetched(Protocol):
+    """What ``parse`` makes of each record of an answer: at least its PMID (a Record, or a row
+    ready to store)."""
+
+    @property
+    def pmid(self) -> str: ...
+
+
+Parse = Callable[[bytes], Sequence[_Fetched]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +51,8 @@ class Batch:
     """New records from one efetch (each PMID once, none already in the review)."""
 
     slice_index: int
-    records: tuple[Record, ...]
+    records: tuple[Any, ...]
+    """What ``parse`` made of each new record (a Record, or a row ready to store)."""
     requested: int
 
 
@@ -122,7 +132,7 @@ def _fetch_slice(client: EntrezClient, index: int, ids: tuple[str, ...], webenv:
     got: set[str] = set()
     unrequested = 0
 
-    def keep(records: list[Record]) -> tuple[Record, ...]:
+    def keep(records: Sequence[_Fetched]) -> tuple[Any, ...]:
         nonlocal unrequested
         fresh = []
         for record in records:
@@ -136,7 +146,7 @@ def _fetch_slice(client: EntrezClient, index: int, ids: tuple[str, ...], webenv:
             fresh.append(record)
         return tuple(fresh)
 
-    calls: list[tuple[Callable[..., bytes], int]] = []
+    calls: list[tuple[Callable[..., Any], int]] = []
     if needed and len(needed) == len(ids) and webenv and query_key:
         for start in range(0, len(ids), size):
             count = min(size, len(ids) - start)
@@ -156,35 +166,54 @@ def _fetch_slice(client: EntrezClient, index: int, ids: tuple[str, ...], webenv:
     yield SliceDone(index, len(unique), len(already), still, unrequested)
 
 
-def _pipelined(calls: list[tuple[Callable[..., bytes], int]], parse: Parse,
-               cancelled: Callable[[], bool]) -> Iterator[tuple[list[Record], int]]:
-    """Run each efetch one step ahead, in a background thread, while the caller stores the
-    previous batch. Only the HTTP exchange runs there (it waits on the network and releases
-    the GIL); parsing stays in the caller's thread, where it does not contend with SQLite."""
-    ahead: _Ahead | None = None
-    for position, (call, count) in enumerate(calls):
-        current = ahead or _Ahead(partial(call, parse=complete_efetch))
-        following = calls[position + 1][0] if position + 1 < len(calls) else None
-        ahead = _Ahead(partial(following, parse=complete_efetch)) if following else None
-        body = current.result(cancelled)
-        try:
-            records = parse(body)
-        except ParseError:
+def _pipelined(calls: list[tuple[Callable[..., Any], int]], parse: Parse,
+               cancelled: Callable[[], bool]) -> Iterator[tuple[list[Any], int]]:
+    """Run efetches ahead in background threads, each also parsing its answer, while the
+    caller stores the earlier batches in order.
+
+    The HTTP exchange waits on the network (the GIL is released); parsing is handed to
+    ``parse``, which may run it in another process. How many are on their way at once is
+    ``parse.ahead`` when the parser says (one per parsing process), else two.
+    """
+    upcoming = iter(calls)
+    running: deque[tuple[_Ahead, Callable[..., Any], int]] = deque()
+
+    def start_next() -> None:
+        item = next(upcoming, None)
+        if item is not None:
+            call, count = item
+            running.append((_Ahead(partial(_fetch_and_parse, call, parse)), call, count))
+
+    for _ in range(max(1, int(getattr(parse, "ahead", 2)))):
+        start_next()
+    while running:
+        ahead, call, count = running.popleft()
+        start_next()
+        outcome, value = ahead.result(cancelled)
+        if outcome == "bad":
             # Well-formed at both ends but broken inside: fetch it again, parsing as we go.
-            records = call(parse=parse)
-        yield records, count
+            value = call(parse=parse)
+        yield value, count
+
+
+def _fetch_and_parse(call: Callable[..., bytes], parse: Parse) -> tuple[str, Any]:
+    body = call(parse=complete_efetch)
+    try:
+        return "ok", parse(body)
+    except ParseError:
+        return "bad", None
 
 
 class _Ahead:
     """One call running in a daemon thread (a cancelled run never waits for it to finish)."""
 
-    def __init__(self, call: Callable[[], bytes]) -> None:
+    def __init__(self, call: Callable[[], Any]) -> None:
         self._done = threading.Event()
-        self._value = b""
+        self._value: Any = None
         self._error: BaseException | None = None
         threading.Thread(target=self._run, args=(call,), name="screener-efetch", daemon=True).start()
 
-    def _run(self, call: Callable[[], bytes]) -> None:
+    def _run(self, call: Callable[[], Any]) -> None:
         try:
             self._value = call()
         except BaseException as error:  # handed to the waiting caller
@@ -192,7 +221,7 @@ class _Ahead:
         finally:
             self._done.set()
 
-    def result(self, cancelled: Callable[[], bool]) -> bytes:
+    def result(self, cancelled: Callable[[], bool]) -> Any:
         while not self._done.wait(0.05):
             if cancelled():
                 raise SearchCancelled()

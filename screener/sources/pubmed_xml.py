@@ -181,8 +181,11 @@ def parse_chunk(chunk: Chunk, *, file_name: str) -> Iterator[Entry]:
         yield _entry(element, position, file_name, offset)
 
 
-def parse_efetch(data: bytes | str, *, source_name: str = "efetch response") -> list[Record]:
+def parse_efetch(data: bytes | str, *, source_name: str = "efetch response", lean: bool = False) -> list[Record]:
     """The records of one efetch response.
+
+    ``lean`` reads the answer element by element, as a file is read: a little slower, but only
+    one article's tree is held at a time (for the parsing workers, whose memory adds up).
 
     Raises
     ------
@@ -195,7 +198,7 @@ def parse_efetch(data: bytes | str, *, source_name: str = "efetch response") -> 
         encoding: str | None = "utf-8"
     else:
         encoding = None
-    records = _whole_answer(data, source_name, encoding)
+    records = None if lean else _whole_answer(data, source_name, encoding)
     if records is not None:
         return records
     records = []

@@ -9,10 +9,9 @@ from typing import Any
 import sqlite_utils
 
 from screener.queries import SavedQuery
-from screener.records import Record
 from screener.search.results import SearchRunResult
 from screener.storage.importing import deferred_fts
-from screener.storage.rows import insert, insert_records
+from screener.storage.rows import insert, insert_record_values
 
 _UNFINISHED = ("running", "failed", "cancelled")
 
@@ -67,16 +66,16 @@ def finish_run(db: sqlite_utils.Database, run_id: int, *, status: str, finished_
                [status, finished_at, message, run_id])
 
 
-def add_records(db: sqlite_utils.Database, run_id: int, records: Iterable[Record], *,
+def add_records(db: sqlite_utils.Database, run_id: int, rows: Iterable[tuple[Any, ...]], *,
                 first_position: int, created_at: str) -> int:
-    """Insert a batch of a run's records, numbered from ``first_position``.
+    """Insert a batch of a run's records (as ``rows.record_values``), numbered from ``first_position``.
 
     Runs inside the caller's transaction; the batch is indexed for full-text search in one
     statement (see :func:`screener.storage.importing.deferred_fts`).
     """
     with deferred_fts(db):
-        return insert_records(db, enumerate(records, start=first_position), search_run_id=run_id,
-                              created_at=created_at)
+        return insert_record_values(db, enumerate(rows, start=first_position), search_run_id=run_id,
+                                    created_at=created_at)
 
 
 def last_position(db: sqlite_utils.Database, run_id: int) -> int:
