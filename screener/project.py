@@ -404,6 +404,11 @@ class Project:
     def rob_summary(self, tool: str) -> extraction_flow.RobSummary:
         return extraction_flow.rob_summary(self.db, tool)
 
+    def rob_judgements(self, *, study: str | None = None, tool: str | None = None,
+                       reviewer: str | None = None) -> list[extraction_flow.RobJudgement]:
+        """Saved judgements with reviewer, role and support (e.g. one assessor's own)."""
+        return extraction_flow.rob_judgements(self.db, study=study, tool=tool, reviewer=reviewer)
+
     def rob_tools(self) -> list[str]:
         """The risk-of-bias tools this review has judgements for."""
         return extraction_flow.rob_tools_used(self.db)

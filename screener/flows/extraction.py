@@ -16,7 +16,7 @@ from screener.errors import InvalidInputError, ParseError, ScreenerError
 from screener.extraction.checks import check_row
 from screener.extraction.compare import FinalValues, compare, final_values
 from screener.extraction.forms import FieldSpec, Form, OutcomeSpec, data_fields, parse_form
-from screener.extraction.rob import OVERALL, RobSummary, get_tool, summarise
+from screener.extraction.rob import OVERALL, RobJudgement, RobSummary, get_tool, summarise
 from screener.extraction.table import COLUMNS, export_rows, extra_column, read_table
 from screener.extraction.validate import check_value, row_warnings
 from screener.extraction.values import (
@@ -343,6 +343,14 @@ def rob_summary(db: sqlite_utils.Database, tool: str) -> RobSummary:
     except KeyError as exc:
         raise InvalidInputError(str(exc.args[0])) from None
     return summarise(spec, store.load_judgements(db, tool))
+
+
+def rob_judgements(db: sqlite_utils.Database, *, study: str | None = None, tool: str | None = None,
+                   reviewer: str | None = None) -> list[RobJudgement]:
+    """Saved judgements, each with its reviewer, role and support; narrowed to a study, a tool
+    or one reviewer (an assessor reading back only their own, as in blind assessment)."""
+    return [j for j in store.load_judgements(db, tool)
+            if (study is None or j.study == study) and (reviewer is None or j.reviewer == reviewer)]
 
 
 def rob_tools_used(db: sqlite_utils.Database) -> list[str]:

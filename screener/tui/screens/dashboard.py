@@ -47,6 +47,7 @@ SCREENS: tuple[ScreenEntry, ...] = (
     ScreenEntry("p", "search", "Search PubMed", "screener.tui.screens.search", "SearchScreen"),
     ScreenEntry("d", "duplicates", "Duplicates", "screener.tui.screens.duplicates", "DuplicatesScreen"),
     ScreenEntry("x", "extraction", "Extraction", "screener.tui.screens.extraction", "ExtractionScreen"),
+    ScreenEntry("b", "rob", "Risk of bias", "screener.tui.screens.rob", "RobScreen"),
     ScreenEntry("a", "analysis", "Analysis", "screener.tui.screens.analysis", "AnalysisScreen"),
     ScreenEntry("r", "prisma", "PRISMA, report", "screener.tui.screens.prisma", "PrismaScreen"),
 )

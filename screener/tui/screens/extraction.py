@@ -3,7 +3,8 @@ conversions at entry; and the compare screen where two extractors' discrepancies
 
 Keys work while typing (Ctrl combinations): Ctrl+S saves the changed fields, Ctrl+N makes a
 study from an included record, Ctrl+O converts into the focused field (SE, CI, median, two
-groups, pre-post r), Ctrl+F opens the report's PDF, Ctrl+R compares two extractors.
+groups, pre-post r), Ctrl+F opens the report's PDF, Ctrl+R compares two extractors, Ctrl+B
+assesses the study's risk of bias.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from screener.extraction.forms import FieldSpec, OutcomeSpec, data_fields
 from screener.extraction.numbers import format_number
 from screener.extraction.validate import check_value, row_warnings
 from screener.extraction.values import ExtractionValue, ValueEntry, ValueKey
+from screener.tui.screens.rob import RobScreen
 from screener.tui.widgets.prompts import PickList, TextPrompt
 from screener.tui.widgets.record_view import citation_line
 
@@ -88,6 +90,7 @@ class ExtractionScreen(Screen[None]):
         Binding("ctrl+o", "convert", "Convert", id="extraction.convert"),
         Binding("ctrl+f", "open_pdf", "Open PDF", id="extraction.open_pdf"),
         Binding("ctrl+r", "compare", "Compare", id="extraction.compare"),
+        Binding("ctrl+b", "risk_of_bias", "Risk of bias", id="extraction.risk_of_bias"),
         Binding("escape", "back", "Back", id="extraction.back"),
     ]
 
@@ -341,6 +344,9 @@ class ExtractionScreen(Screen[None]):
 
     def action_compare(self) -> None:
         self.app.push_screen(CompareScreen())
+
+    def action_risk_of_bias(self) -> None:
+        self.app.push_screen(RobScreen(study=self.study))
 
     def action_back(self) -> None:
         self.app.pop_screen()
