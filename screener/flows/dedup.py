@@ -82,7 +82,7 @@ def report(db: sqlite_utils.Database) -> DedupReport:
         queued=len(store.queue(db)),
         decided_same=counts.get(("person", Outcome.DUPLICATE), 0),
         decided_apart=counts.get(("person", Outcome.DISTINCT), 0),
-        clusters=db.execute("SELECT count(*) FROM cluster").fetchone()[0],
+        clusters=store.count_clusters(db),
         duplicates_removed=records - count_screened(db),
     )
 

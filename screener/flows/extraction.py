@@ -332,9 +332,8 @@ def save_rob(db: sqlite_utils.Database, study: str, tool: str, reviewer: str, ju
                 store.put_judgement(db, study=sid, tool=tool, outcome=oid, domain=domain, judgement=judgement,
                                     support=(support or {}).get(domain, ""), reviewer=rid, role=role)
             else:
-                db.execute("DELETE FROM rob_judgement WHERE study_id = ? AND tool = ? AND ifnull(outcome_id, 0) = ?"
-                           " AND domain = ? AND reviewer_id = ? AND role = ?",
-                           [sid, tool, oid or 0, domain, rid, role])
+                store.delete_judgement(db, study=sid, tool=tool, outcome=oid, domain=domain, reviewer=rid,
+                                       role=role)
 
 
 def rob_summary(db: sqlite_utils.Database, tool: str) -> RobSummary:

@@ -64,6 +64,10 @@ _COLUMNS = "id, " + ", ".join(
     "'' AS raw" if c == "raw" else "'{}' AS extra_json" if c == "extra_json" else c for c in RECORD_COLUMNS)
 
 
+def count_clusters(db: sqlite_utils.Database) -> int:
+    return db.execute("SELECT count(*) FROM cluster").fetchone()[0]
+
+
 def load_records(db: sqlite_utils.Database, ids: Iterable[int] | None = None) -> list[tuple[int, Record]]:
     """(id, Record) for every record, or for ``ids``, in id order (without the raw entries)."""
     if ids is None:

@@ -206,6 +206,13 @@ def put_judgement(db: sqlite_utils.Database, *, study: int, tool: str, outcome: 
                                      "reviewer_id": reviewer, "role": role, "made_at": now()})
 
 
+def delete_judgement(db: sqlite_utils.Database, *, study: int, tool: str, outcome: int | None, domain: str,
+                     reviewer: int, role: str) -> None:
+    """Remove one reviewer's judgement of one domain (a domain cleared on screen)."""
+    db.execute("DELETE FROM rob_judgement WHERE study_id = ? AND tool = ? AND ifnull(outcome_id, 0) = ?"
+               " AND domain = ? AND reviewer_id = ? AND role = ?", [study, tool, outcome or 0, domain, reviewer, role])
+
+
 def load_judgements(db: sqlite_utils.Database, tool: str | None = None) -> list[RobJudgement]:
     sql = ("SELECT s.name, j.tool, j.domain, j.judgement, r.name, j.role, j.support,"
            " coalesce(o.name, ''), j.made_at FROM rob_judgement j JOIN study s ON s.id = j.study_id"
