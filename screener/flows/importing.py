@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from itertools import islice
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -33,6 +34,8 @@ Progress = Callable[[int, int | None], None]
 
 HEAD_CHARS = 64 * 1024
 PROGRESS_EVERY = 500
+FTS_EVERY = 1_000
+"""Rows stored between two full-text indexing steps (see storage.importing.deferred_fts)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +174,12 @@ def import_file(
                 file_name=path.name, sha256=digest, encoding=export.encoding,
                 query_name=query_name, query_text=query_text)
             try:
-                with deferred_fts(db):
-                    imported = insert_record_values(db, good_records(), import_id=import_id, created_at=now())
+                with deferred_fts(db) as fts:
+                    rows, imported, created = good_records(), 0, now()
+                    while stored := insert_record_values(db, islice(rows, FTS_EVERY), import_id=import_id,
+                                                         created_at=created):
+                        imported += stored
+                        fts.flush()
             except UnicodeDecodeError as exc:
                 raise ParseError(path.name, f"byte {exc.start}", f"cannot decode as {export.encoding}") from None
             if counted == 0:

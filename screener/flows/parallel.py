@@ -124,7 +124,7 @@ def _row(entry: Entry) -> Parsed:
 def _in_workers(format_name: str, pieces: Iterator[Chunk], *, file_name: str, workers: int) -> Iterator[Parsed]:
     crew = [_Worker() for _ in range(workers)]
     pending: deque[_Worker] = deque()  # the worker of each chunk in flight, in file order
-    ahead = 2 * workers + 1  # chunks in flight: every worker busy, one more ready; memory bounded
+    ahead = 2 * workers  # chunks in flight: each worker busy with one, the next ready; memory bounded
     try:
         for index, piece in enumerate(pieces):
             worker = crew[index % workers]

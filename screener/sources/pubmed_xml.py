@@ -116,7 +116,7 @@ _LINE_IN_MESSAGE = re.compile(r"\bline (\d+)")
 _ARTICLE_END = re.compile(rb"</Pubmed(?:Book)?Article>")
 
 
-def chunks(stream: TextIO, *, file_name: str, size: int = 200) -> Iterator[Chunk] | None:
+def chunks(stream: TextIO, *, file_name: str, size: int = 100) -> Iterator[Chunk] | None:
     """The file cut into runs of ``size`` articles, or None when it is read in one piece."""
     buffer = _utf8_buffer(stream)
     if buffer is None:

@@ -30,29 +30,53 @@ _BODY = re.compile(r"BEGIN\s+INSERT\s+INTO\s+(\w+)\s*\(([^)]*)\)\s*VALUES\s*\(([
                    re.I | re.S)
 
 
+class _Indexer:
+    """Indexes the rows added since the last call, in one statement (see :func:`deferred_fts`)."""
+
+    def __init__(self, db: sqlite_utils.Database, statement: str, after: int) -> None:
+        self._db, self._statement, self._after = db, statement, after
+
+    def flush(self) -> None:
+        last = self._db.execute("SELECT coalesce(max(id), 0) FROM record").fetchone()[0]
+        if last > self._after:
+            self._db.execute(self._statement, [self._after, last])
+            self._after = last
+
+
+class _NoIndexer:
+    def flush(self) -> None:
+        pass  # the trigger indexes each row as it comes
+
+
 @contextmanager
-def deferred_fts(db: sqlite_utils.Database) -> Iterator[None]:
+def deferred_fts(db: sqlite_utils.Database) -> Iterator[_Indexer | _NoIndexer]:
     """Suspend the per-row FTS insert trigger, then index every row added meanwhile at once.
 
     Must run inside :func:`screener.storage.db.transaction`: the trigger is dropped and created
     again in that transaction, so a rollback restores it with everything else. The bulk
     statement is derived from the trigger's own text, so it indexes exactly what the trigger
     would; a trigger of another shape is left alone (rows are then indexed one by one).
+
+    The value it gives has a ``flush()`` that indexes the rows added so far: a long import
+    calls it now and then, so the indexing is done while its parsing processes read ahead
+    rather than all at the end.
     """
     if not db.conn.in_transaction:
         raise RuntimeError("deferred_fts needs an open transaction")
     row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", [_TRIGGER]).fetchone()
     body = _BODY.search(row[0]) if row else None
     if body is None:
-        yield
+        yield _NoIndexer()
         return
     table, columns, values = body.groups()
     selected = ", ".join(v.strip().removeprefix("new.") for v in values.split(","))
     before = db.execute("SELECT coalesce(max(id), 0) FROM record").fetchone()[0]
     db.execute(f"DROP TRIGGER {_TRIGGER}")
-    yield
+    indexer = _Indexer(db, f"INSERT INTO {table} ({columns}) SELECT {selected} FROM record"
+                           " WHERE id > ? AND id <= ?", before)
     with _hash_size(db, table, BULK_HASH_BYTES):
-        db.execute(f"INSERT INTO {table} ({columns}) SELECT {selected} FROM record WHERE id > ?", [before])
+        yield indexer
+        indexer.flush()
     db.execute(row[0])
 
 
