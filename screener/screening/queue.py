@@ -12,6 +12,11 @@ Filters:
 ``tag``        records carrying a tag (in a blind review, only the reviewer's own tags count)
 ``all``        every record of the stage
 
+A reviewer's decision on a record is their decision on its screening unit, as the view
+``unit_decision`` counts it: a decision made on a record that dedup later merged into a cluster
+counts for the cluster's primary record (the one screened), the latest one winning. Only the
+reviewer's own decisions decide which records are theirs.
+
 Storage runs these as SQL; :func:`select` is the plain-Python statement of the same rules,
 used by the tests to check the SQL.
 """

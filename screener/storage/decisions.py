@@ -1,4 +1,10 @@
-"""Screening decisions: append-only history plus each reviewer's live decision."""
+"""Screening decisions: append-only history plus each reviewer's live decision.
+
+Live decisions are stored per record. Read back for screening they are per screened unit, as
+the view ``unit_decision`` (db/0002) counts them: a decision made on a record that dedup later
+made a secondary cluster member counts for the cluster's primary record, and per stage and
+reviewer the latest live decision on any member of the cluster wins.
+"""
 
 from __future__ import annotations
 
@@ -45,7 +51,9 @@ def add_decision(
 
 
 def undo_last(db: sqlite_utils.Database, stage: Stage, reviewer: str) -> int | None:
-    """Revert this reviewer's most recent live decision at ``stage``; returns its record id.
+    """Revert this reviewer's most recent live decision at ``stage``; returns the id of the
+    record it counted for (the cluster's primary when it was made on a record dedup later
+    merged into a cluster, so the record to screen again is the one the queue holds).
 
     The reviewer's previous decision on that record (if any) becomes live again. Undo is itself
     a history row, so the audit trail keeps both the decision and its undoing.
@@ -78,7 +86,14 @@ def undo_last(db: sqlite_utils.Database, stage: Stage, reviewer: str) -> int | N
         db.execute(
             "INSERT INTO current_decision (record_id, stage, reviewer_id, decision_id, decision, reason_id)"
             " VALUES (?, ?, ?, ?, ?, ?)", [record_id, stage.value, rid, *previous])
-    return record_id
+    return unit_of(db, record_id)
+
+
+def unit_of(db: sqlite_utils.Database, record_id: int) -> int:
+    """The record screened for ``record_id``: its cluster's primary record, or itself."""
+    row = db.execute("SELECT k.primary_record_id FROM cluster_member m JOIN cluster k ON k.id = m.cluster_id"
+                     " WHERE m.record_id = ?", [record_id]).fetchone()
+    return row[0] if row else record_id
 
 
 _DECISION_SELECT = (
@@ -87,18 +102,35 @@ _DECISION_SELECT = (
     " JOIN reviewer r ON r.id = c.reviewer_id LEFT JOIN exclusion_reason x ON x.id = d.reason_id"
 )
 
+# The records whose decisions count for :record's unit: the record and its cluster's members.
+_UNIT_MEMBERS = (
+    "SELECT :record AS record_id UNION SELECT m.record_id FROM cluster_member pm"
+    " JOIN cluster_member m ON m.cluster_id = pm.cluster_id WHERE pm.record_id = :record"
+)
+
 
 def _to_decision(row: tuple) -> Decision:
     return Decision(row[0], row[1], Stage(row[2]), row[3], Choice(row[4]), row[5], row[6], row[7])
 
 
 def decisions_for(db: sqlite_utils.Database, record_id: int, stage: Stage | None = None) -> list[Decision]:
-    sql = _DECISION_SELECT + " WHERE c.record_id = ?"
-    args: list = [record_id]
-    if stage is not None:
-        sql += " AND c.stage = ?"
-        args.append(stage.value)
-    return [_to_decision(r) for r in db.execute(sql + " ORDER BY r.id", args)]
+    """Live decisions on the record's unit: per stage and reviewer, the latest one made on the
+    record or on another member of its duplicate cluster (``Decision.record_id`` says which)."""
+    # CROSS JOIN: members first, then their decisions by primary key (not the stage's index).
+    latest = (
+        "SELECT c.decision_id, row_number() OVER (PARTITION BY c.stage, c.reviewer_id"
+        f" ORDER BY c.decision_id DESC) AS n FROM ({_UNIT_MEMBERS}) AS members"
+        " CROSS JOIN current_decision c WHERE c.record_id = members.record_id"
+        + (" AND c.stage = :stage" if stage else "")
+    )
+    sql = (
+        "SELECT d.id, d.record_id, d.stage, r.name, d.decision, ifnull(x.label, ''), d.note, d.made_at"
+        f" FROM ({latest}) AS u JOIN decision d ON d.id = u.decision_id"
+        " JOIN reviewer r ON r.id = d.reviewer_id LEFT JOIN exclusion_reason x ON x.id = d.reason_id"
+        " WHERE u.n = 1 ORDER BY r.id, d.stage DESC"
+    )
+    args = {"record": record_id, "stage": stage.value if stage else None}
+    return [_to_decision(r) for r in db.execute(sql, args)]
 
 
 def all_decisions(db: sqlite_utils.Database) -> list[Decision]:
@@ -106,12 +138,13 @@ def all_decisions(db: sqlite_utils.Database) -> list[Decision]:
 
 
 def counts_per_reviewer(db: sqlite_utils.Database) -> list[tuple[str, str, str, int]]:
-    """(reviewer, stage, decision, count) for live decisions on screened records."""
+    """(reviewer, stage, decision, count) of screened records, by each reviewer's decision on
+    the record's unit (unit_decision)."""
     return db.execute(
-        "SELECT r.name, c.stage, c.decision, count(*) FROM current_decision c"
-        " JOIN reviewer r ON r.id = c.reviewer_id"
-        " WHERE c.record_id IN (SELECT id FROM screened_record)"
-        " GROUP BY r.name, c.stage, c.decision ORDER BY r.id, c.stage",
+        "SELECT r.name, u.stage, u.decision, count(*) FROM unit_decision u"
+        " JOIN reviewer r ON r.id = u.reviewer_id"
+        " WHERE u.record_id IN (SELECT id FROM screened_record)"
+        " GROUP BY r.name, u.stage, u.decision ORDER BY r.id, u.stage",
     ).fetchall()
 
 

@@ -3,12 +3,14 @@
 The stage outcome of a record (pending / include / exclude / conflict) is computed in SQL here
 by the same rules as :func:`screener.screening.stage_outcome`, over the views ``unit_decision``
 and ``unit_resolution`` (db/0002): a decision made on a record that dedup later made a secondary
-cluster member counts for the cluster's primary record, as PRISMA counts it. Writers run inside the caller's
+cluster member counts for the cluster's primary record, as PRISMA counts it. A reviewer's own
+queue and progress ("decided by you") count the same way. Writers run inside the caller's
 transaction.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 import sqlite_utils
@@ -94,10 +96,10 @@ def stage_progress(db: sqlite_utils.Database, stage: Stage, params: dict) -> Sta
         resolved += n if is_resolved else 0
     per: dict[str, dict[str, int]] = {}
     for name, choice, n in db.execute(
-            "SELECT r.name, c.decision, count(*) FROM current_decision c"
-            " JOIN reviewer r ON r.id = c.reviewer_id"
-            f" WHERE c.stage = :stage AND c.record_id IN ({_pool(stage)})"
-            " GROUP BY r.id, c.decision ORDER BY r.id", {**params, "stage": stage.value}):
+            "SELECT r.name, u.decision, count(*) FROM unit_decision u"
+            " JOIN reviewer r ON r.id = u.reviewer_id"
+            f" WHERE u.stage = :stage AND u.record_id IN ({_pool(stage)})"
+            " GROUP BY r.id, u.decision ORDER BY r.id", {**params, "stage": stage.value}):
         per.setdefault(name, {})[choice] = n
     return StageProgress(
         stage=stage, records=sum(outcomes.values()), needed=params[f"needed_{stage.value}"],
@@ -106,6 +108,47 @@ def stage_progress(db: sqlite_utils.Database, stage: Stage, params: dict) -> Sta
 
 
 # --- queues --------------------------------------------------------------------------------------
+# A reviewer's queue reads decisions per screened unit, as unit_decision does: a live decision of
+# the reviewer (:rid, at :stage) on a record or on another member of its duplicate cluster counts
+# for the record, the latest one winning. Written on the keys of current_decision and
+# cluster_member rather than over the view (which ranks every decision of the stage), so the
+# next undecided record of a 100,000-record queue costs a few index probes per record passed and
+# the other filters cost about one probe per decision of the reviewer. CROSS JOIN fixes the join
+# order: SQLite would otherwise walk all of the reviewer's decisions for every clustered record.
+# Only :rid's decisions are read, so a blind reviewer's queue says nothing about anyone else's.
+
+
+def _decided_by_me(record: str) -> str:
+    """SQL: the reviewer has a live decision on ``record``'s unit."""
+    return (
+        f"(EXISTS (SELECT 1 FROM current_decision c WHERE c.record_id = {record}"
+        " AND c.stage = :stage AND c.reviewer_id = :rid)"
+        " OR EXISTS (SELECT 1 FROM cluster_member pm CROSS JOIN cluster_member m"
+        " CROSS JOIN current_decision c"
+        f" WHERE pm.record_id = {record} AND m.cluster_id = pm.cluster_id AND m.record_id <> {record}"
+        " AND c.record_id = m.record_id AND c.stage = :stage AND c.reviewer_id = :rid))"
+    )
+
+
+def _my_units(choice: Choice | None = None) -> str:
+    """SQL: the units the reviewer has decided; with ``choice``, those whose latest live decision
+    by the reviewer is ``choice``."""
+    sql = (
+        "SELECT coalesce(k.primary_record_id, c.record_id) FROM current_decision c"
+        " LEFT JOIN cluster_member m ON m.record_id = c.record_id"
+        " LEFT JOIN cluster k ON k.id = m.cluster_id"
+        " WHERE c.stage = :stage AND c.reviewer_id = :rid"
+    )
+    if choice is None:
+        return sql
+    return sql + (
+        f" AND c.decision = '{choice.value}'"
+        " AND NOT EXISTS (SELECT 1 FROM cluster_member o CROSS JOIN current_decision later"
+        " WHERE o.cluster_id = m.cluster_id AND later.record_id = o.record_id"
+        " AND later.stage = :stage AND later.reviewer_id = :rid"
+        " AND later.decision_id > c.decision_id)"
+    )
+
 
 def _known_reviewer(db: sqlite_utils.Database, name: str) -> int:
     """The reviewer's id for a read; -1 (matching nothing) for a name not seen yet, so reading
@@ -134,14 +177,12 @@ def queue_ids(
     above ``after``, at most ``limit`` of them (a page, or the next record, on a big review)."""
     args = {**params, "stage": stage.value, "rid": _known_reviewer(db, reviewer), "tag": tag,
             "after": after, "limit": -1 if limit is None else limit}
-    mine = ("SELECT record_id FROM current_decision WHERE stage = :stage AND reviewer_id = :rid")
     where = {
         QueueFilter.ALL: "1",
-        QueueFilter.UNDECIDED: "NOT EXISTS (SELECT 1 FROM current_decision c WHERE c.record_id = p.id"
-                               " AND c.stage = :stage AND c.reviewer_id = :rid)",
-        QueueFilter.MINE: f"p.id IN ({mine})",
-        QueueFilter.MAYBE: f"p.id IN ({mine} AND decision = 'maybe')",
-        QueueFilter.INCLUDED: f"p.id IN ({mine} AND decision = 'include')",
+        QueueFilter.UNDECIDED: f"NOT {_decided_by_me('p.id')}",
+        QueueFilter.MINE: f"p.id IN ({_my_units()})",
+        QueueFilter.MAYBE: f"p.id IN ({_my_units(Choice.MAYBE)})",
+        QueueFilter.INCLUDED: f"p.id IN ({_my_units(Choice.INCLUDE)})",
         QueueFilter.CONFLICTS: f"p.id IN (SELECT id FROM ({_outcomes(stage)}) WHERE outcome = 'conflict')",
         QueueFilter.TAG: "p.id IN (SELECT t.record_id FROM record_tag t JOIN tag g ON g.id = t.tag_id"
                          " WHERE g.name = :tag" + (" AND t.reviewer_id = :rid)" if blind else ")"),
@@ -156,15 +197,14 @@ def max_record_id(db: sqlite_utils.Database) -> int:
 
 
 def decided_among(db: sqlite_utils.Database, stage: Stage, reviewer: str, ids: Sequence[int]) -> set[int]:
-    """Which of ``ids`` this reviewer has a live decision on at ``stage``."""
+    """Which of ``ids`` this reviewer has decided at ``stage`` (a live decision on the record or
+    on another member of its duplicate cluster)."""
     if not ids:
         return set()
-    rid = _known_reviewer(db, reviewer)
-    marks = ", ".join("?" for _ in ids)
+    args = {"stage": stage.value, "rid": _known_reviewer(db, reviewer), "ids": json.dumps(list(ids))}
     return {r[0] for r in db.execute(
-        "SELECT record_id FROM current_decision WHERE stage = ? AND reviewer_id = ?"
-        f" AND record_id IN ({marks})",
-        [stage.value, rid, *ids])}
+        "SELECT r.id FROM record r WHERE r.id IN (SELECT value FROM json_each(:ids))"
+        f" AND {_decided_by_me('r.id')}", args)}
 
 
 # --- notes ---------------------------------------------------------------------------------------
