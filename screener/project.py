@@ -163,7 +163,8 @@ class Project:
                                      reason=reason, note=note)
 
     def undo_decision(self, stage: Stage | str, reviewer: str) -> int | None:
-        """Undo this reviewer's last decision at ``stage``; returns the record id or None."""
+        """Undo this reviewer's last decision at ``stage``; returns the record it counted for (a
+        cluster's primary when the record was merged since) or None."""
         with transaction(self.db):
             return decision_store.undo_last(self.db, Stage(stage), reviewer)
 
