@@ -103,6 +103,10 @@ def split_list(values: Iterable[str], pattern: re.Pattern[str] = _LIST_SPLIT) ->
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
+CJK_NAME_SPLIT = re.compile(r"\s*(?:;;|;|；|,|，|、)\s*")
+"""Separators between Chinese authors in one value (``张三;李四``, ``张三，李四``, ``张三、李四``):
+a comma never sits inside a Chinese name, so it separates too."""
+
 
 def has_cjk(text: str) -> bool:
     return bool(_CJK.search(text))

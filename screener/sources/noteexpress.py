@@ -16,6 +16,7 @@ from typing import TextIO
 from screener.records import Record, make_record
 from screener.sources import Entry
 from screener.sources._common import (
+    CJK_NAME_SPLIT,
     Block,
     Fields,
     bad_entry,
@@ -31,7 +32,7 @@ NAME = "noteexpress"
 LABEL = "NoteExpress (CNKI, Wanfang, VIP, CBM)"
 
 _FIELD = re.compile(r"\{([^{}]{1,60})\}\s*[:：]\s*(.*)")
-_CJK_NAMES = re.compile(r"\s*(?:;;|;|；|,|，|、)\s*")
+_WESTERN_NAMES = re.compile(r"\s*(?:;;|;|；)\s*")  # "Smith, J" keeps its comma
 
 
 def sniff(head: str) -> int:
@@ -94,7 +95,7 @@ def _text(value: str) -> str:
 def _authors(values: list[str]) -> list[str]:
     names = []
     for value in values:
-        pattern = _CJK_NAMES if has_cjk(value) else re.compile(r"\s*(?:;;|;|；)\s*")
+        pattern = CJK_NAME_SPLIT if has_cjk(value) else _WESTERN_NAMES
         names.extend(split_list([value], pattern))
     return names
 

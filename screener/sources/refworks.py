@@ -15,6 +15,7 @@ from typing import TextIO
 from screener.records import Record, make_record
 from screener.sources import Entry
 from screener.sources._common import (
+    CJK_NAME_SPLIT,
     Block,
     Fields,
     bad_entry,
@@ -30,7 +31,6 @@ NAME = "refworks"
 LABEL = "RefWorks tagged (RT A1 T1)"
 
 _TAG = re.compile(r"([A-Za-z][A-Za-z0-9]) (.*)")
-_NAMES = re.compile(r"\s*(?:;;|;|；|,|，|、)\s*")
 
 
 def sniff(head: str) -> int:
@@ -99,7 +99,7 @@ def _record(fields: Fields, raw: str) -> Record:
         title=title,
         abstract=first(fields, "AB"),
         authors=[a for value in every(fields, "A1", "AU") for a in
-                 (split_list([value], _NAMES) if has_cjk(value) else split_list([value]))],
+                 (split_list([value], CJK_NAME_SPLIT) if has_cjk(value) else split_list([value]))],
         year=first(fields, "YR", "FD"),
         journal=first(fields, "JF", "JO"),
         journal_abbrev=first(fields, "JA", "J2"),
