@@ -314,11 +314,16 @@ def read_efetch(body: bytes) -> list[StoredRow]:
     return [StoredRow(record.pmid, record_values(record)) for record in parse_efetch(body, lean=True)]
 
 
+def _parts(error: ParseError) -> tuple[str, str, str]:
+    """A ParseError as the three parts it is made from (how it travels between processes)."""
+    return error.file_name, error.location, error.problem
+
+
 def _read_efetch_task(body: bytes) -> tuple[list[StoredRow], tuple[str, str, str] | None]:
     try:
         return read_efetch(body), None
     except ParseError as exc:
-        return [], (exc.file_name, exc.location, exc.problem)
+        return [], _parts(exc)
 
 
 TASKS = {"chunk": "read_chunk", "efetch": "_read_efetch_task"}
@@ -335,7 +340,7 @@ def read_chunk(format_name: str, chunk: Chunk, file_name: str) -> tuple[list[tup
             error = entry.error
             rows.append((entry.position, entry.line,
                          record_values(entry.record) if entry.record is not None else None,
-                         (error.file_name, error.location, error.problem) if error is not None else None))
+                         _parts(error) if error is not None else None))
     except ParseError as exc:
-        return rows, (exc.file_name, exc.location, exc.problem)
+        return rows, _parts(exc)
     return rows, None

@@ -89,10 +89,6 @@ def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
 
 def chunks(stream: TextIO, *, file_name: str, size: int = 500) -> Iterator[Chunk]:
     """Runs of ``size`` records (``TY`` to ``ER``), as found by the one-piece reader."""
-    return _chunks(stream, size)
-
-
-def _chunks(stream: TextIO, size: int) -> Iterator[Chunk]:
     position, line = 0, 1
     first_position = first_line = 0
     records: list[tuple[int, str, bool]] = []
