@@ -17,7 +17,6 @@ import os
 import resource
 import sys
 import tempfile
-import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -27,7 +26,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests" / "search"))
 sys.path.insert(0, str(REPO / "bench"))
 
-from _procs import tree_rss_mb  # noqa: E402
+from _procs import PeakSampler  # noqa: E402
 from fake_eutils import FakeEutils, compact_template, template_article  # noqa: E402
 
 TERM = '("Myositis"[Mesh] OR myositis[tiab]) AND ("Interleukin-2"[Mesh] OR IL-2[tiab])'
@@ -66,29 +65,19 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp, Project.create(Path(tmp) / "bench.db", title="bench") as project:
             # Peak memory of this process and the parsing workers it starts (the fake server,
             # also a child of this process, left out), sampled every 20 ms.
-            peak_tree, sampling = [0.0], threading.Event()
-
-            def sample() -> None:
-                while not sampling.is_set():
-                    peak_tree[0] = max(peak_tree[0], tree_rss_mb(os.getpid()) - tree_rss_mb(server.pid))
-                    time.sleep(0.02)
-
-            sampler = threading.Thread(target=sample, daemon=True)
-            sampler.start()
-            started = time.perf_counter()
-            result = project.search(SavedQuery("bench", "PubMed", TERM), eutils_url=url,
-                                    email="bench@example.org",
-                                    options=EntrezOptions(batch_size=args.batch_size, rate=10))
-            wall = time.perf_counter() - started
-            sampling.set()
-            sampler.join()
+            with PeakSampler(os.getpid(), leave_out=server.pid) as sampler:
+                started = time.perf_counter()
+                result = project.search(SavedQuery("bench", "PubMed", TERM), eutils_url=url,
+                                        email="bench@example.org",
+                                        options=EntrezOptions(batch_size=args.batch_size, rate=10))
+                wall = time.perf_counter() - started
     finally:
         done.set()
         by_endpoint = log.get(timeout=60)
         server.join(30)
     requests = sum(by_endpoint.values())
     floor = requests / 10
-    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, peak_tree[0])
+    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, sampler.peak)
     ratio = wall / floor
     print(f"PubMed search: {result.count_new:,} of {result.count_reported:,} records, {result.slices} date "
           f"slices, {requests} requests ({', '.join(f'{n} {e}' for e, n in sorted(by_endpoint.items()))}; "
