@@ -171,21 +171,32 @@ def _cut(buffer: IO[bytes], head: bytes, root: re.Match[bytes], size: int) -> It
 
 def parse_chunk(chunk: Chunk, *, file_name: str) -> Iterator[Entry]:
     """The entries of one chunk made by :func:`chunks`."""
-    start_tag, body, closed = chunk.data  # type: ignore[misc]
-    name = start_tag[1:].split(None, 1)[0].rstrip(b">")
-    document = start_tag + body + (b"</" + name + b">" if closed else b"")
-    offset = chunk.first_line - 1 - start_tag.count(b"\n")
+    document, offset = _document(chunk)
+    entries = _whole(document, file_name, encoding="utf-8", first_position=chunk.first_position,
+                     line_offset=offset)
+    if entries is not None:
+        yield from entries
+        return
     elements = _elements(io.BytesIO(document), file_name, encoding="utf-8", counted=chunk.first_position - 1,
                          line_offset=offset)
     for position, element in enumerate(elements, start=chunk.first_position):
         yield _entry(element, position, file_name, offset)
 
 
+def _document(chunk: Chunk) -> tuple[bytes, int]:
+    """A chunk as a document of its own, and how many lines of the file come before its first."""
+    start_tag, body, closed = chunk.data  # type: ignore[misc]
+    name = start_tag[1:].split(None, 1)[0].rstrip(b">")
+    document = start_tag + body + (b"</" + name + b">" if closed else b"")
+    return document, chunk.first_line - 1 - start_tag.count(b"\n")
+
+
 def parse_efetch(data: bytes | str, *, source_name: str = "efetch response", lean: bool = False) -> list[Record]:
     """The records of one efetch response.
 
-    ``lean`` reads the answer element by element, as a file is read: a little slower, but only
-    one article's tree is held at a time (for the parsing workers, whose memory adds up).
+    ``lean`` reads the answer a hundred articles at a time, as a big file is read (see
+    :func:`chunks`): only one piece's tree is held at once (for the parsing workers, whose
+    memory adds up), at the speed of reading it whole.
 
     Raises
     ------
@@ -198,43 +209,74 @@ def parse_efetch(data: bytes | str, *, source_name: str = "efetch response", lea
         encoding: str | None = "utf-8"
     else:
         encoding = None
-    records = None if lean else _whole_answer(data, source_name, encoding)
-    if records is not None:
-        return records
+    entries = _in_pieces(data, source_name) if lean and encoding is None else _whole(data, source_name,
+                                                                                     encoding=encoding)
+    if entries is None:
+        # Something out of the ordinary: the streaming reader's checks and messages decide.
+        entries = (_entry(element, position, source_name) for position, element in
+                   enumerate(_elements(io.BytesIO(data), source_name, encoding=encoding), start=1))
     records = []
-    for position, element in enumerate(_elements(io.BytesIO(data), source_name, encoding=encoding), start=1):
-        entry = _entry(element, position, source_name)
+    for entry in entries:
         if entry.error is not None:
             raise entry.error
         records.append(entry.record)
     return records  # type: ignore[return-value]
 
 
-def _whole_answer(data: bytes, source_name: str, encoding: str | None) -> list[Record] | None:
-    """The records of a plain, well-formed ``PubmedArticleSet``, read in one go; None otherwise.
+_PIECE = 100
+"""Articles per piece when an efetch answer is read ``lean``."""
 
-    An answer is already in memory, and libxml2 reads a whole document a quarter faster than
-    fed piece by piece. Anything out of the ordinary (not well-formed, another root, an
+
+def _in_pieces(data: bytes, source_name: str) -> list[Entry] | None:
+    """The entries of an answer read piece by piece; None when it cannot be read that way."""
+    root = _PROLOGUE.match(data)
+    if root is None or not _says_utf8(data[: root.start(1)]):
+        return None
+    entries: list[Entry] = []
+    for chunk in _cut(io.BytesIO(), data, root, _PIECE):
+        document, offset = _document(chunk)
+        read = _whole(document, source_name, encoding="utf-8", first_position=chunk.first_position,
+                      line_offset=offset)
+        if read is None:
+            return None
+        entries.extend(read)
+        if any(entry.error is not None for entry in read):
+            break
+    return entries
+
+
+_ENCODING = re.compile(rb"""<\?xml[^<>]*?\sencoding\s*=\s*["']([^"']*)["']""")
+
+
+def _says_utf8(prologue: bytes) -> bool:
+    """Whether an XML prologue leaves the encoding UTF-8 (a piece is read without it)."""
+    declared = _ENCODING.search(prologue)
+    return declared is None or declared.group(1).lower().replace(b"_", b"-") in (b"utf-8", b"utf8")
+
+
+def _whole(document: bytes, file_name: str, *, encoding: str | None, first_position: int = 1,
+           line_offset: int = 0) -> list[Entry] | None:
+    """The entries of a plain, well-formed ``PubmedArticleSet``, read in one go; None otherwise.
+
+    The document is in memory, and libxml2 reads it whole a third faster than fed piece by
+    piece to ``iterparse``. Anything out of the ordinary (not well-formed, another root, an
     ERROR element, an article not directly under the root) gives None, and the streaming
     reader reads it again: its checks and messages stay the only ones.
     """
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True,
                              encoding=encoding)
     try:
-        root = etree.fromstring(data, parser)
+        root = etree.fromstring(document, parser)
     except etree.XMLSyntaxError:
         return None
     if root.tag not in _ROOT_TAGS or next(root.iter("ERROR"), None) is not None:
         return None
-    records = []
-    for position, element in enumerate(root.iter(*_ARTICLE_TAGS), start=1):
+    entries = []
+    for position, element in enumerate(root.iter(*_ARTICLE_TAGS), start=first_position):
         if element.getparent() is not root:
             return None
-        entry = _entry(element, position, source_name)
-        if entry.error is not None:
-            raise entry.error
-        records.append(entry.record)
-    return records  # type: ignore[return-value]
+        entries.append(_entry(element, position, file_name, line_offset))
+    return entries
 
 
 def _elements(source: IO[bytes], file_name: str, *, encoding: str | None, counted: int = 0,
