@@ -8,7 +8,7 @@ import sqlite_utils
 
 from screener.errors import InvalidInputError
 from screener.records import Record
-from screener.storage.rows import row_to_record
+from screener.storage.rows import raw_text, row_to_record
 
 _SOURCE_SQL = (
     "SELECT r.id, coalesce(s.database, i.database) AS database FROM record r"
@@ -78,7 +78,7 @@ def search_ids(db: sqlite_utils.Database, text: str, *, limit: int = 1000) -> li
 
 
 def export_rows(db: sqlite_utils.Database) -> list[dict]:
-    """Every record with its provenance and cluster, for export."""
+    """Every record with its provenance and cluster, for export (``raw`` as text)."""
     cursor = db.execute(
         "SELECT r.*, coalesce(s.database, i.database) AS source_database,"
         " coalesce(i.file_name, s.query_name) AS source_file, m.cluster_id AS cluster_id,"
@@ -89,4 +89,7 @@ def export_rows(db: sqlite_utils.Database) -> list[dict]:
         " ORDER BY r.id"
     )
     names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor]
+    rows = [dict(zip(names, row, strict=True)) for row in cursor]
+    for row in rows:
+        row["raw"] = raw_text(row["raw"])
+    return rows
