@@ -250,3 +250,44 @@ def test_a_cp1252_file_is_read_through_the_import_decoder(project, tmp_path: Pat
     assert result.encoding == "cp1252" and result.count_imported == 1
     stored = project.record(project.screened_record_ids()[0])
     assert stored.authors[1] == Author("Hernández", "Isabel")
+
+
+def _answer(articles: list[bytes]) -> bytes:
+    return _XML_HEAD + b"".join(a + b"\n" for a in articles) + _XML_TAIL
+
+
+def _outcome(body: bytes, *, lean: bool):
+    try:
+        return parse_efetch(body, lean=lean)
+    except ParseError as exc:
+        return str(exc)
+
+
+@pytest.mark.parametrize("path", EFETCH, ids=lambda p: p.name)
+def test_reading_lean_gives_what_reading_whole_gives(path: Path) -> None:
+    body = path.read_bytes()
+    assert _outcome(body, lean=True) == _outcome(body, lean=False)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(count=st.integers(min_value=0, max_value=260), damage=st.sampled_from(["none", "cut", "error", "no-pmid", "junk"]),
+       where=st.floats(min_value=0, max_value=1))
+def test_a_many_piece_answer_reads_lean_as_whole(count: int, damage: str, where: float) -> None:
+    # More than pubmed_xml._PIECE articles: the lean reading parses the answer in pieces.
+    from datetime import date
+
+    template = compact_template()
+    articles = [make_article(template, str(30_000_000 + i), date(2001, 1, 1)) for i in range(count)]
+    body = _answer(articles)
+    at = int(where * max(count - 1, 0))
+    if damage == "cut":
+        body = body[: int(where * len(body))]
+    elif damage == "error" and count:
+        articles.insert(at, b"<ERROR>Unable to fetch</ERROR>")
+        body = _answer(articles)
+    elif damage == "no-pmid" and count:
+        articles[at] = articles[at].replace(f">{30_000_000 + at}</PMID>".encode(), b"></PMID>")
+        body = _answer(articles)
+    elif damage == "junk":
+        body = body[: int(where * len(body))] + b"<<&" + body[int(where * len(body)):]
+    assert _outcome(body, lean=True) == _outcome(body, lean=False)
