@@ -24,8 +24,8 @@ __all__ = ["connect", "create", "migrations", "now", "open_review", "schema_vers
 
 BUSY_TIMEOUT_MS = 10_000
 PAGE_SIZE = 16_384
-"""Page size of new review files. A record row with its raw source entry is 2-6 KB (entries of
-2 KB and more are stored compressed, see ``rows.RAW_COMPRESS_BYTES``): on SQLite's default
+"""Page size of new review files. A record row with its raw source entry is 2-8 KB (entries of
+6 KB and more are stored compressed, see ``rows.RAW_COMPRESS_BYTES``): on SQLite's default
 4 KB pages many rows spill into overflow pages; on 16 KB pages they fit, a few to a page, and a
 100,000-record RIS import stores a quarter faster. A decision's commit writes a few pages
 either way (about a millisecond more at this size)."""
