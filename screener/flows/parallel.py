@@ -34,6 +34,7 @@ from typing import Any, BinaryIO, TextIO
 from screener import sources
 from screener.errors import ParseError, ScreenerError
 from screener.sources import Chunk, Entry
+from screener.sources._common import bad_entry
 from screener.storage.rows import record_values
 
 __all__ = ["WORKERS_ENV", "EfetchParser", "Parsed", "StoredRow", "parsed", "search_worker_count", "worker_count"]
@@ -123,25 +124,42 @@ def _row(entry: Entry) -> Parsed:
 
 def _in_workers(format_name: str, pieces: Iterator[Chunk], *, file_name: str, workers: int) -> Iterator[Parsed]:
     crew = [_Worker() for _ in range(workers)]
-    pending: deque[_Worker] = deque()  # the worker of each chunk in flight, in file order
+    # The worker of each chunk in flight, in file order, and whether the chunk was counted.
+    pending: deque[tuple[_Worker, bool]] = deque()
     ahead = 2 * workers  # chunks in flight: each worker busy with one, the next ready; memory bounded
+    read = 0  # entries so far: an uncounted chunk's are numbered on from there
+
+    def unpack() -> Iterator[Parsed]:
+        nonlocal read
+        worker, counted = pending.popleft()
+        for row in _unpack(worker.receive(), file_name=file_name, before=None if counted else read):
+            read = row.position
+            yield row
+
     try:
         for index, piece in enumerate(pieces):
             worker = crew[index % workers]
             worker.send(("chunk", (format_name, piece, file_name)))
-            pending.append(worker)
+            pending.append((worker, piece.first_position > 0))
             if len(pending) >= ahead:
-                yield from _unpack(pending.popleft().receive())
+                yield from unpack()
         while pending:
-            yield from _unpack(pending.popleft().receive())
+            yield from unpack()
     finally:
         for worker in crew:
             worker.stop()
 
 
-def _unpack(result: tuple[list[tuple], tuple[str, str, str] | None]) -> Iterator[Parsed]:
+def _unpack(result: tuple[list[tuple], tuple[str, str, str] | None], *, file_name: str,
+            before: int | None) -> Iterator[Parsed]:
+    """The entries a worker sent back; those of an uncounted chunk (``before`` not None) numbered
+    on, as :func:`screener.sources.in_file` numbers them."""
     rows, failure = result
     for position, line, values, error in rows:
+        if before is not None:
+            position += before
+            if error:
+                error = _parts(bad_entry(file_name, position, line, error[2]).error)  # type: ignore[arg-type]
         yield Parsed(position, line, values, ParseError(*error) if error else None)
     if failure is not None:
         raise ParseError(*failure)

@@ -21,10 +21,12 @@ core). It offers two more names:
     entries themselves), or None when this file cannot be cut safely, the stream then left
     at its start for :func:`parse`;
 ``parse_chunk(chunk, *, file_name) -> Iterator[Entry]``
-    the entries of one chunk, with the positions and lines they have in the whole file.
+    the entries of one chunk, with the lines they have in the whole file, and their positions
+    in it too when the chunk is counted (see :class:`Chunk`).
 
-Reading every chunk of a file with ``parse_chunk``, in order, gives exactly what ``parse``
-gives: the same entries and the same errors at the same places.
+Reading every chunk of a file with ``parse_chunk``, in order, and numbering the entries of
+uncounted chunks on with :func:`in_file`, gives exactly what ``parse`` gives: the same entries
+and the same errors at the same places.
 
 The registry below lists every format; :func:`detect_format` and :func:`get_format` are the
 only ways other layers reach a parser.
@@ -41,7 +43,7 @@ from typing import Protocol, TextIO
 from screener.errors import ParseError, ScreenerError
 from screener.records import Record
 
-__all__ = ["Chunk", "Entry", "Format", "FORMAT_MODULES", "detect_format", "get_format", "format_names"]
+__all__ = ["Chunk", "Entry", "Format", "FORMAT_MODULES", "detect_format", "get_format", "format_names", "in_file"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +67,27 @@ class Chunk:
     ``first_position`` is the file position of its first entry and ``first_line`` the line of
     the file where its text starts; ``data`` is what the format needs to read it (text or
     bytes and a little context), small enough to send to another process.
+
+    A chunk cut without counting its entries (counting them would mean reading them, the work
+    the chunks are for) has ``first_position`` 0: ``parse_chunk`` numbers its entries from 1
+    and makes their errors with ``_common.bad_entry``, and the reader numbers them on with
+    :func:`in_file`, knowing how many entries the chunks before it held.
     """
 
     first_position: int
     first_line: int
     data: object
+
+
+def in_file(entry: Entry, before: int) -> Entry:
+    """An entry of an uncounted chunk numbered as in the whole file, ``before`` entries coming
+    first in the chunks before it (its error, made by ``bad_entry``, made again with that number)."""
+    from screener.sources._common import bad_entry
+
+    position = entry.position + before
+    if entry.error is not None:
+        return bad_entry(entry.error.file_name, position, entry.line, entry.error.problem)
+    return Entry(position, entry.line, record=entry.record)
 
 
 class Format(Protocol):

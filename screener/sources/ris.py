@@ -11,6 +11,7 @@ was cut short: that entry is an error.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from typing import TextIO
@@ -78,8 +79,12 @@ _CHUNK = 1 << 20
 
 
 def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
+    return _entries(stream, file_name, first_line=1)
+
+
+def _entries(stream: TextIO, file_name: str, *, first_line: int) -> Iterator[Entry]:
     position = 0
-    line = 1
+    line = first_line
     for gap, text, complete in _records(stream):
         position += 1
         line += gap
@@ -88,28 +93,45 @@ def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
 
 
 def chunks(stream: TextIO, *, file_name: str, size: int = 500) -> Iterator[Chunk]:
-    """Runs of ``size`` records (``TY`` to ``ER``), as found by the one-piece reader."""
-    position, line = 0, 1
-    first_position = first_line = 0
-    records: list[tuple[int, str, bool]] = []
-    for gap, text, complete in _records(stream):
-        position += 1
-        line += gap
-        if not records:
-            first_position, first_line = position, line
-        records.append((line - first_line, text, complete))
-        line += text.count("\n")
-        if len(records) == size:
-            yield Chunk(first_position, first_line, records)
-            records = []
-    if records:
-        yield Chunk(first_position, first_line, records)
+    """The file's text in uncounted chunks (see :class:`~screener.sources.Chunk`) of about
+    ``size`` records, each cut right after an ``ER`` line.
+
+    Whatever precedes an ``ER`` line, the one-piece reader is between records after it (the line
+    closes the record open there, if any, and is skipped otherwise), so a chunk read on its own
+    reads as that part of the file does. Finding the cuts needs only a search for ``ER`` lines
+    and a count of newlines: the records are found, split and read in the workers.
+    """
+    buffer, line, at_eof = "", 1, False
+    scanned, found = 0, 0  # where the search for ER lines goes on; ER lines found since the cut
+    while True:
+        cut = None
+        while (closing := _find(_END, "ER", buffer, scanned)) is not None:
+            newline = buffer.find("\n", closing.end())
+            if newline < 0:
+                break  # the ER line is not whole yet
+            found += 1
+            scanned = newline
+            if found == size:
+                cut = newline + 1
+                break
+        if cut is not None:
+            piece, buffer = buffer[:cut], buffer[cut:]
+            yield Chunk(0, line, piece)
+            line += piece.count("\n")
+            scanned, found = 0, 0
+            continue
+        if at_eof:
+            if buffer:
+                yield Chunk(0, line, buffer)
+            return
+        more = stream.read(_CHUNK)
+        at_eof = not more
+        buffer += more
 
 
 def parse_chunk(chunk: Chunk, *, file_name: str) -> Iterator[Entry]:
-    """The entries of one chunk made by :func:`chunks`."""
-    for index, (lines_before, text, complete) in enumerate(chunk.data):  # type: ignore[attr-defined]
-        yield _entry(text, complete, chunk.first_position + index, chunk.first_line + lines_before, file_name)
+    """The entries of one chunk made by :func:`chunks`, numbered from 1."""
+    return _entries(io.StringIO(chunk.data), file_name, first_line=chunk.first_line)  # type: ignore[arg-type]
 
 
 def _entry(text: str, complete: bool, position: int, line: int, file_name: str) -> Entry:

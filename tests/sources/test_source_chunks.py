@@ -76,8 +76,14 @@ def _chunked(path: Path, fmt: str, size: int) -> tuple[tuple[list[tuple], str | 
         pieces = list(pieces)
 
     def entries():
+        read = 0
         for piece in pieces:
-            yield from module.parse_chunk(piece, file_name=path.name)
+            before = read
+            for entry in module.parse_chunk(piece, file_name=path.name):
+                if not piece.first_position:  # uncounted: numbered on as the importer does
+                    entry = sources.in_file(entry, before)
+                read = entry.position
+                yield entry
 
     return _outcome(entries()), pieces
 
@@ -96,7 +102,7 @@ def test_chunks_read_as_the_whole_file_reads(fmt: str, path: Path, size: int) ->
     if pieces is not None:
         entries = len(whole[0])
         assert len(pieces) >= entries // size  # really cut, not one piece
-        assert [p.first_position for p in pieces][:1] in ([1], [])
+        assert [p.first_position for p in pieces][:1] in ([1], [0], [])
 
 
 def test_pubmed_files_with_an_internal_subset_or_no_root_are_read_in_one_piece(tmp_path: Path) -> None:
@@ -197,7 +203,7 @@ def test_skip_bad_works_across_chunks(project: Project, tmp_path: Path) -> None:
 
 
 def test_a_failure_inside_a_worker_is_a_clear_error() -> None:
-    chunk = Chunk(1, 1, [(0, "TY  - JOUR\nER  - ", True)])
+    chunk = Chunk(0, 1, "TY  - JOUR\nER  - \n")
     with pytest.raises(ScreenerError, match="reading the file failed in a worker process: .*no-such-format"):
         list(parallel._in_workers("no-such-format", iter([chunk]), file_name="x.ris", workers=1))
 
@@ -255,3 +261,28 @@ def test_a_killed_chunked_import_keeps_nothing_and_leaves_no_worker(project: Pro
         time.sleep(0.05)
     assert _workers_marked(mark) == []
     assert counts(project.db) == before
+
+
+# --- RIS cut at ER lines: every arrangement of records, stray lines and open records ----------
+_RIS_PIECES = [
+    "TY  - JOUR\nTI  - A whole record\nAU  - Smith, J\nPY  - 2020\nER  - \n",
+    "TY  - JOUR\nTI  - Without its ER line\nPY  - 2019\n\n",
+    "TY  - JOUR\nTI  - A title\n  going on\nAB  - Text\nER  -\n",
+    "ER  - \n",                       # stray, between records
+    "1. \n",                          # Ovid's numbered line
+    "\n",
+    "Some note between records\n",
+    "TY  - JOUR\n",                   # a TY with nothing after it
+    "KW  - stray tag\n",
+]
+
+
+@settings(max_examples=150, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(st.sampled_from(_RIS_PIECES), max_size=14), size=st.integers(1, 4),
+       open_end=st.booleans())
+def test_ris_cut_at_er_lines_reads_as_the_whole_file(tmp_path: Path, parts: list[str], size: int,
+                                                     open_end: bool) -> None:
+    path = tmp_path / "arranged.ris"
+    path.write_text("".join(parts) + ("TY  - JOUR\nTI  - Open at the end\n" if open_end else ""), encoding="utf-8")
+    assert _chunked(path, "ris", size)[0] == _one_piece(path, "ris")
