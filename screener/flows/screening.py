@@ -174,7 +174,8 @@ def resolve_conflict(db: sqlite_utils.Database, record_id: int, stage: Stage, ch
 
 
 def agreement(db: sqlite_utils.Database, stage: Stage | None = None) -> list[PairAgreement]:
-    """Per stage and reviewer pair: the 2x2 counts over records both decided, and kappa."""
+    """Per stage and reviewer pair: the 2x2 counts over units (records, or duplicate clusters) both
+    decided, and kappa."""
     review = review_store.load_review(db)
     tables: dict[tuple[str, str, str], dict[tuple[str, str], int]] = {}
     for st, a, b, choice_a, choice_b, n in store.agreement_counts(db, stage, review.maybe_counts_as):

@@ -328,20 +328,23 @@ def resolution_for(db: sqlite_utils.Database, record_id: int, stage: Stage) -> R
 
 def agreement_counts(db: sqlite_utils.Database, stage: Stage | None, maybe_counts_as: str
                      ) -> list[tuple[str, str, str, str, str, int]]:
-    """(stage, reviewer a, reviewer b, a's choice, b's choice, count) over records both decided.
+    """(stage, reviewer a, reviewer b, a's choice, b's choice, count) over units both decided.
 
-    Choices are counted as include/exclude (maybe as the review says); ``a`` is the reviewer
-    who joined the review first.
+    A unit is what is screened: a record, or a duplicate cluster through its primary record, so
+    two reviewers who decided two records dedup later merged are paired on the cluster, each with
+    the latest decision that speaks for it (the ``unit_decision`` view, as outcomes use). Choices
+    are counted as include/exclude (maybe as the review says); ``a`` is the reviewer who joined
+    the review first.
     """
     eff = "CASE {0}.decision WHEN 'maybe' THEN :maybe ELSE {0}.decision END"
     sql = (
-        f"SELECT c1.stage, r1.name, r2.name, {eff.format('c1')}, {eff.format('c2')}, count(*)"
-        " FROM current_decision c1 JOIN current_decision c2 ON c2.record_id = c1.record_id"
-        " AND c2.stage = c1.stage AND c2.reviewer_id > c1.reviewer_id"
-        " JOIN reviewer r1 ON r1.id = c1.reviewer_id JOIN reviewer r2 ON r2.id = c2.reviewer_id"
-        f" WHERE c1.record_id IN ({_SCREENED})"
-        + (" AND c1.stage = :stage" if stage else "")
-        + " GROUP BY 1, 2, 3, 4, 5 ORDER BY 1 DESC, r1.id, r2.id"
+        "WITH u AS MATERIALIZED (SELECT record_id, stage, reviewer_id, decision FROM unit_decision"
+        f" WHERE record_id IN ({_SCREENED})" + (" AND stage = :stage" if stage else "") + ")"
+        f" SELECT u1.stage, r1.name, r2.name, {eff.format('u1')}, {eff.format('u2')}, count(*)"
+        " FROM u u1 JOIN u u2 ON u2.record_id = u1.record_id AND u2.stage = u1.stage"
+        " AND u2.reviewer_id > u1.reviewer_id"
+        " JOIN reviewer r1 ON r1.id = u1.reviewer_id JOIN reviewer r2 ON r2.id = u2.reviewer_id"
+        " GROUP BY 1, 2, 3, 4, 5 ORDER BY 1 DESC, r1.id, r2.id"
     )
     return db.execute(sql, {"maybe": maybe_counts_as, "stage": stage.value if stage else None}).fetchall()
 

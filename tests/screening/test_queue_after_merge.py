@@ -274,3 +274,31 @@ def test_queues_progress_and_record_view_follow_unit_decision(records_csv: Path,
                 assert all(unit[d.record_id] == r for d in view)
     finally:
         project.close()
+
+
+def _pair(project: Project) -> tuple[int, int, int, int] | None:
+    """(both include, alice include / bob exclude, alice exclude / bob include, both exclude)."""
+    found = [p for p in project.agreement(TA) if {p.reviewer_a, p.reviewer_b} == {"alice", "bob"}]
+    if not found:
+        return None
+    (pair,) = found
+    if pair.reviewer_a == "alice":
+        return pair.both_include, pair.a_include_b_exclude, pair.a_exclude_b_include, pair.both_exclude
+    return pair.both_include, pair.a_exclude_b_include, pair.a_include_b_exclude, pair.both_exclude
+
+
+def test_agreement_pairs_the_two_reviewers_on_the_merged_cluster(review: Project) -> None:
+    # Before the merge bob decided P and alice S: two records, no pair to compare.
+    assert _pair(review) is None
+    _merge(review)
+    # After it both decisions speak for P's cluster: one unit both included.
+    assert _pair(review) == (1, 0, 0, 0)
+    for rid, a, b in ((3, "exclude", "exclude"), (4, "include", "exclude"), (6, "maybe", "exclude")):
+        review.record_decision(rid, TA, "alice", a)
+        review.record_decision(rid, TA, "bob", b)
+    # maybe counts as include by default: record 6 is alice include / bob exclude
+    counted_as = review.review().maybe_counts_as
+    assert _pair(review) == ((1, 2, 0, 1) if counted_as == "include" else (1, 1, 0, 2))
+    # A later decision of alice on the primary itself replaces the one made on S.
+    review.record_decision(P, TA, "alice", "exclude")
+    assert _pair(review) == ((0, 2, 1, 1) if counted_as == "include" else (0, 1, 1, 2))
