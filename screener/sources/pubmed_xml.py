@@ -174,21 +174,18 @@ def parse_chunk(chunk: Chunk, *, file_name: str) -> Iterator[Entry]:
     document, offset = _document(chunk)
     entries = _whole(document, file_name, encoding="utf-8", first_position=chunk.first_position,
                      line_offset=offset)
-    if entries is not None:
-        yield from entries
-        return
-    elements = _elements(io.BytesIO(document), file_name, encoding="utf-8", counted=chunk.first_position - 1,
-                         line_offset=offset)
-    for position, element in enumerate(elements, start=chunk.first_position):
-        yield _entry(element, position, file_name, offset)
+    if entries is None:  # something odd: the streaming reader's checks and messages decide
+        elements = _elements(io.BytesIO(document), file_name, encoding="utf-8",
+                             counted=chunk.first_position - 1, line_offset=offset)
+        entries = (_entry(e, p, file_name, offset) for p, e in enumerate(elements, start=chunk.first_position))
+    yield from entries
 
 
 def _document(chunk: Chunk) -> tuple[bytes, int]:
     """A chunk as a document of its own, and how many lines of the file come before its first."""
     start_tag, body, closed = chunk.data  # type: ignore[misc]
     name = start_tag[1:].split(None, 1)[0].rstrip(b">")
-    document = start_tag + body + (b"</" + name + b">" if closed else b"")
-    return document, chunk.first_line - 1 - start_tag.count(b"\n")
+    return start_tag + body + (b"</" + name + b">" if closed else b""), chunk.first_line - 1 - start_tag.count(b"\n")
 
 
 def parse_efetch(data: bytes | str, *, source_name: str = "efetch response", lean: bool = False) -> list[Record]:
@@ -235,8 +232,7 @@ def _in_pieces(data: bytes, source_name: str) -> list[Entry] | None:
     entries: list[Entry] = []
     for chunk in _cut(io.BytesIO(), data, root, _PIECE):
         document, offset = _document(chunk)
-        read = _whole(document, source_name, encoding="utf-8", first_position=chunk.first_position,
-                      line_offset=offset)
+        read = _whole(document, source_name, encoding="utf-8", first_position=chunk.first_position, line_offset=offset)
         if read is None:
             return None
         entries.extend(read)
