@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -11,28 +10,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fake_eutils import FakeEutils  # noqa: E402
+from search_support import FakeClock  # noqa: E402
 
 from screener.search.client import EntrezOptions  # noqa: E402
-
-EMAIL = "reviewer@example.org"
-
-
-class FakeClock:
-    """A monotonic clock that only moves when something sleeps on it; records the sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-        self._lock = threading.Lock()
-
-    def time(self) -> float:
-        with self._lock:
-            return self.now
-
-    def sleep(self, seconds: float) -> None:
-        with self._lock:
-            self.sleeps.append(seconds)
-            self.now += max(0.0, seconds)
 
 
 @pytest.fixture(autouse=True)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import EMAIL, FakeClock
 from fake_eutils import BACKEND, ERROR_200, HTML, STALL, TRUNCATED, status
+from search_support import EMAIL, FakeClock
 
 from screener.errors import ScreenerError
 from screener.search.client import EntrezClient, EntrezError, EntrezOptions, EntrezSettings

@@ -10,8 +10,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import EMAIL
 from fake_eutils import FakeEutils, compact_template
+from search_support import EMAIL
 
 from screener.cli import main
 from screener.project import Project

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import EMAIL
 from fake_eutils import BACKEND, ERROR_200, HTML, PASS, STALL, TRUNCATED, status
+from search_support import EMAIL
 
 from screener.errors import ScreenerError
 from screener.project import Project

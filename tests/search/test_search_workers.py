@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import EMAIL
 from fake_eutils import ERROR_200, TRUNCATED, status
+from search_support import EMAIL
 
 from screener.flows import parallel
 from screener.project import Project
