@@ -34,7 +34,6 @@ from typing import Any, BinaryIO, TextIO
 from screener import sources
 from screener.errors import ParseError, ScreenerError
 from screener.sources import Chunk, Entry
-from screener.sources._common import bad_entry
 from screener.storage.rows import record_values
 
 __all__ = ["WORKERS_ENV", "EfetchParser", "Parsed", "StoredRow", "parsed", "search_worker_count", "worker_count"]
@@ -132,7 +131,7 @@ def _in_workers(format_name: str, pieces: Iterator[Chunk], *, file_name: str, wo
     def unpack() -> Iterator[Parsed]:
         nonlocal read
         worker, counted = pending.popleft()
-        for row in _unpack(worker.receive(), file_name=file_name, before=None if counted else read):
+        for row in _unpack(worker.receive(), before=None if counted else read):
             read = row.position
             yield row
 
@@ -150,17 +149,16 @@ def _in_workers(format_name: str, pieces: Iterator[Chunk], *, file_name: str, wo
             worker.stop()
 
 
-def _unpack(result: tuple[list[tuple], tuple[str, str, str] | None], *, file_name: str,
-            before: int | None) -> Iterator[Parsed]:
+def _unpack(result: tuple[list[tuple], tuple[str, str, str] | None], *, before: int | None) -> Iterator[Parsed]:
     """The entries a worker sent back; those of an uncounted chunk (``before`` not None) numbered
-    on, as :func:`screener.sources.in_file` numbers them."""
+    on by :func:`screener.sources.in_file`."""
     rows, failure = result
     for position, line, values, error in rows:
+        problem = ParseError(*error) if error else None
         if before is not None:
-            position += before
-            if error:
-                error = _parts(bad_entry(file_name, position, line, error[2]).error)  # type: ignore[arg-type]
-        yield Parsed(position, line, values, ParseError(*error) if error else None)
+            numbered = sources.in_file(Entry(position, line, error=problem), before)
+            position, problem = numbered.position, numbered.error
+        yield Parsed(position, line, values, problem)
     if failure is not None:
         raise ParseError(*failure)
 
