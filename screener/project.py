@@ -6,7 +6,7 @@ transaction, so an error, Ctrl-C or a killed process leaves the review as it was
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,14 +46,23 @@ class Project:
 
     # --- lifecycle ---------------------------------------------------------------------------
     @classmethod
-    def create(cls, path: str | Path, review: Review | None = None, **settings: Any) -> Project:
-        """Make a new review file. ``settings`` are :class:`Review` fields (title is required)."""
+    def create(cls, path: str | Path, review: Review | None = None, *,
+               reviewers: Sequence[str | tuple[str, str]] = (), **settings: Any) -> Project:
+        """Make a new review file. ``settings`` are :class:`Review` fields (title is required).
+
+        ``reviewers`` declares the review's reviewers: names, or (name, role) pairs; a bare
+        name's role is 'lead' for the first and 'screener' for the rest.
+        """
         review = review or Review(**settings)
         if not review.title.strip():
             raise ScreenerError("a review needs a title (give --title)")
         db = create(path)
         with transaction(db):
             review_store.create_review(db, review)
+            for position, entry in enumerate(reviewers):
+                name, role = (entry, "lead" if position == 0 else "screener") \
+                    if isinstance(entry, str) else entry
+                review_store.add_reviewer(db, name, role)
         return cls(db, path)
 
     @classmethod

@@ -11,6 +11,7 @@ import sys
 
 import click
 
+from screener.display import visible
 from screener.errors import ScreenerError
 
 # Every verb: (name, module, attribute), in the order ``screener --help`` lists them. A module
@@ -75,16 +76,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except click.UsageError as exc:
         hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
-        click.echo(f"screener: {exc.format_message()}{hint}", err=True)
+        click.echo(f"screener: {visible(exc.format_message())}{hint}", err=True)
         return 2
     except click.ClickException as exc:
-        click.echo(f"screener: {exc.format_message()}", err=True)
+        click.echo(f"screener: {visible(exc.format_message())}", err=True)
         return exc.exit_code
     except click.Abort:
         click.echo("screener: interrupted; nothing was half-saved", err=True)
         return 130
     except ScreenerError as exc:
-        click.echo(f"screener: {exc}", err=True)
+        click.echo(f"screener: {visible(str(exc))}", err=True)
         return 1
     except KeyboardInterrupt:
         click.echo("screener: interrupted; nothing was half-saved", err=True)

@@ -10,7 +10,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
+import click
+
+from screener.display import visible
 from screener.errors import ScreenerError
+
+
+def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print a line for people (stdout, or stderr with ``err``): text from records, files and
+    reviewers in it shows its control characters as ``\\xNN`` escapes instead of acting on
+    the terminal. Data formats written to stdout (CSV, RIS, JSON) do not go through here."""
+    click.echo(visible(str(message)), err=err, nl=nl)
 
 
 @contextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import fields
 from typing import Any
 
@@ -102,21 +103,50 @@ def reason_id(db: sqlite_utils.Database, label: str | None) -> int | None:
     return row[0]
 
 
+ROLES = ("screener", "arbiter", "lead")
+"""Reviewer roles, least to most: a screener screens; an arbiter also resolves conflicts and
+sees both decisions; a lead also changes settings, adds reviewers and unblinds."""
+
+
+def name_key(name: str) -> str:
+    """The key a reviewer name is matched by: trimmed, NFKC-normalised, casefolded."""
+    return unicodedata.normalize("NFKC", name).strip().casefold()
+
+
+def add_reviewer(db: sqlite_utils.Database, name: str, role: str = "screener") -> int:
+    """Declare reviewer ``name`` with ``role``; a name already declared (in any case) is refused."""
+    name = unicodedata.normalize("NFKC", name or "").strip()
+    if not name:
+        raise InvalidInputError("a reviewer name cannot be empty")
+    if role not in ROLES:
+        raise InvalidInputError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+    found = db.execute("SELECT name FROM reviewer WHERE name_key = ?", [name_key(name)]).fetchone()
+    if found:
+        raise InvalidInputError(f"reviewer {found[0]!r} is already in this review")
+    return insert(db, "reviewer", {"name": name, "name_key": name_key(name), "role": role,
+                                   "created_at": now()})
+
+
 def reviewer_id(db: sqlite_utils.Database, name: str, *, create: bool = True) -> int:
-    """The id of reviewer ``name``, created on first use."""
+    """The id of reviewer ``name`` (matched case-insensitively), created on first use."""
     name = (name or "").strip()
     if not name:
         raise InvalidInputError("a reviewer name is required (give --reviewer NAME)")
-    row = db.execute("SELECT id FROM reviewer WHERE name = ?", [name]).fetchone()
+    row = db.execute("SELECT id FROM reviewer WHERE name_key = ?", [name_key(name)]).fetchone()
     if row:
         return row[0]
     if not create:
         raise InvalidInputError(f"no reviewer named {name!r} in this review")
-    return insert(db, "reviewer", {"name": name, "created_at": now()})
+    return add_reviewer(db, name)
 
 
 def reviewer_names(db: sqlite_utils.Database) -> list[str]:
     return [r[0] for r in db.execute("SELECT name FROM reviewer ORDER BY id")]
+
+
+def reviewer_roles(db: sqlite_utils.Database) -> list[tuple[str, str]]:
+    """(name, role) of every declared reviewer, in the order they were added."""
+    return [(r[0], r[1]) for r in db.execute("SELECT name, role FROM reviewer ORDER BY id")]
 
 
 def get_setting(db: sqlite_utils.Database, key: str, default: Any = None) -> Any:

@@ -92,3 +92,46 @@ def test_an_interrupted_migration_leaves_the_file_as_it_was(tmp_path: Path, monk
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     assert "review" in names and "ok_table" not in names
+
+
+def _as_version_2(path: Path) -> None:
+    """A review file as screener made it before migration 0003 (schema 2)."""
+    from screener.storage.db import _statements, connect
+
+    db = connect(path, new=True)
+    for number, script in migrations()[:2]:
+        for statement in _statements(script.read_text(encoding="utf-8")):
+            db.execute(statement)
+        db.execute(f"PRAGMA user_version = {number}")
+    db.execute("INSERT INTO review (id, title, created_at) VALUES (1, 'Old', '2026-01-01')")
+    for name in ("rev_a", "rev_b", "Rev_A"):
+        db.execute("INSERT INTO reviewer (name, created_at) VALUES (?, '2026-01-01')", [name])
+    db.execute("INSERT INTO search_run (id, database, query_text, started_at) VALUES (1, 'PubMed', 'x', 'now')")
+    for pmid in ("11", "12"):
+        db.execute("INSERT INTO record (search_run_id, pmid, title, created_at) VALUES (1, ?, 't', 'now')", [pmid])
+    db.conn.close()
+
+
+def test_migration_3_keys_reviewers_names_the_lead_and_lists_run_pmids(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    _as_version_2(path)
+    with Project.open(path) as project:
+        rows = project.db.execute("SELECT name, name_key, role FROM reviewer ORDER BY id").fetchall()
+        pmids = project.db.execute("SELECT pmid FROM search_run_pmid ORDER BY pmid").fetchall()
+    # the name typed twice in two cases stays apart under a distinct name, nothing is lost
+    assert rows == [("rev_a", "rev_a", "lead"), ("rev_b", "rev_b", "screener"),
+                    ("Rev_A (3)", "rev_a (3)", "screener")]
+    assert pmids == [("11",), ("12",)]
+
+
+def test_reviewer_names_match_whatever_their_case(tmp_path: Path) -> None:
+    from screener.errors import InvalidInputError
+    from screener.storage.review import add_reviewer, reviewer_id
+
+    with Project.create(tmp_path / "r.db", title="T", reviewers=["rev_a", ("Ｒｅｖ_Ｂ", "arbiter")]) as project:
+        assert reviewer_id(project.db, "REV_A ") == reviewer_id(project.db, "rev_a")
+        assert reviewer_id(project.db, "rev_b") == reviewer_id(project.db, "Rev_B")
+        with pytest.raises(InvalidInputError, match="already in this review"):
+            add_reviewer(project.db, "Rev_a")
+        assert project.db.execute("SELECT name, role FROM reviewer ORDER BY id").fetchall() == [
+            ("rev_a", "lead"), ("Rev_B", "arbiter")]
