@@ -91,11 +91,7 @@ class OutcomeAnalysis:
     def _studies(self) -> dict[str, list[Any]]:
         a = self.analysis
         res = a.result
-        n = len(a.frame)
-        if res.method in ("MH", "PETO"):
-            rows = np.arange(n)
-        else:
-            rows = np.flatnonzero(np.isfinite(np.asarray(a.effects.yi)) & np.isfinite(np.asarray(a.effects.vi)))
+        rows = a.pooled_rows()
         finite = np.isfinite(np.asarray(res.yi)) & np.isfinite(np.asarray(res.vi))
         pick = np.flatnonzero(finite)
         out: dict[str, list[Any]] = {

@@ -19,7 +19,7 @@ import pandas as pd
 from screener.pooling.bias import EggerResult, TrimFillResult, regtest, trimfill
 from screener.pooling.effects import EffectSizes, escalc
 from screener.pooling.errors import PoolingError
-from screener.pooling.mh import rma_mh, rma_peto
+from screener.pooling.mh import complete_tables, rma_mh, rma_peto
 from screener.pooling.models import rma
 from screener.pooling.report import format_egger, format_subgroups, format_summary, format_trimfill
 from screener.pooling.results import PoolResult, clean
@@ -115,15 +115,16 @@ class Analysis:
             texts.append(format_trimfill(self.trimfill))
         return "\n".join(texts).rstrip()
 
+    def pooled_rows(self) -> list[int]:
+        """The rows of ``frame`` behind the result's studies, in the result's order."""
+        return [int(i) for i in np.flatnonzero(_pooled(self.frame, self.effects, self.result.method))]
+
     def study_columns(self) -> dict[str, list[str]] | None:
         """The data columns of the forest plot (e.g. events/total per group), in plot order."""
         columns = _columns(self.frame)
         if columns is None:
             return None
-        keep = np.isfinite(np.asarray(self.effects.yi)) & np.isfinite(np.asarray(self.effects.vi))
-        if self.result.method in _INVERSE_VARIANCE_ONLY:
-            keep = np.ones(len(self.frame), dtype=bool)
-        index = list(self.order) if self.order is not None else list(np.flatnonzero(keep))
+        index = list(self.order) if self.order is not None else self.pooled_rows()
         return {name: [values[i] for i in index] for name, values in columns.items()}
 
     def write_forest(self, path: str | Path, *, title: str | None = None) -> Path:
@@ -219,9 +220,7 @@ def _subgroups(
     groups = frame[by]
     if groups.isna().any():
         raise PoolingError(f"--by {by}: some studies have no value in this column")
-    keep = np.isfinite(np.asarray(es.yi)) & np.isfinite(np.asarray(es.vi))
-    if method in _INVERSE_VARIANCE_ONLY:
-        keep = np.ones(len(frame), dtype=bool)  # MH and Peto use every table
+    keep = _pooled(frame, es, method)
     text = groups.astype(str).to_numpy()
     levels = sorted(set(text[keep]))
     order = [int(i) for lvl in levels for i in np.flatnonzero((text == lvl) & keep)]
@@ -237,6 +236,14 @@ def _subgroups(
         counts = tuple(f.k for f in fits)
         return SubgroupResult(tuple(levels), counts, tuple(fits), None, q, df, p, False), order
     return subgroup_analysis(es, groups=list(text), method=method, test=test), order
+
+
+def _pooled(frame: pd.DataFrame, es: EffectSizes, method: str) -> np.ndarray:
+    """Which rows the model pools: every whole 2x2 table for MH and Peto (a table without
+    events in both groups included), else the rows with an effect size."""
+    if method in _INVERSE_VARIANCE_ONLY:
+        return complete_tables(frame)
+    return np.isfinite(np.asarray(es.yi)) & np.isfinite(np.asarray(es.vi))
 
 
 def _columns(frame: pd.DataFrame) -> dict[str, list[str]] | None:
