@@ -24,7 +24,7 @@ from screener.pooling.models import rma
 from screener.pooling.report import format_egger, format_subgroups, format_summary, format_trimfill
 from screener.pooling.results import PoolResult, clean
 from screener.pooling.subgroups import SubgroupResult, subgroup_analysis, subgroup_difference
-from screener.pooling.transforms import PROPORTION_MEASURES, RATIO_MEASURES, transformed
+from screener.pooling.transforms import transformed
 
 __all__ = ["METHOD_NAMES", "RAW_COLUMNS", "Analysis", "AnalysisSettings", "method_name",
            "result_dict", "run_analysis"]
@@ -80,8 +80,9 @@ class Analysis:
     trimfill: TrimFillResult | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``screener meta --json`` object: the pooled result (plus ``transformed``), then
-        ``subgroups``/``Q_between``/``df_between``/``p_between``, Egger and trim-and-fill keys."""
+        """The ``screener meta --json`` object: the pooled result on the model scale (plus
+        ``transformed``, the natural scale), then ``subgroups``/``Q_between``/``df_between``/
+        ``p_between``, Egger and trim-and-fill keys (plus ``trimfill_transformed``)."""
         out = result_dict(self.result)
         sub = self.subgroups
         if sub is not None:
@@ -102,6 +103,9 @@ class Analysis:
             out.update(k0=tf.k0, side=tf.side, se_k0=tf.se_k0, trimfill_k=tf.fit.k,
                        trimfill_estimate=tf.fit.estimate, trimfill_se=tf.fit.se,
                        trimfill_ci_lb=tf.fit.ci_lb, trimfill_ci_ub=tf.fit.ci_ub)  # fmt: skip
+            back = transformed(tf.fit)
+            if back is not None:
+                out["trimfill_transformed"] = back.to_dict()
         return clean(out)
 
     def summary(self) -> str:
@@ -147,12 +151,13 @@ class Analysis:
 
 
 def result_dict(res: PoolResult) -> dict[str, Any]:
-    """``res.to_dict()`` plus ``transformed`` (back-transformed) for ratio and proportion measures."""
+    """``res.to_dict()`` (the model scale) plus ``transformed``: the estimate, CI and PI on the
+    natural scale for every measure the text summary back-transforms (ratios, proportions,
+    Fisher's z)."""
     out = res.to_dict()
-    if res.measure in RATIO_MEASURES or res.measure in PROPORTION_MEASURES:
-        back = transformed(res)
-        if back is not None:
-            out["transformed"] = back.to_dict()
+    back = transformed(res)
+    if back is not None:
+        out["transformed"] = back.to_dict()
     return out
 
 

@@ -100,9 +100,10 @@ def test_other_data_types_through_extraction(tmp_path, case, block, data_type, m
     for ours, theirs in zip(again.results["studies"]["yi"], data[block]["escalc"]["yi"], strict=True):
         assert_close(ours, theirs, "yi")
     back = data[block].get("REML_backtransformed")
-    # the meta/pool JSON contract back-transforms ratio and proportion measures only
-    assert ("transformed" in again.results) == (data_type == "proportion")
-    if back is not None and data_type == "proportion":
+    # the JSON carries the natural scale wherever the text prints it: proportions on the logit
+    # scale and Fisher's z as well as ratios (not MD or SMD, already on their own scale)
+    assert ("transformed" in again.results) == (measure in ("PLO", "ZCOR"))
+    if back is not None:
         for ours, theirs in (("estimate", "pred"), ("ci_lb", "ci.lb"), ("ci_ub", "ci.ub"),
                              ("pi_lb", "pi.lb"), ("pi_ub", "pi.ub")):
             assert_close(again.results["transformed"][ours], back[theirs], f"back-transformed {ours}")
