@@ -17,17 +17,18 @@ import numpy as np
 import pandas as pd
 
 from screener.pooling.bias import EggerResult, TrimFillResult, regtest, trimfill
-from screener.pooling.effects import EffectSizes, escalc
+from screener.pooling.effects import REQUIRED, EffectSizes, escalc
 from screener.pooling.errors import PoolingError
 from screener.pooling.mh import complete_tables, rma_mh, rma_peto
 from screener.pooling.models import rma
 from screener.pooling.report import format_egger, format_subgroups, format_summary, format_trimfill
 from screener.pooling.results import PoolResult, clean
+from screener.pooling.selection import without_empty_columns
 from screener.pooling.subgroups import SubgroupResult, subgroup_analysis, subgroup_difference
 from screener.pooling.transforms import transformed
 
 __all__ = ["METHOD_NAMES", "RAW_COLUMNS", "Analysis", "AnalysisSettings", "method_name",
-           "result_dict", "run_analysis"]
+           "result_dict", "run_analysis", "without_empty_columns"]
 
 METHOD_NAMES = ("FE", "EE", "DL", "REML", "ML", "PM", "PMM", "HE", "SJ", "HS", "HSk", "EB", "MH",
                 "PETO")
@@ -170,6 +171,7 @@ def run_analysis(frame: pd.DataFrame, settings: AnalysisSettings) -> Analysis:
         A one-line message naming the option or column at fault.
     """
     method, test = settings.method, settings.test
+    frame = without_empty_columns(frame)
     es = _effects(frame, settings.measure)
     result = _fit(frame, es, method, test)
     sub, order = None, None
@@ -186,7 +188,21 @@ def run_analysis(frame: pd.DataFrame, settings: AnalysisSettings) -> Analysis:
 
 def _effects(frame: pd.DataFrame, measure: str | None) -> EffectSizes:
     labels = [str(x) for x in frame["study"]] if "study" in frame.columns else None
-    if "yi" in frame.columns and ("vi" in frame.columns or "sei" in frame.columns):
+    has_effects = "yi" in frame.columns and ("vi" in frame.columns or "sei" in frame.columns)
+    raw = measure is not None and _has_raw_data(frame, measure.upper())
+    if has_effects and raw:
+        assert measure is not None
+        # --measure with its raw columns: escalc computes yi from them, as in metafor; a row
+        # with only yi/vi would be dropped silently, so such a file is refused
+        only_effects = [str(label) for label, has_raw, has_yi in zip(
+            labels or range(1, len(frame) + 1), _rows_with(frame, REQUIRED[measure.upper()]),
+            _rows_with(frame, ("yi",)), strict=True) if has_yi and not has_raw]
+        if only_effects:
+            raise PoolingError(
+                f"--measure {measure} computes the effect sizes from the raw columns, but "
+                f"{', '.join(only_effects[:3])} ha(s) only yi/vi: pool those rows separately")
+        return escalc(frame, measure=measure, labels=labels)
+    if has_effects:
         es = escalc(frame, measure="GEN", labels=labels)
         return dataclasses.replace(es, measure=(measure or "GEN").upper())
     if measure is None:
@@ -199,6 +215,22 @@ def _effects(frame: pd.DataFrame, measure: str | None) -> EffectSizes:
             f"the file has raw columns ({', '.join(present)}): give --measure (e.g. OR, RR, SMD, PLO)"
         )
     return escalc(frame, measure=measure, labels=labels)
+
+
+def _has_raw_data(frame: pd.DataFrame, measure: str) -> bool:
+    if measure not in REQUIRED or measure == "GEN":
+        return False
+    if not all(c in frame.columns for c in REQUIRED[measure]):
+        return False
+    if measure in ("OR", "RR", "RD", "PETO"):
+        return ("bi" in frame.columns or "n1i" in frame.columns) and (
+            "di" in frame.columns or "n2i" in frame.columns)
+    return True
+
+
+def _rows_with(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[bool]:
+    numbers = frame[list(columns)].apply(pd.to_numeric, errors="coerce")
+    return [bool(x) for x in numbers.notna().all(axis=1)]
 
 
 def _fit(frame: pd.DataFrame, es: EffectSizes, method: str, test: str) -> PoolResult:
