@@ -398,9 +398,10 @@ class Project:
         """(columns, rows) of the analysis-ready table (escalc column names)."""
         return extraction_flow.extraction_table(self.db, reviewer=reviewer, outcome=outcome)
 
-    def import_extraction(self, path: str | Path) -> extraction_flow.ExtractionImport:
-        """Read an extraction CSV in the exported shape; studies are created by name."""
-        return extraction_flow.import_table(self.db, path)
+    def import_extraction(self, path: str | Path, *, dry_run: bool = False) -> extraction_flow.ExtractionImport:
+        """Read an extraction CSV in the exported shape; studies are created by name
+        (``dry_run``: check the file and say what would be imported, writing nothing)."""
+        return extraction_flow.import_table(self.db, path, dry_run=dry_run)
 
     def study_characteristics(self) -> list[dict[str, str]]:
         return extraction_flow.study_characteristics(self.db)

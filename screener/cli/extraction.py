@@ -7,7 +7,7 @@ import json
 
 import click
 
-from screener.cli.output import open_output
+from screener.cli.output import echo, open_output
 from screener.cli.review import export_group
 from screener.errors import ScreenerError
 from screener.extraction.rob import TOOLS
@@ -149,14 +149,27 @@ def rob_command(review: str, tool: str | None, plot: str | None, as_json: bool) 
         click.echo(f"plot written to {plot}", err=True)
 
 
-def import_extraction_files(review: str, files: tuple[str, ...]) -> None:
-    """``screener import REVIEW.db FILE.csv --as extraction``: each file in one transaction."""
+def import_extraction_files(review: str, files: tuple[str, ...], *, dry_run: bool = False) -> None:
+    """``screener import REVIEW.db FILE.csv --as extraction``: each file in one transaction
+    (``--dry-run``: each file read and checked, nothing written)."""
     with Project.open(review) as project:
         for file in files:
-            result = project.import_extraction(file)
-            click.echo(f"{result.file_name}: {result.rows} rows, {result.values_saved} values as "
-                       f"extractor {result.reviewer!r}; {len(result.studies_created)} new studies, "
-                       f"{len(result.outcomes_created)} new outcomes")
+            result = project.import_extraction(file, dry_run=dry_run)
+            if result.dry_run:
+                echo(f"{result.file_name}: {result.rows} rows; would save {result.values_saved} "
+                     f"values as extractor {result.reviewer!r}"
+                     + _names("new studies", result.studies_created)
+                     + _names("new outcomes", result.outcomes_created)
+                     + " (dry run: nothing written)")
+                continue
+            echo(f"{result.file_name}: {result.rows} rows, {result.values_saved} values as "
+                 f"extractor {result.reviewer!r}; {len(result.studies_created)} new studies, "
+                 f"{len(result.outcomes_created)} new outcomes")
+
+
+def _names(what: str, names: tuple[str, ...]) -> str:
+    shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+    return f"; {len(names)} {what}" + (f" ({shown})" if names else "")
 
 
 __all__ = ["check_command", "export_extraction_command", "form_command", "import_extraction_files",

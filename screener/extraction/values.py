@@ -117,3 +117,4 @@ class ExtractionImport:
     outcomes_created: tuple[str, ...] = ()
     values_saved: int = 0
     values_cleared: int = 0
+    dry_run: bool = False           # nothing was written: the counts say what an import would do

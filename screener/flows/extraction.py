@@ -257,9 +257,11 @@ def extraction_table(db: sqlite_utils.Database, *, reviewer: str | None = None,
     return [*COLUMNS, *row_fields, *(extra_column(k) for k in study_fields)], rows
 
 
-def import_table(db: sqlite_utils.Database, path: str | Path) -> ExtractionImport:
+def import_table(db: sqlite_utils.Database, path: str | Path, *, dry_run: bool = False) -> ExtractionImport:
     """Read an extraction CSV (the exported shape) as extractor ``csv:FILE``; studies and
-    outcomes are created by name. One transaction: a bad cell keeps nothing."""
+    outcomes are created by name. One transaction: a bad cell keeps nothing. ``dry_run``
+    reads and checks the file the same way, then says what the import would do and writes
+    nothing (not even the reviewer ``csv:FILE``)."""
     source = Path(path)
     if not source.is_file():
         raise ScreenerError(f"{source}: no such file")
@@ -274,6 +276,13 @@ def import_table(db: sqlite_utils.Database, path: str | Path) -> ExtractionImpor
     if not plan.entries:
         raise ScreenerError(f"{source.name}: no rows found")
     reviewer = f"csv:{source.name}"
+    if dry_run:
+        entries = [e for found in plan.entries.values() for e in found]
+        return ExtractionImport(source.name, reviewer, plan.rows,
+                                tuple(s for s in plan.entries if store.find_study(db, s) is None),
+                                tuple(o.name for o in plan.new_outcomes),
+                                sum(1 for e in entries if e.value), sum(1 for e in entries if not e.value),
+                                dry_run=True)
     created: list[str] = []
     saved = cleared = 0
     with transaction(db):
