@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from screener.cli import main
@@ -30,7 +31,8 @@ def fingerprint(path: Path) -> dict[str, str]:
 
 
 def counts(path: Path) -> dict[str, int]:
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+    # closed at once: an open connection would keep the -wal file of the next one in place
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
 
