@@ -32,6 +32,7 @@ import_flow = lazy_flow("importing")
 pooling_flow = lazy_flow("pooling")
 screening_flow = lazy_flow("screening")
 search_flow = lazy_flow("search")
+studies_flow = lazy_flow("studies")
 
 Progress = Callable[[int, int | None], None]
 """A progress callback: (done, total or None when unknown)."""
@@ -360,6 +361,22 @@ class Project:
 
     def link_report(self, study: str, record_id: int) -> None:
         extraction_flow.link_report(self.db, study, record_id)
+
+    def link_records(self, study: str, record_ids: Sequence[int]) -> list[int]:
+        """Link records to a study as its reports (all or none); returns those newly linked."""
+        return studies_flow.link(self.db, study, record_ids)
+
+    def unlink_records(self, study: str, record_ids: Sequence[int]) -> None:
+        """Remove records from a study's reports (all or none)."""
+        studies_flow.unlink(self.db, study, record_ids)
+
+    def study_records(self) -> list[studies_flow.StudyRecords]:
+        """Every study with its records' screening outcomes and whether PRISMA counts it."""
+        return studies_flow.study_list(self.db)
+
+    def study_flags(self) -> list[extraction_flow.Flag]:
+        """A flag per study that no report included at full text supports."""
+        return studies_flow.study_flags(self.db)
 
     def studies(self) -> list[extraction_flow.Study]:
         return extraction_flow.store.list_studies(self.db)

@@ -52,9 +52,12 @@ def form_command(review: str, form_file: str | None, builtin: str | None) -> Non
 @click.argument("review", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of the flags.")
 def check_command(review: str, as_json: bool) -> None:
-    """Consistency checks on the extracted numbers (flags, with why).
+    """Consistency checks on the extracted numbers (flags, with why), and the studies that no
+    record included at full text supports.
 
-    Kinds: grim, p_vs_ci, ci_asymmetric, sd_implausible, out_of_range, events_gt_total.
+    Kinds: grim, p_vs_ci, ci_asymmetric, sd_implausible, out_of_range, events_gt_total, and
+    no_included_report (a study PRISMA does not count as included: link its records with
+    `screener study link`).
 
     \b
     Example:
@@ -62,7 +65,7 @@ def check_command(review: str, as_json: bool) -> None:
       screener check il2.db --json | jq '.[] | select(.kind == "p_vs_ci")'
     """
     with Project.open(review) as project:
-        flags = project.consistency_checks()
+        flags = project.consistency_checks() + project.study_flags()
     if as_json:
         click.echo(json.dumps([{"study": f.study, "outcome": f.outcome, "timepoint": f.timepoint,
                                 "subgroup": f.subgroup, "kind": f.kind, "explanation": f.explanation,
@@ -74,7 +77,7 @@ def check_command(review: str, as_json: bool) -> None:
     for f in flags:
         where = " · ".join(p for p in (f.study, f.outcome, f.timepoint, f.subgroup) if p)
         who = f" [{', '.join(f.reviewers)}]" if f.reviewers else ""
-        click.echo(f"{where}\t{f.kind}\t{f.explanation}{who}")
+        echo(f"{where}\t{f.kind}\t{f.explanation}{who}")
     click.echo(f"{len(flags)} flag(s)", err=True)
 
 
@@ -160,11 +163,13 @@ def import_extraction_files(review: str, files: tuple[str, ...], *, dry_run: boo
                      f"values as extractor {result.reviewer!r}"
                      + _names("new studies", result.studies_created)
                      + _names("new outcomes", result.outcomes_created)
+                     + f"; would link {result.records_linked} records to studies"
                      + " (dry run: nothing written)")
                 continue
             echo(f"{result.file_name}: {result.rows} rows, {result.values_saved} values as "
                  f"extractor {result.reviewer!r}; {len(result.studies_created)} new studies, "
-                 f"{len(result.outcomes_created)} new outcomes")
+                 f"{len(result.outcomes_created)} new outcomes, {result.records_linked} records "
+                 "linked to studies")
 
 
 def _names(what: str, names: tuple[str, ...]) -> str:

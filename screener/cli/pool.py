@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from screener.cli.output import echo
 from screener.errors import ScreenerError
 from screener.project import Project
 
@@ -78,12 +79,14 @@ def pool_command(review: str, outcome: str, measure: str | None, method: str, te
                     raise ScreenerError(f"{option} {path}: {exc.strerror or exc}") from None
         saved = project.save_analysis(pooled, name=name, reviewer=reviewer)
     if as_json:
-        out = {**pooled.analysis.to_dict(), "analysis_id": saved.id}
-        click.echo(json.dumps(out, allow_nan=False, ensure_ascii=False))
+        # the saved results without the per-study arrays: screener meta's keys, plus the
+        # studies left out or not included
+        results = {k: v for k, v in pooled.results().items() if k != "studies"}
+        click.echo(json.dumps({**results, "analysis_id": saved.id}, allow_nan=False, ensure_ascii=False))
     else:
-        click.echo(pooled.analysis.summary())
-        if pooled.without_data:
-            click.echo(f"Note: no data for {', '.join(pooled.without_data)}; left out")
+        echo(pooled.analysis.summary())
+        for note in pooled.notes():
+            echo(f"Note: {note}")
     for what, path in (("Forest", plot_path), ("Funnel", funnel_path)):
         if path is not None:
             click.echo(f"{what} plot written to {path}", err=True)

@@ -70,3 +70,32 @@ def assert_fit(results: dict, ref: dict, where: str) -> int:
         for i, (w, r) in enumerate(zip(weights, ref["weights_percent"], strict=True)):
             assert_close(w, r, f"{where} weight {i}")
     return count
+
+
+# --- a review with records screened to full text (hand-made) -----------------------------------
+
+RECORDS = [  # (id in the file, first author, year, title, decision at full text)
+    ("R1", "Zhang", 2021, "Low-dose IL-2 in dermatomyositis: a randomised trial", "include"),
+    ("R2", "Zhang", 2022, "Low-dose IL-2 in dermatomyositis: 52-week follow-up", "include"),
+    ("R3", "Li", 2019, "Interleukin-2 and regulatory T cells in myositis", "include"),
+    ("R4", "Wang", 2020, "Interleukin-2 in lupus", "exclude"),
+]
+
+
+def screened_review(path: Path, *, reviewer: str = "alice") -> tuple[Project, dict[str, int]]:
+    """A review with the four records above, screened by one reviewer: R1-R3 included at full
+    text, R4 excluded there. Returns the project and the record ids by key."""
+    source = path.with_name(path.stem + "-records.csv")
+    lines = ["id,title,authors,year,journal,abstract"]
+    lines += [f'{key},"{title}","{author}, A",{year},J Myositis,"Abstract of {key}."'
+              for key, author, year, title, _ in RECORDS]
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    project = Project.create(path, title="Low-dose IL-2 in myositis", reviewers=[reviewer],
+                             exclusion_reasons=("Wrong population",))
+    project.import_file(source, fmt="csv", source="PubMed")
+    ids = {key: rid for rid, key in project.db.execute("SELECT id, source_key FROM record")}
+    for key, *_, decision in RECORDS:
+        project.record_decision(ids[key], "title_abstract", reviewer, "include")
+        reason = None if decision == "include" else "Wrong population"
+        project.record_decision(ids[key], "full_text", reviewer, decision, reason=reason)
+    return project, ids
