@@ -91,7 +91,8 @@ def export_extraction_command(review: str, fmt: str, out: str | None, outcome: s
                               reviewer: str | None) -> None:
     """The analysis-ready extraction table: one row per study x outcome x timepoint x subgroup,
     columns named as metafor's escalc arguments (m1i sd1i n1i m2i sd2i n2i ai bi ci di xi ni ri
-    yi vi), plus estimate, ci_lb, ci_ub, pval for results reported only as an effect.
+    yi vi), plus estimate, ci_lb, ci_ub, pval for results reported only as an effect. The
+    file feeds `screener meta` as it is (choose an outcome with meta's --outcome).
 
     \b
     Example:

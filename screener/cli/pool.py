@@ -62,7 +62,10 @@ def pool_command(review: str, outcome: str, measure: str | None, method: str, te
 
     Does what `screener meta` does on a CSV file, on the review's extraction table for OUTCOME
     (one row per study; consensus values where extractors disagreed). The settings, results and
-    per-study data are stored in the review with who ran it and when.
+    per-study data are stored in the review with who ran it and when. Pre/post outcomes
+    follow escalc's convention (the change is after minus before, SMCR standardised by the SD
+    before; see `screener meta --help`). Pooled studies that PRISMA does not count as included
+    (no linked record included at full text) are named in a note.
     """
     _check_plot("--plot", plot_path)
     _check_plot("--funnel", funnel_path)
