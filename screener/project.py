@@ -32,6 +32,7 @@ import_flow = lazy_flow("importing")
 pooling_flow = lazy_flow("pooling")
 screening_flow = lazy_flow("screening")
 search_flow = lazy_flow("search")
+studies_flow = lazy_flow("studies")
 
 Progress = Callable[[int, int | None], None]
 """A progress callback: (done, total or None when unknown)."""
@@ -361,6 +362,22 @@ class Project:
     def link_report(self, study: str, record_id: int) -> None:
         extraction_flow.link_report(self.db, study, record_id)
 
+    def link_records(self, study: str, record_ids: Sequence[int]) -> list[int]:
+        """Link records to a study as its reports (all or none); returns those newly linked."""
+        return studies_flow.link(self.db, study, record_ids)
+
+    def unlink_records(self, study: str, record_ids: Sequence[int]) -> None:
+        """Remove records from a study's reports (all or none)."""
+        studies_flow.unlink(self.db, study, record_ids)
+
+    def study_records(self) -> list[studies_flow.StudyRecords]:
+        """Every study with its records' screening outcomes and whether PRISMA counts it."""
+        return studies_flow.study_list(self.db)
+
+    def study_flags(self) -> list[extraction_flow.Flag]:
+        """A flag per study that no report included at full text supports."""
+        return studies_flow.study_flags(self.db)
+
     def studies(self) -> list[extraction_flow.Study]:
         return extraction_flow.store.list_studies(self.db)
 
@@ -398,9 +415,10 @@ class Project:
         """(columns, rows) of the analysis-ready table (escalc column names)."""
         return extraction_flow.extraction_table(self.db, reviewer=reviewer, outcome=outcome)
 
-    def import_extraction(self, path: str | Path) -> extraction_flow.ExtractionImport:
-        """Read an extraction CSV in the exported shape; studies are created by name."""
-        return extraction_flow.import_table(self.db, path)
+    def import_extraction(self, path: str | Path, *, dry_run: bool = False) -> extraction_flow.ExtractionImport:
+        """Read an extraction CSV in the exported shape; studies are created by name
+        (``dry_run``: check the file and say what would be imported, writing nothing)."""
+        return extraction_flow.import_table(self.db, path, dry_run=dry_run)
 
     def study_characteristics(self) -> list[dict[str, str]]:
         return extraction_flow.study_characteristics(self.db)

@@ -29,6 +29,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("conflicts", "screener.cli.screening", "conflicts_command"),
     ("form", "screener.cli.extraction", "form_command"),
     ("check", "screener.cli.extraction", "check_command"),
+    ("study", "screener.cli.studies", "study_group"),
     ("rob", "screener.cli.extraction", "rob_command"),
     ("meta", "screener.cli.meta", "meta_command"),
     ("pool", "screener.cli.pool", "pool_command"),

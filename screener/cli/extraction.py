@@ -7,7 +7,7 @@ import json
 
 import click
 
-from screener.cli.output import open_output
+from screener.cli.output import echo, open_output
 from screener.cli.review import export_group
 from screener.errors import ScreenerError
 from screener.extraction.rob import TOOLS
@@ -52,9 +52,12 @@ def form_command(review: str, form_file: str | None, builtin: str | None) -> Non
 @click.argument("review", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of the flags.")
 def check_command(review: str, as_json: bool) -> None:
-    """Consistency checks on the extracted numbers (flags, with why).
+    """Consistency checks on the extracted numbers (flags, with why), and the studies that no
+    record included at full text supports.
 
-    Kinds: grim, p_vs_ci, ci_asymmetric, sd_implausible, out_of_range, events_gt_total.
+    Kinds: grim, p_vs_ci, ci_asymmetric, sd_implausible, out_of_range, events_gt_total, and
+    no_included_report (a study PRISMA does not count as included: link its records with
+    `screener study link`).
 
     \b
     Example:
@@ -62,7 +65,7 @@ def check_command(review: str, as_json: bool) -> None:
       screener check il2.db --json | jq '.[] | select(.kind == "p_vs_ci")'
     """
     with Project.open(review) as project:
-        flags = project.consistency_checks()
+        flags = project.consistency_checks() + project.study_flags()
     if as_json:
         click.echo(json.dumps([{"study": f.study, "outcome": f.outcome, "timepoint": f.timepoint,
                                 "subgroup": f.subgroup, "kind": f.kind, "explanation": f.explanation,
@@ -74,7 +77,7 @@ def check_command(review: str, as_json: bool) -> None:
     for f in flags:
         where = " · ".join(p for p in (f.study, f.outcome, f.timepoint, f.subgroup) if p)
         who = f" [{', '.join(f.reviewers)}]" if f.reviewers else ""
-        click.echo(f"{where}\t{f.kind}\t{f.explanation}{who}")
+        echo(f"{where}\t{f.kind}\t{f.explanation}{who}")
     click.echo(f"{len(flags)} flag(s)", err=True)
 
 
@@ -88,7 +91,8 @@ def export_extraction_command(review: str, fmt: str, out: str | None, outcome: s
                               reviewer: str | None) -> None:
     """The analysis-ready extraction table: one row per study x outcome x timepoint x subgroup,
     columns named as metafor's escalc arguments (m1i sd1i n1i m2i sd2i n2i ai bi ci di xi ni ri
-    yi vi), plus estimate, ci_lb, ci_ub, pval for results reported only as an effect.
+    yi vi), plus estimate, ci_lb, ci_ub, pval for results reported only as an effect. The
+    file feeds `screener meta` as it is (choose an outcome with meta's --outcome).
 
     \b
     Example:
@@ -149,14 +153,29 @@ def rob_command(review: str, tool: str | None, plot: str | None, as_json: bool) 
         click.echo(f"plot written to {plot}", err=True)
 
 
-def import_extraction_files(review: str, files: tuple[str, ...]) -> None:
-    """``screener import REVIEW.db FILE.csv --as extraction``: each file in one transaction."""
+def import_extraction_files(review: str, files: tuple[str, ...], *, dry_run: bool = False) -> None:
+    """``screener import REVIEW.db FILE.csv --as extraction``: each file in one transaction
+    (``--dry-run``: each file read and checked, nothing written)."""
     with Project.open(review) as project:
         for file in files:
-            result = project.import_extraction(file)
-            click.echo(f"{result.file_name}: {result.rows} rows, {result.values_saved} values as "
-                       f"extractor {result.reviewer!r}; {len(result.studies_created)} new studies, "
-                       f"{len(result.outcomes_created)} new outcomes")
+            result = project.import_extraction(file, dry_run=dry_run)
+            if result.dry_run:
+                echo(f"{result.file_name}: {result.rows} rows; would save {result.values_saved} "
+                     f"values as extractor {result.reviewer!r}"
+                     + _names("new studies", result.studies_created)
+                     + _names("new outcomes", result.outcomes_created)
+                     + f"; would link {result.records_linked} records to studies"
+                     + " (dry run: nothing written)")
+                continue
+            echo(f"{result.file_name}: {result.rows} rows, {result.values_saved} values as "
+                 f"extractor {result.reviewer!r}; {len(result.studies_created)} new studies, "
+                 f"{len(result.outcomes_created)} new outcomes, {result.records_linked} records "
+                 "linked to studies")
+
+
+def _names(what: str, names: tuple[str, ...]) -> str:
+    shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+    return f"; {len(names)} {what}" + (f" ({shown})" if names else "")
 
 
 __all__ = ["check_command", "export_extraction_command", "form_command", "import_extraction_files",

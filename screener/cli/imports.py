@@ -47,7 +47,7 @@ def import_command(review: str, files: tuple[str, ...], source: str | None, fmt:
     if as_kind == "extraction":
         from screener.cli.extraction import import_extraction_files
 
-        return import_extraction_files(review, files)
+        return import_extraction_files(review, files, dry_run=dry_run)
     query: SavedQuery | None = load_query(Path(query_file)) if query_file else None
     # The bar goes to stderr, and only on a terminal: stdout carries only the result lines.
     console = Console(stderr=True)

@@ -8,19 +8,25 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from screener.cli.output import echo
+from screener.display import one_line
 from screener.pooling import PoolingError
 from screener.pooling.analysis import Analysis, AnalysisSettings, method_name, run_analysis
+from screener.pooling.selection import select_rows
 
 _EXAMPLES = """\b
 Example:
   screener meta trials.csv --measure RR --method REML --test knha --json
   screener meta trials.csv --measure OR --method MH --by region --plot forest.svg
   screener meta effects.csv --egger lm --trimfill      (columns yi, vi, study)
+  screener export extraction review.db --out all.csv
+  screener meta all.csv --outcome CDASI --timepoint "12 weeks" --measure SMCR
 """
 
 
 def _fail(message: str) -> click.ClickException:
-    return click.ClickException(message.replace("\n", " "))
+    # outcome and study names in messages come from the file: one line, controls visible
+    return click.ClickException(one_line(message))
 
 
 def _read(path: Path) -> pd.DataFrame:
@@ -63,6 +69,10 @@ def _read(path: Path) -> pd.DataFrame:
     show_default=True,
     help="z, or knha for Hartung-Knapp-Sidik-Jonkman (t with k-1 df).",
 )
+@click.option("--outcome", metavar="NAME", default=None,
+              help="Pool this outcome's rows (files with an outcome column).")
+@click.option("--timepoint", metavar="T", default=None,
+              help="Pool the rows at this timepoint (files with a timepoint column).")
 @click.option("--by", metavar="COLUMN", default=None, help="Subgroup analysis by this column.")
 @click.option(
     "--egger",
@@ -88,15 +98,31 @@ def _read(path: Path) -> pd.DataFrame:
     help="Print one JSON object on stdout instead of the text summary.",
 )
 def meta_command(
-    file: Path, measure: str | None, method: str, test: str, by: str | None, egger: str | None,
-    trimfill: bool, plot_path: Path | None, as_json: bool,
+    file: Path, measure: str | None, method: str, test: str, outcome: str | None,
+    timepoint: str | None, by: str | None, egger: str | None, trimfill: bool,
+    plot_path: Path | None, as_json: bool,
 ) -> None:  # fmt: skip
     """Meta-analyse the studies in FILE.csv.
 
-    FILE.csv holds raw columns named as metafor's escalc arguments (ai, bi, ci, di, n1i, n2i,
-    m1i, m2i, sd1i, sd2i, xi, ni, ri) or yi and vi, plus an optional study column. Results are
-    on the model scale (log scale for ratios); ratio and proportion measures also get the
-    back-transformed estimate.
+    FILE.csv holds raw columns named as metafor's escalc arguments, or yi and vi (the effect
+    on the model scale and its variance), plus an optional study column. A column with no
+    value in any row counts as absent. With --measure and its raw columns, the effect sizes
+    are computed from those columns. The raw columns:
+
+    
+      two groups (MD, SMD, ROM): m1i sd1i n1i (group 1), m2i sd2i n2i (group 2)
+      2x2 tables (OR, RR, RD): ai bi ci di (events, non-events per group) or n1i n2i
+      pre/post, one group (SMCR, SMCC, MC): m1i = mean AFTER, m2i = mean BEFORE,
+        sd1i = SD BEFORE, sd2i = SD after, ni, ri = correlation of before and after;
+        metafor's escalc convention: the change is m1i - m2i (positive when the mean
+        rose) and SMCR standardises it by sd1i, the pre-test SD
+      proportions (PR, PLO, PLN, PAS, PFT): xi ni; correlations (ZCOR, COR): ri ni
+
+    A file from `screener export extraction` can be pooled as it is: it has outcome,
+    timepoint and measure columns, and rows of different outcomes, timepoints or measures
+    are never pooled together (choose with --outcome and --timepoint). Results are on the
+    model scale (log scale for ratios, Fisher's z for ZCOR); measures with a
+    back-transformation also get it (the JSON key "transformed").
     """
     try:
         method = method_name(method)
@@ -108,18 +134,21 @@ def meta_command(
     if plot_path is not None and not plot_path.parent.exists():
         raise _fail(f"--plot {plot_path}: folder {plot_path.parent} does not exist")
     frame = _read(file)
-    settings = AnalysisSettings(measure=measure, method=method, test=test, by=by, egger=egger,
-                                trimfill=trimfill)
     try:
-        analysis = run_analysis(frame, settings)
+        chosen = select_rows(frame, outcome=outcome, timepoint=timepoint, measure=measure)
+        settings = AnalysisSettings(measure=measure or chosen.measure, method=method, test=test,
+                                    by=by, egger=egger, trimfill=trimfill)
+        analysis = run_analysis(chosen.frame, settings)
         if plot_path is not None:
             _plot(plot_path, analysis)
     except PoolingError as exc:
         raise _fail(str(exc)) from None
+    if chosen.describe():
+        echo(f"{file}: {chosen.describe()}", err=True)
     if as_json:
         click.echo(json.dumps(analysis.to_dict(), allow_nan=False))
     else:
-        click.echo(analysis.summary())
+        echo(analysis.summary())
         if plot_path is not None:
             click.echo(f"Forest plot written to {plot_path}", err=True)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from screener.cli.output import echo
 from screener.errors import ScreenerError
 from screener.project import Project
 
@@ -61,7 +62,10 @@ def pool_command(review: str, outcome: str, measure: str | None, method: str, te
 
     Does what `screener meta` does on a CSV file, on the review's extraction table for OUTCOME
     (one row per study; consensus values where extractors disagreed). The settings, results and
-    per-study data are stored in the review with who ran it and when.
+    per-study data are stored in the review with who ran it and when. Pre/post outcomes
+    follow escalc's convention (the change is after minus before, SMCR standardised by the SD
+    before; see `screener meta --help`). Pooled studies that PRISMA does not count as included
+    (no linked record included at full text) are named in a note.
     """
     _check_plot("--plot", plot_path)
     _check_plot("--funnel", funnel_path)
@@ -78,12 +82,14 @@ def pool_command(review: str, outcome: str, measure: str | None, method: str, te
                     raise ScreenerError(f"{option} {path}: {exc.strerror or exc}") from None
         saved = project.save_analysis(pooled, name=name, reviewer=reviewer)
     if as_json:
-        out = {**pooled.analysis.to_dict(), "analysis_id": saved.id}
-        click.echo(json.dumps(out, allow_nan=False, ensure_ascii=False))
+        # the saved results without the per-study arrays: screener meta's keys, plus the
+        # studies left out or not included
+        results = {k: v for k, v in pooled.results().items() if k != "studies"}
+        click.echo(json.dumps({**results, "analysis_id": saved.id}, allow_nan=False, ensure_ascii=False))
     else:
-        click.echo(pooled.analysis.summary())
-        if pooled.without_data:
-            click.echo(f"Note: no data for {', '.join(pooled.without_data)}; left out")
+        echo(pooled.analysis.summary())
+        for note in pooled.notes():
+            echo(f"Note: {note}")
     for what, path in (("Forest", plot_path), ("Funnel", funnel_path)):
         if path is not None:
             click.echo(f"{what} plot written to {path}", err=True)

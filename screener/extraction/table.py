@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -29,7 +30,8 @@ from screener.extraction.numbers import format_number
 from screener.extraction.validate import check_value
 from screener.extraction.values import RowKey, ValueEntry, ValueKey
 
-__all__ = ["COLUMNS", "ESCALC_COLUMNS", "ImportPlan", "export_rows", "read_table", "write_csv"]
+__all__ = ["COLUMNS", "ESCALC_COLUMNS", "RECORD_COLUMNS", "ImportPlan", "export_rows", "read_table",
+           "write_csv"]
 
 ESCALC_COLUMNS = ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i", "ai", "bi", "ci", "di", "xi", "ni",
                   "ri", "yi", "vi")
@@ -127,13 +129,20 @@ def write_csv(rows: Iterable[Mapping[str, str]], columns: Sequence[str], handle:
 
 # --- reading the table back ------------------------------------------------------------------
 
+RECORD_COLUMNS = ("record_ids", "record_id")
+"""Import-only columns: the ids of the review's records (reports) each study comes from,
+e.g. ``12;15``. Record ids belong to one review file, so the export does not write them."""
+
+
 @dataclass(frozen=True, slots=True)
 class ImportPlan:
-    """What a CSV holds: entries per study (in file order), outcomes it introduces, its rows."""
+    """What a CSV holds: entries per study (in file order), outcomes it introduces, its rows,
+    and the records to link to each study as (record id, line) pairs."""
 
     entries: dict[str, list[ValueEntry]] = field(default_factory=dict)
     new_outcomes: list[OutcomeSpec] = field(default_factory=list)
     rows: int = 0
+    links: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
 
 def read_table(text: str, *, file_name: str, outcomes: Mapping[str, OutcomeSpec],
@@ -148,12 +157,14 @@ def read_table(text: str, *, file_name: str, outcomes: Mapping[str, OutcomeSpec]
     extra = {extra_column(f.key): f for f in study_fields}
     per_row = {f.key: f for f in outcome_fields}
     for name in header:
-        if name not in COLUMNS and name not in extra and name not in per_row and name != "":
+        if name not in (*COLUMNS, *RECORD_COLUMNS) and name not in extra and name not in per_row \
+                and name != "":
             known = ", ".join(sorted(extra) + sorted(per_row)) or "none (load the form first)"
             raise ParseError(file_name, "line 1", f"unknown column {name!r}; the form's fields: {known}")
     known = dict(outcomes)
     plan = ImportPlan()   # filled below; its row count is set on return
     seen: dict[RowKey, int] = {}
+    owner: dict[int, str] = {}     # record id -> the study it was listed for
     study_values: dict[tuple[str, str], tuple[str, int]] = {}
     for raw in reader:
         line = reader.line_num
@@ -167,6 +178,7 @@ def read_table(text: str, *, file_name: str, outcomes: Mapping[str, OutcomeSpec]
         if key in seen:
             raise ParseError(file_name, f"line {line}", f"the same row as line {seen[key]} ({key.describe()})")
         seen[key] = line
+        _read_record_ids(row, study, plan.links, owner, file_name, line)
         entries = plan.entries.setdefault(study, [])
         for column, spec in extra.items():
             value = _checked(spec, row.get(column, ""), file_name, line, column)
@@ -186,7 +198,27 @@ def read_table(text: str, *, file_name: str, outcomes: Mapping[str, OutcomeSpec]
             raise ParseError(file_name, f"line {line}", "numbers on a row without an outcome name")
     for (study, field_key), (value, _) in study_values.items():
         plan.entries[study].append(ValueEntry(field_key, value))
-    return ImportPlan(plan.entries, plan.new_outcomes, len(seen))
+    return ImportPlan(plan.entries, plan.new_outcomes, len(seen), plan.links)
+
+
+def _read_record_ids(row: Mapping[str, str], study: str, links: dict[str, list[tuple[int, int]]],
+                     owner: dict[int, str], file_name: str, line: int) -> None:
+    """The record ids of a row's study (``12;15``), each listed once per study."""
+    for column in RECORD_COLUMNS:
+        for part in re.split(r"[;,\s]+", row.get(column, "")):
+            if not part:
+                continue
+            if not part.isdigit() or int(part) == 0:
+                raise ParseError(file_name, f"line {line}", f"column {column}: {part!r} is not a "
+                                 "record id; give the ids of the review's records separated by "
+                                 "';' (e.g. 12;15)")
+            rid = int(part)
+            if owner.setdefault(rid, study) != study:
+                raise ParseError(file_name, f"line {line}", f"record {rid} is listed for study "
+                                 f"{owner[rid]!r} too; a record is a report of one study")
+            found = links.setdefault(study, [])
+            if all(r != rid for r, _ in found):
+                found.append((rid, line))
 
 
 def _checked(spec: FieldSpec, text: str, file_name: str, line: int, column: str) -> str:

@@ -82,6 +82,39 @@ class Study:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkedRecord:
+    """A record linked to a study, with its screening outcome as PRISMA counts it."""
+
+    record_id: int
+    citation: str           # "Family Year. Title"
+    status: str             # "included", "excluded at full text: reason", "undecided at ..."
+
+    @property
+    def included(self) -> bool:
+        return self.status == "included"
+
+
+@dataclass(frozen=True, slots=True)
+class StudyRecords:
+    """A study, its linked records and whether PRISMA counts it as a study included (at least
+    one linked report included at full text)."""
+
+    name: str
+    note: str
+    records: tuple[LinkedRecord, ...]
+    included: bool
+
+    @property
+    def problem(self) -> str:
+        """Why the study is not counted as included ('' when it is)."""
+        if self.included:
+            return ""
+        if not self.records:
+            return "no record is linked to this study"
+        return "none of its linked records is included at full text"
+
+
+@dataclass(frozen=True, slots=True)
 class Discrepancy:
     """Extractors who disagree on one value: (reviewer, value) pairs, '' where one left it empty."""
 
@@ -117,3 +150,5 @@ class ExtractionImport:
     outcomes_created: tuple[str, ...] = ()
     values_saved: int = 0
     values_cleared: int = 0
+    dry_run: bool = False           # nothing was written: the counts say what an import would do
+    records_linked: int = 0         # records newly linked to studies (column record_ids)

@@ -257,9 +257,11 @@ def extraction_table(db: sqlite_utils.Database, *, reviewer: str | None = None,
     return [*COLUMNS, *row_fields, *(extra_column(k) for k in study_fields)], rows
 
 
-def import_table(db: sqlite_utils.Database, path: str | Path) -> ExtractionImport:
+def import_table(db: sqlite_utils.Database, path: str | Path, *, dry_run: bool = False) -> ExtractionImport:
     """Read an extraction CSV (the exported shape) as extractor ``csv:FILE``; studies and
-    outcomes are created by name. One transaction: a bad cell keeps nothing."""
+    outcomes are created by name. One transaction: a bad cell keeps nothing. ``dry_run``
+    reads and checks the file the same way, then says what the import would do and writes
+    nothing (not even the reviewer ``csv:FILE``)."""
     source = Path(path)
     if not source.is_file():
         raise ScreenerError(f"{source}: no such file")
@@ -274,8 +276,16 @@ def import_table(db: sqlite_utils.Database, path: str | Path) -> ExtractionImpor
     if not plan.entries:
         raise ScreenerError(f"{source.name}: no rows found")
     reviewer = f"csv:{source.name}"
+    new_links = _check_links(db, source.name, plan.links)
+    if dry_run:
+        entries = [e for found in plan.entries.values() for e in found]
+        return ExtractionImport(source.name, reviewer, plan.rows,
+                                tuple(s for s in plan.entries if store.find_study(db, s) is None),
+                                tuple(o.name for o in plan.new_outcomes),
+                                sum(1 for e in entries if e.value), sum(1 for e in entries if not e.value),
+                                dry_run=True, records_linked=new_links)
     created: list[str] = []
-    saved = cleared = 0
+    saved = cleared = linked = 0
     with transaction(db):
         for outcome in plan.new_outcomes:
             store.save_outcome(db, outcome)
@@ -287,8 +297,25 @@ def import_table(db: sqlite_utils.Database, path: str | Path) -> ExtractionImpor
                 created.append(study)
             done = _write(db, sid, rid, "extractor", [(e, e.value) for e in entries])
             saved, cleared = saved + done[0], cleared + done[1]
+            linked += sum(store.link_report(db, sid, record) for record, _ in plan.links.get(study, ()))
     return ExtractionImport(source.name, reviewer, plan.rows, tuple(created),
-                            tuple(o.name for o in plan.new_outcomes), saved, cleared)
+                            tuple(o.name for o in plan.new_outcomes), saved, cleared,
+                            records_linked=linked)
+
+
+def _check_links(db: sqlite_utils.Database, file_name: str, links: Mapping[str, list[tuple[int, int]]]) -> int:
+    """Raise :class:`ParseError` at the first record id that cannot be linked (no such record,
+    or a report of another study); returns how many links are new."""
+    new = 0
+    for study, found in links.items():
+        sid = store.find_study(db, study)
+        linked = set(next((s.record_ids for s in store.list_studies(db) if s.id == sid), ()))
+        for record, line in found:
+            problem = store.link_problem(db, sid, record)
+            if problem:
+                raise ParseError(file_name, f"line {line}", problem)
+            new += record not in linked
+    return new
 
 
 def study_characteristics(db: sqlite_utils.Database) -> list[dict[str, str]]:

@@ -21,6 +21,7 @@ from screener.errors import InvalidInputError, ScreenerError
 from screener.extraction.forms import OutcomeSpec
 from screener.extraction.table import COLUMNS, ESCALC_COLUMNS, export_rows, extra_column
 from screener.flows import extraction as extraction_flow
+from screener.flows import studies as studies_flow
 from screener.pooling import PoolingError
 from screener.pooling.analysis import Analysis, AnalysisSettings, method_name, run_analysis
 from screener.storage import analysis as store
@@ -63,6 +64,7 @@ class OutcomeAnalysis:
     timepoint: str
     analysis: Analysis
     without_data: tuple[str, ...] = ()
+    not_included: tuple[str, ...] = ()
 
     def default_name(self) -> str:
         s = self.analysis.settings
@@ -81,21 +83,31 @@ class OutcomeAnalysis:
 
     def results(self) -> dict[str, Any]:
         """The ``screener meta --json`` object plus ``studies`` (label, yi, vi, weight_percent
-        and, with subgroups, each study's subgroup) and ``studies_without_data``."""
+        and, with subgroups, each study's subgroup), ``studies_without_data`` and
+        ``studies_not_included`` (pooled studies PRISMA does not count as included)."""
         out = self.analysis.to_dict()
         out["studies"] = self._studies()
         if self.without_data:
             out["studies_without_data"] = list(self.without_data)
+        if self.not_included:
+            out["studies_not_included"] = list(self.not_included)
+        return out
+
+    def notes(self) -> list[str]:
+        """What the text output says besides the analysis: studies left out or not included."""
+        out = []
+        if self.without_data:
+            out.append(f"no data for {', '.join(self.without_data)}; left out")
+        if self.not_included:
+            out.append(f"{len(self.not_included)} pooled stud{'y' if len(self.not_included) == 1 else 'ies'} "
+                       f"with no report included at full text, so not among PRISMA's studies "
+                       f"included: {', '.join(self.not_included)} (screener study link)")
         return out
 
     def _studies(self) -> dict[str, list[Any]]:
         a = self.analysis
         res = a.result
-        n = len(a.frame)
-        if res.method in ("MH", "PETO"):
-            rows = np.arange(n)
-        else:
-            rows = np.flatnonzero(np.isfinite(np.asarray(a.effects.yi)) & np.isfinite(np.asarray(a.effects.vi)))
+        rows = a.pooled_rows()
         finite = np.isfinite(np.asarray(res.yi)) & np.isfinite(np.asarray(res.vi))
         pick = np.flatnonzero(finite)
         out: dict[str, list[Any]] = {
@@ -140,6 +152,7 @@ class OutcomeTable:
     without_data: tuple[str, ...]
     measures: tuple[str, ...]
     by_columns: tuple[str, ...] = ()
+    studies: tuple[str, ...] = ()       # the studies with data, by name (without subgroups)
 
 
 def outcome_table(db: sqlite_utils.Database, outcome: str, *, timepoint: str | None = None,
@@ -180,7 +193,8 @@ def outcome_table(db: sqlite_utils.Database, outcome: str, *, timepoint: str | N
     measures = MEASURES_FOR.get(spec.data_type) or _generic_measures(outcome, with_data)
     by = tuple(c for c in frame.columns if c not in data and c != "study" and c not in numeric
                and frame[c].notna().all() and 2 <= frame[c].nunique() < len(frame))
-    return OutcomeTable(spec, frame, timepoints, timepoint or "", without, measures, by)
+    return OutcomeTable(spec, frame, timepoints, timepoint or "", without, measures, by,
+                        tuple(dict.fromkeys(r["study"] for r in with_data)))
 
 
 def run(db: sqlite_utils.Database, outcome: str, *, measure: str | None = None, method: str = "REML",
@@ -203,8 +217,9 @@ def run(db: sqlite_utils.Database, outcome: str, *, measure: str | None = None, 
     settings = AnalysisSettings(measure=measure, method=method, test=test.lower(), by=by,
                                 egger=egger, trimfill=trimfill)
     analysis = run_analysis(table.frame, settings)
+    not_included = tuple(s.name for s in studies_flow.not_included(db, table.studies))
     return OutcomeAnalysis(outcome, table.outcome.data_type, table.timepoint, analysis,
-                           table.without_data)
+                           table.without_data, not_included)
 
 
 def save(db: sqlite_utils.Database, pooled: OutcomeAnalysis, *, name: str | None = None,

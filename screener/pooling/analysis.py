@@ -17,17 +17,18 @@ import numpy as np
 import pandas as pd
 
 from screener.pooling.bias import EggerResult, TrimFillResult, regtest, trimfill
-from screener.pooling.effects import EffectSizes, escalc
+from screener.pooling.effects import REQUIRED, EffectSizes, escalc
 from screener.pooling.errors import PoolingError
-from screener.pooling.mh import rma_mh, rma_peto
+from screener.pooling.mh import complete_tables, rma_mh, rma_peto
 from screener.pooling.models import rma
 from screener.pooling.report import format_egger, format_subgroups, format_summary, format_trimfill
 from screener.pooling.results import PoolResult, clean
+from screener.pooling.selection import without_empty_columns
 from screener.pooling.subgroups import SubgroupResult, subgroup_analysis, subgroup_difference
-from screener.pooling.transforms import PROPORTION_MEASURES, RATIO_MEASURES, transformed
+from screener.pooling.transforms import transformed
 
 __all__ = ["METHOD_NAMES", "RAW_COLUMNS", "Analysis", "AnalysisSettings", "method_name",
-           "result_dict", "run_analysis"]
+           "result_dict", "run_analysis", "without_empty_columns"]
 
 METHOD_NAMES = ("FE", "EE", "DL", "REML", "ML", "PM", "PMM", "HE", "SJ", "HS", "HSk", "EB", "MH",
                 "PETO")
@@ -80,8 +81,9 @@ class Analysis:
     trimfill: TrimFillResult | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``screener meta --json`` object: the pooled result (plus ``transformed``), then
-        ``subgroups``/``Q_between``/``df_between``/``p_between``, Egger and trim-and-fill keys."""
+        """The ``screener meta --json`` object: the pooled result on the model scale (plus
+        ``transformed``, the natural scale), then ``subgroups``/``Q_between``/``df_between``/
+        ``p_between``, Egger and trim-and-fill keys (plus ``trimfill_transformed``)."""
         out = result_dict(self.result)
         sub = self.subgroups
         if sub is not None:
@@ -102,6 +104,9 @@ class Analysis:
             out.update(k0=tf.k0, side=tf.side, se_k0=tf.se_k0, trimfill_k=tf.fit.k,
                        trimfill_estimate=tf.fit.estimate, trimfill_se=tf.fit.se,
                        trimfill_ci_lb=tf.fit.ci_lb, trimfill_ci_ub=tf.fit.ci_ub)  # fmt: skip
+            back = transformed(tf.fit)
+            if back is not None:
+                out["trimfill_transformed"] = back.to_dict()
         return clean(out)
 
     def summary(self) -> str:
@@ -115,15 +120,16 @@ class Analysis:
             texts.append(format_trimfill(self.trimfill))
         return "\n".join(texts).rstrip()
 
+    def pooled_rows(self) -> list[int]:
+        """The rows of ``frame`` behind the result's studies, in the result's order."""
+        return [int(i) for i in np.flatnonzero(_pooled(self.frame, self.effects, self.result.method))]
+
     def study_columns(self) -> dict[str, list[str]] | None:
         """The data columns of the forest plot (e.g. events/total per group), in plot order."""
         columns = _columns(self.frame)
         if columns is None:
             return None
-        keep = np.isfinite(np.asarray(self.effects.yi)) & np.isfinite(np.asarray(self.effects.vi))
-        if self.result.method in _INVERSE_VARIANCE_ONLY:
-            keep = np.ones(len(self.frame), dtype=bool)
-        index = list(self.order) if self.order is not None else list(np.flatnonzero(keep))
+        index = list(self.order) if self.order is not None else self.pooled_rows()
         return {name: [values[i] for i in index] for name, values in columns.items()}
 
     def write_forest(self, path: str | Path, *, title: str | None = None) -> Path:
@@ -146,12 +152,13 @@ class Analysis:
 
 
 def result_dict(res: PoolResult) -> dict[str, Any]:
-    """``res.to_dict()`` plus ``transformed`` (back-transformed) for ratio and proportion measures."""
+    """``res.to_dict()`` (the model scale) plus ``transformed``: the estimate, CI and PI on the
+    natural scale for every measure the text summary back-transforms (ratios, proportions,
+    Fisher's z)."""
     out = res.to_dict()
-    if res.measure in RATIO_MEASURES or res.measure in PROPORTION_MEASURES:
-        back = transformed(res)
-        if back is not None:
-            out["transformed"] = back.to_dict()
+    back = transformed(res)
+    if back is not None:
+        out["transformed"] = back.to_dict()
     return out
 
 
@@ -164,6 +171,7 @@ def run_analysis(frame: pd.DataFrame, settings: AnalysisSettings) -> Analysis:
         A one-line message naming the option or column at fault.
     """
     method, test = settings.method, settings.test
+    frame = without_empty_columns(frame)
     es = _effects(frame, settings.measure)
     result = _fit(frame, es, method, test)
     sub, order = None, None
@@ -180,7 +188,21 @@ def run_analysis(frame: pd.DataFrame, settings: AnalysisSettings) -> Analysis:
 
 def _effects(frame: pd.DataFrame, measure: str | None) -> EffectSizes:
     labels = [str(x) for x in frame["study"]] if "study" in frame.columns else None
-    if "yi" in frame.columns and ("vi" in frame.columns or "sei" in frame.columns):
+    has_effects = "yi" in frame.columns and ("vi" in frame.columns or "sei" in frame.columns)
+    raw = measure is not None and _has_raw_data(frame, measure.upper())
+    if has_effects and raw:
+        assert measure is not None
+        # --measure with its raw columns: escalc computes yi from them, as in metafor; a row
+        # with only yi/vi would be dropped silently, so such a file is refused
+        only_effects = [str(label) for label, has_raw, has_yi in zip(
+            labels or range(1, len(frame) + 1), _rows_with(frame, REQUIRED[measure.upper()]),
+            _rows_with(frame, ("yi",)), strict=True) if has_yi and not has_raw]
+        if only_effects:
+            raise PoolingError(
+                f"--measure {measure} computes the effect sizes from the raw columns, but "
+                f"{', '.join(only_effects[:3])} ha(s) only yi/vi: pool those rows separately")
+        return escalc(frame, measure=measure, labels=labels)
+    if has_effects:
         es = escalc(frame, measure="GEN", labels=labels)
         return dataclasses.replace(es, measure=(measure or "GEN").upper())
     if measure is None:
@@ -193,6 +215,22 @@ def _effects(frame: pd.DataFrame, measure: str | None) -> EffectSizes:
             f"the file has raw columns ({', '.join(present)}): give --measure (e.g. OR, RR, SMD, PLO)"
         )
     return escalc(frame, measure=measure, labels=labels)
+
+
+def _has_raw_data(frame: pd.DataFrame, measure: str) -> bool:
+    if measure not in REQUIRED or measure == "GEN":
+        return False
+    if not all(c in frame.columns for c in REQUIRED[measure]):
+        return False
+    if measure in ("OR", "RR", "RD", "PETO"):
+        return ("bi" in frame.columns or "n1i" in frame.columns) and (
+            "di" in frame.columns or "n2i" in frame.columns)
+    return True
+
+
+def _rows_with(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[bool]:
+    numbers = frame[list(columns)].apply(pd.to_numeric, errors="coerce")
+    return [bool(x) for x in numbers.notna().all(axis=1)]
 
 
 def _fit(frame: pd.DataFrame, es: EffectSizes, method: str, test: str) -> PoolResult:
@@ -219,9 +257,7 @@ def _subgroups(
     groups = frame[by]
     if groups.isna().any():
         raise PoolingError(f"--by {by}: some studies have no value in this column")
-    keep = np.isfinite(np.asarray(es.yi)) & np.isfinite(np.asarray(es.vi))
-    if method in _INVERSE_VARIANCE_ONLY:
-        keep = np.ones(len(frame), dtype=bool)  # MH and Peto use every table
+    keep = _pooled(frame, es, method)
     text = groups.astype(str).to_numpy()
     levels = sorted(set(text[keep]))
     order = [int(i) for lvl in levels for i in np.flatnonzero((text == lvl) & keep)]
@@ -237,6 +273,14 @@ def _subgroups(
         counts = tuple(f.k for f in fits)
         return SubgroupResult(tuple(levels), counts, tuple(fits), None, q, df, p, False), order
     return subgroup_analysis(es, groups=list(text), method=method, test=test), order
+
+
+def _pooled(frame: pd.DataFrame, es: EffectSizes, method: str) -> np.ndarray:
+    """Which rows the model pools: every whole 2x2 table for MH and Peto (a table without
+    events in both groups included), else the rows with an effect size."""
+    if method in _INVERSE_VARIANCE_ONLY:
+        return complete_tables(frame)
+    return np.isfinite(np.asarray(es.yi)) & np.isfinite(np.asarray(es.vi))
 
 
 def _columns(frame: pd.DataFrame) -> dict[str, list[str]] | None:

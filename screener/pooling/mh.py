@@ -4,6 +4,8 @@ and ``rma.peto``).
 Tables without events (or with only events) in both groups carry no information about the
 odds or risk ratio; like metafor, they are dropped from the heterogeneity test (with a note)
 and add nothing to the Mantel-Haenszel sums. No continuity correction is needed for pooling.
+A table with a missing count is left out of the model altogether (with a note; k counts the
+tables pooled), as metafor's default ``na.action`` does.
 """
 
 from __future__ import annotations
@@ -42,6 +44,35 @@ def _tables(data: Mapping[str, Any] | pd.DataFrame) -> tuple[Array, Array, Array
     if np.any(np.concatenate([ai, bi, ci, di]) < 0):
         raise PoolingError("cell counts must not be negative")
     return ai, bi, ci, di
+
+
+def complete_tables(data: Mapping[str, Any] | pd.DataFrame) -> Array:
+    """Which rows of ``data`` hold a whole 2x2 table (no missing count): the tables that
+    :func:`rma_mh` and :func:`rma_peto` pool, in order."""
+    ai, bi, ci, di = _tables(data)
+    return np.isfinite(ai) & np.isfinite(bi) & np.isfinite(ci) & np.isfinite(di)
+
+
+def _complete(
+    data: Mapping[str, Any] | pd.DataFrame, labels: Sequence[Any] | None
+) -> tuple[Array, Array, Array, Array, tuple[str, ...], list[str]]:
+    """The complete tables, their labels and a note naming the tables left out.
+
+    Like metafor (``na.action = "na.omit"``), a table with a missing count is left out of
+    the model and the rest are pooled; k counts only the tables pooled.
+    """
+    ai, bi, ci, di = _tables(data)
+    names = _labels(data, ai.size, labels)
+    whole = np.isfinite(ai) & np.isfinite(bi) & np.isfinite(ci) & np.isfinite(di)
+    notes: list[str] = []
+    if not whole.all():
+        left = [names[i] for i in np.flatnonzero(~whole)]
+        if not whole.any():
+            raise PoolingError("every 2x2 table has a missing count: nothing to pool")
+        notes.append(f"{len(left)} table(s) with a missing count left out: {', '.join(left)}")
+        ai, bi, ci, di = ai[whole], bi[whole], ci[whole], di[whole]
+        names = tuple(n for n, keep in zip(names, whole, strict=True) if keep)
+    return ai, bi, ci, di, names, notes
 
 
 def _labels(data: Any, k: int, labels: Sequence[Any] | None) -> tuple[str, ...]:
@@ -100,9 +131,8 @@ def rma_mh(
     measure = measure.upper()
     if measure not in MH_MEASURES:
         raise PoolingError(f"the Mantel-Haenszel method takes OR, RR or RD, not {measure!r}")
-    ai, bi, ci, di = _tables(data)
+    ai, bi, ci, di, names, notes = _complete(data, labels)
     k = ai.size
-    names = _labels(data, k, labels)
     es = escalc(
         {"ai": ai, "bi": bi, "ci": ci, "di": di}, measure=measure, drop00=True, labels=names
     )
@@ -111,7 +141,7 @@ def rma_mh(
     alpha = level_to_alpha(level)
     z = critical_value(alpha, None)
     tests = MHTests()
-    notes = [n for n in es.notes if "both groups" in n]
+    notes += [n for n in es.notes if "both groups" in n]
     if measure == "OR":
         r_i, s_i = ai * di / nn, bi * ci / nn
         big_r, big_s = r_i.sum(), s_i.sum()
@@ -204,9 +234,8 @@ def rma_peto(
     PoolResult
         method "PETO", measure "PETO" (log odds ratio scale).
     """
-    ai, bi, ci, di = _tables(data)
+    ai, bi, ci, di, names, notes = _complete(data, labels)
     k = ai.size
-    names = _labels(data, k, labels)
     es = escalc({"ai": ai, "bi": bi, "ci": ci, "di": di}, measure="PETO", drop00=True, labels=names)
     n1, n2 = ai + bi, ci + di
     nn = n1 + n2
@@ -238,7 +267,7 @@ def rma_peto(
         qep, i2, h2 = 1.0, 0.0, 1.0
     z = critical_value(level_to_alpha(level), None)
     zval = beta / se
-    notes = [n for n in es.notes if "both groups" in n]
+    notes += [n for n in es.notes if "both groups" in n]
     return PoolResult(
         measure="PETO", method="PETO", test="z", level=level, k=k, estimate=beta, se=se,
         ci_lb=beta - z * se, ci_ub=beta + z * se, zval=zval,

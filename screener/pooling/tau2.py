@@ -10,6 +10,7 @@ All work is O(k p^2): no k x k matrix is ever formed.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -41,7 +42,10 @@ class Control:
     maxiter
         Most iterations of the estimators above.
     tau2_min, tau2_max
-        Bounds of tau^2 (PM and PMM search only up to ``tau2_max``).
+        Bounds of tau^2. PM and PMM search only up to ``tau2_max``; None (the default) is
+        metafor's ``max(100, 10 mad(yi)^2)``, so a search grows with the spread of the data.
+        The Fisher scoring (ML, REML, EB) and fixed-point (SJIT, DLIT) iterations have no upper
+        bound, as in metafor.
     tau2_init
         Starting value for the iterative estimators (default: HE for ML/REML/EB, 0 for DLIT,
         the SJ starting value for SJIT).
@@ -57,7 +61,7 @@ class Control:
     tol: float = R_TOL
     maxiter: int = 100
     tau2_min: float = 0.0
-    tau2_max: float = 100.0
+    tau2_max: float | None = None
     tau2_init: float | None = None
     stepadj: float = 1.0
     ll0check: bool = True
@@ -127,8 +131,20 @@ def estimate_tau2(
         )
     if method in _NEEDS_POSITIVE_VI and not np.all(v > 0):
         raise PoolingError(f"the {method} estimator needs positive sampling variances")
+    if con.tau2_max is None:
+        con = dataclasses.replace(con, tau2_max=default_tau2_max(y))
     ymc = y - y.mean()
     return _ESTIMATORS[method](ymc, v, X, con)
+
+
+def default_tau2_max(yi: Array) -> float:
+    """metafor's upper bound of the tau^2 search: ``max(100, 10 mad(yi)^2)``.
+
+    R's ``mad()`` scales the median absolute deviation by 1.4826 (exactly that constant).
+    """
+    y = np.asarray(yi, dtype=float)
+    mad = 1.4826 * float(np.median(np.abs(y - np.median(y))))
+    return max(100.0, 10.0 * mad * mad)
 
 
 # --- closed-form estimators ---------------------------------------------------------------
@@ -205,18 +221,19 @@ def _pm(y: Array, v: Array, X: Array, con: Control, *, median: bool) -> Tau2Esti
     k, p = X.shape
     target = _dist.chi2_ppf(0.5, k - p) if median else float(k - p)
     name = "PMM" if median else "PM"
+    tau2_max = float(con.tau2_max) if con.tau2_max is not None else default_tau2_max(y)
 
     def excess(tau2: float) -> float:
         return wls(y, X, 1.0 / (v + tau2)).rss - target
 
     if excess(con.tau2_min) < 0:
         tau2, iterations = con.tau2_min, 0
-    elif excess(con.tau2_max) > 0:
+    elif excess(tau2_max) > 0:
         raise PoolingError(
-            f"{name}: tau^2 lies above tau2_max = {con.tau2_max:g}; raise tau2_max or use another method"
+            f"{name}: tau^2 lies above tau2_max = {tau2_max:g}; raise tau2_max or use another method"
         )
     else:
-        root = uniroot(excess, con.tau2_min, con.tau2_max, tol=con.tol, maxiter=con.maxiter)
+        root = uniroot(excess, con.tau2_min, tau2_max, tol=con.tol, maxiter=con.maxiter)
         tau2, iterations = root.root, root.iterations
     tau2 = max(con.tau2_min, tau2)
     return Tau2Estimate(tau2, _se_q_type(v, tau2, k, p), name, iterations)

@@ -65,7 +65,7 @@ def ipft_hm(x: ArrayLike, ni: ArrayLike) -> Array:
     return ipft(x, harmonic_mean(ni))
 
 
-RATIO_MEASURES = frozenset({"OR", "RR", "ROM", "PETO", "PLN", "IRR"})
+RATIO_MEASURES = frozenset({"OR", "RR", "ROM", "PETO", "PLN", "IRR", "HR"})
 PROPORTION_MEASURES = frozenset({"PR", "PLO", "PAS", "PFT"})
 CORRELATION_MEASURES = frozenset({"ZCOR", "COR"})
 

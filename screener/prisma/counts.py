@@ -32,9 +32,12 @@ How each box is counted
   full-text exclusions by reason. Undecided reports are discrepancies.
 * Other-methods reports skip title/abstract screening in PRISMA: those with no title/abstract
   decision go straight to retrieval; a final title/abstract exclusion removes one (a note).
-* **Studies included**: distinct studies (table study_report) among included reports; an
-  included report linked to no study counts as one study (a discrepancy). With no studies
-  defined at all, the count is of included reports (``studies_basis`` says which).
+* **Studies included**: the studies (table study, linked to their reports in study_report)
+  with at least one report included at full text; an included report linked to no study counts
+  as one study (a discrepancy). A study with no included report (no record linked, e.g. made
+  from an extraction CSV, or only excluded or undecided ones) is not counted: it is named in
+  a discrepancy, since an analysis that pools it would disagree with the diagram. With no
+  studies defined at all, the count is of included reports (``studies_basis`` says which).
   **Reports of included studies**: included reports.
 * **Previous version**: the manual counts ``previous_studies`` and ``previous_reports``; totals
   add them to the new ones.
@@ -286,17 +289,29 @@ def compute_counts(inputs: PrismaInputs) -> PrismaCounts:
     by_id = {u.record_id: u for u in inputs.units}
     included_units = [by_id[i] for i in (*main.included_ids, *other.included_ids)]
     new_reports = len(included_units)
+    included_studies: tuple[str, ...] = ()
+    without_report: tuple[str, ...] = ()
     if inputs.studies_defined:
         studies = {s for u in included_units for s in u.studies}
         unlinked = sum(1 for u in included_units if not u.studies)
         new_studies = len(studies) + unlinked
         basis = "studies"
-        notes.append("Studies included: distinct studies among the included reports.")
+        notes.append("Studies included: studies with at least one report included at full text.")
         if unlinked:
             problems.append(Discrepancy(
                 "reports_without_study",
                 f"{unlinked} included reports are linked to no study; each is counted as one study",
                 unlinked))
+        included_studies = tuple(n for sid, n in inputs.studies.items() if sid in studies)
+        without_report = tuple(n for sid, n in inputs.studies.items() if sid not in studies)
+        if without_report:
+            shown = ", ".join(without_report[:5]) + (" ..." if len(without_report) > 5 else "")
+            problems.append(Discrepancy(
+                "studies_without_included_report",
+                f"{len(without_report)} studies have no report included at full text and are not "
+                f"counted as included ({shown}); link each to its included records with "
+                "'screener study link', or an analysis that pools them disagrees with this count",
+                len(without_report)))
     else:
         new_studies, basis = new_reports, "reports"
         notes.append("No studies are defined yet: studies included = included reports.")
@@ -309,4 +324,5 @@ def compute_counts(inputs: PrismaInputs) -> PrismaCounts:
         new_studies=new_studies, new_reports=new_reports, studies_basis=basis,
         previous_studies=previous[0], previous_reports=previous[1],
         discrepancies=tuple(problems), notes=tuple(notes),
+        included_studies=included_studies, studies_without_report=without_report,
     )

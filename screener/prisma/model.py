@@ -77,6 +77,7 @@ class PrismaInputs:
     reason_order: Mapping[str, int] = field(default_factory=dict)
     manual: Mapping[str, int] = field(default_factory=dict)
     studies_defined: bool = False
+    studies: Mapping[int, str] = field(default_factory=dict)   # every study: id -> name
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +139,8 @@ class PrismaCounts:
     previous_reports: int | None = None
     discrepancies: tuple[Discrepancy, ...] = ()
     notes: tuple[str, ...] = ()
+    included_studies: tuple[str, ...] = ()             # the studies counted, by name
+    studies_without_report: tuple[str, ...] = ()       # studies with no included report
 
     @property
     def database_results(self) -> int:
@@ -211,6 +214,8 @@ class PrismaCounts:
             "other_included_reports": other.reports_included,
             "new_studies": self.new_studies, "new_reports": self.new_reports,
             "studies_basis": self.studies_basis,
+            "included_studies": list(self.included_studies),
+            "studies_without_report": list(self.studies_without_report),
             "previous_studies": self.previous_studies, "previous_reports": self.previous_reports,
             "total_studies": self.total_studies, "total_reports": self.total_reports,
             "discrepancies": [{"key": d.key, "message": d.message, "difference": d.difference}

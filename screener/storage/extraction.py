@@ -119,16 +119,37 @@ def study_id(db: sqlite_utils.Database, name: str) -> int:
     return found
 
 
-def link_report(db: sqlite_utils.Database, study: int, record_id: int) -> None:
-    """Record ``record_id`` as a report of ``study`` (a record belongs to one study)."""
+def link_problem(db: sqlite_utils.Database, study: int | None, record_id: int) -> str:
+    """Why ``record_id`` cannot become a report of ``study`` (None: a study not created yet),
+    or '' when it can (or already is one)."""
     if db.execute("SELECT 1 FROM record WHERE id = ?", [record_id]).fetchone() is None:
-        raise InvalidInputError(f"no record with id {record_id} in this review")
+        return f"no record with id {record_id} in this review"
     row = db.execute("SELECT s.id, s.name FROM study_report r JOIN study s ON s.id = r.study_id "
                      "WHERE r.record_id = ?", [record_id]).fetchone()
     if row and row[0] != study:
-        raise InvalidInputError(f"record {record_id} is already a report of study {row[1]!r}")
-    if not row:
-        insert(db, "study_report", {"study_id": study, "record_id": record_id})
+        return f"record {record_id} is already a report of study {row[1]!r}"
+    return ""
+
+
+def link_report(db: sqlite_utils.Database, study: int, record_id: int) -> bool:
+    """Record ``record_id`` as a report of ``study`` (a record belongs to one study); False
+    when it was one already."""
+    problem = link_problem(db, study, record_id)
+    if problem:
+        raise InvalidInputError(problem)
+    if db.execute("SELECT 1 FROM study_report WHERE record_id = ?", [record_id]).fetchone():
+        return False
+    insert(db, "study_report", {"study_id": study, "record_id": record_id})
+    return True
+
+
+def unlink_report(db: sqlite_utils.Database, study: int, record_id: int) -> None:
+    """Remove ``record_id`` from the reports of ``study``."""
+    cursor = db.execute("DELETE FROM study_report WHERE study_id = ? AND record_id = ?",
+                        [study, record_id])
+    if cursor.rowcount == 0:
+        name = db.execute("SELECT name FROM study WHERE id = ?", [study]).fetchone()[0]
+        raise InvalidInputError(f"record {record_id} is not a report of study {name!r}")
 
 
 def list_studies(db: sqlite_utils.Database) -> list[Study]:

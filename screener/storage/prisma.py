@@ -133,6 +133,7 @@ def load_inputs(db: sqlite_utils.Database, units: Units | None = None) -> Prisma
         maybe_counts_as=review[2], reason_order=order,
         manual=dict(db.execute("SELECT key, value FROM prisma_count").fetchall()),
         studies_defined=db.execute("SELECT EXISTS (SELECT 1 FROM study)").fetchone()[0] == 1,
+        studies=dict(db.execute("SELECT id, name FROM study ORDER BY id").fetchall()),
     )
 
 

@@ -140,7 +140,11 @@ def test_checks_on_a_review_and_screener_check_json(il2, capsys) -> None:
     assert set(seed) == {"study", "outcome", "timepoint", "subgroup", "kind", "explanation", "reviewers"}
     assert main(["check", str(il2.path)]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
-    assert len(lines) == 3 and lines[1].startswith("Zhang 2021 · CDASI activity · 12 weeks · 1 MIU\tgrim\t")
+    assert len(lines) == 5 and lines[1].startswith("Zhang 2021 · CDASI activity · 12 weeks · 1 MIU\tgrim\t")
+    # the review has no records, so no included report supports either study: PRISMA would
+    # not count them, though an analysis can pool them
+    assert [line.split("\t")[:2] for line in lines[3:]] == [
+        ["Zhang 2021", "no_included_report"], ["Seed 2023", "no_included_report"]]
 
 
 def test_disputed_values_are_checked_per_extractor(dual) -> None:

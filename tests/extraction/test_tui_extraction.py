@@ -207,3 +207,44 @@ async def test_the_dashboard_opens_extraction(il2) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, ExtractionScreen)
+
+
+async def test_a_report_is_linked_to_an_existing_study(tmp_path: Path) -> None:
+    # "Study 1" came from an extraction CSV, without a record: the included report is linked
+    # to it, by picking it or by typing its name, instead of being refused
+    path = tmp_path / "r.db"
+    with Project.create(path, title="R", reviewers=["alice"]) as project:
+        project.load_form(builtin="default")
+        project.db.execute("INSERT INTO file_import (database, format, file_name, sha256, imported_at)"
+                           " VALUES ('PubMed', 'medline', 'x.nbib', 'abc', '2024-01-01')")
+        for title in ("Low-dose IL-2 in dermatomyositis", "Low-dose IL-2: one-year follow-up"):
+            project.db.execute("INSERT INTO record (import_id, title, authors_json, year, created_at)"
+                               " VALUES (1, ?, '[[\"Zhang\", \"Li\"]]', 2021, '2024-01-01')", [title])
+        project.db.conn.commit()
+        for rid in (1, 2):
+            project.record_decision(rid, "title_abstract", "alice", "include")
+            project.record_decision(rid, "full_text", "alice", "include")
+        project.create_study("Study 1")
+    app = make_app(path, reviewer="alice")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_extraction(app, pilot)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await pilot.press("1")                    # record 1
+        await pilot.pause()
+        await pilot.press("2")                    # the study list: 1 = a new study, 2 = Study 1
+        await pilot.pause()
+        assert screen.study == "Study 1"
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await pilot.press("1")                    # record 2 (record 1 has its study now)
+        await pilot.pause()
+        await pilot.press("1")                    # a new study... named as the existing one
+        await pilot.pause()
+        prompt = app.screen.query_one(Input)
+        prompt.value = "Study 1"
+        await pilot.press("enter")
+        await pilot.pause()
+    with Project.open(path) as project:
+        assert [(s.name, s.record_ids) for s in project.studies()] == [("Study 1", (1, 2))]
+        assert project.prisma_counts().new_studies == 1

@@ -108,7 +108,20 @@ def pool_view(res: PoolResult) -> dict[str, Any]:
     return view
 
 
+def fit_view(res: PoolResult, *, confint: bool = True) -> dict[str, Any]:
+    """The main numbers of a result under the names ``g_screener_cases.R`` writes."""
+    view: dict[str, Any] = {
+        "k": res.k, "estimate": res.estimate, "se": res.se, "ci.lb": res.ci_lb,
+        "ci.ub": res.ci_ub, "zval": res.zval, "pval": res.pval, "tau2": res.tau2, "QE": res.QE,
+        "QEp": res.QEp,
+    }  # fmt: skip
+    if confint:
+        view.update({"tau2.ci.lb": res.tau2_ci_lb, "tau2.ci.ub": res.tau2_ci_ub})
+    return view
+
+
 @pytest.fixture(scope="session")
 def golden() -> SimpleNamespace:
     """The helpers, as a fixture so every test module shares them."""
-    return SimpleNamespace(load=load, compare=compare, leaves=leaves, pool_view=pool_view)
+    return SimpleNamespace(load=load, compare=compare, leaves=leaves, pool_view=pool_view,
+                           fit_view=fit_view)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 
 import pandas as pd
 import pytest
@@ -191,3 +193,67 @@ def test_pft_effects_without_sample_sizes_are_not_back_transformed(tmp_path):
     with_n.write_text("study,yi,vi,ni\na,1.1,0.02,20\nb,1.0,0.03,30\nc,1.3,0.025,25\n")
     out = run_json(with_n, "--measure", "PFT")
     assert 0 < out["transformed"]["estimate"] < 1
+
+
+def _csv(tmp_path, name: str, columns: dict) -> str:
+    path = tmp_path / f"{name}.csv"
+    pd.DataFrame(columns).to_csv(path, index=False)
+    return str(path)
+
+
+@pytest.fixture
+def transformed_files(golden, tmp_path):
+    """One file per data type, with the measures whose results are back-transformed."""
+    bcg = golden.load("a_bcg_logRR.json")["inputs"]
+    pritz = golden.load("e_pritz1997_proportions.json")["inputs"]
+    normand = golden.load("b_normand1999_continuous.json")["inputs"]
+    molloy = golden.load("f_molloy2014_correlations.json")["inputs"]
+    two_by_two = _csv(tmp_path, "bcg", {"study": bcg["author"], "ai": bcg["tpos"], "bi": bcg["tneg"],
+                                        "ci": bcg["cpos"], "di": bcg["cneg"]})
+    props = _csv(tmp_path, "pritz", {"study": pritz["study"], "xi": pritz["xi"], "ni": pritz["ni"]})
+    means = _csv(tmp_path, "normand", {k: normand[k] for k in ("study", "n1i", "m1i", "sd1i", "n2i", "m2i", "sd2i")})
+    cors = _csv(tmp_path, "molloy", {"study": molloy["authors"], "ri": molloy["ri"], "ni": molloy["ni"]})
+    return {"OR": two_by_two, "RR": two_by_two, "PETO": two_by_two, "PLO": props, "PLN": props,
+            "PAS": props, "PFT": props, "PR": props, "ROM": means, "ZCOR": cors}
+
+
+@pytest.mark.parametrize("measure", ["ZCOR", "PLO", "PLN", "PAS", "PFT", "PR", "ROM", "OR", "RR", "PETO"])
+def test_json_carries_the_back_transformed_result_the_text_prints(transformed_files, measure):
+    path = transformed_files[measure]
+    out = run_json(path, "--measure", measure, "--method", "DL")
+    text = run(path, "--measure", measure, "--method", "DL")
+    assert text.exit_code == 0, text.output
+    line = next(t for t in text.stdout.splitlines() if t.startswith("Back-transformed"))
+    printed = [float(x) for x in re.findall(r"-?\d+\.\d+", line)]
+    back = out["transformed"]
+    assert printed == [round(back[k], 4) for k in ("estimate", "ci_lb", "ci_ub", "pi_lb", "pi_ub")]
+    assert out["estimate"] != back["estimate"] or measure == "PR"   # both scales are there
+
+
+def test_zcor_json_back_transformed_is_metafors(golden, transformed_files):
+    ref = golden.load("f_molloy2014_correlations.json")["ZCOR"]["REML_backtransformed"]
+    out = run_json(transformed_files["ZCOR"], "--measure", "ZCOR")
+    back = out["transformed"]
+    ours = {"pred": back["estimate"], "ci.lb": back["ci_lb"], "ci.ub": back["ci_ub"],
+            "pi.lb": back["pi_lb"], "pi.ub": back["pi_ub"]}
+    assert golden.compare(ref, ours) == golden.leaves(ref)
+
+
+def test_subgroups_and_trimfill_carry_both_scales_too(transformed_files, tmp_path):
+    frame = pd.read_csv(transformed_files["ZCOR"])
+    frame["half"] = ["first"] * 8 + ["second"] * (len(frame) - 8)
+    path = tmp_path / "halves.csv"
+    frame.to_csv(path, index=False)
+    out = run_json(path, "--measure", "ZCOR", "--by", "half", "--trimfill")
+    for fit in out["subgroups"].values():
+        assert fit["transformed"]["estimate"] == pytest.approx(math.tanh(fit["estimate"]), rel=1e-12)
+    assert out["trimfill_transformed"]["estimate"] == pytest.approx(
+        math.tanh(out["trimfill_estimate"]), rel=1e-12)
+
+
+def test_log_hazard_ratios_given_as_yi_vi_are_back_transformed(tmp_path):
+    # a generic outcome's hazard ratios are exported as log HR (yi) with vi, like OR and RR
+    path = tmp_path / "hr.csv"
+    path.write_text("study,yi,vi\na,-0.2,0.02\nb,-0.35,0.03\nc,-0.1,0.025\n")
+    out = run_json(path, "--measure", "HR", "--method", "FE")
+    assert out["transformed"]["estimate"] == pytest.approx(math.exp(out["estimate"]), rel=1e-12)

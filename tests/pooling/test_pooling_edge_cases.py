@@ -124,8 +124,10 @@ def test_huge_k_is_fast_and_sane():
 def test_non_convergence_raises_pooling_error():
     with pytest.raises(PoolingError, match="did not converge"):
         rma(YI, VI, method="REML", control=Control(maxiter=1))
+    # metafor's default bound grows with the data (max(100, 10 mad(yi)^2)): only an explicit
+    # tau2_max below the root stops PM, as metafor's control=list(tau2.max=100) does
     with pytest.raises(PoolingError, match="tau2_max"):
-        rma(YI * 100, VI, method="PM")
+        rma(YI * 100, VI, method="PM", control=Control(tau2_max=100))
     with pytest.raises(PoolingError, match="did not converge"):
         trimfill(YI, VI, maxiter=0)
 

@@ -4,43 +4,8 @@ table, are pooled and saved; the saved results are compared with metafor 3.8."""
 
 from __future__ import annotations
 
-import math
-
 import pytest
-from pool_review_support import one_outcome_review, reference
-
-# As in tests/pooling: 1e-6 relative; p-values 1e-8 absolute (or 1e-6 relative).
-RTOL = 1e-6
-P_ATOL = 1e-8
-# metafor's name -> the key of screener's results
-KEYS = {"estimate": "estimate", "se": "se", "ci.lb": "ci_lb", "ci.ub": "ci_ub", "stat": "zval",
-        "pval": "pval", "tau2": "tau2", "se.tau2": "se_tau2", "I2": "I2", "H2": "H2", "QE": "QE",
-        "QE.df": "QE_df", "QEp": "QEp", "pi.lb": "pi_lb", "pi.ub": "pi_ub"}
-
-
-def assert_close(ours: float, ref: float, what: str, *, pvalue: bool = False) -> None:
-    assert ours is not None, what
-    if pvalue:
-        assert math.isclose(ours, ref, rel_tol=RTOL, abs_tol=P_ATOL), f"{what}: {ours} != {ref}"
-    else:
-        assert math.isclose(ours, ref, rel_tol=RTOL, abs_tol=1e-12), f"{what}: {ours} != {ref}"
-
-
-def assert_fit(results: dict, ref: dict, where: str) -> int:
-    """Every scalar metafor gives for one fit, and the study weights; returns how many."""
-    count = 0
-    assert results["k"] == ref["k"], where
-    for name, key in KEYS.items():
-        if ref.get(name) is None:
-            continue
-        assert_close(results[key], ref[name], f"{where} {key}", pvalue=name in ("pval", "QEp"))
-        count += 1
-    weights = results.get("studies", {}).get("weight_percent")
-    if weights is not None:
-        assert len(weights) == len(ref["weights_percent"])
-        for i, (w, r) in enumerate(zip(weights, ref["weights_percent"], strict=True)):
-            assert_close(w, r, f"{where} weight {i}")
-    return count
+from pool_review_support import KEYS, assert_close, assert_fit, one_outcome_review, reference
 
 
 def test_bcg_logrr_reml_from_the_extracted_data(bcg):
@@ -100,9 +65,10 @@ def test_other_data_types_through_extraction(tmp_path, case, block, data_type, m
     for ours, theirs in zip(again.results["studies"]["yi"], data[block]["escalc"]["yi"], strict=True):
         assert_close(ours, theirs, "yi")
     back = data[block].get("REML_backtransformed")
-    # the meta/pool JSON contract back-transforms ratio and proportion measures only
-    assert ("transformed" in again.results) == (data_type == "proportion")
-    if back is not None and data_type == "proportion":
+    # the JSON carries the natural scale wherever the text prints it: proportions on the logit
+    # scale and Fisher's z as well as ratios (not MD or SMD, already on their own scale)
+    assert ("transformed" in again.results) == (measure in ("PLO", "ZCOR"))
+    if back is not None:
         for ours, theirs in (("estimate", "pred"), ("ci_lb", "ci.lb"), ("ci_ub", "ci.ub"),
                              ("pi_lb", "pi.lb"), ("pi_ub", "pi.ub")):
             assert_close(again.results["transformed"][ours], back[theirs], f"back-transformed {ours}")

@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
+from screener.display import one_line
 from screener.errors import ScreenerError
 from screener.extraction import conversions as conv
 from screener.extraction.forms import FieldSpec, OutcomeSpec, data_fields
@@ -290,6 +291,23 @@ class ExtractionScreen(Screen[None]):
     def _picked_record(self, choice: str | None) -> None:
         if choice is None:
             return
+        if choice and self.studies:
+            # a report of a study that has one already (e.g. made from an extraction CSV)
+            options = [("", "a new study"), *((s.name, s.name) for s in self.studies)]
+            self.app.push_screen(PickList("Which study does the report belong to?", options),
+                                 lambda study: self._picked_study(study, choice))
+            return
+        self._ask_name(choice)
+
+    def _picked_study(self, study: str | None, record: str) -> None:
+        if study is None:
+            return
+        if study:
+            self._link(study, record)
+        else:
+            self._ask_name(record)
+
+    def _ask_name(self, choice: str) -> None:
         suggestion = ""
         if choice:
             record = self.app.project.record(int(choice))
@@ -301,6 +319,9 @@ class ExtractionScreen(Screen[None]):
     def _create_study(self, name: str | None, record: str) -> None:
         if not name:
             return
+        if record and any(s.name == " ".join(name.split()) for s in self.studies):
+            self._link(name, record)      # the study exists: the report is one more of its own
+            return
         try:
             self.app.project.create_study(name, record_ids=[int(record)] if record else [])
         except ScreenerError as exc:
@@ -308,6 +329,16 @@ class ExtractionScreen(Screen[None]):
             return
         self.study = None
         self.reload_studies(select=" ".join(name.split()))
+
+    def _link(self, study: str, record: str) -> None:
+        try:
+            self.app.project.link_records(study, [int(record)])
+        except ScreenerError as exc:
+            self.notify(one_line(str(exc)), severity="error", markup=False)
+            return
+        self.notify(one_line(f"record #{record} linked to {study}"), markup=False)
+        self.study = None
+        self.reload_studies(select=" ".join(study.split()))
 
     # --- conversions ----------------------------------------------------------------------------
     def action_convert(self) -> None:
