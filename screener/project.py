@@ -236,6 +236,11 @@ class Project:
         """The search log (database, date, strategy, counts), oldest run first."""
         return search_flow.list_runs(self.db)
 
+    def search_log(self) -> list[dict[str, Any]]:
+        """Search runs and imports, oldest first: database, date, strategy, the count found and
+        the records PRISMA counts as identified for each."""
+        return search_flow.search_log(self.db)
+
 
     # --- duplicates (issue 5) ---
     def find_duplicates(self, *, full: bool = False,

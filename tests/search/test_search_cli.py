@@ -105,7 +105,10 @@ def test_kill_mid_run_then_resume_gives_the_exact_set(review, query_file) -> Non
         with Project.open(review) as project:
             (run,) = project.search_runs()
             partial = pmids_in(review)
+            listed = [r[0] for r in project.db.execute("SELECT pmid FROM search_run_pmid")]
         assert run.status == "running"
+        # the run's PMID list was written in the transactions of its batches: it matches them
+        assert sorted(listed) == sorted(partial)
         assert len(partial) % 100 == 0 and len(partial) < 1200
         assert run.count_new == len(partial)
         before = len(fake.requests("efetch"))
@@ -121,4 +124,5 @@ def test_kill_mid_run_then_resume_gives_the_exact_set(review, query_file) -> Non
     assert sorted(asked) == sorted(set(pmids) - set(partial))  # only what was missing
     with Project.open(review) as project:
         (run,) = project.search_runs()
-    assert (run.status, run.count_new, run.count_fetched) == ("complete", 1200, 1200)
+        listed = project.db.execute("SELECT count(DISTINCT pmid) FROM search_run_pmid").fetchone()[0]
+    assert (run.status, run.count_new, run.count_fetched, listed) == ("complete", 1200, 1200, 1200)
