@@ -59,7 +59,7 @@ def test_malformed_entry_then_skip_bad(review: Path, capsys: pytest.CaptureFixtu
     assert _imports(review) == []
     assert main(["import", str(review), path, "--skip-bad"]) == 0
     out = capsys.readouterr().out
-    assert "ebsco_bibtex.bib: 1 records imported from EBSCO (bibtex, utf-8)" in out
+    assert "ebsco_bibtex.bib: 1 record imported from EBSCO (bibtex, utf-8)" in out
     assert "  skipped: ebsco_bibtex.bib, record 2 (line 15)" in out
     assert _imports(review)[0][3:5] == (1, 1)
 
