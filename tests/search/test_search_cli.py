@@ -10,11 +10,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from fake_eutils import FakeEutils, compact_template
+from fake_eutils import FakeEutils, compact_template, malformed_count
 from search_support import EMAIL
 
 from screener.cli import main
 from screener.project import Project
+from screener.search.client import EntrezOptions
 
 REPO = Path(__file__).resolve().parents[2]
 QUERY = "# name: test strategy\n# database: PubMed\nmyositis[tiab] AND interleukin-2[tiab]\n"
@@ -126,3 +127,21 @@ def test_kill_mid_run_then_resume_gives_the_exact_set(review, query_file) -> Non
         (run,) = project.search_runs()
         listed = project.db.execute("SELECT count(DISTINCT pmid) FROM search_run_pmid").fetchone()[0]
     assert (run.status, run.count_new, run.count_fetched, listed) == ("complete", 1200, 1200, 1200)
+
+
+def test_a_malformed_answer_is_one_line_and_the_run_resumes(fake, review, query_file, capsys,
+                                                            monkeypatch) -> None:
+    import functools
+
+    from screener.cli import search as search_cli
+
+    # One attempt per request, so the CLI's real backoff never waits.
+    monkeypatch.setattr(search_cli, "EntrezOptions", functools.partial(EntrezOptions, max_attempts=1))
+    pmids = fake.add_generated(TERM, [date(2020, 1, 1) + timedelta(days=i) for i in range(30)])
+    fake.inject("esearch", malformed_count("²"))
+    args = ["search", str(review), str(query_file), "--eutils-url", fake.base_url, "--email", EMAIL]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "esearch" in err and "<Count>" in err
+    assert main([*args, "--resume"]) == 0
+    assert sorted(pmids_in(review)) == sorted(pmids)
