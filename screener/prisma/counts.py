@@ -63,6 +63,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from screener.display import count_of as _plural
 from screener.prisma.decisions import NO_REASON, Final, Status, final_decision
 from screener.prisma.model import (
     DBR_METHODS,
@@ -209,36 +210,41 @@ def _flow(units: list[Unit], inputs: PrismaInputs, *, other: bool,
     if flow.records_undecided:
         problems.append(Discrepancy(
             f"{prefix}records_undecided",
-            f"{flow.records_undecided} of {flow.records} records ({column}) have no final "
-            f"title/abstract decision ({flow.records_conflict} in conflict, "
-            f"{flow.records_incomplete} awaiting decisions): screened − excluded − sought = "
-            f"{flow.records_undecided}, not 0", flow.records_undecided))
+            f"{flow.records_undecided:,} of {_plural(flow.records, 'record')} ({column}) "
+            f"{_has(flow.records_undecided)} no final title/abstract decision "
+            f"({flow.records_conflict:,} in conflict, {flow.records_incomplete:,} awaiting "
+            f"decisions): screened − excluded − sought = {flow.records_undecided:,}, not 0",
+            flow.records_undecided))
     if flow.reports_undecided:
         problems.append(Discrepancy(
             f"{prefix}reports_undecided",
-            f"{flow.reports_undecided} of {flow.reports_assessed} reports assessed ({column}) have no "
-            f"final full-text decision ({flow.reports_conflict} in conflict, "
-            f"{flow.reports_incomplete} awaiting decisions): assessed − excluded − included = "
-            f"{flow.reports_undecided}, not 0", flow.reports_undecided))
+            f"{flow.reports_undecided:,} of {_plural(flow.reports_assessed, 'report')} assessed "
+            f"({column}) {_has(flow.reports_undecided)} no final full-text decision "
+            f"({flow.reports_conflict:,} in conflict, {flow.reports_incomplete:,} awaiting "
+            f"decisions): assessed − excluded − included = {flow.reports_undecided:,}, not 0",
+            flow.reports_undecided))
     if reasons.get(NO_REASON):
         problems.append(Discrepancy(
             f"{prefix}reports_excluded_without_reason",
-            f"{reasons[NO_REASON]} full-text exclusions ({column}) carry no reason; PRISMA asks "
-            "for a reason for each", reasons[NO_REASON]))
+            f"{_plural(reasons[NO_REASON], 'full-text exclusion')} ({column}) "
+            f"{'carries' if reasons[NO_REASON] == 1 else 'carry'} no reason; PRISMA asks for a "
+            "reason for each", reasons[NO_REASON]))
     if ignored_ft:
         problems.append(Discrepancy(
             f"{prefix}full_text_decisions_ignored",
-            f"{ignored_ft} records ({column}) have full-text decisions but were not retrieved or did "
-            "not pass title/abstract screening; those decisions are not counted", ignored_ft))
+            f"{_plural(ignored_ft, 'record')} ({column}) {_has(ignored_ft)} full-text decisions but "
+            f"{'was' if ignored_ft == 1 else 'were'} not retrieved or did not pass title/abstract "
+            "screening; those decisions are not counted", ignored_ft))
     if ignored_nr:
         problems.append(Discrepancy(
             f"{prefix}not_retrieved_ignored",
-            f"{ignored_nr} records ({column}) are marked not retrieved but did not pass "
-            "title/abstract screening; not counted as reports not retrieved", ignored_nr))
+            f"{_plural(ignored_nr, 'record')} ({column}) {'is' if ignored_nr == 1 else 'are'} marked "
+            "not retrieved but did not pass title/abstract screening; not counted as reports not "
+            "retrieved", ignored_nr))
     if differed:
-        notes.append(f"{differed} agreed full-text exclusions ({column}) had different reasons "
-                     "from their reviewers; each is counted under the reason listed first in the "
-                     "review's reasons.")
+        notes.append(f"{_plural(differed, 'agreed full-text exclusion')} ({column}) had "
+                     "different reasons from their reviewers; each is counted under the reason "
+                     "listed first in the review's reasons.")
     return flow
 
 
@@ -328,8 +334,8 @@ def sources_of(entries: Sequence[SearchEntry],
     return sources, notes
 
 
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n:,} {one if n == 1 else many or one + 's'}"
+def _has(n: int) -> str:
+    return "has" if n == 1 else "have"
 
 
 def _sources(inputs: PrismaInputs, problems: list[Discrepancy],
@@ -390,20 +396,25 @@ def compute_counts(inputs: PrismaInputs) -> PrismaCounts:
     if expected != main.records:
         problems.insert(0, Discrepancy(
             "identification",
-            f"records identified ({identified}) − duplicates ({duplicates}) − automation tools "
-            f"({automatic}) − other reasons ({removed_other}) = {expected}, but "
-            f"{main.records} records were screened (difference {expected - main.records}); "
-            "records removed before import belong in a source's count: set identified:<source>",
+            f"records identified ({identified:,}) − duplicates ({duplicates:,}) − automation tools "
+            f"({automatic:,}) − other reasons ({removed_other:,}) = {expected:,}, but "
+            f"{_plural(main.records, 'record was', 'records were')} screened (difference "
+            f"{expected - main.records:,}); " + (
+                "copies of a file imported again are screened until dedup sets them aside"
+                if expected < main.records and any(s.repeated for s in sources) else
+                "records removed before import belong in a source's count: set identified:<source>"),
             expected - main.records))
     if manual.keys() & {"identified:" + s.name for s in sources}:
         notes.append("Counts entered by hand for: " + ", ".join(
             s.name for s in sources if s.manual) + ".")
     if other_duplicates:
-        notes.append(f"{other_duplicates} records identified via other methods duplicated records "
-                     "already identified and were removed.")
+        notes.append(f"{_plural(other_duplicates, 'record')} identified via other methods "
+                     f"duplicated records already identified and {'was' if other_duplicates == 1 else 'were'} "
+                     "removed.")
     if other.records_excluded:
-        notes.append(f"{other.records_excluded} records identified via other methods were excluded "
-                     "at title/abstract screening.")
+        notes.append(f"{_plural(other.records_excluded, 'record')} identified via other methods "
+                     f"{'was' if other.records_excluded == 1 else 'were'} excluded at title/abstract "
+                     "screening.")
 
     by_id = {u.record_id: u for u in inputs.units}
     included_units = [by_id[i] for i in (*main.included_ids, *other.included_ids)]
@@ -417,8 +428,8 @@ def compute_counts(inputs: PrismaInputs) -> PrismaCounts:
         if unlinked:
             problems.append(Discrepancy(
                 "reports_without_study",
-                f"{unlinked} included reports are linked to no study; each is counted as one study",
-                unlinked))
+                f"{_plural(unlinked, 'included report')} {'is' if unlinked == 1 else 'are'} linked to "
+                "no study; each is counted as one study", unlinked))
     else:
         new_studies, basis = new_reports, "reports"
         notes.append("No studies are defined yet: studies included = included reports.")

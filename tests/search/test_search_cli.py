@@ -145,3 +145,18 @@ def test_a_malformed_answer_is_one_line_and_the_run_resumes(fake, review, query_
     assert err.count("\n") == 1 and "esearch" in err and "<Count>" in err
     assert main([*args, "--resume"]) == 0
     assert sorted(pmids_in(review)) == sorted(pmids)
+
+
+def test_searches_lists_imports_linked_to_a_strategy(review, capsys) -> None:
+    query = REPO / "queries" / "il2-myositis.embase.txt"
+    export = REPO / "tests" / "data" / "sources" / "embase" / "embase_com.ris"
+    assert main(["searches", str(review)]) == 0
+    assert capsys.readouterr().out.startswith("no searches")
+    assert main(["import", str(review), str(export), "--query", str(query)]) == 0
+    capsys.readouterr()
+    assert main(["searches", str(review)]) == 0
+    out = capsys.readouterr().out
+    assert "no searches" not in out
+    first = out.splitlines()[0]
+    assert "Embase" in first and "embase_com.ris" in first and "6 records imported" in first
+    assert "6 identified" in first and "interleukin" in out   # the strategy's text below it
