@@ -164,6 +164,11 @@ class FakeEutils:
         self._ordered.clear()
         return list(found)
 
+    def set_query(self, term: str, pmids: list[str]) -> None:
+        """Make ``term`` match exactly ``pmids`` (records already served by the fake)."""
+        self.queries[term] = list(pmids)
+        self._ordered.clear()
+
     def add_generated(self, term: str, dates: list[date], *, first_pmid: int = 30_000_000) -> list[str]:
         """Generated records, one per date, as (part of) the result of ``term``."""
         pmids = [str(first_pmid + i) for i in range(len(dates))]

@@ -86,7 +86,7 @@ def test_an_update_of_a_strategy_identifies_only_its_new_records(project, fake, 
     # An update limited to the new dates, and one over everything: both runs of one strategy,
     # and a query typed with other spacing is still the same query.
     run(project, fake, options, text="il2 AND myositis", date_from="2024/01/01")
-    fake.queries["il2  AND\nmyositis"] = fake.queries["il2 AND myositis"]
+    fake.set_query("il2  AND\nmyositis", fake.queries["il2 AND myositis"])
     assert run(project, fake, options, text="il2  AND\nmyositis").count_fetched == 65
     c = project.prisma_counts()
     assert dict(c.databases) == {"PubMed": 65}
@@ -99,7 +99,7 @@ def test_an_edited_query_is_a_new_search_whose_overlap_is_duplicates(project, fa
     """Same saved name, different text: PRISMA counts what each version identified, and the
     records both found are duplicates, as the overlap of two databases would be."""
     old = fake.add_generated("q", spread(60))
-    fake.queries["q edited"] = old[:40]
+    fake.set_query("q edited", old[:40])
     fake.add_generated("q edited", spread(10, date(2023, 1, 1)), first_pmid=42_000_000)
     run(project, fake, options)
     run(project, fake, options, text="q edited")
@@ -112,7 +112,7 @@ def test_an_edited_query_is_a_new_search_whose_overlap_is_duplicates(project, fa
 
 def test_a_pmid_found_by_two_strategies_and_a_file_is_identified_each_time(project, fake, options) -> None:
     pmids = fake.add_fixtures("q")
-    fake.queries["other"] = pmids[:3]
+    fake.set_query("other", pmids[:3])
     project.import_file(DATA / "efetch_2_articles.xml")          # names PubMed itself
     run(project, fake, options)
     run(project, fake, options, text="other")
