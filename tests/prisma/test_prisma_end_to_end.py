@@ -37,7 +37,7 @@ IS  - 4
 SP  - 244
 EP  - 255
 DO  - 10.1006/cryo.2001.2328
-ER  - 
+ER  -
 
 TY  - JOUR
 TI  - Development of a pulmonary imaging biomarker pipeline for phenotyping of chronic lung disease.
@@ -49,7 +49,7 @@ VL  - 5
 IS  - 2
 SP  - 026002
 DO  - 10.1117/1.jmi.5.2.026002
-ER  - 
+ER  -
 
 TY  - JOUR
 TI  - Low-dose interleukin-2 for refractory dermatomyositis: an open-label trial
@@ -62,7 +62,7 @@ IS  - 7
 SP  - 1201
 EP  - 1210
 DO  - 10.1007/s00296-021-04881-2
-ER  - 
+ER  -
 
 TY  - JOUR
 TI  - Regulatory T cells after interleukin-2 in idiopathic inflammatory myopathies: a cohort study
@@ -73,7 +73,7 @@ JO  - Arthritis Research & Therapy
 VL  - 24
 SP  - 88
 DO  - 10.1186/s13075-022-02777-9
-ER  - 
+ER  -
 """
 
 
