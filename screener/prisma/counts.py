@@ -26,7 +26,9 @@ How each box is counted
   aside, and until it does the identification check reports them. Two different files are two
   searches, even of one strategy: their overlap is duplicates.
   A manual count ``identified:<source>`` (prisma_count) replaces a source's number, e.g. to
-  include records an automation tool removed before the file was imported.
+  include records an automation tool removed before the file was imported. The search log
+  (``screener searches``, the report) shows each run's and import's share (:func:`count_entries`),
+  so per source it adds up to the diagram's number.
 * **Duplicate records removed**: records that are non-primary members of a cluster, plus the
   records a search run identified but did not add because they were already in the review
   (found by another strategy or imported from a file).
