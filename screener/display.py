@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["one_line", "visible"]
+__all__ = ["count_of", "one_line", "visible"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CONTROL_OR_BREAK = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -33,3 +33,9 @@ def visible(text: str) -> str:
 def one_line(text: str) -> str:
     """:func:`visible`, with tabs and newlines as single spaces: for a list row or a cell."""
     return visible(_SPACE_RUN.sub(" ", text))
+
+
+def count_of(n: int, noun: str, plural: str | None = None) -> str:
+    """``"1 record"``, ``"2,019 records"``: a count for people, with thousands separators and
+    the noun's plural (``noun + "s"`` unless ``plural`` is given) for every n but 1."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"

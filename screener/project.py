@@ -137,6 +137,15 @@ class Project:
         """Read a file as :meth:`import_file` would, storing nothing: format, database, counts."""
         return import_flow.preview_file(self.db, path, fmt=fmt, source=source, workers=workers)
 
+    def file_database(self, path: str | Path, *, fmt: str | None = None) -> str:
+        """The database an export file names (read from its start), or "" if it names none."""
+        return import_flow.file_database(path, fmt=fmt)
+
+    def check_sources(self, paths: Sequence[str | Path], *, fmt: str | None = None) -> None:
+        """Refuse, naming them, files that do not say which database they came from (before
+        importing any: an import of such a file needs ``source``)."""
+        import_flow.check_sources(paths, fmt=fmt)
+
     # --- records -------------------------------------------------------------------------------
     def record(self, record_id: int) -> Record:
         return record_store.get_record(self.db, record_id)
@@ -236,6 +245,11 @@ class Project:
     def search_runs(self) -> list[search_flow.SearchRunResult]:
         """The search log (database, date, strategy, counts), oldest run first."""
         return search_flow.list_runs(self.db)
+
+    def search_log(self) -> list[dict[str, Any]]:
+        """Search runs and imports, oldest first: database, date, strategy, the count found and
+        the records PRISMA counts as identified for each."""
+        return search_flow.search_log(self.db)
 
 
     # --- duplicates (issue 5) ---

@@ -9,6 +9,9 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from screener.cli.output import echo
+from screener.display import count_of
+from screener.errors import ScreenerError
 from screener.project import Project
 from screener.queries import SavedQuery, load_query
 from screener.sources import format_names
@@ -17,7 +20,10 @@ from screener.sources import format_names
 @click.command("import")
 @click.argument("review", type=click.Path(dir_okay=False))
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--source", help="The database the file came from (inferred when the file says).")
+@click.option("--source", metavar="NAME",
+              help="The database the files came from (needed when a file does not say), or "
+                   "other:METHOD[:NAME] for other methods (website, organisation, citation, "
+                   "register, other).")
 @click.option("--format", "fmt", type=click.Choice(format_names()), help="Skip detection.")
 @click.option("--again", is_flag=True, help="Import a file even if the same bytes were imported before.")
 @click.option("--skip-bad", is_flag=True, help="Import the good entries and list the malformed ones.")
@@ -35,12 +41,16 @@ def import_command(review: str, files: tuple[str, ...], source: str | None, fmt:
     """Import export files (format detected from the content).
 
     Each file is one transaction: a malformed entry names the file and line, and nothing of
-    that file is kept (unless --skip-bad). Files already imported (same bytes) are refused
-    unless --again.
+    that file is kept (unless --skip-bad); the files after it are not imported either, and the
+    error names them. Files already imported (same bytes) are refused unless --again. A file
+    that does not say which database it came from (many RIS, BibTeX, EndNote and CSV exports)
+    needs --source (or --query with a saved strategy naming the database).
 
     \b
     Example:
       screener import il2.db embase.ris --query queries/il2-myositis.embase.txt
+      screener import il2.db scopus.bib --source Scopus
+      screener import il2.db reference-lists.ris --source other:citation
       screener import il2.db cnki.net wos.txt --skip-bad
       screener import il2.db export.txt --dry-run
     """
@@ -49,26 +59,43 @@ def import_command(review: str, files: tuple[str, ...], source: str | None, fmt:
 
         return import_extraction_files(review, files, dry_run=dry_run)
     query: SavedQuery | None = load_query(Path(query_file)) if query_file else None
+    default_source = query.database.strip() if query else ""
     # The bar goes to stderr, and only on a terminal: stdout carries only the result lines.
     console = Console(stderr=True)
     with Project.open(review) as project:
-        for file in files:
-            if dry_run:
+        if dry_run:
+            for file in files:
                 _show_preview(project, file, fmt, source)
-                continue
-            with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}"),
-                          TimeElapsedColumn(), console=console, transient=True,
-                          disable=not console.is_terminal) as bar:
-                task = bar.add_task(f"importing {Path(file).name}", total=None)
-                result = project.import_file(
-                    file, source=source, fmt=fmt, again=again, skip_bad=skip_bad, method=method,
-                    query_name=query.name if query else "", query_text=query.text if query else "",
-                    default_source=query.database if query else "",
-                    progress=partial(_advance, bar, task))
-            click.echo(f"{result.file_name}: {result.count_imported:,} records imported from "
-                       f"{result.database} ({result.format}, {result.encoding})")
+            return
+        if not (source or "").strip() and not default_source:
+            project.check_sources(files, fmt=fmt)
+        imported: list[str] = []
+        for number, file in enumerate(files):
+            try:
+                with Progress(TextColumn("{task.description}"), BarColumn(),
+                              TextColumn("{task.completed:,}"), TimeElapsedColumn(), console=console,
+                              transient=True, disable=not console.is_terminal) as bar:
+                    task = bar.add_task(f"importing {Path(file).name}", total=None)
+                    result = project.import_file(
+                        file, source=source, fmt=fmt, again=again, skip_bad=skip_bad, method=method,
+                        query_name=query.name if query else "", query_text=query.text if query else "",
+                        default_source=default_source, progress=partial(_advance, bar, task))
+            except ScreenerError as exc:
+                if len(files) == 1:
+                    raise
+                raise ScreenerError(f"{exc} — {_stopped(imported, files[number:])}") from None
+            imported.append(Path(file).name)
+            echo(f"{result.file_name}: {count_of(result.count_imported, 'record')} imported from "
+                 f"{result.database} ({result.format}, {result.encoding})")
             for message in result.skipped:
-                click.echo(f"  skipped: {message}")
+                echo(f"  skipped: {message}")
+
+
+def _stopped(imported: list[str], rest: tuple[str, ...]) -> str:
+    names = ", ".join(Path(f).name for f in rest)
+    if not imported:
+        return f"stopped; nothing was imported (not imported: {names})"
+    return f"stopped; imported: {', '.join(imported)}; not imported: {names}"
 
 
 def _advance(bar: Progress, task: TaskID, done: int, total: int | None) -> None:
@@ -77,12 +104,13 @@ def _advance(bar: Progress, task: TaskID, done: int, total: int | None) -> None:
 
 def _show_preview(project: Project, file: str, fmt: str | None, source: str | None) -> None:
     preview = project.preview_import(file, fmt=fmt, source=source)
+    database = preview.database or "database not named in the file (give --source)"
     line = (f"{preview.file_name}: {preview.label} ({preview.format}, {preview.encoding}), "
-            f"{preview.database}, {preview.count:,} entries")
+            f"{database}, {count_of(preview.count, 'entry', 'entries')}")
     if preview.bad:
         line += f", {len(preview.bad):,} malformed"
     if preview.imported_before:
         line += f"; imported before as {preview.imported_before}"
-    click.echo(line)
+    echo(line)
     for message in preview.bad:
-        click.echo(f"  malformed: {message}")
+        echo(f"  malformed: {message}")

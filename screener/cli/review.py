@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from screener.cli.output import open_output
+from screener.cli.output import echo, open_output
+from screener.model import StageCounts
 from screener.project import Project
 
 
@@ -42,33 +43,48 @@ def new_command(review: str, title: str, question: str, reviewers: int, reasons:
 def info_command(review: str, as_json: bool) -> None:
     """Counts per source, stage and reviewer.
 
+    A reviewer's "to go" at a stage counts the records that reached it (at full text: those
+    that passed title/abstract screening) and that the reviewer has not decided yet.
+
     \b
     Example:
       screener info il2.db
     """
     with Project.open(review) as project:
         summary = project.info()
+        stages = {p.stage: p for p in project.screening_progress()}
+
+    def to_go(c: StageCounts) -> int:
+        stage = stages.get(c.stage)
+        if stage is None:
+            return 0
+        decided = next((r.decided for r in stage.reviewers if r.reviewer == c.reviewer), 0)
+        return max(0, stage.records - decided)
+
     if as_json:
         click.echo(json.dumps({
             "title": summary.title, "records": summary.records,
             "screened_records": summary.screened_records,
             "duplicates_removed": summary.duplicates_removed, "sources": summary.sources,
             "reviewers": list(summary.reviewers),
+            "stages": {stage.value: p.records for stage, p in stages.items()},
             "decisions": [{"reviewer": c.reviewer, "stage": c.stage.value, "include": c.include,
-                           "exclude": c.exclude, "maybe": c.maybe} for c in summary.per_reviewer],
+                           "exclude": c.exclude, "maybe": c.maybe, "to_go": to_go(c)}
+                          for c in summary.per_reviewer],
         }, ensure_ascii=False, indent=2))
         return
-    click.echo(summary.title)
-    click.echo(f"records: {summary.records} identified, {summary.duplicates_removed} duplicates set aside, "
-               f"{summary.screened_records} to screen")
+    echo(summary.title)
+    echo(f"records: {summary.records:,} identified, {summary.duplicates_removed:,} "
+         f"{'duplicate' if summary.duplicates_removed == 1 else 'duplicates'} set aside, "
+         f"{summary.screened_records:,} to screen")
     for database, n in summary.sources.items():
-        click.echo(f"  {database}: {n}")
+        echo(f"  {database}: {n:,}")
     if not summary.per_reviewer:
-        click.echo("decisions: none yet")
+        echo("decisions: none yet")
     for c in summary.per_reviewer:
-        click.echo(f"{c.stage.value} / {c.reviewer}: {c.decided} decided "
-                   f"({c.include} include, {c.exclude} exclude, {c.maybe} maybe), "
-                   f"{summary.screened_records - c.decided} to go")
+        echo(f"{c.stage.value} / {c.reviewer}: {c.decided:,} decided "
+             f"({c.include:,} include, {c.exclude:,} exclude, {c.maybe:,} maybe), "
+             f"{to_go(c):,} to go")
 
 
 @click.group("export")

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from screener.cli.output import echo
+from screener.display import count_of, one_line
 from screener.project import Project
 from screener.queries import load_query
 from screener.search.client import EntrezOptions
@@ -59,30 +62,62 @@ def search_command(review: str, query_file: str, resume: bool, eutils_url: str |
 @click.argument("review", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 def searches_command(review: str, as_json: bool) -> None:
-    """The search log: database, date, strategy and counts of every run (PRISMA-S).
+    """The search log (PRISMA-S): every search run and import, with its database, date,
+    strategy, the count found and the records PRISMA counts as identified.
+
+    A re-run of a strategy identifies only the records its earlier runs did not; a file
+    imported again identifies nothing more.
 
     \b
     Example:
       screener searches il2.db
+      screener searches il2.db --json
     """
     with Project.open(review) as project:
-        runs = project.search_runs()
+        log = project.search_log()
     if as_json:
-        click.echo(json.dumps([{
-            "id": r.id, "database": r.database, "date": r.started_at, "finished": r.finished_at,
-            "status": r.status, "query_name": r.query_name, "query": r.query_text,
-            "date_from": r.date_from, "date_to": r.date_to, "count_reported": r.count_reported,
-            "count_fetched": r.count_fetched, "count_new": r.count_new, "notes": list(r.notes),
-        } for r in runs], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([_json(entry) for entry in log], ensure_ascii=False, indent=2))
         return
-    if not runs:
-        click.echo("no searches run yet")
+    if not log:
+        echo("no searches run or files imported yet")
         return
-    for r in runs:
-        limits = f" [{r.date_from or '...'} to {r.date_to or '...'}]" if r.date_from or r.date_to else ""
-        click.echo(f"{r.id}. {r.database} {r.started_at[:10]} {r.status}: {r.query_name}{limits} — "
-                   f"{r.count_reported if r.count_reported is not None else '?'} reported, "
-                   f"{r.count_fetched} fetched, {r.count_new} new")
-        click.echo(textwrap.indent(r.query_text, "   "))
-        for note in r.notes:
-            click.echo(f"   note: {note}")
+    for n, entry in enumerate(log, start=1):
+        for line in _lines(n, entry):
+            echo(line)
+
+
+def _json(e: dict[str, Any]) -> dict[str, Any]:
+    common = {"kind": e["kind"], "id": e["id"], "database": e["database"], "method": e["method"],
+              "query_name": e["query_name"], "query": e["query_text"],
+              "count_reported": e["count_reported"], "identified": e["identified"],
+              "identified_earlier": e["earlier"]}
+    if e["kind"] == "import":
+        return {**common, "date": e["at"], "date_searched": e["date"] if e["date_is_search"] else "",
+                "file_name": e["file_name"], "count_imported": e["count"]}
+    return {**common, "date": e["at"], "finished": e["finished_at"], "status": e["status"],
+            "date_from": e["date_from"] or "", "date_to": e["date_to"] or "",
+            "count_fetched": e["count"], "count_new": e["count_new"],
+            "notes": [m for m in e["message"].split("\n") if m]}
+
+
+def _lines(n: int, e: dict[str, Any]) -> list[str]:
+    reported = f"{e['count_reported']:,} reported, " if e["count_reported"] is not None else ""
+    counted = f"{e['identified']:,} identified"
+    if e["kind"] == "search":
+        limits = (f" [{e['date_from'] or '...'} to {e['date_to'] or '...'}]"
+                  if e["date_from"] or e["date_to"] else "")
+        if e["earlier"]:
+            counted += f" ({e['earlier']:,} found by earlier runs of this strategy)"
+        head = (f"{n}. {e['database']} {e['at'][:10]} search {e['status']}: {e['query_name']}{limits}"
+                f" — {reported or '? reported, '}{e['count']:,} fetched, {e['count_new']:,} new; {counted}")
+    else:
+        if e["earlier"]:
+            counted += " (the same file as an earlier import)"
+        strategy = f": {e['query_name']}" if e["query_name"] else ""
+        head = (f"{n}. {e['database']} {e['date'][:10]} import of {one_line(e['file_name'])}{strategy}"
+                f" — {reported}{count_of(e['count'], 'record')} imported; {counted}")
+    lines = [one_line(head)]
+    if e["query_text"]:
+        lines.append(textwrap.indent(e["query_text"], "   "))
+    lines += [f"   note: {m}" for m in e["message"].split("\n") if m]
+    return lines

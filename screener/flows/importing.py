@@ -3,12 +3,18 @@
 :func:`import_file` runs one file in one transaction: a malformed entry (unless ``skip_bad``),
 a Ctrl-C or a killed process leaves the review as it was. :func:`preview_file` reads a file
 the same way without writing, for the TUI's "what is this file?" step and ``--dry-run``.
+
+A file format is never a database: the database an import is counted under in PRISMA and the
+search log is the ``source`` given, else the one the file names (a ``DB`` tag, a header ...),
+else the saved query's. A file that names none is refused with :class:`SourceNeeded` until a
+source is given. ``source`` may also be ``other:METHOD[:NAME]`` (website, organisation,
+citation, register, other) for PRISMA's other identification methods; see :func:`parse_source`.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
@@ -19,7 +25,7 @@ from typing import Any, TextIO
 import sqlite_utils
 
 from screener import sources
-from screener.errors import AlreadyImportedError, ParseError, ScreenerError
+from screener.errors import AlreadyImportedError, InvalidInputError, ParseError, ScreenerError
 from screener.flows.parallel import parsed, worker_count
 from screener.model import ImportResult
 from screener.sources.decode import open_text
@@ -28,7 +34,8 @@ from screener.storage.db import now, transaction
 from screener.storage.importing import deferred_fts
 from screener.storage.rows import insert_record_values
 
-__all__ = ["ImportPreview", "import_file", "preview_file"]
+__all__ = ["OTHER_SOURCES", "ImportPreview", "SourceNeeded", "check_sources", "file_database",
+           "import_file", "parse_source", "preview_file"]
 
 Progress = Callable[[int, int | None], None]
 
@@ -38,9 +45,48 @@ FTS_EVERY = 1_000
 """Rows stored between two full-text indexing steps (see storage.importing.deferred_fts)."""
 
 
+class SourceNeeded(InvalidInputError):  # noqa: N818 - reads as what the user must give
+    """The file does not say which database it came from, and no source was given."""
+
+
+OTHER_SOURCES = {"website": "Websites", "organisation": "Organisations",
+                 "citation": "Citation searching", "register": "Registers", "other": "Other sources"}
+"""``other:METHOD`` sources (PRISMA's identification methods) and the name each gets by default."""
+_METHOD_ALIASES = {"organization": "organisation", "citations": "citation", "websites": "website",
+                   "registry": "register"}
+SOURCE_HINT = ("give --source NAME (e.g. --source Embase), or --source other:METHOD[:NAME] for "
+               "records found by other methods (METHOD: " + ", ".join(OTHER_SOURCES) + ")")
+
+
+def parse_source(source: str | None, method: str = "database") -> tuple[str, str]:
+    """``(database, method)`` from a source as the user types it.
+
+    ``"Embase"`` is a database (``method`` kept); ``"other:website"`` or
+    ``"other:citation:Reference lists"`` set the method (and name; the method's own name by
+    default). ``""``/None gives ``("", method)``: the file or the saved query must name it.
+    """
+    text = (source or "").strip()
+    head, sep, rest = text.partition(":")
+    if not sep or head.strip().casefold() != "other":
+        return text, method
+    kind, _, name = rest.partition(":")
+    kind = kind.strip().casefold()
+    kind = _METHOD_ALIASES.get(kind, kind)
+    if kind not in OTHER_SOURCES:
+        raise InvalidInputError(f"--source {text!r}: after 'other:' give one of "
+                                f"{', '.join(OTHER_SOURCES)} (e.g. other:website)")
+    if method not in ("database", kind):
+        raise InvalidInputError(f"--source {text!r} says {kind}, but --method says {method}")
+    return name.strip() or OTHER_SOURCES[kind], kind
+
+
 @dataclass(frozen=True, slots=True)
 class ImportPreview:
-    """What importing a file would do: its format, database and entry counts."""
+    """What importing a file would do: its format, database and entry counts.
+
+    ``database`` is ``""`` when neither the source given nor the file names one: importing it
+    then needs a source (:attr:`needs_source`).
+    """
 
     file_name: str
     format: str
@@ -51,6 +97,11 @@ class ImportPreview:
     bad: tuple[str, ...] = ()
     imported_before: str = ""
     """``"name on date"`` of an earlier import of the same bytes, or ``""``."""
+    method: str = "database"
+
+    @property
+    def needs_source(self) -> bool:
+        return not self.database
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +127,33 @@ def _open_export(path: Path, fmt: str | None) -> Iterator[_Export]:
         yield _Export(stream, encoding, module, head)
 
 
-def _database(export: _Export, source: str | None, default_source: str = "") -> str:
-    """``--source``, else what the file says, else the saved query's database, else the format."""
+def _database(export: _Export, source: str, default_source: str = "") -> str:
+    """``--source``, else what the file says, else the saved query's database, else ``""``
+    (a format's name is never a database)."""
     infer = getattr(export.module, "database", None)
-    return source or (infer(export.head) if infer else None) or default_source or export.module.LABEL
+    return source or (infer(export.head) if infer else None) or default_source.strip() or ""
+
+
+def file_database(path: str | Path, *, fmt: str | None = None) -> str:
+    """The database ``path`` names (from its first 64 KB), or ``""`` when it names none."""
+    path = Path(path)
+    with _open_export(path, fmt) as export:
+        return _database(export, "")
+
+
+def check_sources(paths: Sequence[str | Path], *, fmt: str | None = None) -> None:
+    """Refuse (:class:`SourceNeeded`), before any is imported, files naming no database."""
+    unnamed = [Path(p).name for p in paths if not file_database(p, fmt=fmt)]
+    if len(paths) == 1 and unnamed:
+        raise _source_needed(Path(paths[0]))
+    if unnamed:
+        one = len(unnamed) == 1
+        raise SourceNeeded(f"{', '.join(unnamed)} {'does' if one else 'do'} not say which database "
+                           f"{'it' if one else 'they'} came from: {SOURCE_HINT}; nothing was imported")
+
+
+def _source_needed(path: Path) -> SourceNeeded:
+    return SourceNeeded(f"{path.name} does not say which database it came from: {SOURCE_HINT}")
 
 
 def sha256_of(path: Path) -> str:
@@ -103,6 +177,7 @@ def preview_file(db: sqlite_utils.Database, path: str | Path, *, fmt: str | None
                  source: str | None = None, workers: int | None = None) -> ImportPreview:
     """Parse ``path`` without storing anything: format, database, entry count, bad entries."""
     path = Path(path)
+    name, method = parse_source(source)
     with _open_export(path, fmt) as export:
         count, bad = 0, []
         try:
@@ -114,8 +189,8 @@ def preview_file(db: sqlite_utils.Database, path: str | Path, *, fmt: str | None
         except UnicodeDecodeError as exc:
             raise ParseError(path.name, f"byte {exc.start}", f"cannot decode as {export.encoding}") from None
         return ImportPreview(path.name, export.module.NAME, export.module.LABEL,
-                             _database(export, source), export.encoding, count, tuple(bad),
-                             _earlier(db, sha256_of(path)))
+                             _database(export, name), export.encoding, count, tuple(bad),
+                             _earlier(db, sha256_of(path)), method)
 
 
 def import_file(
@@ -137,13 +212,16 @@ def import_file(
     """Import one export file in one transaction (see the module docstring).
 
     ``default_source`` names the database when neither ``source`` nor the file does (the
-    database of the saved query given with the import). ``workers`` processes parse the file
+    database of the saved query given with the import); when none of them does, the file is
+    refused with :class:`SourceNeeded`. ``source`` may be ``other:METHOD[:NAME]``
+    (:func:`parse_source`), which sets ``method``. ``workers`` processes parse the file
     (see :mod:`screener.flows.parallel`; None: as many as suit its size, 0: none), in chunks
     of ``chunk_size`` entries (None: the format's own choice).
     """
     path = Path(path)
     if not path.is_file():
         raise ScreenerError(f"{path}: no such file")
+    source, method = parse_source(source, method)
     digest = sha256_of(path)
     earlier = _earlier(db, digest)
     if earlier and not again:
@@ -151,6 +229,8 @@ def import_file(
             f"{path.name} was imported before (as {earlier}); give --again to import it once more")
     with _open_export(path, fmt) as export:
         database = _database(export, source, default_source)
+        if not database:
+            raise _source_needed(path)
         skipped: list[str] = []
         counted = 0
 

@@ -25,11 +25,12 @@ from screener.search.client import EntrezClient, EntrezOptions, EntrezSettings, 
 from screener.search.plan import Plan
 from screener.search.results import SearchRunResult
 from screener.search.retrieve import Batch, SliceDone, SliceStarted, retrieve
+from screener.storage import prisma as prisma_store
 from screener.storage import review as review_store
 from screener.storage import search_runs as runs
 from screener.storage.db import now, transaction
 
-__all__ = ["EntrezOptions", "SavedQuery", "SearchRunResult", "list_runs", "run_search"]
+__all__ = ["EntrezOptions", "SavedQuery", "SearchRunResult", "list_runs", "run_search", "search_log"]
 
 Progress = Callable[[int, int | None], None]
 
@@ -118,6 +119,12 @@ def list_runs(db: sqlite_utils.Database) -> list[SearchRunResult]:
     return runs.list_runs(db)
 
 
+def search_log(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Search runs and imports, oldest first, each with the records PRISMA counts for it
+    (see :func:`screener.storage.prisma.search_log`)."""
+    return prisma_store.search_log(db)
+
+
 def _open_run(db: sqlite_utils.Database, query: SavedQuery, resume: bool) -> tuple[int, dict[str, Any]]:
     if resume:
         found = runs.unfinished_run(db, query)
@@ -177,16 +184,21 @@ class _Run:
                 state["current"]["batches"] += 1
         elif isinstance(event, SliceDone):
             state["done"].append(event.slice_index)
-            state["already"] += event.already
+            state["already"] += len(event.already)
             state["missing"].extend(event.missing)
             state["unrequested"] += event.unrequested
             state.pop("current", None)
         with transaction(self.db):
+            # Every PMID the run identified is listed with the batch or slice that found it,
+            # so PRISMA can tell a re-run's records from new ones (screener.prisma.counts).
             if isinstance(event, Batch) and event.records:
                 created = now()
                 self.count_new += runs.add_records(self.db, self.id, (row.values for row in event.records),
                                                    first_position=self.position + 1, created_at=created)
+                runs.add_run_pmids(self.db, self.id, (row.pmid for row in event.records))
                 self.position += len(event.records)
+            elif isinstance(event, SliceDone):
+                runs.add_run_pmids(self.db, self.id, event.already)
             runs.save_progress(self.db, self.id, state=state, count_reported=self.count_reported,
                                count_fetched=self.count_fetched, count_new=self.count_new)
         plan = state.get("plan")

@@ -7,12 +7,31 @@ systematic reviews with databases and registers, plus the optional "other method
 
 How each box is counted
 -----------------------
-* **Records identified**, per database or register: records fetched by each search run plus
-  records imported from each file whose method is database or register. A manual count
-  ``identified:<source>`` (prisma_count) replaces a source's number, e.g. to include records an
-  automation tool removed before the file was imported.
+* **Records identified**, per database or register: what its searches and imports identified.
+  A search is a *strategy*: the same database and the same query text (whitespace aside;
+  :func:`strategy_key`). Running a strategy again, with or without new date limits, is a
+  re-run or update of it: it identifies only the PMIDs no earlier run of that strategy
+  identified (table search_run_pmid lists every PMID a run identified, stored or already in the
+  review). The saved query's name plays no part: an edited query is a new search, so the
+  records it shares with the earlier version are identified again and counted as duplicates,
+  as a second database's overlap would be. Two strategies that find the same PMID identify it
+  twice, and one of the two is a duplicate, as PRISMA asks.
+  Runs made before screener listed each run's PMIDs (migration 0003 listed only the records
+  they added, so their list is shorter than their ``count_fetched``) count what they fetched;
+  a note says so when such a run shares its strategy with another run, since records found by
+  both may then be counted twice.
+  An import identifies the records it brought in. The same file (same sha256) imported again
+  with ``--again`` identifies nothing more: its records were identified by the first import,
+  and its copies (``Source.repeated``) are neither identified nor duplicates; dedup sets them
+  aside, and until it does the identification check reports them. Two different files are two
+  searches, even of one strategy: their overlap is duplicates.
+  A manual count ``identified:<source>`` (prisma_count) replaces a source's number, e.g. to
+  include records an automation tool removed before the file was imported. The search log
+  (``screener searches``, the report) shows each run's and import's share (:func:`count_entries`),
+  so per source it adds up to the diagram's number.
 * **Duplicate records removed**: records that are non-primary members of a cluster, plus the
-  records a search run fetched but did not add because they were already in the review.
+  records a search run identified but did not add because they were already in the review
+  (found by another strategy or imported from a file).
 * **Automation tools / other reasons**: the manual counts ``excluded_automatic`` and
   ``excluded_other``; screener cannot know them.
 * A **report** is a screened record: a record that is not a secondary member of a cluster (the
@@ -46,8 +65,10 @@ How each box is counted
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from screener.display import count_of as _plural
 from screener.prisma.decisions import NO_REASON, Final, Status, final_decision
 from screener.prisma.model import (
     DBR_METHODS,
@@ -57,6 +78,7 @@ from screener.prisma.model import (
     Flow,
     PrismaCounts,
     PrismaInputs,
+    SearchEntry,
     Source,
     Unit,
 )
@@ -66,15 +88,21 @@ __all__ = [
     "MANUAL_KEYS",
     "OTHER_METHODS",
     "Discrepancy",
+    "EntryCount",
     "Flow",
     "Outcome",
     "PrismaCounts",
     "PrismaInputs",
+    "SearchEntry",
     "Source",
     "Unit",
     "classify",
     "compute_counts",
+    "count_entries",
+    "file_key",
     "outcomes",
+    "sources_of",
+    "strategy_key",
 ]
 
 
@@ -187,56 +215,155 @@ def _flow(units: list[Unit], inputs: PrismaInputs, *, other: bool,
     if flow.records_undecided:
         problems.append(Discrepancy(
             f"{prefix}records_undecided",
-            f"{flow.records_undecided} of {flow.records} records ({column}) have no final "
-            f"title/abstract decision ({flow.records_conflict} in conflict, "
-            f"{flow.records_incomplete} awaiting decisions): screened − excluded − sought = "
-            f"{flow.records_undecided}, not 0", flow.records_undecided))
+            f"{flow.records_undecided:,} of {_plural(flow.records, 'record')} ({column}) "
+            f"{_has(flow.records_undecided)} no final title/abstract decision "
+            f"({flow.records_conflict:,} in conflict, {flow.records_incomplete:,} awaiting "
+            f"decisions): screened − excluded − sought = {flow.records_undecided:,}, not 0",
+            flow.records_undecided))
     if flow.reports_undecided:
         problems.append(Discrepancy(
             f"{prefix}reports_undecided",
-            f"{flow.reports_undecided} of {flow.reports_assessed} reports assessed ({column}) have no "
-            f"final full-text decision ({flow.reports_conflict} in conflict, "
-            f"{flow.reports_incomplete} awaiting decisions): assessed − excluded − included = "
-            f"{flow.reports_undecided}, not 0", flow.reports_undecided))
+            f"{flow.reports_undecided:,} of {_plural(flow.reports_assessed, 'report')} assessed "
+            f"({column}) {_has(flow.reports_undecided)} no final full-text decision "
+            f"({flow.reports_conflict:,} in conflict, {flow.reports_incomplete:,} awaiting "
+            f"decisions): assessed − excluded − included = {flow.reports_undecided:,}, not 0",
+            flow.reports_undecided))
     if reasons.get(NO_REASON):
         problems.append(Discrepancy(
             f"{prefix}reports_excluded_without_reason",
-            f"{reasons[NO_REASON]} full-text exclusions ({column}) carry no reason; PRISMA asks "
-            "for a reason for each", reasons[NO_REASON]))
+            f"{_plural(reasons[NO_REASON], 'full-text exclusion')} ({column}) "
+            f"{'carries' if reasons[NO_REASON] == 1 else 'carry'} no reason; PRISMA asks for a "
+            "reason for each", reasons[NO_REASON]))
     if ignored_ft:
         problems.append(Discrepancy(
             f"{prefix}full_text_decisions_ignored",
-            f"{ignored_ft} records ({column}) have full-text decisions but were not retrieved or did "
-            "not pass title/abstract screening; those decisions are not counted", ignored_ft))
+            f"{_plural(ignored_ft, 'record')} ({column}) {_has(ignored_ft)} full-text decisions but "
+            f"{'was' if ignored_ft == 1 else 'were'} not retrieved or did not pass title/abstract "
+            "screening; those decisions are not counted", ignored_ft))
     if ignored_nr:
         problems.append(Discrepancy(
             f"{prefix}not_retrieved_ignored",
-            f"{ignored_nr} records ({column}) are marked not retrieved but did not pass "
-            "title/abstract screening; not counted as reports not retrieved", ignored_nr))
+            f"{_plural(ignored_nr, 'record')} ({column}) {'is' if ignored_nr == 1 else 'are'} marked "
+            "not retrieved but did not pass title/abstract screening; not counted as reports not "
+            "retrieved", ignored_nr))
     if differed:
-        notes.append(f"{differed} agreed full-text exclusions ({column}) had different reasons "
-                     "from their reviewers; each is counted under the reason listed first in the "
-                     "review's reasons.")
+        notes.append(f"{_plural(differed, 'agreed full-text exclusion')} ({column}) had "
+                     "different reasons from their reviewers; each is counted under the reason "
+                     "listed first in the review's reasons.")
     return flow
 
 
-def _sources(inputs: PrismaInputs, problems: list[Discrepancy]) -> tuple[list[Source], int]:
-    """Sources with manual overrides applied, and records fetched but already in the review."""
+def strategy_key(database: str, query_text: str) -> str:
+    """What makes two search runs runs of one strategy: the database and the query text, with
+    runs of whitespace as one space (case is kept: it can matter to a database's syntax)."""
+    text = " ".join(query_text.split())
+    return f"{database.strip().casefold()}\n{text}"
+
+
+def file_key(sha256: str) -> str:
+    """What makes two imports imports of one file: the same bytes."""
+    return f"file\n{sha256}"
+
+
+@dataclass(frozen=True, slots=True)
+class EntryCount:
+    """What one search run or import adds to its source's records identified.
+
+    ``earlier``: records of its ``count`` that earlier runs of the same strategy (or an earlier
+    import of the same file) identified already. ``legacy``: a run recorded before screener
+    listed each run's PMIDs, counted by what it fetched.
+    """
+
+    identified: int
+    earlier: int = 0
+    legacy: bool = False
+
+
+def count_entries(entries: Sequence[SearchEntry]) -> dict[tuple[str, int], EntryCount]:
+    """Each entry's :class:`EntryCount`, by ``(kind, id)`` (see the module docstring)."""
+    seen: dict[str, set[str]] = {}
+    out: dict[tuple[str, int], EntryCount] = {}
+    for entry in sorted(entries, key=lambda e: (e.kind, e.id)):
+        earlier = seen.setdefault(entry.strategy, set())
+        if entry.kind == "import":
+            first = not earlier
+            earlier.add("file")
+            out[(entry.kind, entry.id)] = EntryCount(entry.count if first else 0,
+                                                     0 if first else entry.count)
+            continue
+        pmids = entry.pmids
+        if len(pmids) >= entry.count:
+            new = len(pmids - earlier)
+            out[(entry.kind, entry.id)] = EntryCount(new, len(pmids) - new)
+        else:
+            overlap = len(pmids & earlier)
+            out[(entry.kind, entry.id)] = EntryCount(entry.count - overlap, overlap, legacy=True)
+        earlier |= pmids
+    return out
+
+
+def sources_of(entries: Sequence[SearchEntry],
+               counted: dict[tuple[str, int], EntryCount] | None = None) -> tuple[list[Source], list[str]]:
+    """Entries summed per source (database name, case aside, and method), and notes."""
+    counted = count_entries(entries) if counted is None else counted
+    grouped: dict[tuple[str, str], list[int]] = {}
+    names: dict[tuple[str, str], str] = {}
+    runs_of: Counter[str] = Counter(e.strategy for e in entries if e.kind == "search")
+    legacy, repeated_files = [], 0
+    for entry in entries:
+        key = (entry.database.strip().casefold(), entry.method)
+        names.setdefault(key, entry.database.strip())
+        totals = grouped.setdefault(key, [0, 0, 0, 0])
+        count = counted[(entry.kind, entry.id)]
+        totals[0] += count.identified
+        totals[1] += entry.stored
+        if entry.kind == "search":
+            totals[2] += max(0, count.identified - entry.stored)
+            if count.legacy and runs_of[entry.strategy] > 1:
+                legacy.append(entry.id)
+        else:
+            totals[3] += max(0, entry.stored - count.identified)
+            repeated_files += count.identified == 0
+    notes = []
+    if legacy:
+        notes.append(f"Search {_plural(len(legacy), 'run')} {', '.join(map(str, legacy))} "
+                     f"{'was' if len(legacy) == 1 else 'were'} made before screener listed each "
+                     "run's PMIDs: counted by what each fetched, so records an earlier or later "
+                     "run of the same strategy also found may be counted twice.")
+    repeated = sum(t[3] for t in grouped.values())
+    if repeated:
+        notes.append(f"{_plural(repeated_files, 'file was', 'files were')} imported again "
+                     f"(--again): {_plural(repeated, 'record')} of the repeated imports are "
+                     "not identified a second time.")
+    sources = [Source(names[k], k[1], t[0], t[1], t[2], repeated=t[3]) for k, t in grouped.items()]
+    return sources, notes
+
+
+def _has(n: int) -> str:
+    return "has" if n == 1 else "have"
+
+
+def _sources(inputs: PrismaInputs, problems: list[Discrepancy],
+             notes: list[str]) -> tuple[list[Source], int]:
+    """Sources with manual overrides applied, and records identified but already in the review."""
+    found, identification_notes = sources_of(inputs.entries)
+    notes += identification_notes
     out, already = [], 0
     seen = set()
-    for source in inputs.sources:
+    for source in found:
         seen.add(source.name)
         key = f"identified:{source.name}"
+        kept = source.in_review - source.repeated
         if key in inputs.manual:
             source = Source(source.name, source.method, inputs.manual[key], source.in_review,
-                            source.already_present, manual=True)
-        elif source.identified - source.already_present != source.in_review:
-            gap = source.identified - source.already_present - source.in_review
+                            source.already_present, manual=True, repeated=source.repeated)
+        elif source.identified - source.already_present != kept:
+            gap = source.identified - source.already_present - kept
             problems.append(Discrepancy(
                 f"source:{source.name}",
-                f"{source.name}: {source.identified} records identified, but "
-                f"{source.in_review + source.already_present} are in the review or were already "
-                f"there (difference {gap})", gap))
+                f"{source.name}: {source.identified:,} records identified, but "
+                f"{kept + source.already_present:,} are in the review or were already "
+                f"there (difference {gap:,})", gap))
         already += source.already_present
         out.append(source)
     for key, value in inputs.manual.items():
@@ -249,17 +376,20 @@ def compute_counts(inputs: PrismaInputs) -> PrismaCounts:
     """Every box of the PRISMA 2020 diagram from ``inputs`` (see the module docstring)."""
     problems: list[Discrepancy] = []
     notes: list[str] = []
-    sources, already_present = _sources(inputs, problems)
+    sources, already_present = _sources(inputs, problems, notes)
     manual = inputs.manual
     databases = tuple((s.name, s.identified) for s in sources if s.method == "database")
     registers = tuple((s.name, s.identified) for s in sources if s.method == "register")
     others = tuple((s.method, s.name, s.identified) for s in sources if s.method in OTHER_METHODS)
     main_units = [u for u in inputs.units if not u.other_method]
     other_units = [u for u in inputs.units if u.other_method]
-    dbr_in_review = sum(s.in_review for s in sources if s.method in DBR_METHODS)
-    other_in_review = sum(s.in_review for s in sources if s.method in OTHER_METHODS)
-    duplicates = dbr_in_review - len(main_units) + already_present
-    other_duplicates = other_in_review - len(other_units)
+    # Copies of a file imported again are not identified, so they are not duplicates either.
+    dbr_in_review = sum(s.in_review - s.repeated for s in sources if s.method in DBR_METHODS)
+    other_in_review = sum(s.in_review - s.repeated for s in sources if s.method in OTHER_METHODS)
+    # Below zero only while copies of a repeated import wait for dedup: the identification
+    # check below reports those, so the box shows none rather than a negative number.
+    duplicates = max(0, dbr_in_review - len(main_units) + already_present)
+    other_duplicates = max(0, other_in_review - len(other_units))
     automatic = manual.get("excluded_automatic", 0)
     removed_other = manual.get("excluded_other", 0)
 
@@ -271,20 +401,25 @@ def compute_counts(inputs: PrismaInputs) -> PrismaCounts:
     if expected != main.records:
         problems.insert(0, Discrepancy(
             "identification",
-            f"records identified ({identified}) − duplicates ({duplicates}) − automation tools "
-            f"({automatic}) − other reasons ({removed_other}) = {expected}, but "
-            f"{main.records} records were screened (difference {expected - main.records}); "
-            "records removed before import belong in a source's count: set identified:<source>",
+            f"records identified ({identified:,}) − duplicates ({duplicates:,}) − automation tools "
+            f"({automatic:,}) − other reasons ({removed_other:,}) = {expected:,}, but "
+            f"{_plural(main.records, 'record was', 'records were')} screened (difference "
+            f"{expected - main.records:,}); " + (
+                "copies of a file imported again are screened until dedup sets them aside"
+                if expected < main.records and any(s.repeated for s in sources) else
+                "records removed before import belong in a source's count: set identified:<source>"),
             expected - main.records))
     if manual.keys() & {"identified:" + s.name for s in sources}:
         notes.append("Counts entered by hand for: " + ", ".join(
             s.name for s in sources if s.manual) + ".")
     if other_duplicates:
-        notes.append(f"{other_duplicates} records identified via other methods duplicated records "
-                     "already identified and were removed.")
+        notes.append(f"{_plural(other_duplicates, 'record')} identified via other methods "
+                     f"duplicated records already identified and {'was' if other_duplicates == 1 else 'were'} "
+                     "removed.")
     if other.records_excluded:
-        notes.append(f"{other.records_excluded} records identified via other methods were excluded "
-                     "at title/abstract screening.")
+        notes.append(f"{_plural(other.records_excluded, 'record')} identified via other methods "
+                     f"{'was' if other.records_excluded == 1 else 'were'} excluded at title/abstract "
+                     "screening.")
 
     by_id = {u.record_id: u for u in inputs.units}
     included_units = [by_id[i] for i in (*main.included_ids, *other.included_ids)]
@@ -300,16 +435,18 @@ def compute_counts(inputs: PrismaInputs) -> PrismaCounts:
         if unlinked:
             problems.append(Discrepancy(
                 "reports_without_study",
-                f"{unlinked} included reports are linked to no study; each is counted as one study",
-                unlinked))
+                f"{_plural(unlinked, 'included report')} {'is' if unlinked == 1 else 'are'} linked to "
+                "no study; each is counted as one study", unlinked))
         included_studies = tuple(n for sid, n in inputs.studies.items() if sid in studies)
         without_report = tuple(n for sid, n in inputs.studies.items() if sid not in studies)
         if without_report:
             shown = ", ".join(without_report[:5]) + (" ..." if len(without_report) > 5 else "")
             problems.append(Discrepancy(
                 "studies_without_included_report",
-                f"{len(without_report)} studies have no report included at full text and are not "
-                f"counted as included ({shown}); link each to its included records with "
+                f"{_plural(len(without_report), 'study', 'studies')} "
+                f"{'has' if len(without_report) == 1 else 'have'} no report included at full text "
+                f"and {'is' if len(without_report) == 1 else 'are'} not counted as included "
+                f"({shown}); link each to its included records with "
                 "'screener study link', or an analysis that pools them disagrees with this count",
                 len(without_report)))
     else:

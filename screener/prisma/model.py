@@ -19,6 +19,7 @@ __all__ = [
     "Flow",
     "PrismaCounts",
     "PrismaInputs",
+    "SearchEntry",
     "Source",
     "Unit",
 ]
@@ -35,12 +36,34 @@ MANUAL_KEYS = {
 
 
 @dataclass(frozen=True, slots=True)
+class SearchEntry:
+    """A search run or an import, as identification counts it (one line of the search log).
+
+    ``strategy`` groups the runs of one search and the imports of one file (see
+    :func:`screener.prisma.counts.strategy_key`); ``count`` is what a run fetched or what was
+    imported from a file; ``stored`` the records it added to the review; ``pmids`` (runs) every
+    PMID the run identified, whether it stored it or found it in the review already.
+    """
+
+    kind: str                        # "search" or "import"
+    id: int
+    database: str
+    method: str
+    strategy: str
+    count: int
+    stored: int
+    pmids: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
 class Source:
     """One database, register or other source, with its records.
 
-    ``identified`` is what the search runs fetched plus what the imports brought in;
-    ``in_review`` the records of that source in the review; ``already_present`` the records runs
-    fetched but did not add because they were in the review already.
+    ``identified`` is what its searches and imports identified (a re-run counts only what
+    earlier runs of its strategy did not find, see :mod:`screener.prisma.counts`);
+    ``in_review`` the records of that source in the review; ``already_present`` the records
+    identified but not added because they were in the review already; ``repeated`` the
+    records of files imported again, which are in the review but not identified again.
     """
 
     name: str
@@ -49,6 +72,7 @@ class Source:
     in_review: int
     already_present: int = 0
     manual: bool = False
+    repeated: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +93,7 @@ class Unit:
 class PrismaInputs:
     """What :func:`compute_counts` needs, gathered by ``screener.storage.prisma``."""
 
-    sources: tuple[Source, ...]
+    entries: tuple[SearchEntry, ...]
     units: tuple[Unit, ...]
     reviewers_title_abstract: int = 1
     reviewers_full_text: int = 1

@@ -21,16 +21,16 @@ def _flow(flow: Flow, *, screened: bool) -> list[str]:
     if screened:
         lines.append(_row("Records screened", flow.records, "Records excluded", flow.records_excluded))
         if flow.records_undecided:
-            lines.append(f"      ! undecided: {flow.records_conflict} in conflict, "
-                         f"{flow.records_incomplete} awaiting decisions")
+            lines.append(f"      ! undecided: {flow.records_conflict:,} in conflict, "
+                         f"{flow.records_incomplete:,} awaiting decisions")
     lines.append(_row("Reports sought for retrieval", flow.reports_sought,
                       "Reports not retrieved", flow.reports_not_retrieved))
     lines.append(_row("Reports assessed for eligibility", flow.reports_assessed,
                       "Reports excluded", flow.reports_excluded))
     lines += [f"{'':{_W + 13}}{reason} {count:,}" for reason, count in flow.reasons]
     if flow.reports_undecided:
-        lines.append(f"      ! undecided: {flow.reports_conflict} in conflict, "
-                     f"{flow.reports_incomplete} awaiting decisions")
+        lines.append(f"      ! undecided: {flow.reports_conflict:,} in conflict, "
+                     f"{flow.reports_incomplete:,} awaiting decisions")
     return lines
 
 

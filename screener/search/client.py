@@ -4,7 +4,13 @@ Every request goes through one :class:`~screener.search.limits.RateLimiter` (3 r
 without an API key, 10 with one) and is sent as a POST, so the API key travels in the body and
 never in a URL that an exception message or a proxy log could show. Faults are retried with
 backoff: HTTP 429 (Retry-After honoured), 5xx, "Search Backend failed", an ``<ERROR>`` inside a
-200, an HTML page, XML cut short and timeouts. Other 4xx answers stop at once.
+200, an HTML page, XML cut short or not what E-utilities answers, and timeouts; when the
+attempts are used up, one :class:`EntrezError` names the utility and what was wrong. Other 4xx
+answers stop at once.
+
+Redirects are followed here, not by ``requests``: the request goes again, whole, to the new
+address, but the API key only to the host it was given for (``requests`` would send a 307's
+body, key and all, to any host), and never from https down to http (:func:`redirected`).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from lxml import etree
@@ -31,11 +38,14 @@ __all__ = [
     "EntrezSettings",
     "SearchCancelled",
     "SearchResult",
+    "redirected",
 ]
 
 DEFAULT_EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 PAGE_CAP = 10_000
 """PubMed lets one search page through only its first 10,000 records."""
+MAX_REDIRECTS = 5
+_REDIRECT_CODES = (301, 302, 303, 307, 308)
 
 T = TypeVar("T")
 
@@ -209,10 +219,7 @@ class EntrezClient:
     def _attempt(self, url: str, data: dict[str, Any], parse: Callable[[bytes], T]) -> T:
         self.requests_made += 1
         try:
-            # Read in 1 MB pieces: ``response.content`` reads 10 KB at a time, and an efetch
-            # answer of 500 records (3.5 MB) then costs three times the CPU to receive.
-            with self._session.post(url, data=data, timeout=self.options.timeout, stream=True) as response:
-                body = b"".join(response.iter_content(_READ_BYTES))
+            response, body = self._exchange(url, data)
         except requests.Timeout:
             raise _Retry("the server did not answer in time") from None
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
@@ -238,6 +245,25 @@ class EntrezClient:
             return parse(body)
         except ParseError as exc:
             raise _Retry(exc.problem) from None
+        except (ValueError, LookupError, TypeError, etree.LxmlError) as exc:
+            # An answer no parser foresaw is still a malformed answer, not a crash.
+            raise _Retry(f"an answer screener cannot read ({type(exc).__name__}: {exc})") from None
+
+    def _exchange(self, url: str, data: dict[str, Any]) -> tuple[requests.Response, bytes]:
+        """POST ``data`` to ``url``, following redirects (see :func:`redirected`)."""
+        for _ in range(MAX_REDIRECTS + 1):
+            # Read in 1 MB pieces: ``response.content`` reads 10 KB at a time, and an efetch
+            # answer of 500 records (3.5 MB) then costs three times the CPU to receive.
+            with self._session.post(url, data=data, timeout=self.options.timeout, stream=True,
+                                    allow_redirects=False) as response:
+                location = response.headers.get("Location", "")
+                if response.status_code in _REDIRECT_CODES and location:
+                    target = urljoin(url, location)
+                    data = redirected(url, target, data)
+                    url = target
+                    continue
+                return response, b"".join(response.iter_content(_READ_BYTES))
+        raise EntrezError(f"E-utilities redirected more than {MAX_REDIRECTS} times; last to {_origin(url)}")
 
     def _redact(self, text: str) -> str:
         key = self.settings.api_key
@@ -245,6 +271,29 @@ class EntrezClient:
 
 
 _READ_BYTES = 1 << 20
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname or ''}:{parts.port or {'http': 80, 'https': 443}.get(parts.scheme, 0)}"
+
+
+def redirected(source: str, target: str, data: dict[str, Any]) -> dict[str, Any]:
+    """What a request redirected from ``source`` to ``target`` may send there.
+
+    The same fields, except the API key when ``target`` is another host, port or scheme (the
+    key was given for E-utilities' own address). A redirect to anything but http(s), or from
+    https to http, is refused: the request would leave in the clear.
+    """
+    scheme = urlsplit(target).scheme
+    if scheme not in ("http", "https"):
+        raise EntrezError(f"E-utilities redirected to a {scheme or 'relative'} address; refused")
+    if urlsplit(source).scheme == "https" and scheme == "http":
+        raise EntrezError(f"E-utilities redirected from https to http ({_origin(target)}); refused, "
+                          "so the request is not sent unencrypted")
+    if _origin(source) != _origin(target):
+        return {k: v for k, v in data.items() if k != "api_key"}
+    return data
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -261,6 +310,13 @@ def _snippet(body: bytes) -> str:
     return re.sub(r"\s+", " ", text).strip()[:200] or "(empty answer)"
 
 
+_NUMBER = re.compile(r"[0-9]{1,12}")
+
+
+def _shown(text: str) -> str:
+    return repr(text.strip()[:40])
+
+
 def _parse_esearch(body: bytes) -> SearchResult:
     try:
         root = etree.fromstring(body, _SAFE_XML)
@@ -270,13 +326,20 @@ def _parse_esearch(body: bytes) -> SearchResult:
     if root.tag == "ERROR" or error is not None:
         raise ParseError("esearch response", "ERROR", f"E-utilities reported an error: {(error or '').strip()}")
     count = root.findtext("Count")
-    if root.tag != "eSearchResult" or count is None or not count.strip().isdigit():
+    if root.tag != "eSearchResult" or count is None:
         raise ParseError("esearch response", "line 1", f"expected <eSearchResult> with a Count, found <{root.tag}>")
+    # ASCII digits only: str.isdigit() also takes "²", which int() then refuses.
+    if not _NUMBER.fullmatch(count.strip()):
+        raise ParseError("esearch response", "Count", f"<Count> holds {_shown(count)}, not a number")
+    ids = tuple(i.text.strip() for i in root.iterfind("IdList/Id") if i.text and i.text.strip())
+    odd = next((i for i in ids if not _NUMBER.fullmatch(i)), None)
+    if odd is not None:
+        raise ParseError("esearch response", "IdList", f"<Id> holds {_shown(odd)}, not a PMID")
     warnings = [f"{el.tag}: {el.text.strip()}" for el in root.iterfind("ErrorList/*") if el.text]
     warnings += [f"{el.tag}: {el.text.strip()}" for el in root.iterfind("WarningList/*") if el.text]
     return SearchResult(
         count=int(count),
-        ids=tuple(i.text.strip() for i in root.iterfind("IdList/Id") if i.text),
+        ids=ids,
         webenv=(root.findtext("WebEnv") or "").strip(),
         query_key=(root.findtext("QueryKey") or "").strip(),
         translation=(root.findtext("QueryTranslation") or "").strip(),

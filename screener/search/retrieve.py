@@ -58,12 +58,12 @@ class Batch:
 
 @dataclass(frozen=True, slots=True)
 class SliceDone:
-    """A slice is fetched: ``ids`` PMIDs matched, ``already`` of them were in the review
+    """A slice is fetched: ``ids`` PMIDs matched, ``already`` (their PMIDs) were in the review
     before this run, ``missing`` were requested but never returned (even asked again by id)."""
 
     slice_index: int
     ids: int
-    already: int
+    already: tuple[str, ...]
     missing: tuple[str, ...]
     unrequested: int
 
@@ -163,7 +163,7 @@ def _fetch_slice(client: EntrezClient, index: int, ids: tuple[str, ...], webenv:
     for records, count in _pipelined(calls, parse, cancelled):
         yield Batch(index, keep(records), count)
     still = tuple(p for p in needed if p not in got)
-    yield SliceDone(index, len(unique), len(already), still, unrequested)
+    yield SliceDone(index, len(unique), tuple(already), still, unrequested)
 
 
 def _pipelined(calls: list[tuple[Callable[..., Any], int]], parse: Parse,

@@ -19,8 +19,11 @@ from screener.prisma.counts import (
     DBR_METHODS,
     MANUAL_KEYS,
     PrismaInputs,
-    Source,
+    SearchEntry,
     Unit,
+    count_entries,
+    file_key,
+    strategy_key,
 )
 from screener.prisma.decisions import Vote
 
@@ -31,6 +34,7 @@ __all__ = [
     "prisma_count_rows",
     "rob_rows",
     "screened_rows",
+    "search_entries",
     "search_log",
     "set_prisma_count",
     "study_rows",
@@ -63,24 +67,26 @@ def unit_of_records(db: sqlite_utils.Database) -> tuple[dict[int, int], dict[int
     return unit_of, {u: not dbr.get(u, True) for u in screened}
 
 
-def _sources(db: sqlite_utils.Database) -> list[Source]:
-    grouped: dict[tuple[str, str], list] = {}
-    names: dict[tuple[str, str], str] = {}
-    rows = db.execute(
-        "SELECT s.database, 'database', s.count_fetched,"
-        " (SELECT count(*) FROM record r WHERE r.search_run_id = s.id), 1 FROM search_run s"
-        " UNION ALL SELECT i.database, i.method, i.count_imported,"
-        " (SELECT count(*) FROM record r WHERE r.import_id = i.id), 0 FROM file_import i"
-    ).fetchall()
-    for database, method, identified, in_review, is_run in rows:
-        key = (database.strip().casefold(), method)
-        names.setdefault(key, database.strip())
-        totals = grouped.setdefault(key, [0, 0, 0])
-        totals[0] += identified
-        totals[1] += in_review
-        if is_run:
-            totals[2] += max(0, identified - in_review)
-    return [Source(names[k], k[1], *v) for k, v in grouped.items()]
+def search_entries(db: sqlite_utils.Database) -> list[SearchEntry]:
+    """Every search run and import with what identification needs: strategy, counts, PMIDs."""
+    pmids: dict[int, set[str]] = defaultdict(set)
+    for run_id, pmid in db.execute("SELECT search_run_id, pmid FROM search_run_pmid"):
+        pmids[run_id].add(pmid)
+    stored = {(kind, owner): n for kind, owner, n in db.execute(
+        "SELECT 'search', search_run_id, count(*) FROM record WHERE search_run_id IS NOT NULL GROUP BY 2"
+        " UNION ALL SELECT 'import', import_id, count(*) FROM record WHERE import_id IS NOT NULL"
+        " GROUP BY 2")}
+    entries = [
+        SearchEntry("search", run_id, database, "database", strategy_key(database, text), fetched,
+                    stored.get(("search", run_id), 0), frozenset(pmids.get(run_id, ())))
+        for run_id, database, text, fetched in db.execute(
+            "SELECT id, database, query_text, count_fetched FROM search_run ORDER BY id")]
+    entries += [
+        SearchEntry("import", import_id, database, method, file_key(sha256), imported,
+                    stored.get(("import", import_id), 0))
+        for import_id, database, method, sha256, imported in db.execute(
+            "SELECT id, database, method, sha256, count_imported FROM file_import ORDER BY id")]
+    return entries
 
 
 Units = tuple[dict[int, int], dict[int, bool]]
@@ -127,7 +133,7 @@ def load_inputs(db: sqlite_utils.Database, units: Units | None = None) -> Prisma
     for rank, (label,) in enumerate(db.execute("SELECT label FROM exclusion_reason ORDER BY position, id")):
         order.setdefault(label, rank)
     return PrismaInputs(
-        sources=tuple(_sources(db)),
+        entries=tuple(search_entries(db)),
         units=tuple(unit(u) for u in sorted(other_only)),
         reviewers_title_abstract=review[0], reviewers_full_text=review[1],
         maybe_counts_as=review[2], reason_order=order,
@@ -157,18 +163,28 @@ def prisma_count_rows(db: sqlite_utils.Database) -> list[tuple[str, int, str]]:
 
 
 def search_log(db: sqlite_utils.Database) -> list[dict[str, Any]]:
-    """Search runs and imports, oldest first, with what PRISMA-S asks to report."""
-    return _dicts(db, (
-        "SELECT 'search' AS kind, database, 'database' AS method, query_name, query_text,"
+    """Search runs and imports, oldest first, with what PRISMA-S asks to report.
+
+    ``count`` is what a run fetched (or a file held and was imported); ``identified`` what
+    PRISMA counts for it, ``earlier`` the rest: records an earlier run of the same strategy, or
+    an earlier import of the same file, identified already (see screener.prisma.counts).
+    """
+    rows = _dicts(db, (
+        "SELECT 'search' AS kind, id, database, 'database' AS method, query_name, query_text,"
         " coalesce(finished_at, started_at) AS date, date_from, date_to, count_reported,"
         " count_fetched AS count, count_new, status, '' AS file_name, 1 AS date_is_search,"
-        " started_at AS at FROM search_run"
-        " UNION ALL SELECT 'import', database, method, query_name, query_text,"
+        " started_at AS at, coalesce(finished_at, '') AS finished_at, message FROM search_run"
+        " UNION ALL SELECT 'import', id, database, method, query_name, query_text,"
         " CASE WHEN date_searched <> '' THEN date_searched ELSE imported_at END, NULL, NULL,"
         " count_reported, count_imported, count_imported, 'complete', file_name,"
-        " date_searched <> '', imported_at"
-        " FROM file_import ORDER BY at"
+        " date_searched <> '', imported_at, imported_at, ''"
+        " FROM file_import ORDER BY at, kind DESC, id"
     ))
+    counted = count_entries(search_entries(db))
+    for row in rows:
+        count = counted[(row["kind"], row["id"])]
+        row.update(identified=count.identified, earlier=count.earlier, legacy=count.legacy)
+    return rows
 
 
 _BIB = ("id, title, abstract, authors_json, year, journal, journal_abbrev, volume, issue, page_first,"

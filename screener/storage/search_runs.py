@@ -78,6 +78,17 @@ def add_records(db: sqlite_utils.Database, run_id: int, rows: Iterable[tuple[Any
                                     created_at=created_at)
 
 
+def add_run_pmids(db: sqlite_utils.Database, run_id: int, pmids: Iterable[str]) -> None:
+    """Note PMIDs the run identified (stored by it or already in the review); inside the
+    caller's transaction, so the list always matches the run's stored records and state."""
+    db.conn.executemany("INSERT OR IGNORE INTO search_run_pmid (search_run_id, pmid) VALUES (?, ?)",
+                        ((run_id, p) for p in pmids if p))
+
+
+def run_pmid_count(db: sqlite_utils.Database, run_id: int) -> int:
+    return db.execute("SELECT count(*) FROM search_run_pmid WHERE search_run_id = ?", [run_id]).fetchone()[0]
+
+
 def last_position(db: sqlite_utils.Database, run_id: int) -> int:
     return db.execute("SELECT coalesce(max(position), 0) FROM record WHERE search_run_id = ?",
                       [run_id]).fetchone()[0]

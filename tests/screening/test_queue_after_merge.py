@@ -235,7 +235,7 @@ def test_queues_progress_and_record_view_follow_unit_decision(records_csv: Path,
     decided_by, progress counts and the record view say what the view unit_decision says."""
     project = Project.create(":memory:", title="q", reviewers_title_abstract=2)
     try:
-        project.import_file(records_csv)
+        project.import_file(records_csv, source="Test DB")
 
         def play(events) -> None:
             for record_id, reviewer, what in events:

@@ -37,7 +37,7 @@ def test_sql_queue_equals_the_rules(records_csv: Path, plans, needed, maybe, bli
     project = Project.create(":memory:", title="q", reviewers_title_abstract=needed,
                              maybe_counts_as=maybe, blind=blind)
     try:
-        project.import_file(records_csv)
+        project.import_file(records_csv, source="Test DB")
         states = []
         for record_id, plan in enumerate(plans, start=1):
             for reviewer, made in zip(REVIEWERS, plan["choices"], strict=True):

@@ -32,15 +32,35 @@ _PMID = re.compile(rb"<PMID[^>]*>(\d+)</PMID>")
 
 @dataclass(frozen=True)
 class Fault:
-    """One injected fault: ``kind`` is status, html, error, backend, truncated, stall or pass."""
+    """One injected fault: ``kind`` is status, html, error, backend, truncated, stall, pass,
+    redirect (``status`` with a Location: ``location``) or body (200 with ``body``)."""
 
     kind: str
     status: int = 500
     retry_after: str | None = None
+    location: str = ""
+    body: bytes = b""
+    content_type: str = "text/xml; charset=UTF-8"
 
 
 def status(code: int, retry_after: str | None = None) -> Fault:
     return Fault("status", code, retry_after)
+
+
+def redirect(location: str, code: int = 302) -> Fault:
+    """Answer with a redirect to ``location`` (another FakeEutils' URL, say)."""
+    return Fault("redirect", code, location=location)
+
+
+def answer(body: bytes, content_type: str = "text/xml; charset=UTF-8") -> Fault:
+    """Answer 200 with ``body`` instead of the real answer (a malformed one, say)."""
+    return Fault("body", 200, body=body, content_type=content_type)
+
+
+def malformed_count(count: str = "²") -> Fault:
+    """An esearch answer, well-formed XML, whose Count is not a number."""
+    return answer(f'<?xml version="1.0" encoding="UTF-8" ?>\n<eSearchResult><Count>{count}</Count>'
+                  "<RetMax>0</RetMax><RetStart>0</RetStart><IdList/></eSearchResult>".encode())
 
 
 HTML = Fault("html")
@@ -143,6 +163,11 @@ class FakeEutils:
         self.queries[term] = list(found)
         self._ordered.clear()
         return list(found)
+
+    def set_query(self, term: str, pmids: list[str]) -> None:
+        """Make ``term`` match exactly ``pmids`` (records already served by the fake)."""
+        self.queries[term] = list(pmids)
+        self._ordered.clear()
 
     def add_generated(self, term: str, dates: list[date], *, first_pmid: int = 30_000_000) -> list[str]:
         """Generated records, one per date, as (part of) the result of ``term``."""
@@ -299,6 +324,10 @@ def _handler(fake: FakeEutils) -> type[BaseHTTPRequestHandler]:
                                    "api-key": params.get("api_key", ""), "count": "11", "limit": "10"})
                 headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
                 return self._send(fault.status, body.encode(), "application/json", headers)
+            if fault is not None and fault.kind == "redirect":
+                return self._send(fault.status, b"", "text/html", {"Location": fault.location})
+            if fault is not None and fault.kind == "body":
+                return self._send(200, fault.body, fault.content_type)
             if fault is not None and fault.kind == "html":
                 return self._send(200, (DATA / "efetch_html_error_page.html").read_bytes(), "text/html")
             if fault is not None and fault.kind == "error":

@@ -3,11 +3,28 @@
 from __future__ import annotations
 
 import pytest
-from fake_eutils import BACKEND, ERROR_200, HTML, STALL, TRUNCATED, status
+from fake_eutils import (
+    BACKEND,
+    ERROR_200,
+    HTML,
+    STALL,
+    TRUNCATED,
+    FakeEutils,
+    answer,
+    malformed_count,
+    redirect,
+    status,
+)
 from search_support import EMAIL, FakeClock
 
 from screener.errors import ScreenerError
-from screener.search.client import EntrezClient, EntrezError, EntrezOptions, EntrezSettings
+from screener.search.client import (
+    EntrezClient,
+    EntrezError,
+    EntrezOptions,
+    EntrezSettings,
+    redirected,
+)
 from screener.search.limits import Backoff, RateLimiter
 from screener.sources.pubmed_xml import parse_efetch
 
@@ -167,3 +184,60 @@ def test_unreachable_server_fails_after_retries(clock) -> None:
 def test_key_raises_the_rate_to_ten(fake, options) -> None:
     assert client_for(fake, options).limiter.per_second == 3
     assert client_for(fake, options, api_key=KEY).limiter.per_second == 10
+
+
+# --- redirects and malformed answers -----------------------------------------------------------
+
+@pytest.mark.parametrize("code", [302, 307])
+def test_the_api_key_is_not_sent_to_another_host_on_a_redirect(fake, options, code: int) -> None:
+    with FakeEutils() as elsewhere:
+        pmids = elsewhere.add_fixtures("q")
+        fake.inject("esearch", redirect(elsewhere.base_url + "esearch.fcgi", code))
+        client = client_for(fake, options, api_key=KEY)
+        result = client.esearch("q", retmax=100)
+        seen = elsewhere.requests()
+    assert sorted(result.ids) == sorted(pmids)          # the request went on, whole
+    assert fake.requests("esearch")[0]["params"]["api_key"] == KEY
+    assert len(seen) == 1 and seen[0]["params"]["term"] == "q" and seen[0]["params"]["email"] == EMAIL
+    assert "api_key" not in seen[0]["params"] and KEY not in seen[0]["url"]
+
+
+def test_a_redirect_on_the_same_host_keeps_the_key(fake, options) -> None:
+    pmids = fake.add_fixtures("q")
+    fake.inject("esearch", redirect("/entrez/eutils/esearch.fcgi", 307))
+    result = client_for(fake, options, api_key=KEY).esearch("q", retmax=100)
+    assert sorted(result.ids) == sorted(pmids)
+    assert [r["params"]["api_key"] for r in fake.requests("esearch")] == [KEY, KEY]
+
+
+def test_redirects_out_of_https_are_refused() -> None:
+    data = {"term": "q", "api_key": KEY}
+    with pytest.raises(EntrezError, match="https to http"):
+        redirected("https://eutils.ncbi.nlm.nih.gov/e/esearch.fcgi", "http://eutils.ncbi.nlm.nih.gov/e/x", data)
+    with pytest.raises(EntrezError, match="refused"):
+        redirected("https://eutils.ncbi.nlm.nih.gov/e/esearch.fcgi", "ftp://example.org/x", data)
+    assert redirected("https://eutils.ncbi.nlm.nih.gov/a", "https://eutils.ncbi.nlm.nih.gov/b", data) == data
+    assert redirected("https://eutils.ncbi.nlm.nih.gov/a", "https://eutils.ncbi.nlm.nih.gov:8443/b",
+                      data) == {"term": "q"}
+
+
+def test_endless_redirects_end_with_one_error(fake, options) -> None:
+    fake.inject("esearch", *[redirect("/entrez/eutils/esearch.fcgi")] * 20)
+    with pytest.raises(EntrezError, match="redirected more than"):
+        client_for(fake, options).esearch("q")
+
+
+@pytest.mark.parametrize(("fault", "what"), [
+    (malformed_count("²"), "<Count>"), (malformed_count("-3"), "<Count>"), (malformed_count(""), "<Count>"),
+    (answer(b'<eSearchResult><Count>2</Count><IdList><Id>12</Id><Id>x\xc2\xb2</Id></IdList></eSearchResult>'),
+     "<Id>"),
+    (answer(b'{"esearchresult": {"count": "2", "idlist": ["1", "2"]}}', "application/json"), "XML"),
+], ids=["superscript-count", "negative-count", "empty-count", "odd-id", "json"])
+def test_a_malformed_esearch_answer_is_one_clear_error(fake, options, fault, what: str) -> None:
+    fake.add_fixtures("q")
+    fake.inject("esearch", *[fault] * options.max_attempts)
+    with pytest.raises(EntrezError) as caught:
+        client_for(fake, options).esearch("q")
+    message = str(caught.value)
+    assert "esearch" in message and what in message and "\n" not in message
+    assert len(fake.requests("esearch")) == options.max_attempts   # retried, then given up

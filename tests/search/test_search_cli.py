@@ -10,11 +10,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from fake_eutils import FakeEutils, compact_template
+from fake_eutils import FakeEutils, compact_template, malformed_count
 from search_support import EMAIL
 
 from screener.cli import main
 from screener.project import Project
+from screener.search.client import EntrezOptions
 
 REPO = Path(__file__).resolve().parents[2]
 QUERY = "# name: test strategy\n# database: PubMed\nmyositis[tiab] AND interleukin-2[tiab]\n"
@@ -105,7 +106,10 @@ def test_kill_mid_run_then_resume_gives_the_exact_set(review, query_file) -> Non
         with Project.open(review) as project:
             (run,) = project.search_runs()
             partial = pmids_in(review)
+            listed = [r[0] for r in project.db.execute("SELECT pmid FROM search_run_pmid")]
         assert run.status == "running"
+        # the run's PMID list was written in the transactions of its batches: it matches them
+        assert sorted(listed) == sorted(partial)
         assert len(partial) % 100 == 0 and len(partial) < 1200
         assert run.count_new == len(partial)
         before = len(fake.requests("efetch"))
@@ -121,4 +125,38 @@ def test_kill_mid_run_then_resume_gives_the_exact_set(review, query_file) -> Non
     assert sorted(asked) == sorted(set(pmids) - set(partial))  # only what was missing
     with Project.open(review) as project:
         (run,) = project.search_runs()
-    assert (run.status, run.count_new, run.count_fetched) == ("complete", 1200, 1200)
+        listed = project.db.execute("SELECT count(DISTINCT pmid) FROM search_run_pmid").fetchone()[0]
+    assert (run.status, run.count_new, run.count_fetched, listed) == ("complete", 1200, 1200, 1200)
+
+
+def test_a_malformed_answer_is_one_line_and_the_run_resumes(fake, review, query_file, capsys,
+                                                            monkeypatch) -> None:
+    import functools
+
+    from screener.cli import search as search_cli
+
+    # One attempt per request, so the CLI's real backoff never waits.
+    monkeypatch.setattr(search_cli, "EntrezOptions", functools.partial(EntrezOptions, max_attempts=1))
+    pmids = fake.add_generated(TERM, [date(2020, 1, 1) + timedelta(days=i) for i in range(30)])
+    fake.inject("esearch", malformed_count("²"))
+    args = ["search", str(review), str(query_file), "--eutils-url", fake.base_url, "--email", EMAIL]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "esearch" in err and "<Count>" in err
+    assert main([*args, "--resume"]) == 0
+    assert sorted(pmids_in(review)) == sorted(pmids)
+
+
+def test_searches_lists_imports_linked_to_a_strategy(review, capsys) -> None:
+    query = REPO / "queries" / "il2-myositis.embase.txt"
+    export = REPO / "tests" / "data" / "sources" / "embase" / "embase_com.ris"
+    assert main(["searches", str(review)]) == 0
+    assert capsys.readouterr().out.startswith("no searches")
+    assert main(["import", str(review), str(export), "--query", str(query)]) == 0
+    capsys.readouterr()
+    assert main(["searches", str(review)]) == 0
+    out = capsys.readouterr().out
+    assert "no searches" not in out
+    first = out.splitlines()[0]
+    assert "Embase" in first and "embase_com.ris" in first and "6 records imported" in first
+    assert "6 identified" in first and "interleukin" in out   # the strategy's text below it

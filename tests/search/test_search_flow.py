@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from fake_eutils import BACKEND, ERROR_200, HTML, PASS, STALL, TRUNCATED, status
+from fake_eutils import BACKEND, ERROR_200, HTML, PASS, STALL, TRUNCATED, malformed_count, status
 from search_support import EMAIL
 
 from screener.errors import ScreenerError
@@ -261,3 +261,16 @@ def test_the_api_key_is_sent_but_never_stored(tmp_path, fake, options, monkeypat
     assert all(r["params"]["api_key"] == KEY for r in fake.requests())
     for file in tmp_path.iterdir():
         assert KEY.encode() not in file.read_bytes(), file.name
+
+
+def test_a_malformed_answer_fails_the_run_with_one_clear_error_and_it_resumes(project, fake, options) -> None:
+    pmids = fake.add_generated("q", spread(120))
+    fake.inject("esearch", *[malformed_count("²")] * options.max_attempts)
+    with pytest.raises(ScreenerError) as caught:
+        run(project, fake, options)
+    assert "esearch" in str(caught.value) and "<Count>" in str(caught.value)
+    (failed,) = project.search_runs()
+    assert failed.status == "failed" and "<Count>" in failed.notes[-1]
+    resumed = run(project, fake, options, resume=True)
+    assert (resumed.id, resumed.status) == (failed.id, "complete")
+    assert sorted(stored(project)) == sorted(pmids)

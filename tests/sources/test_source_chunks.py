@@ -196,7 +196,7 @@ def test_skip_bad_works_across_chunks(project: Project, tmp_path: Path) -> None:
     good = "TY  - JOUR\nTI  - Record {}\nPY  - 2020\nER  - \n\n"
     path.write_text("".join(good.format(i) for i in range(5)) + "TY  - JOUR\nTI  - Open at the end\n",
                     encoding="utf-8")
-    result = project.import_file(path, workers=2, chunk_size=2, skip_bad=True)
+    result = project.import_file(path, workers=2, chunk_size=2, skip_bad=True, source="Embase")
     assert (result.count_in_file, result.count_imported) == (6, 5)
     assert result.skipped == ("mixed.ris, record 6 (line 26): expected 'ER  -' to close the record that "
                               "starts here; the file may be cut short",)
@@ -225,7 +225,8 @@ def report(done, total):
     print(done, flush=True)
     sys.stdin.readline()  # wait here until the parent kills us
 
-import_file(open_review(sys.argv[1]), sys.argv[2], progress=report, workers=2, chunk_size=100)
+import_file(open_review(sys.argv[1]), sys.argv[2], source="Embase", progress=report, workers=2,
+            chunk_size=100)
 """
 
 

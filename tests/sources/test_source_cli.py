@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -59,7 +60,7 @@ def test_malformed_entry_then_skip_bad(review: Path, capsys: pytest.CaptureFixtu
     assert _imports(review) == []
     assert main(["import", str(review), path, "--skip-bad"]) == 0
     out = capsys.readouterr().out
-    assert "ebsco_bibtex.bib: 1 records imported from EBSCO (bibtex, utf-8)" in out
+    assert "ebsco_bibtex.bib: 1 record imported from EBSCO (bibtex, utf-8)" in out
     assert "  skipped: ebsco_bibtex.bib, record 2 (line 15)" in out
     assert _imports(review)[0][3:5] == (1, 1)
 
@@ -89,3 +90,96 @@ def test_help_has_an_example(capsys: pytest.CaptureFixture[str]) -> None:
 def test_missing_file(review: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["import", str(review), "nowhere.ris"]) == 1
     assert capsys.readouterr().err == "screener: nowhere.ris: no such file\n"
+
+
+# --- a file format is never a database --------------------------------------------------------
+
+UNNAMED = {   # exports that do not say which database they came from
+    "ris": DATA / "ris" / "jabref_ris_test1.ris",
+    "bibtex": DATA / "bibtex" / "colrev_dedupe_records.bib",
+    "endnote-xml": DATA / "endnote" / "EndnoteXmlImporterTestArticle.xml",
+}
+
+
+@pytest.mark.parametrize("fmt", list(UNNAMED))
+def test_a_file_naming_no_database_needs_a_source(review: Path, capsys: pytest.CaptureFixture[str],
+                                                  fmt: str) -> None:
+    path = UNNAMED[fmt]
+    assert main(["import", str(review), str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and path.name in err and "--source" in err
+    assert _imports(review) == []
+    assert main(["import", str(review), str(path), "--source", "Embase"]) == 0
+    assert [row[1:3] for row in _imports(review)] == [("Embase", fmt)]
+    capsys.readouterr()
+    assert main(["prisma", str(review), "--format", "json"]) == 0
+    counts = json.loads(capsys.readouterr().out)
+    assert list(counts["databases"]) == ["Embase"]
+
+
+def test_searches_and_prisma_never_show_a_format_as_a_database(review: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """With a saved strategy the import is filed under the strategy's database."""
+    query = REPO / "queries" / "il2-myositis.embase.txt"
+    assert main(["import", str(review), str(UNNAMED["bibtex"]), "--query", str(query)]) == 0
+    capsys.readouterr()
+    assert main(["searches", str(review), "--json"]) == 0
+    (entry,) = json.loads(capsys.readouterr().out)
+    assert (entry["kind"], entry["database"], entry["file_name"]) == ("import", "Embase", UNNAMED["bibtex"].name)
+    assert main(["prisma", str(review)]) == 0
+    text = capsys.readouterr().out
+    assert "Embase" in text and "BibTeX" not in text
+
+
+def test_other_methods_are_given_as_other_sources(review: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", str(review), str(UNNAMED["ris"]), "--source", "other:citation"]) == 0
+    assert main(["import", str(review), str(UNNAMED["bibtex"]), "--source", "other:website:Google Scholar"]) == 0
+    with Project.open(review) as project:
+        rows = project.db.execute("SELECT database, method FROM file_import ORDER BY id").fetchall()
+        counts = project.prisma_counts()
+    assert rows == [("Citation searching", "citation"), ("Google Scholar", "website")]
+    assert counts.databases == () and {m for m, _, _ in counts.other_sources} == {"citation", "website"}
+    capsys.readouterr()
+    assert main(["import", str(review), str(UNNAMED["endnote-xml"]), "--source", "other:hearsay"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "other:" in err and "website" in err
+
+
+def test_dry_run_says_when_the_file_names_no_database(review: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", str(review), str(UNNAMED["ris"]), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "--source" in out and "RIS, " not in out.split("),", 1)[1]
+    assert _imports(review) == []
+
+
+def test_several_files_naming_no_database_are_all_refused_first(review: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    named = DATA / "embase" / "embase_com.ris"
+    assert main(["import", str(review), str(named), str(UNNAMED["ris"]), str(UNNAMED["bibtex"])]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and UNNAMED["ris"].name in err and UNNAMED["bibtex"].name in err
+    assert named.name not in err
+    assert _imports(review) == []   # not even the file that names its database
+
+
+def test_a_multi_file_import_that_stops_names_what_it_did_and_did_not_import(
+        review: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    files = [DATA / "embase" / "embase_com.ris", DATA / "bibtex" / "ebsco_bibtex.bib",   # bad entry 2
+             HANDMADE / "cnki_noteexpress_gbk.net"]
+    assert main(["import", str(review), *map(str, files)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "embase_com.ris: 6 records imported from Embase (ris, utf-8-sig)\n"
+    err = captured.err
+    assert err.count("\n") == 1 and "ebsco_bibtex.bib, record 2" in err
+    imported, _, rest = err.split(" — ", 1)[1].partition("not imported")
+    assert "embase_com.ris" in imported and "ebsco_bibtex.bib" not in imported
+    assert "ebsco_bibtex.bib" in rest and "cnki_noteexpress_gbk.net" in rest
+    assert [row[0] for row in _imports(review)] == ["embase_com.ris"]
+
+
+def test_one_record_is_one_record(review: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(UNNAMED["endnote-xml"])     # one entry
+    assert main(["import", str(review), path, "--source", "Embase", "--dry-run"]) == 0
+    assert capsys.readouterr().out.rstrip().endswith(", Embase, 1 entry")
+    assert main(["import", str(review), path, "--source", "Embase"]) == 0
+    assert ": 1 record imported from Embase" in capsys.readouterr().out

@@ -83,7 +83,7 @@ def test_a_file_of_only_bad_entries_imports_nothing(project: Project, tmp_path: 
     path = tmp_path / "cut.ris"
     path.write_text("TY  - JOUR\nTI  - never closed\n", encoding="utf-8")
     with pytest.raises(ScreenerError, match=r"cut\.ris: none of its 1 entries could be imported"):
-        project.import_file(path, skip_bad=True)
+        project.import_file(path, skip_bad=True, source="Embase")
     assert counts(project.db) == (0, 0)
 
 
@@ -119,7 +119,7 @@ def test_xml_with_entities_is_refused(project: Project, tmp_path: Path, text: st
     path = tmp_path / "attack.xml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ParseError, match=r"attack\.xml, DOCTYPE: the XML declares entities .*refused"):
-        project.import_file(path, fmt="endnote-xml")
+        project.import_file(path, fmt="endnote-xml", source="Embase")
     assert counts(project.db) == (0, 0)
 
 
@@ -147,7 +147,8 @@ def _ris_file(path: Path, n: int) -> Path:
 
 def test_progress_moves_while_the_file_streams(project: Project, tmp_path: Path) -> None:
     seen: list[tuple[int, int | None]] = []
-    project.import_file(_ris_file(tmp_path / "big.ris", 1_234), progress=lambda d, t: seen.append((d, t)))
+    project.import_file(_ris_file(tmp_path / "big.ris", 1_234), source="Embase",
+                        progress=lambda d, t: seen.append((d, t)))
     assert seen == [(500, None), (1000, None), (1234, 1234)]
 
 
@@ -159,7 +160,7 @@ def test_interrupted_import_leaves_the_review_as_it_was(project: Project, tmp_pa
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        project.import_file(_ris_file(tmp_path / "big.ris", 1_200), progress=interrupt)
+        project.import_file(_ris_file(tmp_path / "big.ris", 1_200), source="Embase", progress=interrupt)
     assert counts(project.db) == before
     assert _fts_trigger(project)
     project.import_file(HANDMADE / "cochrane_central.txt")
@@ -176,7 +177,7 @@ def report(done, total):
     print(done, flush=True)
     sys.stdin.readline()  # wait here until the parent kills us
 
-import_file(open_review(sys.argv[1]), sys.argv[2], progress=report)
+import_file(open_review(sys.argv[1]), sys.argv[2], source="Embase", progress=report)
 """
 
 
@@ -191,7 +192,7 @@ def test_killed_import_leaves_the_review_as_it_was(project: Project, tmp_path: P
     child.wait()
     assert counts(project.db) == before
     assert _fts_trigger(project)
-    again = project.import_file(big)
+    again = project.import_file(big, source="Embase")
     assert again.count_imported == 2_000
 
 

@@ -86,8 +86,9 @@ def test_mangled_file_imports_cleanly_or_changes_nothing(sample: tuple[str, byte
         path = Path(tmp) / name
         path.write_bytes(data)
         with Project.create(Path(tmp) / "review.db", title="property") as project:
-            project.import_file(DATA / "ris" / "rispy_full.ris")  # something to keep intact
-            _import_or_refuse(project, path, skip_bad=skip_bad)
+            project.import_file(DATA / "ris" / "rispy_full.ris", source="Test DB")  # to keep intact
+            # a source given, so a file that names no database is still parsed, not refused
+            _import_or_refuse(project, path, skip_bad=skip_bad, source="Test DB")
             assert project.db.execute(
                 "SELECT count(*) FROM sqlite_master WHERE name = 'record_fts_insert'").fetchone()[0] == 1
 

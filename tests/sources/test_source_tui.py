@@ -91,3 +91,52 @@ async def test_missing_file_and_escape(tmp_path: Path) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert results == [None]
+
+
+async def test_a_file_naming_no_database_waits_for_its_source(tmp_path: Path) -> None:
+    """A file format is never a database: Import stays off until a source is typed."""
+    results: list[ImportResult | None] = []
+    app = make_app(_review(tmp_path), reviewer="alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = ImportScreen(str(DATA / "ris" / "jabref_ris_test1.ris"))
+        await app.push_screen(screen, results.append)
+        await pilot.click("#import-check")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.preview is not None and screen.preview.needs_source
+        assert "does not say which database" in screen.status_text
+        assert screen.query_one("#import-run", Button).disabled
+        assert screen.focused is screen.query_one("#import-source", Input)
+        await pilot.press("enter")            # Enter with the field empty imports nothing
+        await pilot.pause()
+        assert results == [] and app.project.info().records == 0
+        await _type(pilot, "Embase")
+        await pilot.pause()
+        assert not screen.query_one("#import-run", Button).disabled
+        assert " · Embase · " in screen.status_text
+        await pilot.click("#import-run")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        (result,) = results
+        assert result.database == "Embase"
+        assert app.project.info().sources == {"Embase": result.count_imported}
+
+
+async def test_a_source_of_another_method(tmp_path: Path) -> None:
+    results: list[ImportResult | None] = []
+    app = make_app(_review(tmp_path), reviewer="alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = ImportScreen(str(DATA / "bibtex" / "colrev_dedupe_records.bib"))
+        await app.push_screen(screen, results.append)
+        screen.query_one("#import-source", Input).value = "other:citation"
+        await pilot.click("#import-check")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not screen.query_one("#import-run", Button).disabled
+        screen.query_one("#import-run", Button).press()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        (result,) = results
+        assert result.database == "Citation searching"
+        method = app.project.db.execute("SELECT method FROM file_import").fetchone()[0]
+        assert method == "citation"

@@ -85,7 +85,7 @@ def test_blind_review_hides_other_reviewers_until_both_decided(tmp_path: Path) -
     csv_path = tmp_path / "two.csv"
     csv_path.write_text(CSV, encoding="utf-8")
     with Project.create(path, title="Blind", reviewers_title_abstract=2, blind=True) as p:
-        p.import_file(csv_path, fmt="csv")
+        p.import_file(csv_path, fmt="csv", source="Test DB")
         p.record_decision(1, "title_abstract", "alice", "include")
         assert p.decisions(1, as_reviewer="bob") == []
         rows = {r["id"]: r for r in p.export_records(as_reviewer="bob")}

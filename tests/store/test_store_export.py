@@ -90,23 +90,23 @@ def test_interrupted_import_leaves_nothing(project: Project, tmp_path: Path) -> 
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        project.import_file(path, fmt="csv", progress=interrupt)
+        project.import_file(path, fmt="csv", source="PubMed", progress=interrupt)
     assert project.db.execute("SELECT count(*) FROM record").fetchone()[0] == 0
     assert project.db.execute("SELECT count(*) FROM file_import").fetchone()[0] == 0
-    assert project.import_file(path, fmt="csv").count_imported == 1200
+    assert project.import_file(path, fmt="csv", source="PubMed").count_imported == 1200
 
 
 def test_reimport_of_same_file_is_refused(project: Project, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "in.csv", ROWS)
-    project.import_file(path, fmt="csv")
+    project.import_file(path, fmt="csv", source="PubMed")
     with pytest.raises(Exception, match="imported before"):
-        project.import_file(path, fmt="csv")
-    assert project.import_file(path, fmt="csv", again=True).count_imported == 2
+        project.import_file(path, fmt="csv", source="PubMed")
+    assert project.import_file(path, fmt="csv", source="PubMed", again=True).count_imported == 2
     assert project.info().records == 4
 
 
 def test_fts_search_finds_title_and_abstract_words(project: Project, tmp_path: Path) -> None:
-    project.import_file(write_csv(tmp_path / "in.csv", ROWS), fmt="csv")
+    project.import_file(write_csv(tmp_path / "in.csv", ROWS), fmt="csv", source="PubMed")
     assert project.search_records("interleuk") == [1]
     assert project.search_records("tregs") == [1]
     assert project.search_records("nothing-like-this") == []

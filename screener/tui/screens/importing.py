@@ -2,7 +2,9 @@
 
 Enter (or Check) reads the file without storing anything (:meth:`Project.preview_import`) and
 shows its format, database and record count; Import then runs :meth:`Project.import_file` in a
-thread worker with a progress bar. The screen dismisses with the :class:`ImportResult`, or with
+thread worker with a progress bar. A file that does not say which database it came from needs
+its source typed in the Source field (a database, or ``other:website`` ... for PRISMA's other
+methods) before Import is enabled: a file format is never a database. The screen dismisses with the :class:`ImportResult`, or with
 None when left with Escape. Work in threads reports back only with the messages below.
 """
 
@@ -19,6 +21,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Static
 
+from screener.display import count_of
 from screener.errors import ScreenerError
 from screener.flows.importing import ImportPreview
 from screener.model import ImportResult
@@ -48,10 +51,18 @@ class ImportFailed(Message):
         self.error = error
 
 
-def preview_text(preview: ImportPreview) -> str:
-    """One short paragraph describing what importing ``preview``'s file would do."""
-    lines = [f"{preview.file_name}: {preview.label} · {preview.database} · "
-             f"{preview.count:,} records · {preview.encoding}"]
+SOURCE_NEEDED = ("The file does not say which database it came from: type its source above "
+                 "(e.g. Embase, or other:citation for citation searching) to import it.")
+
+
+def preview_text(preview: ImportPreview, source: str = "") -> str:
+    """One short paragraph describing what importing ``preview``'s file would do (under
+    ``source`` when one is typed)."""
+    database = source.strip() or preview.database or "source not named in the file"
+    lines = [f"{preview.file_name}: {preview.label} · {database} · "
+             f"{count_of(preview.count, 'record')} · {preview.encoding}"]
+    if preview.needs_source and not source.strip():
+        lines.append(SOURCE_NEEDED)
     if preview.bad:
         lines.append(f"{len(preview.bad):,} malformed: {preview.bad[0]}")
         lines.append("Tick 'Skip malformed entries' to import the rest.")
@@ -85,6 +96,9 @@ class ImportScreen(ModalScreen[ImportResult | None]):
         with Vertical():
             yield Label("Import a database export (RIS, MEDLINE, Web of Science, Embase, Scopus, CNKI ...)")
             yield Input(self.initial_path, placeholder="path to the export file, then Enter", id="import-path")
+            yield Input("", id="import-source",
+                        placeholder="source: the database (needed if the file does not say), "
+                                    "or other:website, other:citation ...")
             yield Static("Enter a path and press Enter to see what the file holds.", id="import-preview")
             yield Checkbox("Skip malformed entries", id="import-skip-bad")
             yield ProgressBar(id="import-progress", show_eta=False)
@@ -95,6 +109,13 @@ class ImportScreen(ModalScreen[ImportResult | None]):
 
     def path(self) -> Path:
         return Path(self.query_one("#import-path", Input).value.strip()).expanduser()
+
+    def source(self) -> str:
+        return self.query_one("#import-source", Input).value.strip()
+
+    def can_import(self) -> bool:
+        """Checked, and the file names its database or a source is typed."""
+        return self.preview is not None and not (self.preview.needs_source and not self.source())
 
     # --- checking ------------------------------------------------------------------------------
     @on(Input.Submitted, "#import-path")
@@ -115,6 +136,7 @@ class ImportScreen(ModalScreen[ImportResult | None]):
     def _check(self, path: Path) -> None:
         """Runs in a worker thread."""
         try:
+            # Read without the typed source: the preview says whether the file names a database.
             preview = self.app.project.preview_import(path)
         except ScreenerError as exc:
             self.post_message(ImportFailed(str(exc)))
@@ -124,27 +146,47 @@ class ImportScreen(ModalScreen[ImportResult | None]):
     def on_import_checked(self, message: ImportChecked) -> None:
         self._set_busy(False)
         self.preview = message.preview
-        self._say(preview_text(message.preview))
+        self._say(preview_text(message.preview, self.source()))
         self.query_one("#import-progress", ProgressBar).update(total=message.preview.count, progress=0)
-        self.query_one("#import-run", Button).disabled = False
+        self.query_one("#import-run", Button).disabled = not self.can_import()
+        if message.preview.needs_source and not self.source():
+            self.query_one("#import-source", Input).focus()
+
+    @on(Input.Changed, "#import-source")
+    def source_changed(self) -> None:
+        if self.busy or self.preview is None:
+            return
+        self._say(preview_text(self.preview, self.source()))
+        self.query_one("#import-run", Button).disabled = not self.can_import()
+
+    @on(Input.Submitted, "#import-source")
+    def source_submitted(self) -> None:
+        if self.preview is None:
+            self.check()
+        else:
+            self.start_import()
 
     # --- importing -----------------------------------------------------------------------------
     @on(Button.Pressed, "#import-run")
     def start_import(self) -> None:
         if self.busy or self.preview is None:
             return
+        if not self.can_import():
+            self._say(preview_text(self.preview))
+            self.query_one("#import-source", Input).focus()
+            return
         self._set_busy(True)
         path, skip_bad = self.path(), self.query_one("#import-skip-bad", Checkbox).value
-        again = bool(self.preview.imported_before)
+        again, source = bool(self.preview.imported_before), self.source() or None
         self._say(f"Importing {path.name} ...")
-        self.run_worker(lambda: self._import(path, skip_bad, again), thread=True, exclusive=True,
-                        group="import", name="import-run")
+        self.run_worker(lambda: self._import(path, skip_bad, again, source), thread=True,
+                        exclusive=True, group="import", name="import-run")
 
-    def _import(self, path: Path, skip_bad: bool, again: bool) -> None:
+    def _import(self, path: Path, skip_bad: bool, again: bool, source: str | None) -> None:
         """Runs in a worker thread."""
         try:
             result = self.app.project.import_file(
-                path, skip_bad=skip_bad, again=again,
+                path, source=source, skip_bad=skip_bad, again=again,
                 progress=lambda done, total: self.app.call_from_thread(self._progress, done, total))
         except ScreenerError as exc:
             self.post_message(ImportFailed(str(exc)))
@@ -162,14 +204,15 @@ class ImportScreen(ModalScreen[ImportResult | None]):
     def on_import_finished(self, message: ImportFinished) -> None:
         self._set_busy(False)
         result = message.result
-        self.notify(f"{result.file_name}: {result.count_imported:,} records imported from {result.database}")
+        self.notify(f"{result.file_name}: {count_of(result.count_imported, 'record')} imported from "
+                    f"{result.database}", markup=False)
         self.dismiss(result)
 
     def on_import_failed(self, message: ImportFailed) -> None:
         self._set_busy(False)
-        self.query_one("#import-run", Button).disabled = self.preview is None
+        self.query_one("#import-run", Button).disabled = not self.can_import()
         self._say(f"Stopped: {message.error}")
-        self.notify(message.error, severity="error")
+        self.notify(message.error, severity="error", markup=False)
 
     # --- helpers -------------------------------------------------------------------------------
     @on(Button.Pressed, "#import-cancel")
@@ -182,7 +225,7 @@ class ImportScreen(ModalScreen[ImportResult | None]):
         for button in ("#import-check", "#import-run", "#import-cancel"):
             self.query_one(button, Button).disabled = busy
         if not busy:
-            self.query_one("#import-run", Button).disabled = self.preview is None
+            self.query_one("#import-run", Button).disabled = not self.can_import()
 
     def _say(self, text: str) -> None:
         self.status_text = text
