@@ -513,11 +513,15 @@ class Project:
 
         return report_flow.write_prisma(self.db, path, fmt)
 
-    def write_report(self, directory: str | Path, *, progress: Progress | None = None) -> list[Path]:
-        """Write report.html, report.md, results.csv, analysis.R and figures into ``directory``."""
+    def write_report(self, directory: str | Path, *, replace: bool = False, raw: bool = False,
+                     progress: Progress | None = None) -> list[Path]:
+        """Write report.html, report.md, results.csv, analysis.R and figures into the folder
+        ``directory``, all or nothing; an earlier report there is replaced only with ``replace``;
+        ``raw``: CSV cells without spreadsheet protection."""
         from screener.flows import report as report_flow
 
-        return report_flow.write_report(self.db, directory, progress=progress)
+        return report_flow.write_report(self.db, directory, replace=replace, raw=raw,
+                                        protect=(self.path,), progress=progress)
 
     def export_ris(self, path: str | Path | None, *, which: str = "included", as_reviewer: str | None = None,
                    unblind: bool = False, progress: Progress | None = None) -> tuple[int, str]:
@@ -528,12 +532,14 @@ class Project:
                                       unblind=unblind, progress=progress)
 
     def export_decisions(self, path: str | Path | None, *, as_reviewer: str | None = None,
-                         unblind: bool = False, progress: Progress | None = None) -> tuple[int, str]:
-        """Every live decision and resolution per reviewer and stage, as CSV."""
+                         unblind: bool = False, raw: bool = False,
+                         progress: Progress | None = None) -> tuple[int, str]:
+        """Every live decision and resolution per reviewer and stage, as CSV (``raw``: cells
+        without spreadsheet protection)."""
         from screener.flows import report as report_flow
 
         return report_flow.export_decisions(self.db, path, as_reviewer=as_reviewer, unblind=unblind,
-                                            progress=progress)
+                                            raw=raw, progress=progress)
 
 
 def _blind(found: list[Decision], reviewer: str) -> list[Decision]:

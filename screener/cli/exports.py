@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from screener.cli.output import RAW_HELP, check_out
 from screener.cli.prisma import progress_bar
 from screener.cli.review import export_group
 from screener.project import Project
@@ -36,6 +37,7 @@ def export_ris_command(review: str, which: str, out: str | None, reviewer: str |
       screener export ris il2.db --which included --unblind --out included.ris
       screener export ris il2.db --which excluded --reviewer alice --out excluded.ris
     """
+    check_out(out, review)
     with Project.open(review) as project, progress_bar("exporting RIS") as update:
         count, text = project.export_ris(out, which=which, as_reviewer=reviewer, unblind=unblind,
                                          progress=update)
@@ -47,15 +49,22 @@ def export_ris_command(review: str, which: str, out: str | None, reviewer: str |
 @click.option("--out", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
 @click.option("--reviewer", help="Export as this reviewer (blind reviews hide others' decisions).")
 @click.option("--unblind", is_flag=True, help="Show every reviewer's decisions (for the review lead).")
-def export_decisions_command(review: str, out: str | None, reviewer: str | None, unblind: bool) -> None:
+@click.option("--raw", is_flag=True, help=RAW_HELP)
+def export_decisions_command(review: str, out: str | None, reviewer: str | None, unblind: bool,
+                             raw: bool) -> None:
     """Every live decision and resolution as CSV: one row per record, stage and reviewer, with
-    the reason, note, time and the record's final decision at that stage.
+    the reason, note, time and the record's final decision at that stage. A full text marked
+    not retrievable is a row of its own (role retrieval, decision "not retrieved").
+
+    CSV cells that a spreadsheet would run as a formula (starting with =, +, -, @, a tab or a
+    carriage return; plain numbers excepted) start with an added ' unless --raw is given.
 
     \b
     Example:
       screener export decisions il2.db --unblind --out decisions.csv
     """
+    check_out(out, review)
     with Project.open(review) as project, progress_bar("exporting decisions") as update:
         count, text = project.export_decisions(out, as_reviewer=reviewer, unblind=unblind,
-                                               progress=update)
+                                               raw=raw, progress=update)
     _emit(out, count, text, "decisions")

@@ -7,7 +7,7 @@ import json
 
 import click
 
-from screener.cli.output import echo, open_output
+from screener.cli.output import RAW_HELP, check_out, echo, open_output
 from screener.cli.review import export_group
 from screener.errors import ScreenerError
 from screener.extraction.rob import TOOLS
@@ -87,26 +87,32 @@ def check_command(review: str, as_json: bool) -> None:
 @click.option("--out", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
 @click.option("--outcome", help="Only this outcome's rows.")
 @click.option("--reviewer", help="One extractor's values instead of the agreed ones.")
+@click.option("--raw", is_flag=True, help=RAW_HELP)
 def export_extraction_command(review: str, fmt: str, out: str | None, outcome: str | None,
-                              reviewer: str | None) -> None:
+                              reviewer: str | None, raw: bool) -> None:
     """The analysis-ready extraction table: one row per study x outcome x timepoint x subgroup,
     columns named as metafor's escalc arguments (m1i sd1i n1i m2i sd2i n2i ai bi ci di xi ni ri
     yi vi), plus estimate, ci_lb, ci_ub, pval for results reported only as an effect. The
     file feeds `screener meta` as it is (choose an outcome with meta's --outcome).
+
+    CSV text cells that a spreadsheet would run as a formula (starting with =, +, -, @, a tab or
+    a carriage return) start with an added ' unless --raw is given; numbers are never changed.
+    screener import --as extraction removes that ', so the file reads back as exported.
 
     \b
     Example:
       screener export extraction il2.db --format csv --out extraction.csv
       screener export extraction bcg.db --outcome Tuberculosis --out bcg.csv
     """
+    check_out(out, review)
     with Project.open(review) as project:
         columns, rows = project.export_extraction(reviewer=reviewer, outcome=outcome)
-    with open_output(out) as handle:
+    with open_output(out, protect=(review,)) as handle:
         if fmt == "json":
             json.dump(rows, handle, ensure_ascii=False, indent=1)
             handle.write("\n")
         else:
-            write_csv(rows, columns, handle)
+            write_csv(rows, columns, handle, raw=raw)
 
 
 @click.command("rob")
@@ -121,6 +127,7 @@ def rob_command(review: str, tool: str | None, plot: str | None, as_json: bool) 
     Example:
       screener rob il2.db --tool robins_i --plot rob.svg
     """
+    check_out(plot, review)
     with Project.open(review) as project:
         tools = [tool] if tool else project.rob_tools()
         if plot and len(tools) != 1:

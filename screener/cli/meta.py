@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from screener.cli.output import echo
+from screener.cli.output import check_out, echo
 from screener.display import one_line
 from screener.pooling import PoolingError
 from screener.pooling.analysis import Analysis, AnalysisSettings, method_name, run_analysis
@@ -131,8 +131,8 @@ def meta_command(
     test = test.lower()
     if plot_path is not None and plot_path.suffix.lower() not in (".svg", ".pdf", ".png"):
         raise _fail(f"--plot {plot_path}: the file must end in .svg, .pdf or .png")
-    if plot_path is not None and not plot_path.parent.exists():
-        raise _fail(f"--plot {plot_path}: folder {plot_path.parent} does not exist")
+    if plot_path is not None:
+        check_out(str(plot_path), file)
     frame = _read(file)
     try:
         chosen = select_rows(frame, outcome=outcome, timepoint=timepoint, measure=measure)

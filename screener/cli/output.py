@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
@@ -13,7 +11,10 @@ from typing import TextIO
 import click
 
 from screener.display import visible
-from screener.errors import ScreenerError
+from screener.files import check_output, open_file
+
+RAW_HELP = ("Write cells exactly as stored: no ' added before text a spreadsheet would run as a "
+            "formula (=, +, -, @, tab, CR at the start).")
 
 
 def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
@@ -23,20 +24,24 @@ def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
     click.echo(visible(str(message)), err=err, nl=nl)
 
 
+def _to_stdout(out: str | None) -> bool:
+    return out is None or out == "-"
+
+
+def check_out(out: str | None, review: str | Path) -> None:
+    """Refuse ``--out`` (or ``--plot``) before any work when it must not be written: the review
+    itself, its -wal/-shm/-journal file, any SQLite database, a missing folder
+    (:func:`screener.files.check_output`). The write checks again."""
+    if not _to_stdout(out):
+        check_output(out, protect=(review,))
+
+
 @contextmanager
-def open_output(out: str | None) -> Iterator[TextIO]:
-    """A text handle for ``out`` (written atomically: all or nothing) or stdout."""
-    if out is None or out == "-":
+def open_output(out: str | None, *, protect: Iterable[str | Path] = ()) -> Iterator[TextIO]:
+    """A text handle for ``out`` or stdout (None or "-"). A file is written all or nothing,
+    never over ``protect`` (the review) or any SQLite database (:mod:`screener.files`)."""
+    if _to_stdout(out):
         yield sys.stdout
         return
-    target = Path(out)
-    if not target.parent.exists():
-        raise ScreenerError(f"{target.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            yield handle
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with open_file(out, "w", protect=protect) as handle:
+        yield handle

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from screener.cli.output import echo
+from screener.cli.output import check_out, echo
 from screener.errors import ScreenerError
 from screener.project import Project
 
@@ -21,13 +21,12 @@ Example:
 """
 
 
-def _check_plot(option: str, path: Path | None) -> None:
+def _check_plot(option: str, path: Path | None, review: str) -> None:
     if path is None:
         return
     if path.suffix.lower() not in FORMATS:
         raise ScreenerError(f"{option} {path}: the file must end in .svg, .pdf or .png")
-    if not path.parent.exists():
-        raise ScreenerError(f"{option} {path}: folder {path.parent} does not exist")
+    check_out(str(path), review)
 
 
 @click.command("pool", epilog=_POOL_EXAMPLES)
@@ -67,8 +66,8 @@ def pool_command(review: str, outcome: str, measure: str | None, method: str, te
     before; see `screener meta --help`). Pooled studies that PRISMA does not count as included
     (no linked record included at full text) are named in a note.
     """
-    _check_plot("--plot", plot_path)
-    _check_plot("--funnel", funnel_path)
+    _check_plot("--plot", plot_path, review)
+    _check_plot("--funnel", funnel_path, review)
     with Project.open(review) as project:
         pooled = project.run_pool(outcome, measure=measure, method=method, test=test, by=by,
                                   egger=egger, trimfill=trimfill, timepoint=timepoint)

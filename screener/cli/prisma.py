@@ -11,6 +11,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from screener.cli.output import RAW_HELP, check_out, echo
 from screener.errors import InvalidInputError
 from screener.project import Project
 
@@ -69,6 +70,7 @@ def prisma_command(review: str, out: str | None, fmt: str | None, settings: tupl
       screener prisma il2.db --format json | jq .records_screened
       screener prisma il2.db --set excluded_automatic=120 --set previous_studies=4
     """
+    check_out(out, review)
     with Project.open(review) as project:
         for key, value in _parse_set(settings):
             project.set_prisma_count(key, value)
@@ -83,9 +85,13 @@ def prisma_command(review: str, out: str | None, fmt: str | None, settings: tupl
             from screener.prisma.diagram import render
 
             counts = project.prisma_counts()
-            sys.stdout.write(render(counts, fmt).decode("utf-8"))
+            text = render(counts, fmt).decode("utf-8")
+            if fmt == "txt":
+                echo(text, nl=False)     # for people: source names' control characters escaped
+            else:
+                sys.stdout.write(text)
     for d in counts.discrepancies:
-        click.echo(f"screener: does not add up: {d.message}", err=True)
+        echo(f"screener: does not add up: {d.message}", err=True)
     if strict and counts.discrepancies:
         raise click.exceptions.Exit(1)
 
@@ -94,17 +100,26 @@ def prisma_command(review: str, out: str | None, fmt: str | None, settings: tupl
 @click.argument("review", type=click.Path(dir_okay=False))
 @click.option("--out", "directory", required=True, type=click.Path(file_okay=False),
               help="Folder for report.html, report.md, results.csv, analysis.R and figures.")
-def report_command(review: str, directory: str) -> None:
+@click.option("--force", is_flag=True,
+              help="Replace the folder if it holds an earlier report (it is refused otherwise).")
+@click.option("--raw", is_flag=True, help=RAW_HELP)
+def report_command(review: str, directory: str, force: bool, raw: bool) -> None:
     """Write the review report: question, search log, PRISMA diagram, agreement, studies,
     risk of bias and every saved analysis, plus results.csv and an R script for metafor.
+
+    The report is written into a new folder that replaces --out only when it is complete, so
+    --out never holds half a report. An existing report folder is replaced only with --force.
+    CSV cells that a spreadsheet would run as a formula (starting with =, +, -, @, a tab or a
+    carriage return; plain numbers excepted) start with an added ' unless --raw is given.
 
     \b
     Example:
       screener report il2.db --out report/
+      screener report il2.db --out report/ --force    # replace last week's report
       Rscript -e 'setwd("report"); source("analysis.R")'
     """
     with Project.open(review) as project, progress_bar("writing the report") as update:
-        files = project.write_report(directory, progress=update)
+        files = project.write_report(directory, replace=force, raw=raw, progress=update)
     for path in files:
         if path.name in ("report.html", "report.md", "results.csv", "analysis.R"):
             click.echo(str(path))

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from pathlib import Path
 
 import click
 
-from screener.cli.output import echo, open_output
+from screener.cli.output import RAW_HELP, check_out, echo, open_output
 from screener.model import StageCounts
 from screener.project import Project
 
@@ -92,11 +90,6 @@ def export_group() -> None:
     """Export records, decisions and results."""
 
 
-_EXPORT_FIELDS = ("id", "source_database", "source_file", "source_key", "cluster_id", "is_primary",
-                  "title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid",
-                  "pmcid", "issn", "language", "abstract")
-
-
 @export_group.command("records")
 @click.argument("review", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["csv", "ris", "json"]), default="csv",
@@ -104,62 +97,32 @@ _EXPORT_FIELDS = ("id", "source_database", "source_file", "source_key", "cluster
 @click.option("--out", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
 @click.option("--reviewer", help="Export as this reviewer (blind reviews hide others' decisions).")
 @click.option("--unblind", is_flag=True, help="Show every reviewer's decisions (for the review lead).")
-def export_records_command(review: str, fmt: str, out: str | None, reviewer: str | None, unblind: bool) -> None:
-    """Every record with its source, cluster and decisions per reviewer and stage.
+@click.option("--raw", is_flag=True, help=RAW_HELP)
+def export_records_command(review: str, fmt: str, out: str | None, reviewer: str | None,
+                           unblind: bool, raw: bool) -> None:
+    """Every record with its source, cluster, decisions per reviewer and stage, and whether its
+    full text was marked not retrievable (column retrieval).
+
+    CSV cells that a spreadsheet would run as a formula (starting with =, +, -, @, a tab or a
+    carriage return; plain numbers excepted) start with an added ' unless --raw is given.
 
     \b
     Example:
       screener export records il2.db --format csv --reviewer alice --out records.csv
     """
+    from screener.report.exports import records_csv, records_json, records_ris
+
+    check_out(out, review)
     with Project.open(review) as project:
         rows = project.export_records(as_reviewer=reviewer, unblind=unblind)
-        stages_reviewers = sorted({(d["stage"], d["reviewer"]) for r in rows for d in r["decisions"]})
-    for row in rows:
-        authors = json.loads(row.pop("authors_json"))
-        row["authors"] = "; ".join(f"{a[0]}, {a[1]}".rstrip(", ") for a in authors)
-        row["pages"] = "-".join(p for p in (row["page_first"], row["page_last"]) if p)
-    with open_output(out) as handle:
-        if fmt == "json":
-            _write_json(handle, rows)
-        elif fmt == "csv":
-            _write_csv(handle, rows, stages_reviewers)
-        else:
-            _write_ris(handle, rows)
-
-
-def _write_json(handle: io.TextIOBase, rows: list[dict]) -> None:
-    keep = (*_EXPORT_FIELDS, "decisions")
-    json.dump([{k: r[k] for k in keep} for r in rows], handle, ensure_ascii=False, indent=1)
-    handle.write("\n")
-
-
-def _write_csv(handle: io.TextIOBase, rows: list[dict], stages_reviewers: list[tuple[str, str]]) -> None:
-    decision_cols = [f"{stage}:{reviewer}" for stage, reviewer in stages_reviewers]
-    writer = csv.writer(handle, lineterminator="\n")
-    writer.writerow([*_EXPORT_FIELDS, *decision_cols])
-    for r in rows:
-        live = {f"{d['stage']}:{d['reviewer']}": d["decision"] + (f" ({d['reason']})" if d["reason"] else "")
-                for d in r["decisions"]}
-        writer.writerow([r[k] if r[k] is not None else "" for k in _EXPORT_FIELDS]
-                        + [live.get(c, "") for c in decision_cols])
-
-
-def _write_ris(handle: io.TextIOBase, rows: list[dict]) -> None:
-    import rispy
-
-    entries = []
-    for r in rows:
-        entry = {"type_of_reference": "JOUR", "title": r["title"], "abstract": r["abstract"],
-                 "authors": [a for a in r["authors"].split("; ") if a], "year": str(r["year"] or ""),
-                 "secondary_title": r["journal"], "volume": r["volume"], "number": r["issue"],
-                 "start_page": r["page_first"], "end_page": r["page_last"], "doi": r["doi"],
-                 "id": str(r["id"]), "name_of_database": r["source_database"] or "",
-                 "notes": [f"{d['stage']} {d['reviewer']}: {d['decision']}"
-                           + (f" ({d['reason']})" if d["reason"] else "") for d in r["decisions"]]}
-        if r["pmid"]:
-            entry["accession_number"] = r["pmid"]
-        entries.append({k: v for k, v in entry.items() if v})
-    handle.write(rispy.dumps(entries))
+    if fmt == "json":
+        text = records_json(rows)
+    elif fmt == "csv":
+        text = records_csv(rows, raw=raw)
+    else:
+        text = records_ris(rows)
+    with open_output(out, protect=(review,)) as handle:
+        handle.write(text)
 
 
 @click.command("tui")

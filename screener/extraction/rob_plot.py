@@ -1,10 +1,13 @@
-"""The traffic-light plot of a risk-of-bias summary (matplotlib, Agg; SVG, PDF or PNG)."""
+"""The traffic-light plot of a risk-of-bias summary (matplotlib, Agg; SVG, PDF or PNG).
+
+Study and outcome names are data: drawn as plain text (never mathtext), control characters
+shown as escapes (:func:`screener.files.printable`).
+"""
 
 from __future__ import annotations
 
-import io
-
 from screener.extraction.rob import OVERALL, RobSummary, RobTool
+from screener.files import figure_bytes, printable
 
 __all__ = ["judgement_colour", "traffic_light"]
 
@@ -31,7 +34,6 @@ def traffic_light(summary: RobSummary, *, fmt: str = "svg", title: str = "") -> 
     """One row per study, one column per domain plus the overall judgement; the image's bytes
     in ``fmt`` (svg, pdf or png)."""
     # A bare Figure (no pyplot): no global state, no GUI backend, safe in worker threads.
-    from matplotlib import rc_context
     from matplotlib.figure import Figure
     from matplotlib.patches import Circle
 
@@ -56,20 +58,18 @@ def traffic_light(summary: RobSummary, *, fmt: str = "svg", title: str = "") -> 
             ax.text(x, y, mark, ha="center", va="center", fontsize=9, fontweight="bold")
     ax.set_xticks(range(len(columns)), columns)
     ax.xaxis.tick_top()
-    labels = [r.study + (f" ({r.outcome})" if r.outcome else "") for r in rows]
-    ax.set_yticks(range(len(rows)), labels)
+    labels = [printable(r.study + (f" ({r.outcome})" if r.outcome else "")) for r in rows]
+    ax.set_yticks(range(len(rows)), labels, parse_math=False)
     ax.tick_params(length=0)
     for side in ax.spines.values():
         side.set_visible(False)
     legend = "  ".join(f"{d.label.split(' ', 1)[0]}: {d.label.split(' ', 1)[-1]}" for d in tool.domains)
-    fig.text(0.01, 0.01, _wrap(legend, int(width * 14)), fontsize=7, va="bottom")
-    ax.set_title(title or tool.name, fontsize=10, pad=24)
-    fig.tight_layout(rect=(0, 0.04 + 0.03 * len(tool.domains) / 4, 1, 1))
-    buffer = io.BytesIO()
+    fig.text(0.01, 0.01, _wrap(legend, int(width * 14)), fontsize=7, va="bottom", parse_math=False)
+    ax.set_title(printable(title or tool.name), fontsize=10, pad=24, parse_math=False)
+    # laid out as it is drawn, in figure_bytes, which gathers the missing-glyph warnings
+    fig.set_layout_engine("tight", rect=(0, 0.04 + 0.03 * len(tool.domains) / 4, 1, 1))
     # Text stays text in SVG (searchable, selectable in the report) rather than glyph paths.
-    with rc_context({"svg.fonttype": "none"}):
-        fig.savefig(buffer, format=fmt, dpi=150)
-    return buffer.getvalue()
+    return figure_bytes(fig, fmt, dpi=150)
 
 
 def _wrap(text: str, width: int) -> str:

@@ -29,6 +29,7 @@ from screener.extraction.forms import RATIO_MEASURES, FieldSpec, OutcomeSpec, da
 from screener.extraction.numbers import format_number
 from screener.extraction.validate import check_value
 from screener.extraction.values import RowKey, ValueEntry, ValueKey
+from screener.files import csv_writer, from_spreadsheet_cell
 
 __all__ = ["COLUMNS", "ESCALC_COLUMNS", "RECORD_COLUMNS", "ImportPlan", "export_rows", "read_table",
            "write_csv"]
@@ -120,8 +121,11 @@ def _effect_to_yi_vi(row: Mapping[str, str]) -> tuple[str, str]:
     return format_number(yi), format_number(vi)
 
 
-def write_csv(rows: Iterable[Mapping[str, str]], columns: Sequence[str], handle: io.TextIOBase) -> None:
-    writer = csv.writer(handle, lineterminator="\n")
+def write_csv(rows: Iterable[Mapping[str, str]], columns: Sequence[str], handle: io.TextIOBase, *,
+              raw: bool = False) -> None:
+    """The table as CSV; text a spreadsheet would run as a formula gets a leading ' unless
+    ``raw`` (numbers never do; :func:`read_table` removes it again)."""
+    writer = csv_writer(handle, raw=raw)
     writer.writerow(columns)
     for row in rows:
         writer.writerow([row.get(c, "") for c in columns])
@@ -148,9 +152,10 @@ class ImportPlan:
 def read_table(text: str, *, file_name: str, outcomes: Mapping[str, OutcomeSpec],
                study_fields: Sequence[FieldSpec] = (), outcome_fields: Sequence[FieldSpec] = ()) -> ImportPlan:
     """Read the exported table (or a spreadsheet in its shape) into entries; a bad cell raises
-    :class:`ParseError` naming the line and column."""
+    :class:`ParseError` naming the line and column. A cell protected for spreadsheets by
+    :func:`write_csv` (a ' before =, +, -, @ ...) reads as it was exported."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    header = [from_spreadsheet_cell(h).strip() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
     if "study" not in header:
         raise ParseError(file_name, "line 1", "no 'study' column; the header needs study, outcome, ...")
@@ -168,7 +173,7 @@ def read_table(text: str, *, file_name: str, outcomes: Mapping[str, OutcomeSpec]
     study_values: dict[tuple[str, str], tuple[str, int]] = {}
     for raw in reader:
         line = reader.line_num
-        row = {k: (v or "").strip() for k, v in raw.items() if k is not None}
+        row = {k: from_spreadsheet_cell(v or "").strip() for k, v in raw.items() if k is not None}
         study = row.get("study", "")
         if not study:
             if any(row.values()):

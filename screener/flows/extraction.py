@@ -29,6 +29,7 @@ from screener.extraction.values import (
     ValueEntry,
     ValueKey,
 )
+from screener.files import write_file
 from screener.model import Stage
 from screener.storage import extraction as store
 from screener.storage import review as review_store
@@ -396,7 +397,4 @@ def write_rob_plot(db: sqlite_utils.Database, tool: str, path: str | Path) -> Pa
     summary = rob_summary(db, tool)
     if not summary.rows:
         raise ScreenerError(f"no {summary.tool.name} judgements in this review yet")
-    partial = target.with_name(f".{target.name}.partial")
-    partial.write_bytes(traffic_light(summary, fmt=fmt))
-    partial.replace(target)
-    return target
+    return write_file(target, traffic_light(summary, fmt=fmt))

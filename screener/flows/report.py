@@ -3,29 +3,30 @@
 Orchestration only: SQL is in :mod:`screener.storage.prisma`, the counting rules in
 :mod:`screener.prisma`, the layout of the report in :mod:`screener.report`. The report's parts
 that belong to other stages (kappa, forest and funnel plots, the risk-of-bias plot) come from
-those stages when they offer them (:mod:`screener.flows.report_parts`).
+those stages when they offer them (:mod:`screener.flows.report_parts`). Every file is written
+through :mod:`screener.files` (all or nothing, never over a database); the report folder is
+built beside its place and renamed into it.
 """
 
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
 from screener.errors import ScreenerError
+from screener.files import output_folder, write_file
 from screener.prisma.counts import Outcome, PrismaCounts, compute_counts, outcomes
 from screener.prisma.diagram import format_for, render
 from screener.report.exports import (
     decision_line,
     decisions_csv_header,
     ris_entry,
+    ris_text,
     write_decision_rows,
 )
 from screener.storage import prisma as store
@@ -55,29 +56,10 @@ def set_prisma_count(db: sqlite_utils.Database, key: str, value: int | None, not
         store.set_prisma_count(db, key, value, note)
 
 
-@contextmanager
-def atomic_output(path: str | Path, mode: str = "w") -> Iterator[Any]:
-    """A handle on a temporary file that replaces ``path`` only when the block succeeds."""
-    target = Path(path)
-    if not target.parent.exists():
-        raise ScreenerError(f"{target.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, mode, **({"encoding": "utf-8", "newline": ""} if "b" not in mode else {})) as handle:
-            yield handle
-        os.chmod(tmp, 0o644)     # mkstemp makes 0600; an export is meant to be shared
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_prisma(db: sqlite_utils.Database, path: str | Path, fmt: str | None = None) -> Path:
     """Write the diagram (svg, png, pdf) or its data (csv template, json, txt) to ``path``."""
     data = render(prisma_counts(db), format_for(path, fmt))
-    with atomic_output(path, "wb") as handle:
-        handle.write(data)
-    return Path(path)
+    return write_file(path, data)
 
 
 # --- exports -----------------------------------------------------------------------------------
@@ -92,19 +74,21 @@ def _check_blind(db: sqlite_utils.Database, as_reviewer: str | None, unblind: bo
 
 
 def _decisions_by_unit(db: sqlite_utils.Database, unit_of: dict[int, int]) -> dict[int, list[dict[str, Any]]]:
+    """Decisions, resolutions and not-retrieved marks (role "retrieval") per screened unit."""
     by_unit: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in store.decision_rows(db):
+    for row in [*store.decision_rows(db), *store.retrieval_rows(db)]:
         row["screened_record_id"] = unit_of[row["record_id"]]
         by_unit[row["screened_record_id"]].append(row)
     return by_unit
 
 
 def _visible(rows: list[dict[str, Any]], reviewer: str | None) -> tuple[list[dict[str, Any]], set[str]]:
-    """Rows ``reviewer`` may see in a blind review (others' only where they decided too)."""
+    """Rows ``reviewer`` may see in a blind review (others' only where they decided too; a
+    full text not retrieved is no reviewer's decision and always shown)."""
     if reviewer is None:
         return rows, {"title_abstract", "full_text"}
     mine = {r["stage"] for r in rows if r["role"] == "reviewer" and r["reviewer"] == reviewer}
-    return [r for r in rows if r["stage"] in mine], mine
+    return [r for r in rows if r["stage"] in mine or r["role"] == "retrieval"], mine
 
 
 def _status(outcome: Outcome | None, stages: set[str]) -> str:
@@ -134,8 +118,6 @@ def export_ris(db: sqlite_utils.Database, path: str | Path | None, *, which: str
     ``which``: included (final full-text include), excluded (final exclusion at either stage)
     or all. Returns (records written, RIS text); the text is also written to ``path`` if given.
     """
-    import rispy
-
     if which not in WHICH:
         raise ScreenerError(f"--which must be one of {', '.join(WHICH)}, not {which!r}")
     hide = _check_blind(db, as_reviewer, unblind)
@@ -152,19 +134,20 @@ def export_ris(db: sqlite_utils.Database, path: str | Path | None, *, which: str
             entries.append(ris_entry(record, status, [decision_line(r) for r in visible]))
         if progress is not None and (done % 200 == 0 or done == len(rows)):
             progress(done, len(rows))
-    text = rispy.dumps(entries) if entries else ""
+    text = ris_text(entries)
     if path is not None:
-        with atomic_output(path) as handle:
-            handle.write(text)
+        write_file(path, text)
     return len(entries), text
 
 
 def export_decisions(db: sqlite_utils.Database, path: str | Path | None, *,
-                     as_reviewer: str | None = None, unblind: bool = False,
+                     as_reviewer: str | None = None, unblind: bool = False, raw: bool = False,
                      progress: Progress | None = None) -> tuple[int, str]:
-    """Every live decision and resolution, one row each, with the record's final decision.
+    """Every live decision and resolution, one row each, with the record's final decision; a
+    full text marked not retrievable is a row too (role "retrieval", "not retrieved").
 
-    Returns (rows written, CSV text); the text is also written to ``path`` if given.
+    Returns (rows written, CSV text); the text is also written to ``path`` if given. Text
+    cells are protected for spreadsheets unless ``raw`` (:func:`screener.files.spreadsheet_cell`).
     """
     hide = _check_blind(db, as_reviewer, unblind)
     units = store.unit_of_records(db)
@@ -186,13 +169,12 @@ def export_decisions(db: sqlite_utils.Database, path: str | Path | None, *,
                         "first_author": (record.get("authors") or [""])[0],
                         "year": record.get("year"), "doi": record.get("doi", ""),
                         "pmid": record.get("pmid", ""), "final_decision": stage_final})
-        count += write_decision_rows(buffer, out)
+        count += write_decision_rows(buffer, out, raw=raw)
         if progress is not None and (done % 200 == 0 or done == len(unit_ids)):
             progress(done, len(unit_ids))
     text = buffer.getvalue()
     if path is not None:
-        with atomic_output(path) as handle:
-            handle.write(text)
+        write_file(path, text)
     return count, text
 
 
@@ -218,9 +200,18 @@ _FILES = (
 )
 
 
-def write_report(db: sqlite_utils.Database, directory: str | Path, *,
+def write_report(db: sqlite_utils.Database, directory: str | Path, *, replace: bool = False,
+                 raw: bool = False, protect: tuple[str | Path, ...] = (),
                  progress: Progress | None = None) -> list[Path]:
-    """Write the report and its companions into ``directory``; returns the files written."""
+    """Write the report and its companions into the folder ``directory``; returns the files
+    written (paths inside ``directory``).
+
+    The files are written into a new folder beside ``directory``, renamed into place at the end:
+    ``directory`` never holds half a report. An existing non-empty ``directory`` is replaced
+    only with ``replace``, and only if it is an earlier report holding no database
+    (:func:`screener.files.output_folder`). The CSV files' text cells are protected for
+    spreadsheets unless ``raw``; ``protect``: the review file, never deleted nor written over.
+    """
     from screener.flows.report_parts import build_report
     from screener.prisma.template import template_csv
     from screener.report.analyses import data_csv, data_rows, results_csv
@@ -228,36 +219,30 @@ def write_report(db: sqlite_utils.Database, directory: str | Path, *,
     from screener.report.rscript import data_file, r_script
 
     folder = Path(directory)
-    if folder.exists() and not folder.is_dir():
-        raise ScreenerError(f"{folder} is a file, not a folder")
-    if not folder.parent.exists():
-        raise ScreenerError(f"{folder.parent} does not exist")
-    counts = prisma_counts(db)
-    analyses = store.analysis_rows(db)
-    review = load_review(db)
-    data_files = {a["id"]: data_rows(a["settings"], a["results"]) for a in analyses}
-    files = _FILES + tuple((data_file(i), f"per-study data of analysis {i}")
-                           for i, rows in data_files.items() if rows)
-    report = build_report(db, review, counts, analyses, files)
-    outputs: list[tuple[str, str | bytes]] = [
-        ("prisma.svg", report.prisma.svg if report.prisma else ""),
-        ("prisma.csv", template_csv(counts)),
-        ("results.csv", results_csv(analyses)),
-        ("analysis.R", r_script(analyses, title=review.title, when=report.generated_at)),
-    ]
-    outputs += [(data_file(i), data_csv(rows)) for i, rows in data_files.items() if rows]
-    figures = [*report.rob_figures, *(f for a in report.analyses for f in a.figures)]
-    if report.prisma is not None:
-        figures.insert(0, report.prisma)
-    outputs += [(f"figures/{f.name}.svg", f.svg) for f in figures]
-    outputs += [("report.md", render_markdown(report)), ("report.html", render_html(report))]
-    written = []
-    for done, (name, content) in enumerate(outputs, start=1):
-        target = folder / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_output(target, "wb") as handle:
-            handle.write(content.encode("utf-8") if isinstance(content, str) else content)
-        written.append(target)
-        if progress is not None:
-            progress(done, len(outputs))
-    return written
+    with output_folder(folder, replace=replace, marker=("report.html", "report.md"),
+                       protect=protect) as fresh:
+        counts = prisma_counts(db)
+        analyses = store.analysis_rows(db)
+        review = load_review(db)
+        data_files = {a["id"]: data_rows(a["settings"], a["results"]) for a in analyses}
+        files = _FILES + tuple((data_file(i), f"per-study data of analysis {i}")
+                               for i, rows in data_files.items() if rows)
+        report = build_report(db, review, counts, analyses, files)
+        outputs: list[tuple[str, str | bytes]] = [
+            ("prisma.svg", report.prisma.svg if report.prisma else ""),
+            ("prisma.csv", template_csv(counts)),
+            ("results.csv", results_csv(analyses, raw=raw)),
+            ("analysis.R", r_script(analyses, title=review.title, when=report.generated_at, raw=raw)),
+        ]
+        outputs += [(data_file(i), data_csv(rows, raw=raw)) for i, rows in data_files.items() if rows]
+        figures = [*report.rob_figures, *(f for a in report.analyses for f in a.figures)]
+        if report.prisma is not None:
+            figures.insert(0, report.prisma)
+        outputs += [(f"figures/{f.name}.svg", f.svg) for f in figures]
+        outputs += [("report.md", render_markdown(report)), ("report.html", render_html(report))]
+        for done, (name, content) in enumerate(outputs, start=1):
+            (fresh / name).parent.mkdir(parents=True, exist_ok=True)
+            write_file(fresh / name, content)
+            if progress is not None:
+                progress(done, len(outputs))
+    return [folder / name for name, _ in outputs]

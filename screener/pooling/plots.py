@@ -2,7 +2,9 @@
 
 Figures are built with :class:`matplotlib.figure.Figure` directly, never through pyplot, so
 nothing is registered globally and the functions are safe in worker threads. SVG keeps text as
-text, so labels and numbers remain searchable and editable.
+text, so labels and numbers remain searchable and editable. Labels, titles and column values
+are data: drawn as plain text (never mathtext), control characters shown as escapes
+(:func:`screener.files.printable`); files are written all or nothing (:mod:`screener.files`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Polygon  # noqa: E402
 from scipy import stats  # noqa: E402
 
+from screener.files import figure_bytes, printable, write_file  # noqa: E402
 from screener.pooling.bias import TrimFillResult  # noqa: E402
 from screener.pooling.errors import PoolingError  # noqa: E402
 from screener.pooling.results import PoolResult  # noqa: E402
@@ -49,8 +52,7 @@ def _save(fig: Figure, path: str | Path | None, dpi: int) -> None:
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
         raise PoolingError(f"plot file must end in {', '.join(FORMATS)}, not {suffix or 'nothing'}")
-    with matplotlib.rc_context({"svg.fonttype": "none", "pdf.fonttype": 42}):
-        fig.savefig(path, format=suffix[1:], dpi=dpi)
+    write_file(path, figure_bytes(fig, suffix[1:], dpi=dpi))
 
 
 def _model_label(res: PoolResult) -> str:
@@ -158,18 +160,18 @@ def forest_plot(
     study_index = 0
     for level, res in blocks:
         if level is not None:
-            rows.append({"kind": "header", "text": level})
+            rows.append({"kind": "header", "text": printable(level)})
         for i, label in enumerate(res.labels):
             yi, vi = float(res.yi[i]), float(res.vi[i])
-            extra = [str(columns[c][study_index]) for c in col_names] if columns else []
+            extra = [printable(columns[c][study_index]) for c in col_names] if columns else []
             study_index += 1
-            rows.append({"kind": "study", "text": label, "yi": yi, "lb": yi - zcrit * math.sqrt(vi),
+            rows.append({"kind": "study", "text": printable(label), "yi": yi, "lb": yi - zcrit * math.sqrt(vi),
                          "ub": yi + zcrit * math.sqrt(vi), "w": float(res.weights_percent[i]), "extra": extra})  # fmt: skip
         rows.append(
             {
                 "kind": "pooled",
                 "res": res,
-                "text": _model_label(res) if level is None else f"Subtotal ({level})",
+                "text": _model_label(res) if level is None else f"Subtotal ({printable(level)})",
             }
         )
         if show_pi and res.is_random and res.k > 1:
@@ -225,12 +227,14 @@ def forest_plot(
     lo, hi = min(finite_lo), max(finite_hi)
     pad = 0.05 * (hi - lo or 1.0)
     ax.set_xlim(lo - pad, hi + pad)
-    text_kw = {"transform": ax.get_yaxis_transform(), "va": "center", "fontsize": 9}
+    text_kw = {"transform": ax.get_yaxis_transform(), "va": "center", "fontsize": 9,
+               "parse_math": False}
     x_label = -0.02 - 0.9 * (left_frac - 0.03) / (0.42 * 10.0 / fig_w)
     x_right = 1.04
     ax.text(x_label, 0, "Study", fontweight="bold", ha="left", **text_kw)
     for j, name in enumerate(col_names):
-        ax.text(x_label + 0.62 + 0.28 * j, 0, name, fontweight="bold", ha="left", **text_kw)
+        ax.text(x_label + 0.62 + 0.28 * j, 0, printable(name), fontweight="bold", ha="left",
+                **text_kw)
     ax.text(x_right, 0, "Weight", fontweight="bold", ha="left", **text_kw)
     est_title = f"{'Estimate' if not transform or ticks is None else _AXIS_LABELS.get(measure, 'Estimate')} [{first.level:g}% CI]"
     ax.text(x_right + 0.2, 0, est_title, fontweight="bold", ha="left", **text_kw)
@@ -272,7 +276,7 @@ def forest_plot(
             ax.text(x_right + 0.2, y, f"[{fmt(res.pi_lb)}, {fmt(res.pi_ub)}]", ha="left", **text_kw)
         elif kind == "het":
             ax.text(x_label, y, row["text"], ha="left", fontsize=8, style="italic",
-                    transform=ax.get_yaxis_transform(), va="center")  # fmt: skip
+                    transform=ax.get_yaxis_transform(), va="center", parse_math=False)  # fmt: skip
 
     null = forward(1.0) if (transform and measure.upper() in RATIO_MEASURES) else 0.0
     if measure.upper() not in PROPORTION_MEASURES and lo - pad <= null <= hi + pad:
@@ -286,10 +290,10 @@ def forest_plot(
     label = xlabel or _AXIS_LABELS.get(measure.upper(), "Effect size")
     if transform and measure.upper() in RATIO_MEASURES:
         label += " (log scale)"
-    ax.set_xlabel(label, fontsize=9)
+    ax.set_xlabel(printable(label), fontsize=9, parse_math=False)
     ax.tick_params(axis="x", labelsize=8)
     if title:
-        fig.suptitle(title, fontsize=11, fontweight="bold")
+        fig.suptitle(printable(title), fontsize=11, fontweight="bold", parse_math=False)
     _save(fig, path, dpi)
     return fig
 
@@ -350,6 +354,7 @@ def funnel_plot(
     bands = ", ".join(
         f"{1 - hi:.2g} > p > {1 - lo:.2g}" for hi, lo in zip(desc[1:], desc[:-1], strict=True)
     )
-    ax.set_title(title or f"Contour-enhanced funnel plot (shaded: {bands})", fontsize=10)
+    ax.set_title(printable(title) if title else f"Contour-enhanced funnel plot (shaded: {bands})",
+                 fontsize=10, parse_math=False)
     _save(fig, path, dpi)
     return fig

@@ -4,6 +4,10 @@
 :func:`format_for` picks the format from a file's extension; csv is the PRISMA2020 app's
 template (:mod:`screener.prisma.template`), json the counts for scripts, txt the text diagram the
 TUI shows. Writing files is the caller's business (this stage does no I/O).
+
+Source names and exclusion reasons are data: in the SVG (built as text) and the PNG/PDF they are
+plain text, never mathtext, their control characters shown as escapes
+(:func:`screener.files.printable`), so the SVG is always well-formed XML.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from screener.errors import InvalidInputError
+from screener.files import figure_bytes, printable
 from screener.prisma.counts import PrismaCounts
 from screener.prisma.layout import (
     BAND_BLUE,
@@ -46,7 +51,7 @@ def _lines(box: Box) -> list[tuple[float, float, str]]:
     for i, line in enumerate(box.lines):
         indent = (len(line) - len(line.lstrip(" "))) * CHAR_PX * 0.6
         x = box.x + box.w / 2 if box.center else box.x + PAD + indent
-        out.append((x, top + i * LINE_PX + FONT_PX, line.strip()))
+        out.append((x, top + i * LINE_PX + FONT_PX, printable(line.strip())))
     return out
 
 
@@ -73,7 +78,7 @@ def render_svg(counts: PrismaCounts) -> str:
             f'<g class="band"><rect x="{band.x:.1f}" y="{band.y:.1f}" width="{band.w:.1f}" '
             f'height="{band.h:.1f}" rx="6" fill="{BAND_BLUE}"/><text x="{cx:.1f}" y="{cy:.1f}" '
             f'transform="rotate(-90 {cx:.1f} {cy:.1f})" text-anchor="middle" '
-            f'dominant-baseline="middle" font-weight="bold">{escape(band.label)}</text></g>')
+            f'dominant-baseline="middle" font-weight="bold">{escape(printable(band.label))}</text></g>')
     for box in lay.boxes:
         anchor = ' text-anchor="middle"' if box.center else ""
         weight = ' font-weight="bold"' if box.bold else ""
@@ -91,7 +96,7 @@ def render_svg(counts: PrismaCounts) -> str:
     for i, (kind, line) in enumerate(lay.footnotes):
         colour = _WARNING if kind == "warning" else _NOTE
         out.append(f'<text class="{kind}" x="{MARGIN}" y="{top + (i + 1) * FOOT_LINE_PX:.1f}" '
-                   f'font-size="{FOOT_FONT_PX}" fill="{colour}">{escape(line)}</text>')
+                   f'font-size="{FOOT_FONT_PX}" fill="{colour}">{escape(printable(line))}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -124,13 +129,14 @@ def _figure(counts: PrismaCounts):
     for band in lay.bands:
         ax.add_patch(FancyBboxPatch((band.x, band.y), band.w, band.h, boxstyle="round,pad=0,rounding_size=6",
                                     facecolor=BAND_BLUE, edgecolor="none"))
-        ax.text(band.x + band.w / 2, band.y + band.h / 2, band.label, rotation=90, ha="center",
-                va="center", fontsize=FONT_PX * pt, fontweight="bold")
+        ax.text(band.x + band.w / 2, band.y + band.h / 2, printable(band.label), rotation=90,
+                ha="center", va="center", fontsize=FONT_PX * pt, fontweight="bold", parse_math=False)
     for box in lay.boxes:
         ax.add_patch(Rectangle((box.x, box.y), box.w, box.h, facecolor=box.fill, edgecolor="black", lw=0.8))
         for x, y, text in _lines(box):
             ax.text(x, y, text, ha="center" if box.center else "left", va="baseline",
-                    fontsize=FONT_PX * pt, fontweight="bold" if box.bold else "normal")
+                    fontsize=FONT_PX * pt, fontweight="bold" if box.bold else "normal",
+                    parse_math=False)
     for arrow in lay.arrows:
         points = list(arrow.points)
         if len(points) > 2:
@@ -141,28 +147,19 @@ def _figure(counts: PrismaCounts):
                                 "shrinkA": 0, "shrinkB": 0})
     top = _footnote_top(lay)
     for i, (kind, line) in enumerate(lay.footnotes):
-        ax.text(MARGIN, top + (i + 1) * FOOT_LINE_PX, line, fontsize=FOOT_FONT_PX * pt,
-                va="baseline", color=_WARNING if kind == "warning" else _NOTE)
+        ax.text(MARGIN, top + (i + 1) * FOOT_LINE_PX, printable(line), fontsize=FOOT_FONT_PX * pt,
+                va="baseline", color=_WARNING if kind == "warning" else _NOTE, parse_math=False)
     return fig
 
 
 def render_image(counts: PrismaCounts, fmt: str) -> bytes:
-    """PNG or PDF bytes of the diagram."""
-    import io
-    import warnings
-
+    """PNG or PDF bytes of the diagram (one warning when some characters have no glyph)."""
     import matplotlib
 
-    buffer = io.BytesIO()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        with matplotlib.rc_context({"font.family": _font_family(), "pdf.fonttype": 42}):
-            _figure(counts).savefig(buffer, format=fmt, dpi=PNG_DPI)
-    if any("missing from font" in str(w.message) for w in caught):
-        # one clear warning instead of one per missing glyph
-        warnings.warn(f"the {fmt.upper()} shows some characters as empty boxes: no font with them "
-                      "is installed (e.g. Noto Sans CJK); the SVG shows them", stacklevel=2)
-    return buffer.getvalue()
+    fonts = {"font.family": _font_family()}
+    with matplotlib.rc_context(fonts):     # a text's font is chosen as it is made
+        figure = _figure(counts)
+    return figure_bytes(figure, fmt, dpi=PNG_DPI, rc=fonts)
 
 
 def render(counts: PrismaCounts, fmt: str) -> bytes:

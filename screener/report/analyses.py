@@ -8,12 +8,12 @@ QE, QEp, pi_lb, pi_ub, ``transformed``, ``subgroups``, Egger and trim-and-fill k
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from screener.files import csv_writer
 from screener.report.model import Table
 
 __all__ = [
@@ -178,14 +178,16 @@ def data_rows(settings: Mapping[str, Any], results: Mapping[str, Any]) -> list[d
     return rows
 
 
-def data_csv(rows: list[dict[str, Any]]) -> str:
+def data_csv(rows: list[dict[str, Any]], *, raw: bool = False) -> str:
+    """The per-study rows as CSV for R's ``read.csv`` ("NA" where missing); text cells are
+    protected for spreadsheets unless ``raw`` (:func:`screener.files.spreadsheet_cell`)."""
     columns = list(dict.fromkeys(k for row in rows for k in row))
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, columns, lineterminator="\n", restval="NA")
-    writer.writeheader()
+    writer = csv_writer(buffer, raw=raw)
+    writer.writerow(columns)
     for row in rows:
-        writer.writerow({k: ("NA" if v is None else repr(v) if isinstance(v, float) else v)
-                         for k, v in row.items()})
+        writer.writerow(["NA" if row.get(k) is None else repr(row[k]) if isinstance(row[k], float)
+                         else row[k] for k in columns])
     return buffer.getvalue()
 
 
@@ -196,10 +198,11 @@ def _result_row(results: Mapping[str, Any]) -> list[Any]:
     return [extra[c] if c in extra else results.get(c) for c in RESULT_COLUMNS]
 
 
-def results_csv(analyses: Sequence[Mapping[str, Any]]) -> str:
-    """One row per analysis (and per subgroup) with its pooled estimate and statistics."""
+def results_csv(analyses: Sequence[Mapping[str, Any]], *, raw: bool = False) -> str:
+    """One row per analysis (and per subgroup) with its pooled estimate and statistics; text
+    cells protected for spreadsheets unless ``raw``."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer, raw=raw)
     writer.writerow(["analysis_id", "analysis", "outcome", "measure", "method", "test", "subgroup",
                      *RESULT_COLUMNS])
     for a in analyses:

@@ -1,17 +1,37 @@
-"""Exports co-authors ask for: RIS with screening decisions in the notes, a decisions CSV.
+"""Exports co-authors ask for: RIS with screening decisions in the notes, a decisions CSV, and
+the records export (CSV, JSON, RIS).
 
 Pure builders over plain dicts (rows from storage, outcomes already described as text); the
 flow layer decides what a reviewer may see in a blind review and writes the files.
+:func:`ris_text` is screener's one RIS writer: every RIS file screener writes comes from it.
+CSV text cells are protected for spreadsheets unless ``raw``
+(:func:`screener.files.spreadsheet_cell`).
 """
 
 from __future__ import annotations
 
-import csv
 import io
-from collections.abc import Iterable, Mapping
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["DECISION_COLUMNS", "decision_line", "decisions_csv_header", "ris_entry", "write_decision_rows"]
+import rispy
+
+from screener.files import csv_writer
+
+__all__ = [
+    "DECISION_COLUMNS",
+    "RECORD_COLUMNS",
+    "decision_line",
+    "decisions_csv_header",
+    "records_csv",
+    "records_json",
+    "records_ris",
+    "ris_entry",
+    "ris_text",
+    "write_decision_rows",
+]
 
 DECISION_COLUMNS = ("record_id", "screened_record_id", "title", "first_author", "year", "doi",
                     "pmid", "stage", "role", "reviewer", "decision", "reason", "note", "made_at",
@@ -24,6 +44,8 @@ def decision_line(row: Mapping[str, Any]) -> str:
     if str(row["role"]).startswith("resolution"):
         method = str(row["role"]).split(":", 1)[-1].replace("_", " ")
         who = f"resolution by {who} ({method})"
+    elif row["role"] == "retrieval":
+        who = f"retrieval by {who}" if who else "retrieval"
     line = f"{row['stage']}, {who}: {row['decision']}"
     if row.get("reason"):
         line += f" ({row['reason']})"
@@ -55,15 +77,109 @@ def ris_entry(record: Mapping[str, Any], status: str, lines: Iterable[str]) -> d
 
 def decisions_csv_header() -> str:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(DECISION_COLUMNS)
+    csv_writer(buffer).writerow(DECISION_COLUMNS)
     return buffer.getvalue()
 
 
-def write_decision_rows(handle: io.TextIOBase, rows: Iterable[Mapping[str, Any]]) -> int:
-    """Write rows (dicts with :data:`DECISION_COLUMNS`) as CSV; returns how many."""
-    writer = csv.writer(handle, lineterminator="\n")
+def write_decision_rows(handle: io.TextIOBase, rows: Iterable[Mapping[str, Any]], *,
+                        raw: bool = False) -> int:
+    """Write rows (dicts with :data:`DECISION_COLUMNS`) as CSV; returns how many. A record
+    marked not retrievable has a row with role "retrieval" and decision "not retrieved"."""
+    writer = csv_writer(handle, raw=raw)
     count = 0
     for row in rows:
         writer.writerow(["" if row.get(c) is None else row.get(c) for c in DECISION_COLUMNS])
         count += 1
     return count
+
+
+# --- RIS: the one writer ------------------------------------------------------------------------
+# What a RIS reader (rispy, EndNote, Zotero, screener's own) may take as the end of a line:
+# folded into one space, so a value never starts a line (a tag, an ER) of its own.
+_LINE_BREAKS = re.compile("[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
+
+
+class _RisWriter(rispy.RisWriter):
+    def set_header(self, count: int) -> str:
+        return ""     # rispy's default numbers each record ("1."), which no RIS reader expects
+
+
+def _one_line(value: Any) -> str:
+    return _LINE_BREAKS.sub(" ", str(value))
+
+
+def ris_text(entries: Iterable[Mapping[str, Any]]) -> str:
+    """RIS text of rispy-style entries (``type_of_reference``, ``title``, ``notes`` ...): each
+    field one ``TAG  - value`` line, line breaks inside a value folded into spaces, records
+    separated by a blank line, no numbering; "" for no entries."""
+    folded = [{key: [_one_line(v) for v in value] if isinstance(value, list) else _one_line(value)
+               for key, value in entry.items()} for entry in entries]
+    return _RisWriter().formats(folded) if folded else ""
+
+
+# --- the records export (screener export records) ----------------------------------------------
+RECORD_COLUMNS = ("id", "source_database", "source_file", "source_key", "cluster_id", "is_primary",
+                  "title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid",
+                  "pmcid", "issn", "language", "abstract", "retrieval")
+"""The records export's own columns; one column per stage and reviewer follows."""
+
+
+def _retrieval(row: Mapping[str, Any]) -> str:
+    if not row.get("not_retrieved"):
+        return ""
+    note = row.get("retrieval_note") or ""
+    return "not retrieved" + (f" ({note})" if note else "")
+
+
+def _record_fields(row: Mapping[str, Any]) -> dict[str, Any]:
+    authors = json.loads(row["authors_json"]) if row.get("authors_json") else []
+    pages = "-".join(p for p in (row.get("page_first"), row.get("page_last")) if p)
+    out = {k: row.get(k) for k in RECORD_COLUMNS}
+    out.update(authors="; ".join(f"{a[0]}, {a[1]}".rstrip(", ") for a in authors), pages=pages,
+               retrieval=_retrieval(row))
+    return out
+
+
+def _decision_text(d: Mapping[str, Any]) -> str:
+    return d["decision"] + (f" ({d['reason']})" if d.get("reason") else "")
+
+
+def records_csv(rows: Sequence[Mapping[str, Any]], *, raw: bool = False) -> str:
+    """Rows of :meth:`Project.export_records` as CSV: :data:`RECORD_COLUMNS`, then one column
+    ``stage:reviewer`` per stage and reviewer with "decision (reason)"."""
+    pairs = sorted({(d["stage"], d["reviewer"]) for r in rows for d in r["decisions"]})
+    decision_cols = [f"{stage}:{reviewer}" for stage, reviewer in pairs]
+    buffer = io.StringIO()
+    writer = csv_writer(buffer, raw=raw)
+    writer.writerow([*RECORD_COLUMNS, *decision_cols])
+    for r in rows:
+        fields = _record_fields(r)
+        live = {f"{d['stage']}:{d['reviewer']}": _decision_text(d) for d in r["decisions"]}
+        writer.writerow(["" if fields[k] is None else fields[k] for k in RECORD_COLUMNS]
+                        + [live.get(c, "") for c in decision_cols])
+    return buffer.getvalue()
+
+
+def records_json(rows: Sequence[Mapping[str, Any]]) -> str:
+    """Rows of :meth:`Project.export_records` as a JSON array (decisions as a list each)."""
+    return json.dumps([{**_record_fields(r), "decisions": r["decisions"]} for r in rows],
+                      ensure_ascii=False, indent=1) + "\n"
+
+
+def records_ris(rows: Sequence[Mapping[str, Any]]) -> str:
+    """Rows of :meth:`Project.export_records` as RIS, each decision (and a full text not
+    retrieved) in an N1 note."""
+    entries = []
+    for r in rows:
+        f = _record_fields(r)
+        notes = [f"{d['stage']} {d['reviewer']}: {_decision_text(d)}" for d in r["decisions"]]
+        if f["retrieval"]:
+            notes.append(f"full text {f['retrieval']}")
+        entry = {"type_of_reference": "JOUR", "title": f["title"], "abstract": f["abstract"],
+                 "authors": [a for a in f["authors"].split("; ") if a], "year": str(f["year"] or ""),
+                 "secondary_title": f["journal"], "volume": f["volume"], "number": f["issue"],
+                 "start_page": r.get("page_first"), "end_page": r.get("page_last"), "doi": f["doi"],
+                 "id": str(f["id"]), "name_of_database": f["source_database"] or "",
+                 "accession_number": f["pmid"], "notes": notes}
+        entries.append({k: v for k, v in entry.items() if v})
+    return ris_text(entries)

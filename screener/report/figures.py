@@ -2,15 +2,17 @@
 
 A plain forest plot and funnel plot drawn from a saved analysis's per-study yi / vi and pooled
 estimate, and a risk-of-bias summary (share of judgements per domain). Each returns an SVG
-document with its text kept as text.
+document with its text kept as text; labels are data, drawn as plain text (never mathtext) with
+control characters shown as escapes (:func:`screener.files.printable`).
 """
 
 from __future__ import annotations
 
-import io
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
+
+from screener.files import figure_bytes, printable
 
 __all__ = ["figure_svg", "forest_svg", "funnel_svg", "rob_summary_svg"]
 
@@ -24,12 +26,7 @@ _ROB_COLOURS = {
 
 def figure_svg(fig) -> str:
     """An SVG document of a matplotlib figure, text as text, without the XML prologue."""
-    import matplotlib
-
-    buffer = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "screener"}):
-        fig.savefig(buffer, format="svg", bbox_inches="tight")
-    text = buffer.getvalue()
+    text = figure_bytes(fig, "svg", tight=True).decode("utf-8")
     return text[text.index("<svg"):]
 
 
@@ -54,7 +51,8 @@ def forest_svg(labels: Sequence[str], yi: Sequence[float], vi: Sequence[float], 
         ax.fill([f(ci_lb), f(estimate), f(ci_ub), f(estimate)], [0, 0.3, 0, -0.3], color="#c00000")
         ax.axvline(f(estimate), color="#c00000", lw=0.6, ls=":")
     ax.axvline(1.0 if exp else 0.0, color="grey", lw=0.8)
-    ax.set_yticks([k - i + 1 for i in range(k)] + [0], [*labels, "Pooled estimate"])
+    ax.set_yticks([k - i + 1 for i in range(k)] + [0], [*map(printable, labels), "Pooled estimate"],
+                  parse_math=False)
     ax.set_ylim(-1, k + 2)
     if exp:
         from matplotlib.ticker import FormatStrFormatter, LogLocator
@@ -63,9 +61,9 @@ def forest_svg(labels: Sequence[str], yi: Sequence[float], vi: Sequence[float], 
         ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
         ax.xaxis.set_major_formatter(FormatStrFormatter("%g"))
         ax.xaxis.set_minor_formatter(FormatStrFormatter(""))
-    ax.set_xlabel(xlabel)
+    ax.set_xlabel(printable(xlabel), parse_math=False)
     if heterogeneity:
-        ax.set_title(heterogeneity, fontsize=8, loc="left")
+        ax.set_title(printable(heterogeneity), fontsize=8, loc="left", parse_math=False)
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     return figure_svg(fig)
@@ -86,7 +84,7 @@ def funnel_svg(yi: Sequence[float], vi: Sequence[float], *, estimate: float | No
         ax.axvline(estimate, color="black", lw=0.8)
     ax.scatter(yi, se, color="#1f4e79", s=18, zorder=2)
     ax.set_ylim(top, 0)
-    ax.set_xlabel(xlabel)
+    ax.set_xlabel(printable(xlabel), parse_math=False)
     ax.set_ylabel("Standard error")
     return figure_svg(fig)
 
@@ -105,14 +103,16 @@ def rob_summary_svg(tool: str, judgements: Mapping[str, Sequence[str]]) -> str:
         for domain in domains:
             counts = Counter(j.strip().lower() for j in judgements[domain])
             shares.append(100 * counts[level] / max(1, sum(counts.values())))
-        ax.barh(range(len(domains)), shares, left=left, label=level,
+        ax.barh(range(len(domains)), shares, left=left, label=printable(level),
                 color=_ROB_COLOURS.get(level, "#7f7f7f"), edgecolor="white")
         left = [a + b for a, b in zip(left, shares, strict=True)]
-    ax.set_yticks(range(len(domains)), domains)
+    ax.set_yticks(range(len(domains)), [printable(d) for d in domains], parse_math=False)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel("Studies (%)")
-    ax.set_title(f"Risk of bias: {tool}", loc="left", fontsize=10)
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.08), ncol=max(1, len(levels)), fontsize=8,
-              frameon=False)
+    ax.set_title(f"Risk of bias: {printable(tool)}", loc="left", fontsize=10, parse_math=False)
+    legend = ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.08), ncol=max(1, len(levels)),
+                       fontsize=8, frameon=False)
+    for text in legend.get_texts():
+        text.set_parse_math(False)
     return figure_svg(fig)

@@ -2,6 +2,8 @@
 
 The HTML embeds every figure (the PRISMA diagram as inline SVG, the others as ``data:`` URIs),
 so the file can be mailed on its own. The Markdown refers to the SVG files in ``figures/``.
+Both pass through :func:`screener.files.printable` whole: a control character in a title, a
+reason or a study name shows as an escape and never makes the page (or its XML) invalid.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
+from screener.files import printable
 from screener.report.model import Figure, ReportData, Table
 
 __all__ = ["EMPTY", "SECTIONS", "render_html", "render_markdown"]
@@ -111,7 +114,7 @@ def render_html(data: ReportData) -> str:
     out.append(f"<h2>{SECTIONS[7]}</h2><ul>")
     out += [f"<li><code>{escape(name)}</code>: {escape(what)}</li>" for name, what in data.files]
     out.append("</ul></body></html>")
-    return "\n".join(out) + "\n"
+    return printable("\n".join(out) + "\n")
 
 
 def _md_cell(value: object) -> str:
@@ -173,4 +176,4 @@ def render_markdown(data: ReportData) -> str:
         out += [f"_{n}_" for n in a.notes] + [""]
     out += [f"## {SECTIONS[7]}", ""]
     out += [f"- `{name}`: {what}" for name, what in data.files]
-    return "\n".join(out).rstrip() + "\n"
+    return printable("\n".join(out).rstrip() + "\n")

@@ -13,6 +13,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from screener.files import printable, spreadsheet_cell
 from screener.report.analyses import RAW_COLUMNS, data_rows
 
 __all__ = ["data_file", "r_script"]
@@ -45,9 +46,19 @@ def data_file(analysis_id: int) -> str:
     return f"data/analysis-{analysis_id}.csv"
 
 
+def _r_char(c: str) -> str:
+    if c in ('"', "\\"):
+        return "\\" + c
+    if c == "\x00":
+        return "\\\\x00"        # R strings cannot hold NUL: the four characters \x00 instead
+    if c < " " or "\x7f" <= c <= "\x9f":
+        return f"\\u{{{ord(c):x}}}"
+    return c
+
+
 def _r_string(value: Any) -> str:
-    text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
-    return f'"{text}"'
+    """An R string literal holding exactly ``value`` (controls as ``\\u{..}`` escapes)."""
+    return '"' + "".join(_r_char(c) for c in str(value)) + '"'
 
 
 def _r_number(value: Any) -> str:
@@ -57,7 +68,7 @@ def _r_number(value: Any) -> str:
 
 
 def _comment(value: Any) -> str:
-    return " ".join(str(value).split())
+    return " ".join(printable(value).split())
 
 
 def _fit(a: Mapping[str, Any], rows: list[dict[str, Any]], var: str, subset: str = "") -> list[str]:
@@ -95,11 +106,11 @@ def _fit(a: Mapping[str, Any], rows: list[dict[str, Any]], var: str, subset: str
 def _checks(var: str, results: Mapping[str, Any], prefix: str = "") -> list[str]:
     pairs = [("estimate", "as.numeric(coef({v}))"), ("se", "{v}$se"), ("ci_lb", "{v}$ci.lb"),
              ("ci_ub", "{v}$ci.ub"), ("tau2", "{v}$tau2"), ("I2", "{v}$I2"), ("QE", "{v}$QE")]
-    return [f"check(\"{prefix}{key}\", {expr.format(v=var)}, {_r_number(results.get(key))})"
+    return [f"check({_r_string(prefix + key)}, {expr.format(v=var)}, {_r_number(results.get(key))})"
             for key, expr in pairs if isinstance(results.get(key), (int, float))]
 
 
-def _analysis(a: Mapping[str, Any]) -> list[str]:
+def _analysis(a: Mapping[str, Any], raw: bool) -> list[str]:
     s, r = a.get("settings", {}), a.get("results", {})
     rows = data_rows(s, r)
     aid = int(a["id"])
@@ -135,8 +146,9 @@ def _analysis(a: Mapping[str, Any]) -> list[str]:
         lines.append(f"fits{aid} <- list()")
         for i, (level, values) in enumerate(groups.items()):
             sub = f"{var}_{i + 1}"
-            lines += _fit(a, rows, sub, subset=f"{column} == {_r_string(level)}")
-            lines += [f"fits{aid}[[{_r_string(level)}]] <- {sub}",
+            cell = level if raw else spreadsheet_cell(level)     # as the data file holds it
+            lines += _fit(a, rows, sub, subset=f"{column} == {_r_string(cell)}")
+            lines += [f"fits{aid}[[{_r_string(cell)}]] <- {sub}",
                       *(_checks(sub, values, prefix=f"{level}: ") if isinstance(values, Mapping) else [])]
         lines += ["# test for subgroup differences (separate tau² per subgroup), as screener reports it",
                   f"between{aid} <- rma(sapply(fits{aid}, coef), sei = sapply(fits{aid}, function(f) f$se),"
@@ -147,13 +159,16 @@ def _analysis(a: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def r_script(analyses: Sequence[Mapping[str, Any]], *, title: str, when: str) -> str:
-    """The whole script for ``analyses`` (dicts with id, name, outcome, settings, results)."""
+def r_script(analyses: Sequence[Mapping[str, Any]], *, title: str, when: str,
+             raw: bool = False) -> str:
+    """The whole script for ``analyses`` (dicts with id, name, outcome, settings, results);
+    ``raw``: the data files were written without spreadsheet protection
+    (:func:`screener.files.spreadsheet_cell`), so subgroup names are matched as they are."""
     lines = [_HEADER.format(title=_comment(title).replace('"', "'"), when=when).rstrip("\n")]
     if not analyses:
         lines.append("\n# No analyses saved yet.")
     for a in analyses:
-        lines += _analysis(a)
+        lines += _analysis(a, raw)
     lines += ["", "if (mismatches > 0) {",
               "  cat(mismatches, \"value(s) differ from screener's\\n\")", "  quit(status = 1)", "}",
               "cat(\"All checked values agree with screener's.\\n\")"]

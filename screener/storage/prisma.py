@@ -32,6 +32,7 @@ __all__ = [
     "decision_rows",
     "load_inputs",
     "prisma_count_rows",
+    "retrieval_rows",
     "rob_rows",
     "screened_rows",
     "search_entries",
@@ -220,6 +221,18 @@ def decision_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
         " ifnull(x.label, ''), s.note, s.resolved_at FROM resolution s"
         " JOIN reviewer r ON r.id = s.reviewer_id LEFT JOIN exclusion_reason x ON x.id = s.reason_id"
         " ORDER BY 1, 2 DESC, 8"
+    ))
+
+
+def retrieval_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Full texts marked not retrievable, shaped as :func:`decision_rows` (role "retrieval",
+    decision "not retrieved", stage full_text), so the exports can say why a record has no
+    full-text decision."""
+    return _dicts(db, (
+        "SELECT f.record_id, 'full_text' AS stage, 'retrieval' AS role, ifnull(r.name, '') AS"
+        " reviewer, 'not retrieved' AS decision, '' AS reason, f.note, f.updated_at AS made_at"
+        " FROM full_text f LEFT JOIN reviewer r ON r.id = f.reviewer_id WHERE f.not_retrieved = 1"
+        " ORDER BY f.record_id"
     ))
 
 

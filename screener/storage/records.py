@@ -78,12 +78,15 @@ def search_ids(db: sqlite_utils.Database, text: str, *, limit: int = 1000) -> li
 
 
 def export_rows(db: sqlite_utils.Database) -> list[dict]:
-    """Every record with its provenance and cluster, for export (``raw`` as text)."""
+    """Every record with its provenance, cluster and whether its full text was marked not
+    retrievable (``not_retrieved``, ``retrieval_note``), for export (``raw`` as text)."""
     cursor = db.execute(
         "SELECT r.*, coalesce(s.database, i.database) AS source_database,"
         " coalesce(i.file_name, s.query_name) AS source_file, m.cluster_id AS cluster_id,"
-        " CASE WHEN m.record_id IS NULL OR c.primary_record_id = r.id THEN 1 ELSE 0 END AS is_primary"
+        " CASE WHEN m.record_id IS NULL OR c.primary_record_id = r.id THEN 1 ELSE 0 END AS is_primary,"
+        " ifnull(f.not_retrieved, 0) AS not_retrieved, ifnull(f.note, '') AS retrieval_note"
         " FROM record r LEFT JOIN search_run s ON s.id = r.search_run_id"
+        " LEFT JOIN full_text f ON f.record_id = r.id"
         " LEFT JOIN file_import i ON i.id = r.import_id"
         " LEFT JOIN cluster_member m ON m.record_id = r.id LEFT JOIN cluster c ON c.id = m.cluster_id"
         " ORDER BY r.id"

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 import rispy
-from prisma_support import FT_RESOLUTIONS, FULL_TEXT, TA_RESOLUTIONS, TITLE_ABSTRACT, record_ids
+from prisma_support import (
+    FT_RESOLUTIONS,
+    FULL_TEXT,
+    NOT_RETRIEVED,
+    TA_RESOLUTIONS,
+    TITLE_ABSTRACT,
+    record_ids,
+)
 
 from screener.cli import main
 from screener.errors import ScreenerError
@@ -75,7 +82,8 @@ def test_decisions_csv_has_one_row_per_decision_and_resolution(review: Project, 
     rows = list(csv.DictReader(io.StringIO(text)))
     expected = (sum(c is not None for pair in TITLE_ABSTRACT.values() for c in pair)
                 + sum(c is not None for pair in FULL_TEXT.values() for c in pair)
-                + len(TA_RESOLUTIONS) + len(FT_RESOLUTIONS))
+                + len(TA_RESOLUTIONS) + len(FT_RESOLUTIONS)
+                + len(NOT_RETRIEVED))     # a full text not retrieved is a row of its own
     assert count == len(rows) == expected
     assert (tmp_path / "d.csv").read_text(encoding="utf-8") == text
     ids = record_ids(review)
