@@ -6,9 +6,10 @@ from functools import partial
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from screener.cli.output import echo, progress_console
+from screener.display import visible
 from screener.project import Project
 from screener.queries import SavedQuery, load_query
 from screener.sources import format_names
@@ -50,7 +51,7 @@ def import_command(review: str, files: tuple[str, ...], source: str | None, fmt:
         return import_extraction_files(review, files)
     query: SavedQuery | None = load_query(Path(query_file)) if query_file else None
     # The bar goes to stderr, and only on a terminal: stdout carries only the result lines.
-    console = Console(stderr=True)
+    console = progress_console()
     with Project.open(review) as project:
         for file in files:
             if dry_run:
@@ -59,16 +60,16 @@ def import_command(review: str, files: tuple[str, ...], source: str | None, fmt:
             with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}"),
                           TimeElapsedColumn(), console=console, transient=True,
                           disable=not console.is_terminal) as bar:
-                task = bar.add_task(f"importing {Path(file).name}", total=None)
+                task = bar.add_task(visible(f"importing {Path(file).name}"), total=None)
                 result = project.import_file(
                     file, source=source, fmt=fmt, again=again, skip_bad=skip_bad, method=method,
                     query_name=query.name if query else "", query_text=query.text if query else "",
                     default_source=query.database if query else "",
                     progress=partial(_advance, bar, task))
-            click.echo(f"{result.file_name}: {result.count_imported:,} records imported from "
-                       f"{result.database} ({result.format}, {result.encoding})")
+            echo(f"{result.file_name}: {result.count_imported:,} records imported from "
+                 f"{result.database} ({result.format}, {result.encoding})")
             for message in result.skipped:
-                click.echo(f"  skipped: {message}")
+                echo(f"  skipped: {message}")
 
 
 def _advance(bar: Progress, task: TaskID, done: int, total: int | None) -> None:
@@ -83,6 +84,6 @@ def _show_preview(project: Project, file: str, fmt: str | None, source: str | No
         line += f", {len(preview.bad):,} malformed"
     if preview.imported_before:
         line += f"; imported before as {preview.imported_before}"
-    click.echo(line)
+    echo(line)
     for message in preview.bad:
-        click.echo(f"  malformed: {message}")
+        echo(f"  malformed: {message}")

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from screener.cli.output import echo, emit
 from screener.pooling import PoolingError
 from screener.pooling.analysis import Analysis, AnalysisSettings, method_name, run_analysis
 
@@ -117,11 +118,11 @@ def meta_command(
     except PoolingError as exc:
         raise _fail(str(exc)) from None
     if as_json:
-        click.echo(json.dumps(analysis.to_dict(), allow_nan=False))
+        emit(json.dumps(analysis.to_dict(), allow_nan=False))
     else:
-        click.echo(analysis.summary())
+        echo(analysis.summary())
         if plot_path is not None:
-            click.echo(f"Forest plot written to {plot_path}", err=True)
+            echo(f"Forest plot written to {plot_path}", err=True)
 
 
 def _plot(path: Path, analysis: Analysis) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from screener.cli.output import open_output
+from screener.cli.output import echo, emit, open_output, plural
 from screener.project import Project
 
 
@@ -33,7 +33,7 @@ def new_command(review: str, title: str, question: str, reviewers: int, reasons:
                         reviewers_full_text=reviewers, blind=reviewers > 1,
                         exclusion_reasons=reasons):
         pass
-    click.echo(f"created {review}")
+    echo(f"created {review}")
 
 
 @click.command("info")
@@ -49,7 +49,7 @@ def info_command(review: str, as_json: bool) -> None:
     with Project.open(review) as project:
         summary = project.info()
     if as_json:
-        click.echo(json.dumps({
+        emit(json.dumps({
             "title": summary.title, "records": summary.records,
             "screened_records": summary.screened_records,
             "duplicates_removed": summary.duplicates_removed, "sources": summary.sources,
@@ -58,17 +58,18 @@ def info_command(review: str, as_json: bool) -> None:
                            "exclude": c.exclude, "maybe": c.maybe} for c in summary.per_reviewer],
         }, ensure_ascii=False, indent=2))
         return
-    click.echo(summary.title)
-    click.echo(f"records: {summary.records} identified, {summary.duplicates_removed} duplicates set aside, "
-               f"{summary.screened_records} to screen")
+    echo(summary.title)
+    echo(f"records: {summary.records:,} identified, "
+         f"{plural(summary.duplicates_removed, 'duplicate')} set aside, "
+         f"{summary.screened_records:,} to screen")
     for database, n in summary.sources.items():
-        click.echo(f"  {database}: {n}")
+        echo(f"  {database}: {n}")
     if not summary.per_reviewer:
-        click.echo("decisions: none yet")
+        echo("decisions: none yet")
     for c in summary.per_reviewer:
-        click.echo(f"{c.stage.value} / {c.reviewer}: {c.decided} decided "
-                   f"({c.include} include, {c.exclude} exclude, {c.maybe} maybe), "
-                   f"{summary.screened_records - c.decided} to go")
+        echo(f"{c.stage.value} / {c.reviewer}: {c.decided:,} decided "
+             f"({c.include:,} include, {c.exclude:,} exclude, {c.maybe:,} maybe), "
+             f"{summary.screened_records - c.decided:,} to go")
 
 
 @click.group("export")
@@ -185,18 +186,18 @@ def demo_command(directory: str, which: str, no_tui: bool, reviewer: str) -> Non
     from screener.demo_bcg import build_bcg_demo
 
     def say(msg: str) -> None:
-        click.echo(msg, err=True)
+        echo(msg, err=True)
 
     paths = {"nudging": build_demo(Path(directory), progress=say),
              "bcg": build_bcg_demo(Path(directory), progress=say)}
     if no_tui:
         for path in paths.values():
-            click.echo(str(path))
+            echo(str(path))
         return
     path = paths[which]
     if not sys.stdout.isatty():
-        click.echo(f"demo reviews at {paths['nudging']} and {paths['bcg']}; "
-                   "not a terminal, so the TUI is not opened")
+        echo(f"demo reviews at {paths['nudging']} and {paths['bcg']}; "
+             "not a terminal, so the TUI is not opened")
         return
     from screener.tui.app import run_app
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from screener.cli.output import echo, emit, progress_console
+from screener.display import visible
 from screener.project import Project
 from screener.queries import load_query
 from screener.search.client import EntrezOptions
@@ -38,21 +40,22 @@ def search_command(review: str, query_file: str, resume: bool, eutils_url: str |
       screener search il2.db queries/il2-myositis.pubmed.txt --resume
     """
     query = load_query(Path(query_file))
+    console = progress_console()
     with Project.open(review) as project, Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            transient=True, disable=None) as bar:
-        task = bar.add_task(f"PubMed: {query.name}", total=None)
+            console=console, transient=True, disable=not console.is_terminal) as bar:
+        task = bar.add_task(visible(f"PubMed: {query.name}"), total=None)
 
         def progress(done: int, total: int | None) -> None:
             bar.update(task, completed=done, total=total)
 
         result = project.search(query, eutils_url=eutils_url, email=email, resume=resume,
                                 options=EntrezOptions(batch_size=batch_size), progress=progress)
-    click.echo(f"PubMed, {result.started_at[:10]}: {result.count_reported or 0:,} reported, "
-               f"{result.count_fetched:,} in the review, {result.count_new:,} new "
-               f"(run {result.id}, {result.status})")
+    echo(f"PubMed, {result.started_at[:10]}: {result.count_reported or 0:,} reported, "
+         f"{result.count_fetched:,} in the review, {result.count_new:,} new "
+         f"(run {result.id}, {result.status})")
     for note in result.notes:
-        click.echo(f"  note: {note}")
+        echo(f"  note: {note}")
 
 
 @click.command("searches")
@@ -68,7 +71,7 @@ def searches_command(review: str, as_json: bool) -> None:
     with Project.open(review) as project:
         runs = project.search_runs()
     if as_json:
-        click.echo(json.dumps([{
+        emit(json.dumps([{
             "id": r.id, "database": r.database, "date": r.started_at, "finished": r.finished_at,
             "status": r.status, "query_name": r.query_name, "query": r.query_text,
             "date_from": r.date_from, "date_to": r.date_to, "count_reported": r.count_reported,
@@ -76,13 +79,13 @@ def searches_command(review: str, as_json: bool) -> None:
         } for r in runs], ensure_ascii=False, indent=2))
         return
     if not runs:
-        click.echo("no searches run yet")
+        echo("no searches run yet")
         return
     for r in runs:
         limits = f" [{r.date_from or '...'} to {r.date_to or '...'}]" if r.date_from or r.date_to else ""
-        click.echo(f"{r.id}. {r.database} {r.started_at[:10]} {r.status}: {r.query_name}{limits} — "
-                   f"{r.count_reported if r.count_reported is not None else '?'} reported, "
-                   f"{r.count_fetched} fetched, {r.count_new} new")
-        click.echo(textwrap.indent(r.query_text, "   "))
+        echo(f"{r.id}. {r.database} {r.started_at[:10]} {r.status}: {r.query_name}{limits} — "
+             f"{r.count_reported if r.count_reported is not None else '?'} reported, "
+             f"{r.count_fetched} fetched, {r.count_new} new")
+        echo(textwrap.indent(r.query_text, "   "))
         for note in r.notes:
-            click.echo(f"   note: {note}")
+            echo(f"   note: {note}")
