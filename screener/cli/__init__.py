@@ -29,6 +29,8 @@ from screener.errors import ScreenerError
 COMMANDS: list[tuple[str, str, str]] = [
     ("new", "screener.cli.review", "new_command"),
     ("info", "screener.cli.review", "info_command"),
+    ("criteria", "screener.cli.criteria", "criteria_command"),
+    ("terms", "screener.cli.criteria", "terms_command"),
     ("search", "screener.cli.search", "search_command"),
     ("searches", "screener.cli.search", "searches_command"),
     ("import", "screener.cli.imports", "import_command"),
