@@ -157,7 +157,8 @@ def tui_command(review: str, reviewer: str | None) -> None:
     Example:
       screener tui il2.db --reviewer alice
     """
-    Project.open(review).close()   # a bad file fails here with one line, before the screen opens
+    with Project.open(review) as project:   # a bad or damaged file fails here with one line,
+        project.verify()                     # before the screen opens
     from screener.tui.app import run_app
 
     run_app(review, reviewer=reviewer)
