@@ -27,6 +27,7 @@ from typing import TypeVar
 import sqlite_utils
 
 from screener.errors import ReviewFileError
+from screener.storage import cjk
 
 T = TypeVar("T")
 
@@ -40,6 +41,8 @@ PAGE_SIZE = 16_384
 4 KB pages many rows spill into overflow pages; on 16 KB pages they fit, a few to a page, and a
 100,000-record RIS import stores a quarter faster. A decision's commit writes a few pages
 either way (about a millisecond more at this size)."""
+CJK_MIGRATION = 4
+"""The migration that makes the CJK index: it needs FTS5's trigram tokenizer (SQLite 3.34)."""
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
@@ -231,9 +234,39 @@ def migrate(db: sqlite_utils.Database, path_label: str) -> None:
     for number, path in steps[current:]:
         script = path.read_text(encoding="utf-8")
         with transaction(db):
+            if number != CJK_MIGRATION or cjk.trigram_available(db.conn):
+                for statement in _statements(script):
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version = {number}")
+    if len(steps) >= CJK_MIGRATION:
+        sync_cjk_index(db)
+
+
+def sync_cjk_index(db: sqlite_utils.Database) -> None:
+    """Make the CJK index fit the SQLite that opened the file (see :mod:`screener.storage.cjk`).
+
+    A file is passed between machines. Where SQLite lacks the trigram tokenizer, migration
+    0004 ran without its statements, and the index's triggers (made elsewhere) are dropped
+    here: they would make every insert into ``record`` fail. Where SQLite has it and the index
+    or a trigger is missing, the index is built again from migration 0004 (it may be stale).
+    """
+    complete = cjk.index_exists(db)
+    available = cjk.trigram_available(db.conn)
+    if available and not complete:
+        script = migrations()[CJK_MIGRATION - 1][1].read_text(encoding="utf-8")
+        with transaction(db):
+            for trigger in cjk.TRIGGERS:
+                db.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+            db.execute(f"DROP TABLE IF EXISTS {cjk.TABLE}")
             for statement in _statements(script):
                 db.execute(statement)
-            db.execute(f"PRAGMA user_version = {number}")
+    elif not available:
+        present = [row[0] for row in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?, ?)", cjk.TRIGGERS)]
+        if present:
+            with transaction(db):
+                for trigger in present:
+                    db.execute(f"DROP TRIGGER {trigger}")
 
 
 def _statements(script: str) -> list[str]:
