@@ -15,7 +15,6 @@ escaped when stdout is a terminal. The rule is stated once, in :mod:`screener.cl
 from __future__ import annotations
 
 import importlib
-import os
 import sys
 
 import click
@@ -106,14 +105,6 @@ def _run(argv: list[str] | None) -> int:
     except KeyboardInterrupt:
         echo("screener: interrupted; nothing was half-saved", err=True)
         return 130
-    except BrokenPipeError:
-        # The reader of stdout went away (`screener export records r.db | head`): nothing to
-        # tell it. Point stdout at nothing so the interpreter's final flush does not fail too.
-        try:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        except (AttributeError, OSError, ValueError):
-            pass
-        return 1
     return result if isinstance(result, int) else 0
 
 

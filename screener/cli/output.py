@@ -93,10 +93,15 @@ def people_streams() -> Iterator[None]:
         sys.stderr = Escaping(err)
     if out is not None and not isinstance(out, Escaping) and is_terminal(out):
         sys.stdout = Escaping(out)
+    ours = sys.stdout, sys.stderr
     try:
         yield
     finally:
-        sys.stdout, sys.stderr = out, err
+        # only what is still ours: click swaps in its own wrappers when a pipe closes early
+        if sys.stdout is ours[0]:
+            sys.stdout = out
+        if sys.stderr is ours[1]:
+            sys.stderr = err
 
 
 def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
