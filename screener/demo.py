@@ -8,7 +8,11 @@ decisions are the dataset's real labels with a seeded share flipped (see add_dem
 
 from __future__ import annotations
 
+import csv
 import random
+import re
+import tempfile
+import unicodedata
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
@@ -51,6 +55,61 @@ DEMO_REVIEW = dict(
 
 def demo_data_path() -> Path:
     return Path(str(resources.files("screener") / "data" / "demo" / "nagtegaal_2019.csv"))
+
+
+# The bundled file is UTF-8 and read as UTF-8; the damage is older than the file. Some of its
+# abstracts went through two wrong decodings before the dataset was published, and their
+# characters are stored as the mojibake: UTF-8 bytes read as Windows-1252 ("£" stored as "Â£",
+# "’" as "â€™") and GBK bytes read as Latin-1 (“cause” stored as "¡°cause¡±", "α" as "¦Á").
+# The file stays byte for byte as published (see PROVENANCE.md); the demo repairs those
+# sequences on the way in. A sequence is replaced only when its bytes decode cleanly.
+_CP1252_TAIL = ("[\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+                "\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039"
+                "\u203a\u20ac\u2122]")
+_UTF8_READ_AS_CP1252 = re.compile(
+    f"[\xc2-\xdf]{_CP1252_TAIL}|[\xe0-\xef]{_CP1252_TAIL}{{2}}|[\xf0-\xf4]{_CP1252_TAIL}{{3}}")
+_GBK_READ_AS_LATIN1 = re.compile("[\xa1-\xa9][\xa1-\xfe]|\xa8[\x40-\x7e]")
+
+
+def _cp1252_byte(char: str) -> int:
+    try:
+        return char.encode("cp1252")[0]
+    except UnicodeEncodeError:
+        return ord(char)   # the five bytes cp1252 leaves undefined were kept as U+0081 etc.
+
+
+def _from_utf8(match: re.Match[str]) -> str:
+    try:
+        return bytes(_cp1252_byte(c) for c in match.group()).decode("utf-8")
+    except UnicodeDecodeError:
+        return match.group()
+
+
+def _from_gbk(match: re.Match[str]) -> str:
+    try:   # NFKC: GBK's full-width pound sign is the pound sign the text meant
+        return unicodedata.normalize("NFKC", match.group().encode("latin-1").decode("gbk"))
+    except UnicodeDecodeError:
+        return match.group()
+
+
+def repair_mojibake(text: str) -> str:
+    """``text`` with the dataset's doubly decoded characters put back (see above)."""
+    return _GBK_READ_AS_LATIN1.sub(_from_gbk, _UTF8_READ_AS_CP1252.sub(_from_utf8, text))
+
+
+def repaired_demo_data(directory: Path) -> Path:
+    """A copy of the dataset in ``directory``, under its own name, with titles and abstracts
+    repaired (:func:`repair_mojibake`); every other column as it is."""
+    target = directory / demo_data_path().name
+    with open(demo_data_path(), encoding="utf-8", newline="") as source, \
+            open(target, "w", encoding="utf-8", newline="") as out:
+        reader = csv.DictReader(source)
+        writer = csv.DictWriter(out, fieldnames=reader.fieldnames or [])
+        writer.writeheader()
+        for row in reader:
+            writer.writerow({k: repair_mojibake(v) if k in ("title", "abstract") else v
+                             for k, v in row.items()})
+    return target
 
 
 # Dual screening in the demo. The dataset carries the review team's real title/abstract labels
@@ -107,7 +166,9 @@ def build_demo(directory: Path, *, progress: Callable[[str], None] | None = None
     with Project.create(partial, **DEMO_REVIEW) as project:
         if progress:
             progress("importing 2,019 records of Nagtegaal et al. 2019 ...")
-        project.import_file(demo_data_path(), source="Nagtegaal 2019 dataset (CC0)", fmt="csv")
+        with tempfile.TemporaryDirectory() as scratch:
+            project.import_file(repaired_demo_data(Path(scratch)),
+                                source="Nagtegaal 2019 dataset (CC0)", fmt="csv")
         if progress:
             progress("adding two reviewers' title/abstract decisions (from the dataset's labels) ...")
         add_demo_screening(project)

@@ -20,7 +20,7 @@ from screener.screening import Conflict, FullText, Note, PairAgreement, Resoluti
 from screener.storage import decisions as decision_store
 from screener.storage import records as record_store
 from screener.storage import review as review_store
-from screener.storage.db import create, open_review, transaction
+from screener.storage.db import create, open_review, transaction, verify
 
 __all__ = ["Project"]
 
@@ -72,6 +72,11 @@ class Project:
 
     def close(self) -> None:
         self.db.conn.close()
+
+    def verify(self) -> None:
+        """Read the whole review file once: a damaged one fails here with its one-line error
+        (:func:`screener.storage.db.verify`), not in the middle of a session."""
+        verify(self.db, str(self.path))
 
     def __enter__(self) -> Project:
         return self

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from textual.widgets import DataTable, Static
@@ -31,3 +32,21 @@ async def test_dashboard_shows_the_record_count(tmp_path: Path) -> None:
         assert "2,019" in summary
         table = app.screen.query_one("#records", DataTable)
         assert table.row_count >= 100
+
+
+# What text decoded twice the wrong way looks like: UTF-8 read as Windows-1252 ("Â£" for "£",
+# "â€™" for "’", "Ã©" for "é") and GBK read as Latin-1 ("¡°" for "“", "¦Á" for "α").
+MOJIBAKE = ("Â£", "Â\xa0", "â€", "â‚¬", "â‰", "Ã©", "Ã—", "Î±", "¡°", "¡±", "¡¯", "¡ª", "¡Ý",
+            "¨C", "¦Á")
+
+
+def test_the_demo_text_is_decoded_right(tmp_path: Path) -> None:
+    with Project.open(build_demo(tmp_path)) as project:
+        texts = [r["title"] + "\n" + r["abstract"] for r in project.export_records(unblind=True)]
+    assert len(texts) == 2019
+    assert [t for t in texts if any(m in t for m in MOJIBAKE)] == []
+    assert any("increases costs by $20,458 (£12,780, €14," in t for t in texts)
+    assert any("the term “cause” or" in t for t in texts)
+    # the bundled file itself stays as published (the repair happens on the way in)
+    assert hashlib.sha256(demo_data_path().read_bytes()).hexdigest() == (
+        "abfbdb973aa125f26ce872a5193c931d0690f7fe2e1fb75551de9c0acecd200f")

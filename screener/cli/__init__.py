@@ -1,7 +1,15 @@
 """The ``screener`` command: a thin shell over :class:`screener.project.Project`.
 
 Each verb lives in a module of this package and is registered in :data:`COMMANDS`. A user's
-mistake prints one line on stderr and exits non-zero; only a bug shows a traceback.
+mistake, or the environment's (a full disk, a damaged review file), prints one line on stderr
+and exits non-zero; only a bug shows a traceback.
+
+Text from records, files and reviewers never reaches a terminal raw. While a verb runs,
+:func:`main` replaces stderr (always) and stdout (when it is a terminal) with streams that show
+control characters as ``\\xNN`` escapes; lines for people on stdout go through
+:func:`screener.cli.output.echo`, escaped wherever stdout goes. Data on stdout (``--json``,
+``--format``, ``export ...`` without ``--out``) keeps its bytes in a file or a pipe, and is
+escaped when stdout is a terminal. The rule is stated once, in :mod:`screener.cli.output`.
 """
 
 from __future__ import annotations
@@ -11,7 +19,7 @@ import sys
 
 import click
 
-from screener.display import visible
+from screener.cli.output import echo, people_streams
 from screener.errors import ScreenerError
 
 # Every verb: (name, module, attribute), in the order ``screener --help`` lists them. A module
@@ -20,6 +28,8 @@ from screener.errors import ScreenerError
 COMMANDS: list[tuple[str, str, str]] = [
     ("new", "screener.cli.review", "new_command"),
     ("info", "screener.cli.review", "info_command"),
+    ("criteria", "screener.cli.criteria", "criteria_command"),
+    ("terms", "screener.cli.criteria", "terms_command"),
     ("search", "screener.cli.search", "search_command"),
     ("searches", "screener.cli.search", "searches_command"),
     ("import", "screener.cli.imports", "import_command"),
@@ -70,26 +80,31 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code (used by the console script and by tests)."""
+    with people_streams():
+        return _run(argv)
+
+
+def _run(argv: list[str] | None) -> int:
     try:
         result = cli.main(args=argv, prog_name="screener", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:
-        click.echo(exc.ctx.get_help() if exc.ctx else str(exc), err=True)
+        echo(exc.ctx.get_help() if exc.ctx else str(exc), err=True)
         return 2
     except click.UsageError as exc:
         hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
-        click.echo(f"screener: {visible(exc.format_message())}{hint}", err=True)
+        echo(f"screener: {exc.format_message()}{hint}", err=True)
         return 2
     except click.ClickException as exc:
-        click.echo(f"screener: {visible(exc.format_message())}", err=True)
+        echo(f"screener: {exc.format_message()}", err=True)
         return exc.exit_code
     except click.Abort:
-        click.echo("screener: interrupted; nothing was half-saved", err=True)
+        echo("screener: interrupted; nothing was half-saved", err=True)
         return 130
     except ScreenerError as exc:
-        click.echo(f"screener: {visible(str(exc))}", err=True)
+        echo(f"screener: {exc}", err=True)
         return 1
     except KeyboardInterrupt:
-        click.echo("screener: interrupted; nothing was half-saved", err=True)
+        echo("screener: interrupted; nothing was half-saved", err=True)
         return 130
     return result if isinstance(result, int) else 0
 

@@ -8,6 +8,7 @@ from dataclasses import asdict
 import click
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from screener.cli.output import echo, emit, plural, progress_console
 from screener.project import Project
 
 
@@ -33,23 +34,26 @@ def dedup_command(review: str, report_only: bool, full: bool, as_json: bool) -> 
         if report_only:
             result = project.dedup_report()
         else:
+            console = progress_console()
             with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                          TimeElapsedColumn(), transient=True, disable=None) as bar:
+                          TimeElapsedColumn(), console=console, transient=True,
+                          disable=not console.is_terminal) as bar:
                 task = bar.add_task("comparing records", total=None)
                 result = project.find_duplicates(
                     full=full, progress=lambda done, total: bar.update(task, completed=done, total=total))
     if as_json:
         payload = asdict(result)
         payload["decided_by_person"] = result.decided_by_person
-        click.echo(json.dumps(payload, indent=2))
+        emit(json.dumps(payload, indent=2))
         return
     if not report_only:
-        click.echo(f"compared {result.new_records} new of {result.records} records in {result.seconds:.1f} s")
-    click.echo(f"automatic: {result.automatic} pairs merged by the rule")
-    click.echo(f"queued: {result.queued} pairs waiting for a person")
-    click.echo(f"decided by a person: {result.decided_by_person} "
-               f"({result.decided_same} the same, {result.decided_apart} kept apart)")
-    click.echo(f"clusters: {result.clusters}; duplicates set aside: {result.duplicates_removed}; "
-               f"records to screen: {result.records - result.duplicates_removed}")
+        echo(f"compared {result.new_records:,} new of {plural(result.records, 'record')} "
+             f"in {result.seconds:.1f} s")
+    echo(f"automatic: {plural(result.automatic, 'pair')} merged by the rule")
+    echo(f"queued: {plural(result.queued, 'pair')} waiting for a person")
+    echo(f"decided by a person: {result.decided_by_person:,} "
+         f"({result.decided_same} the same, {result.decided_apart} kept apart)")
+    echo(f"clusters: {result.clusters}; duplicates set aside: {result.duplicates_removed}; "
+         f"records to screen: {result.records - result.duplicates_removed}")
     if result.refused:
-        click.echo(f"  ({result.refused} merges refused by the chaining guard went to the queue)")
+        echo(f"  ({plural(result.refused, 'merge')} refused by the chaining guard went to the queue)")

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from screener.cli.output import RAW_HELP, check_out
+from screener.cli.output import RAW_HELP, check_out, echo, plural
 from screener.cli.prisma import progress_bar
 from screener.cli.review import export_group
 from screener.project import Project
@@ -17,7 +17,7 @@ __all__ = ["export_group"]
 def _emit(out: str | None, count: int, text: str, what: str) -> None:
     if out is None:
         sys.stdout.write(text)
-    click.echo(f"{count} {what}" + (f" written to {out}" if out else ""), err=True)
+    echo(plural(count, what) + (f" written to {out}" if out else ""), err=True)
 
 
 @export_group.command("ris")
@@ -41,7 +41,7 @@ def export_ris_command(review: str, which: str, out: str | None, reviewer: str |
     with Project.open(review) as project, progress_bar("exporting RIS") as update:
         count, text = project.export_ris(out, which=which, as_reviewer=reviewer, unblind=unblind,
                                          progress=update)
-    _emit(out, count, text, "records")
+    _emit(out, count, text, "record")
 
 
 @export_group.command("decisions")
@@ -67,4 +67,4 @@ def export_decisions_command(review: str, out: str | None, reviewer: str | None,
     with Project.open(review) as project, progress_bar("exporting decisions") as update:
         count, text = project.export_decisions(out, as_reviewer=reviewer, unblind=unblind,
                                                raw=raw, progress=update)
-    _emit(out, count, text, "decisions")
+    _emit(out, count, text, "decision")

@@ -7,7 +7,7 @@ import json
 
 import click
 
-from screener.cli.output import RAW_HELP, check_out, echo, open_output
+from screener.cli.output import RAW_HELP, check_out, echo, emit, open_output, plural
 from screener.cli.review import export_group
 from screener.errors import ScreenerError
 from screener.extraction.rob import TOOLS
@@ -31,21 +31,22 @@ def form_command(review: str, form_file: str | None, builtin: str | None) -> Non
     with Project.open(review) as project:
         if form_file or builtin:
             form = project.load_form(form_file, builtin=builtin)
-            click.echo(f"form {form.name!r} (version {form.version}) loaded: {len(form.study_fields)} "
-                       f"study fields, {len(form.outcomes)} outcomes")
+            echo(f"form {form.name!r} (version {form.version}) loaded: "
+                 f"{plural(len(form.study_fields), 'study field')}, "
+                 f"{plural(len(form.outcomes), 'outcome')}")
             return
         form = project.extraction_form()
         outcomes = project.outcomes()
     if form is None:
-        click.echo("no form yet; load one with: screener form REVIEW.db --builtin default")
+        echo("no form yet; load one with: screener form REVIEW.db --builtin default")
     else:
-        click.echo(f"{form.name} (version {form.version})")
+        echo(f"{form.name} (version {form.version})")
         for spec in form.study_fields:
             unit = f" [{spec.unit}]" if spec.unit else ""
-            click.echo(f"  {spec.key}: {spec.label} ({spec.kind}{unit})")
+            echo(f"  {spec.key}: {spec.label} ({spec.kind}{unit})")
     for outcome in outcomes.values():
         unit = f", {outcome.unit}" if outcome.unit else ""
-        click.echo(f"outcome {outcome.name}: {outcome.data_type}{unit}")
+        echo(f"outcome {outcome.name}: {outcome.data_type}{unit}")
 
 
 @click.command("check")
@@ -67,18 +68,18 @@ def check_command(review: str, as_json: bool) -> None:
     with Project.open(review) as project:
         flags = project.consistency_checks() + project.study_flags()
     if as_json:
-        click.echo(json.dumps([{"study": f.study, "outcome": f.outcome, "timepoint": f.timepoint,
-                                "subgroup": f.subgroup, "kind": f.kind, "explanation": f.explanation,
-                                "reviewers": list(f.reviewers)} for f in flags], ensure_ascii=False, indent=1))
+        emit(json.dumps([{"study": f.study, "outcome": f.outcome, "timepoint": f.timepoint,
+                          "subgroup": f.subgroup, "kind": f.kind, "explanation": f.explanation,
+                          "reviewers": list(f.reviewers)} for f in flags], ensure_ascii=False, indent=1))
         return
     if not flags:
-        click.echo("no flags: every check passed")
+        echo("no flags: every check passed")
         return
     for f in flags:
         where = " · ".join(p for p in (f.study, f.outcome, f.timepoint, f.subgroup) if p)
         who = f" [{', '.join(f.reviewers)}]" if f.reviewers else ""
         echo(f"{where}\t{f.kind}\t{f.explanation}{who}")
-    click.echo(f"{len(flags)} flag(s)", err=True)
+    echo(plural(len(flags), "flag"), err=True)
 
 
 @export_group.command("extraction")
@@ -136,28 +137,28 @@ def rob_command(review: str, tool: str | None, plot: str | None, as_json: bool) 
         if plot:
             project.write_rob_plot(tools[0], plot)
     if as_json:
-        click.echo(json.dumps([{
+        emit(json.dumps([{
             "tool": s.tool.key, "domains": [d.key for d in s.tool.domains],
             "rows": [{"study": r.study, "outcome": r.outcome, "judgements": dict(zip(
                 [d.key for d in s.tool.domains], r.cells, strict=True)), "overall": r.overall,
                 "source": r.source, "score": r.score} for r in s.rows],
             "disagreements": [{"study": st, "outcome": oc, "domain": dm, "judgements": dict(js)}
-                              for st, oc, dm, js in s.disagreements]} for s in summaries],
+                        for st, oc, dm, js in s.disagreements]} for s in summaries],
             ensure_ascii=False, indent=1))
         return
     if not summaries:
-        click.echo("no risk-of-bias judgements yet")
+        echo("no risk-of-bias judgements yet")
     for s in summaries:
-        click.echo(f"{s.tool.name} ({s.tool.reference})")
+        echo(f"{s.tool.name} ({s.tool.reference})")
         heads = [d.label.split(" ", 1)[0] for d in s.tool.domains]
-        click.echo("\t".join(["study", *heads, "overall"]))
+        echo("\t".join(["study", *heads, "overall"]))
         for r in s.rows:
             name = r.study + (f" ({r.outcome})" if r.outcome else "")
-            click.echo("\t".join([name, *(c or "-" for c in r.cells), r.overall or "-"]))
+            echo("\t".join([name, *(c or "-" for c in r.cells), r.overall or "-"]))
         for study, _outcome, domain, found in s.disagreements:
-            click.echo(f"  disagreement: {study} {domain}: " + ", ".join(f"{w} {j}" for w, j in found))
+            echo(f"  disagreement: {study} {domain}: " + ", ".join(f"{w} {j}" for w, j in found))
     if plot:
-        click.echo(f"plot written to {plot}", err=True)
+        echo(f"plot written to {plot}", err=True)
 
 
 def import_extraction_files(review: str, files: tuple[str, ...], *, dry_run: bool = False) -> None:
@@ -167,17 +168,18 @@ def import_extraction_files(review: str, files: tuple[str, ...], *, dry_run: boo
         for file in files:
             result = project.import_extraction(file, dry_run=dry_run)
             if result.dry_run:
-                echo(f"{result.file_name}: {result.rows} rows; would save {result.values_saved} "
-                     f"values as extractor {result.reviewer!r}"
+                echo(f"{result.file_name}: {plural(result.rows, 'row')}; would save "
+                     f"{plural(result.values_saved, 'value')} as extractor {result.reviewer!r}"
                      + _names("new studies", result.studies_created)
                      + _names("new outcomes", result.outcomes_created)
                      + f"; would link {result.records_linked} records to studies"
                      + " (dry run: nothing written)")
                 continue
-            echo(f"{result.file_name}: {result.rows} rows, {result.values_saved} values as "
-                 f"extractor {result.reviewer!r}; {len(result.studies_created)} new studies, "
-                 f"{len(result.outcomes_created)} new outcomes, {result.records_linked} records "
-                 "linked to studies")
+            echo(f"{result.file_name}: {plural(result.rows, 'row')}, "
+                 f"{plural(result.values_saved, 'value')} as extractor {result.reviewer!r}; "
+                 f"{plural(len(result.studies_created), 'new study', 'new studies')}, "
+                 f"{plural(len(result.outcomes_created), 'new outcome')}, "
+                 f"{plural(result.records_linked, 'record')} linked to studies")
 
 
 def _names(what: str, names: tuple[str, ...]) -> str:

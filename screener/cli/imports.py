@@ -6,11 +6,10 @@ from functools import partial
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from screener.cli.output import echo
-from screener.display import count_of
+from screener.cli.output import echo, progress_console
+from screener.display import count_of, visible
 from screener.errors import ScreenerError
 from screener.project import Project
 from screener.queries import SavedQuery, load_query
@@ -61,7 +60,7 @@ def import_command(review: str, files: tuple[str, ...], source: str | None, fmt:
     query: SavedQuery | None = load_query(Path(query_file)) if query_file else None
     default_source = query.database.strip() if query else ""
     # The bar goes to stderr, and only on a terminal: stdout carries only the result lines.
-    console = Console(stderr=True)
+    console = progress_console()
     with Project.open(review) as project:
         if dry_run:
             for file in files:
@@ -75,7 +74,7 @@ def import_command(review: str, files: tuple[str, ...], source: str | None, fmt:
                 with Progress(TextColumn("{task.description}"), BarColumn(),
                               TextColumn("{task.completed:,}"), TimeElapsedColumn(), console=console,
                               transient=True, disable=not console.is_terminal) as bar:
-                    task = bar.add_task(f"importing {Path(file).name}", total=None)
+                    task = bar.add_task(visible(f"importing {Path(file).name}"), total=None)
                     result = project.import_file(
                         file, source=source, fmt=fmt, again=again, skip_bad=skip_bad, method=method,
                         query_name=query.name if query else "", query_text=query.text if query else "",

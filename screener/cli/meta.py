@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from screener.cli.output import check_out, echo
+from screener.cli.output import check_out, echo, emit
 from screener.display import one_line
 from screener.pooling import PoolingError
 from screener.pooling.analysis import Analysis, AnalysisSettings, method_name, run_analysis
@@ -146,11 +146,11 @@ def meta_command(
     if chosen.describe():
         echo(f"{file}: {chosen.describe()}", err=True)
     if as_json:
-        click.echo(json.dumps(analysis.to_dict(), allow_nan=False))
+        emit(json.dumps(analysis.to_dict(), allow_nan=False))
     else:
         echo(analysis.summary())
         if plot_path is not None:
-            click.echo(f"Forest plot written to {plot_path}", err=True)
+            echo(f"Forest plot written to {plot_path}", err=True)
 
 
 def _plot(path: Path, analysis: Analysis) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from screener.cli.output import check_out, echo
+from screener.cli.output import check_out, echo, emit
 from screener.errors import ScreenerError
 from screener.project import Project
 
@@ -84,15 +84,15 @@ def pool_command(review: str, outcome: str, measure: str | None, method: str, te
         # the saved results without the per-study arrays: screener meta's keys, plus the
         # studies left out or not included
         results = {k: v for k, v in pooled.results().items() if k != "studies"}
-        click.echo(json.dumps({**results, "analysis_id": saved.id}, allow_nan=False, ensure_ascii=False))
+        emit(json.dumps({**results, "analysis_id": saved.id}, allow_nan=False, ensure_ascii=False))
     else:
         echo(pooled.analysis.summary())
         for note in pooled.notes():
             echo(f"Note: {note}")
     for what, path in (("Forest", plot_path), ("Funnel", funnel_path)):
         if path is not None:
-            click.echo(f"{what} plot written to {path}", err=True)
-    click.echo(f"Saved as analysis {saved.id} ({saved.name}) in {review}", err=True)
+            echo(f"{what} plot written to {path}", err=True)
+    echo(f"Saved as analysis {saved.id} ({saved.name}) in {review}", err=True)
 
 
 @click.command("analyses")
@@ -113,11 +113,11 @@ def analyses_command(review: str, analysis_id: int | None, as_json: bool) -> Non
         rows = [{"id": a.id, "name": a.name, "outcome": a.outcome, "reviewer": a.reviewer,
                  "created_at": a.created_at, "settings": a.settings, "results": a.results}
                 for a in found]
-        click.echo(json.dumps(rows[0] if analysis_id is not None else rows, ensure_ascii=False,
-                              allow_nan=False))
+        emit(json.dumps(rows[0] if analysis_id is not None else rows, ensure_ascii=False,
+                        allow_nan=False))
         return
     if not found:
-        click.echo("no saved analyses yet (screener pool, or the analysis screen of screener tui)")
+        echo("no saved analyses yet (screener pool, or the analysis screen of screener tui)")
     for a in found:
         r, s = a.results, a.settings
         est, lb, ub = r.get("estimate"), r.get("ci_lb"), r.get("ci_ub")
@@ -127,7 +127,7 @@ def analyses_command(review: str, analysis_id: int | None, as_json: bool) -> Non
         if back:
             line += f" = {s.get('measure', '')} {_num(back.get('estimate'))} [{_num(back.get('ci_lb'))}, {_num(back.get('ci_ub'))}]"
         line += f", I2 {_num(r.get('I2'), 1)}%  ({a.reviewer or 'no reviewer'}, {a.created_at})"
-        click.echo(line)
+        echo(line)
 
 
 def _num(x: object, digits: int = 4) -> str:

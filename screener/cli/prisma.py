@@ -8,10 +8,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from screener.cli.output import RAW_HELP, check_out, echo
+from screener.cli.output import RAW_HELP, check_out, echo, plural, progress_console
+from screener.display import visible
 from screener.errors import InvalidInputError
 from screener.project import Project
 
@@ -21,11 +21,11 @@ _FORMATS = ("svg", "png", "pdf", "csv", "json", "txt")
 @contextmanager
 def progress_bar(label: str) -> Iterator:
     """A rich progress bar on stderr (stdout carries data); yields an update callback."""
-    console = Console(stderr=True)
+    console = progress_console()
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=True,
                   disable=not console.is_terminal) as bar:
-        task = bar.add_task(label, total=None)
+        task = bar.add_task(visible(label), total=None)
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
@@ -76,7 +76,7 @@ def prisma_command(review: str, out: str | None, fmt: str | None, settings: tupl
             project.set_prisma_count(key, value)
         if out is not None:
             path = project.write_prisma(out, fmt)
-            click.echo(f"wrote {path}", err=True)
+            echo(f"wrote {path}", err=True)
             counts = project.prisma_counts()
         else:
             fmt = fmt or "txt"
@@ -122,5 +122,5 @@ def report_command(review: str, directory: str, force: bool, raw: bool) -> None:
         files = project.write_report(directory, replace=force, raw=raw, progress=update)
     for path in files:
         if path.name in ("report.html", "report.md", "results.csv", "analysis.R"):
-            click.echo(str(path))
-    click.echo(f"{len(files)} files in {Path(directory)}", err=True)
+            echo(str(path))
+    echo(f"{plural(len(files), 'file')} in {Path(directory)}", err=True)

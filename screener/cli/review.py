@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from screener.cli.output import RAW_HELP, check_out, echo, open_output
+from screener.cli.output import RAW_HELP, check_out, echo, emit, open_output
 from screener.model import StageCounts
 from screener.project import Project
 
@@ -32,7 +32,7 @@ def new_command(review: str, title: str, question: str, reviewers: int, reasons:
                         reviewers_full_text=reviewers, blind=reviewers > 1,
                         exclusion_reasons=reasons):
         pass
-    click.echo(f"created {review}")
+    echo(f"created {review}")
 
 
 @click.command("info")
@@ -60,7 +60,7 @@ def info_command(review: str, as_json: bool) -> None:
         return max(0, stage.records - decided)
 
     if as_json:
-        click.echo(json.dumps({
+        emit(json.dumps({
             "title": summary.title, "records": summary.records,
             "screened_records": summary.screened_records,
             "duplicates_removed": summary.duplicates_removed, "sources": summary.sources,
@@ -135,7 +135,8 @@ def tui_command(review: str, reviewer: str | None) -> None:
     Example:
       screener tui il2.db --reviewer alice
     """
-    Project.open(review).close()   # a bad file fails here with one line, before the screen opens
+    with Project.open(review) as project:   # a bad or damaged file fails here with one line,
+        project.verify()                     # before the screen opens
     from screener.tui.app import run_app
 
     run_app(review, reviewer=reviewer)
@@ -164,18 +165,18 @@ def demo_command(directory: str, which: str, no_tui: bool, reviewer: str) -> Non
     from screener.demo_bcg import build_bcg_demo
 
     def say(msg: str) -> None:
-        click.echo(msg, err=True)
+        echo(msg, err=True)
 
     paths = {"nudging": build_demo(Path(directory), progress=say),
              "bcg": build_bcg_demo(Path(directory), progress=say)}
     if no_tui:
         for path in paths.values():
-            click.echo(str(path))
+            echo(str(path))
         return
     path = paths[which]
     if not sys.stdout.isatty():
-        click.echo(f"demo reviews at {paths['nudging']} and {paths['bcg']}; "
-                   "not a terminal, so the TUI is not opened")
+        echo(f"demo reviews at {paths['nudging']} and {paths['bcg']}; "
+             "not a terminal, so the TUI is not opened")
         return
     from screener.tui.app import run_app
 

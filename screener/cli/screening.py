@@ -6,6 +6,8 @@ import json
 
 import click
 
+from screener.cli.output import echo, emit, plural
+from screener.display import one_line
 from screener.model import Stage
 from screener.project import Project
 from screener.screening import PairAgreement
@@ -48,21 +50,21 @@ def agreement_command(review: str, stage: str | None, as_json: bool) -> None:
     with Project.open(review) as project:
         pairs = project.agreement(stage)
     if as_json:
-        click.echo(json.dumps([agreement_json(p) for p in pairs], indent=2))
+        emit(json.dumps([agreement_json(p) for p in pairs], indent=2))
         return
     if not pairs:
-        click.echo("no records decided by two reviewers yet")
+        echo("no records decided by two reviewers yet")
         return
     for pair in pairs:
         k = pair.kappa
         a, b = pair.reviewer_a, pair.reviewer_b
         width = max(len(a), len(b)) + 10
-        click.echo(f"{pair.stage}: {a} vs {b} ({pair.n} records decided by both)")
-        click.echo(f"  {'':<{width}}{b + ' include':>16}{b + ' exclude':>16}")
-        click.echo(f"  {a + ' include':<{width}}{pair.both_include:>16}{pair.a_include_b_exclude:>16}")
-        click.echo(f"  {a + ' exclude':<{width}}{pair.a_exclude_b_include:>16}{pair.both_exclude:>16}")
-        click.echo(f"  agreement {k.percent_agreement:.1f}%, kappa {_fmt(k.kappa)} "
-                   f"(95% CI {_fmt(k.ci_low)} to {_fmt(k.ci_high)}, SE {_fmt(k.se, 3)})")
+        echo(f"{pair.stage}: {a} vs {b} ({plural(pair.n, 'record')} decided by both)")
+        echo(f"  {'':<{width}}{b + ' include':>16}{b + ' exclude':>16}")
+        echo(f"  {a + ' include':<{width}}{pair.both_include:>16}{pair.a_include_b_exclude:>16}")
+        echo(f"  {a + ' exclude':<{width}}{pair.a_exclude_b_include:>16}{pair.both_exclude:>16}")
+        echo(f"  agreement {k.percent_agreement:.1f}%, kappa {_fmt(k.kappa)} "
+             f"(95% CI {_fmt(k.ci_low)} to {_fmt(k.ci_high)}, SE {_fmt(k.se, 3)})")
 
 
 @click.command("conflicts")
@@ -79,7 +81,7 @@ def conflicts_command(review: str, stage: str, as_json: bool) -> None:
     with Project.open(review) as project:
         found = project.conflicts(stage)
     if as_json:
-        click.echo(json.dumps([{
+        emit(json.dumps([{
             "record_id": c.record_id, "stage": c.stage.value, "title": c.title,
             "decisions": [{"reviewer": d.reviewer, "decision": d.choice.value, "reason": d.reason,
                            "note": d.note} for d in c.decisions],
@@ -87,9 +89,9 @@ def conflicts_command(review: str, stage: str, as_json: bool) -> None:
         } for c in found], ensure_ascii=False, indent=2))
         return
     if not found:
-        click.echo(f"no unresolved conflicts at {stage}")
+        echo(f"no unresolved conflicts at {stage}")
         return
     for c in found:
         said = "; ".join(f"{d.reviewer}: {d.choice.value}" + (f" ({d.reason})" if d.reason else "")
                          for d in c.decisions)
-        click.echo(f"{c.record_id}\t{said}\t{c.title}")
+        echo(f"{c.record_id}\t{one_line(said)}\t{one_line(c.title)}")

@@ -10,8 +10,8 @@ from typing import Any
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from screener.cli.output import echo
-from screener.display import count_of, one_line
+from screener.cli.output import echo, emit, progress_console
+from screener.display import count_of, one_line, visible
 from screener.project import Project
 from screener.queries import load_query
 from screener.search.client import EntrezOptions
@@ -41,21 +41,22 @@ def search_command(review: str, query_file: str, resume: bool, eutils_url: str |
       screener search il2.db queries/il2-myositis.pubmed.txt --resume
     """
     query = load_query(Path(query_file))
+    console = progress_console()
     with Project.open(review) as project, Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            transient=True, disable=None) as bar:
-        task = bar.add_task(f"PubMed: {query.name}", total=None)
+            console=console, transient=True, disable=not console.is_terminal) as bar:
+        task = bar.add_task(visible(f"PubMed: {query.name}"), total=None)
 
         def progress(done: int, total: int | None) -> None:
             bar.update(task, completed=done, total=total)
 
         result = project.search(query, eutils_url=eutils_url, email=email, resume=resume,
                                 options=EntrezOptions(batch_size=batch_size), progress=progress)
-    click.echo(f"PubMed, {result.started_at[:10]}: {result.count_reported or 0:,} reported, "
-               f"{result.count_fetched:,} in the review, {result.count_new:,} new "
-               f"(run {result.id}, {result.status})")
+    echo(f"PubMed, {result.started_at[:10]}: {result.count_reported or 0:,} reported, "
+         f"{result.count_fetched:,} in the review, {result.count_new:,} new "
+         f"(run {result.id}, {result.status})")
     for note in result.notes:
-        click.echo(f"  note: {note}")
+        echo(f"  note: {note}")
 
 
 @click.command("searches")
@@ -76,7 +77,7 @@ def searches_command(review: str, as_json: bool) -> None:
     with Project.open(review) as project:
         log = project.search_log()
     if as_json:
-        click.echo(json.dumps([_json(entry) for entry in log], ensure_ascii=False, indent=2))
+        emit(json.dumps([_json(entry) for entry in log], ensure_ascii=False, indent=2))
         return
     if not log:
         echo("no searches run or files imported yet")

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from screener.cli.output import echo
+from screener.cli.output import echo, emit
 from screener.display import one_line
 from screener.project import Project
 
@@ -45,7 +45,7 @@ def list_command(review: str, as_json: bool) -> None:
     with Project.open(review) as project:
         studies = project.study_records()
     if as_json:
-        click.echo(json.dumps([{
+        emit(json.dumps([{
             "study": s.name, "note": s.note, "included": s.included, "problem": s.problem,
             "records": [{"id": r.record_id, "citation": r.citation, "status": r.status}
                         for r in s.records]} for s in studies], ensure_ascii=False, indent=1))

@@ -3,24 +3,36 @@
 The only module that creates connections. Everything that writes goes through
 :func:`transaction`, which takes SQLite's write lock up front (``BEGIN IMMEDIATE``) so two
 reviewers writing to the same file at once wait for each other instead of failing.
+
+What the environment does to a review (a full disk, a damaged file, an I/O error) surfaces as
+a :class:`ReviewFileError` naming the file and the cause, from whichever statement meets it:
+the connections made here translate SQLite's error codes (see :func:`environmental_error`).
 """
 
 from __future__ import annotations
 
+import functools
+import os
 import re
 import sqlite3
+import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 import sqlite_utils
 
 from screener.errors import ReviewFileError
+from screener.storage import cjk
 
-__all__ = ["connect", "create", "migrations", "now", "open_review", "schema_version", "transaction"]
+T = TypeVar("T")
+
+__all__ = ["connect", "create", "environmental_error", "migrations", "now", "open_review",
+           "schema_version", "transaction", "verify"]
 
 BUSY_TIMEOUT_MS = 10_000
 PAGE_SIZE = 16_384
@@ -29,6 +41,8 @@ PAGE_SIZE = 16_384
 4 KB pages many rows spill into overflow pages; on 16 KB pages they fit, a few to a page, and a
 100,000-record RIS import stores a quarter faster. A decision's commit writes a few pages
 either way (about a millisecond more at this size)."""
+CJK_MIGRATION = 4
+"""The migration that makes the CJK index: it needs FTS5's trigram tokenizer (SQLite 3.34)."""
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
@@ -63,14 +77,83 @@ def latest_version() -> int:
     return len(migrations())
 
 
+def environmental_error(exc: sqlite3.Error, label: str) -> ReviewFileError | None:
+    """The one-line error for what the environment did to the review file ``label`` (full
+    disk, damage, I/O), or None when ``exc`` is something else (a bug, a busy lock ...)."""
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF   # the primary code of an extended one
+    if code == sqlite3.SQLITE_FULL:
+        return ReviewFileError(f"{label}: the disk is full ({exc}); nothing of this change was "
+                               "saved: free some space and try again")
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return ReviewFileError(f"{label} is damaged ({exc}); restore it from a copy (a backup, "
+                               "or a teammate's file)")
+    if code == sqlite3.SQLITE_IOERR:
+        return ReviewFileError(f"{label} could not be read or written ({exc}); check the disk "
+                               "or network folder it is on")
+    if code == sqlite3.SQLITE_CANTOPEN:
+        return ReviewFileError(f"{label} cannot be opened ({exc})")
+    return None
+
+
+def _translating(method: Callable[..., T]) -> Callable[..., T]:
+    """``method`` of a cursor, raising :func:`environmental_error`'s error where there is one."""
+
+    @functools.wraps(method)
+    def wrapper(self: sqlite3.Cursor, *args: object, **kwargs: object) -> T:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            error = environmental_error(exc, getattr(self.connection, "label", "the review"))
+            if error is None:
+                raise
+            raise error from exc
+
+    return wrapper
+
+
+class _Cursor(sqlite3.Cursor):
+    """A cursor whose environmental failures are :class:`ReviewFileError` (see
+    :func:`environmental_error`); rows are read lazily, so fetching is covered too."""
+
+    execute = _translating(sqlite3.Cursor.execute)
+    executemany = _translating(sqlite3.Cursor.executemany)
+    executescript = _translating(sqlite3.Cursor.executescript)
+    fetchone = _translating(sqlite3.Cursor.fetchone)
+    fetchmany = _translating(sqlite3.Cursor.fetchmany)
+    fetchall = _translating(sqlite3.Cursor.fetchall)
+    __next__ = _translating(sqlite3.Cursor.__next__)
+
+
+class _Connection(sqlite3.Connection):
+    """A connection that knows the file it is on (``label``) and hands out :class:`_Cursor`."""
+
+    label = "the review"
+
+    def cursor(self, factory: type = _Cursor) -> _Cursor:  # type: ignore[override]
+        return super().cursor(factory)
+
+    def execute(self, sql: str, parameters: object = (), /) -> _Cursor:  # type: ignore[override]
+        return self.cursor().execute(sql, parameters)
+
+    def executemany(self, sql: str, seq: object, /) -> _Cursor:  # type: ignore[override]
+        return self.cursor().executemany(sql, seq)
+
+    def executescript(self, script: str, /) -> _Cursor:  # type: ignore[override]
+        return self.cursor().executescript(script)
+
+
 def connect(path: str | Path, *, new: bool = False) -> sqlite_utils.Database:
     """A connection with the house settings; no migration, no checks.
 
     ``new``: the file is being created, so its page size can still be chosen (see
     :data:`PAGE_SIZE`); an existing file keeps the one it was made with.
     """
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                           check_same_thread=False)
+    try:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                               check_same_thread=False, factory=_Connection)
+    except sqlite3.Error as exc:
+        raise (environmental_error(exc, str(path)) or exc) from None
+    conn.label = str(path)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
     if new:
@@ -101,11 +184,22 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     _begin_immediate(conn)
     try:
         yield db
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    else:
         conn.execute("COMMIT")
+    except BaseException:
+        _roll_back(conn)
+        raise
+
+
+def _roll_back(conn: sqlite3.Connection) -> None:
+    """Undo the open transaction, if SQLite has not already: after some errors (a full disk,
+    an I/O error, a COMMIT that failed) it rolls back by itself, and a ROLLBACK then fails with
+    "no transaction is active", an error that must not hide the one that caused it."""
+    if not conn.in_transaction:
+        return
+    try:
+        conn.execute("ROLLBACK")
+    except (sqlite3.Error, ReviewFileError):
+        pass  # the original error is the one to report; closing the connection ends it anyway
 
 
 def _begin_immediate(conn: sqlite3.Connection) -> None:
@@ -140,9 +234,39 @@ def migrate(db: sqlite_utils.Database, path_label: str) -> None:
     for number, path in steps[current:]:
         script = path.read_text(encoding="utf-8")
         with transaction(db):
+            if number != CJK_MIGRATION or cjk.trigram_available(db.conn):
+                for statement in _statements(script):
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version = {number}")
+    if len(steps) >= CJK_MIGRATION:
+        sync_cjk_index(db)
+
+
+def sync_cjk_index(db: sqlite_utils.Database) -> None:
+    """Make the CJK index fit the SQLite that opened the file (see :mod:`screener.storage.cjk`).
+
+    A file is passed between machines. Where SQLite lacks the trigram tokenizer, migration
+    0004 ran without its statements, and the index's triggers (made elsewhere) are dropped
+    here: they would make every insert into ``record`` fail. Where SQLite has it and the index
+    or a trigger is missing, the index is built again from migration 0004 (it may be stale).
+    """
+    complete = cjk.index_exists(db)
+    available = cjk.trigram_available(db.conn)
+    if available and not complete:
+        script = migrations()[CJK_MIGRATION - 1][1].read_text(encoding="utf-8")
+        with transaction(db):
+            for trigger in cjk.TRIGGERS:
+                db.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+            db.execute(f"DROP TABLE IF EXISTS {cjk.TABLE}")
             for statement in _statements(script):
                 db.execute(statement)
-            db.execute(f"PRAGMA user_version = {number}")
+    elif not available:
+        present = [row[0] for row in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?, ?)", cjk.TRIGGERS)]
+        if present:
+            with transaction(db):
+                for trigger in present:
+                    db.execute(f"DROP TRIGGER {trigger}")
 
 
 def _statements(script: str) -> list[str]:
@@ -161,26 +285,57 @@ def _statements(script: str) -> list[str]:
 
 
 def create(path: str | Path) -> sqlite_utils.Database:
-    """Create a new, empty review file (refuses to overwrite one)."""
+    """Create a new, empty review file (refuses to overwrite one; leaves nothing behind when
+    it cannot be made, e.g. on a full disk)."""
     target = Path(path)
-    if str(path) != ":memory:" and target.exists():
+    if str(path) == ":memory:":
+        db = connect(path, new=True)
+        migrate(db, str(path))
+        return db
+    if target.exists() or target.is_symlink():
         raise ReviewFileError(f"{path} already exists; choose another name")
-    if str(path) != ":memory:" and not target.parent.exists():
-        raise ReviewFileError(f"{target.parent} does not exist")
-    db = connect(path, new=True)
-    migrate(db, str(path))
+    if not target.parent.is_dir():
+        raise ReviewFileError(f"{target.parent} does not exist (or is not a folder)")
+    db = None
+    try:
+        db = connect(path, new=True)
+        migrate(db, str(path))
+    except BaseException:
+        if db is not None:
+            db.conn.close()
+        for leftover in (target, Path(f"{target}-wal"), Path(f"{target}-shm"), Path(f"{target}-journal")):
+            leftover.unlink(missing_ok=True)
+        raise
     return db
+
+
+def _check_regular_file(path: str | Path) -> None:
+    """Refuse what is not a review file before anything opens it: a missing file or folder, a
+    folder, and a pipe, socket or device (reading a FIFO's header would wait for a writer
+    forever)."""
+    target = Path(path)
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        if not target.parent.is_dir():
+            raise ReviewFileError(f"{path}: no such file (folder {target.parent} does not exist)") from None
+        raise ReviewFileError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise ReviewFileError(f"{path} cannot be read ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(mode):
+        raise ReviewFileError(f"{path} is a folder, not a review file")
+    if not stat.S_ISREG(mode):
+        raise ReviewFileError(f"{path} is not a regular file (a pipe, socket or device); "
+                              "give the review's .db file")
 
 
 def open_review(path: str | Path) -> sqlite_utils.Database:
     """Open an existing review file and bring its schema up to date."""
     target = Path(path)
     if str(path) != ":memory:":
-        if not target.exists():
-            raise ReviewFileError(f"{path}: no such file")
-        if target.is_dir():
-            raise ReviewFileError(f"{path} is a folder, not a review file")
-        with open(target, "rb") as handle:
+        _check_regular_file(path)
+        # O_NONBLOCK: should the file have become a FIFO since the check, do not wait on it
+        with os.fdopen(os.open(target, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
             magic = handle.read(16)
         if magic != b"SQLite format 3\x00":
             raise ReviewFileError(f"{path} is not a screener review (not an SQLite database)")
@@ -193,3 +348,17 @@ def open_review(path: str | Path) -> sqlite_utils.Database:
     except sqlite3.DatabaseError as exc:
         raise ReviewFileError(f"{path} cannot be read as a screener review ({exc})") from None
     return db
+
+
+def verify(db: sqlite_utils.Database, label: str) -> None:
+    """Read the whole file once and raise the "is damaged" error if any page is bad.
+
+    A damaged page fails only the query that reads it, so a review can open fine and fail
+    later; before a long session (the TUI) this finds out at once. It reads every page: about
+    a second per gigabyte once the file is in the page cache.
+    """
+    found = [row[0] for row in db.execute("PRAGMA quick_check(3)")]
+    if found != ["ok"]:
+        lines = [line for text in found for line in text.splitlines() if not line.startswith("***")]
+        raise ReviewFileError(f"{label} is damaged ({lines[0] if lines else 'quick_check failed'});"
+                              " restore it from a copy (a backup, or a teammate's file)")

@@ -10,6 +10,9 @@ For that one statement FTS5 may also buffer more of the index in memory before w
 (its ``hashsize``, 1 MB by default, raised to :data:`BULK_HASH_BYTES`): fewer, larger index
 segments mean less merging, a third less time for a big import. The setting is put back
 before the transaction ends.
+
+The CJK index (``record_cjk``, see :mod:`screener.storage.cjk`) is filled the same way: its
+insert trigger is suspended too, and the new rows that hold CJK text are indexed in bulk.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import sqlite_utils
+
+from screener.storage import cjk
 
 __all__ = ["deferred_fts"]
 
@@ -31,15 +36,18 @@ _BODY = re.compile(r"BEGIN\s+INSERT\s+INTO\s+(\w+)\s*\(([^)]*)\)\s*VALUES\s*\(([
 
 
 class _Indexer:
-    """Indexes the rows added since the last call, in one statement (see :func:`deferred_fts`)."""
+    """Indexes the rows added since the last call, in one statement (see :func:`deferred_fts`),
+    and those of them with CJK text in the CJK index when ``cjk``."""
 
-    def __init__(self, db: sqlite_utils.Database, statement: str, after: int) -> None:
-        self._db, self._statement, self._after = db, statement, after
+    def __init__(self, db: sqlite_utils.Database, statement: str, after: int, *, cjk: bool) -> None:
+        self._db, self._statement, self._after, self._cjk = db, statement, after, cjk
 
     def flush(self) -> None:
         last = self._db.execute("SELECT coalesce(max(id), 0) FROM record").fetchone()[0]
         if last > self._after:
             self._db.execute(self._statement, [self._after, last])
+            if self._cjk:
+                cjk.index_new_rows(self._db, self._after, last)
             self._after = last
 
 
@@ -71,13 +79,19 @@ def deferred_fts(db: sqlite_utils.Database) -> Iterator[_Indexer | _NoIndexer]:
     table, columns, values = body.groups()
     selected = ", ".join(v.strip().removeprefix("new.") for v in values.split(","))
     before = db.execute("SELECT coalesce(max(id), 0) FROM record").fetchone()[0]
+    cjk_trigger = db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+                             [cjk.TRIGGERS[0]]).fetchone()
     db.execute(f"DROP TRIGGER {_TRIGGER}")
+    if cjk_trigger:
+        db.execute(f"DROP TRIGGER {cjk.TRIGGERS[0]}")
     indexer = _Indexer(db, f"INSERT INTO {table} ({columns}) SELECT {selected} FROM record"
-                           " WHERE id > ? AND id <= ?", before)
+                           " WHERE id > ? AND id <= ?", before, cjk=cjk_trigger is not None)
     with _hash_size(db, table, BULK_HASH_BYTES):
         yield indexer
         indexer.flush()
     db.execute(row[0])
+    if cjk_trigger:
+        db.execute(cjk_trigger[0])
 
 
 @contextmanager

@@ -8,6 +8,7 @@ import sqlite_utils
 
 from screener.errors import InvalidInputError
 from screener.records import Record
+from screener.storage import cjk
 from screener.storage.rows import raw_text, row_to_record
 
 _SOURCE_SQL = (
@@ -69,12 +70,52 @@ def fts_query(text: str) -> str:
 
 
 def search_ids(db: sqlite_utils.Database, text: str, *, limit: int = 1000) -> list[int]:
-    query = fts_query(text)
-    if not query:
-        return []
-    return [r[0] for r in db.execute(
-        "SELECT rowid FROM record_fts WHERE record_fts MATCH ? AND rowid IN (SELECT id FROM screened_record)"
-        " ORDER BY rank LIMIT ?", [query, limit])]
+    """Screened records matching every word of ``text``, best first.
+
+    A word without CJK characters is a prefix term of ``record_fts``, as before. A word with
+    them matches anywhere inside a title or abstract (Chinese has no spaces between words):
+    three characters or more through the trigram index ``record_cjk``, one or two by LIKE over
+    the records that index holds. Where the index is missing (an SQLite before 3.34 has no
+    trigram tokenizer) every CJK word is a LIKE scan over all records: right, but slow on a
+    large review.
+    """
+    words = re.findall(r"\w+", text, flags=re.UNICODE)
+    cjk_words = [w for w in words if cjk.has_cjk(w)]
+    if not cjk_words:
+        query = fts_query(text)
+        if not query:
+            return []
+        return [r[0] for r in db.execute(
+            "SELECT rowid FROM record_fts WHERE record_fts MATCH ? AND rowid IN (SELECT id FROM screened_record)"
+            " ORDER BY rank LIMIT ?", [query, limit])]
+    latin = fts_query(" ".join(w for w in words if not cjk.has_cjk(w)))
+    indexed = cjk.index_exists(db)
+    long_words = [w for w in cjk_words if len(w) >= 3] if indexed else []
+    scanned = [w for w in cjk_words if w not in long_words]
+    # the statement is driven by an index that ranks (trigram, then unicode61) when there is one
+    if long_words:
+        source, ranked = f"{cjk.TABLE} AS f JOIN record AS r ON r.id = f.rowid", True
+        where, params = [f"{cjk.TABLE} MATCH ?"], [" ".join(f'"{w}"' for w in long_words)]
+    elif latin:
+        source, ranked = "record_fts AS f JOIN record AS r ON r.id = f.rowid", True
+        where, params = ["record_fts MATCH ?"], [latin]
+        latin = ""
+    else:
+        source, ranked, where, params = "record AS r", False, [], []
+    if latin:
+        where.append("r.id IN (SELECT rowid FROM record_fts WHERE record_fts MATCH ?)")
+        params.append(latin)
+    if scanned and indexed:
+        where.append(f"r.id IN (SELECT rowid FROM {cjk.TABLE})")
+    for word in scanned:
+        where.append("(r.title LIKE ? ESCAPE '\\' OR r.abstract LIKE ? ESCAPE '\\')")
+        pattern = "%" + re.sub(r"([%_\\])", r"\\\1", word) + "%"
+        params += [pattern, pattern]
+    where.append("r.id IN (SELECT id FROM screened_record)")
+    order = "f.rank" if ranked else "r.id"
+    return [row[0] for row in db.execute(
+        f"SELECT r.id FROM {source} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ?",
+        [*params, limit])]
 
 
 def export_rows(db: sqlite_utils.Database) -> list[dict]:

@@ -149,7 +149,7 @@ def test_cli_runs_and_reports(review, capsys) -> None:
     path = str(review.path)
     assert main(["dedup", path]) == 0
     out = capsys.readouterr().out
-    assert "compared 3 new of 3 records" in out and "automatic: 1 pairs" in out and "queued: 2" in out
+    assert "compared 3 new of 3 records" in out and "automatic: 1 pair merged" in out and "queued: 2" in out
     assert main(["dedup", path, "--report", "--json"]) == 0
     counts = json.loads(capsys.readouterr().out)
     assert (counts["automatic"], counts["queued"], counts["decided_by_person"]) == (1, 2, 0)

@@ -83,11 +83,12 @@ def test_an_interrupted_migration_leaves_the_file_as_it_was(tmp_path: Path, monk
     bad = tmp_path / "migrations"
     bad.mkdir()
     (bad / "0001_initial.sql").write_text("CREATE TABLE review (id INTEGER PRIMARY KEY, title TEXT);\n")
-    (bad / "0002_broken.sql").write_text("CREATE TABLE ok_table (x);\nTHIS IS NOT SQL;\n")
     monkeypatch.setattr(dbmod, "_migration_dir", lambda: bad)
     path = tmp_path / "r.db"
+    dbmod.create(path).conn.close()
+    (bad / "0002_broken.sql").write_text("CREATE TABLE ok_table (x);\nTHIS IS NOT SQL;\n")
     with pytest.raises(sqlite3.OperationalError):
-        dbmod.create(path)
+        dbmod.migrate(dbmod.connect(path), str(path))
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
