@@ -32,7 +32,7 @@ def records_csv(path: Path, n: int = 300, first: int = 0) -> Path:
 def review(tmp_path: Path) -> Path:
     path = tmp_path / "review.db"
     with Project.create(path, title="T", reviewers=["alice"]) as project:
-        project.import_file(records_csv(tmp_path / "first.csv"), fmt="csv")
+        project.import_file(records_csv(tmp_path / "first.csv"), fmt="csv", source="Test DB")
         project.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return path
 
@@ -70,7 +70,7 @@ def test_an_import_on_a_full_disk_is_one_line_and_keeps_nothing(review: Path, tm
                                                                 capsys, monkeypatch) -> None:
     fill_the_disk(monkeypatch)
     line = one_line(["import", str(review), str(records_csv(tmp_path / "second.csv", first=300)),
-                     "--format", "csv"], capsys)
+                     "--source", "Test DB", "--format", "csv"], capsys)
     assert str(review) in line and "disk is full" in line
     assert "rollback" not in line
     assert count_records(review) == 300
@@ -94,7 +94,7 @@ def test_a_full_disk_mid_import_rolls_back_and_names_the_file(review: Path) -> N
         pages = project.db.execute("PRAGMA page_count").fetchone()[0]
         project.db.execute(f"PRAGMA max_page_count = {pages}")
         with pytest.raises(ReviewFileError, match="disk is full") as caught:
-            project.import_file(records_csv(review.parent / "second.csv", first=300), fmt="csv")
+            project.import_file(records_csv(review.parent / "second.csv", first=300), fmt="csv", source="Test DB")
         assert str(review) in str(caught.value)
         assert not project.db.conn.in_transaction
     assert count_records(review) == 300

@@ -38,7 +38,7 @@ def write_csv(path: Path, rows: list[tuple[str, str]]) -> Path:
 
 def new_review(path: Path, rows: list[tuple[str, str]]) -> Project:
     project = Project.create(path, title="IL-2 in myositis", reviewers=["alice"])
-    project.import_file(write_csv(path.with_suffix(".csv"), rows), fmt="csv")
+    project.import_file(write_csv(path.with_suffix(".csv"), rows), fmt="csv", source="Test DB")
     return project
 
 
@@ -140,7 +140,7 @@ def test_without_the_trigram_tokenizer_search_scans_and_the_index_comes_later(
     with monkeypatch.context() as m:        # and back on the old one: its triggers must go,
         m.setattr(cjk, "trigram_available", lambda conn: False)   # or every insert would fail
         with Project.open(path) as project:
-            project.import_file(write_csv(tmp_path / "more.csv", [("系统性红斑狼疮", "")]), fmt="csv")
+            project.import_file(write_csv(tmp_path / "more.csv", [("系统性红斑狼疮", "")]), fmt="csv", source="Test DB")
             assert len(project.search_records("红斑狼疮")) == 1
     with Project.open(path) as project:      # the record added meanwhile is indexed again
         assert len(indexed(project)) == 5 and len(project.search_records("红斑狼疮")) == 1
