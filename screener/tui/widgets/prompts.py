@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -52,7 +53,7 @@ class PickList(ModalScreen[str | None]):
             yield Label(literal(self._title), classes="prompt-title")
             if self._help:
                 yield Label(literal(self._help), classes="prompt-help")
-            yield OptionList(*(Option(line(f"{n % 10 if n <= 10 else ' '}  {label}"), id=str(i))
+            yield OptionList(*(Option(Text.assemble(f"{n % 10 if n <= 10 else ' '}  ", line(label)), id=str(i))
                                for i, (n, (_, label)) in enumerate(enumerate(self._options, 1))))
 
     def action_pick(self, index: int) -> None:
