@@ -29,14 +29,17 @@ def parse_reviewer(entry: str) -> tuple[str, str | None]:
               help="Declare a reviewer (repeatable): the first is the lead, the rest screeners "
                    "unless NAME:ROLE says (screener, arbiter, lead).")
 @click.option("--reviewers", type=click.IntRange(1, 2), default=1, show_default=True,
-              help="Independent reviewers needed per record at each stage (2: blind dual review).")
+              help="Independent reviewers needed per record at each stage (2: dual review).")
+@click.option("--not-blind", is_flag=True,
+              help="Let reviewers see each other's decisions before deciding (blind by default).")
 @click.option("--reason", "reasons", multiple=True, help="An exclusion reason (repeatable).")
 def new_command(review: str, title: str, question: str, names: tuple[str, ...], reviewers: int,
-                reasons: tuple[str, ...]) -> None:
+                not_blind: bool, reasons: tuple[str, ...]) -> None:
     """Create a new review file.
 
-    Without --reviewer nobody is declared yet: the first `screener reviewer add` (or the first
-    name given in `screener tui`) is the lead. A review with two reviewers per record is blind.
+    Without --reviewer nobody is declared yet: the first `screener reviewer add` (or the name
+    `screener tui` asks for when the review has no lead) is the lead. A review is blind unless
+    --not-blind: no reviewer sees another's decision on a record before deciding it too.
 
     \b
     Example:
@@ -50,7 +53,7 @@ def new_command(review: str, title: str, question: str, names: tuple[str, ...], 
         declared.append((name, role or ("lead" if position == 0 else "screener")))
     with Project.create(review, reviewers=declared, title=title, question=question,
                         reviewers_title_abstract=reviewers, reviewers_full_text=reviewers,
-                        blind=reviewers > 1, exclusion_reasons=reasons):
+                        blind=not not_blind, exclusion_reasons=reasons):
         pass
     echo(f"created {review}" + (f" with reviewers {', '.join(n for n, _ in declared)}"
                                 if declared else "; add its lead with: screener reviewer add "

@@ -8,7 +8,6 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import make_review
 
 from screener.cli import main
 from screener.errors import InvalidInputError
@@ -20,9 +19,9 @@ TA = "title_abstract"
 
 
 @pytest.fixture
-def review(tmp_path: Path) -> Path:
+def review(tmp_path: Path, new_review) -> Path:
     """rev_a (lead) and rev_b (arbiter) and two screeners who disagree on record 8 of 10."""
-    path = make_review(tmp_path / "race.db", 10,
+    path = new_review(tmp_path / "race.db", 10,
                        reviewers=("rev_a", ("rev_b", "arbiter"), "ann", "ben"))
     with Project.open(path) as project:
         project.record_decision(8, TA, "ann", "include")

@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import make_review
 
+from screener.demo_bcg import BCG_OUTCOME, build_bcg_demo
 from screener.errors import ScreenerError
 from screener.extraction.values import ValueEntry
 from screener.project import Project
@@ -23,9 +23,9 @@ def _counts(project: Project) -> dict[str, int]:
 
 
 @pytest.fixture
-def trial(tmp_path: Path):
+def trial(tmp_path: Path, new_review):
     """The trial's review: rev_a (lead) and rev_b screen 6 records blind, two each needed."""
-    path = make_review(tmp_path / "trial.db", 6, reviewers=("rev_a", "rev_b"))
+    path = new_review(tmp_path / "trial.db", 6, reviewers=("rev_a", "rev_b"))
     with Project.open(path) as project:
         for rid, (a, b) in enumerate([("include", "include"), ("exclude", "exclude"),
                                       ("include", "exclude"), ("exclude", "exclude")], start=1):
@@ -120,8 +120,9 @@ def test_only_an_arbiter_or_the_lead_resolves(trial: Project) -> None:
     assert trial.resolution(3, TA).reviewer == "rev_a"
 
 
-def test_a_blind_screener_sees_no_decision_on_a_record_before_deciding_it(tmp_path: Path) -> None:
-    path = make_review(tmp_path / "three.db", 6,
+def test_a_blind_screener_sees_no_decision_on_a_record_before_deciding_it(tmp_path: Path,
+                                                                          new_review) -> None:
+    path = new_review(tmp_path / "three.db", 6,
                        reviewers=("lead", "rev_a", "rev_b", "rev_c", ("carol", "arbiter")))
     with Project.open(path) as p:
         for rid in (1, 2):                                      # rev_a and rev_b disagree
@@ -154,3 +155,15 @@ def test_a_blind_screener_sees_no_decision_on_a_record_before_deciding_it(tmp_pa
             assert len(p.agreement(TA, as_reviewer=who)) == 3
         p.update_review(blind=False)                            # an open review hides nothing
         assert [c.record_id for c in p.conflicts(TA, as_reviewer="rev_c", resolved=True)] == [1]
+
+
+def test_analyses_and_agreed_values_by_an_undeclared_reviewer_are_refused(tmp_path: Path) -> None:
+    with Project.open(build_bcg_demo(tmp_path)) as bcg:
+        before = _counts(bcg)
+        with pytest.raises(ScreenerError, match="screener reviewer add"):
+            bcg.pool(BCG_OUTCOME, measure="RR", reviewer="rev_c")
+        [value] = [v for v in bcg.extraction_values() if v.key.field == "events1"][:1]
+        with pytest.raises(ScreenerError, match="screener reviewer add"):
+            bcg.resolve_extraction(value.key, "5", by="rev_c")
+        assert _counts(bcg) == before
+        assert bcg.pool(BCG_OUTCOME, measure="RR", reviewer="DEMO").reviewer == "demo"

@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import make_review
 
 from screener.cli import main
 from screener.project import Project
@@ -51,8 +50,8 @@ def test_a_review_made_without_reviewers_gets_its_lead_from_the_first_add(tmp_pa
     assert capsys.readouterr().out.splitlines() == ["dana\tlead", "eve\tarbiter"]
 
 
-def test_tui_refuses_an_undeclared_reviewer_before_opening(tmp_path: Path, capsys) -> None:
-    path = make_review(tmp_path / "r.db", 3, reviewers=("rev_a", "rev_b"))
+def test_tui_refuses_an_undeclared_reviewer_before_opening(tmp_path: Path, new_review, capsys) -> None:
+    path = new_review(tmp_path / "r.db", 3, reviewers=("rev_a", "rev_b"))
     assert main(["tui", str(path), "--reviewer", "rev_c"]) == 1
     err = _err_line(capsys)
     assert "rev_c" in err and "screener reviewer add" in err and "rev_a, rev_b" in err
@@ -60,8 +59,9 @@ def test_tui_refuses_an_undeclared_reviewer_before_opening(tmp_path: Path, capsy
         assert [r.name for r in project.reviewers()] == ["rev_a", "rev_b"]
 
 
-def test_conflicts_in_a_blind_review_need_to_know_who_asks(tmp_path: Path, capsys) -> None:
-    path = make_review(tmp_path / "r.db", 3, reviewers=("lead", "rev_a", "rev_b", "rev_c"))
+def test_conflicts_in_a_blind_review_need_to_know_who_asks(tmp_path: Path, new_review,
+                                                           capsys) -> None:
+    path = new_review(tmp_path / "r.db", 3, reviewers=("lead", "rev_a", "rev_b", "rev_c"))
     with Project.open(path) as project:
         project.record_decision(1, "title_abstract", "rev_a", "exclude")
         project.record_decision(1, "title_abstract", "rev_b", "include")
@@ -81,3 +81,10 @@ def test_conflicts_in_a_blind_review_need_to_know_who_asks(tmp_path: Path, capsy
 def test_help_has_an_example(verb: list[str], capsys) -> None:
     assert main([*verb, "--help"]) == 0
     assert "Example:" in capsys.readouterr().out
+
+
+def test_new_reviews_are_blind_unless_asked(tmp_path: Path) -> None:
+    assert main(["new", str(tmp_path / "a.db"), "--title", "T"]) == 0
+    assert main(["new", str(tmp_path / "b.db"), "--title", "T", "--not-blind"]) == 0
+    with Project.open(tmp_path / "a.db") as blind, Project.open(tmp_path / "b.db") as open_:
+        assert blind.review().blind and not open_.review().blind
