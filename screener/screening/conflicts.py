@@ -66,10 +66,11 @@ class Resolution:
     replaces_id: int | None = None     # the live resolution this one replaced on purpose
 
     def describe(self) -> str:
-        """E.g. ``include by rev_a as third reviewer at 2025-01-02T10:00:00``."""
+        """E.g. ``include by rev_a as third reviewer at 2025-01-02 10:00`` (UTC, to the minute)."""
         how = "as third reviewer" if self.method is ResolutionMethod.THIRD_REVIEWER else "for the pair"
         reason = f" ({self.reason})" if self.reason else ""
-        return f"{self.choice.value}{reason} by {self.reviewer} {how} at {self.resolved_at}"
+        when = f" at {self.resolved_at[:16].replace('T', ' ')}" if self.resolved_at else ""
+        return f"{self.choice.value}{reason} by {self.reviewer} {how}{when}"
 
 
 class ResolutionExistsError(InvalidInputError):

@@ -99,10 +99,9 @@ class ConflictsScreen(Screen[None]):
 
     # --- list and detail -------------------------------------------------------------------------
     def reload(self, keep_row: int = 0) -> None:
-        which = "resolved" if self.resolved else "open"
-        role = "" if self.me.resolves else " (screener: view only)"
-        self.sub_title = one_line(f"Conflicts · {_STAGE_LABEL[self.stage]} · {which} · "
-                                  f"{self.me.name}{role}")
+        which = "Resolved conflicts" if self.resolved else "Conflicts"
+        role = "" if self.me.resolves else " (view only)"
+        self.sub_title = one_line(f"{which} · {_STAGE_LABEL[self.stage]} · {self.me.name}{role}")
         self.conflicts = self.app.project.conflicts(self.stage, as_reviewer=self.me.name,
                                                     resolved=self.resolved)
         table = self.query_one(DataTable)

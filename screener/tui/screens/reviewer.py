@@ -22,7 +22,7 @@ from screener.errors import ScreenerError
 from screener.screening import Reviewer
 from screener.tui.text import line
 
-_ADD_HINT = "Not listed? The lead adds reviewers with: screener reviewer add REVIEW.db NAME"
+_ADD_HINT = "Not listed? Ask the lead to add you (screener reviewer add)."
 
 
 class ReviewerPrompt(ModalScreen[str | None]):
