@@ -54,7 +54,7 @@ def make_review(folder: Path) -> Path:
                              1990 + n % 35, "Journal of Benchmarks"])
     path = folder / "bench.db"
     with Project.create(path, title="Screening benchmark", reviewers_title_abstract=2,
-                        exclusion_reasons=("Wrong population", "Wrong design"),
+                        reviewers=("bench",), exclusion_reasons=("Wrong population", "Wrong design"),
                         include_terms=("nudge", "prescrib"), exclude_terms=("protocol",)) as project:
         project.import_file(csv_path, source="Synthetic")
     return path

@@ -3,7 +3,8 @@
 The records are the 2,019 titles and abstracts screened by Nagtegaal et al. (2019), a scoping
 review of nudges aimed at healthcare professionals (CC0). Later stages add to the demo as they
 land (more sources, duplicates). Screening: two blind reviewers at title/abstract, whose
-decisions are the dataset's real labels with a seeded share flipped (see add_demo_screening).
+decisions are the dataset's real labels with a seeded share flipped (see add_demo_screening),
+and an arbiter for their conflicts (DEMO_REVIEWERS).
 """
 
 from __future__ import annotations
@@ -119,6 +120,10 @@ def repaired_demo_data(directory: Path) -> Path:
 # share of records where the decision is flipped (DEMO_FLIP_*), so the two disagree on some
 # records and conflicts and kappa have something to show. The flips are invented for the demo;
 # the labels are real.
+# The demo's declared reviewers: "demo" leads the review (and screens), "reviewer2" screens,
+# "arbiter" has decided nothing and resolves conflicts as a third reviewer
+# (`screener demo --reviewer arbiter`).
+DEMO_REVIEWERS = (("demo", "lead"), ("reviewer2", "screener"), ("arbiter", "arbiter"))
 DEMO_FIRST_REVIEWER = 300
 DEMO_SECOND_REVIEWER = 800
 DEMO_FLIP_FIRST = 0.05
@@ -141,7 +146,8 @@ def labelled_decisions(labels: list[tuple[int, str]], *, count: int, flip: float
 
 
 def add_demo_screening(project: Project) -> None:
-    """Two reviewers at title/abstract, blind; see the comment above for how they decided."""
+    """Two reviewers at title/abstract, blind; see the comment above for how they decided.
+    ``project`` declares "demo" and "reviewer2" (DEMO_REVIEWERS)."""
     project.update_review(reviewers_title_abstract=2, blind=True)
     labels = [(rid, project.record(rid).extra.get("label_abstract_screening", ""))
               for rid in project.screened_record_ids()]
@@ -163,7 +169,7 @@ def build_demo(directory: Path, *, progress: Callable[[str], None] | None = None
     partial = directory / (DEMO_FILE + ".building")
     for leftover in directory.glob(DEMO_FILE + ".building*"):
         leftover.unlink()
-    with Project.create(partial, **DEMO_REVIEW) as project:
+    with Project.create(partial, reviewers=DEMO_REVIEWERS, **DEMO_REVIEW) as project:
         if progress:
             progress("importing 2,019 records of Nagtegaal et al. 2019 ...")
         with tempfile.TemporaryDirectory() as scratch:

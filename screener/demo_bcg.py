@@ -60,7 +60,9 @@ def build_bcg_demo(directory: Path, *, progress: Callable[[str], None] | None = 
     for leftover in directory.glob(BCG_FILE + ".building*"):
         leftover.unlink()
     rows = bcg_rows()
-    with Project.create(partial, **BCG_REVIEW) as project:
+    # "demo" leads (the TUI's reviewer for `screener demo --review bcg`); the published data set
+    # is the extractor its values are recorded under.
+    with Project.create(partial, reviewers=("demo", BCG_EXTRACTOR), **BCG_REVIEW) as project:
         if progress:
             progress(f"extracting the {len(rows)} BCG trials of Colditz et al. 1994 ...")
         project.load_form(builtin="bcg")

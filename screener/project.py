@@ -16,7 +16,15 @@ from screener.errors import ScreenerError
 from screener.flows import lazy_flow
 from screener.model import Choice, Decision, ImportResult, Review, ReviewSummary, Stage, StageCounts
 from screener.records import Record
-from screener.screening import Conflict, FullText, Note, PairAgreement, Resolution, StageProgress
+from screener.screening import (
+    Conflict,
+    FullText,
+    Note,
+    PairAgreement,
+    Resolution,
+    Reviewer,
+    StageProgress,
+)
 from screener.storage import decisions as decision_store
 from screener.storage import records as record_store
 from screener.storage import review as review_store
@@ -52,7 +60,8 @@ class Project:
         """Make a new review file. ``settings`` are :class:`Review` fields (title is required).
 
         ``reviewers`` declares the review's reviewers: names, or (name, role) pairs; a bare
-        name's role is 'lead' for the first and 'screener' for the rest.
+        name's role is 'lead' for the first and 'screener' for the rest. Without a lead, the next
+        reviewer added (:meth:`add_reviewer`) is the lead.
         """
         review = review or Review(**settings)
         if not review.title.strip():
@@ -92,6 +101,42 @@ class Project:
         with transaction(self.db):
             review_store.update_review(self.db, **changes)
         return self.review()
+
+    # --- reviewers ---------------------------------------------------------------------------
+    def reviewers(self) -> list[Reviewer]:
+        """The declared reviewers with their roles, in the order they were added."""
+        return review_store.list_reviewers(self.db)
+
+    def reviewer(self, name: str) -> Reviewer:
+        """The declared reviewer ``name`` (any case), as declared; an unknown name is refused."""
+        return review_store.get_reviewer(self.db, name)
+
+    def add_reviewer(self, name: str, role: str | None = None) -> Reviewer:
+        """Declare a reviewer (role screener unless given). A review without a lead yet (made
+        without reviewers, or before roles) gets its lead this way: that reviewer is the lead."""
+        with transaction(self.db):
+            lead = not review_store.has_lead(self.db)
+            review_store.add_reviewer(self.db, name, "lead" if lead else role or "screener")
+            return review_store.get_reviewer(self.db, name)
+
+    def declare_lead(self, name: str) -> Reviewer:
+        """Declare the lead of a review that has none (the TUI asks for it once); refused once
+        the review has a lead."""
+        with transaction(self.db):
+            if review_store.has_lead(self.db):
+                raise ScreenerError("this review has a lead already: pick your name, or ask the "
+                                    "lead to add you (screener reviewer add REVIEW.db NAME)")
+            review_store.add_reviewer(self.db, name, "lead")
+            return review_store.get_reviewer(self.db, name)
+
+    def set_reviewer_role(self, name: str, role: str) -> Reviewer:
+        """Give a declared reviewer another role; the last lead cannot stop being lead."""
+        with transaction(self.db):
+            return review_store.set_role(self.db, name, role)
+
+    def _as(self, name: str | None) -> str | None:
+        """The declared spelling of reviewer ``name`` (refused when unknown), None for None."""
+        return None if name is None else review_store.get_reviewer(self.db, name).name
 
     def info(self) -> ReviewSummary:
         """Counts for the dashboard and ``screener info``."""
@@ -196,13 +241,22 @@ class Project:
                   as_reviewer: str | None = None) -> list[Decision]:
         """Live decisions on a record. With ``as_reviewer`` in a blind review, others' decisions
         are hidden until ``as_reviewer`` has decided the record too."""
+        as_reviewer = self._as(as_reviewer)
         found = decision_store.decisions_for(self.db, record_id, Stage(stage) if stage else None)
         if as_reviewer is None or not self.review().blind:
             return found
         return _blind(found, as_reviewer)
 
-    def decision_history(self, record_id: int) -> list[tuple]:
-        return decision_store.history(self.db, record_id)
+    def decision_history(self, record_id: int, *, as_reviewer: str | None = None) -> list[tuple]:
+        """Every history row of a record, oldest first; with ``as_reviewer`` in a blind review,
+        others' rows only at the stages ``as_reviewer`` has decided the record too."""
+        rows = decision_store.history(self.db, record_id)
+        as_reviewer = self._as(as_reviewer)
+        if as_reviewer is None or not self.review().blind:
+            return rows
+        mine = {d.stage.value for d in self.decisions(record_id, as_reviewer=as_reviewer)
+                if d.reviewer == as_reviewer}
+        return [r for r in rows if r[2] == as_reviewer or r[1] in mine]
 
     # --- export --------------------------------------------------------------------------------
     def export_records(self, *, as_reviewer: str | None = None, unblind: bool = False) -> list[dict]:
@@ -212,6 +266,7 @@ class Project:
         both have decided; an export for nobody in particular needs ``unblind=True``.
         """
         review = self.review()
+        as_reviewer = self._as(as_reviewer)
         if review.blind and as_reviewer is None and not unblind:
             raise ScreenerError(
                 "this review is blind: export as a reviewer (--reviewer NAME) or give --unblind")
@@ -291,7 +346,7 @@ class Project:
 
     def notes(self, record_id: int, *, as_reviewer: str | None = None) -> list[Note]:
         """Notes on a record; in a blind review ``as_reviewer`` sees only their own."""
-        only = as_reviewer if as_reviewer is not None and self.review().blind else None
+        only = self._as(as_reviewer) if as_reviewer is not None and self.review().blind else None
         return screening_flow.store.notes_for(self.db, record_id, reviewer=only)
 
     def tag_record(self, record_id: int, tag: str, reviewer: str) -> bool:
@@ -302,31 +357,50 @@ class Project:
 
     def record_tags(self, record_id: int, *, as_reviewer: str | None = None) -> list[str]:
         """Tags on a record; in a blind review ``as_reviewer`` sees only their own."""
-        only = as_reviewer if as_reviewer is not None and self.review().blind else None
+        only = self._as(as_reviewer) if as_reviewer is not None and self.review().blind else None
         return screening_flow.store.tags_for(self.db, record_id, reviewer=only)
 
     def tags(self, *, as_reviewer: str | None = None) -> list[str]:
         """Tag names in use; in a blind review ``as_reviewer`` sees only their own."""
-        only = as_reviewer if as_reviewer is not None and self.review().blind else None
+        only = self._as(as_reviewer) if as_reviewer is not None and self.review().blind else None
         return screening_flow.store.all_tags(self.db, reviewer=only)
 
-    def conflicts(self, stage: Stage | str = Stage.TITLE_ABSTRACT) -> list[Conflict]:
-        """Unresolved include-vs-exclude conflicts at ``stage``, with decisions and notes."""
-        return screening_flow.conflicts(self.db, Stage(stage))
+    def conflicts(self, stage: Stage | str = Stage.TITLE_ABSTRACT, *, as_reviewer: str | None = None,
+                  resolved: bool = False) -> list[Conflict]:
+        """Unresolved include-vs-exclude conflicts at ``stage`` (``resolved``: the resolved ones,
+        with their resolution), with decisions and notes. In a blind review a screener
+        (``as_reviewer``) gets only those on records they decided; an arbiter or lead, all."""
+        return screening_flow.conflicts(self.db, Stage(stage), as_reviewer=as_reviewer,
+                                        resolved=resolved)
 
     def resolve_conflict(self, record_id: int, stage: Stage | str, decision: Choice | str, reviewer: str,
-                         method: str = "third_reviewer", reason: str | None = None, note: str = "") -> int:
-        """Record the final decision on a record at ``stage`` and who made it."""
+                         method: str = "third_reviewer", reason: str | None = None, note: str = "",
+                         *, replace: bool = False) -> int:
+        """Record the final decision on a record at ``stage`` and who made it (an arbiter or the
+        lead). A record resolved already is refused (``ResolutionExistsError`` says by whom and
+        how) unless ``replace``, which replaces the live resolution on purpose."""
         return screening_flow.resolve_conflict(
             self.db, record_id, Stage(stage), Choice(decision), reviewer,
-            screening_flow.ResolutionMethod(method), reason=reason, note=note)
+            screening_flow.ResolutionMethod(method), reason=reason, note=note, replace=replace)
 
-    def resolution(self, record_id: int, stage: Stage | str) -> Resolution | None:
-        return screening_flow.store.resolution_for(self.db, record_id, Stage(stage))
+    def undo_resolution(self, record_id: int, stage: Stage | str, reviewer: str, *,
+                        resolution_id: int | None = None) -> Resolution:
+        """Undo a record's live resolution at ``stage`` (an arbiter or the lead); returns it.
+        With ``resolution_id``, only if that is still the live one."""
+        return screening_flow.undo_resolution(self.db, record_id, Stage(stage), reviewer,
+                                              resolution_id=resolution_id)
 
-    def agreement(self, stage: Stage | str | None = None) -> list[PairAgreement]:
-        """Kappa (95% CI), percent agreement and the 2x2 counts per stage and reviewer pair."""
-        return screening_flow.agreement(self.db, Stage(stage) if stage else None)
+    def resolution(self, record_id: int, stage: Stage | str, *,
+                   as_reviewer: str | None = None) -> Resolution | None:
+        """The live resolution (a blind screener sees it only on a record they decided)."""
+        return screening_flow.resolution(self.db, record_id, Stage(stage), as_reviewer=as_reviewer)
+
+    def agreement(self, stage: Stage | str | None = None, *,
+                  as_reviewer: str | None = None) -> list[PairAgreement]:
+        """Kappa (95% CI), percent agreement and the 2x2 counts per stage and reviewer pair (a
+        blind screener, ``as_reviewer``, gets only the pairs they are in)."""
+        return screening_flow.agreement(self.db, Stage(stage) if stage else None,
+                                        as_reviewer=as_reviewer)
 
     def screening_progress(self) -> list[StageProgress]:
         """Per stage: records, decisions per reviewer, outcomes (pending/include/exclude/conflict)."""
@@ -533,7 +607,7 @@ class Project:
         """Screened records (included / excluded / all) as RIS, decisions in the N1 notes."""
         from screener.flows import report as report_flow
 
-        return report_flow.export_ris(self.db, path, which=which, as_reviewer=as_reviewer,
+        return report_flow.export_ris(self.db, path, which=which, as_reviewer=self._as(as_reviewer),
                                       unblind=unblind, progress=progress)
 
     def export_decisions(self, path: str | Path | None, *, as_reviewer: str | None = None,
@@ -543,8 +617,8 @@ class Project:
         without spreadsheet protection)."""
         from screener.flows import report as report_flow
 
-        return report_flow.export_decisions(self.db, path, as_reviewer=as_reviewer, unblind=unblind,
-                                            raw=raw, progress=progress)
+        return report_flow.export_decisions(self.db, path, as_reviewer=self._as(as_reviewer),
+                                            unblind=unblind, raw=raw, progress=progress)
 
 
 def _blind(found: list[Decision], reviewer: str) -> list[Decision]:

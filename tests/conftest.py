@@ -10,6 +10,8 @@ from screener.project import Project
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data"
+# The reviewers the shared fixtures declare: alice leads, bob screens, carol arbitrates.
+REVIEWERS = ("alice", "bob", ("carol", "arbiter"))
 # ../shared beside the checkout: CI and developers have it, a user's fresh clone does not.
 SHARED = (REPO.parent / "shared").resolve()
 
@@ -31,7 +33,8 @@ def shared_dir() -> Path:
 
 @pytest.fixture
 def project(tmp_path: Path):
-    """A new, empty review with two exclusion reasons, in a temporary file."""
-    with Project.create(tmp_path / "review.db", title="Test review",
+    """A new, empty review with two exclusion reasons and its reviewers (alice leads, bob
+    screens, carol arbitrates), in a temporary file."""
+    with Project.create(tmp_path / "review.db", title="Test review", reviewers=REVIEWERS,
                         exclusion_reasons=("Wrong population", "Wrong intervention")) as p:
         yield p

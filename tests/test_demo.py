@@ -25,7 +25,7 @@ def test_demo_builds_from_the_bundled_dataset(tmp_path: Path) -> None:
 
 async def test_dashboard_shows_the_record_count(tmp_path: Path) -> None:
     path = build_demo(tmp_path)
-    app = make_app(path, reviewer="tester")
+    app = make_app(path, reviewer="demo")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         summary = str(app.screen.query_one("#summary", Static).render())

@@ -27,6 +27,7 @@ from screener.errors import ScreenerError
 # load scipy or lxml. Several modules add subcommands to `export`: all are loaded for it.
 COMMANDS: list[tuple[str, str, str]] = [
     ("new", "screener.cli.review", "new_command"),
+    ("reviewer", "screener.cli.reviewers", "reviewer_group"),
     ("info", "screener.cli.review", "info_command"),
     ("criteria", "screener.cli.criteria", "criteria_command"),
     ("terms", "screener.cli.criteria", "terms_command"),
@@ -37,6 +38,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("tui", "screener.cli.review", "tui_command"),
     ("agreement", "screener.cli.screening", "agreement_command"),
     ("conflicts", "screener.cli.screening", "conflicts_command"),
+    ("resolve", "screener.cli.screening", "resolve_command"),
     ("form", "screener.cli.extraction", "form_command"),
     ("check", "screener.cli.extraction", "check_command"),
     ("study", "screener.cli.studies", "study_group"),

@@ -11,28 +11,52 @@ import click
 from screener.cli.output import RAW_HELP, check_out, echo, emit, open_output
 from screener.model import StageCounts
 from screener.project import Project
+from screener.screening import ROLES
+
+
+def parse_reviewer(entry: str) -> tuple[str, str | None]:
+    """``NAME`` or ``NAME:ROLE`` (a colon not followed by a role is part of the name)."""
+    name, _, role = entry.rpartition(":")
+    return (name, role) if name and role in ROLES else (entry, None)
 
 
 @click.command("new")
 @click.argument("review", type=click.Path(dir_okay=False))
 @click.option("--title", required=True, help="The review's title.")
 @click.option("--question", default="", help="The review question (PICO in words).")
+@click.option("--reviewer", "names", multiple=True, metavar="NAME[:ROLE]",
+              help="Declare a reviewer (repeatable): the first is the lead, the rest screeners "
+                   "unless NAME:ROLE says (screener, arbiter, lead).")
 @click.option("--reviewers", type=click.IntRange(1, 2), default=1, show_default=True,
-              help="Independent reviewers needed per record at each stage.")
+              help="Independent reviewers needed per record at each stage (2: dual review).")
+@click.option("--not-blind", is_flag=True,
+              help="Let reviewers see each other's decisions before deciding (blind by default).")
 @click.option("--reason", "reasons", multiple=True, help="An exclusion reason (repeatable).")
-def new_command(review: str, title: str, question: str, reviewers: int, reasons: tuple[str, ...]) -> None:
+def new_command(review: str, title: str, question: str, names: tuple[str, ...], reviewers: int,
+                not_blind: bool, reasons: tuple[str, ...]) -> None:
     """Create a new review file.
+
+    Without --reviewer nobody is declared yet: the first `screener reviewer add` (or the name
+    `screener tui` asks for when the review has no lead) is the lead. A review is blind unless
+    --not-blind: no reviewer sees another's decision on a record before deciding it too.
 
     \b
     Example:
       screener new il2.db --title "Low-dose IL-2 in myositis" --reviewers 2 \\
+          --reviewer alice --reviewer bob --reviewer carol:arbiter \\
           --reason "Wrong population" --reason "Wrong intervention"
     """
-    with Project.create(review, title=title, question=question, reviewers_title_abstract=reviewers,
-                        reviewers_full_text=reviewers, blind=reviewers > 1,
-                        exclusion_reasons=reasons):
+    declared = []
+    for position, entry in enumerate(names):
+        name, role = parse_reviewer(entry)
+        declared.append((name, role or ("lead" if position == 0 else "screener")))
+    with Project.create(review, reviewers=declared, title=title, question=question,
+                        reviewers_title_abstract=reviewers, reviewers_full_text=reviewers,
+                        blind=not not_blind, exclusion_reasons=reasons):
         pass
-    echo(f"created {review}")
+    echo(f"created {review}" + (f" with reviewers {', '.join(n for n, _ in declared)}"
+                                if declared else "; add its lead with: screener reviewer add "
+                                f"{review} NAME"))
 
 
 @click.command("info")
@@ -127,7 +151,8 @@ def export_records_command(review: str, fmt: str, out: str | None, reviewer: str
 
 @click.command("tui")
 @click.argument("review", type=click.Path(dir_okay=False))
-@click.option("--reviewer", help="Who is screening (asked at start when missing).")
+@click.option("--reviewer", help="Who is screening: a declared reviewer (picked at start when "
+                                 "missing).")
 def tui_command(review: str, reviewer: str | None) -> None:
     """Open the review in the terminal interface.
 
@@ -135,8 +160,12 @@ def tui_command(review: str, reviewer: str | None) -> None:
     Example:
       screener tui il2.db --reviewer alice
     """
-    with Project.open(review) as project:   # a bad or damaged file fails here with one line,
-        project.verify()                     # before the screen opens
+    # a bad or damaged file or an undeclared reviewer fails here with one line, before the
+    # screen opens
+    with Project.open(review) as project:
+        project.verify()
+        if reviewer is not None:
+            reviewer = project.reviewer(reviewer).name
     from screener.tui.app import run_app
 
     run_app(review, reviewer=reviewer)

@@ -122,7 +122,7 @@ def undo(db: sqlite_utils.Database, pair: int | tuple[int, int] | None = None, *
     pair returns to the rule's verdict. Returns the pair id, or None when there was nothing."""
     with transaction(db):
         if pair is None:
-            rid = reviewer_id(db, reviewer, create=False) if reviewer else None
+            rid = reviewer_id(db, reviewer) if reviewer else None
             row = store.last_person_pair(db, rid)
             if row is None:
                 return None

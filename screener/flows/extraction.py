@@ -176,8 +176,8 @@ def extractors(db: sqlite_utils.Database) -> list[str]:
 
 def compare_extractors(db: sqlite_utils.Database, first: str, second: str, *,
                        study: str | None = None) -> list[Discrepancy]:
-    for name in (first, second):
-        review_store.reviewer_id(db, name, create=False)
+    # the names as declared: values carry them so, whatever case they were typed in
+    first, second = (review_store.get_reviewer(db, name).name for name in (first, second))
     found = compare(values(db, study=study), first, second)
     agreed = {v.key for v in store.load_values(db) if v.role == "consensus"}
     return [d for d in found if d.key not in agreed]
@@ -232,7 +232,7 @@ def extraction_table(db: sqlite_utils.Database, *, reviewer: str | None = None,
                      outcome: str | None = None) -> tuple[list[str], list[dict[str, str]]]:
     """(columns, rows) of the table: final values, or one extractor's with ``reviewer``."""
     if reviewer is not None:
-        review_store.reviewer_id(db, reviewer, create=False)
+        reviewer = review_store.get_reviewer(db, reviewer).name
         picked = {v.key: v.value for v in store.load_values(db, reviewer=reviewer) if v.role == "extractor"}
     else:
         result = final(db)
@@ -290,7 +290,10 @@ def import_table(db: sqlite_utils.Database, path: str | Path, *, dry_run: bool =
     with transaction(db):
         for outcome in plan.new_outcomes:
             store.save_outcome(db, outcome)
-        rid = review_store.reviewer_id(db, reviewer)
+        # The file is the extractor its values are recorded under: declared here, by the
+        # import, as the identity of a source (not a person, so never a lead or arbiter).
+        found = review_store.find_reviewer(db, reviewer)
+        rid = found[0] if found else review_store.add_reviewer(db, reviewer, "screener")
         for study, entries in plan.entries.items():
             sid = store.find_study(db, study)
             if sid is None:

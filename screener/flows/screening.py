@@ -18,7 +18,10 @@ from screener.screening import (
     FullText,
     PairAgreement,
     QueueFilter,
+    Resolution,
+    ResolutionExistsError,
     ResolutionMethod,
+    Reviewer,
     StageProgress,
     cohen_kappa,
     parse_filter,
@@ -39,7 +42,9 @@ __all__ = [
     "mark_not_retrieved",
     "progress",
     "record_decisions",
+    "resolution",
     "resolve_conflict",
+    "undo_resolution",
     "screening_queue",
 ]
 
@@ -130,30 +135,65 @@ def untag_record(db: sqlite_utils.Database, record_id: int, tag: str, reviewer: 
         return store.untag_record(db, record_id, _tag_name(tag), reviewer)
 
 
-def conflicts(db: sqlite_utils.Database, stage: Stage) -> list[Conflict]:
-    """Unresolved conflicts at ``stage``, in record order, with every decision and note."""
+def _sees_every_conflict(review: Review, viewer: Reviewer | None) -> bool:
+    return viewer is None or not review.blind or viewer.resolves
+
+
+def conflicts(db: sqlite_utils.Database, stage: Stage, *, as_reviewer: str | None = None,
+              resolved: bool = False) -> list[Conflict]:
+    """Unresolved conflicts at ``stage`` (with ``resolved``: those resolved, each with its live
+    resolution), in record order, with every decision and note.
+
+    ``as_reviewer`` in a blind review: a screener gets only the conflicts on records they have
+    decided at ``stage`` (so never a decision on a record they have not decided) and only their
+    own notes; an arbiter or lead gets every conflict.
+    """
     review = review_store.load_review(db)
+    viewer = review_store.get_reviewer(db, as_reviewer) if as_reviewer is not None else None
+    params = _params(review)
+    ids = (store.resolved_conflict_ids(db, stage, params) if resolved
+           else store.ids_with_outcome(db, stage, "conflict", params))
+    own_notes = None
+    if not _sees_every_conflict(review, viewer):
+        assert viewer is not None
+        mine = store.decided_among(db, stage, viewer.name, ids)
+        ids = [i for i in ids if i in mine]
+        own_notes = viewer.name
     found = []
-    for record_id in store.ids_with_outcome(db, stage, "conflict", _params(review)):
+    for record_id in ids:
         title = db.execute("SELECT title FROM record WHERE id = ?", [record_id]).fetchone()[0]
         found.append(Conflict(record_id, stage, title,
                               tuple(decision_store.decisions_for(db, record_id, stage)),
-                              tuple(store.notes_for(db, record_id))))
+                              tuple(store.notes_for(db, record_id, reviewer=own_notes)),
+                              store.resolution_for(db, record_id, stage) if resolved else None))
     return found
+
+
+def _resolver(db: sqlite_utils.Database, reviewer: str) -> Reviewer:
+    who = review_store.get_reviewer(db, reviewer)
+    if not who.resolves:
+        raise InvalidInputError(
+            f"{who.name} is a screener: only an arbiter or the lead resolves conflicts (the lead "
+            f"makes an arbiter with: screener reviewer role REVIEW.db {who.name} arbiter)")
+    return who
 
 
 def resolve_conflict(db: sqlite_utils.Database, record_id: int, stage: Stage, choice: Choice,
                      reviewer: str, method: ResolutionMethod, *, reason: str | None = None,
-                     note: str = "") -> int:
+                     note: str = "", replace: bool = False) -> int:
     """Settle a record at ``stage`` (usually a conflict); returns the resolution's id.
 
-    ``third_reviewer``: someone who did not decide the record. ``consensus``: the pair agreed,
-    recorded by one of them. Full-text exclusions need a reason from the review's list.
+    Only an arbiter or the lead resolves. ``third_reviewer``: someone who did not decide the
+    record. ``consensus``: the pair agreed, recorded by one of them. Full-text exclusions need a
+    reason from the review's list. A record already resolved is refused with who resolved it and
+    how (:class:`ResolutionExistsError`), unless ``replace``: then the new resolution replaces
+    the live one and names it.
     """
     if choice is Choice.MAYBE:
         raise InvalidInputError("a resolution is include or exclude, not maybe")
     with transaction(db):
         review = review_store.load_review(db)
+        who = _resolver(db, reviewer)
         get_record(db, record_id)
         _check_exclusion_reason(review, stage, choice, reason)
         if stage is Stage.FULL_TEXT:
@@ -161,24 +201,70 @@ def resolve_conflict(db: sqlite_utils.Database, record_id: int, stage: Stage, ch
         deciders = {d.reviewer for d in decision_store.decisions_for(db, record_id, stage)}
         if not deciders:
             raise InvalidInputError(f"record {record_id} has no decisions at {stage.value} to resolve")
-        name = reviewer.strip()
-        if method is ResolutionMethod.THIRD_REVIEWER and name in deciders:
+        if method is ResolutionMethod.THIRD_REVIEWER and who.name in deciders:
             raise InvalidInputError(
-                f"{name} decided record {record_id}; a third reviewer must be someone else "
+                f"{who.name} decided record {record_id}; a third reviewer must be someone else "
                 "(or record it as the pair's consensus)")
-        if method is ResolutionMethod.CONSENSUS and name not in deciders:
+        if method is ResolutionMethod.CONSENSUS and who.name not in deciders:
             raise InvalidInputError(
                 f"a consensus is recorded by one of the reviewers who decided record {record_id} "
                 f"({', '.join(sorted(deciders))})")
-        return store.add_resolution(db, record_id, stage, choice, name, method, reason, note)
+        # Read inside the write transaction: two resolvers working from the same stale list
+        # cannot both add a live resolution; the second is told about the first.
+        live = store.resolution_for(db, record_id, stage)
+        if live is not None and not replace:
+            raise ResolutionExistsError(live)
+        return store.add_resolution(db, record_id, stage, choice, who.name, method, reason, note,
+                                    replaces_id=live.id if live else None)
 
 
-def agreement(db: sqlite_utils.Database, stage: Stage | None = None) -> list[PairAgreement]:
-    """Per stage and reviewer pair: the 2x2 counts over units (records, or duplicate clusters) both
-    decided, and kappa."""
+def undo_resolution(db: sqlite_utils.Database, record_id: int, stage: Stage, reviewer: str, *,
+                    resolution_id: int | None = None) -> Resolution:
+    """Undo the live resolution of a record at ``stage`` (an arbiter or the lead); returns it.
+
+    The resolution it replaced, if any, is live again; with none, the record's conflict is back.
+    ``resolution_id``: the resolution the caller saw; if another has become live since, nothing
+    is undone and the caller is told about it.
+    """
+    with transaction(db):
+        who = _resolver(db, reviewer)
+        get_record(db, record_id)
+        live = store.resolution_for(db, record_id, stage)
+        if live is None:
+            raise InvalidInputError(f"record {record_id} has no resolution at {stage.value} to undo")
+        if resolution_id is not None and live.id != resolution_id:
+            raise InvalidInputError(
+                f"record {record_id}'s resolution at {stage.value} has changed: it is now "
+                f"{live.describe()}; nothing was undone")
+        store.undo_resolution(db, live.id, who.name)
+        return live
+
+
+def resolution(db: sqlite_utils.Database, record_id: int, stage: Stage, *,
+               as_reviewer: str | None = None) -> Resolution | None:
+    """The live resolution; ``as_reviewer`` (a screener, in a blind review) sees it only on a
+    record they have decided at ``stage``."""
     review = review_store.load_review(db)
+    viewer = review_store.get_reviewer(db, as_reviewer) if as_reviewer is not None else None
+    if not _sees_every_conflict(review, viewer):
+        assert viewer is not None
+        if not store.decided_among(db, stage, viewer.name, [record_id]):
+            return None
+    return store.resolution_for(db, record_id, stage)
+
+
+def agreement(db: sqlite_utils.Database, stage: Stage | None = None, *,
+              as_reviewer: str | None = None) -> list[PairAgreement]:
+    """Per stage and reviewer pair: the 2x2 counts over units (records, or duplicate clusters) both
+    decided, and kappa. ``as_reviewer`` (a screener, in a blind review) gets only the pairs they
+    are in."""
+    review = review_store.load_review(db)
+    viewer = review_store.get_reviewer(db, as_reviewer) if as_reviewer is not None else None
+    only = None if _sees_every_conflict(review, viewer) else viewer
     tables: dict[tuple[str, str, str], dict[tuple[str, str], int]] = {}
     for st, a, b, choice_a, choice_b, n in store.agreement_counts(db, stage, review.maybe_counts_as):
+        if only is not None and only.name not in (a, b):
+            continue
         tables.setdefault((st, a, b), {})[(choice_a, choice_b)] = n
     result = []
     for (st, a, b), cells in tables.items():

@@ -10,6 +10,7 @@ from screener.screening.conflicts import (
     Note,
     Outcome,
     Resolution,
+    ResolutionExistsError,
     ResolutionMethod,
     effective_choice,
     is_conflict,
@@ -17,6 +18,7 @@ from screener.screening.conflicts import (
 )
 from screener.screening.highlight import Span, highlight_spans
 from screener.screening.queue import QueueFilter, RecordState, parse_filter, select
+from screener.screening.reviewers import ROLES, Reviewer
 from screener.screening.status import FullText, ReviewerProgress, StageProgress
 
 __all__ = [
@@ -28,9 +30,12 @@ __all__ = [
     "PairAgreement",
     "QueueFilter",
     "RecordState",
+    "ROLES",
     "Resolution",
+    "ResolutionExistsError",
     "ReviewerProgress",
     "ResolutionMethod",
+    "Reviewer",
     "Span",
     "StageProgress",
     "cohen_kappa",

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from screener.errors import InvalidInputError
 from screener.model import Choice, Decision, Stage
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "Note",
     "Outcome",
     "Resolution",
+    "ResolutionExistsError",
     "ResolutionMethod",
     "effective_choice",
     "is_conflict",
@@ -61,17 +63,37 @@ class Resolution:
     reason: str = ""
     note: str = ""
     resolved_at: str = ""
+    replaces_id: int | None = None     # the live resolution this one replaced on purpose
+
+    def describe(self) -> str:
+        """E.g. ``include by rev_a as third reviewer at 2025-01-02 10:00`` (UTC, to the minute)."""
+        how = "as third reviewer" if self.method is ResolutionMethod.THIRD_REVIEWER else "for the pair"
+        reason = f" ({self.reason})" if self.reason else ""
+        when = f" at {self.resolved_at[:16].replace('T', ' ')}" if self.resolved_at else ""
+        return f"{self.choice.value}{reason} by {self.reviewer} {how}{when}"
+
+
+class ResolutionExistsError(InvalidInputError):
+    """A record already has a live resolution at the stage; replacing it must be asked for."""
+
+    def __init__(self, resolution: Resolution) -> None:
+        self.resolution = resolution
+        super().__init__(
+            f"record {resolution.record_id} was already resolved at {resolution.stage.value}: "
+            f"{resolution.describe()}; resolve it again with replace (--replace) to replace it")
 
 
 @dataclass(frozen=True, slots=True)
 class Conflict:
-    """A record whose reviewers disagree at a stage, with what they said."""
+    """A record whose reviewers disagree at a stage, with what they said (and, for a conflict
+    already resolved, its live resolution)."""
 
     record_id: int
     stage: Stage
     title: str
     decisions: tuple[Decision, ...]
     notes: tuple[Note, ...] = ()
+    resolution: Resolution | None = None
 
 
 def effective_choice(choice: Choice | str, maybe_counts_as: Choice | str = Choice.INCLUDE) -> Choice:

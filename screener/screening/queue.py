@@ -8,7 +8,8 @@ Filters:
 ``mine``       records this reviewer has decided
 ``maybe``      records this reviewer marked maybe
 ``included``   records this reviewer included
-``conflicts``  records in an unresolved conflict at the stage
+``conflicts``  records in an unresolved conflict at the stage (in a blind review, only those
+               the reviewer has decided: others' disagreements are theirs)
 ``tag``        records carrying a tag (in a blind review, only the reviewer's own tags count)
 ``all``        every record of the stage
 
@@ -95,6 +96,8 @@ def matches(
     if flt is QueueFilter.INCLUDED:
         return state.mine is Choice.INCLUDE
     if flt is QueueFilter.CONFLICTS:
+        if blind and state.mine is None:
+            return False
         choices = ([state.mine] if state.mine else []) + list(state.others)
         return stage_outcome(choices, needed=needed, maybe_counts_as=maybe_counts_as,
                              resolution=state.resolution) is Outcome.CONFLICT

@@ -266,10 +266,11 @@ def clusters(db: sqlite_utils.Database, records: set[int] | None = None) -> dict
 
 
 def records_with_decisions(db: sqlite_utils.Database, records: set[int] | None = None) -> dict[int, int]:
-    """record id -> number of live screening decisions and resolutions on it (of ``records``
-    only, when given)."""
+    """record id -> number of live screening decisions and resolutions (not undone) on it (of
+    ``records`` only, when given)."""
     sql = ("SELECT record_id, count(*) FROM (SELECT record_id FROM current_decision"
-           " UNION ALL SELECT record_id FROM resolution){} GROUP BY record_id")
+           " UNION ALL SELECT record_id FROM resolution"
+           "  WHERE id NOT IN (SELECT resolution_id FROM resolution_undo)){} GROUP BY record_id")
     if records is None:
         return dict(db.execute(sql.format("")).fetchall())
     out: dict[int, int] = {}

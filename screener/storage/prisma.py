@@ -108,7 +108,8 @@ def load_inputs(db: sqlite_utils.Database, units: Units | None = None) -> Prisma
     resolutions: dict[tuple[int, str], tuple[str, str]] = {}
     for record_id, stage, choice, reason in db.execute(
         "SELECT s.record_id, s.stage, s.decision, ifnull(x.label, '') FROM resolution s"
-        " LEFT JOIN exclusion_reason x ON x.id = s.reason_id ORDER BY s.id"
+        " LEFT JOIN exclusion_reason x ON x.id = s.reason_id"
+        " WHERE s.id NOT IN (SELECT resolution_id FROM resolution_undo) ORDER BY s.id"
     ):
         resolutions[(unit_of[record_id], stage)] = (choice, reason)
     missing, found = set(), set()
@@ -211,14 +212,16 @@ def screened_rows(db: sqlite_utils.Database, units: Units | None = None) -> list
 
 
 def decision_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
-    """Live decisions and resolutions, one row each, by record, stage and order made."""
+    """Live decisions and live resolutions (one per unit and stage: not undone, not replaced),
+    one row each, by record, stage and order made."""
     return _dicts(db, (
         "SELECT d.record_id, d.stage, 'reviewer' AS role, r.name AS reviewer, d.decision,"
         " ifnull(x.label, '') AS reason, d.note, d.made_at FROM current_decision c"
         " JOIN decision d ON d.id = c.decision_id JOIN reviewer r ON r.id = c.reviewer_id"
         " LEFT JOIN exclusion_reason x ON x.id = d.reason_id"
         " UNION ALL SELECT s.record_id, s.stage, 'resolution:' || s.method, r.name, s.decision,"
-        " ifnull(x.label, ''), s.note, s.resolved_at FROM resolution s"
+        " ifnull(x.label, ''), s.note, s.resolved_at FROM unit_resolution u"
+        " JOIN resolution s ON s.id = u.resolution_id"
         " JOIN reviewer r ON r.id = s.reviewer_id LEFT JOIN exclusion_reason x ON x.id = s.reason_id"
         " ORDER BY 1, 2 DESC, 8"
     ))

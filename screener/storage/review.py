@@ -1,8 +1,14 @@
-"""The review row, its settings, exclusion reasons, highlight terms and reviewers."""
+"""The review row, its settings, exclusion reasons, highlight terms and reviewers.
+
+Reviewers are declared (:func:`add_reviewer`) and matched by :func:`name_key`, so ``Rev_A`` is
+``rev_a``; every writer looks its reviewer up with :func:`reviewer_id`, which refuses a name
+nobody declared instead of making a new reviewer of it.
+"""
 
 from __future__ import annotations
 
 import json
+import shlex
 import unicodedata
 from dataclasses import fields
 from typing import Any
@@ -11,6 +17,7 @@ import sqlite_utils
 
 from screener.errors import InvalidInputError
 from screener.model import Review
+from screener.screening.reviewers import ROLES, Reviewer
 from screener.storage.db import now
 from screener.storage.rows import insert
 
@@ -103,14 +110,51 @@ def reason_id(db: sqlite_utils.Database, label: str | None) -> int | None:
     return row[0]
 
 
-ROLES = ("screener", "arbiter", "lead")
-"""Reviewer roles, least to most: a screener screens; an arbiter also resolves conflicts and
-sees both decisions; a lead also changes settings, adds reviewers and unblinds."""
-
-
 def name_key(name: str) -> str:
     """The key a reviewer name is matched by: trimmed, NFKC-normalised, casefolded."""
     return unicodedata.normalize("NFKC", name).strip().casefold()
+
+
+def _review_file(db: sqlite_utils.Database) -> str:
+    row = db.execute("PRAGMA database_list").fetchone()
+    return row[2] if row and row[2] else "REVIEW.db"
+
+
+def _unknown(db: sqlite_utils.Database, name: str) -> InvalidInputError:
+    add = f"screener reviewer add {shlex.quote(_review_file(db))} {shlex.quote(name)}"
+    names = reviewer_names(db)
+    if not names:
+        return InvalidInputError(f"this review has no reviewers yet; add its lead with: {add}")
+    return InvalidInputError(
+        f"{name!r} is not a reviewer of this review (its reviewers: {', '.join(names)}); "
+        f"the lead adds one with: {add}")
+
+
+def find_reviewer(db: sqlite_utils.Database, name: str) -> tuple[int, Reviewer] | None:
+    """(id, reviewer) of the declared reviewer ``name`` (matched case-insensitively), or None."""
+    row = db.execute("SELECT id, name, role FROM reviewer WHERE name_key = ?",
+                     [name_key(name or "")]).fetchone()
+    return (row[0], Reviewer(row[1], row[2])) if row else None
+
+
+def get_reviewer(db: sqlite_utils.Database, name: str) -> Reviewer:
+    """The declared reviewer ``name``; an empty or undeclared name is refused."""
+    return _lookup(db, name)[1]
+
+
+def reviewer_id(db: sqlite_utils.Database, name: str) -> int:
+    """The id of declared reviewer ``name``; an empty or undeclared name is refused (saying how
+    the lead adds one), so a typo never becomes a new reviewer."""
+    return _lookup(db, name)[0]
+
+
+def _lookup(db: sqlite_utils.Database, name: str) -> tuple[int, Reviewer]:
+    if not (name or "").strip():
+        raise InvalidInputError("a reviewer name is required (give --reviewer NAME)")
+    found = find_reviewer(db, name)
+    if found is None:
+        raise _unknown(db, name.strip())
+    return found
 
 
 def add_reviewer(db: sqlite_utils.Database, name: str, role: str = "screener") -> int:
@@ -118,30 +162,42 @@ def add_reviewer(db: sqlite_utils.Database, name: str, role: str = "screener") -
     name = unicodedata.normalize("NFKC", name or "").strip()
     if not name:
         raise InvalidInputError("a reviewer name cannot be empty")
+    if any(unicodedata.category(c) == "Cc" for c in name):
+        raise InvalidInputError("a reviewer name is one line without control characters")
     if role not in ROLES:
         raise InvalidInputError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
-    found = db.execute("SELECT name FROM reviewer WHERE name_key = ?", [name_key(name)]).fetchone()
+    found = find_reviewer(db, name)
     if found:
-        raise InvalidInputError(f"reviewer {found[0]!r} is already in this review")
+        raise InvalidInputError(f"reviewer {found[1].name!r} is already in this review")
     return insert(db, "reviewer", {"name": name, "name_key": name_key(name), "role": role,
                                    "created_at": now()})
 
 
-def reviewer_id(db: sqlite_utils.Database, name: str, *, create: bool = True) -> int:
-    """The id of reviewer ``name`` (matched case-insensitively), created on first use."""
-    name = (name or "").strip()
-    if not name:
-        raise InvalidInputError("a reviewer name is required (give --reviewer NAME)")
-    row = db.execute("SELECT id FROM reviewer WHERE name_key = ?", [name_key(name)]).fetchone()
-    if row:
-        return row[0]
-    if not create:
-        raise InvalidInputError(f"no reviewer named {name!r} in this review")
-    return add_reviewer(db, name)
+def set_role(db: sqlite_utils.Database, name: str, role: str) -> Reviewer:
+    """Give declared reviewer ``name`` the role ``role``; the review's last lead stays lead."""
+    if role not in ROLES:
+        raise InvalidInputError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+    rid, reviewer = _lookup(db, name)
+    if reviewer.is_lead and role != "lead":
+        leads = db.execute("SELECT count(*) FROM reviewer WHERE role = 'lead'").fetchone()[0]
+        if leads == 1:
+            raise InvalidInputError(
+                f"{reviewer.name} is the review's only lead; make another reviewer lead first")
+    db.execute("UPDATE reviewer SET role = ? WHERE id = ?", [role, rid])
+    return Reviewer(reviewer.name, role)
+
+
+def has_lead(db: sqlite_utils.Database) -> bool:
+    return db.execute("SELECT 1 FROM reviewer WHERE role = 'lead' LIMIT 1").fetchone() is not None
 
 
 def reviewer_names(db: sqlite_utils.Database) -> list[str]:
     return [r[0] for r in db.execute("SELECT name FROM reviewer ORDER BY id")]
+
+
+def list_reviewers(db: sqlite_utils.Database) -> list[Reviewer]:
+    """Every declared reviewer, in the order they were added."""
+    return [Reviewer(name, role) for name, role in reviewer_roles(db)]
 
 
 def reviewer_roles(db: sqlite_utils.Database) -> list[tuple[str, str]]:

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 
 import sqlite_utils
 
-from screener.errors import InvalidInputError
 from screener.model import Choice, Stage
 from screener.screening import (
     FullText,
@@ -27,7 +26,7 @@ from screener.screening import (
     StageProgress,
 )
 from screener.storage.db import now
-from screener.storage.review import reason_id, reviewer_id
+from screener.storage.review import name_key, reason_id, reviewer_id
 from screener.storage.rows import insert
 
 # --- stage outcomes in SQL ---------------------------------------------------------------------
@@ -184,17 +183,6 @@ def _my_units(choice: Choice | None = None) -> str:
     )
 
 
-def _known_reviewer(db: sqlite_utils.Database, name: str) -> int:
-    """The reviewer's id for a read; -1 (matching nothing) for a name not seen yet, so reading
-    never writes."""
-    try:
-        return reviewer_id(db, name, create=False)
-    except InvalidInputError:
-        if not (name or "").strip():
-            raise
-        return -1
-
-
 def queue_ids(
     db: sqlite_utils.Database,
     stage: Stage,
@@ -209,7 +197,7 @@ def queue_ids(
 ) -> list[int]:
     """Record ids of the stage's pool passing ``flt`` for ``reviewer``, in id order; only ids
     above ``after``, at most ``limit`` of them (a page, or the next record, on a big review)."""
-    args = {**params, "stage": stage.value, "rid": _known_reviewer(db, reviewer), "tag": tag,
+    args = {**params, "stage": stage.value, "rid": reviewer_id(db, reviewer), "tag": tag,
             "after": after, "limit": -1 if limit is None else limit}
     where = {
         QueueFilter.ALL: "1",
@@ -217,7 +205,9 @@ def queue_ids(
         QueueFilter.MINE: f"p.id IN ({_my_units()})",
         QueueFilter.MAYBE: f"p.id IN ({_my_units(Choice.MAYBE)})",
         QueueFilter.INCLUDED: f"p.id IN ({_my_units(Choice.INCLUDE)})",
-        QueueFilter.CONFLICTS: f"p.id IN (SELECT id FROM ({_all_outcomes(stage)}) WHERE outcome = 'conflict')",
+        # blind: the conflicts on records the reviewer decided, never others' disagreements
+        QueueFilter.CONFLICTS: f"p.id IN (SELECT id FROM ({_all_outcomes(stage)}) WHERE outcome = 'conflict')"
+                               + (f" AND {_decided_by_me('p.id')}" if blind else ""),
         QueueFilter.TAG: "p.id IN (SELECT t.record_id FROM record_tag t JOIN tag g ON g.id = t.tag_id"
                          " WHERE g.name = :tag" + (" AND t.reviewer_id = :rid)" if blind else ")"),
     }[flt]
@@ -235,7 +225,7 @@ def decided_among(db: sqlite_utils.Database, stage: Stage, reviewer: str, ids: S
     on another member of its duplicate cluster)."""
     if not ids:
         return set()
-    args = {"stage": stage.value, "rid": _known_reviewer(db, reviewer), "ids": json.dumps(list(ids))}
+    args = {"stage": stage.value, "rid": reviewer_id(db, reviewer), "ids": json.dumps(list(ids))}
     return {r[0] for r in db.execute(
         "SELECT r.id FROM record r WHERE r.id IN (SELECT value FROM json_each(:ids))"
         f" AND {_decided_by_me('r.id')}", args)}
@@ -255,8 +245,8 @@ def notes_for(db: sqlite_utils.Database, record_id: int, *, reviewer: str | None
            " JOIN reviewer r ON r.id = n.reviewer_id WHERE n.record_id = ?")
     args: list = [record_id]
     if reviewer is not None:
-        sql += " AND r.name = ?"
-        args.append(reviewer)
+        sql += " AND r.name_key = ?"
+        args.append(name_key(reviewer))
     return [Note(i, rec, name, Stage(st) if st else None, text, at)
             for i, rec, name, st, text, at in db.execute(sql + " ORDER BY n.id", args)]
 
@@ -286,8 +276,8 @@ def tags_for(db: sqlite_utils.Database, record_id: int, *, reviewer: str | None 
            " JOIN reviewer r ON r.id = t.reviewer_id WHERE t.record_id = ?")
     args: list = [record_id]
     if reviewer is not None:
-        sql += " AND r.name = ?"
-        args.append(reviewer)
+        sql += " AND r.name_key = ?"
+        args.append(name_key(reviewer))
     return [r[0] for r in db.execute(sql + " ORDER BY g.name", args)]
 
 
@@ -298,30 +288,65 @@ def all_tags(db: sqlite_utils.Database, *, reviewer: str | None = None) -> list[
             "SELECT name FROM tag WHERE id IN (SELECT tag_id FROM record_tag) ORDER BY name")]
     return [r[0] for r in db.execute(
         "SELECT name FROM tag WHERE id IN (SELECT t.tag_id FROM record_tag t JOIN reviewer r"
-        " ON r.id = t.reviewer_id WHERE r.name = ?) ORDER BY name", [reviewer])]
+        " ON r.id = t.reviewer_id WHERE r.name_key = ?) ORDER BY name", [name_key(reviewer)])]
 
 
 # --- resolutions ---------------------------------------------------------------------------------
+# A unit's live resolution is its latest resolution not undone, on the record or on another member
+# of its duplicate cluster (as the view unit_resolution says, db/0003). Replacing one adds a row
+# naming it (replaces_id); undoing one adds a resolution_undo row; nothing is deleted.
+
+_RESOLUTION_SELECT = (
+    "SELECT z.id, z.record_id, z.stage, z.decision, r.name, z.method, ifnull(x.label, ''),"
+    " z.note, z.resolved_at, z.replaces_id FROM resolution z JOIN reviewer r ON r.id = z.reviewer_id"
+    " LEFT JOIN exclusion_reason x ON x.id = z.reason_id"
+)
+
+# The records whose resolutions count for :record's unit: the record and its cluster's members.
+_UNIT_MEMBERS = (
+    "SELECT :record AS record_id UNION SELECT m.record_id FROM cluster_member pm"
+    " JOIN cluster_member m ON m.cluster_id = pm.cluster_id WHERE pm.record_id = :record"
+)
+
 
 def add_resolution(db: sqlite_utils.Database, record_id: int, stage: Stage, choice: Choice,
-                   reviewer: str, method: ResolutionMethod, reason: str | None, note: str) -> int:
+                   reviewer: str, method: ResolutionMethod, reason: str | None, note: str,
+                   *, replaces_id: int | None = None) -> int:
     return insert(db, "resolution", {
         "record_id": record_id, "stage": stage.value, "decision": choice.value,
         "reason_id": reason_id(db, reason), "note": note, "reviewer_id": reviewer_id(db, reviewer),
-        "method": method.value, "resolved_at": now()})
+        "method": method.value, "resolved_at": now(), "replaces_id": replaces_id})
+
+
+def undo_resolution(db: sqlite_utils.Database, resolution_id: int, reviewer: str) -> None:
+    """Mark resolution ``resolution_id`` undone by ``reviewer``."""
+    db.execute("INSERT INTO resolution_undo (resolution_id, reviewer_id, undone_at) VALUES (?, ?, ?)",
+               [resolution_id, reviewer_id(db, reviewer), now()])
+
+
+def _to_resolution(row: tuple) -> Resolution:
+    return Resolution(row[0], row[1], Stage(row[2]), Choice(row[3]), row[4],
+                      ResolutionMethod(row[5]), row[6], row[7], row[8], row[9])
 
 
 def resolution_for(db: sqlite_utils.Database, record_id: int, stage: Stage) -> Resolution | None:
+    """The live resolution of the record's unit at ``stage``, or None."""
     row = db.execute(
-        "SELECT z.id, z.record_id, z.stage, z.decision, r.name, z.method, ifnull(x.label, ''),"
-        " z.note, z.resolved_at FROM resolution z JOIN reviewer r ON r.id = z.reviewer_id"
-        " LEFT JOIN exclusion_reason x ON x.id = z.reason_id"
-        " WHERE z.record_id = ? AND z.stage = ? ORDER BY z.id DESC LIMIT 1",
-        [record_id, stage.value]).fetchone()
-    if row is None:
-        return None
-    return Resolution(row[0], row[1], Stage(row[2]), Choice(row[3]), row[4],
-                      ResolutionMethod(row[5]), row[6], row[7], row[8])
+        _RESOLUTION_SELECT + f" WHERE z.record_id IN ({_UNIT_MEMBERS}) AND z.stage = :stage"
+        " AND z.id NOT IN (SELECT resolution_id FROM resolution_undo) ORDER BY z.id DESC LIMIT 1",
+        {"record": record_id, "stage": stage.value}).fetchone()
+    return _to_resolution(row) if row else None
+
+
+def resolved_conflict_ids(db: sqlite_utils.Database, stage: Stage, params: dict) -> list[int]:
+    """Units of the stage's pool whose live decisions conflict and that have a live resolution."""
+    s = stage.value
+    return [r[0] for r in db.execute(
+        "SELECT z.record_id FROM unit_resolution z JOIN (SELECT record_id, count(*) AS n,"
+        " sum(CASE WHEN decision = 'include' OR (decision = 'maybe' AND :maybe = 'include')"
+        f" THEN 1 ELSE 0 END) AS inc FROM unit_decision WHERE stage = '{s}' GROUP BY record_id) AS e"
+        f" ON e.record_id = z.record_id WHERE z.stage = '{s}' AND e.inc > 0 AND e.inc < e.n"
+        f" AND z.record_id IN ({_pool(stage)}) ORDER BY z.record_id", params)]
 
 
 # --- agreement -----------------------------------------------------------------------------------

@@ -67,10 +67,13 @@ class ScreenerApp(App[None]):
         if self.reviewer:
             self.push_screen(DashboardScreen())
         else:
-            self.push_screen(ReviewerPrompt(), self._reviewer_chosen)
+            self.push_screen(ReviewerPrompt(self.project.reviewers()), self._reviewer_chosen)
 
     def _reviewer_chosen(self, name: str | None) -> None:
-        self.reviewer = name or "reviewer"
+        if not name:        # nobody picked: there is no one to screen as
+            self.exit()
+            return
+        self.reviewer = name
         self.push_screen(DashboardScreen())
 
     # --- navigation ------------------------------------------------------------------------------
@@ -145,12 +148,22 @@ def make_app(review: str | Path, *, reviewer: str | None = None, keys: str | Pat
              opener: Callable[[str], None] = system_opener) -> ScreenerApp:
     """The app for a review file; the single factory the CLI and tests use.
 
+    ``reviewer`` must be one of the review's declared reviewers (any case); without it the app
+    asks who is screening.
+
     ``keys`` is a key file (see :mod:`screener.tui.keys`); by default ``$SCREENER_KEYS`` or
     ``~/.config/screener/keys.toml`` when it exists.
     """
     path = Path(keys) if keys is not None else keymap_path()
     keymap = load_keymap(path, rebindable_keys(), _KEY_SCREENS)
-    return ScreenerApp(Project.open(review), reviewer=reviewer, keymap=keymap, opener=opener)
+    project = Project.open(review)
+    try:
+        # the reviewer as declared (an undeclared name is refused: a typo is not a new reviewer)
+        reviewer = project.reviewer(reviewer).name if reviewer is not None else None
+    except BaseException:
+        project.close()
+        raise
+    return ScreenerApp(project, reviewer=reviewer, keymap=keymap, opener=opener)
 
 
 def run_app(review: str | Path, *, reviewer: str | None = None) -> None:

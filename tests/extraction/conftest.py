@@ -14,7 +14,8 @@ from screener.project import Project
 @pytest.fixture
 def il2(tmp_path: Path):
     """A review with the IL-2 myositis form and one study, Zhang 2021."""
-    with Project.create(tmp_path / "il2.db", title="Low-dose IL-2 in myositis") as project:
+    with Project.create(tmp_path / "il2.db", title="Low-dose IL-2 in myositis",
+                        reviewers=("alice", "bob", ("carol", "arbiter"))) as project:
         project.load_form(builtin="il2_myositis")
         project.create_study("Zhang 2021")
         yield project

@@ -77,7 +77,7 @@ def test_an_empty_field_can_be_agreed(dual) -> None:
 
 
 def test_compare_needs_known_extractors(dual) -> None:
-    with pytest.raises(InvalidInputError, match="no reviewer named 'dave'"):
+    with pytest.raises(InvalidInputError, match="'dave' is not a reviewer"):
         dual.compare_extractions("alice", "dave")
     assert dual.extractors() == ["alice", "bob"]
 

@@ -52,7 +52,7 @@ def fill(project: Project) -> None:
 @pytest.fixture
 def filled(tmp_path: Path) -> Path:
     path = tmp_path / "a.db"
-    with Project.create(path, title="Every data type") as project:
+    with Project.create(path, title="Every data type", reviewers=("alice", "bob", ("carol", "arbiter"))) as project:
         fill(project)
     return path
 

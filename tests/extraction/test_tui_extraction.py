@@ -165,7 +165,7 @@ async def test_each_extractor_sees_only_their_own_values(dual) -> None:
 
 async def test_a_study_from_an_included_record(tmp_path: Path) -> None:
     path = tmp_path / "r.db"
-    with Project.create(path, title="R") as project:
+    with Project.create(path, title="R", reviewers=("alice", "bob", ("carol", "arbiter"))) as project:
         project.load_form(builtin="default")
         project.db.execute("INSERT INTO file_import (database, format, file_name, sha256, imported_at)"
                            " VALUES ('PubMed', 'medline', 'x.nbib', 'abc', '2024-01-01')")

@@ -14,7 +14,12 @@ from screener.project import Project
 
 @pytest.fixture(scope="session")
 def bcg_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_bcg_demo(tmp_path_factory.mktemp("bcg-demo"))
+    """The BCG demo review, with the reviewers the tests name declared."""
+    path = build_bcg_demo(tmp_path_factory.mktemp("bcg-demo"))
+    with Project.open(path) as project:
+        for name in ("alice", "bob", "lead"):
+            project.add_reviewer(name)
+    return path
 
 
 @pytest.fixture

@@ -28,7 +28,8 @@ def one_outcome_review(path: Path, *, data_type: str, fields: dict[str, list[Any
         '[form]\nname = "test form"\nversion = 1\n\n'
         '[[field]]\nkey = "region"\nlabel = "Region"\n\n'
         f'[[outcome]]\nname = "{outcome}"\ndata_type = "{data_type}"\n', encoding="utf-8")
-    project = Project.create(path, title=f"{data_type} review")
+    project = Project.create(path, title=f"{data_type} review",
+                             reviewers=("alice", "extractor", "bob", ("carol", "arbiter")))
     project.load_form(form)
     for i, study in enumerate(studies):
         project.create_study(study)

@@ -122,7 +122,8 @@ IL2_ROWS = {
 
 @pytest.fixture
 def il2(tmp_path):
-    with Project.create(tmp_path / "il2.db", title="Low-dose IL-2 in myositis") as project:
+    with Project.create(tmp_path / "il2.db", title="Low-dose IL-2 in myositis",
+                        reviewers=("alice", "bob", ("carol", "arbiter"), "lead")) as project:
         project.load_form(builtin="il2_myositis")
         for study, entries in IL2_ROWS.items():
             project.create_study(study)

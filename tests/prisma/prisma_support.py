@@ -120,7 +120,8 @@ def build_review(path: Path, *, studies: bool = True, previous: bool = True) -> 
                              question="Does low-dose IL-2 improve myositis?",
                              population="Adults with idiopathic inflammatory myopathy",
                              reviewers_title_abstract=2, reviewers_full_text=2, blind=True,
-                             exclusion_reasons=REASONS)
+                             exclusion_reasons=REASONS,
+                             reviewers=("alice", "bob", ("carol", "arbiter"), "dave"))
     for stem, (database, method, keys) in SOURCES.items():
         file = path / f"{stem}.csv"
         _write_csv(file, keys, database)

@@ -157,7 +157,8 @@ def test_chinese_source_and_reason_reach_every_output(tmp_path: Path):
     source = tmp_path / "cnki.csv"
     source.write_text("title,authors,year\n低剂量白细胞介素-2治疗皮肌炎,张三,2020\n"
                       "白细胞介素-2与调节性T细胞,李四,2021\n", encoding="utf-8")
-    with Project.create(tmp_path / "zh.db", title="IL-2", exclusion_reasons=("研究类型不符",)) as project:
+    with Project.create(tmp_path / "zh.db", title="IL-2", exclusion_reasons=("研究类型不符",),
+                        reviewers=("王",)) as project:
         project.import_file(source, fmt="csv", source="中国知网")
         first, second = project.screened_record_ids()
         project.record_decision(first, "title_abstract", "王", "include")

@@ -10,6 +10,8 @@ import pytest
 from screener.project import Project
 
 REASONS = ("Wrong population", "Wrong intervention", "Not a trial")
+# "a" leads, "b", alice, bob and dora screen, carol arbitrates.
+REVIEWERS = ("a", "b", "alice", "bob", ("carol", "arbiter"), "dora")
 
 
 def write_records_csv(path: Path, count: int) -> Path:
@@ -25,7 +27,7 @@ def write_records_csv(path: Path, count: int) -> Path:
 
 def make_review(path: Path, count: int, **settings) -> Path:
     options = {"title": "Screening test review", "reviewers_title_abstract": 2,
-               "exclusion_reasons": REASONS, **settings}
+               "exclusion_reasons": REASONS, "reviewers": REVIEWERS, **settings}
     with Project.create(path, **options) as project:
         project.import_file(write_records_csv(path.with_suffix(".csv"), count), source="PubMed")
     return path

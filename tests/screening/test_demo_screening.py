@@ -65,3 +65,12 @@ def test_demo_review_file_matches_the_labels_file(demo: Project) -> None:
     # The labels come from each record's `extra`, kept from the bundled CSV.
     labels = _labels()
     assert all(demo.record(rid).extra.get("label_abstract_screening") == labels[rid] for rid in (1, 2, 500))
+
+
+def test_demo_reviewers_are_declared_with_roles_and_keep_the_figures(demo: Project) -> None:
+    assert [(r.name, r.role) for r in demo.reviewers()] == [
+        ("demo", "lead"), ("reviewer2", "screener"), ("arbiter", "arbiter")]
+    assert len(demo.conflicts("title_abstract", as_reviewer="arbiter")) == 33
+    assert len(demo.conflicts("title_abstract", as_reviewer="reviewer2")) == 33   # decided them all
+    [pair] = demo.agreement("title_abstract")
+    assert round(pair.kappa.kappa, 2) == 0.71

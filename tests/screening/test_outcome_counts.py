@@ -18,6 +18,8 @@ from screener.storage.rows import insert_records
 
 def _review(project: Project, n: int, seed: int) -> None:
     rng = random.Random(seed)
+    for name, role in (("ana", "screener"), ("ben", "screener"), ("lead", "lead")):
+        project.add_reviewer(name, role)
     with transaction(project.db):
         iid = import_store.start_import(project.db, database="PubMed", method="database", format="ris",
                                         file_name="x.ris", sha256="x", encoding="utf-8",

@@ -233,7 +233,8 @@ def records_csv(tmp_path_factory) -> Path:
 def test_queues_progress_and_record_view_follow_unit_decision(records_csv: Path, before, merges, after) -> None:
     """Decisions (and undos) before and after person's merges: every reviewer's queue filters,
     decided_by, progress counts and the record view say what the view unit_decision says."""
-    project = Project.create(":memory:", title="q", reviewers_title_abstract=2)
+    project = Project.create(":memory:", title="q", reviewers_title_abstract=2,
+                             reviewers=("a", "b", "c", "dora"))
     try:
         project.import_file(records_csv, source="Test DB")
 

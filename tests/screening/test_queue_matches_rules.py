@@ -35,7 +35,8 @@ def records_csv(tmp_path_factory) -> Path:
        maybe=st.sampled_from(["include", "exclude"]), blind=st.booleans())
 def test_sql_queue_equals_the_rules(records_csv: Path, plans, needed, maybe, blind) -> None:
     project = Project.create(":memory:", title="q", reviewers_title_abstract=needed,
-                             maybe_counts_as=maybe, blind=blind)
+                             maybe_counts_as=maybe, blind=blind,
+                             reviewers=(*REVIEWERS, ("judge", "arbiter")))
     try:
         project.import_file(records_csv, source="Test DB")
         states = []

@@ -45,10 +45,10 @@ def test_agreement_text_and_stage(decided: Path, capsys) -> None:
 
 
 def test_conflicts_listing(decided: Path, capsys) -> None:
-    assert main(["conflicts", str(decided)]) == 0
+    assert main(["conflicts", str(decided), "--reviewer", "carol"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out == ["2\ta: include; b: exclude (Not a trial)\tRecord 2: a trial of reminders"]
-    assert main(["conflicts", str(decided), "--json"]) == 0
+    assert main(["conflicts", str(decided), "--json", "--reviewer", "Carol"]) == 0
     [c] = json.loads(capsys.readouterr().out)
     assert c["record_id"] == 2 and [d["decision"] for d in c["decisions"]] == ["include", "exclude"]
 

@@ -64,8 +64,9 @@ def test_unknown_filter_is_one_clear_error(dual: Project) -> None:
         dual.screening_queue(TA, "a", "tag")
 
 
-def test_reading_a_queue_does_not_create_the_reviewer(dual: Project) -> None:
-    assert dual.screening_queue(TA, "newcomer", "undecided") == list(range(1, 11))
+def test_reading_a_queue_as_an_unknown_reviewer_is_refused_and_creates_nobody(dual: Project) -> None:
+    with pytest.raises(InvalidInputError, match="newcomer"):
+        dual.screening_queue(TA, "newcomer", "undecided")
     assert "newcomer" not in dual.info().reviewers
 
 
@@ -98,12 +99,12 @@ def test_resolution_by_third_reviewer_or_consensus(dual: Project) -> None:
         dual.resolve_conflict(1, TA, "maybe", "carol")
     assert _rows(dual, "resolution") == 0
     dual.resolve_conflict(1, TA, "include", "carol", method="third_reviewer", note="fits PICO")
-    dual.resolve_conflict(2, TA, "exclude", "b", method="consensus", reason="Wrong population")
+    dual.resolve_conflict(2, TA, "exclude", "a", method="consensus", reason="Wrong population")
     assert dual.conflicts(TA) == []
     first, second = dual.resolution(1, TA), dual.resolution(2, TA)
     assert (first.reviewer, first.method.value, first.choice.value, first.note) == (
         "carol", "third_reviewer", "include", "fits PICO")
-    assert (second.reviewer, second.method.value, second.reason) == ("b", "consensus", "Wrong population")
+    assert (second.reviewer, second.method.value, second.reason) == ("a", "consensus", "Wrong population")
     assert dual.full_text_candidates() == [1]
 
 

@@ -15,7 +15,7 @@ from screener.tui.screens.importing import ImportScreen
 
 def _review(tmp_path: Path) -> Path:
     path = tmp_path / "il2.db"
-    Project.create(path, title="IL-2 in myositis").close()
+    Project.create(path, title="IL-2 in myositis", reviewers=("alice",)).close()
     return path
 
 

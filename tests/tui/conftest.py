@@ -46,7 +46,8 @@ def build_review(path: Path, *, blind: bool = True, reviewers: int = 2) -> Path:
             population="Physicians", inclusion_criteria="Trials of nudges aimed at prescribers",
             exclusion_reasons=REASONS, reviewers_title_abstract=reviewers, blind=blind,
             include_terms=("nudge", "default", "reminder", "peer comparison", "提醒", "默认"),
-            exclude_terms=("protocol", "editorial", "patient education")) as project:
+            exclude_terms=("protocol", "editorial", "patient education"),
+            reviewers=("alice", "bob", ("carol", "arbiter"))) as project:
         project.import_file(csv_path, source="PubMed")
     return path
 

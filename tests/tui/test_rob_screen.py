@@ -31,7 +31,12 @@ ROB2 = ("randomization", "deviations", "missing_data", "measurement", "reported_
 
 @pytest.fixture(scope="module")
 def bcg_demo(tmp_path_factory) -> Path:
-    return build_bcg_demo(tmp_path_factory.mktemp("bcg"))
+    """The BCG demo review, with the assessors the tests name declared."""
+    path = build_bcg_demo(tmp_path_factory.mktemp("bcg"))
+    with Project.open(path) as project:
+        for name, role in (("alice", "screener"), ("bob", "screener"), ("carol", "lead")):
+            project.add_reviewer(name, role)
+    return path
 
 
 @pytest.fixture

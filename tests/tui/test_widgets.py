@@ -6,6 +6,7 @@ from pathlib import Path
 
 from textual.widgets import Input
 
+from screener.project import Project
 from screener.records import Author, Record
 from screener.screening import highlight_spans
 from screener.tui.app import make_app
@@ -57,11 +58,13 @@ async def test_palette_commands_run_the_screen_actions(review_path: Path, live) 
     assert live(review_path, "alice") == {1: ("maybe", "")}
 
 
-async def test_reviewer_is_asked_when_not_given(review_path: Path) -> None:
+async def test_reviewer_is_picked_from_the_declared_ones_when_not_given(review_path: Path) -> None:
     app = make_app(review_path)
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, ReviewerPrompt)
-        app.screen.query_one(Input).value = "dana"
-        await pilot.press("enter")
-        assert isinstance(app.screen, DashboardScreen) and app.reviewer == "dana"
+        assert not app.screen.query(Input)               # no typing a new identity
+        await pilot.press("2")                           # alice, bob, carol: bob
+        assert isinstance(app.screen, DashboardScreen) and app.reviewer == "bob"
+    with Project.open(review_path) as project:
+        assert [r.name for r in project.reviewers()] == ["alice", "bob", "carol"]

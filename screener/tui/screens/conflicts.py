@@ -1,31 +1,51 @@
 """Conflicts: records two reviewers decided differently, and their resolution.
 
-The list shows every unresolved conflict of a stage; the panel below shows the record, both
-decisions with their reasons, and every note. ``i`` / ``e`` record the final decision, made
-by the reviewer at the keyboard either as a third reviewer or for the pair together (``m``
-switches; the default is "the pair" when this reviewer was one of the two).
+The list shows the unresolved conflicts of a stage (``r``: the resolved ones, with their
+resolution); the panel below shows the record, both decisions with their reasons, and the notes.
+An arbiter or the lead sees every conflict and settles it: ``i`` / ``e`` record the final
+decision, made as a third reviewer or for the pair together (``m`` switches; the default is
+"the pair" when this reviewer was one of the two). A record someone resolved meanwhile is not
+resolved again without asking; ``u`` undoes a resolution (the highlighted resolved one, or the
+last one made here). In a blind review a screener sees only the conflicts on records they
+decided, and resolves none. Every text from the review is shown literally.
 """
 
 from __future__ import annotations
 
+from rich.color import ColorParseError
+from rich.errors import StyleSyntaxError
+from rich.style import Style
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from screener.display import one_line, visible
 from screener.errors import ScreenerError
-from screener.model import Choice, Stage
-from screener.screening import Conflict, ResolutionMethod
-from screener.tui.widgets.decision_bar import decision_content
+from screener.model import Choice, Decision, Stage
+from screener.screening import (
+    Conflict,
+    Resolution,
+    ResolutionExistsError,
+    ResolutionMethod,
+    highlight_spans,
+)
+from screener.tui.text import line, literal
 from screener.tui.widgets.prompts import PickList
-from screener.tui.widgets.record_view import citation_line, highlighted
+from screener.tui.widgets.record_view import citation_line
 
 _METHOD_LABEL = {ResolutionMethod.THIRD_REVIEWER: "as third reviewer",
                  ResolutionMethod.CONSENSUS: "for the pair (consensus)"}
 _STAGE_LABEL = {Stage.TITLE_ABSTRACT: "title/abstract", Stage.FULL_TEXT: "full text"}
+# Theme colours as Rich styles (with plain fallbacks); "dim" stands in for muted text.
+_STYLES = {"include": ("bold {text-success}", "bold green"),
+           "exclude": ("bold {text-error}", "bold red"),
+           "maybe": ("bold {text-warning}", "bold yellow"),
+           "term-include": ("bold {text-success} on {success-muted}", "bold green"),
+           "term-exclude": ("bold {text-error} on {error-muted}", "bold red")}
 
 
 class ConflictResolved(Message):
@@ -34,20 +54,31 @@ class ConflictResolved(Message):
         self.record_id, self.stage, self.choice, self.method = record_id, stage, choice, method
 
 
+class ResolutionUndone(Message):
+    def __init__(self, resolution: Resolution) -> None:
+        super().__init__()
+        self.resolution = resolution
+
+
 class ConflictsScreen(Screen[None]):
     BINDINGS = [
         Binding("i", "resolve('include')", "Include", id="conflicts.include"),
         Binding("e", "resolve('exclude')", "Exclude", id="conflicts.exclude"),
         Binding("m", "method", "Who decides", id="conflicts.method"),
-        Binding("s", "stage", "Other stage", id="conflicts.stage"),
+        # the panel names u; the footer keeps to 80 columns
+        Binding("u", "undo", "Undo resolution", show=False, id="conflicts.undo"),
+        Binding("r", "toggle_resolved", "Resolved", id="conflicts.resolved"),
+        Binding("s", "stage", "Stage", id="conflicts.stage"),
         Binding("escape", "back", "Back", id="conflicts.back"),
     ]
 
     def __init__(self, stage: Stage | str = Stage.TITLE_ABSTRACT) -> None:
         super().__init__()
         self.stage = Stage(stage)
+        self.resolved = False       # showing the resolved conflicts instead of the open ones
         self.conflicts: list[Conflict] = []
         self._method: dict[int, ResolutionMethod] = {}
+        self._last: Resolution | None = None     # the last resolution made on this screen
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -58,19 +89,29 @@ class ConflictsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.review = self.app.project.review()
-        self.query_one(DataTable).add_columns("record", "decisions", "title")
+        project = self.app.project
+        self.review = project.review()
+        self.me = project.reviewer(self.app.reviewer)
+        variables = self.app.get_css_variables()
+        self.palette = {key: _style(themed, plain, variables)
+                        for key, (themed, plain) in _STYLES.items()}
         self.reload()
 
     # --- list and detail -------------------------------------------------------------------------
     def reload(self, keep_row: int = 0) -> None:
-        self.sub_title = f"Conflicts · {_STAGE_LABEL[self.stage]} · {self.app.reviewer}"
-        self.conflicts = self.app.project.conflicts(self.stage)
+        which = "Resolved conflicts" if self.resolved else "Conflicts"
+        role = "" if self.me.resolves else " (view only)"
+        self.sub_title = one_line(f"{which} · {_STAGE_LABEL[self.stage]} · {self.me.name}{role}")
+        self.conflicts = self.app.project.conflicts(self.stage, as_reviewer=self.me.name,
+                                                    resolved=self.resolved)
         table = self.query_one(DataTable)
-        table.clear()
+        table.clear(columns=True)
+        table.add_columns("record", "decisions", *(["resolution"] if self.resolved else []), "title")
         for c in self.conflicts:
             said = " / ".join(f"{d.reviewer}: {d.choice.value}" for d in c.decisions)
-            table.add_row(str(c.record_id), said, c.title, key=str(c.record_id))
+            settled = [line(f"{c.resolution.choice.value} by {c.resolution.reviewer}")] \
+                if self.resolved and c.resolution else []
+            table.add_row(str(c.record_id), line(said), *settled, line(c.title), key=str(c.record_id))
         if self.conflicts:
             table.move_cursor(row=min(keep_row, len(self.conflicts) - 1))
         self.show_detail()
@@ -84,7 +125,7 @@ class ConflictsScreen(Screen[None]):
         if conflict.record_id in self._method:
             return self._method[conflict.record_id]
         deciders = {d.reviewer for d in conflict.decisions}
-        if self.app.reviewer in deciders:
+        if self.me.name in deciders:
             return ResolutionMethod.CONSENSUS
         return ResolutionMethod.THIRD_REVIEWER
 
@@ -92,35 +133,66 @@ class ConflictsScreen(Screen[None]):
         text = self.query_one("#conflict-text", Static)
         conflict = self.current
         if conflict is None:
-            text.update(Content.styled(
-                f"No unresolved conflicts at {_STAGE_LABEL[self.stage]}. Press s for the other stage.",
-                "italic"))
+            which = "resolved" if self.resolved else "unresolved"
+            other = "open" if self.resolved else "resolved"
+            seen = "" if self.me.resolves or not self.review.blind else \
+                " on records you decided"
+            text.update(Text(f"No {which} conflicts{seen} at {_STAGE_LABEL[self.stage]}. "
+                             f"Press s for the other stage, r for the {other} ones.", style="italic"))
             return
         record = self.app.project.record(conflict.record_id)
         terms = (self.review.include_terms, self.review.exclude_terms)
-        parts = [highlighted(record.title, *terms, style="bold"),
-                 Content.styled(citation_line(record), "$text-muted"), Content(""),
-                 Content.styled("Decisions", "bold underline")]
-        for d in conflict.decisions:
-            line = decision_content(d, d.reviewer)
-            parts.append(Content.assemble(line, f" — note: {d.note}") if d.note else line)
+        parts = [self._highlighted(record.title, *terms, style="bold"),
+                 line(citation_line(record), "dim"), Text(""), Text("Decisions", "bold underline")]
+        parts.extend(self._decision_line(d) for d in conflict.decisions)
         if conflict.notes:
-            parts.append(Content.styled("Notes", "bold underline"))
-            parts.extend(Content(f"{n.reviewer}: {n.text}") for n in conflict.notes)
-        parts += [Content(""), Content.assemble(
-            ("Resolution: ", "bold"), f"by {self.app.reviewer} {_METHOD_LABEL[self.method_for(conflict)]}",
-            ("  (m: change · i: include · e: exclude)", "$text-muted")), Content("")]
-        parts.append(highlighted(record.abstract, *terms) if record.abstract
-                     else Content.styled("(no abstract)", "italic"))
-        text.update(Content("\n").join(parts))
+            parts.append(Text("Notes", "bold underline"))
+            parts.extend(Text.assemble(line(n.reviewer), ": ", literal(n.text)) for n in conflict.notes)
+        parts += [Text(""), self._resolution_line(conflict), Text("")]
+        parts.append(self._highlighted(record.abstract, *terms) if record.abstract
+                     else Text("(no abstract)", "italic"))
+        text.update(Text("\n").join(parts))
+
+    def _decision_line(self, decision: Decision) -> Text:
+        said = decision.choice.value + (f" ({decision.reason})" if decision.reason else "")
+        shown = Text.assemble(line(decision.reviewer), ": ",
+                              line(said, self.palette[decision.choice.value]))
+        if decision.note:
+            shown.append_text(Text.assemble(" — note: ", literal(decision.note)))
+        return shown
+
+    def _resolution_line(self, conflict: Conflict) -> Text:
+        if conflict.resolution is not None:
+            return Text.assemble(("Resolved: ", "bold"), line(conflict.resolution.describe()),
+                                 ("  (u: undo · i/e: replace)", "dim"))
+        if not self.me.resolves:
+            return Text.assemble(("Resolution: ", "bold"),
+                                 "an arbiter or the lead resolves conflicts; you are a screener")
+        return Text.assemble(("Resolution: ", "bold"), "by ", line(self.me.name),
+                             f" {_METHOD_LABEL[self.method_for(conflict)]}",
+                             ("  (m: who · i/e: resolve · u: undo)", "dim"))
+
+    def _highlighted(self, text: str, include_terms: tuple[str, ...], exclude_terms: tuple[str, ...],
+                     style: str = "") -> Text:
+        shown = literal(text, style)
+        for span in highlight_spans(shown.plain, include_terms, exclude_terms):
+            shown.stylize(self.palette[f"term-{span.kind}"], span.start, span.end)
+        return shown
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.show_detail()
+
+    def _tell(self, message: str, severity: str = "information") -> None:
+        self.notify(visible(message), severity=severity, markup=False)  # type: ignore[arg-type]
 
     # --- actions ---------------------------------------------------------------------------------
     def action_resolve(self, choice: str) -> None:
         conflict = self.current
         if conflict is None:
+            return
+        if not self.me.resolves:
+            self._tell(f"{self.me.name} is a screener: only an arbiter or the lead resolves "
+                       "conflicts", "error")
             return
         if Choice(choice) is Choice.INCLUDE:
             self.resolve(conflict, Choice.INCLUDE, None)
@@ -130,23 +202,70 @@ class ConflictsScreen(Screen[None]):
         if self.stage is Stage.TITLE_ABSTRACT:
             options.append(("", "No reason"))
         elif not reasons:
-            self.notify("add exclusion reasons to the review first: full-text exclusions need one",
-                        severity="error")
+            self._tell("add exclusion reasons to the review first: full-text exclusions need one",
+                       "error")
             return
         self.app.push_screen(
             PickList(f"Exclude record {conflict.record_id}, with the reason:", options),
             lambda reason: None if reason is None else self.resolve(conflict, Choice.EXCLUDE, reason or None))
 
-    def resolve(self, conflict: Conflict, choice: Choice, reason: str | None) -> None:
+    def resolve(self, conflict: Conflict, choice: Choice, reason: str | None, *,
+                replace: bool = False) -> None:
         method = self.method_for(conflict)
+        project = self.app.project
         try:
-            self.app.project.resolve_conflict(conflict.record_id, self.stage, choice, self.app.reviewer,
-                                              method=method.value, reason=reason)
-        except ScreenerError as exc:
-            self.notify(str(exc), severity="error")
+            project.resolve_conflict(conflict.record_id, self.stage, choice, self.me.name,
+                                     method=method.value, reason=reason, replace=replace)
+        except ResolutionExistsError as exc:
+            self._confirm_replace(conflict, choice, reason, exc.resolution)
             return
+        except ScreenerError as exc:
+            self._tell(str(exc), "error")
+            return
+        self._last = project.resolution(conflict.record_id, self.stage)
         self.post_message(ConflictResolved(conflict.record_id, self.stage, choice, method))
-        self.notify(f"record {conflict.record_id}: {choice.value}")
+        self._tell(f"record {conflict.record_id}: {choice.value}" + (" (replaced)" if replace else ""))
+        self.reload(keep_row=self.query_one(DataTable).cursor_row)
+
+    def _confirm_replace(self, conflict: Conflict, choice: Choice, reason: str | None,
+                         live: Resolution) -> None:
+        def answer(value: str | None) -> None:
+            if value == "replace":
+                self.resolve(conflict, choice, reason, replace=True)
+            else:
+                self.reload(keep_row=self.query_one(DataTable).cursor_row)
+
+        self.app.push_screen(PickList(
+            f"Record {conflict.record_id} was resolved already: {live.describe()}. "
+            f"Replace that with {choice.value}?",
+            [("replace", f"Replace it with {choice.value}"), ("keep", "Keep it")]), answer)
+
+    def action_undo(self) -> None:
+        conflict = self.current
+        target = conflict.resolution if self.resolved and conflict is not None else self._last
+        if target is None:
+            self._tell("nothing to undo here: r shows the resolved conflicts", "warning")
+            return
+        if target.reviewer == self.me.name:
+            self._undo(target)
+            return
+        self.app.push_screen(PickList(
+            f"Undo the resolution of record {target.record_id}: {target.describe()}?",
+            [("undo", "Undo it"), ("keep", "Keep it")]),
+            lambda value: self._undo(target) if value == "undo" else None)
+
+    def _undo(self, target: Resolution) -> None:
+        try:
+            undone = self.app.project.undo_resolution(target.record_id, target.stage, self.me.name,
+                                                      resolution_id=target.id)
+        except ScreenerError as exc:
+            self._tell(str(exc), "error")
+            self.reload(keep_row=self.query_one(DataTable).cursor_row)
+            return
+        if self._last is not None and self._last.id == undone.id:
+            self._last = None
+        self.post_message(ResolutionUndone(undone))
+        self._tell(f"record {undone.record_id}: resolution undone")
         self.reload(keep_row=self.query_one(DataTable).cursor_row)
 
     def action_method(self) -> None:
@@ -158,9 +277,20 @@ class ConflictsScreen(Screen[None]):
         self._method[conflict.record_id] = other[self.method_for(conflict)]
         self.show_detail()
 
+    def action_toggle_resolved(self) -> None:
+        self.resolved = not self.resolved
+        self.reload()
+
     def action_stage(self) -> None:
         self.stage = Stage.FULL_TEXT if self.stage is Stage.TITLE_ABSTRACT else Stage.TITLE_ABSTRACT
         self.reload()
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+
+def _style(themed: str, plain: str, variables: dict[str, str]) -> Style:
+    try:
+        return Style.parse(themed.format(**variables))
+    except (KeyError, StyleSyntaxError, ColorParseError):   # a theme without these colours
+        return Style.parse(plain)

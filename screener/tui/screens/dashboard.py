@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from screener.model import Review, ReviewSummary, Stage
 from screener.project import Project
 from screener.screening import PairAgreement, StageProgress
+from screener.tui.text import line
 
 _PAGE = 200
 _BAR = 16
@@ -164,8 +165,8 @@ class DashboardScreen(Screen[None]):
         rows = self.app.project.list_records(limit=_PAGE, offset=self._loaded)
         for record_id, year, authors_json, title in rows:
             authors = json.loads(authors_json)
-            table.add_row(str(record_id), str(year or ""), authors[0][0] if authors else "", title,
-                          key=str(record_id))
+            table.add_row(str(record_id), str(year or ""), line(authors[0][0] if authors else ""),
+                          line(title or ""), key=str(record_id))
         self._loaded += len(rows)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
+
+from screener.tui.text import line, literal
 
 
 class TextPrompt(ModalScreen[str | None]):
@@ -23,9 +26,9 @@ class TextPrompt(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt"):
-            yield Label(self._title, classes="prompt-title")
+            yield Label(literal(self._title), classes="prompt-title")
             if self._help:
-                yield Label(self._help, classes="prompt-help")
+                yield Label(literal(self._help), classes="prompt-help")
             yield Input(value=self._value, placeholder=self._placeholder)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -47,10 +50,10 @@ class PickList(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt"):
-            yield Label(self._title, classes="prompt-title")
+            yield Label(literal(self._title), classes="prompt-title")
             if self._help:
-                yield Label(self._help, classes="prompt-help")
-            yield OptionList(*(Option(f"{n % 10 if n <= 10 else ' '}  {label}", id=str(i))
+                yield Label(literal(self._help), classes="prompt-help")
+            yield OptionList(*(Option(Text.assemble(f"{n % 10 if n <= 10 else ' '}  ", line(label)), id=str(i))
                                for i, (n, (_, label)) in enumerate(enumerate(self._options, 1))))
 
     def action_pick(self, index: int) -> None:
