@@ -127,7 +127,7 @@ def damage_the_records(path: Path) -> None:
 DAMAGED_RUNS = [
     (["info"], [], True), (["export", "records"], ["--unblind"], True),
     (["export", "ris"], ["--which", "all", "--unblind"], True), (["dedup"], [], True),
-    (["tui"], ["--reviewer", "alice"], True), (["conflicts"], [], False),
+    (["tui"], ["--reviewer", "alice"], True), (["conflicts"], ["--reviewer", "alice"], False),
     (["agreement"], [], False), (["prisma"], ["--format", "json"], False),
 ]
 
