@@ -11,8 +11,11 @@ from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.content import Content
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from screener.display import one_line, visible
 from screener.project import Project
 from screener.tui.keys import keymap_path, load_keymap
 from screener.tui.screens.conflicts import ConflictsScreen
@@ -56,6 +59,18 @@ class ScreenerApp(App[None]):
         self.opener = opener
         self._keys = keymap or {}
         self.sub_title = project.review().title
+
+    # --- text from outside: never markup, never terminal control ----------------------------------
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """The header line; the review title and reviewer names in it are data."""
+        return super().format_title(one_line(title), one_line(sub_title))
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every toast, from every screen: file names, reasons and error messages hold
+        brackets and control characters, so toasts are never markup (``markup`` is ignored)."""
+        super().notify(visible(message), title=one_line(title), severity=severity,
+                       timeout=timeout, markup=False)
 
     @property
     def big_review(self) -> bool:

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from screener.model import Review, ReviewSummary, Stage
 from screener.project import Project
 from screener.screening import PairAgreement, StageProgress
+from screener.tui.text import content_line, line
 
 _PAGE = 200
 _BAR = 16
@@ -61,11 +62,11 @@ def bar(done: int, total: int, width: int = _BAR) -> str:
     return "█" * filled + "░" * (width - filled)
 
 
-def _kappa_line(pair: PairAgreement) -> str:
+def _kappa_line(pair: PairAgreement) -> Content:
     k = pair.kappa
     value = "n/a" if k.kappa is None else f"{k.kappa:.2f} ({k.ci_low:.2f} to {k.ci_high:.2f})"
-    return (f"  κ {pair.reviewer_a}/{pair.reviewer_b} {value} · "
-            f"{k.percent_agreement:.0f}% agree · n {pair.n:,}")
+    return content_line(f"  κ {pair.reviewer_a}/{pair.reviewer_b} {value} · "
+                        f"{k.percent_agreement:.0f}% agree · n {pair.n:,}")
 
 
 def read_counts(project: Project) -> tuple[ReviewSummary, Review, list[StageProgress], list[PairAgreement]]:
@@ -77,12 +78,13 @@ def summary_content(summary: ReviewSummary, review: Review, reviewer: str | None
                     progress: list[StageProgress], agreement: list[PairAgreement]) -> Content:
     """Everything the dashboard says about the review, as one block of text."""
     parts = [
-        Content.styled(summary.title, "bold"),
+        content_line(summary.title, "bold"),
         Content(f"{summary.records:,} records · {summary.duplicates_removed:,} duplicates set "
                 f"aside · {summary.screened_records:,} to screen"),
-        Content("Sources: " + (", ".join(f"{db} {n:,}" for db, n in summary.sources.items()) or "none yet")),
-        Content(f"Reviewer: {reviewer or '?'} · " + ("blind" if review.blind else "not blind")
-                + f" · maybe counts as {review.maybe_counts_as}"),
+        content_line("Sources: " + (", ".join(f"{db} {n:,}" for db, n in summary.sources.items())
+                                    or "none yet")),
+        content_line(f"Reviewer: {reviewer or '?'} · " + ("blind" if review.blind else "not blind")
+                     + f" · maybe counts as {review.maybe_counts_as}"),
     ]
     width = max((len(r.reviewer) for p in progress for r in p.reviewers), default=0)
     for stage in progress:
@@ -95,14 +97,14 @@ def summary_content(summary: ReviewSummary, review: Review, reviewer: str | None
         for r in stage.reviewers:
             share = 100 * r.decided / stage.records if stage.records else 0
             parts.append(Content.assemble(
-                f"  {r.reviewer:<{width}} ", (bar(r.decided, stage.records), "$accent"),
+                content_line(f"  {r.reviewer:<{width}} "), (bar(r.decided, stage.records), "$accent"),
                 f" {r.decided:>6,} {share:3.0f}%"))
         o = stage.outcomes
         parts.append(Content.assemble(
             f"  in {o.get('include', 0):,} · out {o.get('exclude', 0):,} · ",
             (f"conflicts {stage.conflicts:,}", "bold $text-error" if stage.conflicts else ""),
             f" · to go {o.get('pending', 0):,}"))
-        parts.extend(Content(_kappa_line(p)) for p in agreement if p.stage == stage.stage.value)
+        parts.extend(_kappa_line(p) for p in agreement if p.stage == stage.stage.value)
     return Content("\n").join(parts)
 
 
@@ -164,8 +166,8 @@ class DashboardScreen(Screen[None]):
         rows = self.app.project.list_records(limit=_PAGE, offset=self._loaded)
         for record_id, year, authors_json, title in rows:
             authors = json.loads(authors_json)
-            table.add_row(str(record_id), str(year or ""), authors[0][0] if authors else "", title,
-                          key=str(record_id))
+            table.add_row(str(record_id), str(year or ""), line(authors[0][0] if authors else ""),
+                          line(title or ""), key=str(record_id))
         self._loaded += len(rows)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:

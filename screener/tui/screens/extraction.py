@@ -23,6 +23,8 @@ from screener.extraction.numbers import format_number
 from screener.extraction.validate import check_value, row_warnings
 from screener.extraction.values import ExtractionValue, ValueEntry, ValueKey
 from screener.tui.screens.rob import RobScreen
+from screener.tui.text import line, literal
+from screener.tui.widgets.literal_input import LiteralInput
 from screener.tui.widgets.prompts import PickList, TextPrompt
 from screener.tui.widgets.record_view import citation_line
 
@@ -55,8 +57,8 @@ class FieldBox(Vertical):
     def compose(self) -> ComposeResult:
         unit = f" [{self.spec.unit}]" if self.spec.unit else ""
         hint = ", ".join(self.spec.choices) if self.spec.choices else self.spec.help
-        yield Label(f"{self.spec.label}{unit}")
-        yield Input(placeholder=hint, id=f"in-{self.scope}-{self.spec.key}")
+        yield Label(literal(f"{self.spec.label}{unit}"))
+        yield LiteralInput(placeholder=hint, id=f"in-{self.scope}-{self.spec.key}")
         yield Static("", classes="field-message", markup=False)
 
 
@@ -115,8 +117,8 @@ class ExtractionScreen(Screen[None]):
                 yield Label("Outcome row", classes="section")
                 with Horizontal(id="row-pick"):
                     yield Select([], id="outcome", prompt="outcome")
-                    yield Input(placeholder="timepoint (e.g. 12 weeks)", id="timepoint")
-                    yield Input(placeholder="subgroup (e.g. 1 MIU)", id="subgroup")
+                    yield LiteralInput(placeholder="timepoint (e.g. 12 weeks)", id="timepoint")
+                    yield LiteralInput(placeholder="subgroup (e.g. 1 MIU)", id="subgroup")
                 yield Vertical(id="row-fields")
                 yield Static(id="row-warnings", markup=False)
         yield Footer()
@@ -128,7 +130,7 @@ class ExtractionScreen(Screen[None]):
         self.outcomes = project.outcomes()
         if self.form:
             await self.query_one("#study-fields").mount_all(FieldBox(f, "study") for f in self.form.study_fields)
-        self.query_one("#outcome", Select).set_options((o, o) for o in self.outcomes)
+        self.query_one("#outcome", Select).set_options((line(o), o) for o in self.outcomes)
         self.query_one("#studies", DataTable).add_columns("study", "reports")
         self.reload_studies()
         if not self.form:
@@ -142,7 +144,7 @@ class ExtractionScreen(Screen[None]):
         table = self.query_one("#studies", DataTable)
         table.clear()
         for s in self.studies:
-            table.add_row(s.name, str(len(s.record_ids)), key=s.name)
+            table.add_row(line(s.name), str(len(s.record_ids)), key=s.name)
         linked = {r for s in self.studies for r in s.record_ids}
         free = [r for r in project.included_records() if r not in linked]
         self.query_one("#included-hint", Static).update(
@@ -168,7 +170,7 @@ class ExtractionScreen(Screen[None]):
             lines += [f"#{record_id} {record.title}", f"   {citation_line(record)}", f"   PDF: {pdf}"]
         if not study.record_ids:
             lines.append("no report linked")
-        self.query_one("#study-record", Static).update("\n".join(lines))
+        self.query_one("#study-record", Static).update(literal("\n".join(lines)))
         self.loaded = {v.key: v for v in project.extraction_values(study=name, reviewer=self.app.reviewer)
                        if v.role == "extractor"}
         for box in self.query(FieldBox):
@@ -201,8 +203,8 @@ class ExtractionScreen(Screen[None]):
             await rows.mount_all(FieldBox(f, "row") for f in (*data_fields(outcome), *extra))
             tips = [f"timepoints: {', '.join(outcome.timepoints)}" if outcome.timepoints else "",
                     f"subgroups: {', '.join(outcome.subgroups)}" if outcome.subgroups else ""]
-            self.query_one("#timepoint", Input).tooltip = tips[0] or None
-            self.query_one("#subgroup", Input).tooltip = tips[1] or None
+            self.query_one("#timepoint", Input).tooltip = literal(tips[0]) if tips[0] else None
+            self.query_one("#subgroup", Input).tooltip = literal(tips[1]) if tips[1] else None
         self.fill_row()
 
     def fill_row(self) -> None:
@@ -224,14 +226,14 @@ class ExtractionScreen(Screen[None]):
         if not isinstance(box, FieldBox):
             return
         checked = check_value(box.spec, event.value)
-        box.query_one(".field-message", Static).update(checked.message)
+        box.query_one(".field-message", Static).update(literal(checked.message))
         if checked.ok:
             self.errors.pop(event.input.id or "", None)
         else:
             self.errors[event.input.id or ""] = checked.message
         if box.scope == "row" and self.outcome is not None:
             self.query_one("#row-warnings", Static).update(
-                "\n".join(f"⚠ {w}" for w in row_warnings(self.outcome, self.row_values())))
+                literal("\n".join(f"⚠ {w}" for w in row_warnings(self.outcome, self.row_values()))))
 
     # --- saving ---------------------------------------------------------------------------------
     def changed_entries(self) -> list[ValueEntry]:
@@ -387,8 +389,8 @@ class ConvertPrompt(ModalScreen[conv.Converted | None]):
     async def _inputs(self, kind: str) -> None:
         box = self.query_one("#convert-inputs")
         await box.remove_children()
-        await box.mount_all(Input(value=self.n_text if name == "n" else "", placeholder=name, id=f"cv-{name}")
-                            for name in conv.CONVERSIONS[kind][1])
+        await box.mount_all(LiteralInput(value=self.n_text if name == "n" else "", placeholder=name,
+                                         id=f"cv-{name}") for name in conv.CONVERSIONS[kind][1])
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_apply()
@@ -399,7 +401,7 @@ class ConvertPrompt(ModalScreen[conv.Converted | None]):
         try:
             self.dismiss(conv.convert(kind, raw))
         except conv.ConversionError as exc:
-            self.query_one("#convert-error", Static).update(str(exc))
+            self.query_one("#convert-error", Static).update(literal(str(exc)))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -452,7 +454,8 @@ class CompareScreen(Screen[None]):
         self.rows = self.app.project.compare_extractions(first, second)
         for i, d in enumerate(self.rows):
             row = " · ".join(p for p in (d.key.outcome, d.key.timepoint, d.key.subgroup) if p) or "(study)"
-            table.add_row(d.key.study, row, d.key.field, d.values[0][1] or "—", d.values[1][1] or "—", key=str(i))
+            table.add_row(line(d.key.study), line(row), line(d.key.field), line(d.values[0][1] or "—"),
+                          line(d.values[1][1] or "—"), key=str(i))
         if self.rows:
             table.move_cursor(row=min(keep, len(self.rows) - 1))
         self.show_detail()
@@ -471,7 +474,7 @@ class CompareScreen(Screen[None]):
             return
         if d is None:
             self.query_one("#compare-detail", Static).update(
-                f"{self.pair[0]} and {self.pair[1]} agree on every field they both extracted")
+                literal(f"{self.pair[0]} and {self.pair[1]} agree on every field they both extracted"))
             return
         lines = [f"{len(self.rows)} discrepancies · {d.key.describe()}"]
         for i, (who, value) in enumerate(d.values, 1):
@@ -480,7 +483,7 @@ class CompareScreen(Screen[None]):
             how = f" ({found[0].method}{', imputed' if found[0].imputed else ''})" if found and found[0].method else ""
             lines.append(f"{i}  {who}: {value or '(empty)'}{how}")
         lines.append("1/2 take a value · e type the agreed value · recorded as agreed by " + str(self.app.reviewer))
-        self.query_one("#compare-detail", Static).update("\n".join(lines))
+        self.query_one("#compare-detail", Static).update(literal("\n".join(lines)))
 
     def action_take(self, index: int) -> None:
         d = self.current

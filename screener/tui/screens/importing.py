@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,6 +21,8 @@ from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Static
 from screener.errors import ScreenerError
 from screener.flows.importing import ImportPreview
 from screener.model import ImportResult
+from screener.tui.text import literal
+from screener.tui.widgets.literal_input import LiteralInput
 
 
 class ImportChecked(Message):
@@ -84,7 +85,8 @@ class ImportScreen(ModalScreen[ImportResult | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Import a database export (RIS, MEDLINE, Web of Science, Embase, Scopus, CNKI ...)")
-            yield Input(self.initial_path, placeholder="path to the export file, then Enter", id="import-path")
+            yield LiteralInput(self.initial_path, placeholder="path to the export file, then Enter",
+                               id="import-path")
             yield Static("Enter a path and press Enter to see what the file holds.", id="import-preview")
             yield Checkbox("Skip malformed entries", id="import-skip-bad")
             yield ProgressBar(id="import-progress", show_eta=False)
@@ -186,5 +188,5 @@ class ImportScreen(ModalScreen[ImportResult | None]):
 
     def _say(self, text: str) -> None:
         self.status_text = text
-        # Text, not markup: file names and messages may hold [brackets].
-        self.query_one("#import-preview", Static).update(Text(text))
+        # File names and messages may hold [brackets] and control characters.
+        self.query_one("#import-preview", Static).update(literal(text))

@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from screener.errors import ScreenerError
 from screener.extraction.rob import OVERALL, TOOLS, RobTool
 from screener.tui.screens.rob_compare import RobCompareScreen
+from screener.tui.text import line
 from screener.tui.widgets.prompts import PickList, TextPrompt
 from screener.tui.widgets.rob import (
     JUDGEMENT_BINDINGS,
@@ -137,7 +138,7 @@ class RobScreen(Screen[None]):
         table = self.query_one("#rob-studies", DataTable)
         table.clear()
         for name in self.studies:
-            table.add_row(self._mark(name), name, key=name)
+            table.add_row(self._mark(name), line(name), key=name)
         if self.study:
             table.move_cursor(row=self.studies.index(self.study))
         self.show_domains(row)

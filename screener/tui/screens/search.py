@@ -11,7 +11,6 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,10 +20,12 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, OptionList, ProgressBar, Static, TextArea
 from textual.widgets.option_list import Option
 
+from screener.display import visible
 from screener.errors import ScreenerError
 from screener.queries import SavedQuery, parse_query
 from screener.search.client import EntrezOptions
 from screener.search.results import SearchRunResult
+from screener.tui.text import line, literal
 
 
 class SearchFinished(Message):
@@ -91,7 +92,7 @@ class SearchScreen(Screen[None]):
         folder = self.queries_dir or _default_queries_dir(Path(self.app.project.path))
         self.files = sorted(folder.glob("*.txt")) if folder.is_dir() else []
         options = self.query_one("#queries", OptionList)
-        options.add_options([Option(f.name, id=str(i)) for i, f in enumerate(self.files)])
+        options.add_options([Option(line(f.name), id=str(i)) for i, f in enumerate(self.files)])
         if self.files:
             options.highlighted = 0
             self._show(self.files[0])
@@ -106,8 +107,17 @@ class SearchScreen(Screen[None]):
 
     def _show(self, path: Path) -> None:
         self.current = path
-        self.query_one("#strategy", TextArea).load_text(path.read_text(encoding="utf-8"))
-        self._status(f"{path.name}: ctrl+r runs it, ctrl+s saves your edits.")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            self.query_one("#strategy", TextArea).load_text("")
+            self._status(f"{path.name}: cannot be read ({exc})")
+            return
+        # The editor would pass a control character to the terminal: it shows as \xNN instead.
+        shown = visible(text)
+        self.query_one("#strategy", TextArea).load_text(shown)
+        self._status(f"{path.name}: ctrl+r runs it, ctrl+s saves your edits."
+                     + (" Its control characters are shown as \\xNN." if shown != text else ""))
 
     def strategy(self) -> SavedQuery:
         """The strategy as it stands in the editor (edits included)."""
@@ -194,7 +204,7 @@ class SearchScreen(Screen[None]):
 
     def _status(self, text: str) -> None:
         self.status_text = text
-        self.query_one("#search-status", Static).update(Text(text))  # queries hold [brackets]
+        self.query_one("#search-status", Static).update(literal(text))  # queries hold [brackets]
 
 
 def _default_queries_dir(review: Path) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -11,9 +12,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from screener.tui.text import line, literal
+from screener.tui.widgets.literal_input import LiteralInput
+
 
 class TextPrompt(ModalScreen[str | None]):
-    """Ask for one line; Enter gives it, Escape gives None."""
+    """Ask for one line; Enter gives it, Escape gives None. Title, help, value and placeholder
+    may hold stored text (tags, a support quote): all shown literally."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
@@ -23,10 +28,10 @@ class TextPrompt(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt"):
-            yield Label(self._title, classes="prompt-title")
+            yield Label(literal(self._title), classes="prompt-title")
             if self._help:
-                yield Label(self._help, classes="prompt-help")
-            yield Input(value=self._value, placeholder=self._placeholder)
+                yield Label(literal(self._help), classes="prompt-help")
+            yield LiteralInput(value=self._value, placeholder=self._placeholder)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value)
@@ -36,7 +41,8 @@ class TextPrompt(ModalScreen[str | None]):
 
 
 class PickList(ModalScreen[str | None]):
-    """Pick one of ``options`` ((value, label) pairs) by its number, or with arrows and Enter."""
+    """Pick one of ``options`` ((value, label) pairs) by its number, or with arrows and Enter.
+    Labels (reasons, tags) are shown literally, each on one line."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel"),
                 *(Binding(str(n % 10), f"pick({n - 1})", show=False) for n in range(1, 11))]
@@ -47,10 +53,10 @@ class PickList(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt"):
-            yield Label(self._title, classes="prompt-title")
+            yield Label(literal(self._title), classes="prompt-title")
             if self._help:
-                yield Label(self._help, classes="prompt-help")
-            yield OptionList(*(Option(f"{n % 10 if n <= 10 else ' '}  {label}", id=str(i))
+                yield Label(literal(self._help), classes="prompt-help")
+            yield OptionList(*(Option(Text.assemble(f"{n % 10 if n <= 10 else ' '}  ", line(label)), id=str(i))
                                for i, (n, (_, label)) in enumerate(enumerate(self._options, 1))))
 
     def action_pick(self, index: int) -> None:
