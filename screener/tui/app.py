@@ -72,6 +72,26 @@ class ScreenerApp(App[None]):
         super().notify(visible(message), title=one_line(title), severity=severity,
                        timeout=timeout, markup=False)
 
+    def _fatal_error(self) -> None:
+        """Exit after an unhandled exception, printing the traceback WITHOUT local variables.
+
+        Textual's own version (textual 8.2, ``App._fatal_error``) prints ``show_locals=True``:
+        an API key, a path or a record's text held in a local ended up on the screen and in
+        terminal logs. There is no setting for it, so this replaces it; the printed text also
+        goes through :func:`visible`, as an exception message may quote a record.
+        """
+        import rich
+        from rich.segment import Segment, Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
+        rendered = self.console.render(traceback, self.console.options)
+        self._exit_renderables.append(Segments(
+            segment if segment.control else Segment(visible(segment.text), segment.style)
+            for segment in rendered))
+        self._close_messages_no_wait()
+
     @property
     def big_review(self) -> bool:
         return self.project.size_hint() > self.background_above
@@ -168,5 +188,8 @@ def make_app(review: str | Path, *, reviewer: str | None = None, keys: str | Pat
     return ScreenerApp(Project.open(review), reviewer=reviewer, keymap=keymap, opener=opener)
 
 
-def run_app(review: str | Path, *, reviewer: str | None = None) -> None:
-    make_app(review, reviewer=reviewer).run()
+def run_app(review: str | Path, *, reviewer: str | None = None) -> int:
+    """Run the TUI; returns the exit code: non-zero when the app died on an exception."""
+    app = make_app(review, reviewer=reviewer)
+    app.run()
+    return app.return_code or 0
