@@ -20,7 +20,7 @@ from screener.screening import Conflict, FullText, Note, PairAgreement, Resoluti
 from screener.storage import decisions as decision_store
 from screener.storage import records as record_store
 from screener.storage import review as review_store
-from screener.storage.db import create, open_review, transaction
+from screener.storage.db import create, is_read_only, open_review, transaction
 
 __all__ = ["Project"]
 
@@ -43,6 +43,9 @@ class Project:
     def __init__(self, db: sqlite_utils.Database, path: str | Path) -> None:
         self.db = db
         self.path = Path(path)
+        self.read_only = is_read_only(db)
+        """The file (or its folder) cannot be written: it is open for reading, and every
+        method that would change it raises :class:`ReviewFileError` ("... is read-only")."""
 
     # --- lifecycle ---------------------------------------------------------------------------
     @classmethod
