@@ -62,7 +62,10 @@ class ScreenerApp(App[None]):
 
     # --- text from outside: never markup, never terminal control ----------------------------------
     def format_title(self, title: str, sub_title: str) -> Content:
-        """The header line; the review title and reviewer names in it are data."""
+        """The header line, on every screen (the review title and reviewer names in it are
+        data); says "read-only" when the review cannot be written."""
+        if self.project.read_only:
+            title = f"{title} · READ-ONLY"
         return super().format_title(one_line(title), one_line(sub_title))
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",

@@ -31,6 +31,7 @@ from screener.flows.pooling import OutcomeAnalysis, SavedAnalysis
 from screener.pooling import PoolResult, SubgroupResult
 from screener.pooling.report import fmt_p
 from screener.pooling.transforms import back_transform, transformed
+from screener.tui.read_only import writes
 from screener.tui.text import line, literal
 
 # (label, --method): random-effects tau^2 estimators, then the common-effect models.
@@ -256,6 +257,7 @@ class AnalysisScreen(Screen[None]):
         self.query_one("#analysis-forest", Static).update(forest)
 
     # --- saving and the plot file --------------------------------------------------------------
+    @writes
     def action_save(self) -> None:
         if self.pooled is None:
             self.notify("Run the analysis first (ctrl+r).", severity="warning")

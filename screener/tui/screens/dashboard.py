@@ -74,10 +74,16 @@ def read_counts(project: Project) -> tuple[ReviewSummary, Review, list[StageProg
     return project.info(), project.review(), project.screening_progress(), project.agreement()
 
 
+READ_ONLY_NOTE = ("Read-only: the review file (or its folder) cannot be written. "
+                  "Everything can be read; nothing can be changed.")
+
+
 def summary_content(summary: ReviewSummary, review: Review, reviewer: str | None,
-                    progress: list[StageProgress], agreement: list[PairAgreement]) -> Content:
+                    progress: list[StageProgress], agreement: list[PairAgreement], *,
+                    read_only: bool = False) -> Content:
     """Everything the dashboard says about the review, as one block of text."""
-    parts = [
+    parts = [Content.styled(READ_ONLY_NOTE, "bold $text-warning")] if read_only else []
+    parts += [
         content_line(summary.title, "bold"),
         Content(f"{summary.records:,} records · {summary.duplicates_removed:,} duplicates set "
                 f"aside · {summary.screened_records:,} to screen"),
@@ -159,7 +165,8 @@ class DashboardScreen(Screen[None]):
         if self.is_attached:
             info, review, progress, agreement = counts
             self.query_one("#summary", Static).update(
-                summary_content(info, review, self.app.reviewer, progress, agreement))
+                summary_content(info, review, self.app.reviewer, progress, agreement,
+                                read_only=self.app.project.read_only))
 
     def _load_more(self) -> None:
         table = self.query_one("#records", DataTable)

@@ -19,6 +19,7 @@ from textual.widgets import Footer, Header, Static
 from screener.dedup import QueuedPair
 from screener.errors import ScreenerError
 from screener.records import Record
+from screener.tui.read_only import writes
 from screener.tui.text import content, content_line
 
 DIFF_STYLE = "bold $text-warning on $warning-muted"
@@ -159,6 +160,7 @@ class DuplicatesScreen(Screen[None]):
             self.query_one(side, VerticalScroll).scroll_home(animate=False)
 
     # --- actions ---------------------------------------------------------------------------------
+    @writes
     def action_decide(self, same: bool) -> None:
         pair = self.current
         if pair is None:
@@ -174,6 +176,7 @@ class DuplicatesScreen(Screen[None]):
                     + ("merged" if same else "kept apart"))
         self.reload()
 
+    @writes
     def action_undo(self) -> None:
         if not self.history:
             self.notify("nothing to undo on this screen", severity="warning")

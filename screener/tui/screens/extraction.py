@@ -22,6 +22,7 @@ from screener.extraction.forms import FieldSpec, OutcomeSpec, data_fields
 from screener.extraction.numbers import format_number
 from screener.extraction.validate import check_value, row_warnings
 from screener.extraction.values import ExtractionValue, ValueEntry, ValueKey
+from screener.tui.read_only import writes
 from screener.tui.screens.rob import RobScreen
 from screener.tui.text import line, literal
 from screener.tui.widgets.literal_input import LiteralInput
@@ -257,6 +258,7 @@ class ExtractionScreen(Screen[None]):
                                       method, details, imputed))
         return entries
 
+    @writes
     def action_save(self) -> None:
         if self.study is None:
             self.notify("make a study first (Ctrl+N)", severity="warning")
@@ -281,6 +283,7 @@ class ExtractionScreen(Screen[None]):
         self.show_study(self.study)
 
     # --- studies from included records ------------------------------------------------------------
+    @writes
     def action_new_study(self) -> None:
         project = self.app.project
         linked = {r for s in self.studies for r in s.record_ids}
@@ -312,6 +315,7 @@ class ExtractionScreen(Screen[None]):
         self.reload_studies(select=" ".join(name.split()))
 
     # --- conversions ----------------------------------------------------------------------------
+    @writes
     def action_convert(self) -> None:
         focused = self.focused
         box = focused.parent if isinstance(focused, Input) else None
@@ -485,6 +489,7 @@ class CompareScreen(Screen[None]):
         lines.append("1/2 take a value · e type the agreed value · recorded as agreed by " + str(self.app.reviewer))
         self.query_one("#compare-detail", Static).update(literal("\n".join(lines)))
 
+    @writes
     def action_take(self, index: int) -> None:
         d = self.current
         if d is None:
@@ -497,6 +502,7 @@ class CompareScreen(Screen[None]):
             extra = {"method": found[0].method, "details": found[0].details, "imputed": found[0].imputed}
         self._resolve(d.key, value, **extra)
 
+    @writes
     def action_edit(self) -> None:
         d = self.current
         if d is None:

@@ -21,6 +21,7 @@ from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Static
 from screener.errors import ScreenerError
 from screener.flows.importing import ImportPreview
 from screener.model import ImportResult
+from screener.tui.read_only import writes
 from screener.tui.text import literal
 from screener.tui.widgets.literal_input import LiteralInput
 
@@ -101,6 +102,7 @@ class ImportScreen(ModalScreen[ImportResult | None]):
     # --- checking ------------------------------------------------------------------------------
     @on(Input.Submitted, "#import-path")
     @on(Button.Pressed, "#import-check")
+    @writes
     def check(self) -> None:
         if self.busy:
             return
@@ -132,6 +134,7 @@ class ImportScreen(ModalScreen[ImportResult | None]):
 
     # --- importing -----------------------------------------------------------------------------
     @on(Button.Pressed, "#import-run")
+    @writes
     def start_import(self) -> None:
         if self.busy or self.preview is None:
             return

@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from screener.errors import ScreenerError
 from screener.extraction.rob import OVERALL, TOOLS, RobTool
+from screener.tui.read_only import writes
 from screener.tui.screens.rob_compare import RobCompareScreen
 from screener.tui.text import line
 from screener.tui.widgets.prompts import PickList, TextPrompt
@@ -194,6 +195,7 @@ class RobScreen(Screen[None]):
         return True
 
     # --- judging ------------------------------------------------------------------------------------
+    @writes
     def action_judge(self, key: str, judgement: str) -> None:
         domain = self.domain
         if domain is None:
@@ -201,10 +203,12 @@ class RobScreen(Screen[None]):
         self.draft[domain] = (judgement, self.draft.get(domain, ("", ""))[1])
         self._changed(advance=domain != OVERALL)
 
+    @writes
     def action_clear(self) -> None:
         if self.domain is not None and self.draft.pop(self.domain, None) is not None:
             self._changed()
 
+    @writes
     def action_support(self) -> None:
         domain = self.domain
         if domain is None:
@@ -227,6 +231,7 @@ class RobScreen(Screen[None]):
             self.query_one("#rob-studies", DataTable).update_cell(self.study, "mark", self._mark(self.study))
 
     # --- saving and moving --------------------------------------------------------------------------
+    @writes
     def action_save(self) -> None:
         pending = self.unsaved()
         if not pending:

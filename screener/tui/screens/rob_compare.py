@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from screener.errors import ScreenerError
 from screener.extraction.rob import OVERALL, TOOLS
+from screener.tui.read_only import writes
 from screener.tui.text import line, literal
 from screener.tui.widgets.prompts import PickList
 
@@ -90,6 +91,7 @@ class RobCompareScreen(Screen[None]):
         lines.append(f"1-{len(judged)} take that judgement · recorded as agreed by {self.app.reviewer}")
         detail.update(literal("\n".join(lines)))
 
+    @writes
     def action_take(self, index: int) -> None:
         found = self.current
         if found is None or index >= len(found[3]):

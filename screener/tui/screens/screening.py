@@ -21,6 +21,7 @@ from screener.errors import ScreenerError
 from screener.model import Choice, Stage
 from screener.project import Project
 from screener.screening import QueueFilter
+from screener.tui.read_only import writes
 from screener.tui.widgets.criteria import CriteriaPanel
 from screener.tui.widgets.decision_bar import DecisionBar
 from screener.tui.widgets.prompts import PickList, TextPrompt
@@ -245,12 +246,15 @@ class ScreeningScreen(Screen[None]):
                 return
         self.pos = len(self.ids)
 
+    @writes
     def action_decide(self, choice: str) -> None:
         self.decide(Choice(choice))
 
+    @writes
     def action_exclude(self) -> None:
         self.decide(Choice.EXCLUDE)
 
+    @writes
     def action_reason(self) -> None:
         """Exclude with one of the review's reasons, picked by its number."""
         if self.record_id is None:
@@ -264,6 +268,7 @@ class ScreeningScreen(Screen[None]):
                      help_text="press the reason's number (Esc: cancel)"),
             lambda reason: self.decide(Choice.EXCLUDE, reason) if reason else None)
 
+    @writes
     def action_undo(self) -> None:
         record_id = self.app.project.undo_decision(self.STAGE, self.app.reviewer)
         if record_id is None:
@@ -274,6 +279,7 @@ class ScreeningScreen(Screen[None]):
         self.notify(f"undid your last decision (record {record_id})")
 
     # --- notes, tags, moving, finding ------------------------------------------------------------
+    @writes
     def action_note(self) -> None:
         record_id = self.record_id
         if record_id is None:
@@ -286,6 +292,7 @@ class ScreeningScreen(Screen[None]):
 
         self.app.push_screen(TextPrompt(f"Note on record {record_id}", placeholder="your note"), save)
 
+    @writes
     def action_tags(self) -> None:
         record_id = self.record_id
         if record_id is None:

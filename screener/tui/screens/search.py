@@ -25,6 +25,7 @@ from screener.errors import ScreenerError
 from screener.queries import SavedQuery, parse_query
 from screener.search.client import EntrezOptions
 from screener.search.results import SearchRunResult
+from screener.tui.read_only import writes
 from screener.tui.text import line, literal
 
 
@@ -132,9 +133,11 @@ class SearchScreen(Screen[None]):
 
     # --- running -------------------------------------------------------------------------------
     @on(Button.Pressed, "#search-run")
+    @writes
     def action_run(self) -> None:
         self._start(resume=False)
 
+    @writes
     def action_resume(self) -> None:
         self._start(resume=True)
 
