@@ -2,13 +2,20 @@
 conversions at entry (:mod:`.extraction_convert`); the compare screen where two extractors'
 discrepancies are resolved (:mod:`.extraction_compare`).
 
-Keys work while typing (Ctrl combinations): Ctrl+S saves the changed fields, Ctrl+N makes a
+Each field is saved (committed through the façade, checked, on its own) when it loses focus,
+when the study changes and when the screen is left, as screening commits each key press; a
+value that fails its check stays in its field with the message, and leaving with it asks for
+a second Escape instead of dropping it silently.
+
+Keys work while typing (Ctrl combinations): Ctrl+S saves the changed fields now, Ctrl+N makes a
 study from an included record, Ctrl+O converts into the focused field (SE, CI, median, two
 groups, pre-post r), Ctrl+F opens the report's PDF, Ctrl+R compares two extractors, Ctrl+B
 assesses the study's risk of bias.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,7 +30,7 @@ from screener.extraction.forms import FieldSpec, OutcomeSpec, data_fields
 from screener.extraction.numbers import format_number
 from screener.extraction.validate import check_value, row_warnings
 from screener.extraction.values import ExtractionValue, ValueEntry, ValueKey
-from screener.tui.read_only import writes
+from screener.tui.read_only import READ_ONLY_MESSAGE, writes
 from screener.tui.screens.extraction_compare import CompareScreen, ExtractionResolved
 from screener.tui.screens.extraction_convert import ConvertPrompt
 from screener.tui.screens.rob import RobScreen
@@ -102,6 +109,7 @@ class ExtractionScreen(Screen[None]):
         self.loaded: dict[ValueKey, ExtractionValue] = {}
         self.pending: dict[str, tuple[str, conv.Converted]] = {}   # row field -> (text, conversion)
         self.errors: dict[str, str] = {}                              # input id -> message
+        self._leaving = False         # Escape pressed once with values that could not be saved
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -155,8 +163,19 @@ class ExtractionScreen(Screen[None]):
             self.show_study(self.studies[0].name)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.data_table.id == "studies" and event.row_key.value:
-            self.show_study(str(event.row_key.value))
+        if event.data_table.id != "studies" or not event.row_key.value:
+            return
+        name = str(event.row_key.value)
+        if name == self.study:
+            return
+        _, left = self.commit(self.query(FieldBox))
+        if left and self.study in [s.name for s in self.studies]:
+            # Moving on would drop what was typed: stay, and say what is wrong.
+            self.notify("not saved: " + "; ".join(left) + ". Correct or clear it before moving to "
+                        "another study.", severity="warning")
+            event.data_table.move_cursor(row=[s.name for s in self.studies].index(self.study))
+            return
+        self.show_study(name)
 
     def show_study(self, name: str) -> None:
         self.study = name
@@ -171,13 +190,17 @@ class ExtractionScreen(Screen[None]):
         if not study.record_ids:
             lines.append("no report linked")
         self.query_one("#study-record", Static).update(literal("\n".join(lines)))
-        self.loaded = {v.key: v for v in project.extraction_values(study=name, reviewer=self.app.reviewer)
-                       if v.role == "extractor"}
+        self._read_saved()
         for box in self.query(FieldBox):
             if box.scope == "study":
                 value = self.loaded.get(ValueKey(name, field=box.spec.key))
                 self._set(box, value.value if value else "")
         self.fill_row()
+
+    def _read_saved(self) -> None:
+        """This extractor's saved values of the study, to tell what changed."""
+        self.loaded = {v.key: v for v in self.app.project.extraction_values(study=self.study, reviewer=self.app.reviewer)
+                       if v.role == "extractor"}
 
     def _set(self, box: FieldBox, text: str) -> None:
         box.query_one(Input).value = text
@@ -219,7 +242,12 @@ class ExtractionScreen(Screen[None]):
         return {b.spec.key: b.query_one(Input).value for b in self.query(FieldBox) if b.scope == "row"}
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        self._leaving = False
         if event.input.id in ("timepoint", "subgroup"):
+            dropped = [f"{box.spec.label} {box.query_one(Input).value!r}" for box in self.query(FieldBox)
+                       if box.scope == "row" and box.query_one(Input).id in self.errors]
+            if dropped:
+                self.notify("not saved (it did not pass its check): " + "; ".join(dropped), severity="warning")
             self.fill_row()
             return
         box = event.input.parent
@@ -235,51 +263,80 @@ class ExtractionScreen(Screen[None]):
             self.query_one("#row-warnings", Static).update(
                 literal("\n".join(f"⚠ {w}" for w in row_warnings(self.outcome, self.row_values()))))
 
-    # --- saving ---------------------------------------------------------------------------------
+    # --- saving: each field as it is left ------------------------------------------------------
+    def entry_for(self, box: FieldBox) -> ValueEntry | None:
+        """What is typed in ``box`` when it differs from the value saved, else None."""
+        text = box.query_one(Input).value
+        if box.scope == "study":
+            key = ValueKey(self.study or "", field=box.spec.key)
+        elif self.outcome is not None:
+            key = self.row_key(box.spec.key)
+        else:
+            return None
+        before = self.loaded.get(key)
+        checked = check_value(box.spec, text)
+        typed = checked.text if checked.ok else text.strip()      # as it would be stored
+        if typed == (before.value if before else ""):
+            return None
+        method, details, imputed = "", {}, False
+        pending = self.pending.get(box.spec.key) if box.scope == "row" else None
+        if pending and pending[0] == text:
+            method, details, imputed = pending[1].method, dict(pending[1].details), pending[1].imputed
+        return ValueEntry(key.field, text, key.outcome, key.timepoint, key.subgroup, method, details, imputed)
+
     def changed_entries(self) -> list[ValueEntry]:
-        entries = []
-        for box in self.query(FieldBox):
-            text = box.query_one(Input).value
-            if box.scope == "study":
-                key = ValueKey(self.study or "", field=box.spec.key)
-            elif self.outcome is not None:
-                key = self.row_key(box.spec.key)
+        return [entry for entry in map(self.entry_for, self.query(FieldBox)) if entry is not None]
+
+    def commit(self, boxes: Iterable[FieldBox]) -> tuple[int, list[str]]:
+        """Save each changed field of ``boxes`` on its own (all or nothing per field, with the
+        façade's checks); returns how many were saved and, for each field left unsaved,
+        "label 'value': why"."""
+        if self.study is None:
+            return 0, []
+        saved, left = 0, []
+        for box in list(boxes):
+            entry = self.entry_for(box)
+            if entry is None:
+                continue
+            field = box.query_one(Input)
+            problem = self.errors.get(field.id or "")
+            if problem is None and self.app.project.read_only:
+                problem = READ_ONLY_MESSAGE
+            if problem is None:
+                try:
+                    self.app.project.save_extraction(self.study, self.app.reviewer, [entry])
+                except ScreenerError as exc:
+                    problem = str(exc)
+                    self.errors[field.id or ""] = problem
+                    box.query_one(".field-message", Static).update(literal(problem))
+            if problem:
+                left.append(f"{box.spec.label} {field.value!r}: {problem}")
             else:
-                continue
-            before = self.loaded.get(key)
-            if text.strip() == (before.value if before else ""):
-                continue
-            method, details, imputed = "", {}, False
-            pending = self.pending.get(box.spec.key) if box.scope == "row" else None
-            if pending and pending[0] == text:
-                method, details, imputed = pending[1].method, dict(pending[1].details), pending[1].imputed
-            entries.append(ValueEntry(key.field, text, key.outcome, key.timepoint, key.subgroup,
-                                      method, details, imputed))
-        return entries
+                saved += 1
+        if saved:
+            self._read_saved()
+            self.post_message(ExtractionSaved(self.study, saved))
+        return saved, left
+
+    def on_input_blurred(self, event: Input.Blurred) -> None:
+        box = event.input.parent
+        if isinstance(box, FieldBox) and box.is_attached:
+            _, left = self.commit([box])
+            if left and self.app.project.read_only:
+                self.notify(READ_ONLY_MESSAGE, severity="warning")
 
     @writes
     def action_save(self) -> None:
         if self.study is None:
             self.notify("make a study first (Ctrl+N)", severity="warning")
             return
-        live = {i.id for i in self.query(Input)}
-        bad = [message for input_id, message in self.errors.items() if input_id in live]
-        if bad:
-            self.notify(f"not saved: {bad[0]}", severity="error")
-            return
-        entries = self.changed_entries()
-        if not entries:
+        saved, left = self.commit(self.query(FieldBox))
+        if left:
+            self.notify("not saved: " + "; ".join(left), severity="error")
+        elif not saved:
             self.notify("nothing changed")
-            return
-        try:
-            warnings = self.app.project.save_extraction(self.study, self.app.reviewer, entries)
-        except ScreenerError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.notify(f"saved {len(entries)} value(s) for {self.study}" + "".join(f"\n⚠ {w}" for w in warnings),
-                    severity="warning" if warnings else "information")
-        self.post_message(ExtractionSaved(self.study, len(entries)))
-        self.show_study(self.study)
+        else:
+            self.notify(f"saved {saved} value(s) for {self.study}")
 
     # --- studies from included records ------------------------------------------------------------
     @writes
@@ -354,4 +411,10 @@ class ExtractionScreen(Screen[None]):
         self.app.push_screen(RobScreen(study=self.study))
 
     def action_back(self) -> None:
+        _, left = self.commit(self.query(FieldBox))
+        if left and not self._leaving:
+            self._leaving = True
+            self.notify("not saved: " + "; ".join(left) + ". Correct it, or press Escape again to "
+                        "leave without it.", severity="warning")
+            return
         self.app.pop_screen()
