@@ -48,11 +48,15 @@ class ScreeningScreen(Screen[None]):
 
     STAGE = Stage.TITLE_ABSTRACT
     TITLE_TEXT = "Title/abstract screening"
+    # The footer shows bindings in this order and cuts what does not fit: the decisions, then
+    # the way back and the help (here, not only on the app, so they come before the rest).
     BINDINGS = [
         Binding("i", "decide('include')", "Include", id="screening.include"),
         Binding("e", "exclude", "Exclude", id="screening.exclude"),
         Binding("m", "decide('maybe')", "Maybe", id="screening.maybe"),
         Binding("r", "reason", "Reason", id="screening.reason"),
+        Binding("escape", "back", "Back", id="screening.back"),
+        Binding("question_mark", "app.help", "Help", key_display="?", id="app.help"),
         Binding("u", "undo", "Undo", id="screening.undo"),
         Binding("n", "note", "Note", id="screening.note"),
         Binding("t", "tags", "Tags", id="screening.tags"),
@@ -61,7 +65,6 @@ class ScreeningScreen(Screen[None]):
         Binding("slash", "search", "Search", key_display="/", id="screening.search"),
         Binding("f", "filter", "Filter", id="screening.filter"),
         Binding("c", "criteria", "Criteria", id="screening.criteria"),
-        Binding("escape", "back", "Back", id="screening.back"),
         Binding("down", "scroll(1)", "Scroll down", show=False),
         Binding("up", "scroll(-1)", "Scroll up", show=False),
         Binding("pagedown", "scroll(10)", "Page down", show=False),
