@@ -35,6 +35,7 @@ from screener.tui.screens.extraction_compare import CompareScreen, ExtractionRes
 from screener.tui.screens.extraction_convert import ConvertPrompt
 from screener.tui.screens.rob import RobScreen
 from screener.tui.text import line, literal
+from screener.tui.widgets.key_line import KeyLine
 from screener.tui.widgets.literal_input import LiteralInput
 from screener.tui.widgets.prompts import PickList, TextPrompt
 from screener.tui.widgets.record_view import citation_line
@@ -85,6 +86,7 @@ class ExtractionScreen(Screen[None]):
     """One study at a time: its reports and PDF paths, then the form, saved per extractor."""
 
     DEFAULT_CSS = """
+    ExtractionScreen #extraction-body { height: 1fr; }
     ExtractionScreen #extraction-left { width: 34; }
     ExtractionScreen #studies { height: 1fr; }
     ExtractionScreen #extraction-form { width: 1fr; padding: 0 1; }
@@ -129,6 +131,10 @@ class ExtractionScreen(Screen[None]):
                     yield LiteralInput(placeholder="subgroup (e.g. 1 MIU)", id="subgroup")
                 yield Vertical(id="row-fields")
                 yield Static(id="row-warnings", markup=False)
+        yield KeyLine(("extraction.save", "extraction.new_study", "extraction.convert",
+                       "extraction.open_pdf", "extraction.compare", "extraction.risk_of_bias",
+                       "extraction.back"),
+                      note="Tab next field · each value is saved when you leave its field")
         yield Footer()
 
     async def on_mount(self) -> None:
