@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, OptionList, ProgressBar, Static, TextArea
+from textual.widgets import Button, Footer, Header, Label, OptionList, ProgressBar, Static, TextArea
 from textual.widgets.option_list import Option
 
 from screener.display import visible
@@ -50,7 +50,9 @@ class SearchScreen(Screen[None]):
 
     DEFAULT_CSS = """
     SearchScreen #search-body { height: 1fr; }
-    SearchScreen #queries { width: 30; height: 1fr; }
+    SearchScreen #queries-box { width: 30; height: 1fr; }
+    SearchScreen #queries { height: 1fr; }
+    SearchScreen .box-label { text-style: bold; padding: 0 1; }
     SearchScreen #strategy { height: 1fr; }
     SearchScreen #search-status { height: auto; padding: 0 1; }
     SearchScreen #search-buttons { height: auto; }
@@ -78,8 +80,12 @@ class SearchScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="search-body"):
-            yield OptionList(id="queries")
+            with Vertical(id="queries-box"):
+                yield Label("Saved strategies", classes="box-label", id="queries-label")
+                yield OptionList(id="queries")
             with Vertical():
+                yield Label("Strategy (edit it here; ctrl+s saves the file)", classes="box-label",
+                            id="strategy-label")
                 yield TextArea(id="strategy", soft_wrap=True)
                 yield ProgressBar(id="search-progress", show_eta=False)
                 yield Static("Pick a strategy; ctrl+r runs it.", id="search-status")
@@ -92,6 +98,7 @@ class SearchScreen(Screen[None]):
         self.sub_title = "Search PubMed"
         folder = self.queries_dir or _default_queries_dir(Path(self.app.project.path))
         self.files = sorted(folder.glob("*.txt")) if folder.is_dir() else []
+        self.query_one("#queries-label", Label).update(literal(f"Saved strategies ({folder.name}/*.txt)"))
         options = self.query_one("#queries", OptionList)
         options.add_options([Option(line(f.name), id=str(i)) for i, f in enumerate(self.files)])
         if self.files:
