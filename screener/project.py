@@ -90,6 +90,12 @@ class Project:
             review_store.update_review(self.db, **changes)
         return self.review()
 
+    def can_change_settings(self, reviewer: str) -> bool:
+        """Whether ``reviewer`` may change the review's settings (criteria, highlight terms): a
+        lead does; while the review has no lead (made before roles), anyone does."""
+        roles = {review_store.name_key(name): role for name, role in review_store.reviewer_roles(self.db)}
+        return "lead" not in roles.values() or roles.get(review_store.name_key(reviewer)) == "lead"
+
     def info(self) -> ReviewSummary:
         """Counts for the dashboard and ``screener info``."""
         review = self.review()

@@ -117,6 +117,9 @@ class ScreenerApp(App[None]):
         entry = next((e for e in SCREENS if e.name == name), None)
         if entry is None:
             return
+        if entry.lead_only and not self.project.can_change_settings(self.reviewer or ""):
+            self.notify(f"only the review's lead can change {entry.label.lower()}", severity="warning")
+            return
         try:
             module = importlib.import_module(entry.module)
         except ModuleNotFoundError as exc:

@@ -35,6 +35,7 @@ class ScreenEntry:
     module: str
     cls: str
     footer: str = ""          # its label in the footer; empty: listed only in the menu
+    lead_only: bool = False   # changes the review's settings: a lead's (see Project.can_change_settings)
 
 
 SCREENS: tuple[ScreenEntry, ...] = (
@@ -51,6 +52,8 @@ SCREENS: tuple[ScreenEntry, ...] = (
     ScreenEntry("b", "rob", "Risk of bias", "screener.tui.screens.rob", "RobScreen"),
     ScreenEntry("a", "analysis", "Analysis", "screener.tui.screens.analysis", "AnalysisScreen"),
     ScreenEntry("r", "prisma", "PRISMA, report", "screener.tui.screens.prisma", "PrismaScreen"),
+    ScreenEntry("e", "criteria", "Criteria, terms", "screener.tui.screens.criteria", "CriteriaScreen",
+                lead_only=True),
 )
 
 _STAGE_LABEL = {Stage.TITLE_ABSTRACT: "Title/abstract", Stage.FULL_TEXT: "Full text"}
