@@ -287,3 +287,4 @@ async def test_leaving_with_an_invalid_value_warns_and_keeps_it(two_studies: Pat
         await pilot.pause()
         assert app.screen is not screen
     assert committed(two_studies, first) == {}
+

@@ -237,6 +237,9 @@ async def pubmed_search(pilot: Pilot, tmp: Path) -> tuple[str, ...]:
 async def extraction(pilot: Pilot, tmp: Path) -> tuple[str, ...]:
     await _key(pilot, "x")
     app = pilot.app
+    # the form's fields are whole (scrolled to, if need be), not squeezed by the long study text
+    fields = app.screen.query_one("#study-fields")
+    assert fields.outer_size.height == sum(box.outer_size.height for box in fields.children)
     app.screen.query_one("#outcome", Select).value = OUTCOME
     await pilot.pause()
     app.screen.query_one("#timepoint", Input).value = "12 weeks [/]"
@@ -353,3 +356,19 @@ def test_the_hostile_workbench_holds_every_kind_of_work(hostile: Path) -> None:
         assert project.duplicate_queue() and project.analyses()
         assert project.rob_summary("rob2").disagreements
         assert project.extractors() == ["rev_a", "rev_b"]
+
+
+# --- a snapshot of each main screen on the hostile review -------------------------------------
+# Update on purpose only: pytest tests/tui/test_hostile_screens.py --snapshot-update
+
+async def _screening_first(pilot: Pilot) -> None:
+    await pilot.app.push_screen(ScreeningScreen(filter="all"))
+    await pilot.pause()
+
+
+@pytest.mark.parametrize(("press", "run_before"), [
+    ((), None), ((), _screening_first), (("f",), None), (("d",), None), (("x",), None), (("b",), None),
+], ids=["dashboard", "screening", "full_text", "duplicates", "extraction", "risk_of_bias"])
+def test_hostile_snapshot(snap_compare, hostile: Path, press, run_before) -> None:
+    assert snap_compare(make_app(hostile, reviewer=ME), terminal_size=(80, 24), press=list(press),
+                        run_before=run_before)

@@ -91,6 +91,7 @@ class ExtractionScreen(Screen[None]):
     ExtractionScreen #studies { height: 1fr; }
     ExtractionScreen #extraction-form { width: 1fr; padding: 0 1; }
     ExtractionScreen .section { text-style: bold; margin-top: 1; }
+    ExtractionScreen #study-fields, ExtractionScreen #row-fields { height: auto; }
     ExtractionScreen #row-pick { height: auto; }
     ExtractionScreen #row-pick > * { width: 1fr; }
     ExtractionScreen #row-warnings { color: $warning; height: auto; }
