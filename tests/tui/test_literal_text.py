@@ -92,3 +92,22 @@ async def test_pick_list_labels_are_literal_and_one_line() -> None:
         assert prompts == ["1  Wrong design [not an RCT]", "2  [/RCT]", "3  two lines \\x1b[2J"]
         await pilot.press("2")
     assert app.return_value == "b"
+
+
+async def test_a_click_action_in_a_title_is_text_not_an_action(tmp_path: Path) -> None:
+    from screener.project import Project
+
+    source = tmp_path / "one.csv"
+    source.write_text('title,abstract\n"[@click=app.quit]Quit me[/]",a\n', encoding="utf-8")
+    path = tmp_path / "click.db"
+    with Project.create(path, title="Click", reviewers=["alice"]) as project:
+        project.import_file(source, fmt="csv", source="PubMed")
+    app = make_app(path, reviewer="alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#records")
+        assert table.get_row_at(0)[3].plain == "[@click=app.quit]Quit me[/]"
+        x = table.region.x + sum(c.get_render_width(table) for c in list(table.columns.values())[:3]) + 3
+        await pilot.click(offset=(x, table.region.y + 1))
+        await pilot.pause()
+        assert app.is_running and app.return_code is None
