@@ -281,6 +281,17 @@ async def prisma(pilot: Pilot, tmp: Path) -> tuple[str, ...]:
     return ()
 
 
+async def criteria(pilot: Pilot, tmp: Path) -> tuple[str, ...]:
+    await _key(pilot, "e")                # rev_a is the lead
+    return ("[b]; 皮肌炎", "$x$")
+
+
+async def criteria_panel(pilot: Pilot, tmp: Path) -> tuple[str, ...]:
+    await pilot.app.push_screen(ScreeningScreen(filter="all"))
+    await _key(pilot, "c")
+    return tuple(f" {n}. {visible(r)}" for n, r in enumerate(REASONS, 1))
+
+
 async def help_screen(pilot: Pilot, tmp: Path) -> tuple[str, ...]:
     await _key(pilot, "s", "question_mark")
     return ("Keys",)
@@ -298,7 +309,8 @@ OPENERS: dict[str, Callable[[Pilot, Path], Awaitable[tuple[str, ...]]]] = {
     "conflicts": conflicts, "duplicates": duplicates, "import": importing,
     "pubmed_search": pubmed_search, "extraction": extraction,
     "compare_extraction": compare_extraction, "risk_of_bias": risk_of_bias,
-    "rob_compare": rob_compare, "analysis": analysis, "prisma": prisma, "help": help_screen,
+    "rob_compare": rob_compare, "analysis": analysis, "prisma": prisma, "criteria": criteria,
+    "criteria_panel": criteria_panel, "help": help_screen,
     "command_palette": command_palette,
 }
 
