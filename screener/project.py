@@ -93,7 +93,8 @@ class Project:
     def can_change_settings(self, reviewer: str) -> bool:
         """Whether ``reviewer`` may change the review's settings (criteria, highlight terms): a
         lead does; while the review has no lead (made before roles), anyone does."""
-        roles = {review_store.name_key(name): role for name, role in review_store.reviewer_roles(self.db)}
+        roles = {review_store.name_key(name): role
+                 for name, role in review_store.reviewer_roles(self.db)}
         return "lead" not in roles.values() or roles.get(review_store.name_key(reviewer)) == "lead"
 
     def info(self) -> ReviewSummary:

@@ -232,15 +232,16 @@ def _open_read_only(target: Path, label: str) -> sqlite_utils.Database:
             raise ReviewFileError(f"{label} is an SQLite database but not a screener review")
         version = schema_version(db)
     except sqlite3.DatabaseError as exc:
-        raise ReviewFileError(f"{label} is read-only and cannot be read as a screener review ({exc})") from None
+        raise ReviewFileError(
+            f"{label} is read-only and cannot be read as a screener review ({exc})") from None
     latest = latest_version()
     if version != latest:
         conn.close()
         if version > latest:
-            raise ReviewFileError(f"{label} was made by a newer screener (schema {version}, this one knows "
-                                  f"{latest}); upgrade screener to open it")
-        raise ReviewFileError(f"{label} is read-only and was made by an older screener (schema {version}): "
-                              "open it once where it can be written, to bring it up to date")
+            raise ReviewFileError(f"{label} was made by a newer screener (schema {version}, this one "
+                                  f"knows {latest}); upgrade screener to open it")
+        raise ReviewFileError(f"{label} is read-only and was made by an older screener (schema "
+                              f"{version}): open it once where it can be written, to bring it up to date")
     return db
 
 

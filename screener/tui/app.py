@@ -118,7 +118,8 @@ class ScreenerApp(App[None]):
         if entry is None:
             return
         if entry.lead_only and not self.project.can_change_settings(self.reviewer or ""):
-            self.notify(f"only the review's lead can change {entry.label.lower()}", severity="warning")
+            self.notify(f"only the review's lead can change {entry.label.lower()}",
+                        severity="warning")
             return
         try:
             module = importlib.import_module(entry.module)

@@ -371,7 +371,8 @@ def text_forest(res: PoolResult, subgroups: SubgroupResult | None, width: int
         for i, label in enumerate(fit.labels):
             y, v = float(fit.yi[i]), float(fit.vi[i])
             half = z * math.sqrt(v) if v >= 0 else math.nan
-            rows.append(("study", one_line(label), y, y - half, y + half, float(fit.weights_percent[i])))
+            weight = float(fit.weights_percent[i])
+            rows.append(("study", one_line(label), y, y - half, y + half, weight))
         name = one_line(f"Subtotal ({level})") if level is not None else _model_name(fit)
         rows.append(("pooled", name, fit.estimate, fit.ci_lb, fit.ci_ub, None))
     if subgroups is not None:

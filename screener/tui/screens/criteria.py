@@ -67,9 +67,10 @@ class CriteriaScreen(Screen[None]):
                 yield LiteralInput(id=f"criteria-{name}")
             for name, label in TERMS:
                 yield Label(f"{label} (separated by {TERM_SEPARATOR})", classes="criteria-label")
-                yield LiteralInput(id=f"criteria-{name}", placeholder="e.g. randomi; placebo; 随机")
+                yield LiteralInput(id=f"criteria-{name}",
+                                   placeholder="e.g. randomi; placebo; 随机")
         yield KeyLine(("criteria.save", "criteria.back"),
-                      note="Tab next box · the screening screens show these beside each record (c)")
+                      note="Tab next box · screening shows these beside each record (c)")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -81,7 +82,8 @@ class CriteriaScreen(Screen[None]):
         for name, _ in FIELDS:
             self.query_one(f"#criteria-{name}", Input).value = getattr(review, name)
         for name, _ in TERMS:
-            self.query_one(f"#criteria-{name}", Input).value = f"{TERM_SEPARATOR} ".join(getattr(review, name))
+            terms = getattr(review, name)
+            self.query_one(f"#criteria-{name}", Input).value = f"{TERM_SEPARATOR} ".join(terms)
 
     def changes(self) -> dict[str, object]:
         """The settings whose box differs from the review's."""
@@ -112,7 +114,8 @@ class CriteriaScreen(Screen[None]):
             return
         self.show(review)
         self.post_message(CriteriaSaved(tuple(changes)))
-        self.notify(f"saved: {', '.join(label for name, label in (*FIELDS, *TERMS) if name in changes)}")
+        saved = [label for name, label in (*FIELDS, *TERMS) if name in changes]
+        self.notify(f"saved: {', '.join(saved)}")
 
     def action_back(self) -> None:
         if self.changes() and not self._leaving and not self.app.project.read_only:

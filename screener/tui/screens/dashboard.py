@@ -35,7 +35,7 @@ class ScreenEntry:
     module: str
     cls: str
     footer: str = ""          # its label in the footer; empty: listed only in the menu
-    lead_only: bool = False   # changes the review's settings: a lead's (see Project.can_change_settings)
+    lead_only: bool = False   # changes settings: a lead's (Project.can_change_settings)
 
 
 SCREENS: tuple[ScreenEntry, ...] = (

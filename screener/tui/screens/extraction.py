@@ -206,8 +206,8 @@ class ExtractionScreen(Screen[None]):
 
     def _read_saved(self) -> None:
         """This extractor's saved values of the study, to tell what changed."""
-        self.loaded = {v.key: v for v in self.app.project.extraction_values(study=self.study, reviewer=self.app.reviewer)
-                       if v.role == "extractor"}
+        values = self.app.project.extraction_values(study=self.study, reviewer=self.app.reviewer)
+        self.loaded = {v.key: v for v in values if v.role == "extractor"}
 
     def _set(self, box: FieldBox, text: str) -> None:
         box.query_one(Input).value = text
@@ -251,10 +251,12 @@ class ExtractionScreen(Screen[None]):
     def on_input_changed(self, event: Input.Changed) -> None:
         self._leaving = False
         if event.input.id in ("timepoint", "subgroup"):
-            dropped = [f"{box.spec.label} {box.query_one(Input).value!r}" for box in self.query(FieldBox)
+            dropped = [f"{box.spec.label} {box.query_one(Input).value!r}"
+                       for box in self.query(FieldBox)
                        if box.scope == "row" and box.query_one(Input).id in self.errors]
             if dropped:
-                self.notify("not saved (it did not pass its check): " + "; ".join(dropped), severity="warning")
+                self.notify("not saved (it did not pass its check): " + "; ".join(dropped),
+                            severity="warning")
             self.fill_row()
             return
         box = event.input.parent
@@ -289,7 +291,8 @@ class ExtractionScreen(Screen[None]):
         pending = self.pending.get(box.spec.key) if box.scope == "row" else None
         if pending and pending[0] == text:
             method, details, imputed = pending[1].method, dict(pending[1].details), pending[1].imputed
-        return ValueEntry(key.field, text, key.outcome, key.timepoint, key.subgroup, method, details, imputed)
+        return ValueEntry(key.field, text, key.outcome, key.timepoint, key.subgroup, method, details,
+                          imputed)
 
     def changed_entries(self) -> list[ValueEntry]:
         return [entry for entry in map(self.entry_for, self.query(FieldBox)) if entry is not None]
