@@ -28,7 +28,7 @@ from screener.screening import (
 from screener.storage import decisions as decision_store
 from screener.storage import records as record_store
 from screener.storage import review as review_store
-from screener.storage.db import create, open_review, transaction, verify
+from screener.storage.db import create, is_read_only, open_review, transaction, verify
 
 __all__ = ["Project"]
 
@@ -52,6 +52,9 @@ class Project:
     def __init__(self, db: sqlite_utils.Database, path: str | Path) -> None:
         self.db = db
         self.path = Path(path)
+        self.read_only = is_read_only(db)
+        """The file (or its folder) cannot be written: it is open for reading, and every
+        method that would change it raises :class:`ReviewFileError` ("... is read-only")."""
 
     # --- lifecycle ---------------------------------------------------------------------------
     @classmethod
@@ -137,6 +140,11 @@ class Project:
     def _as(self, name: str | None) -> str | None:
         """The declared spelling of reviewer ``name`` (refused when unknown), None for None."""
         return None if name is None else review_store.get_reviewer(self.db, name).name
+
+    def can_change_settings(self, reviewer: str) -> bool:
+        """Whether ``reviewer`` may change the review's settings (criteria, highlight terms): a
+        lead does; while the review has no lead (made before roles), anyone does."""
+        return not review_store.has_lead(self.db) or self.reviewer(reviewer).role == "lead"
 
     def info(self) -> ReviewSummary:
         """Counts for the dashboard and ``screener info``."""

@@ -77,3 +77,74 @@ def build_hostile_review(path: Path) -> Project:
         project.tag_record(record_id, TAGS[n], "rev_a")
         project.add_note(record_id, "rev_a", NOTE)
     return project
+
+
+STUDIES: tuple[str, ...] = ("[b]Smith[/b] 2020 [/x]", f"Li {ESC_CLEAR}2021 [@click=app.quit]q[/]")
+OUTCOME = "Pain [VAS] $x$ [/]"
+FORM = f'''
+[form]
+name = "Hostile [form] [/]"
+
+[[field]]
+key = "author"
+label = "Author(s) [/b]"
+help = "as printed [b]bold[/b] {{x}}"
+
+[[field]]
+key = "design"
+label = "Design"
+kind = "choice"
+choices = ["[RCT]", "cohort [/]"]
+
+[[outcome]]
+name = "{OUTCOME}"
+data_type = "dichotomous"
+groups = ["drug [a]", "placebo [/]"]
+timepoints = ["12 weeks [/]"]
+'''
+FULL_TEXT_NOTE = f"author [/] did not reply {OSC_TITLE} [@click=app.quit]q[/]"
+SUPPORT = f"“quote [/] {ESC_CLEAR} [red]x[/red]”"
+
+
+def build_hostile_workbench(path: Path) -> Project:
+    """:func:`build_hostile_review`, then the later stages on the same hostile text: a form with
+    a hostile outcome, two studies with hostile labels and values from both reviewers, a RoB
+    judgement with a hostile support, a saved analysis, a possible duplicate waiting for a verdict,
+    and a full text marked not retrievable with a hostile note. Returned open."""
+    from screener.extraction.values import ValueEntry
+
+    project = build_hostile_review(path)
+    ids = project.screened_record_ids()
+    form = path.with_suffix(".form.toml")
+    form.write_text(FORM, encoding="utf-8")
+    project.load_form(form)
+    counts = {STUDIES[0]: (4, 50, 9, 50), STUDIES[1]: (6, 40, 12, 41)}
+    for n, name in enumerate(STUDIES):
+        project.create_study(name, record_ids=[ids[4 + 2 * n]], note=f"note {ESC_CLEAR} [/]")
+    # rev_a alone first, so the analysis pools; rev_b's differing author then leaves a
+    # discrepancy for the compare screen.
+    for reviewer, author in (("rev_a", "[i]{}[/i]"), ("rev_b", "{} " + OSC_TITLE)):
+        for name in STUDIES:
+            entries = [ValueEntry("author", author.format(name)), ValueEntry("design", "[RCT]")]
+            entries += [ValueEntry(field, str(value), OUTCOME, "12 weeks [/]")
+                        for field, value in zip(("events1", "total1", "events2", "total2"),
+                                                counts[name], strict=True)]
+            project.save_extraction(name, reviewer, entries)
+        if reviewer == "rev_a":
+            pooled = project.run_pool(OUTCOME, measure="OR")
+            project.save_analysis(pooled, name=f"Analysis [/] {ESC_CLEAR}", reviewer="rev_a")
+    project.save_rob(STUDIES[0], "rob2", "rev_a", {"randomization": "low", "deviations": "high"},
+                     support={"randomization": SUPPORT})
+    project.save_rob(STUDIES[0], "rob2", "rev_b", {"randomization": "high"},
+                     support={"randomization": SUPPORT})
+    project.mark_not_retrieved(ids[6], "rev_a", note=FULL_TEXT_NOTE)
+    twin = path.with_name(path.stem + "-twin.csv")
+    with twin.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["title", "abstract", "authors", "year", "journal"])
+        # another journal: similar enough to queue, not certain enough to merge
+        writer.writerow([TITLES[2], f"Abstract [i]twin[/i] {ESC_CLEAR}",
+                         "[b]Smith[/b], J; 李, 明; O'Brien, P", "2020", "Other [journal] [/]"])
+    project.import_file(twin, fmt="csv", source="Twin [DB] [/]")
+    project.find_duplicates()
+    return project

@@ -153,7 +153,7 @@ def export_records_command(review: str, fmt: str, out: str | None, reviewer: str
 @click.argument("review", type=click.Path(dir_okay=False))
 @click.option("--reviewer", help="Who is screening: a declared reviewer (picked at start when "
                                  "missing).")
-def tui_command(review: str, reviewer: str | None) -> None:
+def tui_command(review: str, reviewer: str | None) -> int:
     """Open the review in the terminal interface.
 
     \b
@@ -168,7 +168,7 @@ def tui_command(review: str, reviewer: str | None) -> None:
             reviewer = project.reviewer(reviewer).name
     from screener.tui.app import run_app
 
-    run_app(review, reviewer=reviewer)
+    return run_app(review, reviewer=reviewer)   # non-zero when the app died on an exception
 
 
 @click.command("demo")
@@ -178,7 +178,7 @@ def tui_command(review: str, reviewer: str | None) -> None:
                                       "and meta-analysis).")
 @click.option("--no-tui", is_flag=True, help="Only build the demo reviews; print their paths.")
 @click.option("--reviewer", default="demo", show_default=True, help="Reviewer name in the TUI.")
-def demo_command(directory: str, which: str, no_tui: bool, reviewer: str) -> None:
+def demo_command(directory: str, which: str, no_tui: bool, reviewer: str) -> int | None:
     """Build the two bundled demo reviews (real public data) and open one.
 
     nudging.db: 2,019 records of a scoping review to screen (Nagtegaal et al. 2019).
@@ -209,4 +209,4 @@ def demo_command(directory: str, which: str, no_tui: bool, reviewer: str) -> Non
         return
     from screener.tui.app import run_app
 
-    run_app(str(path), reviewer=reviewer)
+    return run_app(str(path), reviewer=reviewer)

@@ -31,8 +31,8 @@ from screener.storage import cjk
 
 T = TypeVar("T")
 
-__all__ = ["connect", "create", "environmental_error", "migrations", "now", "open_review",
-           "schema_version", "transaction", "verify"]
+__all__ = ["connect", "create", "environmental_error", "is_read_only", "migrations", "now",
+           "open_review", "schema_version", "transaction", "verify"]
 
 BUSY_TIMEOUT_MS = 10_000
 PAGE_SIZE = 16_384
@@ -181,6 +181,7 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     conn = db.conn
     if conn.in_transaction:
         raise RuntimeError("nested transaction")
+    _refuse_if_read_only(db)
     _begin_immediate(conn)
     try:
         yield db
@@ -330,7 +331,12 @@ def _check_regular_file(path: str | Path) -> None:
 
 
 def open_review(path: str | Path) -> sqlite_utils.Database:
-    """Open an existing review file and bring its schema up to date."""
+    """Open an existing review file and bring its schema up to date.
+
+    A file that cannot be written (or whose folder cannot, where SQLite keeps the ``-wal`` and
+    ``-shm`` files) is opened read-only instead (see :func:`is_read_only`): it can be read, and
+    every write is refused with one line naming the file.
+    """
     target = Path(path)
     if str(path) != ":memory:":
         _check_regular_file(path)
@@ -339,6 +345,8 @@ def open_review(path: str | Path) -> sqlite_utils.Database:
             magic = handle.read(16)
         if magic != b"SQLite format 3\x00":
             raise ReviewFileError(f"{path} is not a screener review (not an SQLite database)")
+        if not (os.access(target, os.W_OK) and os.access(target.parent, os.W_OK)):
+            return _open_read_only(target, str(path))
     try:
         db = connect(path)
         if not _is_screener_db(db):
@@ -362,3 +370,55 @@ def verify(db: sqlite_utils.Database, label: str) -> None:
         lines = [line for text in found for line in text.splitlines() if not line.startswith("***")]
         raise ReviewFileError(f"{label} is damaged ({lines[0] if lines else 'quick_check failed'});"
                               " restore it from a copy (a backup, or a teammate's file)")
+
+
+# --- read-only review files -----------------------------------------------------------------------
+
+def _open_read_only(target: Path, label: str) -> sqlite_utils.Database:
+    """Open ``target`` with SQLite's read-only mode; no migration, no journal-mode change.
+
+    A read-only connection to a WAL file reads the ``-wal`` (commits not yet checkpointed are
+    there) through the ``-shm`` index, which SQLite makes beside the file when the folder allows
+    it. With neither a ``-wal`` to read nor a folder to make the ``-shm`` in, ``immutable=1``
+    reads the file as it stands: nobody can change it while the folder is closed to writes (a
+    writer needs the folder too, for its ``-wal`` or ``-journal``).
+    """
+    wal = target.with_name(target.name + "-wal")
+    has_wal = wal.exists() and wal.stat().st_size > 0
+    immutable = not has_wal and not os.access(target.parent, os.W_OK)
+    uri = target.resolve().as_uri() + "?mode=ro" + ("&immutable=1" if immutable else "")
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                               check_same_thread=False, factory=_Connection)
+        conn.label = label
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA query_only = ON")        # the mark is_read_only reads
+        db = sqlite_utils.Database(conn)
+        if not _is_screener_db(db):
+            conn.close()
+            raise ReviewFileError(f"{label} is an SQLite database but not a screener review")
+        version = schema_version(db)
+    except sqlite3.DatabaseError as exc:
+        raise ReviewFileError(
+            f"{label} is read-only and cannot be read as a screener review ({exc})") from None
+    latest = latest_version()
+    if version != latest:
+        conn.close()
+        if version > latest:
+            raise ReviewFileError(f"{label} was made by a newer screener (schema {version}, this one "
+                                  f"knows {latest}); upgrade screener to open it")
+        raise ReviewFileError(f"{label} is read-only and was made by an older screener (schema "
+                              f"{version}): open it once where it can be written, to bring it up to date")
+    return db
+
+
+def is_read_only(db: sqlite_utils.Database) -> bool:
+    """Whether ``db`` was opened read-only (a review file or folder that cannot be written)."""
+    return bool(db.execute("PRAGMA query_only").fetchone()[0])
+
+
+def _refuse_if_read_only(db: sqlite_utils.Database) -> None:
+    if is_read_only(db):
+        name = next((row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"), "")
+        raise ReviewFileError(f"{name or 'the review'} is read-only")

@@ -11,8 +11,11 @@ from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.content import Content
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from screener.display import one_line, visible
 from screener.project import Project
 from screener.tui.keys import keymap_path, load_keymap
 from screener.tui.screens.conflicts import ConflictsScreen
@@ -57,6 +60,41 @@ class ScreenerApp(App[None]):
         self._keys = keymap or {}
         self.sub_title = project.review().title
 
+    # --- text from outside: never markup, never terminal control ----------------------------------
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """The header line, on every screen (the review title and reviewer names in it are
+        data); says "read-only" when the review cannot be written."""
+        if self.project.read_only:
+            title = f"{title} · READ-ONLY"
+        return super().format_title(one_line(title), one_line(sub_title))
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every toast, from every screen: file names, reasons and error messages hold
+        brackets and control characters, so toasts are never markup (``markup`` is ignored)."""
+        super().notify(visible(message), title=one_line(title), severity=severity,
+                       timeout=timeout, markup=False)
+
+    def _fatal_error(self) -> None:
+        """Exit after an unhandled exception, printing the traceback WITHOUT local variables.
+
+        Textual's own version (textual 8.2, ``App._fatal_error``) prints ``show_locals=True``:
+        an API key, a path or a record's text held in a local ended up on the screen and in
+        terminal logs. There is no setting for it, so this replaces it; the printed text also
+        goes through :func:`visible`, as an exception message may quote a record.
+        """
+        import rich
+        from rich.segment import Segment, Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
+        rendered = self.console.render(traceback, self.console.options)
+        self._exit_renderables.append(Segments(
+            segment if segment.control else Segment(visible(segment.text), segment.style)
+            for segment in rendered))
+        self._close_messages_no_wait()
+
     @property
     def big_review(self) -> bool:
         return self.project.size_hint() > self.background_above
@@ -81,6 +119,10 @@ class ScreenerApp(App[None]):
         """Push the screen registered as ``name`` on the dashboard (imported on first use)."""
         entry = next((e for e in SCREENS if e.name == name), None)
         if entry is None:
+            return
+        if entry.lead_only and not self.project.can_change_settings(self.reviewer or ""):
+            self.notify(f"only the review's lead can change {entry.label.lower()}",
+                        severity="warning")
             return
         try:
             module = importlib.import_module(entry.module)
@@ -166,5 +208,8 @@ def make_app(review: str | Path, *, reviewer: str | None = None, keys: str | Pat
     return ScreenerApp(project, reviewer=reviewer, keymap=keymap, opener=opener)
 
 
-def run_app(review: str | Path, *, reviewer: str | None = None) -> None:
-    make_app(review, reviewer=reviewer).run()
+def run_app(review: str | Path, *, reviewer: str | None = None) -> int:
+    """Run the TUI; returns the exit code: non-zero when the app died on an exception."""
+    app = make_app(review, reviewer=reviewer)
+    app.run()
+    return app.return_code or 0

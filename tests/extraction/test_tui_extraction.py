@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from extraction_support import CDASI, row
 from textual.widgets import DataTable, Input, Select, Static
 
@@ -248,3 +249,83 @@ async def test_a_report_is_linked_to_an_existing_study(tmp_path: Path) -> None:
     with Project.open(path) as project:
         assert [(s.name, s.record_ids) for s in project.studies()] == [("Study 1", (1, 2))]
         assert project.prisma_counts().new_studies == 1
+
+
+# --- each field is saved as it is left ------------------------------------------------------
+
+@pytest.fixture
+def two_studies(tmp_path: Path) -> Path:
+    path = tmp_path / "two.db"
+    with Project.create(path, title="Low-dose IL-2 in myositis", reviewers=["alice"]) as project:
+        project.load_form(builtin="il2_myositis")
+        project.create_study("Zhang 2021")
+        project.create_study("Chen 2020")
+    return path
+
+
+def committed(path: Path, study: str) -> dict[str, str]:
+    """The study-level values alice has committed, read through another connection."""
+    with Project.open(path) as project:
+        return {v.key.field: v.value for v in project.extraction_values(study=study, reviewer="alice")
+                if not v.key.outcome}
+
+
+async def _type_n(app, pilot, text: str) -> tuple[ExtractionScreen, Input]:
+    screen = await open_extraction(app, pilot)
+    field = screen.query_one("#in-study-n", Input)
+    field.focus()
+    await pilot.press(*text)
+    await pilot.pause()
+    return screen, field
+
+
+async def test_a_value_is_saved_when_its_field_loses_focus(two_studies: Path) -> None:
+    app = make_app(two_studies, reviewer="alice")
+    async with app.run_test(size=SIZE) as pilot:
+        screen, _ = await _type_n(app, pilot, "24")
+        assert committed(two_studies, screen.study) == {}
+        await pilot.press("tab")
+        await pilot.pause()
+        assert committed(two_studies, screen.study) == {"n": "24"}
+
+
+async def test_a_value_is_saved_when_leaving_with_escape(two_studies: Path) -> None:
+    app = make_app(two_studies, reviewer="alice")
+    async with app.run_test(size=SIZE) as pilot:
+        screen, _ = await _type_n(app, pilot, "31")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ExtractionScreen)
+        assert committed(two_studies, screen.study) == {"n": "31"}
+
+
+async def test_a_value_is_saved_when_moving_to_another_study(two_studies: Path) -> None:
+    app = make_app(two_studies, reviewer="alice")
+    async with app.run_test(size=SIZE) as pilot:
+        screen, field = await _type_n(app, pilot, "17")
+        first = screen.study
+        screen.query_one("#studies", DataTable).move_cursor(row=1)     # the focus stays in the field
+        await pilot.pause()
+        assert screen.study != first and field.value == ""
+        assert committed(two_studies, first) == {"n": "17"}
+
+
+async def test_leaving_with_an_invalid_value_warns_and_keeps_it(two_studies: Path) -> None:
+    app = make_app(two_studies, reviewer="alice")
+    async with app.run_test(size=SIZE) as pilot:
+        screen, field = await _type_n(app, pilot, "12.5")
+        first = screen.study
+        screen.query_one("#studies", DataTable).move_cursor(row=1)
+        await pilot.pause()
+        assert screen.study == first and field.value == "12.5"             # not dropped
+        assert "whole number" in str(field.parent.query_one(".field-message", Static).render())
+        app._notifications.clear()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen and field.value == "12.5"
+        assert any("not saved" in n.message and "12.5" in n.message for n in app._notifications)
+        await pilot.press("escape")                                         # again: leave without it
+        await pilot.pause()
+        assert app.screen is not screen
+    assert committed(two_studies, first) == {}
+

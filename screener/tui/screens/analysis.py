@@ -25,11 +25,14 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Label, Select, Static
 
+from screener.display import one_line, visible
 from screener.errors import ScreenerError
 from screener.flows.pooling import OutcomeAnalysis, SavedAnalysis
 from screener.pooling import PoolResult, SubgroupResult
 from screener.pooling.report import fmt_p
 from screener.pooling.transforms import back_transform, transformed
+from screener.tui.read_only import writes
+from screener.tui.text import line, literal
 
 # (label, --method): random-effects tau^2 estimators, then the common-effect models.
 METHODS = (("REML (random)", "REML"), ("DL (random)", "DL"), ("PM (random)", "PM"),
@@ -127,7 +130,7 @@ class AnalysisScreen(Screen[None]):
         self.sub_title = "Analysis"
         outcomes = list(self.app.project.outcomes())
         select = self.query_one("#outcome", Select)
-        select.set_options([(name, name) for name in outcomes])
+        select.set_options([(line(name), name) for name in outcomes])
         if outcomes:
             with select.prevent(Select.Changed):
                 select.value = outcomes[0]
@@ -167,11 +170,11 @@ class AnalysisScreen(Screen[None]):
         self.query_one("#timepoint-label", Label).display = many
         if many and timepoint is None:
             with points.prevent(Select.Changed):
-                points.set_options([(t or "(none)", t) for t in table.timepoints])
+                points.set_options([(line(t or "(none)"), t) for t in table.timepoints])
                 points.value = table.timepoint
         by = self.query_one("#by", Select)
         current = by.value
-        by.set_options([(NO_SUBGROUPS, NO_SUBGROUPS), *((c, c) for c in table.by_columns)])
+        by.set_options([(NO_SUBGROUPS, NO_SUBGROUPS), *((line(c), c) for c in table.by_columns)])
         by.value = current if current in table.by_columns else NO_SUBGROUPS
         studies = len(table.frame)
         where = f" at {table.timepoint}" if table.timepoint else ""
@@ -242,18 +245,19 @@ class AnalysisScreen(Screen[None]):
         assert self.pooled is not None
         text = result_text(self.pooled)
         if self.forest is not None:
-            text.append(f"Forest plot (matplotlib): {self.forest}", style="bold")
+            text.append(visible(f"Forest plot (matplotlib): {self.forest}"), style="bold")
             text.append(" (ctrl+o opens it)\n", style="dim")
         width = self.query_one("#analysis-results").scrollable_content_region.width - 1
         a = self.pooled.analysis
         forest = Text(no_wrap=True, overflow="crop")
-        for line, style in text_forest(a.result, a.subgroups, max(40, width)):
-            forest.append(line + "\n", style=style)
+        for row, style in text_forest(a.result, a.subgroups, max(40, width)):
+            forest.append(row + "\n", style=style)
         self.result_text = text.plain + "\n" + forest.plain
         self.query_one("#analysis-text", Static).update(text)
         self.query_one("#analysis-forest", Static).update(forest)
 
     # --- saving and the plot file --------------------------------------------------------------
+    @writes
     def action_save(self) -> None:
         if self.pooled is None:
             self.notify("Run the analysis first (ctrl+r).", severity="warning")
@@ -281,7 +285,7 @@ class AnalysisScreen(Screen[None]):
 
     def _status(self, text: str) -> None:
         self.status_text = text
-        self.query_one("#analysis-status", Static).update(Text(text))
+        self.query_one("#analysis-status", Static).update(literal(text))
 
 
 def _plot_path(review: Path, outcome: str) -> Path:
@@ -324,7 +328,7 @@ def result_text(pooled: OutcomeAnalysis) -> Text:
     a = pooled.analysis
     res = a.result
     text = Text()
-    text.append(f"{pooled.default_name()} (k = {res.k})\n", style="bold")
+    text.append(visible(f"{pooled.default_name()} (k = {res.k})\n"), style="bold")
     text.append(f"Pooled {pooled_text(res)}\n")
     if res.is_random and res.k > 1:
         back = transformed(res)
@@ -342,7 +346,7 @@ def result_text(pooled: OutcomeAnalysis) -> Text:
         text.append(f"Trim-and-fill: {tf.k0} missing on the {tf.side} side; adjusted "
                     f"{estimate_text(tf.fit)}\n")
     for note in (*res.notes, *(f"no data for {s}; left out" for s in pooled.without_data)):
-        text.append(f"Note: {note}\n", style="dim")
+        text.append(visible(f"Note: {note}\n"), style="dim")
     return text
 
 
@@ -363,12 +367,13 @@ def text_forest(res: PoolResult, subgroups: SubgroupResult | None, width: int
     rows: list[tuple[str, str, float, float, float, float | None]] = []  # kind, label, est, lb, ub, w
     for level, fit in blocks:
         if level is not None:
-            rows.append(("header", str(level), math.nan, math.nan, math.nan, None))
+            rows.append(("header", one_line(str(level)), math.nan, math.nan, math.nan, None))
         for i, label in enumerate(fit.labels):
             y, v = float(fit.yi[i]), float(fit.vi[i])
             half = z * math.sqrt(v) if v >= 0 else math.nan
-            rows.append(("study", label, y, y - half, y + half, float(fit.weights_percent[i])))
-        name = f"Subtotal ({level})" if level is not None else _model_name(fit)
+            weight = float(fit.weights_percent[i])
+            rows.append(("study", one_line(label), y, y - half, y + half, weight))
+        name = one_line(f"Subtotal ({level})") if level is not None else _model_name(fit)
         rows.append(("pooled", name, fit.estimate, fit.ci_lb, fit.ci_ub, None))
     if subgroups is not None:
         rows.append(("pooled", f"Overall: {_model_name(res)}", res.estimate, res.ci_lb, res.ci_ub, None))

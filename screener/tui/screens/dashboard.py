@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 from screener.model import Review, ReviewSummary, Stage
 from screener.project import Project
 from screener.screening import PairAgreement, StageProgress
-from screener.tui.text import line
+from screener.tui.text import content_line, line
 
 _PAGE = 200
 _BAR = 16
@@ -35,6 +35,7 @@ class ScreenEntry:
     module: str
     cls: str
     footer: str = ""          # its label in the footer; empty: listed only in the menu
+    lead_only: bool = False   # changes settings: a lead's (Project.can_change_settings)
 
 
 SCREENS: tuple[ScreenEntry, ...] = (
@@ -51,6 +52,8 @@ SCREENS: tuple[ScreenEntry, ...] = (
     ScreenEntry("b", "rob", "Risk of bias", "screener.tui.screens.rob", "RobScreen"),
     ScreenEntry("a", "analysis", "Analysis", "screener.tui.screens.analysis", "AnalysisScreen"),
     ScreenEntry("r", "prisma", "PRISMA, report", "screener.tui.screens.prisma", "PrismaScreen"),
+    ScreenEntry("e", "criteria", "Criteria, terms", "screener.tui.screens.criteria", "CriteriaScreen",
+                lead_only=True),
 )
 
 _STAGE_LABEL = {Stage.TITLE_ABSTRACT: "Title/abstract", Stage.FULL_TEXT: "Full text"}
@@ -62,11 +65,11 @@ def bar(done: int, total: int, width: int = _BAR) -> str:
     return "█" * filled + "░" * (width - filled)
 
 
-def _kappa_line(pair: PairAgreement) -> str:
+def _kappa_line(pair: PairAgreement) -> Content:
     k = pair.kappa
     value = "n/a" if k.kappa is None else f"{k.kappa:.2f} ({k.ci_low:.2f} to {k.ci_high:.2f})"
-    return (f"  κ {pair.reviewer_a}/{pair.reviewer_b} {value} · "
-            f"{k.percent_agreement:.0f}% agree · n {pair.n:,}")
+    return content_line(f"  κ {pair.reviewer_a}/{pair.reviewer_b} {value} · "
+                        f"{k.percent_agreement:.0f}% agree · n {pair.n:,}")
 
 
 def read_counts(project: Project) -> tuple[ReviewSummary, Review, list[StageProgress], list[PairAgreement]]:
@@ -74,16 +77,23 @@ def read_counts(project: Project) -> tuple[ReviewSummary, Review, list[StageProg
     return project.info(), project.review(), project.screening_progress(), project.agreement()
 
 
+READ_ONLY_NOTE = ("Read-only: the review file (or its folder) cannot be written. "
+                  "Everything can be read; nothing can be changed.")
+
+
 def summary_content(summary: ReviewSummary, review: Review, reviewer: str | None,
-                    progress: list[StageProgress], agreement: list[PairAgreement]) -> Content:
+                    progress: list[StageProgress], agreement: list[PairAgreement], *,
+                    read_only: bool = False) -> Content:
     """Everything the dashboard says about the review, as one block of text."""
-    parts = [
-        Content.styled(summary.title, "bold"),
+    parts = [Content.styled(READ_ONLY_NOTE, "bold $text-warning")] if read_only else []
+    parts += [
+        content_line(summary.title, "bold"),
         Content(f"{summary.records:,} records · {summary.duplicates_removed:,} duplicates set "
                 f"aside · {summary.screened_records:,} to screen"),
-        Content("Sources: " + (", ".join(f"{db} {n:,}" for db, n in summary.sources.items()) or "none yet")),
-        Content(f"Reviewer: {reviewer or '?'} · " + ("blind" if review.blind else "not blind")
-                + f" · maybe counts as {review.maybe_counts_as}"),
+        content_line("Sources: " + (", ".join(f"{db} {n:,}" for db, n in summary.sources.items())
+                                    or "none yet")),
+        content_line(f"Reviewer: {reviewer or '?'} · " + ("blind" if review.blind else "not blind")
+                     + f" · maybe counts as {review.maybe_counts_as}"),
     ]
     width = max((len(r.reviewer) for p in progress for r in p.reviewers), default=0)
     for stage in progress:
@@ -96,14 +106,14 @@ def summary_content(summary: ReviewSummary, review: Review, reviewer: str | None
         for r in stage.reviewers:
             share = 100 * r.decided / stage.records if stage.records else 0
             parts.append(Content.assemble(
-                f"  {r.reviewer:<{width}} ", (bar(r.decided, stage.records), "$accent"),
+                content_line(f"  {r.reviewer:<{width}} "), (bar(r.decided, stage.records), "$accent"),
                 f" {r.decided:>6,} {share:3.0f}%"))
         o = stage.outcomes
         parts.append(Content.assemble(
             f"  in {o.get('include', 0):,} · out {o.get('exclude', 0):,} · ",
             (f"conflicts {stage.conflicts:,}", "bold $text-error" if stage.conflicts else ""),
             f" · to go {o.get('pending', 0):,}"))
-        parts.extend(Content(_kappa_line(p)) for p in agreement if p.stage == stage.stage.value)
+        parts.extend(_kappa_line(p) for p in agreement if p.stage == stage.stage.value)
     return Content("\n").join(parts)
 
 
@@ -158,7 +168,8 @@ class DashboardScreen(Screen[None]):
         if self.is_attached:
             info, review, progress, agreement = counts
             self.query_one("#summary", Static).update(
-                summary_content(info, review, self.app.reviewer, progress, agreement))
+                summary_content(info, review, self.app.reviewer, progress, agreement,
+                                read_only=self.app.project.read_only))
 
     def _load_more(self) -> None:
         table = self.query_one("#records", DataTable)

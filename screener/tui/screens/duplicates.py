@@ -19,6 +19,8 @@ from textual.widgets import Footer, Header, Static
 from screener.dedup import QueuedPair
 from screener.errors import ScreenerError
 from screener.records import Record
+from screener.tui.read_only import writes
+from screener.tui.text import content, content_line
 
 DIFF_STYLE = "bold $text-warning on $warning-muted"
 _ABSTRACT_CHARS = 900
@@ -56,14 +58,14 @@ def _marked(value: str, other: str) -> Content:
     if not value:
         return Content.styled("—", "$text-muted")
     if value.casefold() == other.casefold():
-        return Content(value)
+        return content(value)
     if len(value) <= 24 or not other:
-        return Content.styled(value, DIFF_STYLE)
+        return content(value, DIFF_STYLE)
     theirs = {w.casefold().strip(".,;:()[]") for w in _words(other)}
     pieces: list[Content] = []
     for word in _words(value):
         key = word.casefold().strip(".,;:()[]")
-        pieces.append(Content.styled(word, DIFF_STYLE) if key and key not in theirs else Content(word))
+        pieces.append(content(word, DIFF_STYLE) if key and key not in theirs else content(word))
     return Content(" ").join(pieces)
 
 
@@ -72,7 +74,7 @@ def pair_contents(left: Record, right: Record, left_source: str, right_source: s
     out = []
     for mine, theirs, source in ((left, right, left_source), (right, left, right_source)):
         other = dict(_fields(theirs))
-        lines = [Content.styled(f"Source: {source or 'unknown'}", "$text-muted")]
+        lines = [content_line(f"Source: {source or 'unknown'}", "$text-muted")]
         for label, value in _fields(mine):
             if not value and not other.get(label):
                 continue
@@ -148,8 +150,8 @@ class DuplicatesScreen(Screen[None]):
         sb = ", ".join(project.record_sources(pair.record_b))
         status.update(Content.assemble(
             (f"Pair {self.index + 1} of {len(self.queue)}", "bold"),
-            f" · records {pair.record_a} and {pair.record_b} · similarity {pair.score:.2f}"
-            f" · why queued: {pair.rule or 'similar'}",
+            content_line(f" · records {pair.record_a} and {pair.record_b} · similarity {pair.score:.2f}"
+                         f" · why queued: {pair.rule or 'similar'}"),
             ("   d/m merge · k keep apart · u undo · n/p next/previous", "$text-muted")))
         left_content, right_content = pair_contents(a, b, sa, sb)
         left.update(left_content)
@@ -158,6 +160,7 @@ class DuplicatesScreen(Screen[None]):
             self.query_one(side, VerticalScroll).scroll_home(animate=False)
 
     # --- actions ---------------------------------------------------------------------------------
+    @writes
     def action_decide(self, same: bool) -> None:
         pair = self.current
         if pair is None:
@@ -173,6 +176,7 @@ class DuplicatesScreen(Screen[None]):
                     + ("merged" if same else "kept apart"))
         self.reload()
 
+    @writes
     def action_undo(self) -> None:
         if not self.history:
             self.notify("nothing to undo on this screen", severity="warning")

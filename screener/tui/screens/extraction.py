@@ -1,7 +1,13 @@
 """Extraction: the form beside the study's reports, values checked as typed, per extractor;
-conversions at entry; and the compare screen where two extractors' discrepancies are resolved.
+conversions at entry (:mod:`.extraction_convert`); the compare screen where two extractors'
+discrepancies are resolved (:mod:`.extraction_compare`).
 
-Keys work while typing (Ctrl combinations): Ctrl+S saves the changed fields, Ctrl+N makes a
+Each field is saved (committed through the façade, checked, on its own) when it loses focus,
+when the study changes and when the screen is left, as screening commits each key press; a
+value that fails its check stays in its field with the message, and leaving with it asks for
+a second Escape instead of dropping it silently.
+
+Keys work while typing (Ctrl combinations): Ctrl+S saves the changed fields now, Ctrl+N makes a
 study from an included record, Ctrl+O converts into the focused field (SE, CI, median, two
 groups, pre-post r), Ctrl+F opens the report's PDF, Ctrl+R compares two extractors, Ctrl+B
 assesses the study's risk of bias.
@@ -9,11 +15,13 @@ assesses the study's risk of bias.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
 from screener.display import one_line
@@ -23,21 +31,23 @@ from screener.extraction.forms import FieldSpec, OutcomeSpec, data_fields
 from screener.extraction.numbers import format_number
 from screener.extraction.validate import check_value, row_warnings
 from screener.extraction.values import ExtractionValue, ValueEntry, ValueKey
+from screener.tui.read_only import READ_ONLY_MESSAGE, writes
+from screener.tui.screens.extraction_compare import CompareScreen, ExtractionResolved
+from screener.tui.screens.extraction_convert import ConvertPrompt
 from screener.tui.screens.rob import RobScreen
+from screener.tui.text import line, literal
+from screener.tui.widgets.key_line import KeyLine
+from screener.tui.widgets.literal_input import LiteralInput
 from screener.tui.widgets.prompts import PickList, TextPrompt
 from screener.tui.widgets.record_view import citation_line
+
+__all__ = ["CompareScreen", "ConvertPrompt", "ExtractionResolved", "ExtractionSaved", "ExtractionScreen"]
 
 
 class ExtractionSaved(Message):
     def __init__(self, study: str, count: int) -> None:
         super().__init__()
         self.study, self.count = study, count
-
-
-class ExtractionResolved(Message):
-    def __init__(self, key: ValueKey, value: str) -> None:
-        super().__init__()
-        self.key, self.value = key, value
 
 
 class FieldBox(Vertical):
@@ -56,8 +66,8 @@ class FieldBox(Vertical):
     def compose(self) -> ComposeResult:
         unit = f" [{self.spec.unit}]" if self.spec.unit else ""
         hint = ", ".join(self.spec.choices) if self.spec.choices else self.spec.help
-        yield Label(f"{self.spec.label}{unit}")
-        yield Input(placeholder=hint, id=f"in-{self.scope}-{self.spec.key}")
+        yield Label(literal(f"{self.spec.label}{unit}"))
+        yield LiteralInput(placeholder=hint, id=f"in-{self.scope}-{self.spec.key}")
         yield Static("", classes="field-message", markup=False)
 
 
@@ -77,10 +87,12 @@ class ExtractionScreen(Screen[None]):
     """One study at a time: its reports and PDF paths, then the form, saved per extractor."""
 
     DEFAULT_CSS = """
+    ExtractionScreen #extraction-body { height: 1fr; }
     ExtractionScreen #extraction-left { width: 34; }
     ExtractionScreen #studies { height: 1fr; }
     ExtractionScreen #extraction-form { width: 1fr; padding: 0 1; }
     ExtractionScreen .section { text-style: bold; margin-top: 1; }
+    ExtractionScreen #study-fields, ExtractionScreen #row-fields { height: auto; }
     ExtractionScreen #row-pick { height: auto; }
     ExtractionScreen #row-pick > * { width: 1fr; }
     ExtractionScreen #row-warnings { color: $warning; height: auto; }
@@ -101,6 +113,7 @@ class ExtractionScreen(Screen[None]):
         self.loaded: dict[ValueKey, ExtractionValue] = {}
         self.pending: dict[str, tuple[str, conv.Converted]] = {}   # row field -> (text, conversion)
         self.errors: dict[str, str] = {}                              # input id -> message
+        self._leaving = False         # Escape pressed once with values that could not be saved
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -116,10 +129,14 @@ class ExtractionScreen(Screen[None]):
                 yield Label("Outcome row", classes="section")
                 with Horizontal(id="row-pick"):
                     yield Select([], id="outcome", prompt="outcome")
-                    yield Input(placeholder="timepoint (e.g. 12 weeks)", id="timepoint")
-                    yield Input(placeholder="subgroup (e.g. 1 MIU)", id="subgroup")
+                    yield LiteralInput(placeholder="timepoint (e.g. 12 weeks)", id="timepoint")
+                    yield LiteralInput(placeholder="subgroup (e.g. 1 MIU)", id="subgroup")
                 yield Vertical(id="row-fields")
                 yield Static(id="row-warnings", markup=False)
+        yield KeyLine(("extraction.save", "extraction.new_study", "extraction.convert",
+                       "extraction.open_pdf", "extraction.compare", "extraction.risk_of_bias",
+                       "extraction.back"),
+                      note="Tab next field · each value is saved when you leave its field")
         yield Footer()
 
     async def on_mount(self) -> None:
@@ -129,7 +146,7 @@ class ExtractionScreen(Screen[None]):
         self.outcomes = project.outcomes()
         if self.form:
             await self.query_one("#study-fields").mount_all(FieldBox(f, "study") for f in self.form.study_fields)
-        self.query_one("#outcome", Select).set_options((o, o) for o in self.outcomes)
+        self.query_one("#outcome", Select).set_options((line(o), o) for o in self.outcomes)
         self.query_one("#studies", DataTable).add_columns("study", "reports")
         self.reload_studies()
         if not self.form:
@@ -143,7 +160,7 @@ class ExtractionScreen(Screen[None]):
         table = self.query_one("#studies", DataTable)
         table.clear()
         for s in self.studies:
-            table.add_row(s.name, str(len(s.record_ids)), key=s.name)
+            table.add_row(line(s.name), str(len(s.record_ids)), key=s.name)
         linked = {r for s in self.studies for r in s.record_ids}
         free = [r for r in project.included_records() if r not in linked]
         self.query_one("#included-hint", Static).update(
@@ -154,8 +171,19 @@ class ExtractionScreen(Screen[None]):
             self.show_study(self.studies[0].name)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.data_table.id == "studies" and event.row_key.value:
-            self.show_study(str(event.row_key.value))
+        if event.data_table.id != "studies" or not event.row_key.value:
+            return
+        name = str(event.row_key.value)
+        if name == self.study:
+            return
+        _, left = self.commit(self.query(FieldBox))
+        if left and self.study in [s.name for s in self.studies]:
+            # Moving on would drop what was typed: stay, and say what is wrong.
+            self.notify("not saved: " + "; ".join(left) + ". Correct or clear it before moving to "
+                        "another study.", severity="warning")
+            event.data_table.move_cursor(row=[s.name for s in self.studies].index(self.study))
+            return
+        self.show_study(name)
 
     def show_study(self, name: str) -> None:
         self.study = name
@@ -169,14 +197,18 @@ class ExtractionScreen(Screen[None]):
             lines += [f"#{record_id} {record.title}", f"   {citation_line(record)}", f"   PDF: {pdf}"]
         if not study.record_ids:
             lines.append("no report linked")
-        self.query_one("#study-record", Static).update("\n".join(lines))
-        self.loaded = {v.key: v for v in project.extraction_values(study=name, reviewer=self.app.reviewer)
-                       if v.role == "extractor"}
+        self.query_one("#study-record", Static).update(literal("\n".join(lines)))
+        self._read_saved()
         for box in self.query(FieldBox):
             if box.scope == "study":
                 value = self.loaded.get(ValueKey(name, field=box.spec.key))
                 self._set(box, value.value if value else "")
         self.fill_row()
+
+    def _read_saved(self) -> None:
+        """This extractor's saved values of the study, to tell what changed."""
+        values = self.app.project.extraction_values(study=self.study, reviewer=self.app.reviewer)
+        self.loaded = {v.key: v for v in values if v.role == "extractor"}
 
     def _set(self, box: FieldBox, text: str) -> None:
         box.query_one(Input).value = text
@@ -202,8 +234,8 @@ class ExtractionScreen(Screen[None]):
             await rows.mount_all(FieldBox(f, "row") for f in (*data_fields(outcome), *extra))
             tips = [f"timepoints: {', '.join(outcome.timepoints)}" if outcome.timepoints else "",
                     f"subgroups: {', '.join(outcome.subgroups)}" if outcome.subgroups else ""]
-            self.query_one("#timepoint", Input).tooltip = tips[0] or None
-            self.query_one("#subgroup", Input).tooltip = tips[1] or None
+            self.query_one("#timepoint", Input).tooltip = literal(tips[0]) if tips[0] else None
+            self.query_one("#subgroup", Input).tooltip = literal(tips[1]) if tips[1] else None
         self.fill_row()
 
     def fill_row(self) -> None:
@@ -218,68 +250,107 @@ class ExtractionScreen(Screen[None]):
         return {b.spec.key: b.query_one(Input).value for b in self.query(FieldBox) if b.scope == "row"}
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        self._leaving = False
         if event.input.id in ("timepoint", "subgroup"):
+            dropped = [f"{box.spec.label} {box.query_one(Input).value!r}"
+                       for box in self.query(FieldBox)
+                       if box.scope == "row" and box.query_one(Input).id in self.errors]
+            if dropped:
+                self.notify("not saved (it did not pass its check): " + "; ".join(dropped),
+                            severity="warning")
             self.fill_row()
             return
         box = event.input.parent
         if not isinstance(box, FieldBox):
             return
         checked = check_value(box.spec, event.value)
-        box.query_one(".field-message", Static).update(checked.message)
+        box.query_one(".field-message", Static).update(literal(checked.message))
         if checked.ok:
             self.errors.pop(event.input.id or "", None)
         else:
             self.errors[event.input.id or ""] = checked.message
         if box.scope == "row" and self.outcome is not None:
             self.query_one("#row-warnings", Static).update(
-                "\n".join(f"⚠ {w}" for w in row_warnings(self.outcome, self.row_values())))
+                literal("\n".join(f"⚠ {w}" for w in row_warnings(self.outcome, self.row_values()))))
 
-    # --- saving ---------------------------------------------------------------------------------
+    # --- saving: each field as it is left ------------------------------------------------------
+    def entry_for(self, box: FieldBox) -> ValueEntry | None:
+        """What is typed in ``box`` when it differs from the value saved, else None."""
+        text = box.query_one(Input).value
+        if box.scope == "study":
+            key = ValueKey(self.study or "", field=box.spec.key)
+        elif self.outcome is not None:
+            key = self.row_key(box.spec.key)
+        else:
+            return None
+        before = self.loaded.get(key)
+        checked = check_value(box.spec, text)
+        typed = checked.text if checked.ok else text.strip()      # as it would be stored
+        if typed == (before.value if before else ""):
+            return None
+        method, details, imputed = "", {}, False
+        pending = self.pending.get(box.spec.key) if box.scope == "row" else None
+        if pending and pending[0] == text:
+            method, details, imputed = pending[1].method, dict(pending[1].details), pending[1].imputed
+        return ValueEntry(key.field, text, key.outcome, key.timepoint, key.subgroup, method, details,
+                          imputed)
+
     def changed_entries(self) -> list[ValueEntry]:
-        entries = []
-        for box in self.query(FieldBox):
-            text = box.query_one(Input).value
-            if box.scope == "study":
-                key = ValueKey(self.study or "", field=box.spec.key)
-            elif self.outcome is not None:
-                key = self.row_key(box.spec.key)
-            else:
-                continue
-            before = self.loaded.get(key)
-            if text.strip() == (before.value if before else ""):
-                continue
-            method, details, imputed = "", {}, False
-            pending = self.pending.get(box.spec.key) if box.scope == "row" else None
-            if pending and pending[0] == text:
-                method, details, imputed = pending[1].method, dict(pending[1].details), pending[1].imputed
-            entries.append(ValueEntry(key.field, text, key.outcome, key.timepoint, key.subgroup,
-                                      method, details, imputed))
-        return entries
+        return [entry for entry in map(self.entry_for, self.query(FieldBox)) if entry is not None]
 
+    def commit(self, boxes: Iterable[FieldBox]) -> tuple[int, list[str]]:
+        """Save each changed field of ``boxes`` on its own (all or nothing per field, with the
+        façade's checks); returns how many were saved and, for each field left unsaved,
+        "label 'value': why"."""
+        if self.study is None:
+            return 0, []
+        saved, left = 0, []
+        for box in list(boxes):
+            entry = self.entry_for(box)
+            if entry is None:
+                continue
+            field = box.query_one(Input)
+            problem = self.errors.get(field.id or "")
+            if problem is None and self.app.project.read_only:
+                problem = READ_ONLY_MESSAGE
+            if problem is None:
+                try:
+                    self.app.project.save_extraction(self.study, self.app.reviewer, [entry])
+                except ScreenerError as exc:
+                    problem = str(exc)
+                    self.errors[field.id or ""] = problem
+                    box.query_one(".field-message", Static).update(literal(problem))
+            if problem:
+                left.append(f"{box.spec.label} {field.value!r}: {problem}")
+            else:
+                saved += 1
+        if saved:
+            self._read_saved()
+            self.post_message(ExtractionSaved(self.study, saved))
+        return saved, left
+
+    def on_input_blurred(self, event: Input.Blurred) -> None:
+        box = event.input.parent
+        if isinstance(box, FieldBox) and box.is_attached:
+            _, left = self.commit([box])
+            if left and self.app.project.read_only:
+                self.notify(READ_ONLY_MESSAGE, severity="warning")
+
+    @writes
     def action_save(self) -> None:
         if self.study is None:
             self.notify("make a study first (Ctrl+N)", severity="warning")
             return
-        live = {i.id for i in self.query(Input)}
-        bad = [message for input_id, message in self.errors.items() if input_id in live]
-        if bad:
-            self.notify(f"not saved: {bad[0]}", severity="error")
-            return
-        entries = self.changed_entries()
-        if not entries:
+        saved, left = self.commit(self.query(FieldBox))
+        if left:
+            self.notify("not saved: " + "; ".join(left), severity="error")
+        elif not saved:
             self.notify("nothing changed")
-            return
-        try:
-            warnings = self.app.project.save_extraction(self.study, self.app.reviewer, entries)
-        except ScreenerError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.notify(f"saved {len(entries)} value(s) for {self.study}" + "".join(f"\n⚠ {w}" for w in warnings),
-                    severity="warning" if warnings else "information")
-        self.post_message(ExtractionSaved(self.study, len(entries)))
-        self.show_study(self.study)
+        else:
+            self.notify(f"saved {saved} value(s) for {self.study}")
 
     # --- studies from included records ------------------------------------------------------------
+    @writes
     def action_new_study(self) -> None:
         project = self.app.project
         linked = {r for s in self.studies for r in s.record_ids}
@@ -341,6 +412,7 @@ class ExtractionScreen(Screen[None]):
         self.reload_studies(select=" ".join(study.split()))
 
     # --- conversions ----------------------------------------------------------------------------
+    @writes
     def action_convert(self) -> None:
         focused = self.focused
         box = focused.parent if isinstance(focused, Input) else None
@@ -380,173 +452,10 @@ class ExtractionScreen(Screen[None]):
         self.app.push_screen(RobScreen(study=self.study))
 
     def action_back(self) -> None:
-        self.app.pop_screen()
-
-
-class ConvertPrompt(ModalScreen[conv.Converted | None]):
-    """Pick a conversion, type its inputs, get the converted values (with method and inputs)."""
-
-    DEFAULT_CSS = """
-    ConvertPrompt { align: center middle; }
-    ConvertPrompt > Vertical { width: 76; height: auto; border: round $accent; padding: 1 2; }
-    ConvertPrompt #convert-error { color: $error; height: auto; }
-    ConvertPrompt #convert-inputs { height: auto; }
-    """
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "apply", "Convert")]
-
-    def __init__(self, targets: dict[str, str], n_text: str = "") -> None:
-        super().__init__()
-        self.targets, self.n_text = targets, n_text
-        self.kinds = ["r_sds", "r_impute"] if "r" in targets else ["se", "ci", "median", "combine"]
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label("Convert into: " + ", ".join(self.targets.values()), classes="prompt-title")
-            yield Select([(conv.CONVERSIONS[k][0], k) for k in self.kinds], value=self.kinds[0], allow_blank=False,
-                         id="convert-kind")
-            yield Vertical(id="convert-inputs")
-            yield Static(id="convert-error", markup=False)
-            yield Label("Enter or Ctrl+S converts; Escape cancels", classes="prompt-help")
-
-    async def on_mount(self) -> None:
-        await self._inputs(self.kinds[0])
-
-    async def on_select_changed(self, event: Select.Changed) -> None:
-        if isinstance(event.value, str):
-            await self._inputs(event.value)
-
-    async def _inputs(self, kind: str) -> None:
-        box = self.query_one("#convert-inputs")
-        await box.remove_children()
-        await box.mount_all(Input(value=self.n_text if name == "n" else "", placeholder=name, id=f"cv-{name}")
-                            for name in conv.CONVERSIONS[kind][1])
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.action_apply()
-
-    def action_apply(self) -> None:
-        kind = str(self.query_one("#convert-kind", Select).value)
-        raw = {i.id.removeprefix("cv-"): i.value.strip() for i in self.query("#convert-inputs Input") if i.id}
-        try:
-            self.dismiss(conv.convert(kind, raw))
-        except conv.ConversionError as exc:
-            self.query_one("#convert-error", Static).update(str(exc))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class CompareScreen(Screen[None]):
-    """Two extractors' discrepancies, field by field; the reviewer at the keyboard resolves them."""
-
-    DEFAULT_CSS = """
-    CompareScreen #discrepancies { height: 1fr; }
-    CompareScreen #compare-detail { height: auto; padding: 0 1; }
-    """
-    BINDINGS = [
-        Binding("1", "take(0)", "Take first", id="compare.first"),
-        Binding("2", "take(1)", "Take second", id="compare.second"),
-        Binding("e", "edit", "Type value", id="compare.edit"),
-        Binding("p", "pair", "Other pair", id="compare.pair"),
-        Binding("escape", "back", "Back", id="compare.back"),
-    ]
-
-    def __init__(self, first: str | None = None, second: str | None = None) -> None:
-        super().__init__()
-        self.pair = (first, second) if first and second else None
-        self.rows: list = []
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(id="compare-detail", markup=False)
-        yield DataTable(id="discrepancies", cursor_type="row", zebra_stripes=True)
-        yield Footer()
-
-    def on_mount(self) -> None:
-        names = self.app.project.extractors()
-        self.pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1:]]
-        if self.pair is None and self.pairs:
-            self.pair = self.pairs[0]
-        self.query_one(DataTable).add_columns("study", "outcome row", "field", "first", "second")
-        self.reload()
-
-    def reload(self, keep: int = 0) -> None:
-        table = self.query_one(DataTable)
-        table.clear()
-        if self.pair is None:
-            self.rows = []
-            self.sub_title = "Compare extractors"
-            self.query_one("#compare-detail", Static).update("fewer than two extractors have entered values")
+        _, left = self.commit(self.query(FieldBox))
+        if left and not self._leaving:
+            self._leaving = True
+            self.notify("not saved: " + "; ".join(left) + ". Correct it, or press Escape again to "
+                        "leave without it.", severity="warning")
             return
-        first, second = self.pair
-        self.sub_title = f"Compare · {first} vs {second} · resolving as {self.app.reviewer}"
-        self.rows = self.app.project.compare_extractions(first, second)
-        for i, d in enumerate(self.rows):
-            row = " · ".join(p for p in (d.key.outcome, d.key.timepoint, d.key.subgroup) if p) or "(study)"
-            table.add_row(d.key.study, row, d.key.field, d.values[0][1] or "—", d.values[1][1] or "—", key=str(i))
-        if self.rows:
-            table.move_cursor(row=min(keep, len(self.rows) - 1))
-        self.show_detail()
-
-    @property
-    def current(self):
-        row = self.query_one(DataTable).cursor_row
-        return self.rows[row] if 0 <= row < len(self.rows) else None
-
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self.show_detail()
-
-    def show_detail(self) -> None:
-        d = self.current
-        if self.pair is None:
-            return
-        if d is None:
-            self.query_one("#compare-detail", Static).update(
-                f"{self.pair[0]} and {self.pair[1]} agree on every field they both extracted")
-            return
-        lines = [f"{len(self.rows)} discrepancies · {d.key.describe()}"]
-        for i, (who, value) in enumerate(d.values, 1):
-            found = [v for v in self.app.project.extraction_values(study=d.key.study, reviewer=who)
-                     if v.key == d.key and v.role == "extractor"]
-            how = f" ({found[0].method}{', imputed' if found[0].imputed else ''})" if found and found[0].method else ""
-            lines.append(f"{i}  {who}: {value or '(empty)'}{how}")
-        lines.append("1/2 take a value · e type the agreed value · recorded as agreed by " + str(self.app.reviewer))
-        self.query_one("#compare-detail", Static).update("\n".join(lines))
-
-    def action_take(self, index: int) -> None:
-        d = self.current
-        if d is None:
-            return
-        who, value = d.values[index]
-        found = [v for v in self.app.project.extraction_values(study=d.key.study, reviewer=who)
-                 if v.key == d.key and v.role == "extractor"]
-        extra = {}
-        if found:
-            extra = {"method": found[0].method, "details": found[0].details, "imputed": found[0].imputed}
-        self._resolve(d.key, value, **extra)
-
-    def action_edit(self) -> None:
-        d = self.current
-        if d is None:
-            return
-        self.app.push_screen(TextPrompt(f"Agreed value of {d.key.field}", value=d.values[0][1],
-                                        help_text=d.key.describe()),
-                             lambda text: None if text is None else self._resolve(d.key, text))
-
-    def _resolve(self, key: ValueKey, value: str, **extra) -> None:
-        keep = self.query_one(DataTable).cursor_row
-        try:
-            self.app.project.resolve_extraction(key, value, by=self.app.reviewer, **extra)
-        except ScreenerError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.post_message(ExtractionResolved(key, value))
-        self.reload(keep)
-
-    def action_pair(self) -> None:
-        if len(self.pairs) > 1 and self.pair in self.pairs:
-            self.pair = self.pairs[(self.pairs.index(self.pair) + 1) % len(self.pairs)]
-            self.reload()
-
-    def action_back(self) -> None:
         self.app.pop_screen()

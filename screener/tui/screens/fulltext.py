@@ -10,6 +10,7 @@ from textual.message import Message
 
 from screener.errors import ScreenerError
 from screener.model import Choice, Stage
+from screener.tui.read_only import writes
 from screener.tui.screens.screening import ScreeningScreen
 from screener.tui.widgets.prompts import PickList, TextPrompt
 
@@ -45,10 +46,12 @@ class FullTextScreen(ScreeningScreen):
                 return "No record has passed title/abstract screening yet."
         return super().end_message()
 
+    @writes
     def action_exclude(self) -> None:
         # At full text every exclusion needs a reason from the review's list.
         self.action_reason()
 
+    @writes
     def action_attach(self) -> None:
         record_id = self.record_id
         if record_id is None:
@@ -80,6 +83,7 @@ class FullTextScreen(ScreeningScreen):
             return
         self.app.open_file(found.path)
 
+    @writes
     def action_not_retrieved(self) -> None:
         record_id = self.record_id
         if record_id is None:
@@ -101,6 +105,7 @@ class FullTextScreen(ScreeningScreen):
         self.app.push_screen(TextPrompt(f"Record {record_id}: report not retrievable",
                                         placeholder="why (optional), e.g. author did not reply"), mark)
 
+    @writes
     def action_reason(self) -> None:
         if self.record_id is None:
             return

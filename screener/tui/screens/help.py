@@ -9,6 +9,9 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from screener.tui.text import content_line
+
+CLOSE_HINT = "Esc, ? or q closes this help."
 _NOTES = (
     "Each decision is saved (committed) before the next record shows.",
     "Ctrl+P opens the command palette: every action, by name.",
@@ -20,7 +23,8 @@ _NOTES = (
 def help_content(title: str, keys: list[tuple[str, str, str]]) -> Content:
     """``keys``: (key as shown, description, binding id or '')."""
     width = max((len(k) for k, _, _ in keys), default=3) + 2
-    parts = [Content.styled(f"Keys — {title}", "bold underline"), Content("")]
+    parts = [content_line(f"Keys — {title}", "bold underline"),
+             Content.styled(CLOSE_HINT, "$text-muted"), Content("")]
     for key, description, binding_id in keys:
         parts.append(Content.assemble((f"{key:<{width}}", "bold $accent"), description,
                                       (f"  [{binding_id}]" if binding_id else "", "$text-muted")))

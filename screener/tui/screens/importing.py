@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,6 +24,9 @@ from screener.display import count_of
 from screener.errors import ScreenerError
 from screener.flows.importing import ImportPreview
 from screener.model import ImportResult
+from screener.tui.read_only import writes
+from screener.tui.text import literal
+from screener.tui.widgets.literal_input import LiteralInput
 
 
 class ImportChecked(Message):
@@ -95,10 +97,11 @@ class ImportScreen(ModalScreen[ImportResult | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Import a database export (RIS, MEDLINE, Web of Science, Embase, Scopus, CNKI ...)")
-            yield Input(self.initial_path, placeholder="path to the export file, then Enter", id="import-path")
-            yield Input("", id="import-source",
-                        placeholder="source: the database (needed if the file does not say), "
-                                    "or other:website, other:citation ...")
+            yield LiteralInput(self.initial_path, placeholder="path to the export file, then Enter",
+                               id="import-path")
+            yield LiteralInput("", id="import-source",
+                               placeholder="source: the database (needed if the file does not "
+                                           "say), or other:website, other:citation ...")
             yield Static("Enter a path and press Enter to see what the file holds.", id="import-preview")
             yield Checkbox("Skip malformed entries", id="import-skip-bad")
             yield ProgressBar(id="import-progress", show_eta=False)
@@ -120,6 +123,7 @@ class ImportScreen(ModalScreen[ImportResult | None]):
     # --- checking ------------------------------------------------------------------------------
     @on(Input.Submitted, "#import-path")
     @on(Button.Pressed, "#import-check")
+    @writes
     def check(self) -> None:
         if self.busy:
             return
@@ -168,6 +172,7 @@ class ImportScreen(ModalScreen[ImportResult | None]):
 
     # --- importing -----------------------------------------------------------------------------
     @on(Button.Pressed, "#import-run")
+    @writes
     def start_import(self) -> None:
         if self.busy or self.preview is None:
             return
@@ -229,5 +234,5 @@ class ImportScreen(ModalScreen[ImportResult | None]):
 
     def _say(self, text: str) -> None:
         self.status_text = text
-        # Text, not markup: file names and messages may hold [brackets].
-        self.query_one("#import-preview", Static).update(Text(text))
+        # File names and messages may hold [brackets] and control characters.
+        self.query_one("#import-preview", Static).update(literal(text))

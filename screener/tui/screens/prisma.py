@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from screener.display import visible
 from screener.errors import ScreenerError
 from screener.prisma.text import text_diagram
 
@@ -49,7 +50,7 @@ class PrismaScreen(Screen[None]):
     def action_recount(self) -> None:
         counts = self.app.project.prisma_counts()
         text = Text()
-        for line in text_diagram(counts).splitlines():
+        for line in visible(text_diagram(counts)).splitlines():   # database names are data
             style = "bold red" if line.lstrip().startswith("!") else (
                 "bold" if line and not line.startswith(" ") else "")
             text.append(line + "\n", style=style)

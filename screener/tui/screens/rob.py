@@ -15,13 +15,17 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from screener.errors import ScreenerError
 from screener.extraction.rob import OVERALL, TOOLS, RobTool
+from screener.tui.read_only import writes
 from screener.tui.screens.rob_compare import RobCompareScreen
+from screener.tui.text import content_line, line
+from screener.tui.widgets.key_line import KeyLine
 from screener.tui.widgets.prompts import PickList, TextPrompt
 from screener.tui.widgets.rob import (
     JUDGEMENT_BINDINGS,
@@ -47,9 +51,10 @@ class RobScreen(Screen[None]):
     """Studies on the left; the tool's domains, the highlighted one's guidance and the overall."""
 
     DEFAULT_CSS = """
+    RobScreen #rob-body { height: 1fr; }
     RobScreen #rob-studies { width: 30; height: 1fr; }
     RobScreen #rob-main { width: 1fr; padding: 0 0 0 1; }
-    RobScreen #rob-tool { text-style: bold; height: 1; }
+    RobScreen #rob-tool { height: auto; }
     RobScreen #rob-domains { height: auto; max-height: 14; overflow-x: hidden; }
     RobScreen #rob-detail { height: 1fr; padding: 0 1; border-top: hkey $foreground 30%; }
     RobScreen #rob-overall { height: auto; padding: 0 1; color: $text-muted; }
@@ -83,6 +88,9 @@ class RobScreen(Screen[None]):
                 yield DataTable(id="rob-domains", cursor_type="row")
                 yield Static(id="rob-detail")
                 yield Static(id="rob-overall", markup=False)
+        yield KeyLine(("rob.support", "rob.save", "rob.tool", "rob.previous_study", "rob.next_study",
+                       "rob.clear", "rob.compare", "rob.back"),
+                      note="a judgement: its key, listed above for the highlighted domain")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -133,14 +141,19 @@ class RobScreen(Screen[None]):
 
     def show_tool(self, row: int | None = 0) -> None:
         """Show the tool's studies and domains, the cursor on ``row`` (None: where it was)."""
-        self.query_one("#rob-tool", Static).update(f"{self.tool.name} · t: other tool")
         table = self.query_one("#rob-studies", DataTable)
         table.clear()
         for name in self.studies:
-            table.add_row(self._mark(name), name, key=name)
+            table.add_row(self._mark(name), line(name), key=name)
         if self.study:
             table.move_cursor(row=self.studies.index(self.study))
         self.show_domains(row)
+
+    def show_heading(self) -> None:
+        """Which study is being judged, with which tool."""
+        study = content_line(self.study, "bold") if self.study else Content("no study yet")
+        self.query_one("#rob-tool", Static).update(Content.assemble(
+            "Judging ", study, f" with {self.tool.name} · t: other tool"))
 
     def _mark(self, study: str) -> str:
         if (self.tool.key, study) in self.unsaved():
@@ -149,6 +162,7 @@ class RobScreen(Screen[None]):
         return "✓" if all(d.key in judged for d in self.tool.domains) else "…" if judged else ""
 
     def show_domains(self, row: int | None = None) -> None:
+        self.show_heading()
         table = self.query_one("#rob-domains", DataTable)
         keep = table.cursor_row if row is None else row
         table.clear()
@@ -193,6 +207,7 @@ class RobScreen(Screen[None]):
         return True
 
     # --- judging ------------------------------------------------------------------------------------
+    @writes
     def action_judge(self, key: str, judgement: str) -> None:
         domain = self.domain
         if domain is None:
@@ -200,10 +215,12 @@ class RobScreen(Screen[None]):
         self.draft[domain] = (judgement, self.draft.get(domain, ("", ""))[1])
         self._changed(advance=domain != OVERALL)
 
+    @writes
     def action_clear(self) -> None:
         if self.domain is not None and self.draft.pop(self.domain, None) is not None:
             self._changed()
 
+    @writes
     def action_support(self) -> None:
         domain = self.domain
         if domain is None:
@@ -226,6 +243,7 @@ class RobScreen(Screen[None]):
             self.query_one("#rob-studies", DataTable).update_cell(self.study, "mark", self._mark(self.study))
 
     # --- saving and moving --------------------------------------------------------------------------
+    @writes
     def action_save(self) -> None:
         pending = self.unsaved()
         if not pending:

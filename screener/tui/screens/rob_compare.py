@@ -12,6 +12,8 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from screener.errors import ScreenerError
 from screener.extraction.rob import OVERALL, TOOLS
+from screener.tui.read_only import writes
+from screener.tui.text import line, literal
 from screener.tui.widgets.prompts import PickList
 
 
@@ -59,7 +61,8 @@ class RobCompareScreen(Screen[None]):
         table.clear()
         for i, (study, outcome, domain, judged) in enumerate(self.rows):
             where = f"{study} ({outcome})" if outcome else study
-            table.add_row(where, self.label(domain), " · ".join(f"{who}: {j}" for who, j in judged), key=str(i))
+            table.add_row(line(where), self.label(domain), line(" · ".join(f"{who}: {j}" for who, j in judged)),
+                          key=str(i))
         if self.rows:
             table.move_cursor(row=min(keep, len(self.rows) - 1))
         self.show_detail()
@@ -86,8 +89,9 @@ class RobCompareScreen(Screen[None]):
             note = support.get(who, "")
             lines.append(f"{n}  {who}: {judgement}" + (f" — “{note}”" if note else ""))
         lines.append(f"1-{len(judged)} take that judgement · recorded as agreed by {self.app.reviewer}")
-        detail.update("\n".join(lines))
+        detail.update(literal("\n".join(lines)))
 
+    @writes
     def action_take(self, index: int) -> None:
         found = self.current
         if found is None or index >= len(found[3]):

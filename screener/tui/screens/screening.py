@@ -21,6 +21,7 @@ from screener.errors import ScreenerError
 from screener.model import Choice, Stage
 from screener.project import Project
 from screener.screening import QueueFilter
+from screener.tui.read_only import writes
 from screener.tui.widgets.criteria import CriteriaPanel
 from screener.tui.widgets.decision_bar import DecisionBar
 from screener.tui.widgets.prompts import PickList, TextPrompt
@@ -47,11 +48,15 @@ class ScreeningScreen(Screen[None]):
 
     STAGE = Stage.TITLE_ABSTRACT
     TITLE_TEXT = "Title/abstract screening"
+    # The footer shows bindings in this order and cuts what does not fit: the decisions, then
+    # the way back and the help (here, not only on the app, so they come before the rest).
     BINDINGS = [
         Binding("i", "decide('include')", "Include", id="screening.include"),
         Binding("e", "exclude", "Exclude", id="screening.exclude"),
         Binding("m", "decide('maybe')", "Maybe", id="screening.maybe"),
         Binding("r", "reason", "Reason", id="screening.reason"),
+        Binding("escape", "back", "Back", id="screening.back"),
+        Binding("question_mark", "app.help", "Help", key_display="?", id="app.help"),
         Binding("u", "undo", "Undo", id="screening.undo"),
         Binding("n", "note", "Note", id="screening.note"),
         Binding("t", "tags", "Tags", id="screening.tags"),
@@ -60,7 +65,6 @@ class ScreeningScreen(Screen[None]):
         Binding("slash", "search", "Search", key_display="/", id="screening.search"),
         Binding("f", "filter", "Filter", id="screening.filter"),
         Binding("c", "criteria", "Criteria", id="screening.criteria"),
-        Binding("escape", "back", "Back", id="screening.back"),
         Binding("down", "scroll(1)", "Scroll down", show=False),
         Binding("up", "scroll(-1)", "Scroll up", show=False),
         Binding("pagedown", "scroll(10)", "Page down", show=False),
@@ -245,12 +249,15 @@ class ScreeningScreen(Screen[None]):
                 return
         self.pos = len(self.ids)
 
+    @writes
     def action_decide(self, choice: str) -> None:
         self.decide(Choice(choice))
 
+    @writes
     def action_exclude(self) -> None:
         self.decide(Choice.EXCLUDE)
 
+    @writes
     def action_reason(self) -> None:
         """Exclude with one of the review's reasons, picked by its number."""
         if self.record_id is None:
@@ -264,6 +271,7 @@ class ScreeningScreen(Screen[None]):
                      help_text="press the reason's number (Esc: cancel)"),
             lambda reason: self.decide(Choice.EXCLUDE, reason) if reason else None)
 
+    @writes
     def action_undo(self) -> None:
         record_id = self.app.project.undo_decision(self.STAGE, self.app.reviewer)
         if record_id is None:
@@ -274,6 +282,7 @@ class ScreeningScreen(Screen[None]):
         self.notify(f"undid your last decision (record {record_id})")
 
     # --- notes, tags, moving, finding ------------------------------------------------------------
+    @writes
     def action_note(self) -> None:
         record_id = self.record_id
         if record_id is None:
@@ -286,6 +295,7 @@ class ScreeningScreen(Screen[None]):
 
         self.app.push_screen(TextPrompt(f"Note on record {record_id}", placeholder="your note"), save)
 
+    @writes
     def action_tags(self) -> None:
         record_id = self.record_id
         if record_id is None:

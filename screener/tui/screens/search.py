@@ -11,20 +11,22 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, OptionList, ProgressBar, Static, TextArea
+from textual.widgets import Button, Footer, Header, Label, OptionList, ProgressBar, Static, TextArea
 from textual.widgets.option_list import Option
 
+from screener.display import visible
 from screener.errors import ScreenerError
 from screener.queries import SavedQuery, parse_query
 from screener.search.client import EntrezOptions
 from screener.search.results import SearchRunResult
+from screener.tui.read_only import writes
+from screener.tui.text import line, literal
 
 
 class SearchFinished(Message):
@@ -48,7 +50,9 @@ class SearchScreen(Screen[None]):
 
     DEFAULT_CSS = """
     SearchScreen #search-body { height: 1fr; }
-    SearchScreen #queries { width: 30; height: 1fr; }
+    SearchScreen #queries-box { width: 30; height: 1fr; }
+    SearchScreen #queries { height: 1fr; }
+    SearchScreen .box-label { text-style: bold; padding: 0 1; }
     SearchScreen #strategy { height: 1fr; }
     SearchScreen #search-status { height: auto; padding: 0 1; }
     SearchScreen #search-buttons { height: auto; }
@@ -76,8 +80,12 @@ class SearchScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="search-body"):
-            yield OptionList(id="queries")
+            with Vertical(id="queries-box"):
+                yield Label("Saved strategies", classes="box-label", id="queries-label")
+                yield OptionList(id="queries")
             with Vertical():
+                yield Label("Strategy (edit it here; ctrl+s saves the file)", classes="box-label",
+                            id="strategy-label")
                 yield TextArea(id="strategy", soft_wrap=True)
                 yield ProgressBar(id="search-progress", show_eta=False)
                 yield Static("Pick a strategy; ctrl+r runs it.", id="search-status")
@@ -90,8 +98,9 @@ class SearchScreen(Screen[None]):
         self.sub_title = "Search PubMed"
         folder = self.queries_dir or _default_queries_dir(Path(self.app.project.path))
         self.files = sorted(folder.glob("*.txt")) if folder.is_dir() else []
+        self.query_one("#queries-label", Label).update(literal(f"Saved strategies ({folder.name}/*.txt)"))
         options = self.query_one("#queries", OptionList)
-        options.add_options([Option(f.name, id=str(i)) for i, f in enumerate(self.files)])
+        options.add_options([Option(line(f.name), id=str(i)) for i, f in enumerate(self.files)])
         if self.files:
             options.highlighted = 0
             self._show(self.files[0])
@@ -106,8 +115,17 @@ class SearchScreen(Screen[None]):
 
     def _show(self, path: Path) -> None:
         self.current = path
-        self.query_one("#strategy", TextArea).load_text(path.read_text(encoding="utf-8"))
-        self._status(f"{path.name}: ctrl+r runs it, ctrl+s saves your edits.")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            self.query_one("#strategy", TextArea).load_text("")
+            self._status(f"{path.name}: cannot be read ({exc})")
+            return
+        # The editor would pass a control character to the terminal: it shows as \xNN instead.
+        shown = visible(text)
+        self.query_one("#strategy", TextArea).load_text(shown)
+        self._status(f"{path.name}: ctrl+r runs it, ctrl+s saves your edits."
+                     + (" Its control characters are shown as \\xNN." if shown != text else ""))
 
     def strategy(self) -> SavedQuery:
         """The strategy as it stands in the editor (edits included)."""
@@ -122,9 +140,11 @@ class SearchScreen(Screen[None]):
 
     # --- running -------------------------------------------------------------------------------
     @on(Button.Pressed, "#search-run")
+    @writes
     def action_run(self) -> None:
         self._start(resume=False)
 
+    @writes
     def action_resume(self) -> None:
         self._start(resume=True)
 
@@ -194,7 +214,7 @@ class SearchScreen(Screen[None]):
 
     def _status(self, text: str) -> None:
         self.status_text = text
-        self.query_one("#search-status", Static).update(Text(text))  # queries hold [brackets]
+        self.query_one("#search-status", Static).update(literal(text))  # queries hold [brackets]
 
 
 def _default_queries_dir(review: Path) -> Path:

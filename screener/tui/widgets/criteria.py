@@ -7,6 +7,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from screener.model import Review
+from screener.tui.text import content
 
 _FIELDS = (
     ("Question", "question"), ("Population", "population"), ("Intervention", "intervention"),
@@ -20,10 +21,10 @@ def criteria_content(review: Review) -> Content:
     for label, name in _FIELDS:
         value = getattr(review, name)
         if value:
-            parts.append(Content.assemble((f"{label}: ", "bold"), value))
+            parts.append(Content.assemble((f"{label}: ", "bold"), content(value)))
     if review.exclusion_reasons:
         parts.append(Content.styled("Exclusion reasons", "bold"))
-        parts.extend(Content(f" {n}. {reason}") for n, reason in enumerate(review.exclusion_reasons, 1))
+        parts.extend(content(f" {n}. {reason}") for n, reason in enumerate(review.exclusion_reasons, 1))
     if len(parts) == 1:
         parts.append(Content.styled("No criteria written down for this review yet.", "italic"))
     return Content("\n").join(parts)

@@ -13,10 +13,12 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from screener.tui.text import line, literal
+from screener.tui.widgets.literal_input import LiteralInput
 
 
 class TextPrompt(ModalScreen[str | None]):
-    """Ask for one line; Enter gives it, Escape gives None."""
+    """Ask for one line; Enter gives it, Escape gives None. Title, help, value and placeholder
+    may hold stored text (tags, a support quote): all shown literally."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
@@ -29,7 +31,7 @@ class TextPrompt(ModalScreen[str | None]):
             yield Label(literal(self._title), classes="prompt-title")
             if self._help:
                 yield Label(literal(self._help), classes="prompt-help")
-            yield Input(value=self._value, placeholder=self._placeholder)
+            yield LiteralInput(value=self._value, placeholder=self._placeholder)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value)
@@ -39,7 +41,8 @@ class TextPrompt(ModalScreen[str | None]):
 
 
 class PickList(ModalScreen[str | None]):
-    """Pick one of ``options`` ((value, label) pairs) by its number, or with arrows and Enter."""
+    """Pick one of ``options`` ((value, label) pairs) by its number, or with arrows and Enter.
+    Labels (reasons, tags) are shown literally, each on one line."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel"),
                 *(Binding(str(n % 10), f"pick({n - 1})", show=False) for n in range(1, 11))]

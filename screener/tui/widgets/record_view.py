@@ -9,8 +9,10 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from screener.display import visible
 from screener.records import Record
 from screener.screening import highlight_spans
+from screener.tui.text import content
 
 INCLUDE_STYLE = "bold $text-success on $success-muted"
 EXCLUDE_STYLE = "bold $text-error on $error-muted"
@@ -19,12 +21,18 @@ _MAX_AUTHORS = 8
 
 def highlighted(text: str, include_terms: Sequence[str], exclude_terms: Sequence[str],
                 style: str = "") -> Content:
-    """``text`` as Content, with include terms and exclude terms in their colours."""
-    content = Content.styled(text, style) if style else Content(text)
-    for span in highlight_spans(text, include_terms, exclude_terms):
-        content = content.stylize(INCLUDE_STYLE if span.kind == "include" else EXCLUDE_STYLE,
-                                  span.start, span.end)
-    return content
+    """``text`` as literal Content, with include terms and exclude terms in their colours.
+
+    Terms are matched in the text as shown (control characters as ``\\xNN``), so a term is
+    found where the reader sees it and the spans fit the Content.
+    """
+    shown = content(text, style)
+    spans = highlight_spans(shown.plain, [visible(t) for t in include_terms],
+                            [visible(t) for t in exclude_terms])
+    for span in spans:
+        shown = shown.stylize(INCLUDE_STYLE if span.kind == "include" else EXCLUDE_STYLE,
+                              span.start, span.end)
+    return shown
 
 
 def citation_line(record: Record) -> str:
@@ -48,17 +56,17 @@ def record_content(record: Record, sources: Sequence[str], include_terms: Sequen
     parts: list[Content] = [highlighted(record.title or "(no title)", *terms, style="bold")]
     if record.title_en and record.title_en != record.title:
         parts.append(highlighted(record.title_en, *terms, style="italic"))
-    parts.append(Content.styled(citation_line(record), "$text-muted"))
+    parts.append(content(citation_line(record), "$text-muted"))
     ids = [f"DOI {record.doi}" if record.doi else "", f"PMID {record.pmid}" if record.pmid else ""]
     found = "Sources: " + (", ".join(sources) or "unknown")
-    parts.append(Content.styled(" · ".join(x for x in (found, *ids) if x), "$text-muted"))
+    parts.append(content(" · ".join(x for x in (found, *ids) if x), "$text-muted"))
     parts.append(Content(""))
     parts.append(highlighted(record.abstract, *terms) if record.abstract
                  else Content.styled("(no abstract)", "italic $text-muted"))
     if record.abstract_en and record.abstract_en != record.abstract:
         parts.extend([Content(""), highlighted(record.abstract_en, *terms, style="italic")])
     if record.keywords:
-        parts.extend([Content(""), Content.styled("Keywords: " + "; ".join(record.keywords), "$text-muted")])
+        parts.extend([Content(""), content("Keywords: " + "; ".join(record.keywords), "$text-muted")])
     return Content("\n").join(parts)
 
 
@@ -76,6 +84,6 @@ class RecordView(VerticalScroll, can_focus=False):
             self.scroll_home(animate=False)
 
     def show_message(self, text: str) -> None:
-        self.query_one("#record-text", Static).update(Content.styled(text, "italic"))
+        self.query_one("#record-text", Static).update(content(text, "italic"))
         if self.scroll_y:
             self.scroll_home(animate=False)

@@ -11,6 +11,7 @@ from textual.content import Content
 
 from screener.extraction.rob import OVERALL, TOOLS, RobTool
 from screener.extraction.rob_plot import judgement_colour
+from screener.tui.text import content, content_line, line
 
 __all__ = ["JUDGEMENT_BINDINGS", "domain_guidance", "judgement_keys", "judgement_text", "overall_text"]
 
@@ -62,7 +63,7 @@ def judgement_text(tool: RobTool, domain: str, judgement: str, *, suffix: str = 
     """A judgement in its traffic-light colour (as on the plot)."""
     if not judgement:
         return Text("—", style="dim")
-    return Text(judgement + suffix, style=f"bold {judgement_colour(tool, domain, judgement)}")
+    return line(judgement + suffix, style=f"bold {judgement_colour(tool, domain, judgement)}")
 
 
 def key_legend(judgements: Sequence[str]) -> str:
@@ -99,9 +100,9 @@ def domain_guidance(tool: RobTool, domain: str, judgement: str, support: str) ->
     parts = [
         Content.styled(title, "bold"),
         Content(f"{key_legend(tool.allowed(domain))} · ⌫ clear"),
-        Content.assemble(("Your judgement: ", "$text-muted"), judgement or "—"),
+        Content.assemble(("Your judgement: ", "$text-muted"), content_line(judgement or "—")),
         Content.assemble(("Support: ", "$text-muted"),
-                         f"“{support}”" if support else "none yet (Enter adds a quote or note)"),
+                         content(f"“{support}”" if support else "none yet (Enter adds a quote or note)")),
         Content.styled(f"{tool.name} · for a {tool.study_design} · {tool.reference}", "italic $text-muted"),
     ]
     return Content("\n").join(parts)
