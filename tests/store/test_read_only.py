@@ -98,7 +98,7 @@ def test_cli_verbs_that_write_fail_with_one_line(review: Path, tmp_path: Path, c
     more = tmp_path / "more.csv"
     more.write_text("title,abstract\nThird trial,Abstract three\n", encoding="utf-8")
     with read_only(review):
-        assert main(["import", str(review), str(more)]) == 1
+        assert main(["import", str(review), str(more), "--source", "Test DB"]) == 1
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and err.rstrip().endswith("review.db is read-only")
         assert main(["info", str(review)]) == 0              # reading still works

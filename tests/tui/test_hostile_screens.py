@@ -209,12 +209,13 @@ async def importing(pilot: Pilot, tmp: Path) -> tuple[str, ...]:
     source.write_text(f"title,abstract\n\"Imported [/] {TITLES[4]}\",a\n", encoding="utf-8")
     await _key(pilot, "i")
     app = pilot.app
-    app.screen.query_one(Input).value = str(source)
+    app.screen.query_one("#import-path", Input).value = str(source)
+    app.screen.query_one("#import-source", Input).value = "Hostile [DB] [/]"
     await _key(pilot, "enter")
     await app.workers.wait_for_complete()
     await pilot.pause()
     text = check_screen(app, name)
-    assert "1 records" in text
+    assert "1 record" in text and "1 records" not in text
     await pilot.click("#import-run")
     await app.workers.wait_for_complete()
     await pilot.pause()
