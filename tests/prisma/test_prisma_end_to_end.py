@@ -1,5 +1,7 @@
-"""One small review carried from two databases to PRISMA's included box, through the CLI and
-the façade, with every box checked against numbers worked out by hand.
+"""One small review carried from two databases (PubMed searched twice, Embase imported) through
+dedup, blind dual screening with a resolved conflict, full text, an extraction CSV that links
+studies to their reports, pooling, PRISMA and the report, through the CLI and the façade: every
+PRISMA box and the pooled estimate checked against numbers worked out by hand.
 
 Hand-made: the PubMed records are recorded efetch answers (tests/data/pubmed) served by the
 fake E-utilities server; the Embase RIS file is written here, two of its four records being the
@@ -11,8 +13,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import sys
 from pathlib import Path
+
+import pytest
 
 from screener.cli import main
 from screener.project import Project
@@ -24,6 +29,13 @@ EMAIL = "reviewer@example.org"
 TERM = "interleukin-2[tiab] AND myositis[tiab]"
 FIRST_RUN = ["11748933", "11700088", "9997", "29963580", "29872490", "32759406"]
 ADDED_LATER = ["30108519"]          # published between the two runs
+
+# CDASI after minus before would be a pre/post outcome; here, two groups at 24 weeks (MD).
+EXTRACTION = """\
+study,outcome,timepoint,data_type,m1i,sd1i,n1i,m2i,sd2i,n2i,record_ids
+Okafor 2021,CDASI,24 weeks,continuous,20,6,12,26,7,12,{okafor};{okafor2}
+Moreau 2022,CDASI,24 weeks,continuous,18,5,10,21,4,10,{moreau}
+"""
 
 EMBASE_RIS = """\
 TY  - JOUR
@@ -126,9 +138,28 @@ def test_a_review_from_two_databases_to_included_studies(tmp_path: Path, capsys)
         project.record_decision(key["29963580"], "full_text", "alice", "exclude", reason="Wrong population")
         for rid in (key["11748933"], okafor, moreau):
             project.record_decision(rid, "full_text", "alice", "include")
-        # two reports of one trial, and one of another
-        project.create_study("Okafor 2021", record_ids=[okafor, key["11748933"]])
-        project.create_study("Moreau 2022", record_ids=[moreau])
+        ids = {"okafor": okafor, "okafor2": key["11748933"], "moreau": moreau}
+
+    # --- extraction: a CSV whose record_ids link each study to its reports --------------------
+    # two reports of one trial (Okafor 2021), and one of another (Moreau 2022)
+    extraction = tmp_path / "extraction.csv"
+    extraction.write_text(EXTRACTION.format(**ids), encoding="utf-8")
+    assert main(["import", str(review), str(extraction), "--as", "extraction"]) == 0
+    capsys.readouterr()
+    assert main(["pool", str(review), "--outcome", "CDASI", "--measure", "MD", "--method", "FE",
+                 "--json"]) == 0
+    pooled = json.loads(capsys.readouterr().out)
+    # By hand: MD = m1 - m2, var = sd1^2/n1 + sd2^2/n2. Okafor: 20 - 26 = -6 with
+    # 36/12 + 49/12 = 7.0833...; Moreau: 18 - 21 = -3 with 25/10 + 16/10 = 4.1.
+    # Fixed effect: weights 1/var; estimate = sum(w y) / sum(w); se = 1/sqrt(sum(w)).
+    y = [20 - 26, 18 - 21]
+    v = [6**2 / 12 + 7**2 / 12, 5**2 / 10 + 4**2 / 10]
+    w = [1 / x for x in v]
+    assert pooled["k"] == 2
+    assert pooled["estimate"] == pytest.approx(sum(a * b for a, b in zip(w, y, strict=True)) / sum(w),
+                                               rel=1e-12)                          # -4.0993...
+    assert pooled["se"] == pytest.approx(1 / math.sqrt(sum(w)), rel=1e-12)
+    assert "studies_not_included" not in pooled
 
     assert main(["prisma", str(review), "--format", "json", "--strict"]) == 0
     c = json.loads(capsys.readouterr().out)
@@ -163,3 +194,13 @@ def test_a_review_from_two_databases_to_included_studies(tmp_path: Path, capsys)
     log = json.loads(capsys.readouterr().out)
     assert [(e["database"], e["identified"]) for e in log] == [("PubMed", 6), ("PubMed", 1), ("Embase", 4)]
     assert [e.get("count_reported") for e in log[:2]] == [6, 7]     # what PubMed reported each time
+
+    # The report carries the same numbers: PRISMA's boxes and the pooled estimate.
+    assert main(["report", str(review), "--out", str(tmp_path / "report")]) == 0
+    capsys.readouterr()
+    with (tmp_path / "report" / "prisma.csv").open(encoding="utf-8") as handle:
+        assert {r["data"]: r["n"] for r in csv.DictReader(handle)} == rows
+    results = list(csv.DictReader((tmp_path / "report" / "results.csv").open(encoding="utf-8")))
+    assert [float(r["estimate"]) for r in results] == [pytest.approx(pooled["estimate"], rel=1e-9)]
+    assert pooled["k"] == c["new_studies"]           # the analysis pools the studies PRISMA counts
+
