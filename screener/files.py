@@ -334,12 +334,20 @@ def from_spreadsheet_cell(text: str) -> str:
     return text
 
 
-class _SafeWriter:
-    def __init__(self, handle: IO[str]) -> None:
-        self._writer = csv.writer(handle, lineterminator="\n")
+class _Writer:
+    """``csv.writer`` with ``\n`` line ends, and every row whose text holds a carriage return
+    written fully quoted: Python's writer quotes only the line terminator's own characters, so
+    a lone CR in a cell would otherwise be read back as the end of a row."""
+
+    def __init__(self, handle: IO[str], *, safe: bool) -> None:
+        self._plain = csv.writer(handle, lineterminator="\n")
+        self._quoted = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_ALL)
+        self._safe = safe
 
     def writerow(self, row: Iterable[Any]) -> Any:
-        return self._writer.writerow([spreadsheet_cell(v) for v in row])
+        cells = [spreadsheet_cell(v) for v in row] if self._safe else list(row)
+        has_cr = any(isinstance(v, str) and "\r" in v for v in cells)
+        return (self._quoted if has_cr else self._plain).writerow(cells)
 
     def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
         for row in rows:
@@ -349,4 +357,4 @@ class _SafeWriter:
 def csv_writer(handle: IO[str], *, raw: bool = False) -> Any:
     """A ``csv.writer`` (``\\n`` line ends) whose text cells pass through
     :func:`spreadsheet_cell`, unless ``raw``."""
-    return csv.writer(handle, lineterminator="\n") if raw else _SafeWriter(handle)
+    return _Writer(handle, safe=not raw)

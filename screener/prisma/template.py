@@ -9,10 +9,10 @@ in names.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 
+from screener.files import csv_writer
 from screener.prisma.counts import PrismaCounts
 
 __all__ = ["COLUMNS", "ROWS", "template_csv", "template_rows"]
@@ -140,7 +140,7 @@ def template_rows(c: PrismaCounts) -> list[dict[str, str | int]]:
 def template_csv(c: PrismaCounts) -> str:
     """The filled template as CSV text (opens in the PRISMA2020 Shiny app)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer)      # source names and reasons are text a spreadsheet might run
     writer.writerow(COLUMNS)
     for row in template_rows(c):
         writer.writerow([row[k] for k in COLUMNS])
