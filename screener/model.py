@@ -5,8 +5,11 @@ Plain frozen dataclasses; storage turns rows into these, shells display them.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+from screener.errors import InvalidInputError
 
 __all__ = [
     "Choice",
@@ -16,7 +19,24 @@ __all__ = [
     "ReviewSummary",
     "Stage",
     "StageCounts",
+    "label_text",
 ]
+
+
+def label_text(value: str | None, what: str) -> str:
+    """A name people give (a tag, an exclusion reason, a study), on one line: NFC, every run of
+    whitespace (line breaks included) one space.
+
+    Empty, or holding a NUL, is refused with one line naming ``what`` (SQLite's checks stop
+    counting at a NUL). Other control characters are kept, as data: every shell shows them as
+    visible escapes.
+    """
+    text = " ".join(unicodedata.normalize("NFC", value or "").split())
+    if "\x00" in text:
+        raise InvalidInputError(f"{what} cannot hold a NUL character")
+    if not text:
+        raise InvalidInputError(f"{what} cannot be empty")
+    return text
 
 
 class Stage(StrEnum):

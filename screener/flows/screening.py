@@ -11,7 +11,7 @@ from pathlib import Path
 import sqlite_utils
 
 from screener.errors import InvalidInputError, ScreenerError
-from screener.model import Choice, Review, Stage
+from screener.model import Choice, Review, Stage, label_text
 from screener.records import clean_text
 from screener.screening import (
     Conflict,
@@ -118,7 +118,7 @@ def add_note(db: sqlite_utils.Database, record_id: int, reviewer: str, text: str
 
 
 def _tag_name(tag: str) -> str:
-    name = clean_text(tag)
+    name = clean_text(label_text(tag, "a tag"))
     if not name:
         raise InvalidInputError("a tag cannot be empty")
     return name

@@ -21,6 +21,7 @@ from screener.extraction.forms import (
 )
 from screener.extraction.rob import RobJudgement
 from screener.extraction.values import ExtractionValue, Study, ValueKey
+from screener.model import label_text
 from screener.storage.db import now
 from screener.storage.review import get_setting, put_setting
 from screener.storage.rows import insert
@@ -99,9 +100,9 @@ def outcome_id(db: sqlite_utils.Database, name: str) -> int:
 # --- studies -----------------------------------------------------------------------------------
 
 def create_study(db: sqlite_utils.Database, name: str, note: str = "") -> int:
-    name = " ".join((name or "").split())
-    if not name:
+    if not " ".join((name or "").split()):
         raise InvalidInputError("a study needs a name (e.g. 'Zhang 2021')")
+    name = label_text(name, "a study name")
     if find_study(db, name) is not None:
         raise InvalidInputError(f"a study named {name!r} exists already")
     return insert(db, "study", {"name": name, "note": note, "created_at": now()})

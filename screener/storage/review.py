@@ -16,7 +16,7 @@ from typing import Any
 import sqlite_utils
 
 from screener.errors import InvalidInputError
-from screener.model import Review
+from screener.model import Review, label_text
 from screener.screening.reviewers import ROLES, Reviewer
 from screener.storage.db import now
 from screener.storage.rows import insert
@@ -74,14 +74,12 @@ def set_exclusion_reasons(db: sqlite_utils.Database, reasons: tuple[str, ...] | 
     """Make the reason list exactly ``reasons`` in order; reasons already used are kept."""
     existing = {label: rid for rid, label in db.execute("SELECT id, label FROM exclusion_reason")}
     for position, label in enumerate(reasons):
-        label = label.strip()
-        if not label:
-            raise InvalidInputError("an exclusion reason cannot be empty")
+        label = label_text(label, "an exclusion reason")
         if label in existing:
             db.execute("UPDATE exclusion_reason SET position = ? WHERE id = ?", [position, existing[label]])
         else:
             insert(db, "exclusion_reason", {"label": label, "position": position})
-    keep = {r.strip() for r in reasons}
+    keep = {label_text(r, "an exclusion reason") for r in reasons}
     for label, rid in existing.items():
         if label not in keep:
             used = db.execute(
@@ -101,8 +99,9 @@ def set_highlight_terms(db: sqlite_utils.Database, include: Any, exclude: Any) -
 
 
 def reason_id(db: sqlite_utils.Database, label: str | None) -> int | None:
-    if not label:
+    if not label or not label.strip():
         return None
+    label = " ".join(label.split())
     row = db.execute("SELECT id FROM exclusion_reason WHERE label = ?", [label]).fetchone()
     if row is None:
         known = [r[0] for r in db.execute("SELECT label FROM exclusion_reason ORDER BY position")]

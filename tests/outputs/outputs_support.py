@@ -17,7 +17,7 @@ MATHTEXT = r"$\frac{1}{$"
 STUDIES: tuple[str, ...] = (
     MATHTEXT,
     REASONS[-1],                         # =cmd|' /C calc'!A0
-    "ctl \x1b[31m red \x07 bell \x00 nul",
+    "ctl \x1b[31m red \x07 bell \x01 soh",
     "not XML \ufffe \uffff",
     *TITLES[:6],
 )

@@ -61,7 +61,7 @@ def test_report_of_the_hostile_review_is_written_with_well_formed_figures(hostil
         parse_xml(path.read_bytes())
     forest = svg_text((out / "figures" / "analysis-1-forest.svg").read_bytes())
     assert MATHTEXT in forest                                # shown as typed, not typeset
-    assert "ctl \\x1b[31m red \\x07 bell \\x00 nul" in forest
+    assert "ctl \\x1b[31m red \\x07 bell \\x01 soh" in forest
     assert "=cmd|' /C calc'!A0" in forest
     assert "Pooled $\\frac{1}{$ and \\x1b[2J" in svg_text(
         (out / "figures" / "analysis-1-forest.svg").read_bytes())
