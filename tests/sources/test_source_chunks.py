@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from sources_support import DATA, counts
 
 from screener import sources
-from screener.errors import ParseError, ScreenerError
+from screener.errors import InvalidInputError, ParseError, ScreenerError
 from screener.flows import parallel
 from screener.project import Project
 from screener.sources import Chunk
@@ -209,11 +209,14 @@ def test_a_failure_inside_a_worker_is_a_clear_error() -> None:
 
 
 def test_worker_count_follows_the_setting_and_the_file_size() -> None:
-    assert parallel.worker_count(10, environ={parallel.WORKERS_ENV: "3"}) == 3
+    cores = parallel._cores()
+    assert parallel.worker_count(10, environ={parallel.WORKERS_ENV: "3"}) == min(3, cores)
+    assert parallel.worker_count(10, environ={parallel.WORKERS_ENV: "999"}) == cores  # never more than the cores
     assert parallel.worker_count(10 << 30, environ={parallel.WORKERS_ENV: "0"}) == 0
     assert parallel.worker_count(1 << 10, environ={}) == 0
-    with pytest.raises(ValueError, match=parallel.WORKERS_ENV):
-        parallel.worker_count(1, environ={parallel.WORKERS_ENV: "many"})
+    for setting in ("many", "-1", "2.5"):
+        with pytest.raises(InvalidInputError, match=parallel.WORKERS_ENV):
+            parallel.worker_count(1, environ={parallel.WORKERS_ENV: setting})
 
 
 _KILL_CHILD = """
