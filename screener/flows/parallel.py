@@ -141,14 +141,20 @@ def _in_workers(format_name: str, pieces: Iterator[Chunk], *, file_name: str, wo
             yield row
 
     try:
-        for index, piece in enumerate(pieces):
-            worker = crew[index % workers]
-            worker.send(("chunk", (format_name, piece, file_name)))
-            pending.append((worker, piece.first_position > 0))
-            if len(pending) >= ahead:
-                yield from unpack()
+        fault = None
+        try:
+            for index, piece in enumerate(pieces):
+                worker = crew[index % workers]
+                worker.send(("chunk", (format_name, piece, file_name)))
+                pending.append((worker, piece.first_position > 0))
+                if len(pending) >= ahead:
+                    yield from unpack()
+        except ParseError as exc:  # met while cutting: raised after the entries before it
+            fault = exc
         while pending:
             yield from unpack()
+        if fault is not None:
+            raise fault
     finally:
         for worker in crew:
             worker.stop()

@@ -34,6 +34,7 @@ from screener.records import (
     split_pages,
 )
 from screener.sources import Chunk, Entry
+from screener.sources._common import MAX_ENTRY, too_long
 
 NAME = "pubmed-xml"
 LABEL = "PubMed XML (efetch)"
@@ -114,6 +115,7 @@ _PROLOGUE = re.compile(
     rb"<(PubmedArticleSet|PubmedBookArticleSet)(?:\s[^<>]*)?>", re.S)
 _LINE_IN_MESSAGE = re.compile(r"\bline (\d+)")
 _ARTICLE_END = re.compile(rb"</Pubmed(?:Book)?Article>")
+_ROOT_NAME = re.compile(rb"<(PubmedArticleSet|PubmedBookArticleSet)\b")
 
 
 def chunks(stream: TextIO, *, file_name: str, size: int = 100) -> Iterator[Chunk] | None:
@@ -126,7 +128,9 @@ def chunks(stream: TextIO, *, file_name: str, size: int = 100) -> Iterator[Chunk
     if root is None or not _well_formed(head[: root.end()] + b"</" + root.group(1) + b">"):
         buffer.seek(0)
         return None
-    return _cut(buffer, head, root, size)
+    spans = _Spans(file_name)
+    spans.add(head)
+    return _cut(buffer, head, root, size, spans)
 
 
 def _well_formed(document: bytes) -> bool:
@@ -138,28 +142,39 @@ def _well_formed(document: bytes) -> bool:
     return True
 
 
-def _cut(buffer: IO[bytes], head: bytes, root: re.Match[bytes], size: int) -> Iterator[Chunk]:
-    start_tag, closing = root.group(0)[root.start(1) - 1:], b"</" + root.group(1) + b">"
+def _cut(buffer: IO[bytes], head: bytes, root: re.Match[bytes], size: int, spans: _Spans | None = None
+         ) -> Iterator[Chunk]:
+    """Chunks of ``size`` articles (fewer once one holds MAX_ENTRY bytes); ``spans``, when given,
+    checks the file's spans as the one-piece reader does (the fault is raised after the chunks
+    before it)."""
+    # Each chunk starts with the file's own prologue and root start tag: with its DOCTYPE,
+    # libxml2 judges a chunk's faults (an undeclared entity...) as it judges the whole file's.
+    start_tag, closing = head[: root.end()], b"</" + root.group(1) + b">"
     data, eof = head[root.end():], False
+    last = 0  # the end of the last article end tag found in data
     position, line = 1, 1 + head.count(b"\n", 0, root.end())
     scanned, found = 0, 0  # where the search for article ends goes on; ends found since the cut
     while True:
         cut = None
         for match in _ARTICLE_END.finditer(data, scanned):
             found += 1
-            scanned = match.end()
+            scanned = last = match.end()
             if found == size:
                 cut = scanned
                 break
+        if cut is None and found and len(data) > MAX_ENTRY:
+            cut = last
         if cut is not None:
             piece, data = data[:cut], data[cut:]
             yield Chunk(position, line, (start_tag, piece, True))
             position, line = position + found, line + piece.count(b"\n")
-            scanned, found = 0, 0
+            scanned, found, last = 0, 0, 0
             continue
         if not eof:
             more = buffer.read(_BLOCK)
             eof = not more
+            if spans is not None:
+                spans.add(more)
             data += more
             continue
         # The rest of the file: the last articles and the root's end tag, if the file has one.
@@ -176,7 +191,7 @@ def parse_chunk(chunk: Chunk, *, file_name: str) -> Iterator[Entry]:
                      line_offset=offset)
     if entries is None:  # something odd: the streaming reader's checks and messages decide
         elements = _elements(io.BytesIO(document), file_name, encoding="utf-8",
-                             counted=chunk.first_position - 1, line_offset=offset)
+                             counted=chunk.first_position - 1, line_offset=offset, bounded=False)
         entries = (_entry(e, p, file_name, offset) for p, e in enumerate(elements, start=chunk.first_position))
     yield from entries
 
@@ -184,7 +199,7 @@ def parse_chunk(chunk: Chunk, *, file_name: str) -> Iterator[Entry]:
 def _document(chunk: Chunk) -> tuple[bytes, int]:
     """A chunk as a document of its own, and how many lines of the file come before its first."""
     start_tag, body, closed = chunk.data  # type: ignore[misc]
-    name = start_tag[1:].split(None, 1)[0].rstrip(b">")
+    name = _ROOT_NAME.search(start_tag).group(1)  # type: ignore[union-attr]
     return start_tag + body + (b"</" + name + b">" if closed else b""), chunk.first_line - 1 - start_tag.count(b"\n")
 
 
@@ -275,20 +290,42 @@ def _whole(document: bytes, file_name: str, *, encoding: str | None, first_posit
     return entries
 
 
+_FEED = 1 << 16  # as iterparse reads: the events of a block are held at once
+_HTML = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<!DOCTYPE\s+html|<html[\s>])", re.I)
+
+
 def _elements(source: IO[bytes], file_name: str, *, encoding: str | None, counted: int = 0,
-              line_offset: int = 0) -> Iterator[etree._Element]:
+              line_offset: int = 0, bounded: bool = True) -> Iterator[etree._Element]:
     """Yield each article element, then clear it; check the root and look for ERROR.
 
     ``counted`` articles and ``line_offset`` lines of the file come before ``source`` (when it
-    is one chunk of a file): messages give the places they have in the whole file.
+    is one chunk of a file): messages give the places they have in the whole file. Every
+    article that ends before a fault is given before the fault is raised, whatever lxml's
+    version does with its own iterparse. ``bounded``: no article (nor the text before the
+    first or after the last) may pass MAX_ENTRY bytes (see :class:`_Spans`); chunks were
+    checked when cut.
     """
-    context = etree.iterparse(
-        source, events=("end",), tag=(*_ARTICLE_TAGS, "ERROR"), encoding=encoding,
+    parser = etree.XMLPullParser(
+        events=("end",), tag=(*_ARTICLE_TAGS, "ERROR"), encoding=encoding,
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True,
     )
+    spans = _Spans(file_name)
     count = counted
-    try:
-        for _event, element in context:
+    head = b""
+    failure: etree.XMLSyntaxError | None = None
+    root = None
+    while True:
+        data = source.read(_FEED)
+        if len(head) < 256:
+            head += data[:256]
+        try:
+            if data:
+                parser.feed(data)
+            else:
+                root = parser.close()
+        except etree.XMLSyntaxError as exc:
+            failure = exc
+        for _event, element in parser.read_events():
             if element.tag == "ERROR":
                 message = _fold("".join(element.itertext())) or "no message"
                 raise ParseError(file_name, f"after record {count}", f"E-utilities reported an error: {message}")
@@ -301,22 +338,62 @@ def _elements(source: IO[bytes], file_name: str, *, encoding: str | None, counte
                 parent = element.getparent()
                 if parent is not None:
                     del parent[: parent.index(element) + 1]
-    except etree.XMLSyntaxError as exc:
-        root = context.root
-        if root is not None and str(root.tag).lower() == "html":
-            raise ParseError(file_name, "line 1", "expected PubMed XML, found an HTML page") from None
-        line = exc.position[0] + line_offset if exc.position and exc.position[0] else None
-        where = f"line {line}" if line else f"after record {count}"
-        message = exc.msg
-        if line_offset:  # libxml2 names lines of the chunk; give those of the file
-            message = _LINE_IN_MESSAGE.sub(lambda m: f"line {int(m.group(1)) + line_offset}", message)
-        raise ParseError(file_name, where, f"not well-formed XML ({message}); the file or "
-                         "response may be cut short") from None
-    root = context.root
+        if failure is not None:
+            raise _syntax_error(failure, file_name, head, count, line_offset)
+        if not data:
+            break
+        if bounded:
+            spans.add(data)
     if root is None or root.tag not in _ROOT_TAGS:
         found = "nothing" if root is None else (
             "an HTML page" if str(root.tag).lower() == "html" else f"<{root.tag}>")
         raise ParseError(file_name, "line 1", f"expected PubMed XML (<PubmedArticleSet>), found {found}")
+
+
+def _syntax_error(exc: etree.XMLSyntaxError, file_name: str, head: bytes, count: int, line_offset: int) -> ParseError:
+    if _HTML.match(head):
+        return ParseError(file_name, "line 1", "expected PubMed XML, found an HTML page")
+    line = exc.position[0] + line_offset if exc.position and exc.position[0] else None
+    where = f"line {line}" if line else f"after record {count}"
+    message = exc.msg
+    if line_offset:  # libxml2 names lines of the chunk; give those of the file
+        message = _LINE_IN_MESSAGE.sub(lambda m: f"line {int(m.group(1)) + line_offset}", message)
+    return ParseError(file_name, where, f"not well-formed XML ({message}); the file or "
+                      "response may be cut short")
+
+
+class _Spans:
+    """Checks that no span of the file between two article end tags (or before the first, or
+    after the last) passes MAX_ENTRY bytes, so a reader never holds more than that of one
+    article; the chunker (:func:`_cut`) checks the same spans with :meth:`check`."""
+
+    __slots__ = ("_ends", "_file_name", "_since", "_tail")
+
+    def __init__(self, file_name: str) -> None:
+        self._file_name = file_name
+        self._ends = 0  # end tags so far
+        self._since = 0  # bytes since the last one
+        self._tail = b""  # the end of the last block, for an end tag cut in two
+
+    def add(self, data: bytes) -> None:
+        """Account for ``data``, the next bytes of the file (from its first byte on)."""
+        tail = self._tail
+        text = tail + data
+        at = 0  # where in data the span going on was last counted to
+        for match in _ARTICLE_END.finditer(text):
+            end = match.end() - len(tail)
+            if end <= 0:
+                continue  # counted with the block before
+            self._check(self._since + end - at)
+            self._since, at = 0, end
+            self._ends += 1
+        self._since += len(data) - at
+        self._tail = text[-24:]
+        self._check(self._since)
+
+    def _check(self, span: int) -> None:
+        if span > MAX_ENTRY:
+            raise too_long(self._file_name, f"after record {self._ends}", "an article (or the text between two)")
 
 
 def _entry(element: etree._Element, position: int, file_name: str, line_offset: int = 0) -> Entry:
