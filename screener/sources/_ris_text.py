@@ -65,9 +65,9 @@ class _Overlong(Exception):
     """A line longer than MAX_ENTRY: the caller knows which stretch it breaks."""
 
 
-def pieces(stream: TextIO, *, plain: bool = True) -> Iterator[str]:
+def pieces(stream: TextIO) -> Iterator[str]:
     """The text of ``stream`` in pieces of whole lines of about :data:`READ` characters (the last
-    may lack its line end), marks made plain unless ``plain`` is False (text already so).
+    may lack its line end), marks made plain.
 
     Raises _Overlong at a line longer than MAX_ENTRY, never holding more of it than that.
     """
@@ -88,10 +88,10 @@ def pieces(stream: TextIO, *, plain: bool = True) -> Iterator[str]:
             text = more if cut == len(more) else more[:cut]
         rest = more[cut:]
         partial, size = ([rest], len(rest)) if rest else ([], 0)
-        yield plain_marks(text) if plain else text
+        yield plain_marks(text)
     if partial:
         text = "".join(partial)
-        yield plain_marks(text) if plain else text
+        yield plain_marks(text)
 
 
 def stretch_error(file_name: str, line: int) -> ParseError:
@@ -174,6 +174,11 @@ class _Strays:
             run[4] = base + end + 1
         return found
 
+    @property
+    def going(self) -> bool:
+        """Whether a run is going on (it may go on in the next gap text)."""
+        return self._run is not None
+
     def close(self, found: list[tuple[int, str]]) -> None:
         """End the run going on, adding it to ``found`` when it is a record."""
         run, self._run = self._run, None
@@ -216,10 +221,10 @@ def records(stream: TextIO, file_name: str, *, first_line: int = 1, cut: bool = 
     ER), "open" (a record still open at the end of the file: it may be cut short) or "stray"
     (``text`` is then the problem: see :class:`_Strays`).
 
-    ``cut``: the text is one chunk made by :func:`chunks`, already plain, its stretches checked.
+    ``cut``: the text is one chunk made by :func:`chunks`, its stretches checked.
     Raises ParseError at a stretch longer than MAX_ENTRY (see the module docstring).
     """
-    texts = pieces(stream, plain=not cut)
+    texts = pieces(stream)
     buffer = ""
     base = 0  # file offset of buffer[0]
     done = 0  # buffer before it is read: records given, gap text scanned
@@ -229,11 +234,14 @@ def records(stream: TextIO, file_name: str, *, first_line: int = 1, cut: bool = 
     resume = previous = 0  # an open record's end search, kept across reads (see _end_of)
     joined = -1  # where a record starts on the ER line that ended the last one
     while True:
-        if joined >= 0:
-            start, stop, joined = _JOINED_START.match(buffer, joined), joined, -1
-        else:
+        gap = joined < 0  # the text before the next record is text between records
+        if gap:
             start = find(START, "TY", buffer, done)
             stop = start.start() if start else len(buffer)
+        else:
+            start, stop, joined = _JOINED_START.match(buffer, joined), joined, -1
+        found: list[tuple[int, str]] = []
+        if gap and _NOT_BLANK.search(buffer, done, stop) is not None:  # most gaps: a line end or two
             # A TY at the end of a line of gap text starts a record there (glued to an export
             # whose last line has no line end); ER lines in the gap end a stretch, and one
             # that carries a TY starts a record there too.
@@ -247,8 +255,10 @@ def records(stream: TextIO, file_name: str, *, first_line: int = 1, cut: bool = 
                 at_line += buffer.count("\n", counted, er.end())
                 counted = er.end()
                 stretch_at, stretch_line = base + er.end() + 1, at_line + 1
-        found = strays.scan(buffer, done, stop, base, line)
-        if start is not None:
+            found = strays.scan(buffer, done, stop, base, line)
+        elif strays.going and stop > done:
+            strays.close(found)  # blank lines end a run
+        if start is not None and strays.going:
             strays.close(found)  # no run goes on across a record
         for stray_line, problem in found:
             yield stray_line, problem, "stray"
@@ -276,9 +286,11 @@ def records(stream: TextIO, file_name: str, *, first_line: int = 1, cut: bool = 
                 resume, joined = max(len(buffer) - 1 - stop, 0), 0
             buffer, base, done = buffer[stop:] + more, base + stop, 0
             continue
-        closing_line = buffer.rfind("\n", stop, end) + 1 if by_er else -1
-        if by_er and (carried := _JOINED.match(buffer, closing_line)):
-            end, joined = carried.end(1), carried.end()
+        if by_er:
+            closing_line = buffer.rfind("\n", stop, end) + 1
+            # An ER line longer than 'ER  - ' may carry the next record's TY.
+            if end - closing_line > 6 and (carried := _JOINED.match(buffer, closing_line)):
+                end, joined = carried.end(1), carried.end()
         text = buffer[stop:end]
         yield line, text, "whole"
         line += text.count("\n")
@@ -297,25 +309,25 @@ def chunks(stream: TextIO, *, file_name: str, size: int) -> Iterator[tuple[int, 
     """``(first line, text)`` of runs of about ``size`` records, each cut right after an ER line
     that carries no TY (the one-piece reader is between records after it, whatever came before).
 
-    The text is made plain; a chunk is cut early at an ER line once it holds MAX_ENTRY
-    characters, and a stretch without ER line longer than that is the error :func:`records`
-    gives, so no chunk breaks the rules and this process holds little. Finding the cuts needs
-    only a search for ER lines and a count of newlines: the records are read in the workers.
+    A chunk is cut early at an ER line once it holds MAX_ENTRY characters, and a stretch without
+    ER line longer than that is the error :func:`records` gives (ER lines written loosely are
+    looked for only then), so no chunk breaks the rules and this process holds little. Finding
+    the cuts needs only a search for ER lines and a count of newlines: the records are found,
+    made plain and read in the workers.
     """
-    texts = pieces(stream)
-    buffer, line = "", 1
+    buffer, line, at_eof = "", 1, False
     scanned, found = 0, 0  # where the search for ER lines goes on; ER lines found since the cut
     stretch = 0  # where the text since the last ER line starts
     while True:
         cut = None
         while (closing := find(END, "ER", buffer, scanned)) is not None:
             newline = buffer.find("\n", closing.end())
-            joined = _JOINED.match(buffer, closing.start()) is not None
-            if newline < 0:  # the last line of the file
-                stretch = len(buffer) if not joined else stretch
+            if newline < 0:  # not whole yet, or the file's last line
+                if at_eof and not _carries_ty(buffer, closing.start(), len(buffer)):
+                    stretch = len(buffer)
                 break
             scanned = newline
-            if joined:
+            if newline - closing.start() > 6 and _carries_ty(buffer, closing.start(), newline):
                 continue
             found += 1
             stretch = newline + 1
@@ -324,21 +336,41 @@ def chunks(stream: TextIO, *, file_name: str, size: int) -> Iterator[tuple[int, 
                 break
         if cut is None and found and len(buffer) > MAX_ENTRY:
             cut = stretch
+        if cut is None and len(buffer) - stretch > MAX_ENTRY:
+            cut = _loose_er_end(buffer, stretch)
+            if cut is None:
+                raise stretch_error(file_name, line + buffer.count("\n", 0, stretch))
+            stretch = cut
         if cut is not None:
             piece, buffer = buffer[:cut], buffer[cut:]
             yield line, piece
             line += piece.count("\n")
-            scanned, found, stretch = 0, 0, 0
+            scanned, found, stretch = 0, 0, stretch - cut
             continue
-        if len(buffer) - stretch > MAX_ENTRY:
-            raise stretch_error(file_name, line + buffer.count("\n", 0, stretch))
-        try:
-            more = next(texts, None)
-        except _Overlong:
-            raise stretch_error(file_name, line + buffer.count("\n", 0, stretch)) from None
-        if more is None:
+        if at_eof:
             if buffer:
                 yield line, buffer
             return
-        scanned = max(scanned, len(buffer) - 1)
+        more = stream.read(READ)
+        at_eof = not more
+        scanned = max(scanned, buffer.rfind("\n"))
         buffer += more
+
+
+def _carries_ty(buffer: str, start: int, end: int) -> bool:
+    """Whether the ER line ``buffer[start:end]`` carries the next record's TY."""
+    return end - start > 6 and _JOINED.match(buffer, start, end) is not None
+
+
+_LOOSE_ER_LINE = re.compile(rf"^{JUNK}*[Ee][Rr] {{1,2}}-[^\n]*\n", re.M)
+
+
+def _loose_er_end(buffer: str, stretch: int) -> int | None:
+    """Where the last ER line written loosely (see :func:`plain_marks`) in ``buffer`` after
+    ``stretch`` ends, or None: the rare file whose records all end that way."""
+    last = None
+    for match in _LOOSE_ER_LINE.finditer(buffer, stretch):
+        plain = plain_marks(match.group(0))
+        if END.match(plain) and not _carries_ty(plain, 0, len(plain) - 1):
+            last = match.end()
+    return last

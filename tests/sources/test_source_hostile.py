@@ -179,3 +179,25 @@ def test_a_forced_csv_import_of_a_sparse_file_is_one_error(tmp_path: Path) -> No
             assert str(caught.value).startswith("sparse.csv, line 1: "), fmt
         assert project.db.execute("SELECT count(*) FROM record").fetchone()[0] == 0
     assert os.path.getsize(path) == 40 << 20
+
+
+def test_a_big_file_whose_records_all_end_in_lower_case_is_cut_at_those_lines(tmp_path: Path,
+                                                                            small_limit: int) -> None:
+    """No ER line is written plainly, so the chunker finds none where it looks first: past the
+    limit it looks for the loose ones, and the file reads as in one piece (not as one stretch)."""
+    from screener.flows import parallel
+
+    record = "ty  - JOUR\nti  - Record {n}\nau  - Smith, J\ner  - \n\n"
+    path = tmp_path / "lower.ris"
+    path.write_text("".join(record.format(n=n) for n in range(8 * small_limit // len(record))), encoding="utf-8")
+    module = sources.get_format("ris")
+
+    def read(workers: int) -> list:
+        with open(path, encoding="utf-8") as stream:
+            return [(row.position, row.line, row.values, row.error)
+                    for row in parallel.parsed(module, stream, file_name="lower.ris", workers=workers,
+                                               chunk_size=10_000)]
+
+    whole = read(0)
+    assert all(row[3] is None for row in whole) and len(whole) > 1000
+    assert read(2) == whole
