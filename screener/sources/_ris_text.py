@@ -33,7 +33,9 @@ READ = 1 << 20
 
 JUNK = rf"(?:[^\S\n]|[{INVISIBLE}])"
 """A character that may come before a tag: white space but a line end, or an invisible one."""
-_MARK = rf"(?:{JUNK}+(?:[Tt][Yy]|[Ee][Rr])|ty|tY|Ty|er|eR|Er)(?= {{1,2}}-)"
+# A TY or ER mark not written plainly; the lookahead first turns away the common line, one
+# starting with a plain tag, cheaply (this runs over every line of every file).
+_MARK = rf"(?:(?=[^A-Z\n])(?:{JUNK}+(?:[Tt][Yy]|[Ee][Rr])|t[Yy]|e[Rr])|Ty|Er)(?= {{1,2}}-)"
 _LOOSE = re.compile("\n" + _MARK)
 _LOOSE_FIRST = re.compile(_MARK)
 
@@ -192,7 +194,26 @@ class _Strays:
                                   f"found {text!r}"))
 
 
-def _end_of(buffer: str, start: int, search_from: int, previous: int) -> tuple[int | None, bool, int]:
+class _NextER:
+    """The first ER line at or after a place in one buffer, remembered: records without ER
+    would otherwise each search on to the same far ER line (square time)."""
+
+    __slots__ = ("_from", "_found")
+
+    def __init__(self) -> None:
+        self._from: int | None = None
+        self._found: re.Match[str] | None = None
+
+    def after(self, buffer: str, at: int) -> re.Match[str] | None:
+        found = self._found
+        if self._from is None or at < self._from or (found is not None and found.start() < at):
+            found = self._found = find(END, "ER", buffer, at)
+            self._from = at
+        return found
+
+
+def _end_of(buffer: str, start: int, search_from: int, previous: int, next_er: _NextER
+            ) -> tuple[int | None, bool, int]:
     """``(end, by ER, previous)``: where the record whose TY is at ``start`` ends, whether an ER
     line ends it; ``end`` None when the buffer holds no end yet.
 
@@ -200,8 +221,8 @@ def _end_of(buffer: str, start: int, search_from: int, previous: int) -> tuple[i
     without ER ends before a TY when a blank line follows its last tag line, and its last tag
     line before one TY is found from the TY before, so the whole search stays linear.
     """
+    closing = next_er.after(buffer, search_from)
     while True:
-        closing = find(END, "ER", buffer, search_from)
         following = find(START, "TY", buffer, search_from)
         if following is None or (closing is not None and closing.start() < following.start()):
             return (closing.end(), True, previous) if closing else (None, False, previous)
@@ -233,6 +254,7 @@ def records(stream: TextIO, file_name: str, *, first_line: int = 1, cut: bool = 
     stretch_at, stretch_line = 0, first_line  # where the text since the last ER line starts
     resume = previous = 0  # an open record's end search, kept across reads (see _end_of)
     joined = -1  # where a record starts on the ER line that ended the last one
+    next_er = _NextER()
     while True:
         gap = joined < 0  # the text before the next record is text between records
         if gap:
@@ -266,7 +288,8 @@ def records(stream: TextIO, file_name: str, *, first_line: int = 1, cut: bool = 
         done = stop
         end = by_er = None
         if start is not None:
-            end, by_er, previous = _end_of(buffer, stop, max(start.end(), stop + resume), stop + previous)
+            end, by_er, previous = _end_of(buffer, stop, max(start.end(), stop + resume), stop + previous,
+                                           next_er)
             previous -= stop
         if end is None:
             # No whole record ahead in the buffer: keep the open one (if any) and read on.
@@ -285,6 +308,7 @@ def records(stream: TextIO, file_name: str, *, first_line: int = 1, cut: bool = 
             if start is not None:  # the open record goes on from the start of the new buffer
                 resume, joined = max(len(buffer) - 1 - stop, 0), 0
             buffer, base, done = buffer[stop:] + more, base + stop, 0
+            next_er = _NextER()
             continue
         if by_er:
             closing_line = buffer.rfind("\n", stop, end) + 1

@@ -201,3 +201,25 @@ def test_a_big_file_whose_records_all_end_in_lower_case_is_cut_at_those_lines(tm
     whole = read(0)
     assert all(row[3] is None for row in whole) and len(whole) > 1000
     assert read(2) == whole
+
+
+@pytest.mark.parametrize("text", [
+    "TY  - JOUR\n" * 3000,  # every line starts a record that never ends (took 36 s for 10,000)
+    "TY  - JOUR\nAU  - Smith, J\n\n" * 1500 + "ER  - \n",  # records without ER, blank lines between
+    "ER  - \n" * 3000,
+], ids=["TY lines", "no ER", "ER lines"])
+def test_finding_records_reads_each_character_a_bounded_number_of_times(text: str,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A counting check of linear time: the characters the record search steps over."""
+    stepped = 0
+    plain_find = _ris_text.find
+
+    def counting_find(pattern, lead, buffer, start):
+        nonlocal stepped
+        found = plain_find(pattern, lead, buffer, start)
+        stepped += (found.start() if found else len(buffer)) - start
+        return found
+
+    monkeypatch.setattr(_ris_text, "find", counting_find)
+    list(sources.get_format("ris").parse(io.StringIO(text), file_name="x.ris"))
+    assert stepped <= 10 * len(text)
