@@ -25,10 +25,10 @@ from typing import Any, TextIO
 import sqlite_utils
 
 from screener import sources
-from screener.errors import AlreadyImportedError, InvalidInputError, ParseError, ScreenerError
+from screener.errors import AlreadyImportedError, InvalidInputError, ScreenerError
 from screener.flows.parallel import parsed, worker_count
 from screener.model import ImportResult
-from screener.sources.decode import open_text
+from screener.sources.decode import open_text, undecodable
 from screener.storage import imports as import_store
 from screener.storage.db import now, transaction
 from screener.storage.importing import deferred_fts
@@ -121,8 +121,8 @@ def _open_export(path: Path, fmt: str | None) -> Iterator[_Export]:
         try:
             head = stream.read(HEAD_CHARS)
             stream.seek(0)
-        except UnicodeDecodeError as exc:
-            raise ParseError(path.name, f"byte {exc.start}", f"cannot decode as {encoding}") from None
+        except UnicodeDecodeError:
+            raise undecodable(path, encoding) from None
         module = sources.get_format(fmt) if fmt else sources.detect_format(head, path.name)
         yield _Export(stream, encoding, module, head)
 
@@ -186,8 +186,8 @@ def preview_file(db: sqlite_utils.Database, path: str | Path, *, fmt: str | None
                 count += 1
                 if entry.error is not None:
                     bad.append(str(entry.error))
-        except UnicodeDecodeError as exc:
-            raise ParseError(path.name, f"byte {exc.start}", f"cannot decode as {export.encoding}") from None
+        except UnicodeDecodeError:
+            raise undecodable(path, export.encoding) from None
         return ImportPreview(path.name, export.module.NAME, export.module.LABEL,
                              _database(export, name), export.encoding, count, tuple(bad),
                              _earlier(db, sha256_of(path)), method)
@@ -260,8 +260,8 @@ def import_file(
                                                          created_at=created):
                         imported += stored
                         fts.flush()
-            except UnicodeDecodeError as exc:
-                raise ParseError(path.name, f"byte {exc.start}", f"cannot decode as {export.encoding}") from None
+            except UnicodeDecodeError:
+                raise undecodable(path, export.encoding) from None
             if counted == 0:
                 raise ScreenerError(f"{path.name}: no records found in the file")
             if imported == 0:

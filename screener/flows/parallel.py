@@ -32,14 +32,15 @@ from types import ModuleType
 from typing import Any, BinaryIO, TextIO
 
 from screener import sources
-from screener.errors import ParseError, ScreenerError
+from screener.errors import InvalidInputError, ParseError, ScreenerError
 from screener.sources import Chunk, Entry
 from screener.storage.rows import record_values
 
 __all__ = ["WORKERS_ENV", "EfetchParser", "Parsed", "StoredRow", "parsed", "search_worker_count", "worker_count"]
 
 WORKERS_ENV = "SCREENER_IMPORT_WORKERS"
-"""Environment variable: how many worker processes an import may use (0 = read in one piece)."""
+"""Environment variable: how many worker processes an import or a search may use (0 = read in
+one piece); more than the cores this process may run on are not started."""
 
 MIN_BYTES = 8 << 20
 """Files smaller than this are read in one piece: starting workers would cost more than it saves."""
@@ -73,14 +74,18 @@ def search_worker_count(records: int, *, environ: dict[str, str] | None = None) 
 
 
 def _setting(environ: dict[str, str] | None) -> int | None:
+    """The number :data:`WORKERS_ENV` asks for, capped at the cores (None when it is not set)."""
     environ = os.environ if environ is None else environ
     setting = environ.get(WORKERS_ENV, "").strip()
     if not setting:
         return None
-    try:
-        return max(0, int(setting))
-    except ValueError:
-        raise ValueError(f"{WORKERS_ENV} must be a whole number, not {setting!r}") from None
+    cores = _cores()
+    if not (setting.isascii() and setting.isdigit()):
+        raise InvalidInputError(
+            f"{WORKERS_ENV}={setting!r}: expected a whole number of worker processes, 0 (read in one "
+            f"process) or more; at most {cores} (this machine's cores) are used")
+    # Workers past the cores would only take turns on them, each holding a chunk in memory.
+    return min(int(setting), cores)
 
 
 def worker_count(size: int, *, environ: dict[str, str] | None = None) -> int:
@@ -136,14 +141,20 @@ def _in_workers(format_name: str, pieces: Iterator[Chunk], *, file_name: str, wo
             yield row
 
     try:
-        for index, piece in enumerate(pieces):
-            worker = crew[index % workers]
-            worker.send(("chunk", (format_name, piece, file_name)))
-            pending.append((worker, piece.first_position > 0))
-            if len(pending) >= ahead:
-                yield from unpack()
+        fault = None
+        try:
+            for index, piece in enumerate(pieces):
+                worker = crew[index % workers]
+                worker.send(("chunk", (format_name, piece, file_name)))
+                pending.append((worker, piece.first_position > 0))
+                if len(pending) >= ahead:
+                    yield from unpack()
+        except ParseError as exc:  # met while cutting: raised after the entries before it
+            fault = exc
         while pending:
             yield from unpack()
+        if fault is not None:
+            raise fault
     finally:
         for worker in crew:
             worker.stop()

@@ -18,16 +18,65 @@ Fields = dict[str, list[str]]
 """Tag -> its values in file order (a tag may repeat: AU, KW ...)."""
 
 
-def numbered_lines(stream: TextIO) -> Iterator[tuple[int, str]]:
-    """``(line number, line without its newline)``; a BOM left at a line start is dropped.
+MAX_ENTRY = 32 << 20
+"""The most characters (bytes, for XML) one line, field or record of an export may hold: 32 Mi.
 
-    The stream is opened with universal newlines, so CRLF and bare CR arrive as ``\\n``.
+The biggest real records are far smaller: a Scopus row with its whole reference list or a paper
+with thousands of authors is a few hundred kB. Text with a longer one is not an export in the
+format read (a file without line ends read as RIS, a sparse or binary file read as CSV), and
+reading on would hold all of it in memory, with time growing faster than the file. So a reader
+stops there with one error naming the file and the line: its memory stays bounded and its time
+linear whatever it is given."""
+
+INVISIBLE = "\ufeff\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\u00ad"
+"""Characters that show nothing and mean nothing at the start of a line: the byte-order mark (which
+sits mid-file once an export that starts with one is appended to another), zero-width spaces and
+joiners, direction marks, the soft hyphen. Dropped there, so a tag after them reads as a tag."""
+
+
+def too_long(file_name: str, line: int | str, what: str) -> ParseError:
+    """The error for text past :data:`MAX_ENTRY` at ``line`` (or another place, such as "after
+    record 3"); ``what`` says what is too long ("a line", ...)."""
+    return ParseError(file_name, f"line {line}" if isinstance(line, int) else line,
+                      f"{what} is longer than {MAX_ENTRY >> 20} MiB, which no export has: the file "
+                      "is not in this format, or is damaged")
+
+
+def numbered_lines(stream: TextIO, file_name: str, *, keep_ends: bool = False) -> Iterator[tuple[int, str]]:
+    """``(line number, line without its newline)``; :data:`INVISIBLE` characters at a line start
+    are dropped. With ``keep_ends`` a line keeps its ``\\n`` (the last may have none).
+
+    The stream is opened with universal newlines, so CRLF and bare CR arrive as ``\\n``. A line
+    longer than :data:`MAX_ENTRY` is a ParseError, read no further than that.
     """
-    for number, line in enumerate(stream, start=1):
+    read = stream.readline
+    number = 0
+    while line := read(MAX_ENTRY + 1):
+        number += 1
+        if len(line) > MAX_ENTRY and line[-1] != "\n":
+            raise too_long(file_name, number, "a line")
+        ended = keep_ends and line[-1] == "\n"
         line = line.rstrip("\r\n")
-        if line[:1] == "\ufeff":
-            line = line.lstrip("\ufeff")
-        yield number, line
+        if line and line[0] in INVISIBLE:
+            line = line.lstrip(INVISIBLE)
+        yield number, line + "\n" if ended else line
+
+
+def split_glued(lines: Iterator[tuple[int, str]], start: re.Pattern[str]) -> Iterator[tuple[int, str]]:
+    """``lines`` with a line that holds a record's ``start`` after other text split in two, both
+    with its number: an export appended to one whose last line has no line end."""
+    for number, line in lines:
+        glued = start.search(line, 1)
+        if glued is not None and line[: glued.start()].strip():
+            yield number, line[: glued.start()]
+            yield number, line[glued.start():]
+        else:
+            yield number, line
+
+
+# What a line of a Block costs besides its characters (the line, its tag and value, the list
+# holding them), in characters: so a record of many short lines is bounded in memory too.
+_LINE_COST = 64
 
 
 class Block:
@@ -38,12 +87,22 @@ class Block:
     thousands of lines costs linear time.
     """
 
-    __slots__ = ("line", "lines", "pairs")
+    __slots__ = ("file_name", "line", "lines", "pairs", "size")
 
-    def __init__(self, line: int) -> None:
+    def __init__(self, line: int, file_name: str) -> None:
         self.line = line
+        self.file_name = file_name
         self.lines: list[str] = []
         self.pairs: list[list[str]] = []  # [tag, first line, continuation lines ...]
+        self.size = 0
+
+    def take(self, line: str) -> None:
+        """Keep ``line`` as the entry's next line; a ParseError once the entry passes
+        :data:`MAX_ENTRY` (a file with no record boundary is never held whole)."""
+        self.lines.append(line)
+        self.size += len(line) + _LINE_COST
+        if self.size > MAX_ENTRY:
+            raise too_long(self.file_name, self.line, "the record starting here")
 
     def add(self, tag: str, value: str) -> None:
         self.pairs.append([tag, value])
@@ -141,9 +200,43 @@ def chinese_database(text: str) -> str | None:
 
 # --- CSV ---------------------------------------------------------------------------------------
 
-# Scopus and Embase put whole reference lists in one cell; the csv module's default cap of
-# 128 KiB per field would refuse such a row.
-_CSV_FIELD_LIMIT = 64 * 1024 * 1024
+class CsvLines:
+    """A stream's lines for :func:`csv.reader`, none longer than :data:`MAX_ENTRY`, and no row
+    either: :meth:`row_starts` marks where one begins. The csv module would otherwise read a
+    file without line ends whole (Scopus and Embase put whole reference lists in one cell, so
+    the module's own 128 KiB cap per field is raised to the same limit)."""
+
+    def __init__(self, stream: TextIO, file_name: str) -> None:
+        self._read = stream.readline
+        self._file_name = file_name
+        self.line = 0
+        self._row_line, self._row_size = 1, 0
+
+    def __iter__(self) -> CsvLines:
+        return self
+
+    def row_starts(self) -> None:
+        """The next line starts a row."""
+        self._row_line, self._row_size = self.line + 1, 0
+
+    def __next__(self) -> str:
+        line = self._read(MAX_ENTRY + 1)
+        if not line:
+            raise StopIteration
+        self.line += 1
+        if len(line) > MAX_ENTRY and line[-1] != "\n":
+            raise too_long(self._file_name, self.line, "a line")
+        self._row_size += len(line)
+        if self._row_size > MAX_ENTRY:
+            raise too_long(self._file_name, self._row_line, "the row starting here")
+        return line
+
+
+def csv_reader(stream: TextIO, file_name: str, *, delimiter: str = ",") -> tuple[CsvLines, Iterator[list[str]]]:
+    """A strict :func:`csv.reader` over :class:`CsvLines` of ``stream``, and those lines."""
+    csv.field_size_limit(MAX_ENTRY)
+    lines = CsvLines(stream, file_name)
+    return lines, csv.reader(lines, delimiter=delimiter, strict=True)
 
 
 def csv_table(stream: TextIO, file_name: str, *, delimiter: str = ","
@@ -151,10 +244,10 @@ def csv_table(stream: TextIO, file_name: str, *, delimiter: str = ","
     """The header row and an iterator of ``(position, start line, cells)`` for each data row.
 
     Blank rows are skipped. Broken quoting cannot be resynchronised, so it raises
-    :class:`ParseError` naming the line instead of yielding an entry.
+    :class:`ParseError` naming the line instead of yielding an entry; so does a line or row
+    longer than :data:`MAX_ENTRY`.
     """
-    csv.field_size_limit(_CSV_FIELD_LIMIT)
-    reader = csv.reader(stream, delimiter=delimiter, strict=True)
+    lines, reader = csv_reader(stream, file_name, delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
@@ -167,6 +260,7 @@ def csv_table(stream: TextIO, file_name: str, *, delimiter: str = ","
         position = 0
         while True:
             start = reader.line_num + 1
+            lines.row_starts()
             try:
                 row = next(reader)
             except StopIteration:

@@ -17,7 +17,7 @@ from bibtexparser.latexenc import latex_to_unicode
 
 from screener.records import Record, make_record
 from screener.sources import Entry
-from screener.sources._common import bad_entry, numbered_lines
+from screener.sources._common import MAX_ENTRY, bad_entry, numbered_lines, too_long
 
 NAME = "bibtex"
 LABEL = "BibTeX"
@@ -42,12 +42,13 @@ def database(head: str) -> str | None:
     return None
 
 
-def _chunks(stream: TextIO) -> Iterator[tuple[int, str, str, bool]]:
+def _chunks(stream: TextIO, file_name: str) -> Iterator[tuple[int, str, str, bool]]:
     """``(start line, entry type, entry text, complete)`` for each ``@...`` entry."""
     parts: list[str] = []
+    size = 0  # characters in parts
     inside = False
     kind, start, depth, opener, closer = "", 0, 0, "{", "}"
-    for number, line in numbered_lines(stream):
+    for number, line in numbered_lines(stream, file_name):
         rest = line
         while True:
             if not inside:
@@ -60,10 +61,13 @@ def _chunks(stream: TextIO) -> Iterator[tuple[int, str, str, bool]]:
             end, depth = _scan(rest, opener, closer, depth)
             if end < 0:
                 parts.append(rest)
+                size += len(rest) + 1
+                if size > MAX_ENTRY:  # a bracket never closed: not BibTeX, or damaged
+                    raise too_long(file_name, start, "the entry starting here")
                 break
             parts.append(rest[: end + 1])
             yield start, kind, "\n".join(parts), True
-            parts, inside, rest = [], False, rest[end + 1:]
+            parts, size, inside, rest = [], 0, False, rest[end + 1:]
     if inside:
         yield start, kind, "\n".join(parts), False
 
@@ -92,7 +96,7 @@ _MONTHS = {m: m.capitalize() for m in
 def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
     macros = dict(_MONTHS)
     position = 0
-    for line, kind, text, complete in _chunks(stream):
+    for line, kind, text, complete in _chunks(stream, file_name):
         if kind in _NOT_RECORDS:
             fields = read_entry(text, macros, keyed=False) if kind == "string" and complete else None
             if fields:

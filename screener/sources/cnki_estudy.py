@@ -13,12 +13,21 @@ from typing import TextIO
 
 from screener.records import Record, make_record
 from screener.sources import Entry
-from screener.sources._common import Block, Fields, bad_entry, first, numbered_lines, split_list
+from screener.sources._common import (
+    Block,
+    Fields,
+    bad_entry,
+    first,
+    numbered_lines,
+    split_glued,
+    split_list,
+)
 
 NAME = "cnki-estudy"
 LABEL = "CNKI E-Study (Title-题名)"
 
 _FIELD = re.compile(r"([A-Za-z]+)(?:-([^:：]{1,20}))?\s*[:：]\s?(.*)")
+_GLUED_START = re.compile(r"DataType\s*[:：]", re.I)
 _ROLES = {
     "title": "title", "author": "authors", "source": "journal", "year": "year", "pubtime": "date",
     "keyword": "keywords", "summary": "abstract", "period": "issue", "roll": "volume",
@@ -43,8 +52,11 @@ def database(head: str) -> str | None:
 def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
     block: Block | None = None
     position = 0
-    for number, line in numbered_lines(stream):
+    for number, line in split_glued(numbered_lines(stream, file_name), _GLUED_START):
         match = _FIELD.fullmatch(line.rstrip())
+        if match is None and line[:1].isspace():  # DataType starts a record even after spaces
+            loose = _FIELD.fullmatch(line.strip())
+            match = loose if _role(loose) == "type" else None
         role = _role(match)
         if role == "type" and block is not None and block.pairs:
             position += 1
@@ -53,8 +65,8 @@ def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
         if not line.strip():
             continue
         if block is None:
-            block = Block(number)
-        block.lines.append(line)
+            block = Block(number, file_name)
+        block.take(line)
         if match and role:
             block.add(role, match.group(3))
         elif match and match.group(2):

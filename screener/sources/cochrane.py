@@ -26,7 +26,7 @@ from screener.sources._common import (
 NAME = "cochrane"
 LABEL = "Cochrane CENTRAL plain text"
 
-_RECORD = re.compile(r"Record #\s*(\d+)\s+of\s+(\d+)\s*")
+_RECORD = re.compile(r"Record #\s*(\d+)\s+of\s+(\d+)\s*", re.I)
 _TAG = re.compile(r"([A-Z]{2,3}):(?: (.*)|\s*)")
 
 
@@ -45,7 +45,7 @@ def database(head: str) -> str | None:
 def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
     block: Block | None = None
     position = 0
-    for number, line in numbered_lines(stream):
+    for number, line in numbered_lines(stream, file_name):
         stripped = line.strip()
         header = _RECORD.fullmatch(stripped)
         match = None if header else _TAG.fullmatch(line.rstrip())
@@ -53,16 +53,16 @@ def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
             if block is not None and block.pairs:
                 position += 1
                 yield _entry(block, position, file_name)
-            block = Block(number)
-            block.lines.append(line)
+            block = Block(number, file_name)
+            block.take(line)
             if match:
                 block.add("ID", match.group(2) or "")
             continue
         if block is None:
             if not stripped:
                 continue
-            block = Block(number)
-        block.lines.append(line)
+            block = Block(number, file_name)
+        block.take(line)
         if match:
             block.add(match.group(1), match.group(2) or "")
         elif stripped and not block.extend(stripped):

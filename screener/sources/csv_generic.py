@@ -17,7 +17,7 @@ from typing import TextIO
 from screener.errors import ParseError
 from screener.records import make_record
 from screener.sources import Entry
-from screener.sources._common import bad_entry, csv_table, csv_text
+from screener.sources._common import MAX_ENTRY, bad_entry, csv_table, csv_text
 
 NAME = "csv"
 LABEL = "CSV / TSV (columns by header)"
@@ -64,7 +64,7 @@ def sniff(head: str) -> int:
 
 
 def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
-    first_line = stream.readline()
+    first_line = stream.readline(MAX_ENTRY + 1)  # csv_table refuses a longer one
     stream.seek(0)
     delim = _dialect(first_line)
     header, rows = csv_table(stream, file_name, delimiter=delim)

@@ -8,7 +8,9 @@ Order of decision:
    cp1252 (Western exports from older Windows tools). GB18030 also accepts most cp1252 byte
    strings, as random-looking rare ideographs, so when both decode the choice goes to GB18030
    only if the ideographs it produces look like Chinese text (see :func:`looks_chinese`);
-4. a file none of them decodes is a :class:`DecodeError`, never a lossy read.
+4. a file none of them decodes is a :class:`DecodeError`, never a lossy read; its message names
+   the byte offset and the line of the first byte that is not UTF-8 (or not the encoding its
+   byte-order mark names).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import TextIO
 
 from screener.errors import DecodeError
 
-__all__ = ["CANDIDATES", "detect_encoding", "looks_chinese", "open_text"]
+__all__ = ["CANDIDATES", "detect_encoding", "first_bad_byte", "looks_chinese", "open_text", "undecodable"]
 
 CANDIDATES = ("utf-8", "gb18030", "cp1252")
 _BOMS = (
@@ -44,7 +46,7 @@ def detect_encoding(path: Path, *, chunk: int = 1 << 20) -> str:
         if start.startswith(bom):
             if _decodes(path, name, chunk):
                 return name
-            _fail(path, name)
+            raise undecodable(path, name)
     if _decodes(path, "utf-8", chunk):
         return "utf-8"
     as_gb = _decodes(path, "gb18030", chunk)
@@ -53,7 +55,7 @@ def detect_encoding(path: Path, *, chunk: int = 1 << 20) -> str:
         return "gb18030"
     if as_western:
         return "cp1252"
-    return _fail(path, "any of " + ", ".join(CANDIDATES))
+    raise undecodable(path, "utf-8", tried="any of " + ", ".join(CANDIDATES))
 
 
 def looks_chinese(text: str) -> bool:
@@ -106,8 +108,53 @@ def _decodes(path: Path, encoding: str, chunk: int) -> bool:
     return True
 
 
-def _fail(path: Path, tried: str) -> str:
-    raise DecodeError(f"{path.name}: the file does not decode as {tried}; re-export it as UTF-8")
+def first_bad_byte(path: Path, encoding: str, *, chunk: int = 1 << 20) -> tuple[int, int] | None:
+    """``(byte offset, line)`` of the first byte of ``path`` that ``encoding`` cannot decode (both
+    counted as people do: offset from 0, line from 1), or None when the whole file decodes.
+
+    Lines are counted in the decoded text (LF, CRLF and bare CR each end one), so UTF-16 files
+    are counted right too.
+    """
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    read, lines, after_cr = 0, 1, False  # bytes given to the decoder, lines so far, text ended with CR
+    with open(path, "rb") as handle:
+        while True:
+            block = handle.read(chunk)
+            held = decoder.getstate()
+            try:
+                text = decoder.decode(block, final=not block)
+            except UnicodeDecodeError as exc:
+                # Where the fault is: bytes before this block, less those the decoder still held
+                # (they start the bad sequence or precede it), plus its place in held + block.
+                offset = read - len(held[0]) + exc.start
+                before = codecs.getincrementaldecoder(encoding)(errors="strict")
+                before.setstate(held)
+                text = before.decode(block[: max(exc.start - len(held[0]), 0)])
+                return offset, lines + _line_ends(text, after_cr)
+            if not block:
+                return None
+            lines += _line_ends(text, after_cr)
+            after_cr = text.endswith("\r") or (after_cr and not text)
+            read += len(block)
+
+
+def _line_ends(text: str, after_cr: bool) -> int:
+    """Line ends in ``text`` (a CRLF split over two pieces counted once)."""
+    ends = text.count("\n") + text.count("\r") - text.count("\r\n")
+    return ends - 1 if after_cr and text.startswith("\n") else ends
+
+
+_LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "utf-16": "UTF-16", "gb18030": "GB18030", "cp1252": "cp1252"}
+
+
+def undecodable(path: Path, encoding: str, *, tried: str | None = None) -> DecodeError:
+    """The error for ``path`` not decoding as ``encoding`` (or any of ``tried``): one line naming
+    the byte offset and the line of the first byte ``encoding`` cannot decode."""
+    where = first_bad_byte(path, encoding)
+    label = _LABELS.get(encoding, encoding)
+    at = f": not valid {label} at byte {where[0]} (line {where[1]})" if where else ""
+    return DecodeError(f"{path.name}: the file does not decode as {tried or encoding}{at}; "
+                       "re-export it as UTF-8")
 
 
 def open_text(path: Path, encoding: str | None = None) -> tuple[TextIO, str]:

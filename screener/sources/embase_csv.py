@@ -17,7 +17,7 @@ from urllib.parse import unquote
 from screener.errors import ParseError
 from screener.records import Record, make_record
 from screener.sources import Entry
-from screener.sources._common import bad_entry, csv_table, csv_text
+from screener.sources._common import MAX_ENTRY, bad_entry, csv_reader, csv_table, csv_text, too_long
 
 NAME = "embase-csv"
 LABEL = "Embase CSV"
@@ -95,13 +95,14 @@ def _wide(stream: TextIO, file_name: str) -> Iterator[Entry]:
 
 
 def _vertical(stream: TextIO, file_name: str) -> Iterator[Entry]:
-    csv.field_size_limit(64 * 1024 * 1024)
-    reader = csv.reader(stream, strict=True)
+    lines, reader = csv_reader(stream, file_name)
     values: dict[str, list[str]] = {}
     raw: list[str] = []
+    size = 0  # characters of the record so far
     start = 1
     position = 0
     while True:
+        lines.row_starts()
         try:
             row = next(reader)
         except StopIteration:
@@ -112,10 +113,13 @@ def _vertical(stream: TextIO, file_name: str) -> Iterator[Entry]:
             if values:
                 position += 1
                 yield _vertical_entry(values, raw, position, start, file_name)
-            values, raw = {}, []
+            values, raw, size = {}, [], 0
             start = reader.line_num + 1
             continue
         raw.append(csv_text(row))
+        size += len(raw[-1])
+        if size > MAX_ENTRY:
+            raise too_long(file_name, start, "the record starting here")
         role = _FIELDS.get(row[0].lstrip("\ufeff").strip().lower())
         if role:
             values.setdefault(role, []).extend(cell.strip() for cell in row[1:] if cell.strip())

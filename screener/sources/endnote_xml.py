@@ -16,6 +16,7 @@ from lxml import etree
 from screener.errors import ParseError
 from screener.records import Record, make_record
 from screener.sources import Entry
+from screener.sources._common import MAX_ENTRY, too_long
 
 NAME = "endnote-xml"
 LABEL = "EndNote XML"
@@ -45,8 +46,20 @@ def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
     checked = False
     prolog = ""
     position = 0
+    ends, since, tail = 0, 0, ""  # </record> tags read, characters since the last, text before
     while True:
         chunk = stream.read(_CHUNK)
+        # No record (nor the text before the first) may pass MAX_ENTRY: memory stays bounded.
+        text = tail + chunk
+        last = text.rfind("</record>")
+        if last >= len(tail) - 8 and last >= 0:
+            ends += text.count("</record>", max(0, len(tail) - 8))
+            since = len(text) - last
+        else:
+            since += len(chunk)
+        tail = text[-16:]
+        if since > MAX_ENTRY:
+            raise too_long(file_name, f"after record {ends}", "a record (or the text before one)")
         if not checked and prolog is not None:
             # Look at the text before the root element ourselves: libxml2 would otherwise stop
             # an entity bomb with a message about "amplification" rather than saying what it is.

@@ -25,6 +25,7 @@ from screener.sources._common import (
     first,
     has_cjk,
     numbered_lines,
+    split_glued,
     split_list,
 )
 
@@ -32,6 +33,7 @@ NAME = "noteexpress"
 LABEL = "NoteExpress (CNKI, Wanfang, VIP, CBM)"
 
 _FIELD = re.compile(r"\{([^{}]{1,60})\}\s*[:：]\s*(.*)")
+_GLUED_START = re.compile(r"\{Reference Type\}\s*[:：]", re.I)
 _WESTERN_NAMES = re.compile(r"\s*(?:;;|;|；)\s*")  # "Smith, J" keeps its comma
 
 
@@ -49,12 +51,13 @@ def database(head: str) -> str | None:
 def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
     block: Block | None = None
     position = 0
-    for number, line in numbered_lines(stream):
-        match = _FIELD.match(line)
+    for number, line in split_glued(numbered_lines(stream, file_name), _GLUED_START):
+        match = _FIELD.match(line.lstrip())
         name = match.group(1).strip().rstrip(",") if match else ""
-        # Only {Reference Type} starts a record: CNKI writes line breaks inside a value as runs
-        # of bare CRs, which read as blank lines in the middle of a field.
-        if name == "Reference Type":
+        # Only {Reference Type} starts a record (in any case, after spaces too): CNKI writes line
+        # breaks inside a value as runs of bare CRs, which read as blank lines in a field.
+        if name.lower() == "reference type":
+            name = "Reference Type"
             if block is not None and block.pairs:
                 position += 1
                 yield _entry(block, position, file_name)
@@ -62,8 +65,8 @@ def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
         if block is None:
             if not line.strip():
                 continue
-            block = Block(number)
-        block.lines.append(line)
+            block = Block(number, file_name)
+        block.take(line)
         if not line.strip():
             continue
         if match:

@@ -64,13 +64,13 @@ def database(head: str) -> str | None:
 def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
     block: Block | None = None
     position = 0
-    for number, line in numbered_lines(stream):
-        if _START.fullmatch(line):
+    for number, line in numbered_lines(stream, file_name):
+        if _START.fullmatch(line.strip()):
             if block is not None:
                 position += 1
                 yield _entry(block, position, file_name)
-            block = Block(number)
-            block.lines.append(line)
+            block = Block(number, file_name)
+            block.take(line)
             continue
         if block is None:
             if line.strip():
@@ -79,7 +79,7 @@ def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
                                 f"expected a record number such as '<1>' before {line[:30]!r}")
                 return
             continue
-        block.lines.append(line)
+        block.take(line)
     if block is not None:
         position += 1
         yield _entry(block, position, file_name)

@@ -56,21 +56,22 @@ def database(head: str) -> str | None:
 def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
     block: Block | None = None
     position = 0
-    for number, line in numbered_lines(stream):
+    for number, line in numbered_lines(stream, file_name):
         if not line.strip():
             if block is not None:
                 position += 1
                 yield _entry(block, position, file_name)
                 block = None
             continue
-        match = _TAG.fullmatch(line.rstrip())
+        # A tag after spaces is still a tag: refer values never start with '%X '.
+        match = _TAG.fullmatch(line.strip())
         if match and match.group(1) == "0" and block is not None and _has_type_and_fields(block):
             position += 1
             yield _entry(block, position, file_name)
             block = None
         if block is None:
-            block = Block(number)
-        block.lines.append(line)
+            block = Block(number, file_name)
+        block.take(line)
         if match:
             block.add(match.group(1), match.group(2) or "")
         elif not block.extend(line.strip()):

@@ -31,6 +31,7 @@ NAME = "refworks"
 LABEL = "RefWorks tagged (RT A1 T1)"
 
 _TAG = re.compile(r"([A-Za-z][A-Za-z0-9]) (.*)")
+_RT = re.compile(r"([Rr][Tt]) (.*)")
 
 
 def sniff(head: str) -> int:
@@ -51,8 +52,10 @@ def database(head: str) -> str | None:
 def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
     block: Block | None = None
     position = 0
-    for number, line in numbered_lines(stream):
+    for number, line in numbered_lines(stream, file_name):
         match = _TAG.fullmatch(line.rstrip()) if line[:1] not in (" ", "\t") else None
+        if match is None and line[:1].isspace():  # RT starts a record even after spaces
+            match = _RT.fullmatch(line.strip())
         tag = match.group(1).upper() if match else ""
         if tag == "RT" or not line.strip():
             if block is not None and block.pairs:
@@ -62,8 +65,8 @@ def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
             if not line.strip():
                 continue
         if block is None:
-            block = Block(number)
-        block.lines.append(line)
+            block = Block(number, file_name)
+        block.take(line)
         if match:
             block.add(tag, match.group(2))
         elif not block.extend(line.strip()):

@@ -1,12 +1,14 @@
 """RIS, as Embase.com, Ovid, Scopus, Web of Science, EBSCO, ProQuest, IEEE, JSTOR, EndNote, Zotero
 and the Cochrane Library write it.
 
-Read line by line (rispy loads a whole file into memory; a 100,000-record export must stream):
-a record runs from ``TY  -`` to ``ER  -``. Tolerated dialect quirks: a BOM, CRLF, Ovid's
-numbered ``1.`` lines and notes between records, one-space tags (``KW - x``), four-letter tags
-(``PMID - ``), untagged continuation lines, and a missing ``ER`` when a blank line and the next
-``TY`` show where the record ended. A record still open at the end of the file means the file
-was cut short: that entry is an error.
+Streamed (rispy loads a whole file into memory; a 100,000-record export must not): a record
+runs from ``TY  -`` to ``ER  -``, found as :mod:`screener.sources._ris_text` says. Tolerated
+dialect quirks: a BOM, CRLF, TY and ER lines after spaces or invisible characters or in lower
+case (and then the record's tags too), Ovid's numbered ``1.`` lines and notes between records,
+one-space tags (``KW - x``), four-letter tags (``PMID - ``), untagged continuation lines, and a
+missing ``ER`` when a blank line and the next ``TY`` show where the record ended. A record still
+open at the end of the file means the file was cut short, and fields outside any record mean a
+record could not be read: those entries are errors.
 """
 
 from __future__ import annotations
@@ -17,14 +19,11 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from screener.records import Record, make_record, parse_year
-from screener.sources import Chunk, Entry
+from screener.sources import Chunk, Entry, _ris_text
 from screener.sources._common import Fields, bad_entry, every, first
 
 NAME = "ris"
 LABEL = "RIS"
-
-_TAG = re.compile(r"([A-Z][A-Z0-9]{1,3}) {1,2}- ?(.*)")
-_TAG_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 # Ovid's D= database codes (in its links) -> the database searched.
 _OVID_DATABASES = (("psyc", "PsycINFO"), ("emed", "Embase"), ("emez", "Embase"), ("oemez", "Embase"),
@@ -33,8 +32,8 @@ _OVID_DATABASES = (("psyc", "PsycINFO"), ("emed", "Embase"), ("emez", "Embase"),
 
 
 def sniff(head: str) -> int:
-    head = head.lstrip("\ufeff")
-    if not re.search(r"^\s?\ufeff?TY {1,2}- ?\S", head, re.M):
+    head = _ris_text.plain_marks(head)
+    if not re.search(r"^TY {1,2}- ?\S", head, re.M):
         return 0
     return 95 if re.search(r"^ER {1,2}-", head, re.M) else 85
 
@@ -72,66 +71,31 @@ def database(head: str) -> str | None:
     return None
 
 
-_START = re.compile(r"\ufeff?TY {1,2}-")
-_END = re.compile(r"ER {1,2}-[^\n]*")
-_TAG_LINE = re.compile(r"^[A-Z][A-Z0-9]{1,3} {1,2}-", re.M)
-_CHUNK = 1 << 20
-
-
 def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
     return _entries(stream, file_name, first_line=1)
 
 
-def _entries(stream: TextIO, file_name: str, *, first_line: int) -> Iterator[Entry]:
+def _entries(stream: TextIO, file_name: str, *, first_line: int, cut: bool = False) -> Iterator[Entry]:
     position = 0
-    line = first_line
-    for gap, text, complete in _records(stream):
+    for line, text, kind in _ris_text.records(stream, file_name, first_line=first_line, cut=cut):
         position += 1
-        line += gap
-        yield _entry(text, complete, position, line, file_name)
-        line += text.count("\n")
+        if kind == "stray":
+            yield bad_entry(file_name, position, line, text)
+        else:
+            yield _entry(text, kind == "whole", position, line, file_name)
 
 
 def chunks(stream: TextIO, *, file_name: str, size: int = 500) -> Iterator[Chunk]:
     """The file's text in uncounted chunks (see :class:`~screener.sources.Chunk`) of about
-    ``size`` records, each cut right after an ``ER`` line.
-
-    Whatever precedes an ``ER`` line, the one-piece reader is between records after it (the line
-    closes the record open there, if any, and is skipped otherwise), so a chunk read on its own
-    reads as that part of the file does. Finding the cuts needs only a search for ``ER`` lines
-    and a count of newlines: the records are found, split and read in the workers.
-    """
-    buffer, line, at_eof = "", 1, False
-    scanned, found = 0, 0  # where the search for ER lines goes on; ER lines found since the cut
-    while True:
-        cut = None
-        while (closing := _find(_END, "ER", buffer, scanned)) is not None:
-            newline = buffer.find("\n", closing.end())
-            if newline < 0:
-                break  # the ER line is not whole yet
-            found += 1
-            scanned = newline
-            if found == size:
-                cut = newline + 1
-                break
-        if cut is not None:
-            piece, buffer = buffer[:cut], buffer[cut:]
-            yield Chunk(0, line, piece)
-            line += piece.count("\n")
-            scanned, found = 0, 0
-            continue
-        if at_eof:
-            if buffer:
-                yield Chunk(0, line, buffer)
-            return
-        more = stream.read(_CHUNK)
-        at_eof = not more
-        buffer += more
+    ``size`` records, each cut right after an ``ER`` line (see :func:`_ris_text.chunks`)."""
+    for line, text in _ris_text.chunks(stream, file_name=file_name, size=size):
+        yield Chunk(0, line, text)
 
 
 def parse_chunk(chunk: Chunk, *, file_name: str) -> Iterator[Entry]:
     """The entries of one chunk made by :func:`chunks`, numbered from 1."""
-    return _entries(io.StringIO(chunk.data), file_name, first_line=chunk.first_line)  # type: ignore[arg-type]
+    return _entries(io.StringIO(chunk.data), file_name, first_line=chunk.first_line,  # type: ignore[arg-type]
+                    cut=True)
 
 
 def _entry(text: str, complete: bool, position: int, line: int, file_name: str) -> Entry:
@@ -144,12 +108,7 @@ def _entry(text: str, complete: bool, position: int, line: int, file_name: str) 
     for tag, value in found:
         if not tag:  # a continuation line: gather the values again, line by line
             pairs = _gathered(found)
-            fields = {}
-            for tag, value in pairs:
-                if tag in fields:
-                    fields[tag].append(value)
-                else:
-                    fields[tag] = [value]
+            fields = _by_tag(pairs)
             break
         values = fields.get(tag)
         if values is None:
@@ -157,18 +116,34 @@ def _entry(text: str, complete: bool, position: int, line: int, file_name: str) 
         else:
             values.append(value)
     else:
-        # _records ends a record at its first ER line, so ER can only be the last field.
+        # A record ends at its first ER line, so ER can only be the last field.
         pairs = found[:-1] if found[-1][0] == "ER" else found
         fields.pop("ER", None)
+    if len(fields) <= 1:
+        # Nothing but TY: the tags may be in lower case or after spaces (a tool's own dialect).
+        lenient = _gathered([(tag.upper(), value) for tag, value in _LENIENT_LINE.findall("\n" + text)])
+        if len(_by_tag(lenient)) > 1:
+            pairs, fields = lenient, _by_tag(lenient)
     if len(fields) <= 1 and not first(fields, "TY"):
         return bad_entry(file_name, position, line, "expected tagged fields after 'TY  -', found none")
     return Entry(position, line, record=build_record(text, pairs, fields))
+
+
+def _by_tag(pairs: list[tuple[str, str]]) -> Fields:
+    fields: Fields = {}
+    for tag, value in pairs:
+        if tag in fields:
+            fields[tag].append(value)
+        else:
+            fields[tag] = [value]
+    return fields
 
 
 # Every line of a record, found from the newline before it (a pattern that starts with a
 # literal lets the regex engine jump from newline to newline): (tag, value) for a tag line,
 # ("", text) for a continuation line.
 _LINE = re.compile(r"\n(?:([A-Z][A-Z0-9]{1,3}) {1,2}- ?)?([^\n]*)")
+_LENIENT_LINE = re.compile(rf"\n(?:{_ris_text.JUNK}*([A-Za-z][A-Za-z0-9]{{1,3}}) {{1,2}}- ?)?([^\n]*)")
 
 
 def _gathered(lines: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -190,79 +165,6 @@ def _gathered(lines: list[tuple[str, str]]) -> list[tuple[str, str]]:
             head = "\n".join(parts)
         pairs.append((tag, head))
     return pairs
-
-
-def _find(pattern: re.Pattern[str], lead: str, buffer: str, start: int) -> re.Match[str] | None:
-    """The first match of ``pattern`` at the start of a line at or after ``start``.
-
-    str.find locates the candidate lines, those starting with ``lead`` (fast, in C); the
-    pattern only confirms each. A MULTILINE regex search would step through every character.
-    """
-    if start == 0:
-        found = pattern.match(buffer, 0)
-        if found:
-            return found
-    at = start
-    while (at := buffer.find("\n" + lead, at)) >= 0:
-        found = pattern.match(buffer, at + 1)
-        if found:
-            return found
-        at += 1
-    return None
-
-
-def _records(stream: TextIO) -> Iterator[tuple[int, str, bool]]:
-    """``(gap, text, complete)`` of each record, ``TY`` to ``ER``, read a megabyte at a time.
-
-    ``gap`` is the number of newlines between the previous record's end (or the start of the
-    file) and this record; the caller adds the record's own newlines, which it counts anyway.
-
-    The 100,000-record benchmark's hot path: records are found by searching big blocks of text
-    instead of a Python step per line. Text outside records (Ovid's ``1.`` lines, headers,
-    links) is skipped. A record without ``ER`` ends at a blank line followed by the next
-    ``TY``; one still open at the end of the file is returned incomplete.
-    """
-    buffer, at_eof = "", False
-    counted_to, gap = 0, 0  # newlines before buffer[counted_to] since the last record: gap
-    position = 0
-    while True:
-        start = _find(_START, "TY", buffer, position)
-        end = _end_of(buffer, start.start(), start.end()) if start else None
-        if start is None or end is None:
-            if at_eof:
-                if start is not None:
-                    gap += buffer.count("\n", counted_to, start.start())
-                    yield gap, buffer[start.start():].lstrip("\ufeff").rstrip(), False
-                return
-            # Keep the unfinished record (or the last partial line) and read on.
-            keep = start.start() if start else buffer.rfind("\n", position) + 1
-            keep = max(keep, position)
-            gap += buffer.count("\n", counted_to, keep)
-            chunk = stream.read(_CHUNK)
-            at_eof = not chunk
-            buffer, counted_to, position = buffer[keep:] + chunk, 0, 0
-            continue
-        gap += buffer.count("\n", counted_to, start.start())
-        yield gap, buffer[start.start():end].lstrip("\ufeff"), True
-        counted_to = position = end
-        gap = 0
-
-
-def _end_of(buffer: str, start: int, search_from: int) -> int | None:
-    """Where the record starting at ``start`` ends, or None if the buffer holds no end yet."""
-    while True:
-        closing = _find(_END, "ER", buffer, search_from)
-        following = _find(_START, "TY", buffer, search_from)
-        if following is None or (closing is not None and closing.start() < following.start()):
-            return closing.end() if closing else None
-        # A TY before the ER: the record ended if a blank line follows its last tag line.
-        segment = buffer[start:following.start()]
-        tags = list(_TAG_LINE.finditer(segment))
-        if len(tags) > 1:
-            last_line_end = segment.find("\n", tags[-1].start())
-            if last_line_end >= 0 and re.search(r"\n[ \t]*\n", segment[last_line_end:]):
-                return start + len(segment.rstrip())
-        search_from = following.end()
 
 
 def _firsts(fields: Fields) -> dict[str, str]:

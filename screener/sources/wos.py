@@ -41,31 +41,45 @@ def database(head: str) -> str | None:
     return None
 
 
+# PT and ER mark records even when written after a space, a tab, a no-break space or a BOM (an
+# export appended to another), or in lower case; three spaces make a continuation line instead.
+_MARK = re.compile(r"(?!   )[^\S\n]*([Pp][Tt]) (.*)|(?!   )[^\S\n]*([Ee][Rr])\s*")
+
+
 def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
     block: Block | None = None
     problem = ""
     position = 0
-    for number, line in numbered_lines(stream):
+    for number, line in numbered_lines(stream, file_name):
+        mark = _MARK.fullmatch(line) if line and (line[0] in "PpEe" or line[0].isspace()) else None
+        starts = mark is not None and mark.group(1) is not None
+        if starts and block is not None:
+            # A PT before the record's ER: not two records run together silently.
+            position += 1
+            yield bad_entry(file_name, position, block.line,
+                            f"expected 'ER' to close the record that starts here before the next "
+                            f"'PT' (line {number})")
+            block = None
         if block is None:
-            if line.startswith("PT "):
-                block = Block(number)
-                block.lines.append(line)
-                block.add("PT", line[3:])
+            if starts:
+                block = Block(number, file_name)
+                block.take(line)
+                block.add("PT", mark.group(2))  # type: ignore[union-attr]
                 problem = ""
-            elif line.strip() and not line.startswith(("FN ", "VR ", "EF")) and line.strip() != "ER":
+            elif line.strip() and not line.startswith(("FN ", "VR ", "EF")) and line.strip().upper() != "ER":
                 # Text outside a record that is not header or trailer: say so once, on the
                 # next record, rather than guessing what it was.
                 problem = problem or f"line {number}: expected 'PT' to start a record, found {line[:30]!r}"
             continue
-        block.lines.append(line)
-        if line[:1] in (" ", "\t"):
-            if not block.extend(line.strip()) and not problem:
-                problem = f"line {number}: a continuation line with no tag above it"
-            continue
-        if line.rstrip() == "ER":
+        block.take(line)
+        if mark is not None:  # ER
             position += 1
             yield _entry(block, position, file_name, problem)
             block, problem = None, ""
+            continue
+        if line[:1] in (" ", "\t"):
+            if not block.extend(line.strip()) and not problem:
+                problem = f"line {number}: a continuation line with no tag above it"
             continue
         match = _TAG.fullmatch(line.rstrip())
         if match and match.group(1) != "EF":

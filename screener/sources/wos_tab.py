@@ -38,7 +38,7 @@ def database(head: str) -> str | None:
 
 
 def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
-    lines = numbered_lines(stream)
+    lines = numbered_lines(stream, file_name)
     header_line = next(lines, (1, ""))[1]
     header = _columns(header_line)
     if header[:1] != ["PT"] or not all(_HEADER_TAG.fullmatch(c) for c in header if c):

@@ -183,3 +183,25 @@ def test_one_record_is_one_record(review: Path, capsys: pytest.CaptureFixture[st
     assert capsys.readouterr().out.rstrip().endswith(", Embase, 1 entry")
     assert main(["import", str(review), path, "--source", "Embase"]) == 0
     assert ": 1 record imported from Embase" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("setting", ["abc", "-1", "2.5", "٣"])
+def test_a_bad_worker_setting_is_one_line_naming_the_variable(review: Path, setting: str,
+                                                               monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("SCREENER_IMPORT_WORKERS", setting)
+    assert main(["import", str(review), str(DATA / "embase" / "embase_com.ris")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("screener: SCREENER_IMPORT_WORKERS=")
+    assert "whole number" in err and "cores" in err  # what it accepts, and the cap
+    assert _imports(review) == []
+
+
+def test_a_worker_setting_past_the_cores_is_capped(review: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from screener.flows import parallel
+
+    monkeypatch.setenv("SCREENER_IMPORT_WORKERS", "10000")
+    assert parallel.worker_count(1) == parallel._cores()
+    assert main(["import", str(review), str(DATA / "embase" / "embase_com.ris")]) == 0
+    assert [row[3] for row in _imports(review)] == [6]

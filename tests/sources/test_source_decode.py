@@ -9,6 +9,7 @@ import pytest
 from sources_support import read_entries
 
 from screener.errors import DecodeError
+from screener.project import Project
 from screener.sources.decode import detect_encoding, looks_chinese, open_text
 
 CHINESE = "{Reference Type}: Journal Article\n{Title}: 低剂量白细胞介素-2治疗皮肌炎\n{Author}: 李明;;王芳\n{Year}: 2021\n"
@@ -95,3 +96,28 @@ def test_line_endings_read_the_same(tmp_path: Path, newline: str) -> None:
         titles = [e.record.title for e in entries]
         assert titles == (["A title that wraps", "Second"] if name == "a.ris" else ["One more", "Two"])
         assert "\r" not in entries[0].record.raw
+
+
+@pytest.mark.parametrize(("data", "offset", "line", "label"), [
+    (b"TY  - JOUR\nTI  - caf\x81 \nER  - \n", 20, 2, "UTF-8"),
+    # CRLF and bare CR end lines too; the bad byte is far into the file.
+    (b"TY  - JOUR\r\nTI  - ok\r\n" * 60_000 + b"TI  - x\rAB  - caf\x81 \n", 22 * 60_000 + 17, 120_002, "UTF-8"),
+    # A UTF-16 file (it has a BOM) with a lone high surrogate: lines counted in its own text.
+    ("PT\tTI\nJ\tOne\n".encode("utf-16-le").join([b"\xff\xfe", b""]) + b"\x00\xd8A\x00", 26, 3, "UTF-16"),
+], ids=["utf-8", "utf-8-far-crlf-cr", "utf-16"])
+def test_an_encoding_error_names_the_byte_and_the_line(tmp_path: Path, data: bytes, offset: int, line: int,
+                                                       label: str) -> None:
+    path = _write(tmp_path, "x.ris", data)
+    with pytest.raises(DecodeError) as caught:
+        detect_encoding(path)
+    message = str(caught.value)
+    assert f"not valid {label} at byte {offset} (line {line})" in message
+    assert message.startswith("x.ris: the file does not decode as ")  # what it said before stays
+    assert "re-export it as UTF-8" in message and "\n" not in message
+
+
+def test_an_import_of_an_undecodable_file_names_the_byte_and_the_line(tmp_path: Path) -> None:
+    path = _write(tmp_path, "bad.ris", b"TY  - JOUR\nTI  - ok\nER  - \n" * 3 + b"TY  - JOUR\nTI  - caf\x81\nER  - \n")
+    with Project.create(tmp_path / "r.db", title="r", reviewers=["alice"]) as project:
+        with pytest.raises(DecodeError, match=r"^bad\.ris: .*not valid UTF-8 at byte 101 \(line 11\)"):
+            project.import_file(path)
