@@ -175,7 +175,7 @@ def test_a_forced_csv_import_of_a_sparse_file_is_one_error(tmp_path: Path) -> No
     with Project.create(tmp_path / "r.db", title="r", reviewers=["alice"]) as project:
         for fmt in ("csv", "scopus-csv", "ris", "medline", "bibtex", "pubmed-xml"):
             with pytest.raises(ScreenerError) as caught:
-                project.import_file(path, fmt=fmt)
+                project.import_file(path, fmt=fmt, source="Test DB")
             assert str(caught.value).startswith("sparse.csv, line 1: "), fmt
         assert project.db.execute("SELECT count(*) FROM record").fetchone()[0] == 0
     assert os.path.getsize(path) == 40 << 20

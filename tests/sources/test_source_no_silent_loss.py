@@ -102,8 +102,8 @@ def test_a_stray_record_stops_an_import_unless_skip_bad(tmp_path: Path) -> None:
     path.write_text(RECORD.format(n=1) + "TI  - No TY line\nAU  - Smith, J\nER  - \n", encoding="utf-8")
     with Project.create(tmp_path / "r.db", title="r", reviewers=["alice"]) as project:
         with pytest.raises(ParseError, match=r"stray\.ris, record 2 \(line 7\)"):
-            project.import_file(path)
-        result = project.import_file(path, skip_bad=True)
+            project.import_file(path, source="Test DB")
+        result = project.import_file(path, skip_bad=True, source="Test DB")
         assert (result.count_in_file, result.count_imported, len(result.skipped)) == (2, 1, 1)
 
 
