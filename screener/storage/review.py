@@ -101,7 +101,7 @@ def set_highlight_terms(db: sqlite_utils.Database, include: Any, exclude: Any) -
 def reason_id(db: sqlite_utils.Database, label: str | None) -> int | None:
     if not label or not label.strip():
         return None
-    label = " ".join(label.split())
+    label = label_text(label, "an exclusion reason")     # as set_exclusion_reasons stored it
     row = db.execute("SELECT id FROM exclusion_reason WHERE label = ?", [label]).fetchone()
     if row is None:
         known = [r[0] for r in db.execute("SELECT label FROM exclusion_reason ORDER BY position")]
