@@ -28,6 +28,11 @@ Reading every chunk of a file with ``parse_chunk``, in order, and numbering the 
 uncounted chunks on with :func:`in_file`, gives exactly what ``parse`` gives: the same entries
 and the same errors at the same places.
 
+Formats written as tagged lines (MEDLINE, Web of Science plain text, refer, RefWorks,
+NoteExpress, CNKI E-Study, Cochrane) share one reader, :mod:`screener.sources._tagged`: a module
+gives its ``Layout`` (how a line reads, which tag starts or ends a record) and builds records
+from the fields. RIS has its own, faster one (:mod:`screener.sources._ris_text`).
+
 The registry below lists every format; :func:`detect_format` and :func:`get_format` are the
 only ways other layers reach a parser.
 """

@@ -1,4 +1,4 @@
-"""Small helpers the format modules share: line reading, tag bags, splitting, provenance.
+"""Small helpers the format modules share: line reading, tag bags, splitting, provenance, CSV.
 
 Not a format: nothing here is registered. Kept free of any one format's quirks.
 """
@@ -9,10 +9,13 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from screener.errors import ParseError
 from screener.sources import Entry
+
+if TYPE_CHECKING:
+    from _csv import Reader
 
 Fields = dict[str, list[str]]
 """Tag -> its values in file order (a tag may repeat: AU, KW ...)."""
@@ -60,79 +63,6 @@ def numbered_lines(stream: TextIO, file_name: str, *, keep_ends: bool = False) -
         if line and line[0] in INVISIBLE:
             line = line.lstrip(INVISIBLE)
         yield number, line + "\n" if ended else line
-
-
-def split_glued(lines: Iterator[tuple[int, str]], start: re.Pattern[str]) -> Iterator[tuple[int, str]]:
-    """``lines`` with a line that holds a record's ``start`` after other text split in two, both
-    with its number: an export appended to one whose last line has no line end."""
-    for number, line in lines:
-        glued = start.search(line, 1)
-        if glued is not None and line[: glued.start()].strip():
-            yield number, line[: glued.start()]
-            yield number, line[glued.start():]
-        else:
-            yield number, line
-
-
-# What a line of a Block costs besides its characters (the line, its tag and value, the list
-# holding them), in characters: so a record of many short lines is bounded in memory too.
-_LINE_COST = 64
-
-
-class Block:
-    """The lines of one tagged entry as read: where it starts, its raw text, its (tag, value)s.
-
-    Mutable on purpose: a reader fills it line by line, then hands it to a format's builder.
-    Continuation lines are collected in a list and joined once (``\\n``), so a value of
-    thousands of lines costs linear time.
-    """
-
-    __slots__ = ("file_name", "line", "lines", "pairs", "size")
-
-    def __init__(self, line: int, file_name: str) -> None:
-        self.line = line
-        self.file_name = file_name
-        self.lines: list[str] = []
-        self.pairs: list[list[str]] = []  # [tag, first line, continuation lines ...]
-        self.size = 0
-
-    def take(self, line: str) -> None:
-        """Keep ``line`` as the entry's next line; a ParseError once the entry passes
-        :data:`MAX_ENTRY` (a file with no record boundary is never held whole)."""
-        self.lines.append(line)
-        self.size += len(line) + _LINE_COST
-        if self.size > MAX_ENTRY:
-            raise too_long(self.file_name, self.line, "the record starting here")
-
-    def add(self, tag: str, value: str) -> None:
-        self.pairs.append([tag, value])
-
-    def extend(self, text: str) -> bool:
-        """Append a continuation line to the last value; False when there is none yet."""
-        if not self.pairs:
-            return False
-        self.pairs[-1].append(text)
-        return True
-
-    def tags(self) -> list[str]:
-        return [pair[0] for pair in self.pairs]
-
-    def items(self) -> Iterator[tuple[str, str]]:
-        """(tag, value) in file order, continuation lines joined by newlines."""
-        for pair in self.pairs:
-            yield pair[0], pair[1] if len(pair) == 2 else "\n".join(part for part in pair[1:] if part)
-
-    def fields(self) -> Fields:
-        out: Fields = {}
-        for tag, value in self.items():
-            if tag in out:
-                out[tag].append(value)
-            else:
-                out[tag] = [value]
-        return out
-
-    def raw(self) -> str:
-        return "\n".join(self.lines)
 
 
 def first(fields: Fields, *tags: str) -> str:
@@ -232,7 +162,7 @@ class CsvLines:
         return line
 
 
-def csv_reader(stream: TextIO, file_name: str, *, delimiter: str = ",") -> tuple[CsvLines, Iterator[list[str]]]:
+def csv_reader(stream: TextIO, file_name: str, *, delimiter: str = ",") -> tuple[CsvLines, Reader]:
     """A strict :func:`csv.reader` over :class:`CsvLines` of ``stream``, and those lines."""
     csv.field_size_limit(MAX_ENTRY)
     lines = CsvLines(stream, file_name)

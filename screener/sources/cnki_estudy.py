@@ -13,21 +13,13 @@ from typing import TextIO
 
 from screener.records import Record, make_record
 from screener.sources import Entry
-from screener.sources._common import (
-    Block,
-    Fields,
-    bad_entry,
-    first,
-    numbered_lines,
-    split_glued,
-    split_list,
-)
+from screener.sources._common import Fields, bad_entry, first, split_list
+from screener.sources._tagged import Blank, Layout, Line, Piece, entries
 
 NAME = "cnki-estudy"
 LABEL = "CNKI E-Study (Title-题名)"
 
 _FIELD = re.compile(r"([A-Za-z]+)(?:-([^:：]{1,20}))?\s*[:：]\s?(.*)")
-_GLUED_START = re.compile(r"DataType\s*[:：]", re.I)
 _ROLES = {
     "title": "title", "author": "authors", "source": "journal", "year": "year", "pubtime": "date",
     "keyword": "keywords", "summary": "abstract", "period": "issue", "roll": "volume",
@@ -49,38 +41,6 @@ def database(head: str) -> str | None:
     return "CNKI"
 
 
-def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
-    block: Block | None = None
-    position = 0
-    for number, line in split_glued(numbered_lines(stream, file_name), _GLUED_START):
-        match = _FIELD.fullmatch(line.rstrip())
-        if match is None and line[:1].isspace():  # DataType starts a record even after spaces
-            loose = _FIELD.fullmatch(line.strip())
-            match = loose if _role(loose) == "type" else None
-        role = _role(match)
-        if role == "type" and block is not None and block.pairs:
-            position += 1
-            yield _entry(block, position, file_name)
-            block = None
-        if not line.strip():
-            continue
-        if block is None:
-            block = Block(number, file_name)
-        block.take(line)
-        if match and role:
-            block.add(role, match.group(3))
-        elif match and match.group(2):
-            block.add(match.group(1).lower(), match.group(3))
-        elif not block.extend(line.strip()):
-            position += 1
-            yield bad_entry(file_name, position, number,
-                            f"expected 'DataType:' or a field such as 'Title-题名:', found {line[:30]!r}")
-            block = None
-    if block is not None and block.pairs:
-        position += 1
-        yield _entry(block, position, file_name)
-
-
 def _role(match: re.Match[str] | None) -> str | None:
     if not match:
         return None
@@ -90,10 +50,39 @@ def _role(match: re.Match[str] | None) -> str | None:
     return role
 
 
-def _entry(block: Block, position: int, file_name: str) -> Entry:
+def _line(line: str) -> Line:
+    match = _FIELD.fullmatch(line.rstrip())
+    if match is None and line[:1].isspace():  # DataType starts a record even after spaces
+        loose = _FIELD.fullmatch(line.strip())
+        match = loose if _role(loose) == "type" else None
+    role = _role(match)
+    if match is None:
+        return "text", "", line.strip()
+    if role:
+        return "start" if role == "type" else "field", role, match.group(3)
+    if match.group(2):
+        return "field", match.group(1).lower(), match.group(3)
+    return "text", "", line.strip()
+
+
+LAYOUT = Layout(
+    read=_line,
+    unexpected=lambda line: f"expected 'DataType:' or a field such as 'Title-题名:', found {line[:30]!r}",
+    blank=Blank.SKIP,
+    glued=re.compile(r"DataType\s*[:：]", re.I),
+)
+
+
+def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
+    return entries(stream, file_name, LAYOUT, _entry)
+
+
+def _entry(piece: Piece, position: int) -> Entry:
+    block = piece.block
     fields = block.fields()
     if not first(fields, "title", "abstract"):
-        return bad_entry(file_name, position, block.line, "expected a 'Title-题名:' or 'Summary-摘要:' field")
+        return bad_entry(block.file_name, position, block.line,
+                         "expected a 'Title-题名:' or 'Summary-摘要:' field")
     return Entry(position, block.line, record=_record(fields, block.raw()))
 
 

@@ -13,15 +13,8 @@ from typing import TextIO
 
 from screener.records import Record, make_record
 from screener.sources import Entry
-from screener.sources._common import (
-    Block,
-    Fields,
-    bad_entry,
-    every,
-    first,
-    numbered_lines,
-    split_list,
-)
+from screener.sources._common import Fields, bad_entry, every, first, split_list
+from screener.sources._tagged import Blank, Layout, Line, Piece, entries
 
 NAME = "cochrane"
 LABEL = "Cochrane CENTRAL plain text"
@@ -42,49 +35,36 @@ def database(head: str) -> str | None:
     return "Cochrane CENTRAL"
 
 
+def _line(line: str) -> Line:
+    stripped = line.strip()
+    if _RECORD.fullmatch(stripped):
+        return "mark", "", ""
+    match = _TAG.fullmatch(line.rstrip())
+    if match is None:
+        return "text", "", stripped
+    tag = match.group(1)
+    return "start" if tag == "ID" else "field", tag, match.group(2) or ""
+
+
+LAYOUT = Layout(
+    read=_line,
+    unexpected=lambda line: (f"expected 'Record #N of M' or a tag such as 'TI: ', "
+                             f"found {line.strip()[:30]!r}"),
+    blank=Blank.KEEP,
+    # A second ID starts the next record when its 'Record #' line is missing.
+    again=lambda block: "ID" in block.tags(),
+)
+
+
 def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
-    block: Block | None = None
-    position = 0
-    for number, line in numbered_lines(stream, file_name):
-        stripped = line.strip()
-        header = _RECORD.fullmatch(stripped)
-        match = None if header else _TAG.fullmatch(line.rstrip())
-        if header or (match and match.group(1) == "ID" and block is not None and _has(block, "ID")):
-            if block is not None and block.pairs:
-                position += 1
-                yield _entry(block, position, file_name)
-            block = Block(number, file_name)
-            block.take(line)
-            if match:
-                block.add("ID", match.group(2) or "")
-            continue
-        if block is None:
-            if not stripped:
-                continue
-            block = Block(number, file_name)
-        block.take(line)
-        if match:
-            block.add(match.group(1), match.group(2) or "")
-        elif stripped and not block.extend(stripped):
-            position += 1
-            yield bad_entry(file_name, position, number,
-                            f"expected 'Record #N of M' or a tag such as 'TI: ', found {stripped[:30]!r}")
-            block = None
-    if block is not None and block.pairs:
-        position += 1
-        yield _entry(block, position, file_name)
+    return entries(stream, file_name, LAYOUT, _entry)
 
 
-def _has(block: Block, tag: str) -> bool:
-    return tag in block.tags()
-
-
-def _entry(block: Block, position: int, file_name: str) -> Entry:
-    while block.lines and not block.lines[-1].strip():
-        block.lines.pop()
+def _entry(piece: Piece, position: int) -> Entry:
+    block = piece.block
     fields = block.fields()
     if not first(fields, "TI", "AB"):
-        return bad_entry(file_name, position, block.line, "expected a 'TI: ' (title) or 'AB: ' line")
+        return bad_entry(block.file_name, position, block.line, "expected a 'TI: ' (title) or 'AB: ' line")
     return Entry(position, block.line, record=_record(fields, block.raw()))
 
 

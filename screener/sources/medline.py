@@ -11,9 +11,10 @@ import re
 from collections.abc import Iterator
 from typing import TextIO
 
-from screener.records import Author, make_record, parse_author
+from screener.records import Author, Record, make_record, parse_author
 from screener.sources import Entry
-from screener.sources._common import Block, bad_entry, every, first, numbered_lines, split_glued
+from screener.sources._common import bad_entry, every, first
+from screener.sources._tagged import Blank, Block, Flaw, LastLine, Layout, Line, Piece, pieces
 
 NAME = "medline"
 LABEL = "MEDLINE / PubMed (.nbib)"
@@ -46,78 +47,56 @@ def database(head: str) -> str | None:
 # export appended to another), or in lower case. Other tags are read as PubMed writes them.
 _PMID = re.compile(r"\s*([Pp][Mm][Ii][Dd]) {0,2}- ?(.*)")
 
-_GLUED_PMID = re.compile(r"PMID- ?\d+\s*$")
-
 CLOSING_TAG = "SO"
 """The tag PubMed writes last in every record (the citation)."""
 
 
-class _Reading:
-    """What :func:`_blocks` saw of the file as a whole: whether its last line had a line end."""
+def _line(line: str) -> Line:
+    match = _TAG.fullmatch(line) if not line[0].isspace() else None
+    if (match is None or match.group(1) != "PMID") and (loose := _PMID.fullmatch(line)):
+        return "start", "PMID", loose.group(2)
+    if match is not None:
+        tag = match.group(1)
+        # A new PMID without the blank line between records: the last record has ended.
+        return "start" if tag == "PMID" else "field", tag, match.group(2)
+    return ("text", "", line.strip()) if line[0].isspace() else ("bad", "", "")
 
-    __slots__ = ("ended",)
 
-    def __init__(self) -> None:
-        self.ended = True
-
-
-def _blocks(stream: TextIO, file_name: str, reading: _Reading) -> Iterator[tuple[Block, str]]:
-    """Each blank-line separated block with the first problem found in it ("" if none)."""
-    block: Block | None = None
-    problem = ""
-    for number, line in split_glued(numbered_lines(stream, file_name, keep_ends=True), _GLUED_PMID):
-        text = line.rstrip("\n")
-        reading.ended = text != line
-        line = text
-        if not line.strip():
-            if block is not None:
-                yield block, problem
-                block, problem = None, ""
-            continue
-        match = _TAG.fullmatch(line) if not line[0].isspace() else None
-        tag = match.group(1) if match else ""
-        if tag != "PMID" and (loose := _PMID.fullmatch(line)):
-            match, tag = loose, "PMID"
-        if tag == "PMID" and block is not None and block.pairs:
-            # A new PMID without the blank line between records: the last record has ended.
-            yield block, problem
-            block, problem = None, ""
-        if block is None:
-            block = Block(number, file_name)
-        block.take(line)
-        if match:
-            block.add(tag, match.group(2))
-        elif not (line[0].isspace() and block.extend(line.strip())) and not problem:
-            problem = (f"line {number}: expected a tag such as 'TI  - ' or a continuation line "
-                       f"indented by spaces, found {line[:30]!r}")
-    if block is not None:
-        yield block, problem
+LAYOUT = Layout(
+    read=_line,
+    unexpected=lambda line: (f"expected a tag such as 'TI  - ' or a continuation line indented "
+                             f"by spaces, found {line[:30]!r}"),
+    blank=Blank.CLOSE,
+    flaw=Flaw.RECORD,
+    glued=re.compile(r"PMID- ?\d+\s*$"),
+)
 
 
 def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
     """One Entry per record; a last record cut short (see :func:`_cut_short`) is an error."""
-    reading = _Reading()
+    last_line = LastLine()
     position = 0
-    held: tuple[Block, str] | None = None  # the last record read: where it stands decides how it reads
+    held: Piece | None = None  # the last record read: where it stands decides how it reads
     closing: str | None = None  # the tag every record so far ended with ("" when they differ)
     note_after = False  # a paragraph without tags follows the last record
-    for block, problem in _blocks(stream, file_name, reading):
-        if not block.pairs:
+    for piece in pieces(stream, file_name, LAYOUT, last_line):
+        assert isinstance(piece, Piece)  # no layout with Flaw.RECORD and no outside gives a Stray
+        if not piece.block.pairs:
             # A paragraph with no tag at all is a note between records, not a record.
             note_after = held is not None
             continue
         if held is not None:
             position += 1
-            yield _entry(*held, position, file_name)
-            last = held[0].pairs[-1][0]
+            yield _entry(held, position)
+            last = held.block.pairs[-1][0]
             closing = last if closing in (None, last) else ""
-        held, note_after = (block, problem), False
+        held, note_after = piece, False
     if held is not None:
         position += 1
-        block, problem = held
+        block = held.block
         # A file cut short often ends in a broken line: its end is the thing to say first.
-        why = _cut_short(block, closing, mid_line=not reading.ended and not note_after)
-        yield bad_entry(file_name, position, block.line, why) if why else _entry(block, problem, position, file_name)
+        why = _cut_short(block, closing, mid_line=not last_line.ended and not note_after)
+        yield bad_entry(file_name, position, block.line, why) if why else _entry(held, position)
 
 
 def _cut_short(block: Block, closing: str | None, *, mid_line: bool) -> str:
@@ -138,12 +117,13 @@ def _cut_short(block: Block, closing: str | None, *, mid_line: bool) -> str:
     return ""
 
 
-def _entry(block: Block, problem: str, position: int, file_name: str) -> Entry:
-    if problem:
-        return bad_entry(file_name, position, block.line, problem)
+def _entry(piece: Piece, position: int) -> Entry:
+    block = piece.block
+    if piece.problem:
+        return bad_entry(block.file_name, position, block.line, piece.problem)
     fields = block.fields()
     if not any(tag in fields for tag in ("TI", "BTI", "AB", "PMID")):
-        return bad_entry(file_name, position, block.line,
+        return bad_entry(block.file_name, position, block.line,
                          "expected a MEDLINE record (PMID, TI or AB tags), found none")
     return Entry(position, block.line, record=_record(block, fields))
 
@@ -168,7 +148,7 @@ def _doi(fields: dict[str, list[str]]) -> str:
     return ""
 
 
-def _record(block: Block, fields: dict[str, list[str]]):
+def _record(block: Block, fields: dict[str, list[str]]) -> Record:
     pmid = first(fields, "PMID")
     return make_record(
         title=first(fields, "TI", "BTI"),

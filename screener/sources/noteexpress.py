@@ -17,23 +17,20 @@ from screener.records import Record, make_record
 from screener.sources import Entry
 from screener.sources._common import (
     CJK_NAME_SPLIT,
-    Block,
     Fields,
     bad_entry,
     chinese_database,
     every,
     first,
     has_cjk,
-    numbered_lines,
-    split_glued,
     split_list,
 )
+from screener.sources._tagged import Blank, Layout, Line, Piece, entries
 
 NAME = "noteexpress"
 LABEL = "NoteExpress (CNKI, Wanfang, VIP, CBM)"
 
 _FIELD = re.compile(r"\{([^{}]{1,60})\}\s*[:：]\s*(.*)")
-_GLUED_START = re.compile(r"\{Reference Type\}\s*[:：]", re.I)
 _WESTERN_NAMES = re.compile(r"\s*(?:;;|;|；)\s*")  # "Smith, J" keeps its comma
 
 
@@ -48,45 +45,35 @@ def database(head: str) -> str | None:
     return chinese_database(head)
 
 
+def _line(line: str) -> Line:
+    match = _FIELD.match(line.lstrip())
+    if match is None:
+        return "text", "", line.strip()
+    name = match.group(1).strip().rstrip(",")
+    # Only {Reference Type} starts a record (in any case, after spaces too): CNKI writes line
+    # breaks inside a value as runs of bare CRs, which read as blank lines in a field.
+    if name.lower() == "reference type":
+        return "start", "Reference Type", match.group(2)
+    return "field", name, match.group(2)
+
+
+LAYOUT = Layout(
+    read=_line,
+    unexpected=lambda line: f"expected a field such as '{{Title}}: ...', found {line[:30]!r}",
+    blank=Blank.KEEP,
+    glued=re.compile(r"\{Reference Type\}\s*[:：]", re.I),
+)
+
+
 def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
-    block: Block | None = None
-    position = 0
-    for number, line in split_glued(numbered_lines(stream, file_name), _GLUED_START):
-        match = _FIELD.match(line.lstrip())
-        name = match.group(1).strip().rstrip(",") if match else ""
-        # Only {Reference Type} starts a record (in any case, after spaces too): CNKI writes line
-        # breaks inside a value as runs of bare CRs, which read as blank lines in a field.
-        if name.lower() == "reference type":
-            name = "Reference Type"
-            if block is not None and block.pairs:
-                position += 1
-                yield _entry(block, position, file_name)
-                block = None
-        if block is None:
-            if not line.strip():
-                continue
-            block = Block(number, file_name)
-        block.take(line)
-        if not line.strip():
-            continue
-        if match:
-            block.add(name, match.group(2))
-        elif not block.extend(line.strip()):
-            position += 1
-            yield bad_entry(file_name, position, number,
-                            f"expected a field such as '{{Title}}: ...', found {line[:30]!r}")
-            block = None
-    if block is not None and block.pairs:
-        position += 1
-        yield _entry(block, position, file_name)
+    return entries(stream, file_name, LAYOUT, _entry)
 
 
-def _entry(block: Block, position: int, file_name: str) -> Entry:
-    while block.lines and not block.lines[-1].strip():
-        block.lines.pop()
+def _entry(piece: Piece, position: int) -> Entry:
+    block = piece.block
     fields = block.fields()
     if not first(fields, "Title", "Abstract"):
-        return bad_entry(file_name, position, block.line, "expected a {Title} or {Abstract} field")
+        return bad_entry(block.file_name, position, block.line, "expected a {Title} or {Abstract} field")
     return Entry(position, block.line, record=_record(fields, block.raw()))
 
 

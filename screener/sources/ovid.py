@@ -13,7 +13,8 @@ from typing import TextIO
 
 from screener.records import Record, make_record, parse_year
 from screener.sources import Entry
-from screener.sources._common import Block, Fields, bad_entry, every, first, numbered_lines
+from screener.sources._common import Fields, bad_entry, every, first, numbered_lines
+from screener.sources._tagged import Block
 
 NAME = "ovid"
 LABEL = "Ovid text export"

@@ -13,17 +13,8 @@ from typing import TextIO
 
 from screener.records import Record, make_record, parse_year
 from screener.sources import Entry
-from screener.sources._common import (
-    Block,
-    Fields,
-    bad_entry,
-    chinese_database,
-    every,
-    first,
-    has_cjk,
-    numbered_lines,
-    split_list,
-)
+from screener.sources._common import Fields, chinese_database, every, first, has_cjk, split_list
+from screener.sources._tagged import Blank, Block, Layout, Line, Piece, entries
 
 NAME = "refer"
 LABEL = "EndNote tagged / refer (%0 %A %T)"
@@ -53,35 +44,13 @@ def database(head: str) -> str | None:
     return None
 
 
-def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
-    block: Block | None = None
-    position = 0
-    for number, line in numbered_lines(stream, file_name):
-        if not line.strip():
-            if block is not None:
-                position += 1
-                yield _entry(block, position, file_name)
-                block = None
-            continue
-        # A tag after spaces is still a tag: refer values never start with '%X '.
-        match = _TAG.fullmatch(line.strip())
-        if match and match.group(1) == "0" and block is not None and _has_type_and_fields(block):
-            position += 1
-            yield _entry(block, position, file_name)
-            block = None
-        if block is None:
-            block = Block(number, file_name)
-        block.take(line)
-        if match:
-            block.add(match.group(1), match.group(2) or "")
-        elif not block.extend(line.strip()):
-            position += 1
-            yield bad_entry(file_name, position, number,
-                            f"expected a tag such as '%0' or '%T' at the start of a record, found {line[:30]!r}")
-            block = None
-    if block is not None:
-        position += 1
-        yield _entry(block, position, file_name)
+def _line(line: str) -> Line:
+    # A tag after spaces is still a tag: refer values never start with '%X '.
+    match = _TAG.fullmatch(line.strip())
+    if match is None:
+        return "text", "", line.strip()
+    tag = match.group(1)
+    return "start" if tag == "0" else "field", tag, match.group(2) or ""
 
 
 def _has_type_and_fields(block: Block) -> bool:
@@ -89,8 +58,22 @@ def _has_type_and_fields(block: Block) -> bool:
     return "0" in tags and any(tag != "0" for tag in tags[tags.index("0"):])
 
 
-def _entry(block: Block, position: int, file_name: str) -> Entry:
-    return Entry(position, block.line, record=build_record(block.fields(), block.raw()))
+LAYOUT = Layout(
+    read=_line,
+    unexpected=lambda line: (f"expected a tag such as '%0' or '%T' at the start of a record, "
+                             f"found {line[:30]!r}"),
+    blank=Blank.CLOSE,
+    # Files written without blank lines: a %0 starts the next record once this one has its own.
+    again=_has_type_and_fields,
+)
+
+
+def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
+    return entries(stream, file_name, LAYOUT, _entry)
+
+
+def _entry(piece: Piece, position: int) -> Entry:
+    return Entry(position, piece.block.line, record=build_record(piece.block.fields(), piece.block.raw()))
 
 
 def _names(values: list[str]) -> list[str]:

@@ -16,16 +16,15 @@ from screener.records import Record, make_record
 from screener.sources import Entry
 from screener.sources._common import (
     CJK_NAME_SPLIT,
-    Block,
     Fields,
     bad_entry,
     chinese_database,
     every,
     first,
     has_cjk,
-    numbered_lines,
     split_list,
 )
+from screener.sources._tagged import Blank, Layout, Line, Piece, entries
 
 NAME = "refworks"
 LABEL = "RefWorks tagged (RT A1 T1)"
@@ -49,40 +48,32 @@ def database(head: str) -> str | None:
     return chinese_database(head)
 
 
+def _line(line: str) -> Line:
+    match = _TAG.fullmatch(line.rstrip()) if line[:1] not in (" ", "\t") else None
+    if match is None and line[:1].isspace():  # RT starts a record even after spaces
+        match = _RT.fullmatch(line.strip())
+    if match is None:
+        return "text", "", line.strip()
+    tag = match.group(1).upper()
+    return "start" if tag == "RT" else "field", tag, match.group(2)
+
+
+LAYOUT = Layout(
+    read=_line,
+    unexpected=lambda line: f"expected 'RT' or a two-letter tag such as 'T1 ', found {line[:30]!r}",
+    blank=Blank.CLOSE,
+)
+
+
 def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
-    block: Block | None = None
-    position = 0
-    for number, line in numbered_lines(stream, file_name):
-        match = _TAG.fullmatch(line.rstrip()) if line[:1] not in (" ", "\t") else None
-        if match is None and line[:1].isspace():  # RT starts a record even after spaces
-            match = _RT.fullmatch(line.strip())
-        tag = match.group(1).upper() if match else ""
-        if tag == "RT" or not line.strip():
-            if block is not None and block.pairs:
-                position += 1
-                yield _entry(block, position, file_name)
-                block = None
-            if not line.strip():
-                continue
-        if block is None:
-            block = Block(number, file_name)
-        block.take(line)
-        if match:
-            block.add(tag, match.group(2))
-        elif not block.extend(line.strip()):
-            position += 1
-            yield bad_entry(file_name, position, number,
-                            f"expected 'RT' or a two-letter tag such as 'T1 ', found {line[:30]!r}")
-            block = None
-    if block is not None and block.pairs:
-        position += 1
-        yield _entry(block, position, file_name)
+    return entries(stream, file_name, LAYOUT, _entry)
 
 
-def _entry(block: Block, position: int, file_name: str) -> Entry:
+def _entry(piece: Piece, position: int) -> Entry:
+    block = piece.block
     fields = block.fields()
     if not first(fields, "T1", "AB"):
-        return bad_entry(file_name, position, block.line, "expected a 'T1' (title) or 'AB' line")
+        return bad_entry(block.file_name, position, block.line, "expected a 'T1' (title) or 'AB' line")
     return Entry(position, block.line, record=_record(fields, block.raw()))
 
 

@@ -14,7 +14,8 @@ from typing import TextIO
 
 from screener.records import Record, make_record, parse_year
 from screener.sources import Entry
-from screener.sources._common import Block, Fields, bad_entry, every, first, numbered_lines
+from screener.sources._common import Fields, bad_entry, every, first
+from screener.sources._tagged import Blank, Flaw, Layout, Line, Piece, entries
 
 NAME = "wos"
 LABEL = "Web of Science plain text"
@@ -46,58 +47,52 @@ def database(head: str) -> str | None:
 _MARK = re.compile(r"(?!   )[^\S\n]*([Pp][Tt]) (.*)|(?!   )[^\S\n]*([Ee][Rr])\s*")
 
 
+def _line(line: str) -> Line:
+    mark = _MARK.fullmatch(line) if line[0] in "PpEe" or line[0].isspace() else None
+    if mark is not None:
+        return ("start", "PT", mark.group(2)) if mark.group(1) is not None else ("end", "ER", "")
+    if line[0] in " \t":
+        return "text", "", line.strip()
+    match = _TAG.fullmatch(line.rstrip())
+    if match and match.group(1) != "EF":
+        return "field", match.group(1), match.group(2) or ""
+    return "bad", "", ""
+
+
+def _outside(line: str) -> str | None:
+    # Text outside a record that is not header or trailer: say so rather than guess what it was.
+    if line.startswith(("FN ", "VR ", "EF")) or line.strip().upper() == "ER":
+        return None
+    return f"expected 'PT' to start a record, found {line[:30]!r}"
+
+
+LAYOUT = Layout(
+    read=_line,
+    unexpected=lambda line: (f"expected a two-letter tag (e.g. 'TI ') or a continuation line "
+                             f"indented by three spaces, found {line[:30]!r}"),
+    blank=Blank.KEEP,
+    flaw=Flaw.RECORD,
+    orphan="a continuation line with no tag above it",
+    outside=_outside,
+)
+
+
 def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
-    block: Block | None = None
-    problem = ""
-    position = 0
-    for number, line in numbered_lines(stream, file_name):
-        mark = _MARK.fullmatch(line) if line and (line[0] in "PpEe" or line[0].isspace()) else None
-        starts = mark is not None and mark.group(1) is not None
-        if starts and block is not None:
+    return entries(stream, file_name, LAYOUT, _entry)
+
+
+def _entry(piece: Piece, position: int) -> Entry:
+    block = piece.block
+    if not piece.marked:
+        if piece.end_line is not None:
             # A PT before the record's ER: not two records run together silently.
-            position += 1
-            yield bad_entry(file_name, position, block.line,
-                            f"expected 'ER' to close the record that starts here before the next "
-                            f"'PT' (line {number})")
-            block = None
-        if block is None:
-            if starts:
-                block = Block(number, file_name)
-                block.take(line)
-                block.add("PT", mark.group(2))  # type: ignore[union-attr]
-                problem = ""
-            elif line.strip() and not line.startswith(("FN ", "VR ", "EF")) and line.strip().upper() != "ER":
-                # Text outside a record that is not header or trailer: say so once, on the
-                # next record, rather than guessing what it was.
-                problem = problem or f"line {number}: expected 'PT' to start a record, found {line[:30]!r}"
-            continue
-        block.take(line)
-        if mark is not None:  # ER
-            position += 1
-            yield _entry(block, position, file_name, problem)
-            block, problem = None, ""
-            continue
-        if line[:1] in (" ", "\t"):
-            if not block.extend(line.strip()) and not problem:
-                problem = f"line {number}: a continuation line with no tag above it"
-            continue
-        match = _TAG.fullmatch(line.rstrip())
-        if match and match.group(1) != "EF":
-            block.add(match.group(1), match.group(2) or "")
-        elif line.strip() and not problem:
-            problem = (f"line {number}: expected a two-letter tag (e.g. 'TI ') or a continuation "
-                       f"line indented by three spaces, found {line[:30]!r}")
-    if block is not None:
-        position += 1
-        yield bad_entry(file_name, position, block.line,
-                        "expected 'ER' to close the record that starts here; the file may be cut short")
-    elif problem:
-        yield bad_entry(file_name, position + 1, None, problem)
-
-
-def _entry(block: Block, position: int, file_name: str, problem: str) -> Entry:
-    if problem:
-        return bad_entry(file_name, position, block.line, problem)
+            why = (f"expected 'ER' to close the record that starts here before the next 'PT' "
+                   f"(line {piece.end_line})")
+        else:
+            why = "expected 'ER' to close the record that starts here; the file may be cut short"
+        return bad_entry(block.file_name, position, block.line, why)
+    if piece.problem:
+        return bad_entry(block.file_name, position, block.line, piece.problem)
     return Entry(position, block.line, record=build_record(block.fields(), block.raw()))
 
 
