@@ -6,8 +6,7 @@ import sys
 
 import click
 
-from screener.cli.output import RAW_HELP, check_out, echo, plural
-from screener.cli.prisma import progress_bar
+from screener.cli.output import RAW_HELP, check_out, echo, plural, progress_bar
 from screener.cli.review import export_group
 from screener.project import Project
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from screener.display import count_of, visible
+from screener.display import count_of, one_line, visible
 from screener.files import check_output, open_file
 
 RAW_HELP = ("Write cells exactly as stored: no ' added before text a spreadsheet would run as a "
@@ -34,6 +34,8 @@ RAW_HELP = ("Write cells exactly as stored: no ' added before text a spreadsheet
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from screener.project import Progress as ProgressCallback
 
 
 class Escaping(io.TextIOBase):
@@ -142,6 +144,29 @@ def progress_console() -> Console:
     from rich.console import Console
 
     return Console(file=_raw(sys.stderr), stderr=True)
+
+
+@contextmanager
+def progress_bar(label: str, *, total: int | None = None) -> Iterator[ProgressCallback]:
+    """A progress bar for a verb's long work, on stderr (stdout carries data) and only when
+    stderr is a terminal; it is gone when the block ends. Yields the ``progress(done, total)``
+    callback the façade's long methods take.
+
+    ``label`` may name a file or a strategy: it is shown on one line with control characters
+    escaped, and never read as Rich markup.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = progress_console()
+    with Progress(TextColumn("{task.description}", markup=False), BarColumn(),
+                  MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True,
+                  disable=not console.is_terminal) as bar:
+        task = bar.add_task(one_line(label), total=total)
+
+        def update(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
 
 
 @contextmanager
