@@ -1,4 +1,4 @@
-"""Verbs on the review itself: new, info, export, tui, demo."""
+"""Verbs on the review itself: new, info, export records, tui, demo."""
 
 from __future__ import annotations
 
@@ -109,12 +109,7 @@ def info_command(review: str, as_json: bool) -> None:
              f"{to_go(c):,} to go")
 
 
-@click.group("export")
-def export_group() -> None:
-    """Export records, decisions and results."""
-
-
-@export_group.command("records")
+@click.command("records")
 @click.argument("review", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["csv", "ris", "json"]), default="csv",
               show_default=True)

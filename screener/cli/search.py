@@ -13,7 +13,6 @@ from screener.cli.output import echo, emit, progress_bar
 from screener.display import count_of, one_line
 from screener.project import Project
 from screener.queries import load_query
-from screener.search.client import EntrezOptions
 
 
 @click.command("search")
@@ -39,6 +38,9 @@ def search_command(review: str, query_file: str, resume: bool, eutils_url: str |
       screener search il2.db queries/il2-myositis.pubmed.txt --email me@example.org
       screener search il2.db queries/il2-myositis.pubmed.txt --resume
     """
+    # requests and lxml load for a search only
+    from screener.search.client import EntrezOptions
+
     query = load_query(Path(query_file))
     with Project.open(review) as project, progress_bar(f"PubMed: {query.name}") as progress:
         result = project.search(query, eutils_url=eutils_url, email=email, resume=resume,

@@ -1,8 +1,8 @@
 """Every CLI verb on the hostile review: no raw control character reaches people.
 
-Each verb (walked from ``screener.cli.COMMANDS``, so a new verb fails here until it has an
-entry in :data:`RUNS`) runs twice through ``main``: with stdout a pipe (capsys) and with stdout
-a terminal. What people read (stderr, and stdout unless the run writes data) holds no C0/C1
+Each verb (walked from the ``screener.cli.cli`` group, so a new verb fails here until it has
+an entry in :data:`RUNS`) runs twice through ``main``: with stdout a pipe (capsys) and with
+stdout a terminal. What people read (stderr, and stdout unless the run writes data) holds no C0/C1
 control character but tab and newline; on a terminal stdout holds none at all, data or not.
 """
 
