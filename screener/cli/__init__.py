@@ -119,6 +119,7 @@ class LazyGroup(click.Group):
         if cmd_name not in self.verbs:
             return None
         module, _, attribute = self.verbs[cmd_name][0].partition(":")
+        _import_sqlite_utils()
         command = getattr(importlib.import_module(module), attribute)
         assert isinstance(command, click.Command), self.verbs[cmd_name]
         return command
@@ -129,6 +130,27 @@ class LazyGroup(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl([(name, click.Command(name, help=summary).get_short_help_str(limit))
                                 for name, (_, summary) in self.verbs.items()])
+
+
+def _import_sqlite_utils() -> None:
+    """Import sqlite-utils without pandas and numpy, once, before a verb's module needs it.
+
+    ``sqlite_utils.db`` imports pandas and numpy when they are installed (pooling needs them)
+    only to map their scalar types to column types when sqlite-utils makes a table from Python
+    values. screener's tables come from ``db/*.sql`` and it writes with SQL, so that mapping is
+    never used, and loading them cost every verb a quarter of a second. A verb that pools
+    imports them itself.
+    """
+    if "sqlite_utils" in sys.modules:
+        return
+    absent = [name for name in ("pandas", "numpy") if name not in sys.modules]
+    for name in absent:
+        sys.modules[name] = None  # type: ignore[assignment]  # `import name` raises ImportError
+    try:
+        import sqlite_utils  # noqa: F401
+    finally:
+        for name in absent:
+            del sys.modules[name]
 
 
 @click.group(cls=LazyGroup, verbs=VERBS,

@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
 
 from screener.cli import cli
+from screener.project import Project
 
 HEAVY = ("scipy", "pandas")
 
@@ -55,3 +57,49 @@ def test_help_imports_no_verb_module() -> None:
         "screener.cli", "screener.cli.output", "screener.display", "screener.errors",
         "screener.files")}
     assert not {"sqlite_utils", "rich", *HEAVY} & loaded
+
+
+def test_new_and_info_load_neither_scipy_nor_pandas(tmp_path: Path) -> None:
+    review = tmp_path / "review.db"
+    assert not set(HEAVY) & run_fresh("new", str(review), "--title", "T", "--reviewer", "alice")
+    with Project.open(review) as project:
+        project.import_file(_csv(tmp_path / "records.csv"), fmt="csv", source="Embase")
+    assert not set(HEAVY) & run_fresh("info", str(review))
+
+
+WALK = """
+import json, sys, click
+from screener.cli import cli
+
+def walk(group):
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        if isinstance(command, click.Group):
+            walk(command)
+
+walk(cli)
+print(json.dumps(sorted(sys.modules)))
+"""
+"""Imports every verb's module, as ``screener VERB`` does, and prints the modules loaded."""
+
+
+def test_no_verb_module_loads_scipy_or_pandas() -> None:
+    # the modules of the verbs that pool too: they import the stages when they run
+    result = subprocess.run([sys.executable, "-c", WALK], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    loaded = set(json.loads(result.stdout))
+    assert "screener.cli.meta" in loaded and "screener.project" in loaded
+    assert not set(HEAVY) & loaded
+
+
+def test_a_verb_that_pools_still_pools_in_a_fresh_process(tmp_path: Path) -> None:
+    trials = tmp_path / "trials.csv"
+    trials.write_text("study,yi,vi\nA,0.1,0.04\nB,0.3,0.05\nC,-0.2,0.06\n", encoding="utf-8")
+    assert {"scipy", "pandas"} <= run_fresh("meta", str(trials), "--json")
+
+
+def _csv(path: Path) -> Path:
+    path.write_text("title,year\nA trial of IL-2,2020\nAnother trial,2021\n", encoding="utf-8")
+    return path
