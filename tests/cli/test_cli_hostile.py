@@ -27,7 +27,7 @@ from screener.demo_bcg import bcg_rows, study_name
 from screener.extraction.values import ValueEntry
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "search"))
-from fake_eutils import FakeEutils  # noqa: E402
+from fake_eutils import FakeEutils
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 C1_CSI = "\x9b"
