@@ -22,7 +22,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import IO, TYPE_CHECKING, TextIO
 
 import click
 
@@ -114,15 +114,11 @@ def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
     click.echo(visible(str(message)), err=err, nl=nl)
 
 
-def _to_stdout(out: str | None) -> bool:
-    return out is None or out == "-"
-
-
 def check_out(out: str | None, review: str | Path) -> None:
     """Refuse ``--out`` (or ``--plot``) before any work when it must not be written: the review
     itself, its -wal/-shm/-journal file, any SQLite database, a missing folder
     (:func:`screener.files.check_output`). The write checks again."""
-    if not _to_stdout(out):
+    if out is not None and out != "-":
         check_output(out, protect=(review,))
 
 
@@ -170,10 +166,10 @@ def progress_bar(label: str, *, total: int | None = None) -> Iterator[ProgressCa
 
 
 @contextmanager
-def open_output(out: str | None, *, protect: Iterable[str | Path] = ()) -> Iterator[TextIO]:
+def open_output(out: str | None, *, protect: Iterable[str | Path] = ()) -> Iterator[IO[str]]:
     """A text handle for ``out`` or stdout (None or "-"). A file is written all or nothing,
     never over ``protect`` (the review) or any SQLite database (:mod:`screener.files`)."""
-    if _to_stdout(out):
+    if out is None or out == "-":
         yield sys.stdout
         return
     with open_file(out, "w", protect=protect) as handle:

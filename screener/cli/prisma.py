@@ -15,7 +15,7 @@ _FORMATS = ("svg", "png", "pdf", "csv", "json", "txt")
 
 
 def _parse_set(items: tuple[str, ...]) -> list[tuple[str, int | None]]:
-    out = []
+    out: list[tuple[str, int | None]] = []
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
