@@ -120,8 +120,7 @@ class LazyGroup(click.Group):
             return None
         module, _, attribute = self.verbs[cmd_name][0].partition(":")
         _import_sqlite_utils()
-        command = getattr(importlib.import_module(module), attribute)
-        assert isinstance(command, click.Command), self.verbs[cmd_name]
+        command: click.Command = getattr(importlib.import_module(module), attribute)
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
