@@ -94,6 +94,24 @@ def test_no_verb_module_loads_scipy_or_pandas() -> None:
     assert not set(HEAVY) & loaded
 
 
+@pytest.fixture(scope="module")
+def bcg(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from screener.demo_bcg import build_bcg_demo
+
+    return build_bcg_demo(tmp_path_factory.mktemp("bcg"))
+
+
+@pytest.mark.parametrize("verb", [
+    ["form"], ["check"], ["rob"], ["export", "extraction"], ["study", "list"], ["prisma"],
+    ["export", "records", "--unblind"], ["agreement"], ["searches"], ["dedup", "--report"],
+], ids=" ".join)
+def test_a_verb_that_does_not_pool_loads_neither_scipy_nor_pandas(verb: list[str],
+                                                                   bcg: Path) -> None:
+    # the BCG demo review: extracted data, risk of bias, studies, no saved analysis read
+    at = 2 if verb[0] in ("export", "study") else 1
+    assert not set(HEAVY) & run_fresh(*verb[:at], str(bcg), *verb[at:])
+
+
 def test_a_verb_that_pools_still_pools_in_a_fresh_process(tmp_path: Path) -> None:
     trials = tmp_path / "trials.csv"
     trials.write_text("study,yi,vi\nA,0.1,0.04\nB,0.3,0.05\nC,-0.2,0.06\n", encoding="utf-8")
