@@ -71,9 +71,6 @@ class Review:
     include_terms: tuple[str, ...] = ()
     exclude_terms: tuple[str, ...] = ()
 
-    def reviewers_needed(self, stage: Stage | str) -> int:
-        return self.reviewers_title_abstract if Stage(stage) is Stage.TITLE_ABSTRACT else self.reviewers_full_text
-
 
 @dataclass(frozen=True, slots=True)
 class Decision:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
@@ -96,9 +96,6 @@ class Record:
     @property
     def first_author(self) -> str:
         return self.authors[0].family if self.authors else ""
-
-    def with_changes(self, **changes: Any) -> Record:
-        return replace(self, **changes)
 
 
 # --- text ------------------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 """The ``screener`` command: a thin shell over :class:`screener.project.Project`.
 
-Each verb lives in a module of this package and is registered in :data:`COMMANDS`. A user's
-mistake, or the environment's (a full disk, a damaged review file), prints one line on stderr
-and exits non-zero; only a bug shows a traceback.
+Each verb lives in a module of this package and is listed in :data:`VERBS`, with its summary
+for ``screener --help``: a verb's module (and the façade, storage, the stages behind it) is
+imported only when that verb runs or shows its own help, so ``screener --help`` imports none.
+A user's mistake, or the environment's (a full disk, a damaged review file), prints one line
+on stderr and exits non-zero; only a bug shows a traceback.
 
 Text from records, files and reviewers never reaches a terminal raw. While a verb runs,
 :func:`main` replaces stderr (always) and stdout (when it is a terminal) with streams that show
@@ -16,58 +18,142 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Mapping
+from typing import Any
 
 import click
 
 from screener.cli.output import echo, people_streams
 from screener.errors import ScreenerError
 
-# Every verb: (name, module, attribute), in the order ``screener --help`` lists them. A module
-# is imported only when its verb runs (or --help lists them all), so `screener info` does not
-# load scipy or lxml. Several modules add subcommands to `export`: all are loaded for it.
-COMMANDS: list[tuple[str, str, str]] = [
-    ("new", "screener.cli.review", "new_command"),
-    ("reviewer", "screener.cli.reviewers", "reviewer_group"),
-    ("info", "screener.cli.review", "info_command"),
-    ("criteria", "screener.cli.criteria", "criteria_command"),
-    ("terms", "screener.cli.criteria", "terms_command"),
-    ("search", "screener.cli.search", "search_command"),
-    ("searches", "screener.cli.search", "searches_command"),
-    ("import", "screener.cli.imports", "import_command"),
-    ("dedup", "screener.cli.dedup", "dedup_command"),
-    ("tui", "screener.cli.review", "tui_command"),
-    ("agreement", "screener.cli.screening", "agreement_command"),
-    ("conflicts", "screener.cli.screening", "conflicts_command"),
-    ("resolve", "screener.cli.screening", "resolve_command"),
-    ("form", "screener.cli.extraction", "form_command"),
-    ("check", "screener.cli.extraction", "check_command"),
-    ("study", "screener.cli.studies", "study_group"),
-    ("rob", "screener.cli.extraction", "rob_command"),
-    ("meta", "screener.cli.meta", "meta_command"),
-    ("pool", "screener.cli.pool", "pool_command"),
-    ("analyses", "screener.cli.pool", "analyses_command"),
-    ("prisma", "screener.cli.prisma", "prisma_command"),
-    ("report", "screener.cli.prisma", "report_command"),
-    ("export", "screener.cli.review", "export_group"),   # records
-    ("export", "screener.cli.exports", "export_group"),   # ris, decisions
-    ("export", "screener.cli.extraction", "export_group"),   # extraction
-    ("demo", "screener.cli.review", "demo_command"),
-]
+Verbs = Mapping[str, tuple[str, str]]
+"""A group's commands: name -> ("module:attribute", the first sentence of its help)."""
+
+VERBS: Verbs = {
+    "new": ("screener.cli.review:new_command", "Create a new review file."),
+    "reviewer": ("screener.cli.reviewers:reviewer_group",
+                 "Declare a review's reviewers and give them roles (the lead's verbs)."),
+    "info": ("screener.cli.review:info_command", "Counts per source, stage and reviewer."),
+    "criteria": ("screener.cli.criteria:criteria_command",
+                 "Show the review's eligibility criteria, or set some of them."),
+    "terms": ("screener.cli.criteria:terms_command",
+              "Show the words highlighted while screening, or change them."),
+    "search": ("screener.cli.search:search_command",
+               "Run a saved PubMed strategy (queries/NAME.pubmed.txt) into the review."),
+    "searches": ("screener.cli.search:searches_command",
+                 "The search log (PRISMA-S): every search run and import, with its database, "
+                 "date, strategy, the count found and the records PRISMA counts as identified."),
+    "import": ("screener.cli.imports:import_command",
+               "Import export files (format detected from the content)."),
+    "dedup": ("screener.cli.dedup:dedup_command",
+              "Find duplicates: merge the certain ones, queue the rest for a person."),
+    "tui": ("screener.cli.review:tui_command", "Open the review in the terminal interface."),
+    "agreement": ("screener.cli.screening:agreement_command",
+                  "Agreement between reviewers: 2x2 counts, percent agreement, Cohen's kappa "
+                  "(95% CI)."),
+    "conflicts": ("screener.cli.screening:conflicts_command",
+                  "Records on which reviewers disagree (include vs exclude) and nobody has "
+                  "resolved yet."),
+    "resolve": ("screener.cli.screening:resolve_command",
+                "Settle a conflict: the final decision on RECORD_ID at a stage (an arbiter or "
+                "the lead)."),
+    "form": ("screener.cli.extraction:form_command",
+             "Load an extraction form (TOML), or show the review's form."),
+    "check": ("screener.cli.extraction:check_command",
+              "Consistency checks on the extracted numbers (flags, with why), and the studies "
+              "that no record included at full text supports."),
+    "study": ("screener.cli.studies:study_group",
+              "Studies and the records (reports) that describe them."),
+    "rob": ("screener.cli.extraction:rob_command",
+            "Risk-of-bias summary per study (consensus, or the assessors' agreed judgement)."),
+    "meta": ("screener.cli.meta:meta_command", "Meta-analyse the studies in FILE.csv."),
+    "pool": ("screener.cli.pool:pool_command",
+             "Pool an outcome's agreed extracted data and save the analysis in the review."),
+    "analyses": ("screener.cli.pool:analyses_command",
+                 "List the analyses saved in the review (screener pool, the TUI's analysis "
+                 "screen)."),
+    "prisma": ("screener.cli.prisma:prisma_command",
+               "The PRISMA 2020 flow diagram, every number counted from the review."),
+    "report": ("screener.cli.prisma:report_command",
+               "Write the review report: question, search log, PRISMA diagram, agreement, "
+               "studies, risk of bias and every saved analysis, plus results.csv and an R "
+               "script for metafor."),
+    "export": ("screener.cli:export_group", "Export records, decisions and results."),
+    "demo": ("screener.cli.review:demo_command",
+             "Build the two bundled demo reviews (real public data) and open one."),
+}
+"""Every verb, in the order ``screener --help`` lists them."""
+
+EXPORTS: Verbs = {
+    "decisions": ("screener.cli.exports:export_decisions_command",
+                  "Every live decision and resolution as CSV: one row per record, stage and "
+                  "reviewer, with the reason, note, time and the record's final decision at "
+                  "that stage."),
+    "extraction": ("screener.cli.extraction:export_extraction_command",
+                   "The analysis-ready extraction table: one row per study x outcome x "
+                   "timepoint x subgroup, columns named as metafor's escalc arguments (m1i sd1i "
+                   "n1i m2i sd2i n2i ai bi ci di xi ni ri yi vi), plus estimate, ci_lb, ci_ub, "
+                   "pval for results reported only as an effect."),
+    "records": ("screener.cli.review:export_records_command",
+                "Every record with its source, cluster, decisions per reviewer and stage, and "
+                "whether its full text was marked not retrievable (column retrieval)."),
+    "ris": ("screener.cli.exports:export_ris_command",
+            "Screened records as RIS, with the final decision, each reviewer's decision and the "
+            "exclusion reason in the notes (N1), ready for EndNote or Zotero."),
+}
+"""The ``screener export`` subcommands."""
 
 
-class _LazyGroup(click.Group):
+class LazyGroup(click.Group):
+    """A click group whose commands are imported when one is asked for; its help lists them by
+    the summaries in ``verbs``, importing nothing."""
+
+    def __init__(self, *args: Any, verbs: Verbs, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.verbs = verbs
+
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(dict.fromkeys(name for name, _, _ in COMMANDS))
+        return list(self.verbs)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        command = None
-        for name, module, attr in COMMANDS:
-            if name == cmd_name:
-                command = getattr(importlib.import_module(module), attr)
+        if cmd_name not in self.verbs:
+            return None
+        module, _, attribute = self.verbs[cmd_name][0].partition(":")
+        _import_sqlite_utils()
+        command: click.Command = getattr(importlib.import_module(module), attribute)
         return command
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # as click.Group lists them (the first sentence, cut to fit), from the summaries
+        limit = formatter.width - 6 - max(len(name) for name in self.verbs)
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, click.Command(name, help=summary).get_short_help_str(limit))
+                                for name, (_, summary) in self.verbs.items()])
 
-@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+
+def _import_sqlite_utils() -> None:
+    """Import sqlite-utils without pandas and numpy, once, before a verb's module needs it.
+
+    ``sqlite_utils.db`` imports pandas and numpy when they are installed (pooling needs them)
+    only to map their scalar types to column types when sqlite-utils makes a table from Python
+    values. screener's tables come from ``db/*.sql`` and it writes with SQL, so that mapping is
+    never used, and loading them cost every verb a quarter of a second. A verb that pools
+    imports them itself.
+    """
+    if "sqlite_utils" in sys.modules:
+        return
+    absent = [name for name in ("pandas", "numpy") if name not in sys.modules]
+    for name in absent:
+        sys.modules[name] = None  # type: ignore[assignment]  # `import name` raises ImportError
+    try:
+        import sqlite_utils  # noqa: F401
+    finally:
+        for name in absent:
+            del sys.modules[name]
+
+
+@click.group(cls=LazyGroup, verbs=VERBS,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="screener")
 def cli() -> None:
     """screener: a systematic review from search to forest plot, in the terminal.
@@ -78,6 +164,11 @@ def cli() -> None:
       screener import review.db pubmed.nbib embase.ris
       screener tui review.db --reviewer alice
     """
+
+
+@click.group("export", cls=LazyGroup, verbs=EXPORTS)
+def export_group() -> None:
+    """Export records, decisions and results."""
 
 
 def main(argv: list[str] | None = None) -> int:

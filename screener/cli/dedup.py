@@ -6,9 +6,8 @@ import json
 from dataclasses import asdict
 
 import click
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from screener.cli.output import echo, emit, plural, progress_console
+from screener.cli.output import echo, emit, plural, progress_bar
 from screener.project import Project
 
 
@@ -34,13 +33,8 @@ def dedup_command(review: str, report_only: bool, full: bool, as_json: bool) -> 
         if report_only:
             result = project.dedup_report()
         else:
-            console = progress_console()
-            with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                          TimeElapsedColumn(), console=console, transient=True,
-                          disable=not console.is_terminal) as bar:
-                task = bar.add_task("comparing records", total=None)
-                result = project.find_duplicates(
-                    full=full, progress=lambda done, total: bar.update(task, completed=done, total=total))
+            with progress_bar("comparing records") as progress:
+                result = project.find_duplicates(full=full, progress=progress)
     if as_json:
         payload = asdict(result)
         payload["decided_by_person"] = result.decided_by_person

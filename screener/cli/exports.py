@@ -1,4 +1,4 @@
-"""``screener export ris`` and ``screener export decisions`` (added to the ``export`` group)."""
+"""``screener export ris`` and ``screener export decisions``."""
 
 from __future__ import annotations
 
@@ -6,12 +6,8 @@ import sys
 
 import click
 
-from screener.cli.output import RAW_HELP, check_out, echo, plural
-from screener.cli.prisma import progress_bar
-from screener.cli.review import export_group
+from screener.cli.output import RAW_HELP, check_out, echo, plural, progress_bar
 from screener.project import Project
-
-__all__ = ["export_group"]
 
 
 def _emit(out: str | None, count: int, text: str, what: str) -> None:
@@ -20,7 +16,7 @@ def _emit(out: str | None, count: int, text: str, what: str) -> None:
     echo(plural(count, what) + (f" written to {out}" if out else ""), err=True)
 
 
-@export_group.command("ris")
+@click.command("ris")
 @click.argument("review", type=click.Path(dir_okay=False))
 @click.option("--which", type=click.Choice(["included", "excluded", "all"]), default="included",
               show_default=True, help="Included reports, excluded records (either stage) or all.")
@@ -44,7 +40,7 @@ def export_ris_command(review: str, which: str, out: str | None, reviewer: str |
     _emit(out, count, text, "record")
 
 
-@export_group.command("decisions")
+@click.command("decisions")
 @click.argument("review", type=click.Path(dir_okay=False))
 @click.option("--out", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
 @click.option("--reviewer", help="Export as this reviewer (blind reviews hide others' decisions).")

@@ -8,7 +8,6 @@ import json
 import click
 
 from screener.cli.output import RAW_HELP, check_out, echo, emit, open_output, plural
-from screener.cli.review import export_group
 from screener.errors import ScreenerError
 from screener.extraction.rob import TOOLS
 from screener.extraction.table import write_csv
@@ -82,7 +81,7 @@ def check_command(review: str, as_json: bool) -> None:
     echo(plural(len(flags), "flag"), err=True)
 
 
-@export_group.command("extraction")
+@click.command("extraction")
 @click.argument("review", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False), help="Write here instead of stdout.")

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 
 import click
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from screener.cli.output import echo, progress_console
-from screener.display import count_of, visible
+from screener.cli.output import echo, progress_bar
+from screener.display import count_of
 from screener.errors import ScreenerError
 from screener.project import Project
 from screener.queries import SavedQuery, load_query
@@ -59,8 +57,6 @@ def import_command(review: str, files: tuple[str, ...], source: str | None, fmt:
         return import_extraction_files(review, files, dry_run=dry_run)
     query: SavedQuery | None = load_query(Path(query_file)) if query_file else None
     default_source = query.database.strip() if query else ""
-    # The bar goes to stderr, and only on a terminal: stdout carries only the result lines.
-    console = progress_console()
     with Project.open(review) as project:
         if dry_run:
             for file in files:
@@ -71,14 +67,11 @@ def import_command(review: str, files: tuple[str, ...], source: str | None, fmt:
         imported: list[str] = []
         for number, file in enumerate(files):
             try:
-                with Progress(TextColumn("{task.description}"), BarColumn(),
-                              TextColumn("{task.completed:,}"), TimeElapsedColumn(), console=console,
-                              transient=True, disable=not console.is_terminal) as bar:
-                    task = bar.add_task(visible(f"importing {Path(file).name}"), total=None)
+                with progress_bar(f"importing {Path(file).name}") as progress:
                     result = project.import_file(
                         file, source=source, fmt=fmt, again=again, skip_bad=skip_bad, method=method,
                         query_name=query.name if query else "", query_text=query.text if query else "",
-                        default_source=default_source, progress=partial(_advance, bar, task))
+                        default_source=default_source, progress=progress)
             except ScreenerError as exc:
                 if len(files) == 1:
                     raise
@@ -95,10 +88,6 @@ def _stopped(imported: list[str], rest: tuple[str, ...]) -> str:
     if not imported:
         return f"stopped; nothing was imported (not imported: {names})"
     return f"stopped; imported: {', '.join(imported)}; not imported: {names}"
-
-
-def _advance(bar: Progress, task: TaskID, done: int, total: int | None) -> None:
-    bar.update(task, completed=done, total=total)
 
 
 def _show_preview(project: Project, file: str, fmt: str | None, source: str | None) -> None:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
 from screener.cli.output import check_out, echo, emit
 from screener.display import one_line
-from screener.pooling import PoolingError
-from screener.pooling.analysis import Analysis, AnalysisSettings, method_name, run_analysis
-from screener.pooling.selection import select_rows
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from screener.pooling.analysis import Analysis
 
 _EXAMPLES = """\b
 Example:
@@ -30,6 +32,8 @@ def _fail(message: str) -> click.ClickException:
 
 
 def _read(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
     if not path.exists():
         raise _fail(f"{path}: no such file")
     if path.is_dir():
@@ -124,6 +128,11 @@ def meta_command(
     model scale (log scale for ratios, Fisher's z for ZCOR); measures with a
     back-transformation also get it (the JSON key "transformed").
     """
+    # pandas and scipy load here, not when the CLI starts (they take most of a second)
+    from screener.pooling import PoolingError
+    from screener.pooling.analysis import AnalysisSettings, method_name, run_analysis
+    from screener.pooling.selection import select_rows
+
     try:
         method = method_name(method)
     except PoolingError as exc:

@@ -22,11 +22,11 @@ import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import IO, TYPE_CHECKING, TextIO
 
 import click
 
-from screener.display import count_of, visible
+from screener.display import count_of, one_line, visible
 from screener.files import check_output, open_file
 
 RAW_HELP = ("Write cells exactly as stored: no ' added before text a spreadsheet would run as a "
@@ -34,6 +34,8 @@ RAW_HELP = ("Write cells exactly as stored: no ' added before text a spreadsheet
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from screener.project import Progress as ProgressCallback
 
 
 class Escaping(io.TextIOBase):
@@ -112,15 +114,11 @@ def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
     click.echo(visible(str(message)), err=err, nl=nl)
 
 
-def _to_stdout(out: str | None) -> bool:
-    return out is None or out == "-"
-
-
 def check_out(out: str | None, review: str | Path) -> None:
     """Refuse ``--out`` (or ``--plot``) before any work when it must not be written: the review
     itself, its -wal/-shm/-journal file, any SQLite database, a missing folder
     (:func:`screener.files.check_output`). The write checks again."""
-    if not _to_stdout(out):
+    if out is not None and out != "-":
         check_output(out, protect=(review,))
 
 
@@ -145,10 +143,33 @@ def progress_console() -> Console:
 
 
 @contextmanager
-def open_output(out: str | None, *, protect: Iterable[str | Path] = ()) -> Iterator[TextIO]:
+def progress_bar(label: str, *, total: int | None = None) -> Iterator[ProgressCallback]:
+    """A progress bar for a verb's long work, on stderr (stdout carries data) and only when
+    stderr is a terminal; it is gone when the block ends. Yields the ``progress(done, total)``
+    callback the façade's long methods take.
+
+    ``label`` may name a file or a strategy: it is shown on one line with control characters
+    escaped, and never read as Rich markup.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = progress_console()
+    with Progress(TextColumn("{task.description}", markup=False), BarColumn(),
+                  MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True,
+                  disable=not console.is_terminal) as bar:
+        task = bar.add_task(one_line(label), total=total)
+
+        def update(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+@contextmanager
+def open_output(out: str | None, *, protect: Iterable[str | Path] = ()) -> Iterator[IO[str]]:
     """A text handle for ``out`` or stdout (None or "-"). A file is written all or nothing,
     never over ``protect`` (the review) or any SQLite database (:mod:`screener.files`)."""
-    if _to_stdout(out):
+    if out is None or out == "-":
         yield sys.stdout
         return
     with open_file(out, "w", protect=protect) as handle:

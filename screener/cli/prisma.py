@@ -3,34 +3,19 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from screener.cli.output import RAW_HELP, check_out, echo, plural, progress_console
-from screener.display import visible
+from screener.cli.output import RAW_HELP, check_out, echo, plural, progress_bar
 from screener.errors import InvalidInputError
 from screener.project import Project
 
 _FORMATS = ("svg", "png", "pdf", "csv", "json", "txt")
 
 
-@contextmanager
-def progress_bar(label: str) -> Iterator:
-    """A rich progress bar on stderr (stdout carries data); yields an update callback."""
-    console = progress_console()
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True,
-                  disable=not console.is_terminal) as bar:
-        task = bar.add_task(visible(label), total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
-
-
 def _parse_set(items: tuple[str, ...]) -> list[tuple[str, int | None]]:
-    out = []
+    out: list[tuple[str, int | None]] = []
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():

@@ -1,4 +1,4 @@
-"""Verbs on the review itself: new, info, export, tui, demo."""
+"""Verbs on the review itself: new, info, export records, tui, demo."""
 
 from __future__ import annotations
 
@@ -109,12 +109,7 @@ def info_command(review: str, as_json: bool) -> None:
              f"{to_go(c):,} to go")
 
 
-@click.group("export")
-def export_group() -> None:
-    """Export records, decisions and results."""
-
-
-@export_group.command("records")
+@click.command("records")
 @click.argument("review", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["csv", "ris", "json"]), default="csv",
               show_default=True)
@@ -201,12 +196,12 @@ def demo_command(directory: str, which: str, no_tui: bool, reviewer: str) -> int
     if no_tui:
         for path in paths.values():
             echo(str(path))
-        return
+        return None
     path = paths[which]
     if not sys.stdout.isatty():
         echo(f"demo reviews at {paths['nudging']} and {paths['bcg']}; "
              "not a terminal, so the TUI is not opened")
-        return
+        return None
     from screener.tui.app import run_app
 
     return run_app(str(path), reviewer=reviewer)

@@ -8,13 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from screener.cli.output import echo, emit, progress_console
-from screener.display import count_of, one_line, visible
+from screener.cli.output import echo, emit, progress_bar
+from screener.display import count_of, one_line
 from screener.project import Project
 from screener.queries import load_query
-from screener.search.client import EntrezOptions
 
 
 @click.command("search")
@@ -40,16 +38,11 @@ def search_command(review: str, query_file: str, resume: bool, eutils_url: str |
       screener search il2.db queries/il2-myositis.pubmed.txt --email me@example.org
       screener search il2.db queries/il2-myositis.pubmed.txt --resume
     """
+    # requests and lxml load for a search only
+    from screener.search.client import EntrezOptions
+
     query = load_query(Path(query_file))
-    console = progress_console()
-    with Project.open(review) as project, Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=console, transient=True, disable=not console.is_terminal) as bar:
-        task = bar.add_task(visible(f"PubMed: {query.name}"), total=None)
-
-        def progress(done: int, total: int | None) -> None:
-            bar.update(task, completed=done, total=total)
-
+    with Project.open(review) as project, progress_bar(f"PubMed: {query.name}") as progress:
         result = project.search(query, eutils_url=eutils_url, email=email, resume=resume,
                                 options=EntrezOptions(batch_size=batch_size), progress=progress)
     echo(f"PubMed, {result.started_at[:10]}: {result.count_reported or 0:,} reported, "

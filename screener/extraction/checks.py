@@ -17,8 +17,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-
-from scipy import stats
+from statistics import NormalDist
 
 from screener.extraction.forms import RATIO_MEASURES, OutcomeSpec
 from screener.extraction.numbers import Number
@@ -28,7 +27,7 @@ __all__ = ["CHECK_KINDS", "Finding", "check_row", "grim_consistent", "implied_p"
 
 CHECK_KINDS = ("grim", "p_vs_ci", "ci_asymmetric", "sd_implausible", "out_of_range", "events_gt_total")
 _DIFFERENCE_MEASURES = frozenset({"MD", "SMD", "RD"})
-_Z95 = float(stats.norm.ppf(0.975))
+_Z95 = NormalDist().inv_cdf(0.975)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +63,15 @@ def max_sd(minimum: float, maximum: float, *, mean: float | None = None, n: int 
 
 def implied_p(estimate: float, lower: float, upper: float, *, level: float = 0.95) -> tuple[float, float]:
     """(z, two-sided P) implied by an estimate and its normal-based CI, on the given scale."""
-    se = (upper - lower) / (2 * float(stats.norm.ppf(0.5 + level / 2)))
+    se = (upper - lower) / (2 * NormalDist().inv_cdf(0.5 + level / 2))
     z = abs(estimate) / se
-    return z, 2 * float(stats.norm.sf(z))
+    return z, 2 * _upper_tail(z)
+
+
+def _upper_tail(z: float) -> float:
+    """P(Z > z) for a standard normal Z; exact far out, where 1 - cdf(z) would be 0. (The
+    standard library's normal, not scipy's: the extraction verbs then start without scipy.)"""
+    return 0.5 * math.erfc(z / math.sqrt(2))
 
 
 def check_row(outcome: OutcomeSpec, values: Mapping[str, str]) -> list[Finding]:
@@ -175,7 +180,7 @@ def _p_against_ci(measure: str, est: Number, low: Number, high: Number, p: Numbe
     # The widest and narrowest z the rounded numbers allow.
     z_low = max(abs(e) - de, 0.0) / ((width + dl + dh) / (2 * _Z95))
     z_high = (abs(e) + de) / (max(width - dl - dh, 1e-12) / (2 * _Z95))
-    p_small, p_large = 2 * float(stats.norm.sf(z_high)), 2 * float(stats.norm.sf(z_low))
+    p_small, p_large = 2 * _upper_tail(z_high), 2 * _upper_tail(z_low)
     if p.relation in ("<", "<="):
         reported_low, reported_high = 0.0, p.value
     elif p.relation in (">", ">="):

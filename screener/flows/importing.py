@@ -45,7 +45,7 @@ FTS_EVERY = 1_000
 """Rows stored between two full-text indexing steps (see storage.importing.deferred_fts)."""
 
 
-class SourceNeeded(InvalidInputError):  # noqa: N818 - reads as what the user must give
+class SourceNeeded(InvalidInputError):  # not ...Error: it reads as what the user must give
     """The file does not say which database it came from, and no source was given."""
 
 

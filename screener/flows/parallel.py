@@ -265,7 +265,7 @@ def read_message(pipe: BinaryIO) -> Any:
     data = pipe.read(size)
     if len(data) < size:
         raise EOFError
-    return pickle.loads(data)  # noqa: S301 - our own worker's answer, through a private pipe
+    return pickle.loads(data)  # safe: our own worker's answer, through a private pipe
 
 
 _LENGTH = struct.Struct("!Q")

@@ -27,7 +27,7 @@ def main() -> int:
         try:
             task = getattr(parallel, parallel.TASKS[kind])
             answer: tuple[str, object] = ("ok", task(*arguments))
-        except Exception as exc:  # noqa: BLE001 - reported to the importing process
+        except Exception as exc:  # any failure: reported to the importing process
             answer = ("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
         try:
             write_message(answers, answer)

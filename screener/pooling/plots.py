@@ -17,18 +17,18 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Polygon  # noqa: E402
-from scipy import stats  # noqa: E402
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Polygon
+from scipy import stats
 
-from screener.files import figure_bytes, printable, write_file  # noqa: E402
-from screener.pooling.bias import TrimFillResult  # noqa: E402
-from screener.pooling.errors import PoolingError  # noqa: E402
-from screener.pooling.results import PoolResult  # noqa: E402
-from screener.pooling.subgroups import SubgroupResult  # noqa: E402
-from screener.pooling.transforms import (  # noqa: E402
+from screener.files import figure_bytes, printable, write_file
+from screener.pooling.bias import TrimFillResult
+from screener.pooling.errors import PoolingError
+from screener.pooling.results import PoolResult
+from screener.pooling.subgroups import SubgroupResult
+from screener.pooling.transforms import (
     CORRELATION_MEASURES,
     PROPORTION_MEASURES,
     RATIO_MEASURES,

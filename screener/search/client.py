@@ -54,7 +54,7 @@ class EntrezError(ScreenerError):
     """E-utilities failed (after retries, or with an answer that retrying cannot fix)."""
 
 
-class SearchCancelled(Exception):  # noqa: N818 - a signal, not an error
+class SearchCancelled(Exception):  # a signal, not an error
     """The caller asked the search to stop; raised between requests."""
 
 
@@ -121,7 +121,7 @@ class SearchResult:
     warnings: tuple[str, ...] = ()
 
 
-class _Retry(Exception):  # noqa: N818
+class _Retry(Exception):
     def __init__(self, reason: str, retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
@@ -158,7 +158,6 @@ class EntrezClient:
         rate = options.rate or (10 if settings.api_key else 3)
         self.limiter = RateLimiter(rate, clock=options.clock, sleep=self._sleep)
         self._backoff = Backoff(base=options.backoff_base, cap=options.backoff_max, rng=options.rng)
-        self.requests_made = 0
         self.retries = 0
 
     def close(self) -> None:
@@ -217,7 +216,6 @@ class EntrezClient:
                           "Try again later (--resume continues where it stopped)")
 
     def _attempt(self, url: str, data: dict[str, Any], parse: Callable[[bytes], T]) -> T:
-        self.requests_made += 1
         try:
             response, body = self._exchange(url, data)
         except requests.Timeout:

@@ -244,12 +244,3 @@ def load_judgements(db: sqlite_utils.Database, tool: str | None = None) -> list[
         sql += " WHERE j.tool = ?"
         args.append(tool)
     return [RobJudgement(*row) for row in db.execute(sql + " ORDER BY s.id, j.id", args)]
-
-
-# --- records behind the studies -------------------------------------------------------------------
-
-def full_text_path(db: sqlite_utils.Database, record_id: int) -> str:
-    row = db.execute("SELECT path, not_retrieved FROM full_text WHERE record_id = ?", [record_id]).fetchone()
-    if row is None:
-        return ""
-    return "(not retrieved)" if row[1] else row[0]

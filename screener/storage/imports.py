@@ -30,9 +30,3 @@ def finish_import(db: sqlite_utils.Database, import_id: int, *, count_in_file: i
         " WHERE id = ?",
         [count_in_file, count_imported, len(skipped), json.dumps(skipped, ensure_ascii=False), import_id],
     )
-
-
-def list_imports(db: sqlite_utils.Database) -> list[dict]:
-    cursor = db.execute("SELECT * FROM file_import ORDER BY id")
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor]

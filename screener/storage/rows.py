@@ -114,10 +114,6 @@ def raw_text(value: str | bytes) -> str:
     return value
 
 
-def record_to_row(record: Record) -> dict[str, Any]:
-    return dict(zip(RECORD_COLUMNS, record_values(record), strict=True))
-
-
 def row_to_record(row: Mapping[str, Any]) -> Record:
     return Record(
         title=row["title"],

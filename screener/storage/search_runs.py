@@ -85,10 +85,6 @@ def add_run_pmids(db: sqlite_utils.Database, run_id: int, pmids: Iterable[str]) 
                         ((run_id, p) for p in pmids if p))
 
 
-def run_pmid_count(db: sqlite_utils.Database, run_id: int) -> int:
-    return db.execute("SELECT count(*) FROM search_run_pmid WHERE search_run_id = ?", [run_id]).fetchone()[0]
-
-
 def last_position(db: sqlite_utils.Database, run_id: int) -> int:
     return db.execute("SELECT coalesce(max(position), 0) FROM record WHERE search_run_id = ?",
                       [run_id]).fetchone()[0]

@@ -1,8 +1,8 @@
 """Every CLI verb on the hostile review: no raw control character reaches people.
 
-Each verb (walked from ``screener.cli.COMMANDS``, so a new verb fails here until it has an
-entry in :data:`RUNS`) runs twice through ``main``: with stdout a pipe (capsys) and with stdout
-a terminal. What people read (stderr, and stdout unless the run writes data) holds no C0/C1
+Each verb (walked from the ``screener.cli.cli`` group, so a new verb fails here until it has
+an entry in :data:`RUNS`) runs twice through ``main``: with stdout a pipe (capsys) and with
+stdout a terminal. What people read (stderr, and stdout unless the run writes data) holds no C0/C1
 control character but tab and newline; on a terminal stdout holds none at all, data or not.
 """
 
@@ -27,7 +27,7 @@ from screener.demo_bcg import bcg_rows, study_name
 from screener.extraction.values import ValueEntry
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "search"))
-from fake_eutils import FakeEutils  # noqa: E402
+from fake_eutils import FakeEutils
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 C1_CSI = "\x9b"

@@ -8,7 +8,7 @@ import pytest
 from extraction_support import CDASI, row
 
 from screener.cli import main
-from screener.extraction.checks import check_row, grim_consistent, max_sd
+from screener.extraction.checks import check_row, grim_consistent, implied_p, max_sd
 from screener.extraction.forms import OutcomeSpec
 from screener.extraction.numbers import parse_number
 from screener.extraction.values import ValueEntry
@@ -152,3 +152,18 @@ def test_disputed_values_are_checked_per_extractor(dual) -> None:
     dual.save_extraction("Zhang 2021", "alice", row(CDASI, "12 weeks", "1 MIU", sd_pre="61"))
     flags = dual.consistency_checks()
     assert [(f.kind, f.reviewers) for f in flags] == [("sd_implausible", ("alice",))]
+
+
+# --- the normal distribution behind p_vs_ci -----------------------------------------------------
+
+@pytest.mark.parametrize("level", [0.90, 0.95, 0.99])
+@pytest.mark.parametrize("estimate", [0.0, 0.3, 1.96, 5.0, 12.0, 30.0])
+def test_implied_p_is_scipys_normal(estimate: float, level: float) -> None:
+    # the checks use the standard library's normal; it gives scipy's numbers, far tail included
+    stats = pytest.importorskip("scipy.stats")
+    se = 1.0
+    half = float(stats.norm.ppf(0.5 + level / 2)) * se
+    z, p = implied_p(estimate, estimate - half, estimate + half, level=level)
+    assert z == pytest.approx(estimate / se, rel=1e-12, abs=1e-12)
+    assert p == pytest.approx(2 * float(stats.norm.sf(estimate / se)), rel=1e-9)
+    assert p > 0

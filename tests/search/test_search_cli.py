@@ -133,10 +133,11 @@ def test_a_malformed_answer_is_one_line_and_the_run_resumes(fake, review, query_
                                                             monkeypatch) -> None:
     import functools
 
-    from screener.cli import search as search_cli
+    from screener.search import client
 
-    # One attempt per request, so the CLI's real backoff never waits.
-    monkeypatch.setattr(search_cli, "EntrezOptions", functools.partial(EntrezOptions, max_attempts=1))
+    # One attempt per request, so the CLI's real backoff never waits (the CLI imports the
+    # options class when a search runs).
+    monkeypatch.setattr(client, "EntrezOptions", functools.partial(EntrezOptions, max_attempts=1))
     pmids = fake.add_generated(TERM, [date(2020, 1, 1) + timedelta(days=i) for i in range(30)])
     fake.inject("esearch", malformed_count("²"))
     args = ["search", str(review), str(query_file), "--eutils-url", fake.base_url, "--email", EMAIL]
