@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from screener.errors import InvalidInputError
+from screener.records import Record
 
 __all__ = [
     "Choice",
@@ -87,6 +88,45 @@ class Decision:
     reason: str = ""
     note: str = ""
     made_at: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One row of a record's decision history (the audit trail): a decision made or undone."""
+
+    id: int
+    stage: Stage
+    reviewer: str
+    action: str                    # 'decide' or 'undo'
+    choice: Choice | None          # None for an undo
+    undoes_id: int | None          # the history row an undo takes back
+    made_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListedRecord:
+    """One line of the list of screened records: id, year, first author's family name, title."""
+
+    id: int
+    year: int | None
+    first_author: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedRecord:
+    """A record as the records export shows it: provenance, cluster, full-text retrieval and
+    the live decisions on it (those the reader may see in a blind review)."""
+
+    id: int
+    record: Record
+    source_database: str | None    # None: a record whose search run or import names none
+    source_file: str | None
+    cluster_id: int | None
+    is_primary: bool               # the record its cluster is screened as (True outside one)
+    not_retrieved: bool
+    retrieval_note: str
+    decisions: tuple[Decision, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

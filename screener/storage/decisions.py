@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from screener.errors import InvalidInputError
-from screener.model import Choice, Decision, Stage
+from screener.model import Choice, Decision, HistoryEntry, Stage
 from screener.storage.db import now
 from screener.storage.review import reason_id, reviewer_id
 from screener.storage.rows import insert
@@ -148,10 +148,13 @@ def counts_per_reviewer(db: sqlite_utils.Database) -> list[tuple[str, str, str, 
     ).fetchall()
 
 
-def history(db: sqlite_utils.Database, record_id: int) -> list[tuple]:
+def history(db: sqlite_utils.Database, record_id: int) -> list[HistoryEntry]:
     """Every history row for a record, oldest first (the audit trail)."""
-    return db.execute(
+    rows = db.execute(
         "SELECT d.id, d.stage, r.name, d.action, d.decision, d.undoes_id, d.made_at FROM decision d"
         " JOIN reviewer r ON r.id = d.reviewer_id WHERE d.record_id = ? ORDER BY d.id",
         [record_id],
-    ).fetchall()
+    )
+    return [HistoryEntry(row_id, Stage(stage), name, action,
+                         None if choice is None else Choice(choice), undoes_id, made_at)
+            for row_id, stage, name, action, choice, undoes_id, made_at in rows]

@@ -3,7 +3,6 @@ waiting, agreement (kappa), the way into every screen, and the records."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from textual import work
@@ -174,10 +173,9 @@ class DashboardScreen(Screen[None]):
     def _load_more(self) -> None:
         table = self.query_one("#records", DataTable)
         rows = self.app.project.list_records(limit=_PAGE, offset=self._loaded)
-        for record_id, year, authors_json, title in rows:
-            authors = json.loads(authors_json)
-            table.add_row(str(record_id), str(year or ""), line(authors[0][0] if authors else ""),
-                          line(title or ""), key=str(record_id))
+        for row in rows:
+            table.add_row(str(row.id), str(row.year or ""), line(row.first_author),
+                          line(row.title), key=str(row.id))
         self._loaded += len(rows)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
