@@ -13,9 +13,10 @@ from screener.storage.rows import insert
 
 def find_import_by_sha256(db: sqlite_utils.Database, sha256: str) -> tuple[int, str, str] | None:
     """(id, file name, imported at) of an earlier import of the same bytes, or None."""
-    return db.execute(
+    row: tuple[int, str, str] | None = db.execute(
         "SELECT id, file_name, imported_at FROM file_import WHERE sha256 = ? ORDER BY id LIMIT 1", [sha256]
     ).fetchone()
+    return row
 
 
 def start_import(db: sqlite_utils.Database, **values: Any) -> int:
@@ -32,7 +33,7 @@ def finish_import(db: sqlite_utils.Database, import_id: int, *, count_in_file: i
     )
 
 
-def list_imports(db: sqlite_utils.Database) -> list[dict]:
+def list_imports(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     cursor = db.execute("SELECT * FROM file_import ORDER BY id")
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor]

@@ -49,7 +49,7 @@ _UNIT_SQL = (
 )
 
 
-def _dicts(db: sqlite_utils.Database, sql: str, args: list | None = None) -> list[dict[str, Any]]:
+def _dicts(db: sqlite_utils.Database, sql: str, args: list[Any] | None = None) -> list[dict[str, Any]]:
     cursor = db.execute(sql, args or [])
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor]
@@ -112,7 +112,8 @@ def load_inputs(db: sqlite_utils.Database, units: Units | None = None) -> Prisma
         " WHERE s.id NOT IN (SELECT resolution_id FROM resolution_undo) ORDER BY s.id"
     ):
         resolutions[(unit_of[record_id], stage)] = (choice, reason)
-    missing, found = set(), set()
+    missing: set[int] = set()
+    found: set[int] = set()
     for record_id, not_retrieved, path in db.execute("SELECT record_id, not_retrieved, path FROM full_text"):
         (missing if not_retrieved else found if path else set()).add(unit_of[record_id])
     studies: dict[int, set[int]] = defaultdict(set)
@@ -161,7 +162,9 @@ def set_prisma_count(db: sqlite_utils.Database, key: str, value: int | None, not
 
 
 def prisma_count_rows(db: sqlite_utils.Database) -> list[tuple[str, int, str]]:
-    return db.execute("SELECT key, value, note FROM prisma_count ORDER BY key").fetchall()
+    rows: list[tuple[str, int, str]] = db.execute(
+        "SELECT key, value, note FROM prisma_count ORDER BY key").fetchall()
+    return rows
 
 
 def search_log(db: sqlite_utils.Database) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from screener.errors import InvalidInputError
 from screener.model import ExportedRecord, ListedRecord
 from screener.records import Record
 from screener.storage import cjk
-from screener.storage.rows import row_to_record
+from screener.storage.rows import row_to_record, scalar_int
 
 _SOURCE_SQL = (
     "SELECT r.id, coalesce(s.database, i.database) AS database FROM record r"
@@ -20,11 +20,11 @@ _SOURCE_SQL = (
 
 
 def count_records(db: sqlite_utils.Database) -> int:
-    return db.execute("SELECT count(*) FROM record").fetchone()[0]
+    return scalar_int(db, "SELECT count(*) FROM record")
 
 
 def count_screened(db: sqlite_utils.Database) -> int:
-    return db.execute("SELECT count(*) FROM screened_record").fetchone()[0]
+    return scalar_int(db, "SELECT count(*) FROM screened_record")
 
 
 def records_per_database(db: sqlite_utils.Database) -> dict[str, int]:
