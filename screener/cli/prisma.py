@@ -30,7 +30,7 @@ def progress_bar(label: str) -> Iterator:
 
 
 def _parse_set(items: tuple[str, ...]) -> list[tuple[str, int | None]]:
-    out = []
+    out: list[tuple[str, int | None]] = []
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():

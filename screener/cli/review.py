@@ -201,12 +201,12 @@ def demo_command(directory: str, which: str, no_tui: bool, reviewer: str) -> int
     if no_tui:
         for path in paths.values():
             echo(str(path))
-        return
+        return None
     path = paths[which]
     if not sys.stdout.isatty():
         echo(f"demo reviews at {paths['nudging']} and {paths['bcg']}; "
              "not a terminal, so the TUI is not opened")
-        return
+        return None
     from screener.tui.app import run_app
 
     return run_app(str(path), reviewer=reviewer)

@@ -147,7 +147,7 @@ def resolve_command(review: str, record_id: int, decision: str | None, reviewer:
     if undo == (decision is not None):
         raise click.UsageError("give either DECISION (include or exclude) or --undo")
     with Project.open(review) as project:
-        if undo:
+        if decision is None:     # --undo (checked above: one or the other)
             undone = project.undo_resolution(record_id, stage, reviewer)
             echo(f"record {record_id}: undid the resolution {undone.describe()}")
             return

@@ -23,6 +23,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import IO
 
 from screener.errors import ParseError
 from screener.extraction.forms import RATIO_MEASURES, FieldSpec, OutcomeSpec, data_fields
@@ -121,7 +122,7 @@ def _effect_to_yi_vi(row: Mapping[str, str]) -> tuple[str, str]:
     return format_number(yi), format_number(vi)
 
 
-def write_csv(rows: Iterable[Mapping[str, str]], columns: Sequence[str], handle: io.TextIOBase, *,
+def write_csv(rows: Iterable[Mapping[str, str]], columns: Sequence[str], handle: IO[str], *,
               raw: bool = False) -> None:
     """The table as CSV; text a spreadsheet would run as a formula gets a leading ' unless
     ``raw`` (numbers never do; :func:`read_table` removes it again)."""
@@ -164,8 +165,8 @@ def read_table(text: str, *, file_name: str, outcomes: Mapping[str, OutcomeSpec]
     for name in header:
         if name not in (*COLUMNS, *RECORD_COLUMNS) and name not in extra and name not in per_row \
                 and name != "":
-            known = ", ".join(sorted(extra) + sorted(per_row)) or "none (load the form first)"
-            raise ParseError(file_name, "line 1", f"unknown column {name!r}; the form's fields: {known}")
+            fields = ", ".join(sorted(extra) + sorted(per_row)) or "none (load the form first)"
+            raise ParseError(file_name, "line 1", f"unknown column {name!r}; the form's fields: {fields}")
     known = dict(outcomes)
     plan = ImportPlan()   # filled below; its row count is set on return
     seen: dict[RowKey, int] = {}

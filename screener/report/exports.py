@@ -14,7 +14,7 @@ import io
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import IO, Any
 
 import rispy
 
@@ -82,7 +82,7 @@ def decisions_csv_header() -> str:
     return buffer.getvalue()
 
 
-def write_decision_rows(handle: io.TextIOBase, rows: Iterable[Mapping[str, Any]], *,
+def write_decision_rows(handle: IO[str], rows: Iterable[Mapping[str, Any]], *,
                         raw: bool = False) -> int:
     """Write rows (dicts with :data:`DECISION_COLUMNS`) as CSV; returns how many. A record
     marked not retrievable has a row with role "retrieval" and decision "not retrieved"."""

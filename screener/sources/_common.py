@@ -5,6 +5,7 @@ Not a format: nothing here is registered. Kept free of any one format's quirks.
 
 from __future__ import annotations
 
+import _csv
 import csv
 import io
 import re
@@ -232,7 +233,7 @@ class CsvLines:
         return line
 
 
-def csv_reader(stream: TextIO, file_name: str, *, delimiter: str = ",") -> tuple[CsvLines, Iterator[list[str]]]:
+def csv_reader(stream: TextIO, file_name: str, *, delimiter: str = ",") -> tuple[CsvLines, _csv.Reader]:
     """A strict :func:`csv.reader` over :class:`CsvLines` of ``stream``, and those lines."""
     csv.field_size_limit(MAX_ENTRY)
     lines = CsvLines(stream, file_name)
