@@ -4,6 +4,7 @@ waiting, agreement (kappa), the way into every screen, and the records."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -18,6 +19,9 @@ from screener.model import Review, ReviewSummary, Stage
 from screener.project import Project
 from screener.screening import PairAgreement, StageProgress
 from screener.tui.text import content_line, line
+
+if TYPE_CHECKING:
+    from screener.tui.app import ScreenerApp
 
 _PAGE = 200
 _BAR = 16
@@ -118,6 +122,8 @@ def summary_content(summary: ReviewSummary, review: Review, reviewer: str | None
 
 class DashboardScreen(Screen[None]):
     """Counts and progress at the top, the screens beside them, the records below."""
+
+    app: ScreenerApp  # Textual types it App[object]; this screen runs in ScreenerApp
 
     BINDINGS = [
         *(Binding(e.key, f"app.open_screen('{e.name}')", e.footer or e.label,
