@@ -130,6 +130,38 @@ class ExportedRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class SearchLogEntry:
+    """One line of the search log (PRISMA-S): a search run or a file import.
+
+    ``count`` is what a run fetched (or a file held and was imported); ``identified`` what
+    PRISMA counts for it, ``earlier`` the rest: records an earlier run of the same strategy, or
+    an earlier import of the same file, identified already (see screener.prisma.counts).
+    """
+
+    kind: str                      # 'search' or 'import'
+    id: int
+    database: str
+    method: str
+    query_name: str
+    query_text: str
+    date: str                      # the search's date: when it ran, or the date searched
+    date_is_search: bool           # False: an import without its date searched (import date)
+    date_from: str | None          # a search run's date limits
+    date_to: str | None
+    count_reported: int | None     # what the database said it found, when known
+    count: int
+    count_new: int
+    status: str
+    file_name: str                 # an import's file ('' for a search run)
+    at: str                        # when it started (a run) or was imported
+    finished_at: str
+    message: str                   # notes, one per line
+    identified: int
+    earlier: int
+    legacy: bool                   # a run from before each run's PMIDs were listed
+
+
+@dataclass(frozen=True, slots=True)
 class StageCounts:
     """A reviewer's progress at one stage."""
 

@@ -3,7 +3,7 @@ their agreement, consistency checks, risk of bias."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
         Flag,
         Study,
         StudyRecords,
+        ValueEntry,
         ValueKey,
     )
 
@@ -44,7 +45,7 @@ class ExtractionVerbs(ProjectBase):
         return store.outcomes(self.db)
 
     # --- studies -------------------------------------------------------------------------------
-    def create_study(self, name: str, *, record_ids: Any = (), note: str = "") -> Study:
+    def create_study(self, name: str, *, record_ids: Iterable[int] = (), note: str = "") -> Study:
         """A new study, with the records (reports) that describe it."""
         from screener.flows import extraction
 
@@ -96,7 +97,8 @@ class ExtractionVerbs(ProjectBase):
         return extraction.study_characteristics(self.db)
 
     # --- extracted values ----------------------------------------------------------------------
-    def save_extraction(self, study: str, reviewer: str, entries: Any) -> list[str]:
+    def save_extraction(self, study: str, reviewer: str,
+                        entries: Iterable[ValueEntry]) -> list[str]:
         """Save one extractor's values (:class:`ValueEntry`) for a study, checked first, all or
         nothing; returns cross-field warnings (flagged, not blocked)."""
         from screener.flows import extraction

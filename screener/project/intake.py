@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from screener.errors import ScreenerError
-from screener.model import Decision, ExportedRecord, ImportResult, ListedRecord
+from screener.model import Decision, ExportedRecord, ImportResult, ListedRecord, SearchLogEntry
 from screener.project._base import Progress, ProjectBase, blind
 from screener.records import Record
 from screener.storage import decisions as decision_store
@@ -93,7 +93,7 @@ class IntakeVerbs(ProjectBase):
 
         return search.list_runs(self.db)
 
-    def search_log(self) -> list[dict[str, Any]]:
+    def search_log(self) -> list[SearchLogEntry]:
         """Search runs and imports, oldest first: database, date, strategy, the count found and
         the records PRISMA counts as identified for each."""
         from screener.flows import search

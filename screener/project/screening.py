@@ -3,8 +3,8 @@ notes, tags, full texts and the screening queue."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from screener.model import Choice, Decision, HistoryEntry, Stage
 from screener.project._base import ProjectBase, blind
@@ -45,7 +45,8 @@ class ScreeningVerbs(ProjectBase):
         return screening.decide(self.db, record_id, Stage(stage), reviewer, Choice(choice),
                                 reason=reason, note=note)
 
-    def record_decisions(self, items: Any, stage: Stage | str, reviewer: str) -> int:
+    def record_decisions(self, items: Iterable[tuple[int, Choice | str, str | None]],
+                         stage: Stage | str, reviewer: str) -> int:
         """Many ``(record_id, choice, reason)`` decisions by one reviewer in one transaction."""
         from screener.flows import screening
 
