@@ -83,9 +83,9 @@ def main() -> None:
 
             first = best_of(fit, 1)   # the first fit of this size, as a review's first run meets it
             seconds = best_of(fit, 3)
-            target = "; target < 1 s" if (method, k) == ("REML", 100_000) else ""
-            if k == 100_000:
-                target += ", first run < 2 s"
+            targets = (["< 1 s"] if (method, k) == ("REML", 100_000) else []) + (
+                ["first run < 2 s"] if k == 100_000 else [])
+            target = f"; target {', '.join(targets)}" if targets else ""
             print(
                 f"{method:<4} k = {k:>7,}: {seconds:8.3f} s, first run {first:.3f} s   "
                 f"(metafor 3.8: {METAFOR[(method, k)]}{target})"
