@@ -1,7 +1,7 @@
 """Benchmark of the pooling engine (``make bench``; run as ``.venv/bin/python bench/bench_pooling.py``).
 
 Prints one line per figure: REML and DL on k = 10,000 and 100,000 random studies (a full
-``rma`` fit including the Q-profile CI for tau^2), a full analysis of k = 50 (all estimators,
+``rma`` fit including the Q-profile CI for tau^2; best of 3 and the first run alone), a full analysis of k = 50 (all estimators,
 HKSJ, Egger, trim-and-fill, leave-one-out; no plots), and peak memory, each next to the
 metafor 3.8 figures measured on the same machine (quoted from issue 8) and the targets.
 """
@@ -78,10 +78,17 @@ def main() -> None:
     for k in (10_000, 100_000):
         yi, vi = studies(k)
         for method in ("REML", "DL"):
-            seconds = best_of(lambda yi=yi, vi=vi, method=method: rma(yi, vi, method=method), 3)
-            target = "; target < 1 s" if (method, k) == ("REML", 100_000) else ""
+            def fit(yi: np.ndarray = yi, vi: np.ndarray = vi, method: str = method) -> object:
+                return rma(yi, vi, method=method)
+
+            first = best_of(fit, 1)   # the first fit of this size, as a review's first run meets it
+            seconds = best_of(fit, 3)
+            targets = (["< 1 s"] if (method, k) == ("REML", 100_000) else []) + (
+                ["first run < 2 s"] if k == 100_000 else [])
+            target = f"; target {', '.join(targets)}" if targets else ""
             print(
-                f"{method:<4} k = {k:>7,}: {seconds:8.3f} s   (metafor 3.8: {METAFOR[(method, k)]}{target})"
+                f"{method:<4} k = {k:>7,}: {seconds:8.3f} s, first run {first:.3f} s   "
+                f"(metafor 3.8: {METAFOR[(method, k)]}{target})"
             )
     yi, vi = studies(50)
     full_analysis(yi, vi)  # warm-up: imports and first-call costs

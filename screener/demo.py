@@ -17,12 +17,13 @@ import unicodedata
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from screener.project import Project
 
 DEMO_FILE = "nudging.db"
 
-DEMO_REVIEW = dict(
+DEMO_REVIEW: dict[str, Any] = dict(
     title="Nudging healthcare professionals towards evidence-based medicine: a systematic scoping review",
     question=(
         "Which nudges (changes in choice architecture that steer behaviour without forbidding "

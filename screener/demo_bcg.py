@@ -13,6 +13,7 @@ import csv
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from screener.extraction.values import ValueEntry
 from screener.project import Project
@@ -23,7 +24,7 @@ BCG_FILE = "bcg.db"
 BCG_OUTCOME = "Tuberculosis"
 BCG_EXTRACTOR = "dat.bcg (Colditz 1994)"
 
-BCG_REVIEW = dict(
+BCG_REVIEW: dict[str, Any] = dict(
     title="BCG vaccine for the prevention of tuberculosis: the 13 trials of Colditz et al. (1994)",
     question="Does BCG vaccination prevent tuberculosis, and does its efficacy vary with the "
              "study's distance from the equator (absolute latitude)?",

@@ -38,10 +38,13 @@ import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from screener.display import visible
 from screener.errors import ScreenerError
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 __all__ = [
     "SQLITE_MAGIC",
@@ -162,18 +165,18 @@ def open_file(path: str | Path, mode: str = "w", *,
     becomes ``path`` when the block ends without an error (see the module's rules)."""
     if mode not in ("w", "wb"):
         raise ValueError(f"mode must be 'w' or 'wb', not {mode!r}")
-    text = {"encoding": "utf-8", "newline": ""} if mode == "w" else {}
+    encoding, newline = ("utf-8", "") if mode == "w" else (None, None)
     target = check_output(path, protect=protect)
     if _streams(target):
         try:
-            with open(target, mode, **text) as handle:
+            with open(target, mode, encoding=encoding, newline=newline) as handle:
                 yield handle
         except OSError as exc:
             raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
         return
     fd, tmp = _create_temp(target)
     try:
-        with os.fdopen(fd, mode, **text) as handle:
+        with os.fdopen(fd, mode, encoding=encoding, newline=newline) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
@@ -280,7 +283,7 @@ def printable(text: object) -> str:
 
 
 def figure_bytes(fig: Any, fmt: str, *, dpi: float | None = None, tight: bool = False,
-                 rc: Mapping[str, Any] | None = None) -> bytes:
+                 rc: Mapping[RcKeyType, Any] | None = None) -> bytes:
     """A matplotlib figure as ``fmt`` (svg, pdf, png) bytes. Text stays text (SVG, PDF), no text
     is read as mathtext, ids are stable; missing glyphs give one warning, not one per glyph.
 
@@ -288,7 +291,7 @@ def figure_bytes(fig: Any, fmt: str, *, dpi: float | None = None, tight: bool = 
     the ones matplotlib makes while drawing (tick labels)."""
     import matplotlib
 
-    settings = {"text.parse_math": False, "svg.fonttype": "none", "svg.hashsalt": "screener",
+    settings: dict[RcKeyType, Any] = {"text.parse_math": False, "svg.fonttype": "none", "svg.hashsalt": "screener",
                 "pdf.fonttype": 42, **(rc or {})}
     buffer = io.BytesIO()
     with warnings.catch_warnings(record=True) as caught:

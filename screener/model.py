@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from screener.errors import InvalidInputError
+from screener.records import Record
 
 __all__ = [
     "Choice",
@@ -84,6 +85,77 @@ class Decision:
     reason: str = ""
     note: str = ""
     made_at: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One row of a record's decision history (the audit trail): a decision made or undone."""
+
+    id: int
+    stage: Stage
+    reviewer: str
+    action: str                    # 'decide' or 'undo'
+    choice: Choice | None          # None for an undo
+    undoes_id: int | None          # the history row an undo takes back
+    made_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListedRecord:
+    """One line of the list of screened records: id, year, first author's family name, title."""
+
+    id: int
+    year: int | None
+    first_author: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedRecord:
+    """A record as the records export shows it: provenance, cluster, full-text retrieval and
+    the live decisions on it (those the reader may see in a blind review)."""
+
+    id: int
+    record: Record
+    source_database: str | None    # None: a record whose search run or import names none
+    source_file: str | None
+    cluster_id: int | None
+    is_primary: bool               # the record its cluster is screened as (True outside one)
+    not_retrieved: bool
+    retrieval_note: str
+    decisions: tuple[Decision, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SearchLogEntry:
+    """One line of the search log (PRISMA-S): a search run or a file import.
+
+    ``count`` is what a run fetched (or a file held and was imported); ``identified`` what
+    PRISMA counts for it, ``earlier`` the rest: records an earlier run of the same strategy, or
+    an earlier import of the same file, identified already (see screener.prisma.counts).
+    """
+
+    kind: str                      # 'search' or 'import'
+    id: int
+    database: str
+    method: str
+    query_name: str
+    query_text: str
+    date: str                      # the search's date: when it ran, or the date searched
+    date_is_search: bool           # False: an import without its date searched (import date)
+    date_from: str | None          # a search run's date limits
+    date_to: str | None
+    count_reported: int | None     # what the database said it found, when known
+    count: int
+    count_new: int
+    status: str
+    file_name: str                 # an import's file ('' for a search run)
+    at: str                        # when it started (a run) or was imported
+    finished_at: str
+    message: str                   # notes, one per line
+    identified: int
+    earlier: int
+    legacy: bool                   # a run from before each run's PMIDs were listed
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,7 +42,7 @@ MOJIBAKE = ("Â£", "Â\xa0", "â€", "â‚¬", "â‰", "Ã©", "Ã—", "Î�
 
 def test_the_demo_text_is_decoded_right(tmp_path: Path) -> None:
     with Project.open(build_demo(tmp_path)) as project:
-        texts = [r["title"] + "\n" + r["abstract"] for r in project.export_records(unblind=True)]
+        texts = [r.record.title + "\n" + r.record.abstract for r in project.export_records(unblind=True)]
     assert len(texts) == 2019
     assert [t for t in texts if any(m in t for m in MOJIBAKE)] == []
     assert any("increases costs by $20,458 (£12,780, €14," in t for t in texts)

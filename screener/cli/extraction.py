@@ -29,10 +29,10 @@ def form_command(review: str, form_file: str | None, builtin: str | None) -> Non
     """
     with Project.open(review) as project:
         if form_file or builtin:
-            form = project.load_form(form_file, builtin=builtin)
-            echo(f"form {form.name!r} (version {form.version}) loaded: "
-                 f"{plural(len(form.study_fields), 'study field')}, "
-                 f"{plural(len(form.outcomes), 'outcome')}")
+            loaded = project.load_form(form_file, builtin=builtin)
+            echo(f"form {loaded.name!r} (version {loaded.version}) loaded: "
+                 f"{plural(len(loaded.study_fields), 'study field')}, "
+                 f"{plural(len(loaded.outcomes), 'outcome')}")
             return
         form = project.extraction_form()
         outcomes = project.outcomes()

@@ -60,7 +60,7 @@ class Escaping(io.TextIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, text: str) -> int:  # type: ignore[override]
+    def write(self, text: str) -> int:
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         self.target.write(visible(text))
@@ -114,12 +114,18 @@ def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
     click.echo(visible(str(message)), err=err, nl=nl)
 
 
+def _file_of(out: str | None) -> str | None:
+    """The file ``out`` names, or None for stdout (None or "-")."""
+    return None if out is None or out == "-" else out
+
+
 def check_out(out: str | None, review: str | Path) -> None:
     """Refuse ``--out`` (or ``--plot``) before any work when it must not be written: the review
     itself, its -wal/-shm/-journal file, any SQLite database, a missing folder
     (:func:`screener.files.check_output`). The write checks again."""
-    if out is not None and out != "-":
-        check_output(out, protect=(review,))
+    path = _file_of(out)
+    if path is not None:
+        check_output(path, protect=(review,))
 
 
 def emit(data: str, *, nl: bool = True) -> None:
@@ -169,8 +175,9 @@ def progress_bar(label: str, *, total: int | None = None) -> Iterator[ProgressCa
 def open_output(out: str | None, *, protect: Iterable[str | Path] = ()) -> Iterator[IO[str]]:
     """A text handle for ``out`` or stdout (None or "-"). A file is written all or nothing,
     never over ``protect`` (the review) or any SQLite database (:mod:`screener.files`)."""
-    if out is None or out == "-":
+    path = _file_of(out)
+    if path is None:
         yield sys.stdout
         return
-    with open_file(out, "w", protect=protect) as handle:
+    with open_file(path, "w", protect=protect) as handle:
         yield handle

@@ -11,6 +11,7 @@ import click
 
 from screener.cli.output import echo, emit, progress_bar
 from screener.display import count_of, one_line
+from screener.model import SearchLogEntry
 from screener.project import Project
 from screener.queries import load_query
 
@@ -80,38 +81,38 @@ def searches_command(review: str, as_json: bool) -> None:
             echo(line)
 
 
-def _json(e: dict[str, Any]) -> dict[str, Any]:
-    common = {"kind": e["kind"], "id": e["id"], "database": e["database"], "method": e["method"],
-              "query_name": e["query_name"], "query": e["query_text"],
-              "count_reported": e["count_reported"], "identified": e["identified"],
-              "identified_earlier": e["earlier"]}
-    if e["kind"] == "import":
-        return {**common, "date": e["at"], "date_searched": e["date"] if e["date_is_search"] else "",
-                "file_name": e["file_name"], "count_imported": e["count"]}
-    return {**common, "date": e["at"], "finished": e["finished_at"], "status": e["status"],
-            "date_from": e["date_from"] or "", "date_to": e["date_to"] or "",
-            "count_fetched": e["count"], "count_new": e["count_new"],
-            "notes": [m for m in e["message"].split("\n") if m]}
+def _json(e: SearchLogEntry) -> dict[str, Any]:
+    common = {"kind": e.kind, "id": e.id, "database": e.database, "method": e.method,
+              "query_name": e.query_name, "query": e.query_text,
+              "count_reported": e.count_reported, "identified": e.identified,
+              "identified_earlier": e.earlier}
+    if e.kind == "import":
+        return {**common, "date": e.at, "date_searched": e.date if e.date_is_search else "",
+                "file_name": e.file_name, "count_imported": e.count}
+    return {**common, "date": e.at, "finished": e.finished_at, "status": e.status,
+            "date_from": e.date_from or "", "date_to": e.date_to or "",
+            "count_fetched": e.count, "count_new": e.count_new,
+            "notes": [m for m in e.message.split("\n") if m]}
 
 
-def _lines(n: int, e: dict[str, Any]) -> list[str]:
-    reported = f"{e['count_reported']:,} reported, " if e["count_reported"] is not None else ""
-    counted = f"{e['identified']:,} identified"
-    if e["kind"] == "search":
-        limits = (f" [{e['date_from'] or '...'} to {e['date_to'] or '...'}]"
-                  if e["date_from"] or e["date_to"] else "")
-        if e["earlier"]:
-            counted += f" ({e['earlier']:,} found by earlier runs of this strategy)"
-        head = (f"{n}. {e['database']} {e['at'][:10]} search {e['status']}: {e['query_name']}{limits}"
-                f" — {reported or '? reported, '}{e['count']:,} fetched, {e['count_new']:,} new; {counted}")
+def _lines(n: int, e: SearchLogEntry) -> list[str]:
+    reported = f"{e.count_reported:,} reported, " if e.count_reported is not None else ""
+    counted = f"{e.identified:,} identified"
+    if e.kind == "search":
+        limits = (f" [{e.date_from or '...'} to {e.date_to or '...'}]"
+                  if e.date_from or e.date_to else "")
+        if e.earlier:
+            counted += f" ({e.earlier:,} found by earlier runs of this strategy)"
+        head = (f"{n}. {e.database} {e.at[:10]} search {e.status}: {e.query_name}{limits}"
+                f" — {reported or '? reported, '}{e.count:,} fetched, {e.count_new:,} new; {counted}")
     else:
-        if e["earlier"]:
+        if e.earlier:
             counted += " (the same file as an earlier import)"
-        strategy = f": {e['query_name']}" if e["query_name"] else ""
-        head = (f"{n}. {e['database']} {e['date'][:10]} import of {one_line(e['file_name'])}{strategy}"
-                f" — {reported}{count_of(e['count'], 'record')} imported; {counted}")
+        strategy = f": {e.query_name}" if e.query_name else ""
+        head = (f"{n}. {e.database} {e.date[:10]} import of {one_line(e.file_name)}{strategy}"
+                f" — {reported}{count_of(e.count, 'record')} imported; {counted}")
     lines = [one_line(head)]
-    if e["query_text"]:
-        lines.append(textwrap.indent(e["query_text"], "   "))
-    lines += [f"   note: {m}" for m in e["message"].split("\n") if m]
+    if e.query_text:
+        lines.append(textwrap.indent(e.query_text, "   "))
+    lines += [f"   note: {m}" for m in e.message.split("\n") if m]
     return lines

@@ -92,10 +92,10 @@ def deduplicate(records: Sequence[Record], *,
         conflict=lambda x, y: compare(feats[x], feats[y]).conflict,
     )
     weight = [completeness(r) for r in records]
-    primaries = tuple(int(choose_primary(c, weight.__getitem__)) for c in clusters)  # type: ignore[arg-type]
+    primaries = tuple(int(choose_primary(c, weight.__getitem__)) for c in clusters)
     return DedupResult(
         pairs=tuple(pairs),
-        clusters=tuple(tuple(int(i) for i in c) for c in clusters),  # type: ignore[call-overload]
+        clusters=tuple(tuple(int(i) for i in c) for c in clusters),
         primaries=primaries,
-        refused=tuple(by_link[(int(r.a), int(r.b))] for r in refused),  # type: ignore[call-overload]
+        refused=tuple(by_link[(int(r.a), int(r.b))] for r in refused),
     )

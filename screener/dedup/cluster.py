@@ -12,29 +12,33 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 __all__ = ["Link", "build_clusters", "choose_primary"]
 
 _CHECK_LIMIT = 400   # cross pairs checked one by one; bigger joins check identifiers only
 
+K = TypeVar("K", bound=Hashable)
+"""What a cluster is made of: record ids in a review, list positions in memory."""
+
 
 @dataclass(frozen=True, slots=True)
-class Link:
+class Link(Generic[K]):
     """A merge to make: ``forced`` links come from a person and bypass the rule's conflicts."""
 
-    a: Hashable
-    b: Hashable
+    a: K
+    b: K
     score: float = 1.0
     forced: bool = False
 
 
 def build_clusters(
-    links: Iterable[Link],
+    links: Iterable[Link[K]],
     *,
-    identifiers: Callable[[Hashable], tuple[str, str]],
-    apart: set[frozenset] | None = None,
-    conflict: Callable[[Hashable, Hashable], bool] | None = None,
-) -> tuple[list[list[Hashable]], list[Link]]:
+    identifiers: Callable[[K], tuple[str, str]],
+    apart: set[frozenset[K]] | None = None,
+    conflict: Callable[[K, K], bool] | None = None,
+) -> tuple[list[list[K]], list[Link[K]]]:
     """Join linked records into clusters.
 
     Parameters
@@ -55,12 +59,12 @@ def build_clusters(
         Clusters of two or more items, each sorted; and the links the guard refused.
     """
     apart = apart or set()
-    parent: dict[Hashable, Hashable] = {}
-    members: dict[Hashable, list[Hashable]] = {}
-    dois: dict[Hashable, set[str]] = {}
-    pmids: dict[Hashable, set[str]] = {}
+    parent: dict[K, K] = {}
+    members: dict[K, list[K]] = {}
+    dois: dict[K, set[str]] = {}
+    pmids: dict[K, set[str]] = {}
 
-    def find(x: Hashable) -> Hashable:
+    def find(x: K) -> K:
         if x not in parent:
             parent[x] = x
             members[x] = [x]
@@ -106,8 +110,8 @@ def _sort_key(x: Hashable) -> tuple:
     return (0, x) if isinstance(x, int) else (1, str(x))
 
 
-def _blocked(xs: Sequence[Hashable], ys: Sequence[Hashable], apart: set[frozenset],
-             conflict: Callable[[Hashable, Hashable], bool] | None) -> bool:
+def _blocked(xs: Sequence[K], ys: Sequence[K], apart: set[frozenset[K]],
+             conflict: Callable[[K, K], bool] | None) -> bool:
     if apart:
         for x in xs:
             for y in ys:
@@ -121,8 +125,8 @@ def _blocked(xs: Sequence[Hashable], ys: Sequence[Hashable], apart: set[frozense
     return False
 
 
-def choose_primary(members: Sequence[Hashable], completeness: Callable[[Hashable], int],
-                   *, keep: Hashable | None = None) -> Hashable:
+def choose_primary(members: Sequence[K], completeness: Callable[[K], int],
+                   *, keep: K | None = None) -> K:
     """The record screened for the cluster: ``keep`` when it is a member (a primary that
     already carries screening decisions stays), otherwise the most complete, earliest first."""
     if keep is not None and keep in members:

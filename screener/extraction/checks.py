@@ -83,9 +83,9 @@ def check_row(outcome: OutcomeSpec, values: Mapping[str, str]) -> list[Finding]:
         for m, sd, n, group in (("m1i", "sd1i", "n1i", outcome.groups[0]), ("m2i", "sd2i", "n2i", outcome.groups[1])):
             found += _mean_sd(outcome, nums.get(m), nums.get(sd), nums.get(n), f" ({group})")
     elif kind == "prepost":
-        n = nums.get("n")
-        found += _mean_sd(outcome, nums.get("m_pre"), nums.get("sd_pre"), n, " (before)")
-        found += _mean_sd(outcome, nums.get("m_post"), nums.get("sd_post"), n, " (after)")
+        both = nums.get("n")
+        found += _mean_sd(outcome, nums.get("m_pre"), nums.get("sd_pre"), both, " (before)")
+        found += _mean_sd(outcome, nums.get("m_post"), nums.get("sd_post"), both, " (after)")
     elif kind == "dichotomous":
         for e, t, group in (("events1", "total1", outcome.groups[0]), ("events2", "total2", outcome.groups[1])):
             found += _events(nums.get(e), nums.get(t), f" in the {group} group")

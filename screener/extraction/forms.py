@@ -134,8 +134,8 @@ def outcome_to_json(outcome: OutcomeSpec) -> dict[str, Any]:
 
 
 def outcome_from_json(name: str, data_type: str, unit: str, spec: dict[str, Any]) -> OutcomeSpec:
-    values = {k: tuple(v) if isinstance(v, list) else v for k, v in spec.items()
-              if k in OutcomeSpec.__dataclass_fields__}
+    values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in spec.items()
+                              if k in OutcomeSpec.__dataclass_fields__}
     return OutcomeSpec(name=name, data_type=data_type, unit=unit, **values)
 
 
@@ -293,7 +293,7 @@ def _outcome(entry: dict, index: int, file_name: str) -> OutcomeSpec:
     return OutcomeSpec(
         name=name, data_type=data_type, unit=str(entry.get("unit", "")), minimum=low, maximum=high,
         integer=bool(entry.get("integer", False)), items=items,
-        direction=str(entry.get("direction", "")), groups=groups, measure=measure,  # type: ignore[arg-type]
+        direction=str(entry.get("direction", "")), groups=groups, measure=measure,
         timepoints=tuple(str(t) for t in entry.get("timepoints", ())),
         subgroups=tuple(str(s) for s in entry.get("subgroups", ())),
         description=str(entry.get("description", "")))

@@ -165,8 +165,8 @@ def read_table(text: str, *, file_name: str, outcomes: Mapping[str, OutcomeSpec]
     for name in header:
         if name not in (*COLUMNS, *RECORD_COLUMNS) and name not in extra and name not in per_row \
                 and name != "":
-            known = ", ".join(sorted(extra) + sorted(per_row)) or "none (load the form first)"
-            raise ParseError(file_name, "line 1", f"unknown column {name!r}; the form's fields: {known}")
+            fields = ", ".join(sorted(extra) + sorted(per_row)) or "none (load the form first)"
+            raise ParseError(file_name, "line 1", f"unknown column {name!r}; the form's fields: {fields}")
     known = dict(outcomes)
     plan = ImportPlan()   # filled below; its row count is set on return
     seen: dict[RowKey, int] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,7 +67,8 @@ class ValueEntry:
     timepoint: str = ""
     subgroup: str = ""
     method: str = ""
-    details: dict[str, Any] = field(default_factory=dict)
+    # dataclasses.field: inside this class the name field is its first attribute
+    details: dict[str, Any] = dataclasses.field(default_factory=dict)
     imputed: bool = False
     note: str = ""
 

@@ -148,9 +148,10 @@ def _write(db: sqlite_utils.Database, sid: int, rid: int, role: str,
         oid = None
         if entry.outcome:
             oid = ids.get(entry.outcome) or ids.setdefault(entry.outcome, store.outcome_id(db, entry.outcome))
-        where = dict(study=sid, outcome=oid, timepoint=entry.timepoint.strip() if oid else "",
-                     subgroup=entry.subgroup.strip() if oid else "", field=entry.field,
-                     reviewer=rid, role=role)
+        where: dict[str, Any] = dict(
+            study=sid, outcome=oid, timepoint=entry.timepoint.strip() if oid else "",
+            subgroup=entry.subgroup.strip() if oid else "", field=entry.field, reviewer=rid,
+            role=role)
         if text or role == "consensus":   # an agreed value may be "empty": kept, not deleted
             store.put_value(db, **where, value=text, method=entry.method, details=entry.details,
                             imputed=entry.imputed, note=entry.note)
@@ -210,9 +211,10 @@ def consistency_checks(db: sqlite_utils.Database) -> list[Flag]:
             variants.setdefault((d.key.row, who), dict(rows.get(d.key.row, {})))[d.key.field] = value
     flags: list[Flag] = []
     seen: set[tuple[RowKey, str, str]] = set()
-    jobs = [(row, (), fields) for row, fields in rows.items()]
+    jobs: list[tuple[RowKey, tuple[str, ...], dict[str, str]]] = [
+        (row, (), fields) for row, fields in rows.items()]
     jobs += [(row, (who,), fields) for (row, who), fields in sorted(variants.items())]
-    for row, who, fields in jobs:
+    for row, extractors, fields in jobs:
         if not row.outcome or row.outcome not in outcomes:
             continue
         for finding in check_row(outcomes[row.outcome], fields):
@@ -221,7 +223,7 @@ def consistency_checks(db: sqlite_utils.Database) -> list[Flag]:
                 continue
             seen.add(mark)
             flags.append(Flag(row.study, row.outcome, row.timepoint, row.subgroup, finding.kind,
-                              finding.explanation, who))
+                              finding.explanation, extractors))
     order = {s.name: i for i, s in enumerate(store.list_studies(db))}
     return sorted(flags, key=lambda f: (order.get(f.study, 0), f.outcome, f.timepoint, f.subgroup, f.kind))
 

@@ -246,7 +246,8 @@ def import_file(
                     continue
                 if progress is not None and counted % PROGRESS_EVERY == 0:
                     progress(counted, None)
-                yield entry.position, entry.values  # type: ignore[misc]
+                assert entry.values is not None     # an entry without an error has its record
+                yield entry.position, entry.values
 
         with transaction(db):
             import_id = import_store.start_import(

@@ -25,11 +25,11 @@ import subprocess
 import sys
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any, BinaryIO, TextIO
+from typing import IO, Any, TextIO
 
 from screener import sources
 from screener.errors import InvalidInputError, ParseError, ScreenerError
@@ -63,7 +63,7 @@ def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def search_worker_count(records: int, *, environ: dict[str, str] | None = None) -> int:
+def search_worker_count(records: int, *, environ: Mapping[str, str] | None = None) -> int:
     """How many worker processes parse a search's answers when it fetches ``records`` records:
     the setting of :data:`WORKERS_ENV`, else one per core from :data:`MIN_SEARCH_RECORDS` on."""
     setting = _setting(environ)
@@ -73,10 +73,9 @@ def search_worker_count(records: int, *, environ: dict[str, str] | None = None) 
     return cores if cores > 1 and records >= MIN_SEARCH_RECORDS else 0
 
 
-def _setting(environ: dict[str, str] | None) -> int | None:
+def _setting(environ: Mapping[str, str] | None) -> int | None:
     """The number :data:`WORKERS_ENV` asks for, capped at the cores (None when it is not set)."""
-    environ = os.environ if environ is None else environ
-    setting = environ.get(WORKERS_ENV, "").strip()
+    setting = (os.environ if environ is None else environ).get(WORKERS_ENV, "").strip()
     if not setting:
         return None
     cores = _cores()
@@ -88,7 +87,7 @@ def _setting(environ: dict[str, str] | None) -> int | None:
     return min(int(setting), cores)
 
 
-def worker_count(size: int, *, environ: dict[str, str] | None = None) -> int:
+def worker_count(size: int, *, environ: Mapping[str, str] | None = None) -> int:
     """How many worker processes to read a file of ``size`` bytes with (0: none).
 
     ``SCREENER_IMPORT_WORKERS`` decides when set; otherwise a file of at least :data:`MIN_BYTES`
@@ -198,7 +197,7 @@ class _Worker:
     def send(self, task: object) -> None:
         self._outbox.put(task)
 
-    def receive(self) -> tuple[list[tuple], tuple[str, str, str] | None]:
+    def receive(self) -> tuple[list[Any], tuple[str, str, str] | None]:
         stdout = self._process.stdout
         assert stdout is not None
         try:
@@ -250,14 +249,14 @@ class _Worker:
             pass
 
 
-def write_message(pipe: BinaryIO, message: object) -> None:
+def write_message(pipe: IO[bytes], message: object) -> None:
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     pipe.write(_LENGTH.pack(len(data)))
     pipe.write(data)
     pipe.flush()
 
 
-def read_message(pipe: BinaryIO) -> Any:
+def read_message(pipe: IO[bytes]) -> Any:
     head = pipe.read(_LENGTH.size)
     if len(head) < _LENGTH.size:
         raise EOFError

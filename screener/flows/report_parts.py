@@ -49,27 +49,27 @@ def _search_log(db: sqlite_utils.Database) -> tuple[Table, tuple[tuple[str, str]
     rows, strategies, seen = [], [], set()
     for i, run in enumerate(store.search_log(db), start=1):
         details = []
-        if run["kind"] == "search":
-            details.append(f"search run, {run['status']}; {run['count_new']:,} new records")
-            if run["date_from"] or run["date_to"]:
-                details.append(f"dates {run['date_from'] or '…'} to {run['date_to'] or '…'}")
-            if run["earlier"]:
-                details.append(f"{run['earlier']:,} identified by earlier runs of this strategy")
+        if run.kind == "search":
+            details.append(f"search run, {run.status}; {run.count_new:,} new records")
+            if run.date_from or run.date_to:
+                details.append(f"dates {run.date_from or '…'} to {run.date_to or '…'}")
+            if run.earlier:
+                details.append(f"{run.earlier:,} identified by earlier runs of this strategy")
         else:
-            details.append(f"file {run['file_name']}")
-            if run["earlier"]:
+            details.append(f"file {run.file_name}")
+            if run.earlier:
                 details.append("the same file as an earlier import: not identified again")
-            if not run["date_is_search"]:
+            if not run.date_is_search:
                 details.append("date searched not recorded: the date shown is the import's")
-        if run["count_reported"] is not None:
-            details.append(f"database reported {run['count_reported']:,}")
-        rows.append((str(i), run["database"], run["method"], (run["date"] or "")[:10],
-                     run["query_name"] or ("(strategy below)" if run["query_text"] else "not recorded"),
-                     f"{run['count']:,}", f"{run['identified']:,}", "; ".join(details)))
-        key = (run["database"], run["query_text"].strip())
+        if run.count_reported is not None:
+            details.append(f"database reported {run.count_reported:,}")
+        rows.append((str(i), run.database, run.method, (run.date or "")[:10],
+                     run.query_name or ("(strategy below)" if run.query_text else "not recorded"),
+                     f"{run.count:,}", f"{run.identified:,}", "; ".join(details)))
+        key = (run.database, run.query_text.strip())
         if key[1] and key not in seen:
             seen.add(key)
-            strategies.append((f"Strategy for {run['database']}: {run['query_name'] or 'search'}", key[1]))
+            strategies.append((f"Strategy for {run.database}: {run.query_name or 'search'}", key[1]))
     # "identified" is what PRISMA counts: per source, the column sums to the diagram's number.
     table = Table(("#", "source", "method", "date", "strategy", "records", "identified", "details"),
                   tuple(rows))

@@ -294,7 +294,9 @@ def attach_full_text(db: sqlite_utils.Database, record_id: int, path: str | Path
         _check_full_text_pool(db, review_store.load_review(db), record_id)
         store.set_full_text(db, record_id, path=str(target), sha256=digest, not_retrieved=False,
                             note="", reviewer=reviewer)
-        return store.full_text_for(db, record_id)  # type: ignore[return-value]
+        attached = store.full_text_for(db, record_id)
+        assert attached is not None     # stored just above, in this transaction
+        return attached
 
 
 def mark_not_retrieved(db: sqlite_utils.Database, record_id: int, reviewer: str, *, note: str = "",

@@ -20,6 +20,7 @@ import sqlite_utils
 
 from screener.errors import ScreenerError
 from screener.flows.parallel import EfetchParser, search_worker_count
+from screener.model import SearchLogEntry
 from screener.queries import SavedQuery, load_query
 from screener.search.client import EntrezClient, EntrezOptions, EntrezSettings, SearchCancelled
 from screener.search.plan import Plan
@@ -119,7 +120,7 @@ def list_runs(db: sqlite_utils.Database) -> list[SearchRunResult]:
     return runs.list_runs(db)
 
 
-def search_log(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+def search_log(db: sqlite_utils.Database) -> list[SearchLogEntry]:
     """Search runs and imports, oldest first, each with the records PRISMA counts for it
     (see :func:`screener.storage.prisma.search_log`)."""
     return prisma_store.search_log(db)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from screener.pooling import _dist
-from screener.pooling._wls import Array, wls
+from screener.pooling._wls import Array, Index, dims, wls
 from screener.pooling.errors import PoolingError
 from screener.pooling.tau2 import FIXED_METHODS, Control, Tau2Estimate, estimate_tau2
 
@@ -85,13 +85,13 @@ def fit_core(
     test: str,
     level: float,
     control: Control,
-    btt: Array | None = None,
+    btt: Index | None = None,
     intercept: bool = True,
 ) -> CoreFit:
     """Fit the (mixed-effects) meta-analytic model ``yi ~ X`` with metafor's rules."""
     y = np.asarray(yi, dtype=float)
     v = np.asarray(vi, dtype=float)
-    k, p = X.shape
+    k, p = dims(X)
     notes: list[str] = []
     if test not in TESTS:
         raise PoolingError(f"unknown test {test!r}; use one of {', '.join(TESTS)}")

@@ -6,12 +6,14 @@ a millisecond each), which dominated a full analysis of a few dozen studies.
 
 from __future__ import annotations
 
+import numpy as np
+from numpy.typing import NDArray
 from scipy import special
 
 
-def norm_sf(x):
+def norm_sf(x: NDArray[np.float64]) -> NDArray[np.float64]:
     """Upper tail of the standard normal."""
-    return special.ndtr(-x)
+    return np.asarray(special.ndtr(-x), dtype=float)
 
 
 def norm_isf(q: float) -> float:
@@ -19,9 +21,9 @@ def norm_isf(q: float) -> float:
     return float(-special.ndtri(q))
 
 
-def t_sf(x, df: float):
+def t_sf(x: NDArray[np.float64], df: float) -> NDArray[np.float64]:
     """Upper tail of Student's t."""
-    return special.stdtr(df, -x)
+    return np.asarray(special.stdtr(df, -x), dtype=float)
 
 
 def t_isf(q: float, df: float) -> float:

@@ -9,6 +9,7 @@ for a single length-k dot product, which made a 100,000-study fit ~20 times slow
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -17,7 +18,16 @@ from screener.pooling.errors import PoolingError
 
 Array = NDArray[np.float64]
 
+Index = NDArray[np.integer[Any]]
+"""Positions in an array (e.g. the coefficients a test covers)."""
+
 _BLAS_MAX = 4096  # above this length BLAS dot may start threads; einsum never does
+
+
+def dims(X: Array) -> tuple[int, int]:
+    """(k, p): the studies and the coefficients of a design matrix."""
+    k, p = X.shape
+    return int(k), int(p)
 
 
 def dot(a: Array, b: Array) -> float:
@@ -78,7 +88,7 @@ class WeightedFit:
 
 
 def _cross(X: Array, weights: Array) -> Array:
-    return np.einsum("ij,i,ik->jk", X, weights, X)
+    return np.asarray(np.einsum("ij,i,ik->jk", X, weights, X), dtype=float)
 
 
 def wls(y: Array, X: Array, w: Array) -> WeightedFit:

@@ -22,7 +22,7 @@ from screener.pooling.errors import PoolingError
 from screener.pooling.mh import complete_tables, rma_mh, rma_peto
 from screener.pooling.models import rma
 from screener.pooling.report import format_egger, format_subgroups, format_summary, format_trimfill
-from screener.pooling.results import PoolResult, clean
+from screener.pooling.results import PoolResult, clean_fields
 from screener.pooling.selection import without_empty_columns
 from screener.pooling.subgroups import SubgroupResult, subgroup_analysis, subgroup_difference
 from screener.pooling.transforms import transformed
@@ -107,7 +107,7 @@ class Analysis:
             back = transformed(tf.fit)
             if back is not None:
                 out["trimfill_transformed"] = back.to_dict()
-        return clean(out)
+        return clean_fields(out)
 
     def summary(self) -> str:
         """The text ``screener meta`` prints: the model, subgroups, Egger, trim-and-fill."""

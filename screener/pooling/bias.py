@@ -16,7 +16,7 @@ from screener.pooling._wls import Array, wls
 from screener.pooling.effects import EffectSizes
 from screener.pooling.errors import PoolingError
 from screener.pooling.models import _inputs, rma
-from screener.pooling.results import PoolResult, clean, frozen_array
+from screener.pooling.results import PoolResult, clean_fields, frozen_array
 from screener.pooling.tau2 import Control
 
 PREDICTORS = ("sei", "vi", "ni", "ninv", "sqrtni", "sqrtninv")
@@ -47,7 +47,7 @@ class EggerResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields."""
-        return clean({name: getattr(self, name) for name in self.__slots__})
+        return clean_fields({name: getattr(self, name) for name in self.__slots__})
 
 
 def regtest(
@@ -133,7 +133,7 @@ class BeggResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields."""
-        return clean({"tau": self.tau, "pval": self.pval, "exact": self.exact})
+        return clean_fields({"tau": self.tau, "pval": self.pval, "exact": self.exact})
 
 
 EXACT_MAX_K = 400
@@ -228,7 +228,7 @@ class TrimFillResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (the refitted model under ``fit``)."""
-        return clean(
+        return clean_fields(
             {
                 "estimator": self.estimator,
                 "side": self.side,

@@ -167,7 +167,7 @@ def escalc(
         ni = cols.get("ni")
     bad = ~(np.isfinite(yi) & np.isfinite(vi)) | (vi < 0)
     if np.any(bad):
-        names = ", ".join(str(labels[i]) for i in np.flatnonzero(bad))
+        names = ", ".join(str(labels[int(i)]) for i in np.flatnonzero(bad))
         notes.append(f"effect size undefined for {int(bad.sum())} study(ies) ({names}); left out")
         yi = np.where(bad, np.nan, yi)
         vi = np.where(bad, np.nan, vi)
@@ -210,6 +210,10 @@ def effects_from_ci(
 # --- per-family computations -------------------------------------------------------------
 
 
+_Effects = tuple[Array, Array, Array | None]
+"""yi, vi and ni (None when the measure has no sample sizes)."""
+
+
 def _keys(data: Mapping[str, Any] | pd.DataFrame) -> list[str]:
     return list(data.columns) if isinstance(data, pd.DataFrame) else list(data.keys())
 
@@ -249,7 +253,8 @@ def _zero_mask(cells: Sequence[Array], to: str) -> Array:
     return has_zero
 
 
-def _binary(cols, measure, add, to, drop00, vtype, notes, labels):
+def _binary(cols: dict[str, Array], measure: str, add: float, to: str, drop00: bool, vtype: str,
+            notes: list[str], labels: Sequence[str]) -> _Effects:
     ai, ci = cols["ai"], cols["ci"]
     bi = cols["bi"] if "bi" in cols else cols["n1i"] - ai
     di = cols["di"] if "di" in cols else cols["n2i"] - ci
@@ -258,7 +263,7 @@ def _binary(cols, measure, add, to, drop00, vtype, notes, labels):
     ni = ai + bi + ci + di
     double = ((ai == 0) & (ci == 0)) | ((bi == 0) & (di == 0))
     if np.any(double):
-        names = ", ".join(str(labels[i]) for i in np.flatnonzero(double))
+        names = ", ".join(str(labels[int(i)]) for i in np.flatnonzero(double))
         if drop00:
             notes.append(f"no events (or only events) in both groups: {names}; dropped")
         else:
@@ -302,7 +307,7 @@ def _binary(cols, measure, add, to, drop00, vtype, notes, labels):
         return (ai - expected) / var, 1 / var, ni
 
 
-def _means(cols, measure, vtype):
+def _means(cols: dict[str, Array], measure: str, vtype: str) -> _Effects:
     m1, m2, s1, s2, n1, n2 = (cols[x] for x in REQUIRED[measure])
     if np.any((s1 < 0) | (s2 < 0)):
         raise PoolingError("standard deviations must not be negative")
@@ -331,7 +336,7 @@ def _means(cols, measure, vtype):
         return yi, vi, ni
 
 
-def _change(cols, measure):
+def _change(cols: dict[str, Array], measure: str) -> _Effects:
     m1, m2, s1, ni, ri = cols["m1i"], cols["m2i"], cols["sd1i"], cols["ni"], cols["ri"]
     if np.any(np.abs(ri) > 1):
         raise PoolingError("correlations must lie in [-1, 1]")
@@ -348,7 +353,8 @@ def _change(cols, measure):
         return yi, 1 / ni + yi**2 / (2 * ni), ni
 
 
-def _proportions(cols, measure, add, to, vtype, notes):
+def _proportions(cols: dict[str, Array], measure: str, add: float, to: str, vtype: str,
+                 notes: list[str]) -> _Effects:
     xi = cols["xi"]
     mi = cols["mi"] if "mi" in cols else cols["ni"] - xi
     if np.any((xi < 0) | (mi < 0)):
@@ -382,7 +388,7 @@ def _proportions(cols, measure, add, to, vtype, notes):
         return yi, 1 / (4 * ni + 2), n_raw
 
 
-def _correlations(cols, measure, vtype):
+def _correlations(cols: dict[str, Array], measure: str, vtype: str) -> _Effects:
     ri, ni = cols["ri"], cols["ni"]
     if np.any(np.abs(ri) > 1):
         raise PoolingError("correlations must lie in [-1, 1]")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from screener.pooling import _dist
-from screener.pooling._wls import Array, wls
+from screener.pooling._wls import Array, dims, wls
 from screener.pooling._zeroin import uniroot
 from screener.pooling.errors import PoolingError
 from screener.pooling.tau2 import Control
@@ -71,7 +71,7 @@ def q_profile_ci(
     y = np.asarray(yi, dtype=float)
     v = np.asarray(vi, dtype=float)
     X = np.ones((y.size, 1)) if X is None else X
-    k, p = X.shape
+    k, p = dims(X)
     if k - p < 1:
         raise PoolingError("a confidence interval for tau^2 needs more studies than coefficients")
     if not np.all(v > 0):

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from screener.pooling._core import fit_core
-from screener.pooling._wls import Array, wls
+from screener.pooling._wls import Array, dims, wls
 from screener.pooling.effects import EffectSizes
 from screener.pooling.errors import PoolingError
 from screener.pooling.models import METHODS, _inputs
@@ -143,7 +143,7 @@ def _pseudo_r2(
         mean = np.sum(w * fitted) / np.sum(w)
         mss = float(np.sum(w * (fitted - mean) ** 2))
         rss = fit.rss
-        k, p = X.shape
+        k, p = dims(X)
         r2 = mss / (mss + rss)
         adj = 1.0 - (1.0 - r2) * (k - 1) / (k - p)
         return max(0.0, 100.0 * adj)

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 from scipy import stats
 
 from screener.pooling._core import critical_value, level_to_alpha
@@ -37,16 +38,18 @@ def _tables(data: Mapping[str, Any] | pd.DataFrame) -> tuple[Array, Array, Array
     ai, ci = col("ai"), col("ci")
     bi, di = col("bi"), col("di")
     n1i, n2i = col("n1i"), col("n2i")
-    if ai is None or ci is None or (bi is None and n1i is None) or (di is None and n2i is None):
+    if bi is None and n1i is not None and ai is not None:
+        bi = n1i - ai
+    if di is None and n2i is not None and ci is not None:
+        di = n2i - ci
+    if ai is None or bi is None or ci is None or di is None:
         raise PoolingError("2x2 tables need columns ai, ci and bi, di (or n1i, n2i)")
-    bi = n1i - ai if bi is None else bi
-    di = n2i - ci if di is None else di
     if np.any(np.concatenate([ai, bi, ci, di]) < 0):
         raise PoolingError("cell counts must not be negative")
     return ai, bi, ci, di
 
 
-def complete_tables(data: Mapping[str, Any] | pd.DataFrame) -> Array:
+def complete_tables(data: Mapping[str, Any] | pd.DataFrame) -> NDArray[np.bool_]:
     """Which rows of ``data`` hold a whole 2x2 table (no missing count): the tables that
     :func:`rma_mh` and :func:`rma_peto` pool, in order."""
     ai, bi, ci, di = _tables(data)
@@ -189,7 +192,8 @@ def rma_mh(
     )  # fmt: skip
 
 
-def _or_tests(ai, n1, n2, ci, bi, di, nn, psi, correct) -> MHTests:
+def _or_tests(ai: Array, n1: Array, n2: Array, ci: Array, bi: Array, di: Array, nn: Array,
+              psi: float, correct: bool) -> MHTests:
     xt, yt = ai + ci, bi + di
     cc = 0.5 if correct else 0.0
     dev = abs(np.sum(ai - n1 / nn * xt)) - cc

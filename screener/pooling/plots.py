@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -24,6 +25,7 @@ from matplotlib.patches import Polygon
 from scipy import stats
 
 from screener.files import figure_bytes, printable, write_file
+from screener.pooling._wls import Array
 from screener.pooling.bias import TrimFillResult
 from screener.pooling.errors import PoolingError
 from screener.pooling.results import PoolResult
@@ -76,7 +78,7 @@ def heterogeneity_line(res: PoolResult) -> str:
 
 
 def _scale(
-    measure: str, ni: Sequence[float] | None
+    measure: str, ni: Sequence[float] | Array | None
 ) -> tuple[Callable[[np.ndarray], np.ndarray], list[float] | None]:
     """The back-transformation for labels, and nice tick values on the natural scale."""
     m = measure.upper()
@@ -91,7 +93,7 @@ def _scale(
     return (lambda x: np.asarray(x, dtype=float)), None
 
 
-def _forward(measure: str, ni: Sequence[float] | None) -> Callable[[float], float]:
+def _forward(measure: str, ni: Sequence[float] | Array | None) -> Callable[[float], float]:
     m = measure.upper()
     if m in RATIO_MEASURES:
         return lambda p: math.log(p) if p > 0 else -math.inf
@@ -155,7 +157,7 @@ def forest_plot(
     forward = _forward(measure, ni) if transform else (lambda x: x)
     zcrit = stats.norm.isf((100 - first.level) / 200)
 
-    rows: list[dict] = []
+    rows: list[dict[str, Any]] = []
     col_names = list(columns) if columns else []
     study_index = 0
     for level, res in blocks:
@@ -227,8 +229,8 @@ def forest_plot(
     lo, hi = min(finite_lo), max(finite_hi)
     pad = 0.05 * (hi - lo or 1.0)
     ax.set_xlim(lo - pad, hi + pad)
-    text_kw = {"transform": ax.get_yaxis_transform(), "va": "center", "fontsize": 9,
-               "parse_math": False}
+    text_kw: dict[str, Any] = {"transform": ax.get_yaxis_transform(), "va": "center",
+                               "fontsize": 9, "parse_math": False}
     x_label = -0.02 - 0.9 * (left_frac - 0.03) / (0.42 * 10.0 / fig_w)
     x_right = 1.04
     ax.text(x_label, 0, "Study", fontweight="bold", ha="left", **text_kw)
@@ -261,7 +263,7 @@ def forest_plot(
                     **text_kw,
                 )
         elif kind == "pooled":
-            res: PoolResult = row["res"]
+            res = row["res"]
             diamond = Polygon([(res.ci_lb, y), (res.estimate, y - 0.35), (res.ci_ub, y), (res.estimate, y + 0.35)],
                               closed=True, facecolor="0.1", edgecolor="0.1")  # fmt: skip
             ax.add_patch(diamond)

@@ -30,6 +30,11 @@ def clean(value: Any) -> Any:
     return value
 
 
+def clean_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """:func:`clean` of a result's named fields: its JSON object."""
+    return {str(key): clean(item) for key, item in fields.items()}
+
+
 def frozen_array(values: Any) -> Array:
     """A read-only float copy, so a frozen result stays frozen."""
     array = np.array(values, dtype=float)
@@ -108,7 +113,8 @@ class PoolResult:
     @property
     def weights_percent(self) -> Array:
         """The model's weights as percentages (the forest-plot column)."""
-        return 100.0 * self.weights / self.weights.sum()
+        percent: Array = 100.0 * self.weights / self.weights.sum()
+        return percent
 
     @property
     def stat_type(self) -> str:
@@ -145,7 +151,7 @@ class PoolResult:
                 "weight_percent": self.weights_percent,
             }  # fmt: skip
         out["notes"] = list(self.notes)
-        return clean(out)
+        return clean_fields(out)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -199,7 +205,7 @@ class MetaRegressionResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary."""
-        return clean(
+        return clean_fields(
             {
                 "method": self.method,
                 "test": self.test,

@@ -126,7 +126,8 @@ def _text(frame: pd.DataFrame, column: str) -> np.ndarray | None:
         return None
     values = frame[column].map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
                                else " ".join(str(v).split()))
-    return values.to_numpy(dtype=object)
+    text: np.ndarray = values.to_numpy(dtype=object)
+    return text
 
 
 def _has_data(frame: pd.DataFrame) -> np.ndarray:
@@ -134,7 +135,8 @@ def _has_data(frame: pd.DataFrame) -> np.ndarray:
     if not present:
         return np.zeros(len(frame), dtype=bool)
     cells = frame[present].apply(lambda col: col.map(lambda v: not _blank(v)))
-    return cells.any(axis=1).to_numpy(dtype=bool)
+    has: np.ndarray = cells.any(axis=1).to_numpy(dtype=bool)
+    return has
 
 
 def _blank(value: object) -> bool:

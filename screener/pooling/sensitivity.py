@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +15,7 @@ from screener.pooling._wls import Array
 from screener.pooling.effects import EffectSizes
 from screener.pooling.errors import PoolingError
 from screener.pooling.models import _inputs, rma
-from screener.pooling.results import PoolResult, clean, frozen_array
+from screener.pooling.results import PoolResult, clean_fields, frozen_array
 from screener.pooling.tau2 import Control
 
 _SERIES = ("estimate", "se", "zval", "pval", "ci_lb", "ci_ub", "Q", "Qp", "tau2", "I2", "H2")
@@ -50,7 +50,7 @@ class SeriesResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready columns."""
-        return clean(
+        return clean_fields(
             {"kind": self.kind, "study": list(self.labels)} | {n: getattr(self, n) for n in _SERIES}
         )
 
@@ -58,7 +58,7 @@ class SeriesResult:
 def _series(
     kind: str, fits: list[PoolResult | None], labels: Sequence[str], method: str, test: str
 ) -> SeriesResult:
-    def column(getter) -> Array:
+    def column(getter: Callable[[PoolResult], Any]) -> Array:
         return frozen_array([math.nan if f is None else _num(getter(f)) for f in fits])
 
     return SeriesResult(

@@ -15,7 +15,7 @@ from screener.pooling.effects import EffectSizes
 from screener.pooling.errors import PoolingError
 from screener.pooling.meta_regression import meta_regression
 from screener.pooling.models import _inputs, rma
-from screener.pooling.results import MetaRegressionResult, PoolResult, clean
+from screener.pooling.results import MetaRegressionResult, PoolResult, clean_fields
 from screener.pooling.tau2 import Control
 
 
@@ -52,7 +52,7 @@ class SubgroupResult:
                     self.levels, self.k_per_level, self.cell_means.names, strict=True
                 )
             }
-        return clean(
+        return clean_fields(
             {
                 "subgroups": groups,
                 "Q_between": self.Q_between,

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from screener.pooling import _dist
-from screener.pooling._wls import Array, WeightedFit, dot, logdet, wls, xtwx
+from screener.pooling._wls import Array, WeightedFit, dims, dot, logdet, wls, xtwx
 from screener.pooling._zeroin import R_TOL, uniroot
 from screener.pooling.errors import PoolingError
 
@@ -116,7 +117,7 @@ def estimate_tau2(
     y = np.asarray(yi, dtype=float)
     v = np.asarray(vi, dtype=float)
     X = np.ones((y.size, 1)) if X is None else np.asarray(X, dtype=float)
-    k, p = X.shape
+    k, p = dims(X)
     if method in FIXED_METHODS:
         return Tau2Estimate(0.0, None, method, 0)
     if method not in TAU2_METHODS:
@@ -151,7 +152,7 @@ def default_tau2_max(yi: Array) -> float:
 
 
 def _dl(y: Array, v: Array, X: Array, con: Control) -> Tau2Estimate:
-    k, p = X.shape
+    k, p = dims(X)
     fit = wls(y, X, 1.0 / v)
     tr_p = fit.tr_pd()
     tau2 = max(con.tau2_min, (fit.rss - (k - p)) / tr_p)
@@ -161,13 +162,13 @@ def _dl(y: Array, v: Array, X: Array, con: Control) -> Tau2Estimate:
 
 
 def _he_raw(y: Array, v: Array, X: Array) -> tuple[float, WeightedFit]:
-    k, p = X.shape
+    k, p = dims(X)
     fit = wls(y, X, np.ones_like(v))
     return (fit.rss - fit.tr_pd(v)) / (k - p), fit
 
 
 def _he(y: Array, v: Array, X: Array, con: Control) -> Tau2Estimate:
-    k, p = X.shape
+    k, p = dims(X)
     raw, fit = _he_raw(y, v, X)
     tau2 = max(con.tau2_min, raw)
     t = max(tau2, 0.0)
@@ -178,7 +179,7 @@ def _he(y: Array, v: Array, X: Array, con: Control) -> Tau2Estimate:
 
 
 def _hs(y: Array, v: Array, X: Array, con: Control, *, corrected: bool) -> Tau2Estimate:
-    k, p = X.shape
+    k, p = dims(X)
     w = 1.0 / v
     fit = wls(y, X, w)
     sw = float(w.sum())
@@ -196,7 +197,7 @@ def _sj_start(y: Array, con: Control) -> float:
 
 
 def _sj(y: Array, v: Array, X: Array, con: Control) -> Tau2Estimate:
-    k, p = X.shape
+    k, p = dims(X)
     tau2_0 = _sj_start(y, con)
     fit = wls(y, X, 1.0 / (v + tau2_0))
     tau2 = max(con.tau2_min, tau2_0 * fit.rss / (k - p))
@@ -218,7 +219,7 @@ def _se_q_type(v: Array, tau2: float, k: int, p: int) -> float:
 
 
 def _pm(y: Array, v: Array, X: Array, con: Control, *, median: bool) -> Tau2Estimate:
-    k, p = X.shape
+    k, p = dims(X)
     target = _dist.chi2_ppf(0.5, k - p) if median else float(k - p)
     name = "PMM" if median else "PM"
     tau2_max = float(con.tau2_max) if con.tau2_max is not None else default_tau2_max(y)
@@ -240,7 +241,8 @@ def _pm(y: Array, v: Array, X: Array, con: Control, *, median: bool) -> Tau2Esti
 
 
 def _fixed_point(
-    y: Array, v: Array, X: Array, con: Control, *, name: str, start: float, step
+    y: Array, v: Array, X: Array, con: Control, *, name: str, start: float,
+    step: Callable[[float], float],
 ) -> tuple[float, int]:
     tau2, change, iteration = start, con.threshold + 1.0, 0
     while change > con.threshold:
@@ -254,7 +256,7 @@ def _fixed_point(
 
 
 def _sjit(y: Array, v: Array, X: Array, con: Control) -> Tau2Estimate:
-    k, p = X.shape
+    k, p = dims(X)
 
     def step(tau2: float) -> float:
         return tau2 * wls(y, X, 1.0 / (v + tau2)).rss / (k - p)
@@ -267,7 +269,7 @@ def _sjit(y: Array, v: Array, X: Array, con: Control) -> Tau2Estimate:
 
 
 def _dlit(y: Array, v: Array, X: Array, con: Control) -> Tau2Estimate:
-    k, p = X.shape
+    k, p = dims(X)
     last: list[WeightedFit] = []
 
     def step(tau2: float) -> float:
@@ -290,7 +292,7 @@ def _dlit(y: Array, v: Array, X: Array, con: Control) -> Tau2Estimate:
 
 
 def _scoring(y: Array, v: Array, X: Array, con: Control, *, name: str) -> Tau2Estimate:
-    k, p = X.shape
+    k, p = dims(X)
     if con.tau2_init is None:
         tau2 = max(0.0, _he_raw(y, v, X)[0], con.tau2_min)
     else:
@@ -335,7 +337,7 @@ def _scoring(y: Array, v: Array, X: Array, con: Control, *, name: str) -> Tau2Es
 
 def _general_step(y: Array, v: Array, X: Array, tau2: float, name: str) -> float:
     """One Fisher scoring step for ML, REML or EB (metafor's formulas through WLS)."""
-    k, p = X.shape
+    k, p = dims(X)
     w = 1.0 / (v + tau2)
     fit = wls(y, X, w)
     if name == "ML":
@@ -368,7 +370,7 @@ def _intercept_step(y: Array, v: Array, X: Array, tau2: float, name: str) -> flo
 
 def _loglik(y: Array, v: Array, X: Array, tau2: float, *, reml: bool) -> float:
     """The (restricted) log-likelihood without constants that do not depend on tau^2."""
-    k, p = X.shape
+    k, p = dims(X)
     w = 1.0 / (v + tau2)
     fit = wls(y, X, w)
     if reml:
@@ -382,7 +384,7 @@ def _loglik(y: Array, v: Array, X: Array, tau2: float, *, reml: bool) -> float:
     return -0.5 * k * math.log(2 * math.pi) - 0.5 * float(np.sum(np.log(v + tau2))) - 0.5 * fit.rss
 
 
-_ESTIMATORS = {
+_ESTIMATORS: dict[str, Callable[[Array, Array, Array, Control], Tau2Estimate]] = {
     "DL": _dl,
     "HE": _he,
     "HS": lambda y, v, X, c: _hs(y, v, X, c, corrected=False),

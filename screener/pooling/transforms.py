@@ -11,22 +11,25 @@ from numpy.typing import ArrayLike
 
 from screener.pooling._wls import Array
 from screener.pooling.errors import PoolingError
-from screener.pooling.results import PoolResult, clean
+from screener.pooling.results import PoolResult, clean_fields
 
 
 def exp(x: ArrayLike) -> Array:
     """Ratios from log ratios."""
-    return np.exp(np.asarray(x, dtype=float))
+    out: Array = np.exp(np.asarray(x, dtype=float))
+    return out
 
 
 def ilogit(x: ArrayLike) -> Array:
     """Proportions from logits."""
-    return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
+    out: Array = 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
+    return out
 
 
 def ztor(x: ArrayLike) -> Array:
     """Correlations from Fisher's z (tanh)."""
-    return np.tanh(np.asarray(x, dtype=float))
+    out: Array = np.tanh(np.asarray(x, dtype=float))
+    return out
 
 
 def iarcsin(x: ArrayLike) -> Array:
@@ -37,13 +40,13 @@ def iarcsin(x: ArrayLike) -> Array:
     return np.where(z > np.arcsin(1.0), 1.0, out)
 
 
-def pft(p: ArrayLike, n: float | ArrayLike) -> Array:
+def pft(p: ArrayLike, n: float | Array) -> Array:
     """The Freeman-Tukey double arcsine transform of a proportion ``p`` with sample size ``n``."""
     x = np.asarray(p, dtype=float) * n
     return 0.5 * (np.arcsin(np.sqrt(x / (n + 1))) + np.arcsin(np.sqrt((x + 1) / (n + 1))))
 
 
-def ipft(x: ArrayLike, n: float | ArrayLike) -> Array:
+def ipft(x: ArrayLike, n: float | Array) -> Array:
     """Miller's (1978) inverse of the Freeman-Tukey transform for sample size ``n``."""
     z = np.asarray(x, dtype=float)
     s = np.sin(2 * z)
@@ -104,7 +107,7 @@ class Transformed:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields."""
-        return clean(
+        return clean_fields(
             {n: getattr(self, n) for n in ("estimate", "ci_lb", "ci_ub", "pi_lb", "pi_ub")}
         )
 

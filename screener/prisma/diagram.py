@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape, quoteattr
 
 from screener.errors import InvalidInputError
@@ -34,6 +35,9 @@ from screener.prisma.layout import (
 )
 from screener.prisma.template import template_csv
 from screener.prisma.text import text_diagram
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 __all__ = ["FORMATS", "format_for", "render", "render_image", "render_svg"]
 
@@ -156,7 +160,7 @@ def render_image(counts: PrismaCounts, fmt: str) -> bytes:
     """PNG or PDF bytes of the diagram (one warning when some characters have no glyph)."""
     import matplotlib
 
-    fonts = {"font.family": _font_family()}
+    fonts: dict[RcKeyType, Any] = {"font.family": _font_family()}
     with matplotlib.rc_context(fonts):     # a text's font is chosen as it is made
         figure = _figure(counts)
     return figure_bytes(figure, fmt, dpi=PNG_DPI, rc=fonts)

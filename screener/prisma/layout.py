@@ -172,7 +172,7 @@ def layout(c: PrismaCounts) -> Layout:
     """Place every box of the diagram for ``c``."""
     text = _content(c)
     prev_w, main_w, side_w, other_w = 210.0, 270.0, 280.0, 240.0
-    x = MARGIN + BAND_W + 16
+    x: float = MARGIN + BAND_W + 16
     cols: dict[str, tuple[float, float]] = {}
     if c.has_previous:
         cols["previous"] = (x, prev_w)
@@ -220,7 +220,8 @@ def layout(c: PrismaCounts) -> Layout:
         need = len(label) * CHAR_PX * 1.2 + 2 * PAD
         have = sum(heights[first:last_row + 1]) + ROW_GAP * (last_row - first)
         heights[first] += max(0.0, need - have)
-    tops, y = [], MARGIN
+    tops: list[float] = []
+    y: float = MARGIN
     for h in heights:
         tops.append(y)
         y += h + ROW_GAP

@@ -14,11 +14,12 @@ import io
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import IO, Any
 
 import rispy
 
 from screener.files import csv_writer
+from screener.model import Decision, ExportedRecord
 
 __all__ = [
     "DECISION_COLUMNS",
@@ -81,7 +82,7 @@ def decisions_csv_header() -> str:
     return buffer.getvalue()
 
 
-def write_decision_rows(handle: io.TextIOBase, rows: Iterable[Mapping[str, Any]], *,
+def write_decision_rows(handle: IO[str], rows: Iterable[Mapping[str, Any]], *,
                         raw: bool = False) -> int:
     """Write rows (dicts with :data:`DECISION_COLUMNS`) as CSV; returns how many. A record
     marked not retrievable has a row with role "retrieval" and decision "not retrieved"."""
@@ -124,61 +125,73 @@ RECORD_COLUMNS = ("id", "source_database", "source_file", "source_key", "cluster
 """The records export's own columns; one column per stage and reviewer follows."""
 
 
-def _retrieval(row: Mapping[str, Any]) -> str:
-    if not row.get("not_retrieved"):
+def _retrieval(row: ExportedRecord) -> str:
+    if not row.not_retrieved:
         return ""
-    note = row.get("retrieval_note") or ""
+    note = row.retrieval_note
     return "not retrieved" + (f" ({note})" if note else "")
 
 
-def _record_fields(row: Mapping[str, Any]) -> dict[str, Any]:
-    authors = json.loads(row["authors_json"]) if row.get("authors_json") else []
-    pages = "-".join(p for p in (row.get("page_first"), row.get("page_last")) if p)
-    out = {k: row.get(k) for k in RECORD_COLUMNS}
-    out.update(authors="; ".join(f"{a[0]}, {a[1]}".rstrip(", ") for a in authors), pages=pages,
-               retrieval=_retrieval(row))
-    return out
+def _record_fields(row: ExportedRecord) -> dict[str, Any]:
+    record = row.record
+    return {
+        "id": row.id, "source_database": row.source_database, "source_file": row.source_file,
+        "source_key": record.source_key, "cluster_id": row.cluster_id,
+        "is_primary": int(row.is_primary), "title": record.title,
+        "authors": "; ".join(f"{a.family}, {a.given}".rstrip(", ") for a in record.authors),
+        "year": record.year, "journal": record.journal, "volume": record.volume,
+        "issue": record.issue,
+        "pages": "-".join(p for p in (record.page_first, record.page_last) if p),
+        "doi": record.doi, "pmid": record.pmid, "pmcid": record.pmcid, "issn": record.issn,
+        "language": record.language, "abstract": record.abstract, "retrieval": _retrieval(row),
+    }
 
 
-def _decision_text(d: Mapping[str, Any]) -> str:
-    return d["decision"] + (f" ({d['reason']})" if d.get("reason") else "")
+def _decision_text(d: Decision) -> str:
+    return d.choice.value + (f" ({d.reason})" if d.reason else "")
 
 
-def records_csv(rows: Sequence[Mapping[str, Any]], *, raw: bool = False) -> str:
-    """Rows of :meth:`Project.export_records` as CSV: :data:`RECORD_COLUMNS`, then one column
+def _decision_json(d: Decision) -> dict[str, Any]:
+    return {"stage": d.stage.value, "reviewer": d.reviewer, "decision": d.choice.value,
+            "reason": d.reason, "note": d.note, "made_at": d.made_at}
+
+
+def records_csv(rows: Sequence[ExportedRecord], *, raw: bool = False) -> str:
+    """Records of :meth:`Project.export_records` as CSV: :data:`RECORD_COLUMNS`, then one column
     ``stage:reviewer`` per stage and reviewer with "decision (reason)"."""
-    pairs = sorted({(d["stage"], d["reviewer"]) for r in rows for d in r["decisions"]})
+    pairs = sorted({(d.stage.value, d.reviewer) for r in rows for d in r.decisions})
     decision_cols = [f"{stage}:{reviewer}" for stage, reviewer in pairs]
     buffer = io.StringIO()
     writer = csv_writer(buffer, raw=raw)
     writer.writerow([*RECORD_COLUMNS, *decision_cols])
     for r in rows:
         fields = _record_fields(r)
-        live = {f"{d['stage']}:{d['reviewer']}": _decision_text(d) for d in r["decisions"]}
+        live = {f"{d.stage.value}:{d.reviewer}": _decision_text(d) for d in r.decisions}
         writer.writerow(["" if fields[k] is None else fields[k] for k in RECORD_COLUMNS]
                         + [live.get(c, "") for c in decision_cols])
     return buffer.getvalue()
 
 
-def records_json(rows: Sequence[Mapping[str, Any]]) -> str:
-    """Rows of :meth:`Project.export_records` as a JSON array (decisions as a list each)."""
-    return json.dumps([{**_record_fields(r), "decisions": r["decisions"]} for r in rows],
+def records_json(rows: Sequence[ExportedRecord]) -> str:
+    """Records of :meth:`Project.export_records` as a JSON array (decisions as a list each)."""
+    return json.dumps([{**_record_fields(r), "decisions": [_decision_json(d) for d in r.decisions]}
+                       for r in rows],
                       ensure_ascii=False, indent=1) + "\n"
 
 
-def records_ris(rows: Sequence[Mapping[str, Any]]) -> str:
-    """Rows of :meth:`Project.export_records` as RIS, each decision (and a full text not
+def records_ris(rows: Sequence[ExportedRecord]) -> str:
+    """Records of :meth:`Project.export_records` as RIS, each decision (and a full text not
     retrieved) in an N1 note."""
     entries = []
     for r in rows:
         f = _record_fields(r)
-        notes = [f"{d['stage']} {d['reviewer']}: {_decision_text(d)}" for d in r["decisions"]]
+        notes = [f"{d.stage.value} {d.reviewer}: {_decision_text(d)}" for d in r.decisions]
         if f["retrieval"]:
             notes.append(f"full text {f['retrieval']}")
         entry = {"type_of_reference": "JOUR", "title": f["title"], "abstract": f["abstract"],
                  "authors": [a for a in f["authors"].split("; ") if a], "year": str(f["year"] or ""),
                  "secondary_title": f["journal"], "volume": f["volume"], "number": f["issue"],
-                 "start_page": r.get("page_first"), "end_page": r.get("page_last"), "doi": f["doi"],
+                 "start_page": r.record.page_first, "end_page": r.record.page_last, "doi": f["doi"],
                  "id": str(f["id"]), "name_of_database": f["source_database"] or "",
                  "accession_number": f["pmid"], "notes": notes}
         entries.append({k: v for k, v in entry.items() if v})

@@ -142,8 +142,8 @@ def make_plan(client: EntrezClient, query: SavedQuery, *, cap: int, today: date,
         found[len(slices)] = (f"{result.webenv}\t{result.query_key}", result.ids)
         slices.append(Slice(format_date(start), format_date(stop), result.count))
     union: set[str] = set()
-    for _, ids in found.values():
-        union.update(ids)
+    for _, slice_ids in found.values():
+        union.update(slice_ids)
     notes += _difference(first.count, len(union))
     plan = Plan(first.count, tuple(slices), len(union), first.translation, first.webenv,
                 first.query_key, tuple(notes))

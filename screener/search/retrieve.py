@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -83,7 +83,7 @@ def retrieve(
     today: date | None = None,
     on_probe: Callable[[int], None] | None = None,
     cancelled: Callable[[], bool] = lambda: False,
-) -> Iterator[Event]:
+) -> Generator[Event, None, None]:
     """Plan (unless resuming with ``plan``) and fetch ``query``.
 
     Parameters

@@ -44,7 +44,7 @@ def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
     parser = etree.XMLPullParser(events=("start", "end"), resolve_entities=False, no_network=True,
                                  load_dtd=False, huge_tree=False, remove_blank_text=False)
     checked = False
-    prolog = ""
+    prolog: str | None = ""
     position = 0
     ends, since, tail = 0, 0, ""  # </record> tags read, characters since the last, text before
     while True:

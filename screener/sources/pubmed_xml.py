@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
-from typing import IO, TextIO
+from collections.abc import Iterable, Iterator
+from typing import IO, TextIO, cast
 
 from lxml import etree
 
@@ -84,7 +84,7 @@ def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
     # The import has already chosen the file's encoding, so lxml is told UTF-8 whatever the
     # XML declaration says. A UTF-8 file is read as bytes straight from its buffer (decoding
     # and re-encoding would cost a third of the parse); anything else is re-encoded.
-    source: IO[bytes] = _utf8_buffer(stream) or _Utf8Reader(stream)
+    source: IO[bytes] | io.RawIOBase = _utf8_buffer(stream) or _Utf8Reader(stream)
     for position, element in enumerate(_elements(source, file_name, encoding="utf-8"), start=1):
         yield _entry(element, position, file_name)
 
@@ -176,8 +176,9 @@ def _cut(buffer: IO[bytes], head: bytes, root: re.Match[bytes], size: int, spans
 def parse_chunk(chunk: Chunk, *, file_name: str) -> Iterator[Entry]:
     """The entries of one chunk made by :func:`chunks`."""
     document, offset = _document(chunk)
-    entries = _whole(document, file_name, encoding="utf-8", first_position=chunk.first_position,
-                     line_offset=offset)
+    entries: Iterable[Entry] | None = _whole(document, file_name, encoding="utf-8",
+                                             first_position=chunk.first_position,
+                                             line_offset=offset)
     if entries is None:  # something odd: the streaming reader's checks and messages decide
         elements = _elements(io.BytesIO(document), file_name, encoding="utf-8",
                              counted=chunk.first_position - 1, line_offset=offset, bounded=False)
@@ -187,7 +188,7 @@ def parse_chunk(chunk: Chunk, *, file_name: str) -> Iterator[Entry]:
 
 def _document(chunk: Chunk) -> tuple[bytes, int]:
     """A chunk as a document of its own, and how many lines of the file come before its first."""
-    start_tag, body, closed = chunk.data  # type: ignore[misc]
+    start_tag, body, closed = cast(tuple[bytes, bytes, bool], chunk.data)   # made by chunks()
     name = _ROOT_NAME.search(start_tag).group(1)  # type: ignore[union-attr]
     return start_tag + body + (b"</" + name + b">" if closed else b""), chunk.first_line - 1 - start_tag.count(b"\n")
 
@@ -210,8 +211,9 @@ def parse_efetch(data: bytes | str, *, source_name: str = "efetch response", lea
         encoding: str | None = "utf-8"
     else:
         encoding = None
-    entries = _in_pieces(data, source_name) if lean and encoding is None else _whole(data, source_name,
-                                                                                     encoding=encoding)
+    entries: Iterable[Entry] | None = (
+        _in_pieces(data, source_name) if lean and encoding is None
+        else _whole(data, source_name, encoding=encoding))
     if entries is None:
         # Something out of the ordinary: the streaming reader's checks and messages decide.
         entries = (_entry(element, position, source_name) for position, element in
@@ -283,7 +285,7 @@ _FEED = 1 << 16  # as iterparse reads: the events of a block are held at once
 _HTML = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<!DOCTYPE\s+html|<html[\s>])", re.I)
 
 
-def _elements(source: IO[bytes], file_name: str, *, encoding: str | None, counted: int = 0,
+def _elements(source: IO[bytes] | io.RawIOBase, file_name: str, *, encoding: str | None, counted: int = 0,
               line_offset: int = 0, bounded: bool = True) -> Iterator[etree._Element]:
     """Yield each article element, then clear it; check the root and look for ERROR.
 

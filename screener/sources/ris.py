@@ -246,7 +246,7 @@ def _authors(pairs: list[tuple[str, str]], fields: Fields) -> list[str]:
         values = fields["A1"]
     else:  # both tags: keep their interleaving
         values = [value for tag, value in pairs if tag in ("AU", "A1")]
-    names = []
+    names: list[str] = []
     for value in values:
         if ";" in value:
             names.extend(part for part in value.split(";") if part.strip())

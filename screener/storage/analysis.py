@@ -60,7 +60,7 @@ def get_analysis(db: sqlite_utils.Database, analysis_id: int) -> SavedAnalysis:
     return _from_row(row)
 
 
-def _from_row(row: tuple) -> SavedAnalysis:
+def _from_row(row: tuple[Any, ...]) -> SavedAnalysis:
     aid, name, outcome, settings, results, reviewer, created_at = row
     return SavedAnalysis(aid, name, outcome, json.loads(settings or "{}"),
                          json.loads(results or "{}"), reviewer, created_at)

@@ -22,12 +22,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlite_utils
 
 from screener.errors import ReviewFileError
 from screener.storage import cjk
+from screener.storage.rows import scalar_int
 
 T = TypeVar("T")
 
@@ -129,17 +130,26 @@ class _Connection(sqlite3.Connection):
 
     label = "the review"
 
-    def cursor(self, factory: type = _Cursor) -> _Cursor:  # type: ignore[override]
+    # one signature where sqlite3's has overloads (a cursor of any factory): ours always hands
+    # out a _Cursor
+    def cursor(self, factory: type[_Cursor] = _Cursor) -> _Cursor:  # type: ignore[override]
         return super().cursor(factory)
 
-    def execute(self, sql: str, parameters: object = (), /) -> _Cursor:  # type: ignore[override]
-        return self.cursor().execute(sql, parameters)
+    # each cursor method returns the cursor itself
+    def execute(self, sql: str, parameters: Any = (), /) -> _Cursor:
+        cursor = self.cursor()
+        cursor.execute(sql, parameters)
+        return cursor
 
-    def executemany(self, sql: str, seq: object, /) -> _Cursor:  # type: ignore[override]
-        return self.cursor().executemany(sql, seq)
+    def executemany(self, sql: str, seq: Any, /) -> _Cursor:
+        cursor = self.cursor()
+        cursor.executemany(sql, seq)
+        return cursor
 
-    def executescript(self, script: str, /) -> _Cursor:  # type: ignore[override]
-        return self.cursor().executescript(script)
+    def executescript(self, script: str, /) -> _Cursor:
+        cursor = self.cursor()
+        cursor.executescript(script)
+        return cursor
 
 
 def connect(path: str | Path, *, new: bool = False) -> sqlite_utils.Database:
@@ -168,7 +178,7 @@ def connect(path: str | Path, *, new: bool = False) -> sqlite_utils.Database:
 
 
 def schema_version(db: sqlite_utils.Database) -> int:
-    return db.execute("PRAGMA user_version").fetchone()[0]
+    return scalar_int(db, "PRAGMA user_version")
 
 
 @contextmanager
@@ -297,17 +307,17 @@ def create(path: str | Path) -> sqlite_utils.Database:
         raise ReviewFileError(f"{path} already exists; choose another name")
     if not target.parent.is_dir():
         raise ReviewFileError(f"{target.parent} does not exist (or is not a folder)")
-    db = None
+    made: sqlite_utils.Database | None = None
     try:
-        db = connect(path, new=True)
-        migrate(db, str(path))
+        made = connect(path, new=True)
+        migrate(made, str(path))
     except BaseException:
-        if db is not None:
-            db.conn.close()
+        if made is not None:
+            made.conn.close()
         for leftover in (target, Path(f"{target}-wal"), Path(f"{target}-shm"), Path(f"{target}-journal")):
             leftover.unlink(missing_ok=True)
         raise
-    return db
+    return made
 
 
 def _check_regular_file(path: str | Path) -> None:

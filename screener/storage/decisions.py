@@ -8,10 +8,12 @@ reviewer the latest live decision on any member of the cluster wins.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlite_utils
 
 from screener.errors import InvalidInputError
-from screener.model import Choice, Decision, Stage
+from screener.model import Choice, Decision, HistoryEntry, Stage
 from screener.storage.db import now
 from screener.storage.review import reason_id, reviewer_id
 from screener.storage.rows import insert
@@ -109,7 +111,7 @@ _UNIT_MEMBERS = (
 )
 
 
-def _to_decision(row: tuple) -> Decision:
+def _to_decision(row: tuple[Any, ...]) -> Decision:
     return Decision(row[0], row[1], Stage(row[2]), row[3], Choice(row[4]), row[5], row[6], row[7])
 
 
@@ -140,18 +142,22 @@ def all_decisions(db: sqlite_utils.Database) -> list[Decision]:
 def counts_per_reviewer(db: sqlite_utils.Database) -> list[tuple[str, str, str, int]]:
     """(reviewer, stage, decision, count) of screened records, by each reviewer's decision on
     the record's unit (unit_decision)."""
-    return db.execute(
+    rows: list[tuple[str, str, str, int]] = db.execute(
         "SELECT r.name, u.stage, u.decision, count(*) FROM unit_decision u"
         " JOIN reviewer r ON r.id = u.reviewer_id"
         " WHERE u.record_id IN (SELECT id FROM screened_record)"
         " GROUP BY r.name, u.stage, u.decision ORDER BY r.id, u.stage",
     ).fetchall()
+    return rows
 
 
-def history(db: sqlite_utils.Database, record_id: int) -> list[tuple]:
+def history(db: sqlite_utils.Database, record_id: int) -> list[HistoryEntry]:
     """Every history row for a record, oldest first (the audit trail)."""
-    return db.execute(
+    rows = db.execute(
         "SELECT d.id, d.stage, r.name, d.action, d.decision, d.undoes_id, d.made_at FROM decision d"
         " JOIN reviewer r ON r.id = d.reviewer_id WHERE d.record_id = ? ORDER BY d.id",
         [record_id],
-    ).fetchall()
+    )
+    return [HistoryEntry(row_id, Stage(stage), name, action,
+                         None if choice is None else Choice(choice), undoes_id, made_at)
+            for row_id, stage, name, action, choice, undoes_id, made_at in rows]

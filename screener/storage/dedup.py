@@ -8,8 +8,10 @@ transaction.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlite_utils
 
@@ -17,7 +19,7 @@ from screener.dedup import QueuedPair
 from screener.errors import InvalidInputError
 from screener.records import Record
 from screener.storage.review import get_setting, put_setting
-from screener.storage.rows import RECORD_COLUMNS, row_to_record
+from screener.storage.rows import RECORD_COLUMNS, row_to_record, scalar_int
 
 __all__ = [
     "PairRow",
@@ -65,7 +67,7 @@ _COLUMNS = "id, " + ", ".join(
 
 
 def count_clusters(db: sqlite_utils.Database) -> int:
-    return db.execute("SELECT count(*) FROM cluster").fetchone()[0]
+    return scalar_int(db, "SELECT count(*) FROM cluster")
 
 
 def load_records(db: sqlite_utils.Database, ids: Iterable[int] | None = None) -> list[tuple[int, Record]]:
@@ -82,7 +84,7 @@ def load_records(db: sqlite_utils.Database, ids: Iterable[int] | None = None) ->
     return out
 
 
-def _records(cursor) -> list[tuple[int, Record]]:
+def _records(cursor: sqlite3.Cursor) -> list[tuple[int, Record]]:
     names = [d[0] for d in cursor.description]
     return [(row[0], row_to_record(dict(zip(names, row, strict=True)))) for row in cursor]
 
@@ -102,7 +104,7 @@ _PAIR_COLUMNS = "id, record_a, record_b, score, outcome, decided_by, rule, revie
 def pairs(db: sqlite_utils.Database, *, outcome: str | None = None,
           decided_by: str | None = None) -> list[PairRow]:
     sql = f"SELECT {_PAIR_COLUMNS} FROM duplicate_pair WHERE 1 = 1"
-    args: list = []
+    args: list[Any] = []
     if outcome:
         sql += " AND outcome = ?"
         args.append(outcome)
@@ -194,7 +196,7 @@ def set_person_verdict(db: sqlite_utils.Database, a: int, b: int, *, same: bool,
         " ON CONFLICT (record_a, record_b) DO UPDATE SET outcome = excluded.outcome,"
         " decided_by = 'person', reviewer_id = excluded.reviewer_id, decided_at = excluded.decided_at",
         [a, b, outcome, reviewer_id, decided_at])
-    return db.execute("SELECT id FROM duplicate_pair WHERE record_a = ? AND record_b = ?", [a, b]).fetchone()[0]
+    return scalar_int(db, "SELECT id FROM duplicate_pair WHERE record_a = ? AND record_b = ?", [a, b])
 
 
 def restore_rule_verdict(db: sqlite_utils.Database, pair_id: int, *, outcome: str, score: float,
@@ -212,7 +214,7 @@ def delete_pair(db: sqlite_utils.Database, pair_id: int) -> None:
 def last_person_pair(db: sqlite_utils.Database, reviewer_id: int | None = None) -> PairRow | None:
     """The pair a person (or this reviewer) decided last."""
     sql = f"SELECT {_PAIR_COLUMNS} FROM duplicate_pair WHERE decided_by = 'person'"
-    args: list = []
+    args: list[Any] = []
     if reviewer_id is not None:
         sql += " AND reviewer_id = ?"
         args.append(reviewer_id)
@@ -325,7 +327,7 @@ def apply_clusters(db: sqlite_utils.Database, groups: Sequence[tuple[int, Sequen
     return assignment
 
 
-def record_summary(db: sqlite_utils.Database, record_id: int) -> dict:
+def record_summary(db: sqlite_utils.Database, record_id: int) -> dict[str, str]:
     """Source database and file of a record, for the duplicates screen."""
     row = db.execute(
         "SELECT coalesce(s.database, i.database), coalesce(i.file_name, s.query_name) FROM record r"

@@ -36,7 +36,7 @@ def save_form(db: sqlite_utils.Database, form: Form) -> int:
     same = db.execute("SELECT id FROM extraction_form WHERE name = ? AND source = ? ORDER BY id DESC",
                       [form.name, form.source]).fetchone()
     if same:
-        form_id = same[0]
+        form_id = int(same[0])
     else:
         latest = db.execute("SELECT max(version) FROM extraction_form WHERE name = ?", [form.name]).fetchone()[0]
         version = max(form.version, (latest or 0) + 1) if latest else form.version
@@ -73,7 +73,7 @@ def save_outcome(db: sqlite_utils.Database, outcome: OutcomeSpec) -> int:
     if row is None:
         return insert(db, "outcome", {"name": outcome.name, "data_type": outcome.data_type,
                                       "unit": outcome.unit, "spec_json": spec})
-    outcome_id, data_type = row
+    outcome_id, data_type = int(row[0]), row[1]
     if data_type != outcome.data_type:
         used = db.execute("SELECT 1 FROM extraction_value WHERE outcome_id = ? LIMIT 1", [outcome_id]).fetchone()
         if used:
@@ -94,7 +94,7 @@ def outcome_id(db: sqlite_utils.Database, name: str) -> int:
     if row is None:
         known = [r[0] for r in db.execute("SELECT name FROM outcome ORDER BY id")]
         raise InvalidInputError(f"no outcome named {name!r}; the review's outcomes: {', '.join(known) or 'none'}")
-    return row[0]
+    return int(row[0])
 
 
 # --- studies -----------------------------------------------------------------------------------
@@ -195,7 +195,8 @@ def load_values(db: sqlite_utils.Database, *, study: int | None = None,
            " v.role, v.method, v.method_json, v.imputed, v.note, v.entered_at"
            " FROM extraction_value v JOIN study s ON s.id = v.study_id"
            " JOIN reviewer r ON r.id = v.reviewer_id LEFT JOIN outcome o ON o.id = v.outcome_id")
-    where, args = [], []
+    where: list[str] = []
+    args: list[Any] = []
     if study is not None:
         where.append("v.study_id = ?")
         args.append(study)

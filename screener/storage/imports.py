@@ -13,9 +13,10 @@ from screener.storage.rows import insert
 
 def find_import_by_sha256(db: sqlite_utils.Database, sha256: str) -> tuple[int, str, str] | None:
     """(id, file name, imported at) of an earlier import of the same bytes, or None."""
-    return db.execute(
+    row: tuple[int, str, str] | None = db.execute(
         "SELECT id, file_name, imported_at FROM file_import WHERE sha256 = ? ORDER BY id LIMIT 1", [sha256]
     ).fetchone()
+    return row
 
 
 def start_import(db: sqlite_utils.Database, **values: Any) -> int:

@@ -15,6 +15,7 @@ from typing import Any
 import sqlite_utils
 
 from screener.errors import InvalidInputError
+from screener.model import SearchLogEntry
 from screener.prisma.counts import (
     DBR_METHODS,
     MANUAL_KEYS,
@@ -49,7 +50,7 @@ _UNIT_SQL = (
 )
 
 
-def _dicts(db: sqlite_utils.Database, sql: str, args: list | None = None) -> list[dict[str, Any]]:
+def _dicts(db: sqlite_utils.Database, sql: str, args: list[Any] | None = None) -> list[dict[str, Any]]:
     cursor = db.execute(sql, args or [])
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor]
@@ -112,7 +113,8 @@ def load_inputs(db: sqlite_utils.Database, units: Units | None = None) -> Prisma
         " WHERE s.id NOT IN (SELECT resolution_id FROM resolution_undo) ORDER BY s.id"
     ):
         resolutions[(unit_of[record_id], stage)] = (choice, reason)
-    missing, found = set(), set()
+    missing: set[int] = set()
+    found: set[int] = set()
     for record_id, not_retrieved, path in db.execute("SELECT record_id, not_retrieved, path FROM full_text"):
         (missing if not_retrieved else found if path else set()).add(unit_of[record_id])
     studies: dict[int, set[int]] = defaultdict(set)
@@ -161,16 +163,13 @@ def set_prisma_count(db: sqlite_utils.Database, key: str, value: int | None, not
 
 
 def prisma_count_rows(db: sqlite_utils.Database) -> list[tuple[str, int, str]]:
-    return db.execute("SELECT key, value, note FROM prisma_count ORDER BY key").fetchall()
+    rows: list[tuple[str, int, str]] = db.execute(
+        "SELECT key, value, note FROM prisma_count ORDER BY key").fetchall()
+    return rows
 
 
-def search_log(db: sqlite_utils.Database) -> list[dict[str, Any]]:
-    """Search runs and imports, oldest first, with what PRISMA-S asks to report.
-
-    ``count`` is what a run fetched (or a file held and was imported); ``identified`` what
-    PRISMA counts for it, ``earlier`` the rest: records an earlier run of the same strategy, or
-    an earlier import of the same file, identified already (see screener.prisma.counts).
-    """
+def search_log(db: sqlite_utils.Database) -> list[SearchLogEntry]:
+    """Search runs and imports, oldest first, with what PRISMA-S asks to report."""
     rows = _dicts(db, (
         "SELECT 'search' AS kind, id, database, 'database' AS method, query_name, query_text,"
         " coalesce(finished_at, started_at) AS date, date_from, date_to, count_reported,"
@@ -183,10 +182,18 @@ def search_log(db: sqlite_utils.Database) -> list[dict[str, Any]]:
         " FROM file_import ORDER BY at, kind DESC, id"
     ))
     counted = count_entries(search_entries(db))
+    entries = []
     for row in rows:
         count = counted[(row["kind"], row["id"])]
-        row.update(identified=count.identified, earlier=count.earlier, legacy=count.legacy)
-    return rows
+        entries.append(SearchLogEntry(
+            kind=row["kind"], id=row["id"], database=row["database"], method=row["method"],
+            query_name=row["query_name"], query_text=row["query_text"], date=row["date"],
+            date_is_search=bool(row["date_is_search"]), date_from=row["date_from"],
+            date_to=row["date_to"], count_reported=row["count_reported"], count=row["count"],
+            count_new=row["count_new"], status=row["status"], file_name=row["file_name"],
+            at=row["at"], finished_at=row["finished_at"], message=row["message"],
+            identified=count.identified, earlier=count.earlier, legacy=count.legacy))
+    return entries
 
 
 _BIB = ("id, title, abstract, authors_json, year, journal, journal_abbrev, volume, issue, page_first,"

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import sqlite_utils
 
 from screener.errors import InvalidInputError
+from screener.model import ExportedRecord, ListedRecord
 from screener.records import Record
 from screener.storage import cjk
-from screener.storage.rows import raw_text, row_to_record
+from screener.storage.rows import row_to_record, scalar_int
 
 _SOURCE_SQL = (
     "SELECT r.id, coalesce(s.database, i.database) AS database FROM record r"
@@ -18,11 +20,11 @@ _SOURCE_SQL = (
 
 
 def count_records(db: sqlite_utils.Database) -> int:
-    return db.execute("SELECT count(*) FROM record").fetchone()[0]
+    return scalar_int(db, "SELECT count(*) FROM record")
 
 
 def count_screened(db: sqlite_utils.Database) -> int:
-    return db.execute("SELECT count(*) FROM screened_record").fetchone()[0]
+    return scalar_int(db, "SELECT count(*) FROM screened_record")
 
 
 def records_per_database(db: sqlite_utils.Database) -> dict[str, int]:
@@ -55,12 +57,20 @@ def screened_ids(db: sqlite_utils.Database) -> list[int]:
     return [r[0] for r in db.execute("SELECT id FROM screened_record ORDER BY id")]
 
 
-def list_records(db: sqlite_utils.Database, *, limit: int = 100, offset: int = 0) -> list[tuple]:
-    """(id, year, first author json, title) of screened records, in id order."""
-    return db.execute(
+def list_records(db: sqlite_utils.Database, *, limit: int = 100,
+                 offset: int = 0) -> list[ListedRecord]:
+    """A page of the screened records (id, year, first author, title), in id order."""
+    rows = db.execute(
         "SELECT id, year, authors_json, title FROM screened_record ORDER BY id LIMIT ? OFFSET ?",
         [limit, offset],
-    ).fetchall()
+    )
+    return [ListedRecord(record_id, year, _first_family(authors_json), title or "")
+            for record_id, year, authors_json, title in rows]
+
+
+def _first_family(authors_json: str) -> str:
+    authors = json.loads(authors_json)
+    return str(authors[0][0]) if authors else ""
 
 
 def fts_query(text: str) -> str:
@@ -118,9 +128,9 @@ def search_ids(db: sqlite_utils.Database, text: str, *, limit: int = 1000) -> li
         [*params, limit])]
 
 
-def export_rows(db: sqlite_utils.Database) -> list[dict]:
+def export_rows(db: sqlite_utils.Database) -> list[ExportedRecord]:
     """Every record with its provenance, cluster and whether its full text was marked not
-    retrievable (``not_retrieved``, ``retrieval_note``), for export (``raw`` as text)."""
+    retrievable, for export (without decisions: the façade adds those a reader may see)."""
     cursor = db.execute(
         "SELECT r.*, coalesce(s.database, i.database) AS source_database,"
         " coalesce(i.file_name, s.query_name) AS source_file, m.cluster_id AS cluster_id,"
@@ -133,7 +143,12 @@ def export_rows(db: sqlite_utils.Database) -> list[dict]:
         " ORDER BY r.id"
     )
     names = [d[0] for d in cursor.description]
-    rows = [dict(zip(names, row, strict=True)) for row in cursor]
-    for row in rows:
-        row["raw"] = raw_text(row["raw"])
-    return rows
+    exported = []
+    for values in cursor:
+        row = dict(zip(names, values, strict=True))
+        exported.append(ExportedRecord(
+            id=row["id"], record=row_to_record(row), source_database=row["source_database"],
+            source_file=row["source_file"], cluster_id=row["cluster_id"],
+            is_primary=bool(row["is_primary"]), not_retrieved=bool(row["not_retrieved"]),
+            retrieval_note=row["retrieval_note"]))
+    return exported

@@ -106,7 +106,7 @@ def reason_id(db: sqlite_utils.Database, label: str | None) -> int | None:
     if row is None:
         known = [r[0] for r in db.execute("SELECT label FROM exclusion_reason ORDER BY position")]
         raise InvalidInputError(f"unknown exclusion reason {label!r}; the review's reasons: {'; '.join(known) or 'none'}")
-    return row[0]
+    return int(row[0])
 
 
 def name_key(name: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +40,13 @@ def insert(db: sqlite_utils.Database, table: str, row: Mapping[str, Any]) -> int
     """INSERT one row (inside the caller's transaction); returns its rowid."""
     cols = list(row)
     sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
-    return db.execute(sql, [row[c] for c in cols]).lastrowid
+    return int(db.execute(sql, [row[c] for c in cols]).lastrowid)
+
+
+def scalar_int(db: sqlite_utils.Database, sql: str, params: Sequence[Any] = ()) -> int:
+    """The integer in the first column of the one row ``sql`` gives (a count, an id, a
+    ``max`` with a default)."""
+    return int(db.execute(sql, params).fetchone()[0])
 
 
 # json.dumps(value, ensure_ascii=False) builds a new encoder on every call; one shared encoder

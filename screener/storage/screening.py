@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
 import sqlite_utils
 
@@ -27,7 +28,7 @@ from screener.screening import (
 )
 from screener.storage.db import now
 from screener.storage.review import name_key, reason_id, reviewer_id
-from screener.storage.rows import insert
+from screener.storage.rows import insert, scalar_int
 
 # --- stage outcomes in SQL ---------------------------------------------------------------------
 # Parameters: :maybe ('include' or 'exclude'), :needed_title_abstract, :needed_full_text.
@@ -102,25 +103,25 @@ def _all_outcomes(stage: Stage) -> str:
     return _TA_OUTCOMES_ALL if stage is Stage.TITLE_ABSTRACT else _FT_OUTCOMES_ALL
 
 
-def outcome_params(*, maybe_counts_as: str, needed_title_abstract: int, needed_full_text: int) -> dict:
+def outcome_params(*, maybe_counts_as: str, needed_title_abstract: int, needed_full_text: int) -> dict[str, Any]:
     return {"maybe": str(maybe_counts_as), "needed_title_abstract": needed_title_abstract,
             "needed_full_text": needed_full_text}
 
 
-def outcome_of(db: sqlite_utils.Database, record_id: int, stage: Stage, params: dict) -> str | None:
+def outcome_of(db: sqlite_utils.Database, record_id: int, stage: Stage, params: dict[str, Any]) -> str | None:
     """The record's outcome at ``stage``, or None when it is not in that stage's pool."""
     row = db.execute(f"SELECT outcome FROM ({_outcomes(stage)}) WHERE id = :record_id",
                      {**params, "record_id": record_id}).fetchone()
     return row[0] if row else None
 
 
-def ids_with_outcome(db: sqlite_utils.Database, stage: Stage, outcome: str, params: dict) -> list[int]:
+def ids_with_outcome(db: sqlite_utils.Database, stage: Stage, outcome: str, params: dict[str, Any]) -> list[int]:
     return [r[0] for r in db.execute(
         f"SELECT id FROM ({_all_outcomes(stage)}) WHERE outcome = :outcome ORDER BY id",
         {**params, "outcome": outcome})]
 
 
-def stage_progress(db: sqlite_utils.Database, stage: Stage, params: dict) -> StageProgress:
+def stage_progress(db: sqlite_utils.Database, stage: Stage, params: dict[str, Any]) -> StageProgress:
     outcomes: dict[str, int] = {"pending": 0, "include": 0, "exclude": 0, "conflict": 0}
     resolved = 0
     for outcome, is_resolved, n in db.execute(
@@ -188,7 +189,7 @@ def queue_ids(
     stage: Stage,
     reviewer: str,
     flt: QueueFilter,
-    params: dict,
+    params: dict[str, Any],
     *,
     tag: str | None = None,
     blind: bool = True,
@@ -217,7 +218,7 @@ def queue_ids(
 
 
 def max_record_id(db: sqlite_utils.Database) -> int:
-    return db.execute("SELECT ifnull(max(id), 0) FROM record").fetchone()[0]
+    return scalar_int(db, "SELECT ifnull(max(id), 0) FROM record")
 
 
 def decided_among(db: sqlite_utils.Database, stage: Stage, reviewer: str, ids: Sequence[int]) -> set[int]:
@@ -243,7 +244,7 @@ def add_note(db: sqlite_utils.Database, record_id: int, reviewer: str, text: str
 def notes_for(db: sqlite_utils.Database, record_id: int, *, reviewer: str | None = None) -> list[Note]:
     sql = ("SELECT n.id, n.record_id, r.name, n.stage, n.text, n.created_at FROM record_note n"
            " JOIN reviewer r ON r.id = n.reviewer_id WHERE n.record_id = ?")
-    args: list = [record_id]
+    args: list[Any] = [record_id]
     if reviewer is not None:
         sql += " AND r.name_key = ?"
         args.append(name_key(reviewer))
@@ -260,7 +261,7 @@ def tag_record(db: sqlite_utils.Database, record_id: int, tag: str, reviewer: st
     cursor = db.execute(
         "INSERT INTO record_tag (record_id, tag_id, reviewer_id, created_at) VALUES (?, ?, ?, ?)"
         " ON CONFLICT DO NOTHING", [record_id, tag_id, reviewer_id(db, reviewer), now()])
-    return cursor.rowcount > 0
+    return int(cursor.rowcount) > 0
 
 
 def untag_record(db: sqlite_utils.Database, record_id: int, tag: str, reviewer: str) -> bool:
@@ -268,13 +269,13 @@ def untag_record(db: sqlite_utils.Database, record_id: int, tag: str, reviewer: 
         "DELETE FROM record_tag WHERE record_id = ? AND reviewer_id = ?"
         " AND tag_id = (SELECT id FROM tag WHERE name = ?)",
         [record_id, reviewer_id(db, reviewer), tag])
-    return cursor.rowcount > 0
+    return int(cursor.rowcount) > 0
 
 
 def tags_for(db: sqlite_utils.Database, record_id: int, *, reviewer: str | None = None) -> list[str]:
     sql = ("SELECT DISTINCT g.name FROM record_tag t JOIN tag g ON g.id = t.tag_id"
            " JOIN reviewer r ON r.id = t.reviewer_id WHERE t.record_id = ?")
-    args: list = [record_id]
+    args: list[Any] = [record_id]
     if reviewer is not None:
         sql += " AND r.name_key = ?"
         args.append(name_key(reviewer))
@@ -324,7 +325,7 @@ def undo_resolution(db: sqlite_utils.Database, resolution_id: int, reviewer: str
                [resolution_id, reviewer_id(db, reviewer), now()])
 
 
-def _to_resolution(row: tuple) -> Resolution:
+def _to_resolution(row: tuple[Any, ...]) -> Resolution:
     return Resolution(row[0], row[1], Stage(row[2]), Choice(row[3]), row[4],
                       ResolutionMethod(row[5]), row[6], row[7], row[8], row[9])
 
@@ -338,7 +339,7 @@ def resolution_for(db: sqlite_utils.Database, record_id: int, stage: Stage) -> R
     return _to_resolution(row) if row else None
 
 
-def resolved_conflict_ids(db: sqlite_utils.Database, stage: Stage, params: dict) -> list[int]:
+def resolved_conflict_ids(db: sqlite_utils.Database, stage: Stage, params: dict[str, Any]) -> list[int]:
     """Units of the stage's pool whose live decisions conflict and that have a live resolution."""
     s = stage.value
     return [r[0] for r in db.execute(
@@ -371,7 +372,9 @@ def agreement_counts(db: sqlite_utils.Database, stage: Stage | None, maybe_count
         " JOIN reviewer r1 ON r1.id = u1.reviewer_id JOIN reviewer r2 ON r2.id = u2.reviewer_id"
         " GROUP BY 1, 2, 3, 4, 5 ORDER BY 1 DESC, r1.id, r2.id"
     )
-    return db.execute(sql, {"maybe": maybe_counts_as, "stage": stage.value if stage else None}).fetchall()
+    rows: list[tuple[str, str, str, str, str, int]] = db.execute(
+        sql, {"maybe": maybe_counts_as, "stage": stage.value if stage else None}).fetchall()
+    return rows
 
 
 # --- full texts ----------------------------------------------------------------------------------

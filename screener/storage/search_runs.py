@@ -11,7 +11,7 @@ import sqlite_utils
 from screener.queries import SavedQuery
 from screener.search.results import SearchRunResult
 from screener.storage.importing import deferred_fts
-from screener.storage.rows import insert, insert_record_values
+from screener.storage.rows import insert, insert_record_values, scalar_int
 
 _UNFINISHED = ("running", "failed", "cancelled")
 
@@ -86,8 +86,8 @@ def add_run_pmids(db: sqlite_utils.Database, run_id: int, pmids: Iterable[str]) 
 
 
 def last_position(db: sqlite_utils.Database, run_id: int) -> int:
-    return db.execute("SELECT coalesce(max(position), 0) FROM record WHERE search_run_id = ?",
-                      [run_id]).fetchone()[0]
+    return scalar_int(db, "SELECT coalesce(max(position), 0) FROM record WHERE search_run_id = ?",
+                      [run_id])
 
 
 def pmids_in_review(db: sqlite_utils.Database) -> set[str]:
@@ -105,7 +105,7 @@ _COLUMNS = ("id", "database", "query_name", "query_file", "query_text", "date_fr
             "message", "state_json")
 
 
-def _result(row: tuple) -> SearchRunResult:
+def _result(row: tuple[Any, ...]) -> SearchRunResult:
     values = dict(zip(_COLUMNS, row, strict=True))
     state = json.loads(values.pop("state_json") or "{}")
     message = values.pop("message")

@@ -55,7 +55,8 @@ class ScreenerApp(App[None]):
                  opener: Callable[[str], None] = system_opener) -> None:
         super().__init__()
         self.project = project
-        self.reviewer = reviewer
+        self.reviewer: str = reviewer or ""
+        """Who is screening; "" only until the reviewer prompt is answered (no screen before)."""
         self.opener = opener
         self._keys = keymap or {}
         self.sub_title = project.review().title
@@ -120,7 +121,7 @@ class ScreenerApp(App[None]):
         entry = next((e for e in SCREENS if e.name == name), None)
         if entry is None:
             return
-        if entry.lead_only and not self.project.can_change_settings(self.reviewer or ""):
+        if entry.lead_only and not self.project.can_change_settings(self.reviewer):
             self.notify(f"only the review's lead can change {entry.label.lower()}",
                         severity="warning")
             return

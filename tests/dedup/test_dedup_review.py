@@ -48,9 +48,9 @@ def test_merges_keep_every_record_and_screen_the_most_complete(review) -> None:
     assert members == {ids[0], more[0]} and primary == more[0]       # the one with abstract and DOI
     assert review.db.execute("SELECT count(*) FROM record").fetchone()[0] == 4
     assert ids[0] not in review.screened_record_ids()
-    exported = {r["id"]: r for r in review.export_records(unblind=True)}
-    assert exported[ids[0]]["cluster_id"] == exported[more[0]]["cluster_id"] is not None
-    assert exported[ids[1]]["cluster_id"] is None
+    exported = {r.id: r for r in review.export_records(unblind=True)}
+    assert exported[ids[0]].cluster_id == exported[more[0]].cluster_id is not None
+    assert exported[ids[1]].cluster_id is None
     assert review.info().duplicates_removed == 1
 
 

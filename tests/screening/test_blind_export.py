@@ -6,11 +6,12 @@ import json
 from pathlib import Path
 
 from screener.cli import main
+from screener.model import ExportedRecord
 from screener.project import Project
 
 
-def _decisions_by_record(rows: list[dict]) -> dict[int, set[str]]:
-    return {r["id"]: {d["reviewer"] for d in r["decisions"]} for r in rows}
+def _decisions_by_record(rows: list[ExportedRecord]) -> dict[int, set[str]]:
+    return {r.id: {d.reviewer for d in r.decisions} for r in rows}
 
 
 def test_export_as_reviewer_hides_undecided_records(review10: Path) -> None:

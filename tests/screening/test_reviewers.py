@@ -142,8 +142,8 @@ def test_a_blind_screener_sees_no_decision_on_a_record_before_deciding_it(tmp_pa
         assert p.resolution(1, TA, as_reviewer="rev_a").reviewer == "carol"
         assert p.screening_queue(TA, "rev_c", "conflicts") == [2]
         assert p.decisions(1, TA, as_reviewer="rev_c") == []
-        assert [r[2] for r in p.decision_history(1, as_reviewer="rev_c")] == []
-        assert {r[2] for r in p.decision_history(2, as_reviewer="rev_c")} == {"rev_a", "rev_b", "rev_c"}
+        assert [r.reviewer for r in p.decision_history(1, as_reviewer="rev_c")] == []
+        assert {r.reviewer for r in p.decision_history(2, as_reviewer="rev_c")} == {"rev_a", "rev_b", "rev_c"}
         assert {(a.reviewer_a, a.reviewer_b) for a in p.agreement(TA, as_reviewer="rev_c")} == {
             ("rev_a", "rev_c"), ("rev_b", "rev_c")}
         # the arbiter and the lead see every conflict with both decisions

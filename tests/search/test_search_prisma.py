@@ -33,14 +33,14 @@ def run(project: Project, fake, options, text: str = "q", name: str = "test stra
 
 
 def identified(project: Project) -> list[int]:
-    return [e["identified"] for e in project.search_log()]
+    return [e.identified for e in project.search_log()]
 
 
 def per_database(project: Project) -> dict[str, int]:
     """The search log's identified column summed per database: must equal the diagram's."""
     totals: dict[str, int] = {}
     for entry in project.search_log():
-        totals[entry["database"]] = totals.get(entry["database"], 0) + entry["identified"]
+        totals[entry.database] = totals.get(entry.database, 0) + entry.identified
     return totals
 
 

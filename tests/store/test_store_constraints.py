@@ -72,7 +72,7 @@ def test_decisions_are_history_and_undo_restores_the_previous_one(loaded: Projec
     live = loaded.decisions(1)
     assert [(d.choice.value, d.id) for d in live] == [("include", first)]
     # nothing is deleted: 3 decisions and 2 undos stay in the audit trail
-    actions = [row[3] for row in loaded.decision_history(1)]
+    actions = [row.action for row in loaded.decision_history(1)]
     assert actions == ["decide", "decide", "undo"]
     assert loaded.db.execute("SELECT count(*) FROM decision").fetchone()[0] == 5
 
@@ -90,10 +90,10 @@ def test_blind_review_hides_other_reviewers_until_both_decided(tmp_path: Path) -
         p.import_file(csv_path, fmt="csv", source="Test DB")
         p.record_decision(1, "title_abstract", "alice", "include")
         assert p.decisions(1, as_reviewer="bob") == []
-        rows = {r["id"]: r for r in p.export_records(as_reviewer="bob")}
-        assert rows[1]["decisions"] == []
+        rows = {r.id: r for r in p.export_records(as_reviewer="bob")}
+        assert rows[1].decisions == ()
         p.record_decision(1, "title_abstract", "bob", "exclude")
         assert {d.reviewer for d in p.decisions(1, as_reviewer="bob")} == {"alice", "bob"}
         with pytest.raises(Exception, match="blind"):
             p.export_records()
-        assert len(p.export_records(unblind=True)[0]["decisions"]) == 2
+        assert len(p.export_records(unblind=True)[0].decisions) == 2

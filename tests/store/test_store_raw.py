@@ -82,8 +82,8 @@ def test_export_gives_the_text(project: Project) -> None:
     project.import_file(PUBMED_10KB, fmt="pubmed-xml", source="PubMed")
     project.import_file(BOOKS, fmt="pubmed-xml", source="PubMed")
     rows = project.export_records(unblind=True)
-    assert [row["raw"] for row in rows] == raws
-    assert all(isinstance(row["raw"], str) for row in rows)
+    assert [row.record.raw for row in rows] == raws
+    assert all(isinstance(row.record.raw, str) for row in rows)
 
 
 def test_the_threshold_is_counted_in_characters() -> None:

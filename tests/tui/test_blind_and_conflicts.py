@@ -38,9 +38,9 @@ async def test_reviewer_b_never_sees_a_decision(review_path: Path) -> None:
         labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         assert len(labels) == 6 and not any("alicetag" in label for label in labels)
     with Project.open(review_path) as project:
-        export = {r["id"]: r["decisions"] for r in project.export_records(as_reviewer="bob")}
-    assert [d["reviewer"] for d in export[2]] == []   # bob has not decided record 2
-    assert {d["reviewer"] for d in export[1]} == {"alice", "bob"}
+        export = {r.id: r.decisions for r in project.export_records(as_reviewer="bob")}
+    assert [d.reviewer for d in export[2]] == []   # bob has not decided record 2
+    assert {d.reviewer for d in export[1]} == {"alice", "bob"}
 
 
 async def test_not_blind_shows_both(tmp_path: Path, new_review) -> None:

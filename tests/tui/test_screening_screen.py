@@ -47,7 +47,7 @@ async def test_decide_undo_and_reason_keys(review_path: Path, live) -> None:
         await pilot.press("r", "escape")             # a cancelled pick records nothing
         assert live(review_path, "alice")[3] == ("exclude", "Not a trial")
     with Project.open(review_path) as project:
-        actions = [row[3] for row in project.decision_history(3)]
+        actions = [row.action for row in project.decision_history(3)]
     assert actions == ["decide", "undo", "decide"]     # the history keeps the undone decision
 
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -33,6 +34,14 @@ from screener.pooling.report import fmt_p
 from screener.pooling.transforms import back_transform, transformed
 from screener.tui.read_only import writes
 from screener.tui.text import line, literal
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import ArrayLike, NDArray
+
+    from screener.tui.app import ScreenerApp
+
+    BackTransform = Callable[[ArrayLike], NDArray[np.float64]]
 
 # (label, --method): random-effects tau^2 estimators, then the common-effect models.
 METHODS = (("REML (random)", "REML"), ("DL (random)", "DL"), ("PM (random)", "PM"),
@@ -69,6 +78,8 @@ class AnalysisSaved(Message):
 
 class AnalysisScreen(Screen[None]):
     """Options on the left; pooled result, heterogeneity and a text forest plot on the right."""
+
+    app: ScreenerApp  # Textual types it App[object]; this screen runs in ScreenerApp
 
     DEFAULT_CSS = """
     AnalysisScreen #analysis-body { height: 1fr; }
@@ -396,7 +407,7 @@ def text_forest(res: PoolResult, subgroups: SubgroupResult | None, width: int
     head = f"{res.measure if back is not None else 'Estimate'} [{res.level:g}% CI]"
     out = [(f"{'Study':<{label_w}} {'':<{plot_w}} {head:<{num_w}}" + (" Weight" if weights else ""),
             "bold")]
-    for kind, label, est, lb, ub, weight in rows:
+    for kind, label, est, lb, ub, percent in rows:
         name = label if len(label) <= label_w else label[: label_w - 1] + "…"
         if kind == "header":
             out.append((name, "bold underline"))
@@ -412,7 +423,7 @@ def text_forest(res: PoolResult, subgroups: SubgroupResult | None, width: int
                     cells[c] = "┼" if cells[c] == "│" else "─"
         if kind == "study" and math.isfinite(est):
             cells[col(est)] = "■"
-        share = f" {weight:5.1f}%" if weights and weight is not None else ""
+        share = f" {percent:5.1f}%" if weights and percent is not None else ""
         line = f"{name:<{label_w}} {''.join(cells)} {_interval(back, est, lb, ub):<{num_w}}{share}"
         out.append((line.rstrip(), "bold" if kind == "pooled" else ""))
     axis = ["─"] * plot_w
@@ -437,20 +448,20 @@ def _z_crit(level: float) -> float:
     return NormalDist().inv_cdf(1 - (1 - level / 100) / 2)
 
 
-def _natural(res: PoolResult) -> Callable[[Sequence[float]], Sequence[float]] | None:
+def _natural(res: PoolResult) -> BackTransform | None:
     try:
         return back_transform(res.measure, res.ni)
     except ScreenerError:  # PFT without sample sizes: stay on the model scale
         return None
 
 
-def _fmt(back: Callable[[Sequence[float]], Sequence[float]] | None, x: float) -> str:
+def _fmt(back: BackTransform | None, x: float) -> str:
     if not math.isfinite(x):
         return "NA"
     value = float(back([x])[0]) if back is not None else x
     return f"{value:.2f}"
 
 
-def _interval(back: Callable[[Sequence[float]], Sequence[float]] | None,
+def _interval(back: BackTransform | None,
               est: float, lb: float, ub: float) -> str:
     return f"{_fmt(back, est)} [{_fmt(back, lb)}, {_fmt(back, ub)}]"

@@ -12,6 +12,8 @@ decided, and resolves none. Every text from the review is shown literally.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.color import ColorParseError
 from rich.errors import StyleSyntaxError
 from rich.style import Style
@@ -37,6 +39,9 @@ from screener.tui.text import line, literal
 from screener.tui.widgets.prompts import PickList
 from screener.tui.widgets.record_view import citation_line
 
+if TYPE_CHECKING:
+    from screener.tui.app import ScreenerApp
+
 _METHOD_LABEL = {ResolutionMethod.THIRD_REVIEWER: "as third reviewer",
                  ResolutionMethod.CONSENSUS: "for the pair (consensus)"}
 _STAGE_LABEL = {Stage.TITLE_ABSTRACT: "title/abstract", Stage.FULL_TEXT: "full text"}
@@ -61,6 +66,8 @@ class ResolutionUndone(Message):
 
 
 class ConflictsScreen(Screen[None]):
+    app: ScreenerApp  # Textual types it App[object]; this screen runs in ScreenerApp
+
     BINDINGS = [
         Binding("i", "resolve('include')", "Include", id="conflicts.include"),
         Binding("e", "resolve('exclude')", "Exclude", id="conflicts.exclude"),

@@ -7,6 +7,8 @@ they highlight in titles and abstracts. Only a lead may change them once the rev
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -19,6 +21,9 @@ from screener.model import Review
 from screener.tui.read_only import writes
 from screener.tui.widgets.key_line import KeyLine
 from screener.tui.widgets.literal_input import LiteralInput
+
+if TYPE_CHECKING:
+    from screener.tui.app import ScreenerApp
 
 FIELDS = (
     ("question", "Question"), ("population", "Population"), ("intervention", "Intervention"),
@@ -45,6 +50,8 @@ def split_terms(text: str) -> tuple[str, ...]:
 
 class CriteriaScreen(Screen[None]):
     """One box per criterion and one per list of terms; Ctrl+S saves, Escape goes back."""
+
+    app: ScreenerApp  # Textual types it App[object]; this screen runs in ScreenerApp
 
     DEFAULT_CSS = """
     CriteriaScreen #criteria-form { height: 1fr; padding: 0 1; }

@@ -3,8 +3,8 @@ waiting, agreement (kappa), the way into every screen, and the records."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -19,6 +19,9 @@ from screener.model import Review, ReviewSummary, Stage
 from screener.project import Project
 from screener.screening import PairAgreement, StageProgress
 from screener.tui.text import content_line, line
+
+if TYPE_CHECKING:
+    from screener.tui.app import ScreenerApp
 
 _PAGE = 200
 _BAR = 16
@@ -120,6 +123,8 @@ def summary_content(summary: ReviewSummary, review: Review, reviewer: str | None
 class DashboardScreen(Screen[None]):
     """Counts and progress at the top, the screens beside them, the records below."""
 
+    app: ScreenerApp  # Textual types it App[object]; this screen runs in ScreenerApp
+
     BINDINGS = [
         *(Binding(e.key, f"app.open_screen('{e.name}')", e.footer or e.label,
                   show=bool(e.footer), id=f"dashboard.{e.name}") for e in SCREENS),
@@ -174,10 +179,9 @@ class DashboardScreen(Screen[None]):
     def _load_more(self) -> None:
         table = self.query_one("#records", DataTable)
         rows = self.app.project.list_records(limit=_PAGE, offset=self._loaded)
-        for record_id, year, authors_json, title in rows:
-            authors = json.loads(authors_json)
-            table.add_row(str(record_id), str(year or ""), line(authors[0][0] if authors else ""),
-                          line(title or ""), key=str(record_id))
+        for row in rows:
+            table.add_row(str(row.id), str(row.year or ""), line(row.first_author),
+                          line(row.title), key=str(row.id))
         self._loaded += len(rows)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:

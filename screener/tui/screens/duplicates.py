@@ -8,6 +8,8 @@ and survive re-running dedup.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -21,6 +23,9 @@ from screener.errors import ScreenerError
 from screener.records import Record
 from screener.tui.read_only import writes
 from screener.tui.text import content, content_line
+
+if TYPE_CHECKING:
+    from screener.tui.app import ScreenerApp
 
 DIFF_STYLE = "bold $text-warning on $warning-muted"
 _ABSTRACT_CHARS = 900
@@ -85,6 +90,8 @@ def pair_contents(left: Record, right: Record, left_source: str, right_source: s
 
 class DuplicatesScreen(Screen[None]):
     """The queue of possible duplicates, one pair at a time."""
+
+    app: ScreenerApp  # Textual types it App[object]; this screen runs in ScreenerApp
 
     DEFAULT_CSS = """
     DuplicatesScreen #dup-status { height: auto; padding: 0 1; }

@@ -16,6 +16,7 @@ assesses the study's risk of bias.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -40,6 +41,9 @@ from screener.tui.widgets.key_line import KeyLine
 from screener.tui.widgets.literal_input import LiteralInput
 from screener.tui.widgets.prompts import PickList, TextPrompt
 from screener.tui.widgets.record_view import citation_line
+
+if TYPE_CHECKING:
+    from screener.tui.app import ScreenerApp
 
 __all__ = ["CompareScreen", "ConvertPrompt", "ExtractionResolved", "ExtractionSaved", "ExtractionScreen"]
 
@@ -85,6 +89,8 @@ def _group_targets(outcome: OutcomeSpec, key: str) -> dict[str, str]:
 
 class ExtractionScreen(Screen[None]):
     """One study at a time: its reports and PDF paths, then the form, saved per extractor."""
+
+    app: ScreenerApp  # Textual types it App[object]; this screen runs in ScreenerApp
 
     DEFAULT_CSS = """
     ExtractionScreen #extraction-body { height: 1fr; }

@@ -3,6 +3,8 @@ extraction); the agreed value is saved as consensus by the reviewer at the keybo
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -15,6 +17,9 @@ from screener.tui.read_only import writes
 from screener.tui.text import line, literal
 from screener.tui.widgets.prompts import TextPrompt
 
+if TYPE_CHECKING:
+    from screener.tui.app import ScreenerApp
+
 
 class ExtractionResolved(Message):
     def __init__(self, key: ValueKey, value: str) -> None:
@@ -24,6 +29,8 @@ class ExtractionResolved(Message):
 
 class CompareScreen(Screen[None]):
     """Two extractors' discrepancies, field by field; the reviewer at the keyboard resolves them."""
+
+    app: ScreenerApp  # Textual types it App[object]; this screen runs in ScreenerApp
 
     DEFAULT_CSS = """
     CompareScreen #discrepancies { height: 1fr; }

@@ -57,7 +57,7 @@ class ConvertPrompt(ModalScreen[conv.Converted | None]):
 
     def action_apply(self) -> None:
         kind = str(self.query_one("#convert-kind", Select).value)
-        raw = {i.id.removeprefix("cv-"): i.value.strip() for i in self.query("#convert-inputs Input") if i.id}
+        raw = {i.id.removeprefix("cv-"): i.value.strip() for i in self.query("#convert-inputs Input").results(Input) if i.id}
         try:
             self.dismiss(conv.convert(kind, raw))
         except conv.ConversionError as exc:

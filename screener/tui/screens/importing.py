@@ -11,6 +11,7 @@ None when left with Escape. Work in threads reports back only with the messages 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -27,6 +28,9 @@ from screener.model import ImportResult
 from screener.tui.read_only import writes
 from screener.tui.text import literal
 from screener.tui.widgets.literal_input import LiteralInput
+
+if TYPE_CHECKING:
+    from screener.tui.app import ScreenerApp
 
 
 class ImportChecked(Message):
@@ -75,6 +79,8 @@ def preview_text(preview: ImportPreview, source: str = "") -> str:
 
 class ImportScreen(ModalScreen[ImportResult | None]):
     """A dialog: path, what the file is, skip-bad, progress, Import / Cancel."""
+
+    app: ScreenerApp  # Textual types it App[object]; this screen runs in ScreenerApp
 
     DEFAULT_CSS = """
     ImportScreen { align: center middle; }

@@ -7,6 +7,7 @@ review file, ``escape`` goes back.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,6 +21,9 @@ from screener.display import visible
 from screener.errors import ScreenerError
 from screener.prisma.text import text_diagram
 
+if TYPE_CHECKING:
+    from screener.tui.app import ScreenerApp
+
 
 class PrismaCounted(Message):
     """The counts were (re)computed; ``discrepancies`` says how many do not add up."""
@@ -31,6 +35,8 @@ class PrismaCounted(Message):
 
 
 class PrismaScreen(Screen[None]):
+    app: ScreenerApp  # Textual types it App[object]; this screen runs in ScreenerApp
+
     BINDINGS = [
         Binding("r", "recount", "Recount", id="prisma.recount"),
         Binding("w", "write_svg", "Write SVG", id="prisma.write"),

@@ -8,6 +8,7 @@ with ``screener new`` without ``--reviewer``) asks once for its lead's name and 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -22,12 +23,17 @@ from screener.errors import ScreenerError
 from screener.screening import Reviewer
 from screener.tui.text import line
 
+if TYPE_CHECKING:
+    from screener.tui.app import ScreenerApp
+
 _ADD_HINT = "Not listed? Ask the lead to add you (screener reviewer add)."
 
 
 class ReviewerPrompt(ModalScreen[str | None]):
     """Pick yourself from ``reviewers`` (by number, or arrows and Enter); with no lead declared,
     give the lead's name. Dismissed with the reviewer's declared name, or None (Escape)."""
+
+    app: ScreenerApp  # Textual types it App[object]; this screen runs in ScreenerApp
 
     BINDINGS = [Binding("escape", "cancel", "Quit"),
                 *(Binding(str(n % 10), f"pick({n - 1})", show=False) for n in range(1, 11))]

@@ -12,6 +12,8 @@ settles disagreements (saved as consensus), as with two extractors.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -35,6 +37,9 @@ from screener.tui.widgets.rob import (
     overall_text,
 )
 
+if TYPE_CHECKING:
+    from screener.tui.app import ScreenerApp
+
 Draft = dict[str, tuple[str, str]]
 """domain -> (judgement, support) of one study under one tool."""
 
@@ -49,6 +54,8 @@ class RobSaved(Message):
 
 class RobScreen(Screen[None]):
     """Studies on the left; the tool's domains, the highlighted one's guidance and the overall."""
+
+    app: ScreenerApp  # Textual types it App[object]; this screen runs in ScreenerApp
 
     DEFAULT_CSS = """
     RobScreen #rob-body { height: 1fr; }

@@ -4,6 +4,8 @@ the reviewer at the keyboard). This is where blind assessments are unblinded."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -16,6 +18,9 @@ from screener.tui.read_only import writes
 from screener.tui.text import line, literal
 from screener.tui.widgets.prompts import PickList
 
+if TYPE_CHECKING:
+    from screener.tui.app import ScreenerApp
+
 
 class RobResolved(Message):
     def __init__(self, study: str, tool: str, domain: str, judgement: str) -> None:
@@ -24,6 +29,8 @@ class RobResolved(Message):
 
 
 class RobCompareScreen(Screen[None]):
+    app: ScreenerApp  # Textual types it App[object]; this screen runs in ScreenerApp
+
     DEFAULT_CSS = """
     RobCompareScreen #rob-disagreements { height: 1fr; }
     RobCompareScreen #rob-compare-detail { height: auto; padding: 0 1; }

@@ -8,6 +8,7 @@ review the screen shows only this reviewer's decisions, tags and notes.
 from __future__ import annotations
 
 from bisect import bisect_left, insort
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -27,6 +28,9 @@ from screener.tui.widgets.decision_bar import DecisionBar
 from screener.tui.widgets.prompts import PickList, TextPrompt
 from screener.tui.widgets.record_view import RecordView
 
+if TYPE_CHECKING:
+    from screener.tui.app import ScreenerApp
+
 FILTER_LABELS = {
     "undecided": "undecided by you", "mine": "decided by you", "maybe": "your maybes",
     "included": "your includes", "conflicts": "conflicts", "all": "all records",
@@ -45,6 +49,8 @@ class DecisionRecorded(Message):
 
 class ScreeningScreen(Screen[None]):
     """Screen the records of a stage: decide, undo, note, tag, filter, search."""
+
+    app: ScreenerApp  # Textual types it App[object]; this screen runs in ScreenerApp
 
     STAGE = Stage.TITLE_ABSTRACT
     TITLE_TEXT = "Title/abstract screening"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -27,6 +28,9 @@ from screener.search.client import EntrezOptions
 from screener.search.results import SearchRunResult
 from screener.tui.read_only import writes
 from screener.tui.text import line, literal
+
+if TYPE_CHECKING:
+    from screener.tui.app import ScreenerApp
 
 
 class SearchFinished(Message):
@@ -47,6 +51,8 @@ class SearchFailed(Message):
 
 class SearchScreen(Screen[None]):
     """The saved strategies on the left, the chosen one (editable) and the run on the right."""
+
+    app: ScreenerApp  # Textual types it App[object]; this screen runs in ScreenerApp
 
     DEFAULT_CSS = """
     SearchScreen #search-body { height: 1fr; }
