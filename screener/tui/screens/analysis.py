@@ -70,20 +70,6 @@ class AnalysisSaved(Message):
 class AnalysisScreen(Screen[None]):
     """Options on the left; pooled result, heterogeneity and a text forest plot on the right."""
 
-    DEFAULT_CSS = """
-    AnalysisScreen #analysis-body { height: 1fr; }
-    AnalysisScreen #analysis-options { width: 26; height: 1fr; padding: 0 1;
-        border-right: vkey $foreground 30%; }
-    AnalysisScreen #analysis-options Label { margin-top: 1; color: $text-muted; }
-    AnalysisScreen #analysis-options Select { width: 100%; }
-    AnalysisScreen #analysis-options Checkbox { margin-top: 1; }
-    AnalysisScreen #analysis-run { margin-top: 1; width: 100%; }
-    AnalysisScreen #analysis-results { width: 1fr; height: 1fr; padding: 0 1;
-        scrollbar-size-vertical: 1; }
-    AnalysisScreen #analysis-status { height: auto; }
-    AnalysisScreen #analysis-text { height: auto; }
-    AnalysisScreen #analysis-forest { height: auto; width: auto; }
-    """
     BINDINGS = [
         Binding("ctrl+r", "run", "Run", priority=True, id="analysis.run"),
         Binding("ctrl+s", "save", "Save to review", priority=True, id="analysis.save"),

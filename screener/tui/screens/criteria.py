@@ -46,10 +46,6 @@ def split_terms(text: str) -> tuple[str, ...]:
 class CriteriaScreen(Screen[None]):
     """One box per criterion and one per list of terms; Ctrl+S saves, Escape goes back."""
 
-    DEFAULT_CSS = """
-    CriteriaScreen #criteria-form { height: 1fr; padding: 0 1; }
-    CriteriaScreen .criteria-label { text-style: bold; margin-top: 1; }
-    """
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="criteria.save"),
         Binding("escape", "back", "Back", id="criteria.back"),

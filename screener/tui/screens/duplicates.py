@@ -86,11 +86,6 @@ def pair_contents(left: Record, right: Record, left_source: str, right_source: s
 class DuplicatesScreen(Screen[None]):
     """The queue of possible duplicates, one pair at a time."""
 
-    DEFAULT_CSS = """
-    DuplicatesScreen #dup-status { height: auto; padding: 0 1; }
-    DuplicatesScreen #dup-pair { height: 1fr; }
-    DuplicatesScreen .dup-side { width: 1fr; border: round $panel; padding: 0 1; }
-    """
     BINDINGS = [
         Binding("d", "decide(True)", "Merge", id="duplicates.merge"),
         Binding("m", "decide(True)", "Merge", show=False, id="duplicates.merge_m"),

@@ -25,10 +25,6 @@ class ExtractionResolved(Message):
 class CompareScreen(Screen[None]):
     """Two extractors' discrepancies, field by field; the reviewer at the keyboard resolves them."""
 
-    DEFAULT_CSS = """
-    CompareScreen #discrepancies { height: 1fr; }
-    CompareScreen #compare-detail { height: auto; padding: 0 1; }
-    """
     BINDINGS = [
         Binding("1", "take(0)", "Take first", id="compare.first"),
         Binding("2", "take(1)", "Take second", id="compare.second"),

@@ -76,16 +76,6 @@ def preview_text(preview: ImportPreview, source: str = "") -> str:
 class ImportScreen(ModalScreen[ImportResult | None]):
     """A dialog: path, what the file is, skip-bad, progress, Import / Cancel."""
 
-    DEFAULT_CSS = """
-    ImportScreen { align: center middle; }
-    ImportScreen > Vertical {
-        width: 90%; max-width: 100; height: auto; border: round $accent; padding: 1 2;
-    }
-    ImportScreen #import-preview { height: auto; min-height: 2; margin: 1 0; }
-    ImportScreen #import-buttons { height: auto; }
-    ImportScreen #import-buttons Button { margin: 0 1 0 0; }
-    ImportScreen ProgressBar { margin: 1 0 0 0; }
-    """
     BINDINGS = [Binding("escape", "close", "Close", id="import.close")]
 
     def __init__(self, path: str = "") -> None:

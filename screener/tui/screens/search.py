@@ -48,16 +48,6 @@ class SearchFailed(Message):
 class SearchScreen(Screen[None]):
     """The saved strategies on the left, the chosen one (editable) and the run on the right."""
 
-    DEFAULT_CSS = """
-    SearchScreen #search-body { height: 1fr; }
-    SearchScreen #queries-box { width: 30; height: 1fr; }
-    SearchScreen #queries { height: 1fr; }
-    SearchScreen .box-label { text-style: bold; padding: 0 1; }
-    SearchScreen #strategy { height: 1fr; }
-    SearchScreen #search-status { height: auto; padding: 0 1; }
-    SearchScreen #search-buttons { height: auto; }
-    SearchScreen #search-buttons Button { margin: 0 1 0 0; }
-    """
     BINDINGS = [
         Binding("ctrl+r", "run", "Run", priority=True, id="search.run"),
         Binding("ctrl+e", "resume", "Resume", priority=True, id="search.resume"),
