@@ -26,8 +26,8 @@ _BAR = 16
 
 @dataclass(frozen=True, slots=True)
 class ScreenEntry:
-    """A screen reachable from the dashboard; its module is imported only when opened, so a
-    screen whose issue has not landed yet shows "not available yet" instead of failing."""
+    """A screen reachable from the dashboard; its module is imported only when it is first
+    opened (analysis brings scipy, PubMed search requests: start-up stays quick)."""
 
     key: str
     name: str
