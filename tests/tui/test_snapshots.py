@@ -77,7 +77,7 @@ def test_reviewer_prompt(snap_compare, scene: Path) -> None:
 
 def test_help(snap_compare, scene: Path) -> None:
     assert snap_compare(make_app(scene, reviewer="alice"), terminal_size=(80, 24),
-                        press=["s", "question_mark"])
+                        press=["question_mark"])
 
 
 def test_criteria(snap_compare, scene: Path) -> None:

@@ -56,7 +56,8 @@ async def test_workers_report_by_messages_and_never_use_the_apps_connection(
         await pilot.press("escape", "i")                      # check, then import, a file
         app.screen.query_one("#import-path", Input).value = str(export)
         app.screen.query_one("#import-source", Input).value = "Embase"
-        await app.screen.query_one("#import-path", Input).action_submit()
+        app.screen.query_one("#import-path", Input).focus()
+        await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
         app.screen.start_import()
