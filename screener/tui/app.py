@@ -125,17 +125,8 @@ class ScreenerApp(App[None]):
             self.notify(f"only the review's lead can change {entry.label.lower()}",
                         severity="warning")
             return
-        try:
-            module = importlib.import_module(entry.module)
-        except ModuleNotFoundError as exc:
-            if exc.name != entry.module:
-                raise
-            self.notify(f"{entry.label} is not available yet", severity="warning")
-            return
-        screen_class = getattr(module, entry.cls, None)
-        if screen_class is None:
-            self.notify(f"{entry.label} is not available yet", severity="warning")
-            return
+        # Every registered screen exists: a missing module or class is a bug, raised as such.
+        screen_class = getattr(importlib.import_module(entry.module), entry.cls)
         self.push_screen(screen_class())
 
     def action_open_screen(self, name: str) -> None:

@@ -3,10 +3,13 @@ presses, run in a worker, read the pooled result and the text forest plot, save,
 
 from __future__ import annotations
 
+import asyncio
 import math
+import threading
 
 import pytest
 from textual.widgets import Select
+from worker_checks import other_threads, record_threads, watch_reports
 
 from screener.project import Project
 from screener.tui.app import make_app
@@ -162,3 +165,54 @@ async def test_a_review_without_outcomes(project):
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, AnalysisScreen)
+
+
+async def test_pooling_runs_on_its_own_connection(bcg_path):
+    app = make_app(bcg_path, reviewer="alice", opener=lambda path: None)
+    threads = record_threads(app.project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = Observed()
+        await app.push_screen(screen)
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        (finished,) = screen.seen
+        assert isinstance(finished, AnalysisFinished) and finished.pooled.analysis.result.k == 13
+        await pilot.press("ctrl+s")                  # saving is the main thread's, as before
+        await pilot.pause()
+    with Project.open(bcg_path) as project:
+        assert len(project.analyses()) == 1
+    assert threads and other_threads(threads) == set()
+
+
+async def test_leaving_mid_pooling_cancels_it_and_drops_the_result(bcg_path, monkeypatch):
+    reached, release = threading.Event(), threading.Event()
+    run_pool = Project.run_pool
+
+    def held_run_pool(self, *args, **kwargs):
+        reached.set()
+        assert release.wait(30)
+        return run_pool(self, *args, **kwargs)
+
+    monkeypatch.setattr(Project, "run_pool", held_run_pool)
+    app = make_app(bcg_path, reviewer="alice", opener=lambda path: None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = Observed()
+        await app.push_screen(screen)
+        await pilot.pause()
+        accepted, posted = watch_reports(screen, AnalysisFinished)
+        await pilot.press("ctrl+r")
+        assert await asyncio.to_thread(reached.wait, 30)
+        (worker,) = [w for w in app.workers if w.node is screen]
+        await pilot.press("escape")                  # back to the dashboard while it pools
+        assert not isinstance(app.screen, AnalysisScreen) and worker.is_cancelled
+        release.set()
+        assert await asyncio.to_thread(posted.wait, 30)   # it pooled, and reported ...
+        await pilot.pause()
+        assert accepted == [False]                      # ... to a closed screen: dropped
+        assert screen.seen == [] and screen.pooled is None
+        await pilot.press("a", "ctrl+r")             # the app goes on working
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.pooled is not None

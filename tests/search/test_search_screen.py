@@ -10,10 +10,16 @@ import pytest
 from fake_eutils import FakeEutils, compact_template
 from search_support import EMAIL
 from textual.widgets import TextArea
+from worker_checks import other_threads, record_threads, watch_reports
 
 from screener.project import Project
 from screener.tui.app import ScreenerApp
-from screener.tui.screens.search import SearchFailed, SearchFinished, SearchScreen
+from screener.tui.screens.search import (
+    SearchFailed,
+    SearchFinished,
+    SearchProgressed,
+    SearchScreen,
+)
 
 TERM = "dermatomyositis[tiab]"
 
@@ -130,3 +136,54 @@ async def test_a_failure_is_shown_not_raised(tmp_path, queries, options) -> None
             await pilot.pause()
             (failed,) = screen.failed
             assert "NCBI_EMAIL" in failed.error and "Stopped:" in screen.status_text
+
+
+async def test_the_search_runs_on_its_own_connection_and_reports_progress(tmp_path, queries,
+                                                                          options) -> None:
+    with FakeEutils(template=compact_template()) as fake:
+        pmids = fake.add_generated(TERM, [date(2019, 1, 1) + timedelta(days=i) for i in range(120)])
+        project = Project.create(tmp_path / "r.db", title="t")
+        app = ScreenerApp(project, reviewer="alice")
+        threads = record_threads(project)
+        progressed: list[SearchProgressed] = []
+        hook = lambda m: progressed.append(m) if isinstance(m, SearchProgressed) else None  # noqa: E731
+        async with app.run_test(size=(80, 24), message_hook=hook) as pilot:
+            screen = ObservedSearchScreen(queries, eutils_url=fake.base_url, email=EMAIL, options=options)
+            await app.push_screen(screen)
+            await pilot.pause()
+            screen.query_one("#queries").focus()
+            await pilot.press("down", "ctrl+r")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            (done,) = screen.finished
+            assert done.result.count_new == 120
+            assert sorted(stored(project)) == sorted(pmids)   # committed, seen by the app's
+        assert progressed and progressed[-1].done == 120
+        assert threads and other_threads(threads) == set()
+
+
+async def test_a_cancelled_worker_stops_the_search_after_the_batch(tmp_path, queries, options) -> None:
+    # Closing the screen or the app cancels the worker: the run stops as Escape stops it, and
+    # its late report is dropped.
+    with FakeEutils(template=compact_template()) as fake:
+        fake.add_generated(TERM, [date(2019, 1, 1) + timedelta(days=i) for i in range(300)])
+        reached, release = fake.pause_at("efetch", 3)
+        project = Project.create(tmp_path / "r.db", title="t")
+        app = ScreenerApp(project, reviewer="alice")
+        async with app.run_test(size=(100, 30)) as pilot:
+            screen = ObservedSearchScreen(queries, eutils_url=fake.base_url, email=EMAIL, options=options)
+            await app.push_screen(screen)
+            await pilot.pause()
+            accepted, posted = watch_reports(screen, SearchFinished)
+            screen.query_one("#queries").focus()
+            await pilot.press("down", "ctrl+r")
+            assert await asyncio.to_thread(reached.wait, 30)
+            (worker,) = [w for w in app.workers if w.node is screen]
+            worker.cancel()
+            release.set()
+            assert await asyncio.to_thread(posted.wait, 30)
+            await pilot.pause()
+            (run,) = project.search_runs()
+            assert run.status == "cancelled" and 0 < run.count_fetched < 300
+            assert accepted == [True] and screen.running   # reported, stale: not applied
+            assert "Cancelled" not in screen.status_text

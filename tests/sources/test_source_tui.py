@@ -70,6 +70,7 @@ async def test_malformed_file_needs_skip_bad(tmp_path: Path) -> None:
         screen.query_one("#import-skip-bad", Checkbox).value = True
         # The error toast may lie over the button now, so press it rather than click its place.
         screen.query_one("#import-run", Button).press()
+        await pilot.pause()          # the Pressed message starts the worker: wait for that first
         await app.workers.wait_for_complete()
         await pilot.pause()
         (result,) = results
@@ -134,6 +135,7 @@ async def test_a_source_of_another_method(tmp_path: Path) -> None:
         await pilot.pause()
         assert not screen.query_one("#import-run", Button).disabled
         screen.query_one("#import-run", Button).press()
+        await pilot.pause()          # the Pressed message starts the worker: wait for that first
         await app.workers.wait_for_complete()
         await pilot.pause()
         (result,) = results

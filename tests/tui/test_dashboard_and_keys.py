@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import pytest
+from textual.screen import Screen
 from textual.widgets import Static
 
 from screener.cli import main
@@ -63,16 +65,23 @@ async def test_every_screen_has_a_key_and_a_palette_command(review_path: Path) -
         assert {"Include", "Exclude", "Maybe", "Undo", "Reason", "Note", "Tags", "Filter"} <= titles
 
 
-async def test_missing_screen_says_not_available(review_path: Path, monkeypatch) -> None:
-    later = ScreenEntry("z", "later", "A later screen", "screener.tui.screens.not_written_yet", "LaterScreen")
-    monkeypatch.setattr(app_module, "SCREENS", (*SCREENS, later))
+def test_every_registered_screen_exists() -> None:
+    for entry in SCREENS:
+        module = importlib.import_module(entry.module)
+        assert issubclass(getattr(module, entry.cls), Screen), entry
+
+
+async def test_a_registered_screen_that_is_missing_is_a_bug_not_a_toast(review_path: Path,
+                                                                        monkeypatch) -> None:
+    missing = ScreenEntry("z", "missing", "A missing screen", "screener.tui.screens.no_such_module",
+                          "MissingScreen")
+    monkeypatch.setattr(app_module, "SCREENS", (*SCREENS, missing))
     app = make_app(review_path, reviewer="alice")
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
-        app.open_screen("later")
-        await pilot.pause()
-        assert isinstance(app.screen, DashboardScreen)
-        assert [n.message for n in app._notifications] == ["A later screen is not available yet"]
+        with pytest.raises(ModuleNotFoundError):
+            app.open_screen("missing")
+        assert isinstance(app.screen, DashboardScreen) and not app._notifications
 
 
 async def test_help_lists_the_keys(review_path: Path) -> None:

@@ -2,8 +2,9 @@
 
 The options on the left (outcome, effect measure, model, test, subgroup column, Egger's test and
 trim-and-fill) are those of ``screener pool``. ``ctrl+r`` runs :meth:`Project.run_pool` in a
-thread worker, which also writes the journal forest plot (matplotlib) beside the review file;
-the result comes back as :class:`AnalysisFinished` or :class:`AnalysisFailed`. The right side
+thread worker on its own connection (see :mod:`screener.tui.workers`), which also writes the
+journal forest plot (matplotlib) beside the review file; the result comes back as
+:class:`AnalysisFinished` or :class:`AnalysisFailed`. The right side
 shows the pooled estimate, the heterogeneity line and a forest plot drawn with characters.
 ``ctrl+s`` saves the analysis shown to the review (:class:`AnalysisSaved`); ``ctrl+o`` opens
 the forest plot file.
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -32,8 +33,10 @@ from screener.flows.pooling import OutcomeAnalysis, SavedAnalysis
 from screener.pooling import PoolResult, SubgroupResult
 from screener.pooling.report import fmt_p
 from screener.pooling.transforms import back_transform, transformed
+from screener.project import Project
 from screener.tui.read_only import writes
 from screener.tui.text import line, literal
+from screener.tui.workers import WorkerReport
 
 if TYPE_CHECKING:
     import numpy as np
@@ -51,7 +54,7 @@ TESTS = (("z", "z"), ("Hartung-Knapp", "knha"))
 NO_SUBGROUPS = "(none)"
 
 
-class AnalysisFinished(Message):
+class AnalysisFinished(WorkerReport):
     """A run ended: the analysis (not saved yet) and the forest plot file written for it."""
 
     def __init__(self, pooled: OutcomeAnalysis, forest: Path) -> None:
@@ -60,7 +63,7 @@ class AnalysisFinished(Message):
         self.forest = forest
 
 
-class AnalysisFailed(Message):
+class AnalysisFailed(WorkerReport):
     """A run stopped on the user's data or choices; ``error`` is the one-line message."""
 
     def __init__(self, error: str) -> None:
@@ -80,21 +83,6 @@ class AnalysisScreen(Screen[None]):
     """Options on the left; pooled result, heterogeneity and a text forest plot on the right."""
 
     app: ScreenerApp  # Textual types it App[object]; this screen runs in ScreenerApp
-
-    DEFAULT_CSS = """
-    AnalysisScreen #analysis-body { height: 1fr; }
-    AnalysisScreen #analysis-options { width: 26; height: 1fr; padding: 0 1;
-        border-right: vkey $foreground 30%; }
-    AnalysisScreen #analysis-options Label { margin-top: 1; color: $text-muted; }
-    AnalysisScreen #analysis-options Select { width: 100%; }
-    AnalysisScreen #analysis-options Checkbox { margin-top: 1; }
-    AnalysisScreen #analysis-run { margin-top: 1; width: 100%; }
-    AnalysisScreen #analysis-results { width: 1fr; height: 1fr; padding: 0 1;
-        scrollbar-size-vertical: 1; }
-    AnalysisScreen #analysis-status { height: auto; }
-    AnalysisScreen #analysis-text { height: auto; }
-    AnalysisScreen #analysis-forest { height: auto; width: auto; }
-    """
     BINDINGS = [
         Binding("ctrl+r", "run", "Run", priority=True, id="analysis.run"),
         Binding("ctrl+s", "save", "Save to review", priority=True, id="analysis.save"),
@@ -217,13 +205,14 @@ class AnalysisScreen(Screen[None]):
         self.query_one("#analysis-run", Button).disabled = True
         self._status(f"Pooling {outcome} ...")
         target = _plot_path(Path(self.app.project.path), outcome)
-        self.run_worker(lambda: self._compute(outcome, options, target), thread=True,
-                        exclusive=True, group="analysis", name="pool")
+        self._compute(self.app.project.path, outcome, options, target)
 
-    def _compute(self, outcome: str, options: dict, target: Path) -> None:
-        """Runs in a worker thread: the analysis and its forest plot file."""
+    @work(thread=True, exclusive=True, group="analysis", name="pool")
+    def _compute(self, review: Path, outcome: str, options: dict, target: Path) -> None:
+        """The analysis and its forest plot file."""
         try:
-            pooled = self.app.project.run_pool(outcome, **options)
+            with Project.open(review) as project:
+                pooled = project.run_pool(outcome, **options)
             pooled.analysis.write_forest(target, title=pooled.default_name())
         except ScreenerError as exc:
             self.post_message(AnalysisFailed(str(exc)))
@@ -234,12 +223,16 @@ class AnalysisScreen(Screen[None]):
         self.post_message(AnalysisFinished(pooled, target))
 
     def on_analysis_finished(self, message: AnalysisFinished) -> None:
+        if message.stale:
+            return
         self._stopped()
         self.pooled, self.forest, self.saved = message.pooled, message.forest, None
         self._status(f"{message.pooled.default_name()}: ctrl+s saves it to the review.")
         self._show()
 
     def on_analysis_failed(self, message: AnalysisFailed) -> None:
+        if message.stale:
+            return
         self._stopped()
         self._status(f"Stopped: {message.error}")
         self.notify(message.error, severity="error")

@@ -52,11 +52,6 @@ class CriteriaScreen(Screen[None]):
     """One box per criterion and one per list of terms; Ctrl+S saves, Escape goes back."""
 
     app: ScreenerApp  # Textual types it App[object]; this screen runs in ScreenerApp
-
-    DEFAULT_CSS = """
-    CriteriaScreen #criteria-form { height: 1fr; padding: 0 1; }
-    CriteriaScreen .criteria-label { text-style: bold; margin-top: 1; }
-    """
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="criteria.save"),
         Binding("escape", "back", "Back", id="criteria.back"),

@@ -4,6 +4,7 @@ waiting, agreement (kappa), the way into every screen, and the records."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -19,6 +20,7 @@ from screener.model import Review, ReviewSummary, Stage
 from screener.project import Project
 from screener.screening import PairAgreement, StageProgress
 from screener.tui.text import content_line, line
+from screener.tui.workers import WorkerReport
 
 if TYPE_CHECKING:
     from screener.tui.app import ScreenerApp
@@ -29,8 +31,8 @@ _BAR = 16
 
 @dataclass(frozen=True, slots=True)
 class ScreenEntry:
-    """A screen reachable from the dashboard; its module is imported only when opened, so a
-    screen whose issue has not landed yet shows "not available yet" instead of failing."""
+    """A screen reachable from the dashboard; its module is imported only when it is first
+    opened (analysis brings scipy, PubMed search requests: start-up stays quick)."""
 
     key: str
     name: str
@@ -75,9 +77,20 @@ def _kappa_line(pair: PairAgreement) -> Content:
                         f"{k.percent_agreement:.0f}% agree · n {pair.n:,}")
 
 
-def read_counts(project: Project) -> tuple[ReviewSummary, Review, list[StageProgress], list[PairAgreement]]:
+Counts = tuple[ReviewSummary, Review, list[StageProgress], list[PairAgreement]]
+
+
+def read_counts(project: Project) -> Counts:
     """What the dashboard shows, read through ``project``."""
     return project.info(), project.review(), project.screening_progress(), project.agreement()
+
+
+class CountsLoaded(WorkerReport):
+    """A big review's counts were read in a thread (see :func:`read_counts`)."""
+
+    def __init__(self, counts: Counts) -> None:
+        super().__init__()
+        self.counts = counts
 
 
 READ_ONLY_NOTE = ("Read-only: the review file (or its folder) cannot be written. "
@@ -158,23 +171,23 @@ class DashboardScreen(Screen[None]):
         summary = self.query_one("#summary", Static)
         if not str(summary.render()).strip():
             summary.update(Content.styled("Counting the records and decisions …", "italic"))
-        self._count_in_background()
+        self._count_in_background(self.app.project.path)
 
     @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
-    def _count_in_background(self) -> None:
-        with Project.open(self.app.project.path) as project:
+    def _count_in_background(self, review: Path) -> None:
+        with Project.open(review) as project:
             counts = read_counts(project)
-        try:
-            self.app.call_from_thread(self._show_counts, counts)
-        except RuntimeError:
-            pass    # the app closed meanwhile
+        self.post_message(CountsLoaded(counts))
 
-    def _show_counts(self, counts: tuple) -> None:
-        if self.is_attached:
-            info, review, progress, agreement = counts
-            self.query_one("#summary", Static).update(
-                summary_content(info, review, self.app.reviewer, progress, agreement,
-                                read_only=self.app.project.read_only))
+    def on_counts_loaded(self, message: CountsLoaded) -> None:
+        if not message.stale:
+            self._show_counts(message.counts)
+
+    def _show_counts(self, counts: Counts) -> None:
+        info, review, progress, agreement = counts
+        self.query_one("#summary", Static).update(
+            summary_content(info, review, self.app.reviewer, progress, agreement,
+                            read_only=self.app.project.read_only))
 
     def _load_more(self) -> None:
         table = self.query_one("#records", DataTable)

@@ -92,12 +92,6 @@ class DuplicatesScreen(Screen[None]):
     """The queue of possible duplicates, one pair at a time."""
 
     app: ScreenerApp  # Textual types it App[object]; this screen runs in ScreenerApp
-
-    DEFAULT_CSS = """
-    DuplicatesScreen #dup-status { height: auto; padding: 0 1; }
-    DuplicatesScreen #dup-pair { height: 1fr; }
-    DuplicatesScreen .dup-side { width: 1fr; border: round $panel; padding: 0 1; }
-    """
     BINDINGS = [
         Binding("d", "decide(True)", "Merge", id="duplicates.merge"),
         Binding("m", "decide(True)", "Merge", show=False, id="duplicates.merge_m"),

@@ -57,12 +57,6 @@ class ExtractionSaved(Message):
 class FieldBox(Vertical):
     """A label, the input and the field's message line."""
 
-    DEFAULT_CSS = """
-    FieldBox { height: auto; }
-    FieldBox > Input { width: 1fr; }
-    FieldBox > .field-message { color: $error; height: auto; }
-    """
-
     def __init__(self, spec: FieldSpec, scope: str) -> None:
         super().__init__()
         self.spec, self.scope = spec, scope
@@ -91,18 +85,6 @@ class ExtractionScreen(Screen[None]):
     """One study at a time: its reports and PDF paths, then the form, saved per extractor."""
 
     app: ScreenerApp  # Textual types it App[object]; this screen runs in ScreenerApp
-
-    DEFAULT_CSS = """
-    ExtractionScreen #extraction-body { height: 1fr; }
-    ExtractionScreen #extraction-left { width: 34; }
-    ExtractionScreen #studies { height: 1fr; }
-    ExtractionScreen #extraction-form { width: 1fr; padding: 0 1; }
-    ExtractionScreen .section { text-style: bold; margin-top: 1; }
-    ExtractionScreen #study-fields, ExtractionScreen #row-fields { height: auto; }
-    ExtractionScreen #row-pick { height: auto; }
-    ExtractionScreen #row-pick > * { width: 1fr; }
-    ExtractionScreen #row-warnings { color: $warning; height: auto; }
-    """
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="extraction.save"),
         Binding("ctrl+n", "new_study", "New study", id="extraction.new_study"),

@@ -31,11 +31,6 @@ class CompareScreen(Screen[None]):
     """Two extractors' discrepancies, field by field; the reviewer at the keyboard resolves them."""
 
     app: ScreenerApp  # Textual types it App[object]; this screen runs in ScreenerApp
-
-    DEFAULT_CSS = """
-    CompareScreen #discrepancies { height: 1fr; }
-    CompareScreen #compare-detail { height: auto; padding: 0 1; }
-    """
     BINDINGS = [
         Binding("1", "take(0)", "Take first", id="compare.first"),
         Binding("2", "take(1)", "Take second", id="compare.second"),

@@ -17,12 +17,6 @@ from screener.tui.widgets.literal_input import LiteralInput
 class ConvertPrompt(ModalScreen[conv.Converted | None]):
     """Pick a conversion, type its inputs, get the converted values (with method and inputs)."""
 
-    DEFAULT_CSS = """
-    ConvertPrompt { align: center middle; }
-    ConvertPrompt > Vertical { width: 76; height: auto; border: round $accent; padding: 1 2; }
-    ConvertPrompt #convert-error { color: $error; height: auto; }
-    ConvertPrompt #convert-inputs { height: auto; }
-    """
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "apply", "Convert")]
 
     def __init__(self, targets: dict[str, str], n_text: str = "") -> None:

@@ -4,8 +4,9 @@ Enter (or Check) reads the file without storing anything (:meth:`Project.preview
 shows its format, database and record count; Import then runs :meth:`Project.import_file` in a
 thread worker with a progress bar. A file that does not say which database it came from needs
 its source typed in the Source field (a database, or ``other:website`` ... for PRISMA's other
-methods) before Import is enabled: a file format is never a database. The screen dismisses with the :class:`ImportResult`, or with
-None when left with Escape. Work in threads reports back only with the messages below.
+methods) before Import is enabled: a file format is never a database. The screen dismisses
+with the :class:`ImportResult`, or with None when left with Escape. The workers follow
+:mod:`screener.tui.workers`: their own connection, and the messages below to report back.
 """
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Static
 
@@ -25,15 +25,17 @@ from screener.display import count_of
 from screener.errors import ScreenerError
 from screener.flows.importing import ImportPreview
 from screener.model import ImportResult
+from screener.project import Project
 from screener.tui.read_only import writes
 from screener.tui.text import literal
 from screener.tui.widgets.literal_input import LiteralInput
+from screener.tui.workers import WorkerReport
 
 if TYPE_CHECKING:
     from screener.tui.app import ScreenerApp
 
 
-class ImportChecked(Message):
+class ImportChecked(WorkerReport):
     """The chosen file was read without storing anything."""
 
     def __init__(self, preview: ImportPreview) -> None:
@@ -41,7 +43,15 @@ class ImportChecked(Message):
         self.preview = preview
 
 
-class ImportFinished(Message):
+class ImportProgressed(WorkerReport):
+    """``done`` records read so far (``total`` once the importer knows it)."""
+
+    def __init__(self, done: int, total: int | None) -> None:
+        super().__init__()
+        self.done, self.total = done, total
+
+
+class ImportFinished(WorkerReport):
     """The file is in the review."""
 
     def __init__(self, result: ImportResult) -> None:
@@ -49,7 +59,7 @@ class ImportFinished(Message):
         self.result = result
 
 
-class ImportFailed(Message):
+class ImportFailed(WorkerReport):
     """Checking or importing stopped on an error the user can act on (one line)."""
 
     def __init__(self, error: str) -> None:
@@ -81,17 +91,6 @@ class ImportScreen(ModalScreen[ImportResult | None]):
     """A dialog: path, what the file is, skip-bad, progress, Import / Cancel."""
 
     app: ScreenerApp  # Textual types it App[object]; this screen runs in ScreenerApp
-
-    DEFAULT_CSS = """
-    ImportScreen { align: center middle; }
-    ImportScreen > Vertical {
-        width: 90%; max-width: 100; height: auto; border: round $accent; padding: 1 2;
-    }
-    ImportScreen #import-preview { height: auto; min-height: 2; margin: 1 0; }
-    ImportScreen #import-buttons { height: auto; }
-    ImportScreen #import-buttons Button { margin: 0 1 0 0; }
-    ImportScreen ProgressBar { margin: 1 0 0 0; }
-    """
     BINDINGS = [Binding("escape", "close", "Close", id="import.close")]
 
     def __init__(self, path: str = "") -> None:
@@ -140,20 +139,22 @@ class ImportScreen(ModalScreen[ImportResult | None]):
         self.preview = None
         path = self.path()
         self._say(f"Reading {path.name} ...")
-        self.run_worker(lambda: self._check(path), thread=True, exclusive=True, group="import",
-                        name="import-check")
+        self._check(self.app.project.path, path)
 
-    def _check(self, path: Path) -> None:
-        """Runs in a worker thread."""
+    @work(thread=True, exclusive=True, group="import", name="import-check")
+    def _check(self, review: Path, path: Path) -> None:
         try:
-            # Read without the typed source: the preview says whether the file names a database.
-            preview = self.app.project.preview_import(path)
+            with Project.open(review) as project:
+                # Without the typed source: the preview says whether the file names a database.
+                preview = project.preview_import(path)
         except ScreenerError as exc:
             self.post_message(ImportFailed(str(exc)))
             return
         self.post_message(ImportChecked(preview))
 
     def on_import_checked(self, message: ImportChecked) -> None:
+        if message.stale:
+            return
         self._set_busy(False)
         self.preview = message.preview
         self._say(preview_text(message.preview, self.source()))
@@ -190,29 +191,36 @@ class ImportScreen(ModalScreen[ImportResult | None]):
         path, skip_bad = self.path(), self.query_one("#import-skip-bad", Checkbox).value
         again, source = bool(self.preview.imported_before), self.source() or None
         self._say(f"Importing {path.name} ...")
-        self.run_worker(lambda: self._import(path, skip_bad, again, source), thread=True,
-                        exclusive=True, group="import", name="import-run")
+        self._import(self.app.project.path, path, skip_bad, again, source)
 
-    def _import(self, path: Path, skip_bad: bool, again: bool, source: str | None) -> None:
-        """Runs in a worker thread."""
+    @work(thread=True, exclusive=True, group="import", name="import-run")
+    def _import(self, review: Path, path: Path, skip_bad: bool, again: bool,
+                source: str | None) -> None:
+        def progress(done: int, total: int | None) -> None:
+            self.post_message(ImportProgressed(done, total))
+
         try:
-            result = self.app.project.import_file(
-                path, source=source, skip_bad=skip_bad, again=again,
-                progress=lambda done, total: self.app.call_from_thread(self._progress, done, total))
+            with Project.open(review) as project:
+                result = project.import_file(path, source=source, skip_bad=skip_bad, again=again,
+                                             progress=progress)
         except ScreenerError as exc:
             self.post_message(ImportFailed(str(exc)))
             return
         self.post_message(ImportFinished(result))
 
-    def _progress(self, done: int, total: int | None) -> None:
+    def on_import_progressed(self, message: ImportProgressed) -> None:
+        if message.stale:
+            return
         bar = self.query_one("#import-progress", ProgressBar)
         # Mid-import the total is unknown to the importer; keep the checked count as the total.
-        if total is None:
-            bar.update(progress=done)
+        if message.total is None:
+            bar.update(progress=message.done)
         else:
-            bar.update(progress=done, total=total)
+            bar.update(progress=message.done, total=message.total)
 
     def on_import_finished(self, message: ImportFinished) -> None:
+        if message.stale:
+            return
         self._set_busy(False)
         result = message.result
         self.notify(f"{result.file_name}: {count_of(result.count_imported, 'record')} imported from "
@@ -220,6 +228,8 @@ class ImportScreen(ModalScreen[ImportResult | None]):
         self.dismiss(result)
 
     def on_import_failed(self, message: ImportFailed) -> None:
+        if message.stale:
+            return
         self._set_busy(False)
         self.query_one("#import-run", Button).disabled = not self.can_import()
         self._say(f"Stopped: {message.error}")

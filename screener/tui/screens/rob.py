@@ -56,16 +56,6 @@ class RobScreen(Screen[None]):
     """Studies on the left; the tool's domains, the highlighted one's guidance and the overall."""
 
     app: ScreenerApp  # Textual types it App[object]; this screen runs in ScreenerApp
-
-    DEFAULT_CSS = """
-    RobScreen #rob-body { height: 1fr; }
-    RobScreen #rob-studies { width: 30; height: 1fr; }
-    RobScreen #rob-main { width: 1fr; padding: 0 0 0 1; }
-    RobScreen #rob-tool { height: auto; }
-    RobScreen #rob-domains { height: auto; max-height: 14; overflow-x: hidden; }
-    RobScreen #rob-detail { height: 1fr; padding: 0 1; border-top: hkey $foreground 30%; }
-    RobScreen #rob-overall { height: auto; padding: 0 1; color: $text-muted; }
-    """
     BINDINGS = [
         *JUDGEMENT_BINDINGS,
         Binding("enter", "support", "Support", priority=True, id="rob.support"),

@@ -30,11 +30,6 @@ class RobResolved(Message):
 
 class RobCompareScreen(Screen[None]):
     app: ScreenerApp  # Textual types it App[object]; this screen runs in ScreenerApp
-
-    DEFAULT_CSS = """
-    RobCompareScreen #rob-disagreements { height: 1fr; }
-    RobCompareScreen #rob-compare-detail { height: auto; padding: 0 1; }
-    """
     BINDINGS = [
         *(Binding(str(n), f"take({n - 1})", f"Take assessor {n}", show=n <= 2, id=f"rob_compare.take_{n}")
           for n in range(1, 10)),

@@ -8,6 +8,7 @@ review the screen shows only this reviewer's decisions, tags and notes.
 from __future__ import annotations
 
 from bisect import bisect_left, insort
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -27,6 +28,7 @@ from screener.tui.widgets.criteria import CriteriaPanel
 from screener.tui.widgets.decision_bar import DecisionBar
 from screener.tui.widgets.prompts import PickList, TextPrompt
 from screener.tui.widgets.record_view import RecordView
+from screener.tui.workers import WorkerReport
 
 if TYPE_CHECKING:
     from screener.tui.app import ScreenerApp
@@ -45,6 +47,14 @@ class DecisionRecorded(Message):
     def __init__(self, record_id: int, stage: Stage, choice: Choice, reason: str | None) -> None:
         super().__init__()
         self.record_id, self.stage, self.choice, self.reason = record_id, stage, choice, reason
+
+
+class QueueLoaded(WorkerReport):
+    """A big review's queue was read in a thread, for the ``token``-th :meth:`load_queue`."""
+
+    def __init__(self, token: int, ids: list[int]) -> None:
+        super().__init__()
+        self.token, self.ids = token, ids
 
 
 class ScreeningScreen(Screen[None]):
@@ -135,19 +145,20 @@ class ScreeningScreen(Screen[None]):
         else:
             self.ids = project.screening_queue(self.STAGE, reviewer, self.filter, self.tag, limit=1)
             self.loading = True
-            self._read_queue(self._token, self.filter, self.tag)
+            self._read_queue(project.path, reviewer, self._token, self.filter, self.tag)
 
     @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
-    def _read_queue(self, token: int, flt: str, tag: str | None) -> None:
-        with Project.open(self.app.project.path) as project:
-            ids = project.screening_queue(self.STAGE, self.app.reviewer, flt, tag)
-        try:
-            self.app.call_from_thread(self._queue_read, token, ids)
-        except RuntimeError:
-            pass    # the app closed meanwhile
+    def _read_queue(self, review: Path, reviewer: str, token: int, flt: str, tag: str | None) -> None:
+        with Project.open(review) as project:
+            ids = project.screening_queue(self.STAGE, reviewer, flt, tag)
+        self.post_message(QueueLoaded(token, ids))
+
+    def on_queue_loaded(self, message: QueueLoaded) -> None:
+        if not message.stale:
+            self._queue_read(message.token, message.ids)
 
     def _queue_read(self, token: int, ids: list[int]) -> None:
-        if token != self._token or not self.is_attached:
+        if token != self._token:        # a later load_queue (a search, a filter) replaced it
             return
         current, exhausted = self.record_id, self.pos >= len(self.ids)
         self.ids, self.loading = ids, False

@@ -1,9 +1,10 @@
 """Searching PubMed from the TUI: pick a saved strategy, edit it, run it, watch, cancel.
 
 The strategies are the ``queries/*.txt`` files. The search runs in a thread worker calling
-:meth:`Project.search`; progress comes back through ``call_from_thread`` and the outcome as a
-:class:`SearchFinished` or :class:`SearchFailed` message. Cancel stops after the batch being
-stored; the run can be resumed (here with ``ctrl+e``, or ``screener search --resume``).
+:meth:`Project.search` on its own connection (see :mod:`screener.tui.workers`); progress comes
+back as :class:`SearchProgressed` messages and the outcome as :class:`SearchFinished` or
+:class:`SearchFailed`. Cancel stops after the batch being stored; the run can be resumed (here
+with ``ctrl+e``, or ``screener search --resume``).
 """
 
 from __future__ import annotations
@@ -12,28 +13,38 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Label, OptionList, ProgressBar, Static, TextArea
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from screener.display import visible
 from screener.errors import ScreenerError
+from screener.project import Project
 from screener.queries import SavedQuery, parse_query
 from screener.search.client import EntrezOptions
 from screener.search.results import SearchRunResult
 from screener.tui.read_only import writes
 from screener.tui.text import line, literal
+from screener.tui.workers import WorkerReport
 
 if TYPE_CHECKING:
     from screener.tui.app import ScreenerApp
 
 
-class SearchFinished(Message):
+class SearchProgressed(WorkerReport):
+    """``done`` of ``total`` records in the review (``total`` None while planning)."""
+
+    def __init__(self, done: int, total: int | None) -> None:
+        super().__init__()
+        self.done, self.total = done, total
+
+
+class SearchFinished(WorkerReport):
     """A run ended (complete or cancelled); ``result`` is its log line."""
 
     def __init__(self, result: SearchRunResult) -> None:
@@ -41,7 +52,7 @@ class SearchFinished(Message):
         self.result = result
 
 
-class SearchFailed(Message):
+class SearchFailed(WorkerReport):
     """A run stopped on an error the user can act on; ``error`` is the one-line message."""
 
     def __init__(self, error: str) -> None:
@@ -53,17 +64,6 @@ class SearchScreen(Screen[None]):
     """The saved strategies on the left, the chosen one (editable) and the run on the right."""
 
     app: ScreenerApp  # Textual types it App[object]; this screen runs in ScreenerApp
-
-    DEFAULT_CSS = """
-    SearchScreen #search-body { height: 1fr; }
-    SearchScreen #queries-box { width: 30; height: 1fr; }
-    SearchScreen #queries { height: 1fr; }
-    SearchScreen .box-label { text-style: bold; padding: 0 1; }
-    SearchScreen #strategy { height: 1fr; }
-    SearchScreen #search-status { height: auto; padding: 0 1; }
-    SearchScreen #search-buttons { height: auto; }
-    SearchScreen #search-buttons Button { margin: 0 1 0 0; }
-    """
     BINDINGS = [
         Binding("ctrl+r", "run", "Run", priority=True, id="search.run"),
         Binding("ctrl+e", "resume", "Resume", priority=True, id="search.resume"),
@@ -168,22 +168,32 @@ class SearchScreen(Screen[None]):
         self.query_one("#search-cancel", Button).disabled = False
         self.query_one("#search-progress", ProgressBar).update(total=None, progress=0)
         self._status(f"Searching PubMed: {query.name} ...")
-        self.run_worker(lambda: self._search(query, resume), thread=True, exclusive=True,
-                        group="search", name="pubmed-search")
+        self._search(self.app.project.path, query, resume)
 
-    def _search(self, query: SavedQuery, resume: bool) -> None:
-        """Runs in a worker thread."""
+    @work(thread=True, exclusive=True, group="search", name="pubmed-search")
+    def _search(self, review: Path, query: SavedQuery, resume: bool) -> None:
+        worker = get_current_worker()
+
+        def progress(done: int, total: int | None) -> None:
+            self.post_message(SearchProgressed(done, total))
+
         try:
-            result = self.app.project.search(
-                query, eutils_url=self.eutils_url, email=self.email, resume=resume,
-                options=self.options, cancel=self._cancel.is_set,
-                progress=lambda done, total: self.app.call_from_thread(self._progress, done, total))
+            with Project.open(review) as project:
+                # Cancel (Escape) stops after the batch being stored, and so does closing the
+                # screen or the app (the worker is cancelled then).
+                result = project.search(
+                    query, eutils_url=self.eutils_url, email=self.email, resume=resume,
+                    options=self.options, progress=progress,
+                    cancel=lambda: self._cancel.is_set() or worker.is_cancelled)
         except ScreenerError as exc:
             self.post_message(SearchFailed(str(exc)))
             return
         self.post_message(SearchFinished(result))
 
-    def _progress(self, done: int, total: int | None) -> None:
+    def on_search_progressed(self, message: SearchProgressed) -> None:
+        if message.stale:
+            return
+        done, total = message.done, message.total
         self.query_one("#search-progress", ProgressBar).update(total=total, progress=done)
         if total is None:
             self._status(f"Planning the search ({done} searches so far) ...")
@@ -199,6 +209,8 @@ class SearchScreen(Screen[None]):
         self._status("Stopping after the batch being saved ...")
 
     def on_search_finished(self, message: SearchFinished) -> None:
+        if message.stale:
+            return
         result = message.result
         self._stopped()
         word = "Cancelled" if result.status == "cancelled" else "Done"
@@ -209,6 +221,8 @@ class SearchScreen(Screen[None]):
         self._status("\n".join([text, *(f"note: {n}" for n in result.notes)]))
 
     def on_search_failed(self, message: SearchFailed) -> None:
+        if message.stale:
+            return
         self._stopped()
         self._status(f"Stopped: {message.error}")
         self.notify(message.error, severity="error")

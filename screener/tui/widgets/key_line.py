@@ -14,9 +14,7 @@ __all__ = ["KeyLine"]
 
 
 class KeyLine(Static):
-    DEFAULT_CSS = """
-    KeyLine { height: auto; padding: 0 1; background: $boost; color: $text-muted; }
-    """
+    """Bindings of the screen with their current keys, then a note (styled in screener.tcss)."""
 
     def __init__(self, binding_ids: Sequence[str], note: str = "", **kwargs) -> None:
         super().__init__(**kwargs)
