@@ -12,6 +12,7 @@ alike, in one journal): a DOI recorded wrongly by one database, or an article pr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
@@ -19,13 +20,15 @@ from rapidfuzz.distance import Indel
 from screener.dedup.normalize import abstract_signature, journals_match
 from screener.dedup.prepare import Features, Kind
 
-__all__ = ["Outcome", "Verdict", "author_agreement", "compare", "title_similarity"]
+__all__ = ["PairOutcome", "Verdict", "author_agreement", "compare", "title_similarity"]
 
 
-class Outcome:
-    DUPLICATE = "duplicate"
-    POSSIBLE = "possible"
-    DISTINCT = "distinct"
+class PairOutcome(StrEnum):
+    """The rule's verdict on a pair of records (stored in ``duplicate_pair.outcome``)."""
+
+    DUPLICATE = "duplicate"     # merged automatically
+    POSSIBLE = "possible"       # queued for a person
+    DISTINCT = "distinct"       # two works
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,13 +36,13 @@ class Verdict:
     """The rule's judgement of one pair. ``conflict`` marks hard evidence of two different
     works; clustering never joins two groups across such a pair."""
 
-    outcome: str
+    outcome: PairOutcome
     score: float
     rule: str
     conflict: bool = False
 
 
-_DISTINCT = Verdict(Outcome.DISTINCT, 0.0, "")
+_DISTINCT = Verdict(PairOutcome.DISTINCT, 0.0, "")
 
 
 def title_similarity(a: Features, b: Features) -> float:
@@ -138,7 +141,7 @@ def _same_text(a: Features, b: Features, ts: float, first_author: bool, overlap:
 
 def _judge(a: Features, b: Features, anchored: bool) -> Verdict:
     if a.pmid and b.pmid and a.pmid != b.pmid:
-        return Verdict(Outcome.DISTINCT, 0.0, "pmid_differs", conflict=True)
+        return Verdict(PairOutcome.DISTINCT, 0.0, "pmid_differs", conflict=True)
     same_id = ""
     if a.doi and a.doi == b.doi:
         same_id = "doi"
@@ -211,37 +214,37 @@ def _judge(a: Features, b: Features, anchored: bool) -> Verdict:
         if hard == ["doi_differs"] and same_place:
             # The same year and first page as well: one item, and one database's DOI is wrong
             # (another journal's DOI, say).
-            return Verdict(Outcome.DUPLICATE, ts, "same_citation_other_doi")
+            return Verdict(PairOutcome.DUPLICATE, ts, "same_citation_other_doi")
         if "volumes_differ" in hard and a.kind == b.kind == Kind.ARTICLE:
             # Two volumes a year apart at most: the article printed again (republished after
             # a production error), not a new work. (Not meeting abstracts: the same abstract
             # sent to next year's meeting is another report.)
-            return Verdict(Outcome.DUPLICATE, ts, "same_text_reprinted")
+            return Verdict(PairOutcome.DUPLICATE, ts, "same_text_reprinted")
     if special and a.kind != b.kind and page > 0 and issue > 0 and volume > 0 and journal >= 0 \
             and year_gap == 0 and ts >= 0.9 and not hard:
         # Same journal, volume, issue and page: one printed item (the erratum itself, its title
         # given with "Erratum:" by one database and without by another).
-        return Verdict(Outcome.DUPLICATE, ts, "same_item_one_titled_erratum")
+        return Verdict(PairOutcome.DUPLICATE, ts, "same_item_one_titled_erratum")
     if special and a.kind != b.kind:
         # An erratum, retraction or comment against its article: a person decides, and
         # clustering never joins them on its own.
         if ts >= 0.9 and not authors_clash:
-            return Verdict(Outcome.POSSIBLE, ts, f"{a.kind or 'article'}_vs_{b.kind or 'article'}",
+            return Verdict(PairOutcome.POSSIBLE, ts, f"{a.kind or 'article'}_vs_{b.kind or 'article'}",
                            conflict=True)
-        return Verdict(Outcome.DISTINCT, ts, "kinds_differ", conflict=True)
+        return Verdict(PairOutcome.DISTINCT, ts, "kinds_differ", conflict=True)
     if hard == ["pages_differ"] and ts >= 0.99 and len(a.title) >= 40 and not (a.column or b.column) \
             and issue > 0 and volume > 0 and journal > 0 and year_gap == 0 and overlap >= 0.75 \
             and first_author and min(len(a.authors), len(b.authors)) >= 2 and a.kind == b.kind \
             and not special:
         # The same title to a character, authors, journal, volume and issue: one page mistyped.
-        return Verdict(Outcome.DUPLICATE, ts, "same_issue_other_page")
+        return Verdict(PairOutcome.DUPLICATE, ts, "same_issue_other_page")
     if hard:
         # One conflicting detail in an otherwise identical record may be a typing error: a
         # person looks. More than one, or different numbers in the title, is two works.
         if ts >= 0.95 and authors_agree and len(hard) == 1 and not generic \
                 and hard[0] != "title_numbers_differ" and year_gap is not None and year_gap <= 1:
-            return Verdict(Outcome.POSSIBLE, ts, hard[0], conflict=True)
-        return Verdict(Outcome.DISTINCT, ts, hard[0], conflict=True)
+            return Verdict(PairOutcome.POSSIBLE, ts, hard[0], conflict=True)
+        return Verdict(PairOutcome.DISTINCT, ts, hard[0], conflict=True)
     if generic:
         return _generic(a, b, ts, year_gap, journal, volume, issue, page, page_last, authors_clash)
 
@@ -269,9 +272,9 @@ def _judge(a: Features, b: Features, anchored: bool) -> Verdict:
         if not same_item:
             # (conflict: no chain through a third record may join the abstract and the article)
             if ts >= 0.9 and not authors_clash:
-                return Verdict(Outcome.POSSIBLE, ts, f"{a.kind or 'article'}_vs_{b.kind or 'article'}",
+                return Verdict(PairOutcome.POSSIBLE, ts, f"{a.kind or 'article'}_vs_{b.kind or 'article'}",
                                conflict=True)
-            return Verdict(Outcome.DISTINCT, ts, "kinds_differ", conflict=True)
+            return Verdict(PairOutcome.DISTINCT, ts, "kinds_differ", conflict=True)
 
     support = 0
     support += authors_agree
@@ -296,37 +299,37 @@ def _judge(a: Features, b: Features, anchored: bool) -> Verdict:
                 and year_gap is not None and year_gap <= 1 and volume >= 0 and page >= 0 \
                 and (journal > 0 or not (a.journal and b.journal)):
             # A conference paper listed under the meeting's year and its proceedings' year.
-            return Verdict(Outcome.DUPLICATE, ts, "conference_paper")
+            return Verdict(PairOutcome.DUPLICATE, ts, "conference_paper")
         if ts >= 0.97 and long_title and support >= 2 and (authors_agree or not authors_known) \
                 and (journal >= 0 or page > 0 or volume > 0 or a.kind == Kind.CONFERENCE):
-            return Verdict(Outcome.DUPLICATE, ts, "metadata")
+            return Verdict(PairOutcome.DUPLICATE, ts, "metadata")
         if ts >= 0.97 and support >= 3 and authors_agree and (page > 0 or volume > 0) \
                 and (issue >= 0 or (page > 0 and volume > 0)) and page_last >= 0:
-            return Verdict(Outcome.DUPLICATE, ts, "metadata_short_title")
+            return Verdict(PairOutcome.DUPLICATE, ts, "metadata_short_title")
         if ts >= 0.9 and long_title and support >= 3 and authors_agree and (page > 0 or abstract_agree):
-            return Verdict(Outcome.DUPLICATE, ts, "metadata_fuzzy_title")
+            return Verdict(PairOutcome.DUPLICATE, ts, "metadata_fuzzy_title")
     if not special and ts >= 0.97 and same_place and volume >= 0 and issue >= 0 and page_last >= 0 \
             and (long_title or authors_agree):
         # Same title, journal, year and first page: one citation, however the authors were
         # mangled on the way ("Si Hyun Kang N" / "Kang SH").
-        return Verdict(Outcome.DUPLICATE, ts, "same_citation")
+        return Verdict(PairOutcome.DUPLICATE, ts, "same_citation")
     touching = page == 0 and bool(a.page_first and b.page_first)   # ranges that share a page
     if contained and not special and not authors_clash and (same_place or (
             touching and journal > 0 and year_gap == 0)) and authors_agree and volume >= 0 \
             and (issue >= 0 or volume > 0) and page_last >= 0:
         # One title is the other plus a section heading or subtitle ("MEDICAL PROGRESS ...").
-        return Verdict(Outcome.DUPLICATE, max(ts, 0.9), "title_contained_same_citation")
+        return Verdict(PairOutcome.DUPLICATE, max(ts, 0.9), "title_contained_same_citation")
     if special and not soft and ts >= 0.97 and page > 0 and (volume > 0 or year_gap == 0) and authors_agree:
-        return Verdict(Outcome.DUPLICATE, ts, f"metadata_{a.kind}")
+        return Verdict(PairOutcome.DUPLICATE, ts, f"metadata_{a.kind}")
     if not special and not soft and ts < 0.97:
         cited = _same_citation(a, b, ts)
-        if cited.outcome == Outcome.DUPLICATE:
+        if cited.outcome == PairOutcome.DUPLICATE:
             return cited
     if ts >= 0.9 and (authors_agree or year_gap == 0 or support >= 2):
-        return Verdict(Outcome.POSSIBLE, ts, "similar")
+        return Verdict(PairOutcome.POSSIBLE, ts, "similar")
     if ts >= 0.8 and support >= 3 and authors_agree:
-        return Verdict(Outcome.POSSIBLE, ts, "similar_title_same_details")
-    return Verdict(Outcome.DISTINCT, ts, "")
+        return Verdict(PairOutcome.POSSIBLE, ts, "similar_title_same_details")
+    return Verdict(PairOutcome.DISTINCT, ts, "")
 
 
 def _same_citation(a: Features, b: Features, ts: float) -> Verdict:
@@ -354,7 +357,7 @@ def _same_citation(a: Features, b: Features, ts: float) -> Verdict:
         return _DISTINCT
     if a.doi and b.doi:
         return _DISTINCT
-    return Verdict(Outcome.DUPLICATE, max(ts, 0.9), "same_citation_other_title")
+    return Verdict(PairOutcome.DUPLICATE, max(ts, 0.9), "same_citation_other_title")
 
 
 def _journal(a: tuple[str, ...], b: tuple[str, ...]) -> int:
@@ -376,12 +379,12 @@ def _generic(a: Features, b: Features, ts: float, year_gap: int | None, journal:
              issue: int, page: int, page_last: int, authors_clash: bool) -> Verdict:
     """Titles such as "Editorial": only the full citation tells two of them apart."""
     if ts < 0.97 or authors_clash or year_gap != 0 or min(journal, volume, issue, page, page_last) < 0:
-        return Verdict(Outcome.DISTINCT, ts, "generic_title")
+        return Verdict(PairOutcome.DISTINCT, ts, "generic_title")
     if page > 0 and (volume > 0 or issue > 0) and journal >= 0 and a.kind == b.kind:
-        return Verdict(Outcome.DUPLICATE, ts, "generic_title_same_citation")
+        return Verdict(PairOutcome.DUPLICATE, ts, "generic_title_same_citation")
     if page > 0 or (volume > 0 and issue > 0):
-        return Verdict(Outcome.POSSIBLE, ts, "generic_title")
-    return Verdict(Outcome.DISTINCT, ts, "generic_title")
+        return Verdict(PairOutcome.POSSIBLE, ts, "generic_title")
+    return Verdict(PairOutcome.DISTINCT, ts, "generic_title")
 
 
 def _shifted(a: Features, b: Features) -> bool:
@@ -419,21 +422,21 @@ def _ranges_touch(a: Features, b: Features) -> bool:
 def _same_identifier(a: Features, b: Features, which: str, ts: float) -> Verdict:
     if a.kind != b.kind and {a.kind, b.kind} != {Kind.ARTICLE, Kind.CONFERENCE}:
         # An erratum or comment carrying its article's identifier: a person decides.
-        return Verdict(Outcome.POSSIBLE, ts, f"{which}_same_kinds_differ")
+        return Verdict(PairOutcome.POSSIBLE, ts, f"{which}_same_kinds_differ")
     if not a.title or not b.title or ts >= 0.8 or _contained(a.title_compact, b.title_compact):
-        return Verdict(Outcome.DUPLICATE, max(ts, 0.99), which)
-    return Verdict(Outcome.POSSIBLE, ts, f"{which}_same_titles_differ")
+        return Verdict(PairOutcome.DUPLICATE, max(ts, 0.99), which)
+    return Verdict(PairOutcome.POSSIBLE, ts, f"{which}_same_titles_differ")
 
 
 def _cross_language(a: Features, b: Features, same_id: str, anchored: bool) -> Verdict:
     """A Chinese record against a non-Chinese one: merged only through a shared identifier."""
     zh, other = (a, b) if a.cjk else (b, a)
     if same_id:
-        return Verdict(Outcome.DUPLICATE, 0.99, f"{same_id}_cross_language")
+        return Verdict(PairOutcome.DUPLICATE, 0.99, f"{same_id}_cross_language")
     if not anchored:
         return _DISTINCT
     if zh.doi and other.doi:
-        return Verdict(Outcome.DISTINCT, 0.0, "doi_differs", conflict=True)
+        return Verdict(PairOutcome.DISTINCT, 0.0, "doi_differs", conflict=True)
     ts = 0.0
     if zh.title_alts and other.title:
         ts = max(Indel.normalized_similarity(x, y) for x in zh.title_alts
@@ -447,8 +450,8 @@ def _cross_language(a: Features, b: Features, same_id: str, anchored: bool) -> V
     first_author, overlap = author_agreement(zh.authors, other.authors)
     authors = first_author and overlap >= 0.5
     if page < 0 or (zh.year and other.year and abs(zh.year - other.year) > 1):
-        return Verdict(Outcome.DISTINCT, ts, "details_differ", conflict=True)
+        return Verdict(PairOutcome.DISTINCT, ts, "details_differ", conflict=True)
     evidence = (ts >= 0.85) + details + authors
     if evidence >= 2 or (ts >= 0.95) or (details and issn > 0):
-        return Verdict(Outcome.POSSIBLE, max(ts, 0.5 + 0.15 * evidence), "cross_language")
-    return Verdict(Outcome.DISTINCT, ts, "")
+        return Verdict(PairOutcome.POSSIBLE, max(ts, 0.5 + 0.15 * evidence), "cross_language")
+    return Verdict(PairOutcome.DISTINCT, ts, "")
