@@ -42,6 +42,11 @@ _PENDING, _INCLUDE, _EXCLUDE, _CONFLICT = (f"'{o.value}'" for o in (
     StageOutcome.PENDING, StageOutcome.INCLUDE, StageOutcome.EXCLUDE, StageOutcome.CONFLICT))
 
 
+def _counted(decision: str) -> str:
+    """SQL: what a ``decision`` column counts as, include or exclude (maybe as :maybe says)."""
+    return f"CASE {decision} WHEN 'maybe' THEN :maybe ELSE {decision} END"
+
+
 def _by_decisions(stage: Stage, n: str, inc: str) -> str:
     """SQL: the rule's outcome from a unit's live decisions alone, ``n`` of them (NULL: none),
     ``inc`` of them counting as include (maybe as :maybe says)."""
@@ -69,8 +74,7 @@ def _stage_outcomes(stage: Stage, pool: str) -> str:
         f" {by_decisions} AS by_decisions"
         " FROM (SELECT id, max(n) AS n, max(inc) AS inc, max(zdec) AS zdec FROM ("
         f"  SELECT id, 1 AS member, NULL AS n, NULL AS inc, NULL AS zdec FROM ({pool})"
-        "  UNION ALL SELECT record_id, 0, count(*), sum(CASE WHEN decision = 'include'"
-        "   OR (decision = 'maybe' AND :maybe = 'include') THEN 1 ELSE 0 END), NULL"
+        f"  UNION ALL SELECT record_id, 0, count(*), sum({_counted('decision')} = {_INCLUDE}), NULL"
         f"   FROM unit_decision WHERE stage = '{s}' GROUP BY record_id"
         f"  UNION ALL SELECT record_id, 0, NULL, NULL, decision FROM unit_resolution WHERE stage = '{s}'"
         " ) GROUP BY id HAVING max(member) = 1)"
@@ -352,11 +356,10 @@ def agreement_counts(db: sqlite_utils.Database, stage: Stage | None, maybe_count
     are counted as include/exclude (maybe as the review says); ``a`` is the reviewer who joined
     the review first.
     """
-    eff = "CASE {0}.decision WHEN 'maybe' THEN :maybe ELSE {0}.decision END"
     sql = (
         "WITH u AS MATERIALIZED (SELECT record_id, stage, reviewer_id, decision FROM unit_decision"
         f" WHERE record_id IN ({_SCREENED})" + (" AND stage = :stage" if stage else "") + ")"
-        f" SELECT u1.stage, r1.name, r2.name, {eff.format('u1')}, {eff.format('u2')}, count(*)"
+        f" SELECT u1.stage, r1.name, r2.name, {_counted('u1.decision')}, {_counted('u2.decision')}, count(*)"
         " FROM u u1 JOIN u u2 ON u2.record_id = u1.record_id AND u2.stage = u1.stage"
         " AND u2.reviewer_id > u1.reviewer_id"
         " JOIN reviewer r1 ON r1.id = u1.reviewer_id JOIN reviewer r2 ON r2.id = u2.reviewer_id"
