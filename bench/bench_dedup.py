@@ -27,7 +27,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from screener.dedup import Outcome, deduplicate  # noqa: E402
+from screener.dedup import PairOutcome, deduplicate  # noqa: E402
 from screener.dedup.evaluate import record_from_row, score_pairwise, score_records  # noqa: E402
 from screener.records import Author, Record  # noqa: E402
 
@@ -70,7 +70,7 @@ def child_screener(name: str) -> dict:
     keys = [r.source_key for r in records]
     return {"n": len(records), "seconds": seconds, "peak_mb": peak_mb(),
             "clusters": [[keys[i] for i in c] for c in result.clusters],
-            "queued": [[keys[p.a], keys[p.b]] for p in result.pairs if p.outcome == Outcome.POSSIBLE]}
+            "queued": [[keys[p.a], keys[p.b]] for p in result.pairs if p.outcome == PairOutcome.POSSIBLE]}
 
 
 def child_bib_dedupe(name: str) -> dict:

@@ -1,4 +1,5 @@
-"""Domain values other than the Record: the review's settings, decisions, summaries.
+"""Domain values other than the Record: the review's settings, decisions, summaries, and the
+one rule that turns a record's decisions into its outcome at a stage (:func:`stage_outcome`).
 
 Plain frozen dataclasses; storage turns rows into these, shells display them.
 """
@@ -6,6 +7,7 @@ Plain frozen dataclasses; storage turns rows into these, shells display them.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -20,7 +22,10 @@ __all__ = [
     "ReviewSummary",
     "Stage",
     "StageCounts",
+    "StageOutcome",
+    "effective_choice",
     "label_text",
+    "stage_outcome",
 ]
 
 
@@ -49,6 +54,74 @@ class Choice(StrEnum):
     INCLUDE = "include"
     EXCLUDE = "exclude"
     MAYBE = "maybe"
+
+
+class StageOutcome(StrEnum):
+    """Where a record (a screening unit) stands at a stage: the words of screening progress, the
+    queues, the conflicts list and PRISMA alike."""
+
+    PENDING = "pending"      # fewer live decisions than the stage needs, none disagreeing
+    INCLUDE = "include"
+    EXCLUDE = "exclude"
+    CONFLICT = "conflict"    # include against exclude (maybe counted), not resolved
+
+    @property
+    def decided(self) -> bool:
+        """Include or exclude: the record has a final decision at the stage."""
+        return self in (StageOutcome.INCLUDE, StageOutcome.EXCLUDE)
+
+
+def effective_choice(choice: Choice | str, maybe_counts_as: Choice | str = Choice.INCLUDE) -> Choice:
+    """Include or exclude: what a choice counts as (``maybe`` counts as ``maybe_counts_as``)."""
+    choice = Choice(choice)
+    if choice is Choice.MAYBE:
+        counted = Choice(maybe_counts_as)
+        if counted is Choice.MAYBE:
+            raise ValueError("maybe must count as include or exclude")
+        return counted
+    return choice
+
+
+def stage_outcome(
+    choices: Iterable[Choice | str],
+    *,
+    needed: int,
+    maybe_counts_as: Choice | str = Choice.INCLUDE,
+    resolution: Choice | str | None = None,
+) -> StageOutcome:
+    """The outcome of one record at one stage: THE rule, which every other form follows.
+
+    1. A live **resolution** (third reviewer or consensus) is final, whatever the reviewers chose.
+    2. ``maybe`` counts as ``maybe_counts_as`` (include unless the review says exclude).
+    3. Counted decisions that hold both include and exclude are a **conflict**, even when one
+       decision would have been enough.
+    4. Otherwise, with fewer decisions than the stage ``needed`` (the review's
+       ``reviewers_title_abstract`` / ``reviewers_full_text``), the record is **pending**; with
+       enough, the agreed choice is the outcome.
+
+    Storage computes the same outcome in SQL for whole stages (100,000-record queues and counts,
+    ``screener.storage.screening``); a property test checks the two agree.
+
+    Parameters
+    ----------
+    choices
+        The live decision of every reviewer who decided the record's unit at this stage (one
+        per reviewer).
+    needed
+        How many independent decisions the stage needs (1 or 2).
+    maybe_counts_as
+        What ``maybe`` counts as: include or exclude.
+    resolution
+        The live resolution's decision, if any.
+    """
+    if resolution is not None:
+        return StageOutcome(Choice(resolution).value)     # include or exclude: never maybe
+    counted = [effective_choice(c, maybe_counts_as) for c in choices]
+    if len(set(counted)) > 1:
+        return StageOutcome.CONFLICT
+    if not counted or len(counted) < needed:
+        return StageOutcome.PENDING
+    return StageOutcome(counted[0].value)
 
 
 @dataclass(frozen=True, slots=True)

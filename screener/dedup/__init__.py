@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from screener.dedup.blocking import PairVerdict, drop_shared_dois, match, match_all_pairs
 from screener.dedup.cluster import Link, build_clusters, choose_primary
 from screener.dedup.prepare import Features, completeness, features
-from screener.dedup.rule import Outcome, Verdict, compare
+from screener.dedup.rule import PairOutcome, Verdict, compare
 from screener.records import Record
 
 __all__ = [
     "DedupReport",
     "DedupResult",
     "Features",
-    "Outcome",
+    "PairOutcome",
     "PairVerdict",
     "QueuedPair",
     "Verdict",
@@ -45,7 +45,7 @@ class DedupResult:
 
     @property
     def queued(self) -> tuple[PairVerdict, ...]:
-        return tuple(p for p in self.pairs if p.outcome == Outcome.POSSIBLE)
+        return tuple(p for p in self.pairs if p.outcome == PairOutcome.POSSIBLE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +84,7 @@ def deduplicate(records: Sequence[Record], *,
     """Match, then cluster, a list of records held in memory (no review file involved)."""
     feats = drop_shared_dois([features(r) for r in records])
     pairs = match(feats, progress=progress)
-    links = [Link(p.a, p.b, p.score) for p in pairs if p.outcome == Outcome.DUPLICATE]
+    links = [Link(p.a, p.b, p.score) for p in pairs if p.outcome == PairOutcome.DUPLICATE]
     by_link = {(p.a, p.b): p for p in pairs}
     clusters, refused = build_clusters(
         links,

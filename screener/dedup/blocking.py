@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from screener.dedup.prepare import Features
-from screener.dedup.rule import Outcome, Verdict, compare
+from screener.dedup.rule import PairOutcome, Verdict, compare
 
 __all__ = ["PairVerdict", "block", "drop_shared_dois", "match", "match_all_pairs", "shares_key"]
 
@@ -133,7 +133,7 @@ def match(
                     seen.add(j)
         for j in seen | identifier_partners:
             verdict = compare(fi, feats[j], anchored=j in seen)
-            if verdict.outcome != Outcome.DISTINCT:
+            if verdict.outcome != PairOutcome.DISTINCT:
                 out.append(PairVerdict(i, j, verdict.outcome, verdict.score, verdict.rule))
     if progress is not None:
         progress(total, total)
@@ -147,6 +147,6 @@ def match_all_pairs(feats: Sequence[Features]) -> list[PairVerdict]:
     for i in range(len(feats)):
         for j in range(i + 1, len(feats)):
             verdict: Verdict = compare(feats[i], feats[j], anchored=shares_key(feats[i], feats[j]))
-            if verdict.outcome != Outcome.DISTINCT:
+            if verdict.outcome != PairOutcome.DISTINCT:
                 out.append(PairVerdict(i, j, verdict.outcome, verdict.score, verdict.rule))
     return out

@@ -7,25 +7,62 @@ numbers in the title, years far apart, an erratum or comment against its article
 abstract against a journal article, a Chinese record against an English one without a shared
 identifier). The one exception is one text twice (title, every author and the whole abstract
 alike, in one journal): a DOI recorded wrongly by one database, or an article printed again.
+
+How a pair is judged: identifiers first (:func:`_judge`); then, for a pair that shares a
+blocking key and related titles, its fields are compared once (:func:`~screener.dedup.evidence.
+gather`) and :data:`RULES` are tried in order, each a small named rule that gives a verdict or
+passes. A verdict's ``rule`` is stored in ``duplicate_pair.rule``: the names are data.
+Thresholds: :mod:`screener.dedup.thresholds`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 
-from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
-from screener.dedup.normalize import abstract_signature, journals_match
+from screener.dedup.evidence import (
+    Evidence,
+    author_agreement,
+    field_agreement,
+    gather,
+    journal_agreement,
+    title_contained,
+    title_similarity,
+)
+from screener.dedup.normalize import abstract_signature
 from screener.dedup.prepare import Features, Kind
+from screener.dedup.thresholds import (
+    AUTHORS_HALF,
+    AUTHORS_MOST,
+    CITATION_SCORE,
+    CLOSE_TITLE,
+    CROSS_LANGUAGE_EVIDENCE,
+    EXACT_TITLE,
+    IDENTIFIER_SCORE,
+    LONG_TITLE_FOR_PAGE_TYPO,
+    NEAR_TITLE,
+    RELATED_TITLE,
+    SAME_TITLE,
+    SOME_AUTHORS,
+    SOME_SUPPORT,
+    STRONG_SUPPORT,
+    TRANSLATED_TITLE,
+    TRANSLATED_TITLE_CLOSE,
+    YEAR_SLACK,
+)
 
-__all__ = ["Outcome", "Verdict", "author_agreement", "compare", "title_similarity"]
+__all__ = ["RULES", "PairOutcome", "Verdict", "author_agreement", "compare", "title_similarity"]
 
 
-class Outcome:
-    DUPLICATE = "duplicate"
-    POSSIBLE = "possible"
-    DISTINCT = "distinct"
+class PairOutcome(StrEnum):
+    """The rule's verdict on a pair of records (stored in ``duplicate_pair.outcome``)."""
+
+    DUPLICATE = "duplicate"     # merged automatically
+    POSSIBLE = "possible"       # queued for a person
+    DISTINCT = "distinct"       # two works
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,74 +70,14 @@ class Verdict:
     """The rule's judgement of one pair. ``conflict`` marks hard evidence of two different
     works; clustering never joins two groups across such a pair."""
 
-    outcome: str
+    outcome: PairOutcome
     score: float
     rule: str
     conflict: bool = False
 
 
-_DISTINCT = Verdict(Outcome.DISTINCT, 0.0, "")
-
-
-def title_similarity(a: Features, b: Features) -> float:
-    """Similarity of two normalised titles in [0, 1] (Indel distance, spaces ignored)."""
-    if not a.title_compact or not b.title_compact:
-        return 0.0
-    if a.title_compact == b.title_compact:
-        return 1.0
-    best = Indel.normalized_similarity(a.title_compact, b.title_compact)
-    if a.title_alts or b.title_alts:
-        for x in (a.title_compact, *a.title_alts):
-            for y in (b.title_compact, *b.title_alts):
-                if x is not a.title_compact or y is not b.title_compact:
-                    best = max(best, Indel.normalized_similarity(x, y))
-    return best
-
-
-def _family_match(x: str, y: str) -> bool:
-    if x == y:
-        return True
-    if len(x) < 4 or len(y) < 4:
-        return False
-    # Long names cut short or joined differently ("jonssonrylander" / "jonsson"), particles
-    # ("vandergraaf" / "vangraaf"), characters lost to a bad encoding ("muoz" / "munoz").
-    if x.startswith(y) or y.startswith(x) or (min(len(x), len(y)) >= 5 and (x.endswith(y) or y.endswith(x))):
-        return True
-    return Indel.normalized_similarity(x, y, score_cutoff=0.8) >= 0.8
-
-
-def author_agreement(a: tuple[tuple[str, str], ...], b: tuple[tuple[str, str], ...]) -> tuple[bool, float]:
-    """(first authors agree, share of the shorter list's families found in the other)."""
-    if not a or not b:
-        return False, 0.0
-    fa, fb = a[0], b[0]
-    first = (_family_match(fa[0], fb[0]) and (not fa[1] or not fb[1] or fa[1][0] == fb[1][0])) or (
-        bool(fa[1] and fb[1]) and fa[0][:1] == fb[1][:1] and fb[0][:1] == fa[1][:1]
-        and fa[0][:1] != fa[1][:1])   # "Xiaoguang W" for "Wang X"
-    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-    short, long_ = short[:12], long_[:40]
-    families = {f for f, _ in long_}
-    missing = [(f, i) for f, i in short if f not in families]
-    hits = len(short) - len(missing)
-    for f, i in missing:
-        if any(_family_match(f, g) for g in families):
-            hits += 1
-        elif i and any(g[:1] == i[:1] and gi[:1] == f[:1] for g, gi in long_):
-            hits += 1   # given and family names swapped: "Xiaoguang W" for "Wang X"
-    return first, hits / len(short)
-
-
-_MONTHS = frozenset("january february march april may june july august september october november "
-                    "december jan feb mar apr jun jul aug sep sept oct nov dec spring summer autumn fall "
-                    "winter".split())
-
-
-def _field(x: str, y: str) -> int:
-    """1 agree, -1 conflict, 0 unknown (one side missing, or a supplement without a number)."""
-    if not x or not y or x == "s" or y == "s":
-        return 0
-    return 1 if x == y else -1
-
+_DISTINCT = Verdict(PairOutcome.DISTINCT, 0.0, "")
+DUPLICATE, POSSIBLE, DISTINCT = PairOutcome.DUPLICATE, PairOutcome.POSSIBLE, PairOutcome.DISTINCT
 
 # Verdicts that merge two records carrying different DOIs: one text under two DOIs.
 _OTHER_DOI_RULES = frozenset({"same_citation_other_doi", "same_text_reprinted"})
@@ -124,11 +101,47 @@ def compare(a: Features, b: Features, *, anchored: bool = True) -> Verdict:
     return verdict
 
 
+def _judge(a: Features, b: Features, anchored: bool) -> Verdict:
+    if a.pmid and b.pmid and a.pmid != b.pmid:
+        return Verdict(DISTINCT, 0.0, "pmid_differs", conflict=True)
+    same_id = _shared_identifier(a, b)
+    if a.cjk != b.cjk:
+        return _cross_language(a, b, same_id, anchored)
+    ts = title_similarity(a, b)
+    if same_id:
+        return _same_identifier(a, b, same_id, ts)
+    if not anchored:
+        return _DISTINCT
+    contained = ts < SAME_TITLE and title_contained(a.title_compact, b.title_compact)
+    if ts < RELATED_TITLE and not contained:
+        return _same_citation(a, b, ts)
+    evidence = gather(a, b, ts, contained)
+    for rule in RULES:
+        verdict = rule(evidence)
+        if verdict is not None:
+            return verdict
+    return Verdict(DISTINCT, ts, "")
+
+
+def _shared_identifier(a: Features, b: Features) -> str:
+    """The identifier two records share ("doi", "pmid", "pmcid"), or ""."""
+    if a.doi and a.doi == b.doi:
+        return "doi"
+    if a.pmid and a.pmid == b.pmid:
+        return "pmid"
+    if a.pmcid and a.pmcid == b.pmcid:
+        return "pmcid"
+    return ""
+
+
+# --- the rules, in the order they are tried ------------------------------------------------------
+# Each reads a pair's Evidence and gives a Verdict, or None to pass to the next rule.
+
 def _same_text(a: Features, b: Features, ts: float, first_author: bool, overlap: float) -> bool:
     """True when two records carry one text: the same title to a character or two, every
     author of the shorter list in the longer one, and the same whole abstract (a few sentences
     at least, compared letter by letter)."""
-    if not (ts >= 0.99 and first_author and overlap == 1.0 and a.numbers == b.numbers
+    if not (ts >= EXACT_TITLE and first_author and overlap == 1.0 and a.numbers == b.numbers
             and a.abstract_full and b.abstract_full):
         return False
     # (computed here, for the few pairs that get this far: cheap to keep, not to make)
@@ -136,198 +149,231 @@ def _same_text(a: Features, b: Features, ts: float, first_author: bool, overlap:
     return bool(signature) and signature == abstract_signature(b.abstract_full)
 
 
-def _judge(a: Features, b: Features, anchored: bool) -> Verdict:
-    if a.pmid and b.pmid and a.pmid != b.pmid:
-        return Verdict(Outcome.DISTINCT, 0.0, "pmid_differs", conflict=True)
-    same_id = ""
-    if a.doi and a.doi == b.doi:
-        same_id = "doi"
-    elif a.pmid and a.pmid == b.pmid:
-        same_id = "pmid"
-    elif a.pmcid and a.pmcid == b.pmcid:
-        same_id = "pmcid"
-    doi_differs = bool(a.doi and b.doi and a.doi != b.doi)
-    if a.cjk != b.cjk:
-        return _cross_language(a, b, same_id, anchored)
-    ts = title_similarity(a, b)
-    if same_id:
-        return _same_identifier(a, b, same_id, ts)
-    contained = ts < 0.97 and _contained(a.title_compact, b.title_compact)
-    if not anchored:
-        return _DISTINCT
-    if ts < 0.8 and not contained:
-        return _same_citation(a, b, ts)
-    first_author, overlap = author_agreement(a.authors, b.authors)
-    authors_known = bool(a.authors and b.authors)
-    # A first author misplaced or mangled ("Young TK" for "Kim YT") is outvoted by the rest.
-    authors_agree = (first_author and overlap >= 0.5) or (
-        overlap >= 0.75 and min(len(a.authors), len(b.authors)) >= 3) or (
-        overlap == 1.0 and min(len(a.authors), len(b.authors)) >= 2)
-    authors_clash = authors_known and not first_author and overlap < 0.34
-    year_gap = abs(a.year - b.year) if a.year and b.year else None
-    volume = _field(a.volume, b.volume)
-    if volume < 0 and (a.volume == str(a.year) or b.volume == str(b.year)):
-        volume = 0      # the year typed into the volume field ("2016" for volume 94)
-    if volume < 0 and ((a.supplement and a.supplement == b.volume) or (b.supplement and b.supplement == a.volume)):
-        volume = 0      # "v16 (Suppl 1)" exported as volume 1: the supplement's number
-    issue = _field(a.issue, b.issue)
-    if issue < 0 and (a.issue in _MONTHS or b.issue in _MONTHS):
-        issue = 0       # a month ("May") is when the issue came out, not its number
-    if issue < 0 and ("s" + a.issue == b.issue or "s" + b.issue == a.issue):
-        issue = 0       # "S2" and "2": a supplement numbered like the issue, or the issue itself
-    page = _field(a.page_first, b.page_first)
-    page_last = _field(a.page_last, b.page_last)
-    if page < 0 and (_article_number_pair(a.page_first, b.page_first) or _ranges_touch(a, b)):
-        page = page_last = 0
-    if _shifted(a, b) or _shifted(b, a):
-        # One export moved the volume into the issue field and the issue into the pages: its
-        # volume and issue agree, its page is unknown.
-        volume, issue, page, page_last = 1, 1, 0, 0
+def _one_text(e: Evidence) -> bool:
+    """One text, word for word with its whole abstract and every author, in one journal, with
+    no conflict but those a text printed twice shows. (Not enough in one issue: a commentary
+    printed after the article may carry its title and abstract, and a reply its authors too.)"""
+    return bool(e.hard) and _REPRINT_CONFLICTS.issuperset(e.hard) and not e.special and not e.generic \
+        and not e.column and e.journal > 0 and e.year_gap is not None and e.year_gap <= YEAR_SLACK \
+        and _same_text(e.a, e.b, e.ts, e.first_author, e.overlap)
 
-    journal = _journal(a.journal, b.journal)
-    same_place = page > 0 and journal > 0 and year_gap == 0
 
-    hard = []
-    if doi_differs:
-        hard.append("doi_differs")
-    if a.numbers != b.numbers:
-        hard.append("title_numbers_differ")
-    if year_gap is not None and year_gap > 1:
-        hard.append("years_differ")
-    if page < 0:
-        hard.append("pages_differ")
-    # A volume mistyped (a supplement number in the volume field) is not evidence against a
-    # pair whose journal, year and first page agree.
-    if volume < 0 and not same_place:
-        hard.append("volumes_differ")
-    special = {a.kind, b.kind} & {Kind.ERRATUM, Kind.RETRACTION, Kind.COMMENT}
-    generic = a.generic or b.generic
-    if hard and _REPRINT_CONFLICTS.issuperset(hard) and not special and not generic \
-            and not (a.column or b.column) and journal > 0 and year_gap is not None and year_gap <= 1 \
-            and _same_text(a, b, ts, first_author, overlap):
-        # One text, word for word with its whole abstract and every author, in one journal.
-        # (Not enough in one issue: a commentary printed after the article may carry its title
-        # and abstract, and a reply its authors too.)
-        if hard == ["doi_differs"] and same_place:
-            # The same year and first page as well: one item, and one database's DOI is wrong
-            # (another journal's DOI, say).
-            return Verdict(Outcome.DUPLICATE, ts, "same_citation_other_doi")
-        if "volumes_differ" in hard and a.kind == b.kind == Kind.ARTICLE:
-            # Two volumes a year apart at most: the article printed again (republished after
-            # a production error), not a new work. (Not meeting abstracts: the same abstract
-            # sent to next year's meeting is another report.)
-            return Verdict(Outcome.DUPLICATE, ts, "same_text_reprinted")
-    if special and a.kind != b.kind and page > 0 and issue > 0 and volume > 0 and journal >= 0 \
-            and year_gap == 0 and ts >= 0.9 and not hard:
-        # Same journal, volume, issue and page: one printed item (the erratum itself, its title
-        # given with "Erratum:" by one database and without by another).
-        return Verdict(Outcome.DUPLICATE, ts, "same_item_one_titled_erratum")
-    if special and a.kind != b.kind:
-        # An erratum, retraction or comment against its article: a person decides, and
-        # clustering never joins them on its own.
-        if ts >= 0.9 and not authors_clash:
-            return Verdict(Outcome.POSSIBLE, ts, f"{a.kind or 'article'}_vs_{b.kind or 'article'}",
-                           conflict=True)
-        return Verdict(Outcome.DISTINCT, ts, "kinds_differ", conflict=True)
-    if hard == ["pages_differ"] and ts >= 0.99 and len(a.title) >= 40 and not (a.column or b.column) \
-            and issue > 0 and volume > 0 and journal > 0 and year_gap == 0 and overlap >= 0.75 \
-            and first_author and min(len(a.authors), len(b.authors)) >= 2 and a.kind == b.kind \
-            and not special:
-        # The same title to a character, authors, journal, volume and issue: one page mistyped.
-        return Verdict(Outcome.DUPLICATE, ts, "same_issue_other_page")
-    if hard:
-        # One conflicting detail in an otherwise identical record may be a typing error: a
-        # person looks. More than one, or different numbers in the title, is two works.
-        if ts >= 0.95 and authors_agree and len(hard) == 1 and not generic \
-                and hard[0] != "title_numbers_differ" and year_gap is not None and year_gap <= 1:
-            return Verdict(Outcome.POSSIBLE, ts, hard[0], conflict=True)
-        return Verdict(Outcome.DISTINCT, ts, hard[0], conflict=True)
-    if generic:
-        return _generic(a, b, ts, year_gap, journal, volume, issue, page, page_last, authors_clash)
+def _one_text_other_doi(e: Evidence) -> Verdict | None:
+    """One text in one year and on one first page under two DOIs: one database's DOI is wrong."""
+    if e.hard == ("doi_differs",) and e.same_place and _one_text(e):
+        return Verdict(DUPLICATE, e.ts, "same_citation_other_doi")
+    return None
 
-    if a.kind != b.kind:
-        # A conference abstract against a journal record: the same abstract indexed twice
-        # (same issue and page of the same journal) may merge; an abstract and its later
-        # article may not.
-        article = a if b.kind == Kind.CONFERENCE else b
-        meeting = b if article is a else a
-        touching = page == 0 and bool(a.page_first and b.page_first)   # the ranges share a page
-        # The journal record's volume is the abstract's supplement number ("16 (Suppl 1)" exported
-        # as volume 1) in the same journal and year: the supplement's item, not a later article.
-        in_supplement = bool(meeting.supplement) and meeting.supplement == article.volume \
-            and meeting.volume not in ("", article.volume) and journal > 0 and year_gap == 0 and ts >= 0.97 \
-            and authors_agree and issue >= 0 and page >= 0
-        # One volume and one full page range: one printed item, whatever the venue's name.
-        full_range = page > 0 and page_last > 0 and volume > 0 and ts >= 0.97 and authors_agree
-        same_item = in_supplement or year_gap == 0 and (full_range or (
-            journal >= 0 and volume >= 0 and issue >= 0 and page >= 0
-            and (page > 0 or touching or (issue > 0 and a.issue.startswith("s"))
-                 # the journal record shows no page range, nothing of a full article: it is
-                 # the abstract indexed without its meeting's name
-                 or (journal > 0 and not article.page_last and ts >= 0.97
-                     and (authors_agree or not authors_known)))))
-        if not same_item:
-            # (conflict: no chain through a third record may join the abstract and the article)
-            if ts >= 0.9 and not authors_clash:
-                return Verdict(Outcome.POSSIBLE, ts, f"{a.kind or 'article'}_vs_{b.kind or 'article'}",
-                               conflict=True)
-            return Verdict(Outcome.DISTINCT, ts, "kinds_differ", conflict=True)
 
-    support = 0
-    support += authors_agree
-    support += year_gap == 0
-    support += journal > 0
-    support += volume > 0
-    support += issue > 0
-    support += page > 0
-    abstract_agree = False
-    if a.abstract and b.abstract and len(a.abstract) > 100 and len(b.abstract) > 100:
-        abstract_agree = Indel.normalized_similarity(a.abstract[:300], b.abstract[:300]) >= 0.9
-        support += abstract_agree
-    # Issues and last pages are often mistyped between databases; they count against a merge
-    # only when the first page cannot vouch for the pair and neither can the volume, or the
-    # title is a recurring column's ("Remarks from the Editor"), repeated issue after issue.
-    soft = authors_clash or ((issue < 0 or page_last < 0) and page <= 0
-                             and (volume <= 0 or a.column or b.column))
-    long_title = len(a.title) >= 30
+def _one_text_reprinted(e: Evidence) -> Verdict | None:
+    """One article in two volumes a year apart at most: printed again (republished after a
+    production error), not a new work. (Not meeting abstracts: the same abstract sent to next
+    year's meeting is another report.)"""
+    if "volumes_differ" in e.hard and e.a.kind == e.b.kind == Kind.ARTICLE and _one_text(e):
+        return Verdict(DUPLICATE, e.ts, "same_text_reprinted")
+    return None
 
-    if not soft and not special:
-        if ts >= 0.97 and long_title and authors_agree and a.kind == Kind.CONFERENCE \
-                and year_gap is not None and year_gap <= 1 and volume >= 0 and page >= 0 \
-                and (journal > 0 or not (a.journal and b.journal)):
-            # A conference paper listed under the meeting's year and its proceedings' year.
-            return Verdict(Outcome.DUPLICATE, ts, "conference_paper")
-        if ts >= 0.97 and long_title and support >= 2 and (authors_agree or not authors_known) \
-                and (journal >= 0 or page > 0 or volume > 0 or a.kind == Kind.CONFERENCE):
-            return Verdict(Outcome.DUPLICATE, ts, "metadata")
-        if ts >= 0.97 and support >= 3 and authors_agree and (page > 0 or volume > 0) \
-                and (issue >= 0 or (page > 0 and volume > 0)) and page_last >= 0:
-            return Verdict(Outcome.DUPLICATE, ts, "metadata_short_title")
-        if ts >= 0.9 and long_title and support >= 3 and authors_agree and (page > 0 or abstract_agree):
-            return Verdict(Outcome.DUPLICATE, ts, "metadata_fuzzy_title")
-    if not special and ts >= 0.97 and same_place and volume >= 0 and issue >= 0 and page_last >= 0 \
-            and (long_title or authors_agree):
-        # Same title, journal, year and first page: one citation, however the authors were
-        # mangled on the way ("Si Hyun Kang N" / "Kang SH").
-        return Verdict(Outcome.DUPLICATE, ts, "same_citation")
-    touching = page == 0 and bool(a.page_first and b.page_first)   # ranges that share a page
-    if contained and not special and not authors_clash and (same_place or (
-            touching and journal > 0 and year_gap == 0)) and authors_agree and volume >= 0 \
-            and (issue >= 0 or volume > 0) and page_last >= 0:
-        # One title is the other plus a section heading or subtitle ("MEDICAL PROGRESS ...").
-        return Verdict(Outcome.DUPLICATE, max(ts, 0.9), "title_contained_same_citation")
-    if special and not soft and ts >= 0.97 and page > 0 and (volume > 0 or year_gap == 0) and authors_agree:
-        return Verdict(Outcome.DUPLICATE, ts, f"metadata_{a.kind}")
-    if not special and not soft and ts < 0.97:
-        cited = _same_citation(a, b, ts)
-        if cited.outcome == Outcome.DUPLICATE:
+
+def _one_item_titled_erratum(e: Evidence) -> Verdict | None:
+    """Same journal, volume, issue and page: one printed item (the erratum itself, its title
+    given with "Erratum:" by one database and without by another)."""
+    if e.special and e.a.kind != e.b.kind and e.page > 0 and e.issue > 0 and e.volume > 0 \
+            and e.journal >= 0 and e.year_gap == 0 and e.ts >= NEAR_TITLE and not e.hard:
+        return Verdict(DUPLICATE, e.ts, "same_item_one_titled_erratum")
+    return None
+
+
+def _kinds_differ(e: Evidence) -> Verdict:
+    """Two kinds of record that are two reports (no chain through a third record may join them):
+    a person looks at alike titles by the same people."""
+    if e.ts >= NEAR_TITLE and not e.authors_clash:
+        return Verdict(POSSIBLE, e.ts, f"{e.a.kind or 'article'}_vs_{e.b.kind or 'article'}", conflict=True)
+    return Verdict(DISTINCT, e.ts, "kinds_differ", conflict=True)
+
+
+def _notice_against_article(e: Evidence) -> Verdict | None:
+    """An erratum, retraction or comment against its article: never merged on its own."""
+    if e.special and e.a.kind != e.b.kind:
+        return _kinds_differ(e)
+    return None
+
+
+def _one_page_mistyped(e: Evidence) -> Verdict | None:
+    """The same title to a character, authors, journal, volume and issue: one page mistyped."""
+    if e.hard == ("pages_differ",) and e.ts >= EXACT_TITLE and len(e.a.title) >= LONG_TITLE_FOR_PAGE_TYPO \
+            and not e.column and e.issue > 0 and e.volume > 0 and e.journal > 0 and e.year_gap == 0 \
+            and e.overlap >= AUTHORS_MOST and e.first_author \
+            and min(len(e.a.authors), len(e.b.authors)) >= SOME_AUTHORS and e.a.kind == e.b.kind \
+            and not e.special:
+        return Verdict(DUPLICATE, e.ts, "same_issue_other_page")
+    return None
+
+
+def _hard_conflict(e: Evidence) -> Verdict | None:
+    """Hard evidence of two works. One conflicting detail in an otherwise identical record may be
+    a typing error: a person looks. More than one, or other numbers in the title, is two works."""
+    if not e.hard:
+        return None
+    if e.ts >= CLOSE_TITLE and e.authors_agree and len(e.hard) == 1 and not e.generic \
+            and e.hard[0] != "title_numbers_differ" and e.year_gap is not None and e.year_gap <= YEAR_SLACK:
+        return Verdict(POSSIBLE, e.ts, e.hard[0], conflict=True)
+    return Verdict(DISTINCT, e.ts, e.hard[0], conflict=True)
+
+
+def _generic_title(e: Evidence) -> Verdict | None:
+    """Titles such as "Editorial": only the full citation tells two of them apart."""
+    if not e.generic:
+        return None
+    if e.ts < SAME_TITLE or e.authors_clash or e.year_gap != 0 \
+            or min(e.journal, e.volume, e.issue, e.page, e.page_last) < 0:
+        return Verdict(DISTINCT, e.ts, "generic_title")
+    if e.page > 0 and (e.volume > 0 or e.issue > 0) and e.journal >= 0 and e.a.kind == e.b.kind:
+        return Verdict(DUPLICATE, e.ts, "generic_title_same_citation")
+    if e.page > 0 or (e.volume > 0 and e.issue > 0):
+        return Verdict(POSSIBLE, e.ts, "generic_title")
+    return Verdict(DISTINCT, e.ts, "generic_title")
+
+
+def _abstract_indexed_twice(e: Evidence, meeting: Features, article: Features) -> bool:
+    """True when a conference abstract and a journal record are one printed item."""
+    # The journal record's volume is the abstract's supplement number ("16 (Suppl 1)" exported
+    # as volume 1) in the same journal and year: the supplement's item, not a later article.
+    in_supplement = bool(meeting.supplement) and meeting.supplement == article.volume \
+        and meeting.volume not in ("", article.volume) and e.journal > 0 and e.year_gap == 0 \
+        and e.ts >= SAME_TITLE and e.authors_agree and e.issue >= 0 and e.page >= 0
+    # One volume and one full page range: one printed item, whatever the venue's name.
+    full_range = e.page > 0 and e.page_last > 0 and e.volume > 0 and e.ts >= SAME_TITLE and e.authors_agree
+    return in_supplement or e.year_gap == 0 and (full_range or (
+        e.journal >= 0 and e.volume >= 0 and e.issue >= 0 and e.page >= 0
+        and (e.page > 0 or e.touching or (e.issue > 0 and e.a.issue.startswith("s"))
+             # the journal record shows no page range, nothing of a full article: it is
+             # the abstract indexed without its meeting's name
+             or (e.journal > 0 and not article.page_last and e.ts >= SAME_TITLE
+                 and (e.authors_agree or not e.authors_known)))))
+
+
+def _abstract_against_article(e: Evidence) -> Verdict | None:
+    """A conference abstract against a journal record: the same abstract indexed twice (same
+    issue and page of the same journal) may merge; an abstract and its later article may not."""
+    if e.a.kind == e.b.kind:
+        return None
+    article = e.a if e.b.kind == Kind.CONFERENCE else e.b
+    meeting = e.b if article is e.a else e.a
+    if _abstract_indexed_twice(e, meeting, article):
+        return None
+    return _kinds_differ(e)
+
+
+def _conference_paper(e: Evidence) -> Verdict | None:
+    """A conference paper listed under the meeting's year and its proceedings' year."""
+    if not e.soft and not e.special and e.ts >= SAME_TITLE and e.long_title and e.authors_agree \
+            and e.a.kind == Kind.CONFERENCE and e.year_gap is not None and e.year_gap <= YEAR_SLACK \
+            and e.volume >= 0 and e.page >= 0 and (e.journal > 0 or not (e.a.journal and e.b.journal)):
+        return Verdict(DUPLICATE, e.ts, "conference_paper")
+    return None
+
+
+def _metadata(e: Evidence) -> Verdict | None:
+    """One long title with some details agreeing and none against."""
+    if not e.soft and not e.special and e.ts >= SAME_TITLE and e.long_title and e.support >= SOME_SUPPORT \
+            and (e.authors_agree or not e.authors_known) \
+            and (e.journal >= 0 or e.page > 0 or e.volume > 0 or e.a.kind == Kind.CONFERENCE):
+        return Verdict(DUPLICATE, e.ts, "metadata")
+    return None
+
+
+def _metadata_short_title(e: Evidence) -> Verdict | None:
+    """One short title: the authors and most of the citation must agree."""
+    if not e.soft and not e.special and e.ts >= SAME_TITLE and e.support >= STRONG_SUPPORT \
+            and e.authors_agree and (e.page > 0 or e.volume > 0) \
+            and (e.issue >= 0 or (e.page > 0 and e.volume > 0)) and e.page_last >= 0:
+        return Verdict(DUPLICATE, e.ts, "metadata_short_title")
+    return None
+
+
+def _metadata_fuzzy_title(e: Evidence) -> Verdict | None:
+    """Near titles (a word changed, a subtitle) with the authors, details and page or abstract."""
+    if not e.soft and not e.special and e.ts >= NEAR_TITLE and e.long_title and e.support >= STRONG_SUPPORT \
+            and e.authors_agree and (e.page > 0 or e.abstract_agree):
+        return Verdict(DUPLICATE, e.ts, "metadata_fuzzy_title")
+    return None
+
+
+def _same_citation_rule(e: Evidence) -> Verdict | None:
+    """Same title, journal, year and first page: one citation, however the authors were
+    mangled on the way ("Si Hyun Kang N" / "Kang SH")."""
+    if not e.special and e.ts >= SAME_TITLE and e.same_place and e.volume >= 0 and e.issue >= 0 \
+            and e.page_last >= 0 and (e.long_title or e.authors_agree):
+        return Verdict(DUPLICATE, e.ts, "same_citation")
+    return None
+
+
+def _title_contained(e: Evidence) -> Verdict | None:
+    """One title is the other plus a section heading or subtitle ("MEDICAL PROGRESS ..."), in
+    one citation."""
+    if e.contained and not e.special and not e.authors_clash and (e.same_place or (
+            e.touching and e.journal > 0 and e.year_gap == 0)) and e.authors_agree and e.volume >= 0 \
+            and (e.issue >= 0 or e.volume > 0) and e.page_last >= 0:
+        return Verdict(DUPLICATE, max(e.ts, CITATION_SCORE), "title_contained_same_citation")
+    return None
+
+
+def _notice_metadata(e: Evidence) -> Verdict | None:
+    """Two records of one erratum, retraction or comment: same title, page and authors."""
+    if e.special and not e.soft and e.ts >= SAME_TITLE and e.page > 0 and (e.volume > 0 or e.year_gap == 0) \
+            and e.authors_agree:
+        return Verdict(DUPLICATE, e.ts, f"metadata_{e.a.kind}")
+    return None
+
+
+def _other_title_same_citation(e: Evidence) -> Verdict | None:
+    """Titles not quite alike (two translations) under one full citation."""
+    if not e.special and not e.soft and e.ts < SAME_TITLE:
+        cited = _same_citation(e.a, e.b, e.ts)
+        if cited.outcome == DUPLICATE:
             return cited
-    if ts >= 0.9 and (authors_agree or year_gap == 0 or support >= 2):
-        return Verdict(Outcome.POSSIBLE, ts, "similar")
-    if ts >= 0.8 and support >= 3 and authors_agree:
-        return Verdict(Outcome.POSSIBLE, ts, "similar_title_same_details")
-    return Verdict(Outcome.DISTINCT, ts, "")
+    return None
 
+
+def _similar(e: Evidence) -> Verdict | None:
+    """Near titles with the authors, the year or some details agreeing: a person looks."""
+    if e.ts >= NEAR_TITLE and (e.authors_agree or e.year_gap == 0 or e.support >= SOME_SUPPORT):
+        return Verdict(POSSIBLE, e.ts, "similar")
+    return None
+
+
+def _similar_title_same_details(e: Evidence) -> Verdict | None:
+    """Related titles with the authors and most details agreeing: a person looks."""
+    if e.ts >= RELATED_TITLE and e.support >= STRONG_SUPPORT and e.authors_agree:
+        return Verdict(POSSIBLE, e.ts, "similar_title_same_details")
+    return None
+
+
+Rule = Callable[[Evidence], Verdict | None]
+
+RULES: tuple[Rule, ...] = (
+    _one_text_other_doi,
+    _one_text_reprinted,
+    _one_item_titled_erratum,
+    _notice_against_article,
+    _one_page_mistyped,
+    _hard_conflict,
+    _generic_title,
+    _abstract_against_article,
+    _conference_paper,
+    _metadata,
+    _metadata_short_title,
+    _metadata_fuzzy_title,
+    _same_citation_rule,
+    _title_contained,
+    _notice_metadata,
+    _other_title_same_citation,
+    _similar,
+    _similar_title_same_details,
+)
+
+
+# --- pairs judged before their fields are compared -----------------------------------------------
 
 def _same_citation(a: Features, b: Features, ts: float) -> Verdict:
     """Titles that differ (two translations of a foreign title) but one full citation: same
@@ -343,112 +389,55 @@ def _same_citation(a: Features, b: Features, ts: float) -> Verdict:
     if a.numbers and b.numbers and not (a.numbers <= b.numbers or b.numbers <= a.numbers):
         return _DISTINCT
     first_author, overlap = author_agreement(a.authors, b.authors)
-    if not (first_author and overlap >= 0.75) or _journal(a.journal, b.journal) < 0 and overlap < 1:
+    if not (first_author and overlap >= AUTHORS_MOST) or journal_agreement(a.journal, b.journal) < 0 and overlap < 1:
         return _DISTINCT
     # Different issues with one page range: a mistyped issue, unless a single author wrote
     # two papers that happen to sit on the same pages of two issues.
-    if _field(a.issue, b.issue) < 0 and min(len(a.authors), len(b.authors)) < 2:
+    fewest = min(len(a.authors), len(b.authors))
+    if field_agreement(a.issue, b.issue) < 0 and fewest < SOME_AUTHORS:
         return _DISTINCT
-    if min(len(a.authors), len(b.authors)) < 2 and _field(a.issue, b.issue) <= 0 \
+    if fewest < SOME_AUTHORS and field_agreement(a.issue, b.issue) <= 0 \
             and not (a.kind == Kind.CONFERENCE and a.issue[:1] == b.issue[:1] == "s"):
         return _DISTINCT
     if a.doi and b.doi:
         return _DISTINCT
-    return Verdict(Outcome.DUPLICATE, max(ts, 0.9), "same_citation_other_title")
-
-
-def _journal(a: tuple[str, ...], b: tuple[str, ...]) -> int:
-    """1 same journal, -1 clearly another, 0 unknown (a name missing, or alike but not
-    matching word by word: translations, subtitles, unusual abbreviations)."""
-    if not a or not b:
-        return 0
-    if journals_match(a, b):
-        return 1
-    return 0 if fuzz.token_set_ratio(" ".join(a), " ".join(b)) >= 80 else -1
-
-
-def _contained(x: str, y: str) -> bool:
-    short, long_ = (x, y) if len(x) <= len(y) else (y, x)
-    return len(short) >= 20 and short in long_
-
-
-def _generic(a: Features, b: Features, ts: float, year_gap: int | None, journal: int, volume: int,
-             issue: int, page: int, page_last: int, authors_clash: bool) -> Verdict:
-    """Titles such as "Editorial": only the full citation tells two of them apart."""
-    if ts < 0.97 or authors_clash or year_gap != 0 or min(journal, volume, issue, page, page_last) < 0:
-        return Verdict(Outcome.DISTINCT, ts, "generic_title")
-    if page > 0 and (volume > 0 or issue > 0) and journal >= 0 and a.kind == b.kind:
-        return Verdict(Outcome.DUPLICATE, ts, "generic_title_same_citation")
-    if page > 0 or (volume > 0 and issue > 0):
-        return Verdict(Outcome.POSSIBLE, ts, "generic_title")
-    return Verdict(Outcome.DISTINCT, ts, "generic_title")
-
-
-def _shifted(a: Features, b: Features) -> bool:
-    """True when ``a`` holds ``b``'s volume in its issue field and ``b``'s issue in its pages, with
-    no volume and no page range of its own ("pages 9, issue 26" for "26(9):1746")."""
-    return bool(not a.volume and not a.page_last and a.issue and a.page_first and b.volume and b.issue
-                and a.issue == b.volume and a.page_first == b.issue and a.issue != a.page_first)
-
-
-def _article_number_pair(x: str, y: str) -> bool:
-    # "e1234" against "1234" is one article number written two ways; "c1804" against "1014"
-    # is an article number against a page: two numbering systems, no evidence either way.
-    if x.lstrip("e") == y.lstrip("e"):
-        return True
-    # (An "S" page is a supplement's page, not an article number.)
-    return any(u[:1].isalpha() and u[:1] != "s" and u[1:].isdigit() and v.isdigit()
-               for u, v in ((x, y), (y, x)))
-
-
-def _ranges_touch(a: Features, b: Features) -> bool:
-    """True when two page ranges share a page ("569" in "567-569", "246-250" and "250-254"):
-    one database has the range wrong, which says nothing either way."""
-    def span(f: Features) -> tuple[int, int] | None:
-        if not f.page_first.isdigit():
-            return None
-        first = int(f.page_first)
-        last = int(f.page_last) if f.page_last.isdigit() else first
-        return (first, last) if last >= first else None
-    sa, sb = span(a), span(b)
-    if sa is None or sb is None:
-        return a.page_last != "" and a.page_last == b.page_last
-    return sa[0] <= sb[1] and sb[0] <= sa[1]
+    return Verdict(DUPLICATE, max(ts, CITATION_SCORE), "same_citation_other_title")
 
 
 def _same_identifier(a: Features, b: Features, which: str, ts: float) -> Verdict:
     if a.kind != b.kind and {a.kind, b.kind} != {Kind.ARTICLE, Kind.CONFERENCE}:
         # An erratum or comment carrying its article's identifier: a person decides.
-        return Verdict(Outcome.POSSIBLE, ts, f"{which}_same_kinds_differ")
-    if not a.title or not b.title or ts >= 0.8 or _contained(a.title_compact, b.title_compact):
-        return Verdict(Outcome.DUPLICATE, max(ts, 0.99), which)
-    return Verdict(Outcome.POSSIBLE, ts, f"{which}_same_titles_differ")
+        return Verdict(POSSIBLE, ts, f"{which}_same_kinds_differ")
+    if not a.title or not b.title or ts >= RELATED_TITLE or title_contained(a.title_compact, b.title_compact):
+        return Verdict(DUPLICATE, max(ts, IDENTIFIER_SCORE), which)
+    return Verdict(POSSIBLE, ts, f"{which}_same_titles_differ")
 
 
 def _cross_language(a: Features, b: Features, same_id: str, anchored: bool) -> Verdict:
     """A Chinese record against a non-Chinese one: merged only through a shared identifier."""
     zh, other = (a, b) if a.cjk else (b, a)
     if same_id:
-        return Verdict(Outcome.DUPLICATE, 0.99, f"{same_id}_cross_language")
+        return Verdict(DUPLICATE, IDENTIFIER_SCORE, f"{same_id}_cross_language")
     if not anchored:
         return _DISTINCT
     if zh.doi and other.doi:
-        return Verdict(Outcome.DISTINCT, 0.0, "doi_differs", conflict=True)
+        return Verdict(DISTINCT, 0.0, "doi_differs", conflict=True)
     ts = 0.0
     if zh.title_alts and other.title:
         ts = max(Indel.normalized_similarity(x, y) for x in zh.title_alts
                  for y in (other.title_compact, *other.title_alts))
     year = zh.year is not None and zh.year == other.year
-    page = _field(zh.page_first, other.page_first)
-    volume = _field(zh.volume, other.volume)
-    issue = _field(zh.issue, other.issue)
-    issn = _field(zh.issn, other.issn)
+    page = field_agreement(zh.page_first, other.page_first)
+    volume = field_agreement(zh.volume, other.volume)
+    issue = field_agreement(zh.issue, other.issue)
+    issn = field_agreement(zh.issn, other.issn)
     details = year and page > 0 and (volume > 0 or issue > 0) and volume >= 0 and issue >= 0 and issn >= 0
     first_author, overlap = author_agreement(zh.authors, other.authors)
-    authors = first_author and overlap >= 0.5
-    if page < 0 or (zh.year and other.year and abs(zh.year - other.year) > 1):
-        return Verdict(Outcome.DISTINCT, ts, "details_differ", conflict=True)
-    evidence = (ts >= 0.85) + details + authors
-    if evidence >= 2 or (ts >= 0.95) or (details and issn > 0):
-        return Verdict(Outcome.POSSIBLE, max(ts, 0.5 + 0.15 * evidence), "cross_language")
-    return Verdict(Outcome.DISTINCT, ts, "")
+    authors = first_author and overlap >= AUTHORS_HALF
+    if page < 0 or (zh.year and other.year and abs(zh.year - other.year) > YEAR_SLACK):
+        return Verdict(DISTINCT, ts, "details_differ", conflict=True)
+    evidence = (ts >= TRANSLATED_TITLE) + details + authors
+    if evidence >= CROSS_LANGUAGE_EVIDENCE or (ts >= TRANSLATED_TITLE_CLOSE) or (details and issn > 0):
+        # the score grows with the evidence, from a half: a person's queue sorts by it
+        return Verdict(POSSIBLE, max(ts, 0.5 + 0.15 * evidence), "cross_language")
+    return Verdict(DISTINCT, ts, "")

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 
 import sqlite_utils
 
-from screener.dedup import DedupReport, Outcome, QueuedPair
+from screener.dedup import DedupReport, PairOutcome, QueuedPair
 from screener.dedup.blocking import drop_shared_dois, match, shares_key
 from screener.dedup.cluster import Link, build_clusters
 from screener.dedup.prepare import Features, completeness, features
@@ -78,10 +78,10 @@ def report(db: sqlite_utils.Database) -> DedupReport:
     records = count_records(db)
     return DedupReport(
         records=records,
-        automatic=counts.get(("rule", Outcome.DUPLICATE), 0),
+        automatic=counts.get(("rule", PairOutcome.DUPLICATE), 0),
         queued=len(store.queue(db)),
-        decided_same=counts.get(("person", Outcome.DUPLICATE), 0),
-        decided_apart=counts.get(("person", Outcome.DISTINCT), 0),
+        decided_same=counts.get(("person", PairOutcome.DUPLICATE), 0),
+        decided_apart=counts.get(("person", PairOutcome.DISTINCT), 0),
         clusters=store.count_clusters(db),
         duplicates_removed=records - count_screened(db),
     )
@@ -134,7 +134,7 @@ def undo(db: sqlite_utils.Database, pair: int | tuple[int, int] | None = None, *
         records = dict(store.load_records(db, (row.record_a, row.record_b)))
         fa, fb = features(records[row.record_a]), features(records[row.record_b])
         verdict = compare(fa, fb, anchored=shares_key(fa, fb))
-        if verdict.outcome == Outcome.DISTINCT:
+        if verdict.outcome == PairOutcome.DISTINCT:
             store.delete_pair(db, row.id)
         else:
             store.restore_rule_verdict(db, row.id, outcome=verdict.outcome, score=round(verdict.score, 4),
@@ -172,7 +172,7 @@ def _rebuild_clusters(db: sqlite_utils.Database, load: Loader, *, scope: set[int
             continue
         # A rule merge the guard refused before is tried again: the records around it may
         # have changed since.
-        if row.outcome == Outcome.DUPLICATE or row.rule.startswith(_GUARD):
+        if row.outcome == PairOutcome.DUPLICATE or row.rule.startswith(_GUARD):
             links.append(Link(row.record_a, row.record_b, row.score if row.score is not None else 1.0,
                               forced=row.decided_by == "person"))
             pair_of[(row.record_a, row.record_b)] = row
@@ -191,9 +191,9 @@ def _rebuild_clusters(db: sqlite_utils.Database, load: Loader, *, scope: set[int
         if row.decided_by != "rule":
             continue
         if key in refused_pairs and not row.rule.startswith(_GUARD):
-            store.set_rule_verdict(db, row.id, outcome=Outcome.POSSIBLE, rule=_GUARD + row.rule)
+            store.set_rule_verdict(db, row.id, outcome=PairOutcome.POSSIBLE, rule=_GUARD + row.rule)
         elif key not in refused_pairs and row.rule.startswith(_GUARD):
-            store.set_rule_verdict(db, row.id, outcome=Outcome.DUPLICATE, rule=row.rule[len(_GUARD):])
+            store.set_rule_verdict(db, row.id, outcome=PairOutcome.DUPLICATE, rule=row.rule[len(_GUARD):])
 
     decided = store.records_with_decisions(db, region)
     was_primary = {primary for primary, _ in existing.values()}

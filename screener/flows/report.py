@@ -20,7 +20,7 @@ import sqlite_utils
 
 from screener.errors import ScreenerError
 from screener.files import output_folder, write_file
-from screener.prisma.counts import Outcome, PrismaCounts, compute_counts, outcomes
+from screener.prisma.counts import PrismaCounts, ReportOutcome, compute_counts, outcomes
 from screener.prisma.diagram import format_for, render
 from screener.report.exports import (
     decision_line,
@@ -91,7 +91,7 @@ def _visible(rows: list[dict[str, Any]], reviewer: str | None) -> tuple[list[dic
     return [r for r in rows if r["stage"] in mine or r["role"] == "retrieval"], mine
 
 
-def _status(outcome: Outcome | None, stages: set[str]) -> str:
+def _status(outcome: ReportOutcome | None, stages: set[str]) -> str:
     if outcome is None:
         return "not screened (a duplicate)"
     # the stage that settled the record must be one the reviewer has decided too; retrieval is
@@ -102,7 +102,7 @@ def _status(outcome: Outcome | None, stages: set[str]) -> str:
     return outcome.describe()
 
 
-def _selected(outcome: Outcome | None, status: str, which: str) -> bool:
+def _selected(outcome: ReportOutcome | None, status: str, which: str) -> bool:
     if which == "all":
         return True
     if outcome is None or status == "not shown (blind review)":
@@ -178,7 +178,7 @@ def export_decisions(db: sqlite_utils.Database, path: str | Path | None, *,
     return count, text
 
 
-def _stage_final(outcome: Outcome | None, stage: str, stages: set[str]) -> str:
+def _stage_final(outcome: ReportOutcome | None, stage: str, stages: set[str]) -> str:
     if outcome is None:
         return ""
     if stage not in stages:
@@ -186,7 +186,7 @@ def _stage_final(outcome: Outcome | None, stage: str, stages: set[str]) -> str:
     final = outcome.ta if stage == "title_abstract" else outcome.ft
     if final is None:
         return "not retrieved" if outcome.not_retrieved and stage == "full_text" else ""
-    return final.status.value + (f" ({final.reason})" if final.reason else "")
+    return final.exported + (f" ({final.reason})" if final.reason else "")
 
 
 # --- the report --------------------------------------------------------------------------------

@@ -69,7 +69,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from screener.display import count_of as _plural
-from screener.prisma.decisions import NO_REASON, Final, Status, final_decision
+from screener.model import StageOutcome
+from screener.prisma.decisions import NO_REASON, Final, final_decision
 from screener.prisma.model import (
     DBR_METHODS,
     MANUAL_KEYS,
@@ -90,9 +91,9 @@ __all__ = [
     "Discrepancy",
     "EntryCount",
     "Flow",
-    "Outcome",
     "PrismaCounts",
     "PrismaInputs",
+    "ReportOutcome",
     "SearchEntry",
     "Source",
     "Unit",
@@ -107,7 +108,7 @@ __all__ = [
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class ReportOutcome:
     """Where one report ended: its final title/abstract and full-text decisions."""
 
     record_id: int
@@ -118,7 +119,7 @@ class Outcome:
     @property
     def status(self) -> str:
         """included, excluded, not_retrieved, or undecided."""
-        if self.ta.status is Status.EXCLUDE:
+        if self.ta.status is StageOutcome.EXCLUDE:
             return "excluded"
         if not self.ta.status.decided:
             return "undecided"
@@ -126,7 +127,7 @@ class Outcome:
             return "not_retrieved"
         assert self.ft is not None
         if self.ft.status.decided:
-            return "included" if self.ft.status is Status.INCLUDE else "excluded"
+            return "included" if self.ft.status is StageOutcome.INCLUDE else "excluded"
         return "undecided"
 
     @property
@@ -148,31 +149,31 @@ class Outcome:
         if self.status == "excluded":
             return f"excluded at {where}" + (f": {self.reason}" if self.stage == "full_text" else "")
         if self.status == "undecided":
-            return f"undecided at {where} ({final.status.value})"
+            return f"undecided at {where} ({final.exported})"
         if self.status == "not_retrieved":
             return "full text not retrieved"
         return "included"
 
 
-def classify(unit: Unit, inputs: PrismaInputs) -> Outcome:
+def classify(unit: Unit, inputs: PrismaInputs) -> ReportOutcome:
     """Apply the final-decision rules to one report at each stage it reached."""
     if unit.other_method and not unit.ta_votes and unit.ta_resolution is None:
-        ta = Final(Status.INCLUDE)       # other methods go straight to retrieval
+        ta = Final(StageOutcome.INCLUDE)       # other methods go straight to retrieval
     else:
         ta = final_decision(unit.ta_votes, required=inputs.reviewers_title_abstract,
                             maybe_as=inputs.maybe_counts_as, resolution=unit.ta_resolution,
                             reason_order=inputs.reason_order)
-    if ta.status is not Status.INCLUDE:
-        return Outcome(unit.record_id, ta)
+    if ta.status is not StageOutcome.INCLUDE:
+        return ReportOutcome(unit.record_id, ta)
     if unit.not_retrieved:
-        return Outcome(unit.record_id, ta, not_retrieved=True)
+        return ReportOutcome(unit.record_id, ta, not_retrieved=True)
     ft = final_decision(unit.ft_votes, required=inputs.reviewers_full_text,
                         maybe_as=inputs.maybe_counts_as, resolution=unit.ft_resolution,
                         reason_order=inputs.reason_order)
-    return Outcome(unit.record_id, ta, ft)
+    return ReportOutcome(unit.record_id, ta, ft)
 
 
-def outcomes(inputs: PrismaInputs) -> dict[int, Outcome]:
+def outcomes(inputs: PrismaInputs) -> dict[int, ReportOutcome]:
     """Each report's outcome, by record id."""
     return {u.record_id: classify(u, inputs) for u in inputs.units}
 
@@ -190,26 +191,26 @@ def _flow(units: list[Unit], inputs: PrismaInputs, *, other: bool,
         counts[f"ta_{ta.status}"] += 1
         if ft is None:
             ignored_ft += bool(unit.ft_votes) or unit.ft_resolution is not None
-            if ta.status is not Status.INCLUDE:
+            if ta.status is not StageOutcome.INCLUDE:
                 ignored_nr += unit.not_retrieved
             else:
                 counts["not_retrieved"] += 1
             continue
         counts[f"ft_{ft.status}"] += 1
-        if ft.status is Status.EXCLUDE:
+        if ft.status is StageOutcome.EXCLUDE:
             reasons[ft.reason] += 1
             differed += ft.reasons_differed
-        elif ft.status is Status.INCLUDE:
+        elif ft.status is StageOutcome.INCLUDE:
             included.append(unit.record_id)
     column = "other methods" if other else "databases and registers"
     prefix = "other_" if other else ""
     flow = Flow(
         records=len(units), records_excluded=counts["ta_exclude"],
-        records_conflict=counts["ta_conflict"], records_incomplete=counts["ta_incomplete"],
+        records_conflict=counts["ta_conflict"], records_pending=counts["ta_pending"],
         reports_sought=counts["ta_include"], reports_not_retrieved=counts["not_retrieved"],
         reports_assessed=counts["ta_include"] - counts["not_retrieved"],
         reasons=tuple(sorted(reasons.items(), key=lambda item: (-item[1], item[0]))),
-        reports_conflict=counts["ft_conflict"], reports_incomplete=counts["ft_incomplete"],
+        reports_conflict=counts["ft_conflict"], reports_pending=counts["ft_pending"],
         reports_included=len(included), included_ids=tuple(included),
     )
     if flow.records_undecided:
@@ -217,7 +218,7 @@ def _flow(units: list[Unit], inputs: PrismaInputs, *, other: bool,
             f"{prefix}records_undecided",
             f"{flow.records_undecided:,} of {_plural(flow.records, 'record')} ({column}) "
             f"{_has(flow.records_undecided)} no final title/abstract decision "
-            f"({flow.records_conflict:,} in conflict, {flow.records_incomplete:,} awaiting "
+            f"({flow.records_conflict:,} in conflict, {flow.records_pending:,} awaiting "
             f"decisions): screened − excluded − sought = {flow.records_undecided:,}, not 0",
             flow.records_undecided))
     if flow.reports_undecided:
@@ -225,7 +226,7 @@ def _flow(units: list[Unit], inputs: PrismaInputs, *, other: bool,
             f"{prefix}reports_undecided",
             f"{flow.reports_undecided:,} of {_plural(flow.reports_assessed, 'report')} assessed "
             f"({column}) {_has(flow.reports_undecided)} no final full-text decision "
-            f"({flow.reports_conflict:,} in conflict, {flow.reports_incomplete:,} awaiting "
+            f"({flow.reports_conflict:,} in conflict, {flow.reports_pending:,} awaiting "
             f"decisions): assessed − excluded − included = {flow.reports_undecided:,}, not 0",
             flow.reports_undecided))
     if reasons.get(NO_REASON):

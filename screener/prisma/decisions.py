@@ -1,43 +1,39 @@
-"""A record's final decision at a stage, from its reviewers' live decisions and any resolution.
+"""A record's final decision at a stage, with the reason PRISMA reports for an exclusion.
 
-The rules (they decide every PRISMA count, the RIS export and the report):
+The outcome itself (include, exclude, conflict or pending) is the one rule of
+:func:`screener.model.stage_outcome`: a live resolution is final; "maybe" counts as the review's
+``maybe_counts_as``; include against exclude is a conflict; fewer live decisions than the
+stage needs (``reviewers_title_abstract`` / ``reviewers_full_text``) is pending. This module
+adds what PRISMA needs besides:
 
-1. A **resolution** (third reviewer or consensus) is final: the latest one at the stage wins,
-   with its reason.
-2. Otherwise the stage needs the review's number of reviewers (``reviewers_title_abstract`` /
-   ``reviewers_full_text``). With fewer live decisions the record is **incomplete**.
-3. "maybe" counts as the review's ``maybe_counts_as`` (include unless set to exclude), as the
-   screening stage's conflict rule does, at both stages.
-4. When every live decision agrees (after rule 3) that is the final decision; when they differ
-   the record is in **conflict** until a resolution is recorded.
-5. The reason of an agreed exclusion: the reason the excluding reviewers gave; when they gave
-   different reasons, the one listed first in the review's reasons (a hierarchy, as the Cochrane
-   Handbook suggests); when none gave one, ``NO_REASON``.
+- The reason of a resolved exclusion is the resolution's; of an agreed exclusion, the reason
+  the excluding reviewers gave; when they gave different reasons, the one listed first in the
+  review's reasons (a hierarchy, as the Cochrane Handbook suggests); when none gave one,
+  ``NO_REASON``.
 
-Conflicts and incomplete records are *undecided*: they never count as included or excluded, and
-the PRISMA counts report them as discrepancies.
+Conflicts and pending records are *undecided*: they never count as included or excluded, and
+the PRISMA counts report them as discrepancies. The rules decide every PRISMA count, the RIS
+export and the report.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 
-__all__ = ["NO_REASON", "Final", "Status", "Vote", "final_decision"]
+from screener.model import StageOutcome, stage_outcome
+
+__all__ = ["EXPORTED_WORDS", "NO_REASON", "Final", "Vote", "final_decision"]
 
 NO_REASON = "Reason not recorded"
 
-
-class Status(StrEnum):
-    INCLUDE = "include"
-    EXCLUDE = "exclude"
-    CONFLICT = "conflict"
-    INCOMPLETE = "incomplete"
-
-    @property
-    def decided(self) -> bool:
-        return self in (Status.INCLUDE, Status.EXCLUDE)
+# The word the exports (decisions CSV, RIS notes, study lists) print for an outcome. Pending is
+# "incomplete" there, the word those files used before the outcome words were made one, so the
+# scripts and spreadsheets that read them keep working.
+EXPORTED_WORDS: Mapping[StageOutcome, str] = {
+    StageOutcome.PENDING: "incomplete", StageOutcome.INCLUDE: "include",
+    StageOutcome.EXCLUDE: "exclude", StageOutcome.CONFLICT: "conflict",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,10 +49,15 @@ class Vote:
 class Final:
     """The outcome at one stage; ``reason`` is set for exclusions only."""
 
-    status: Status
+    status: StageOutcome
     reason: str = ""
     resolved: bool = False          # decided by a resolution
     reasons_differed: bool = False  # excluders gave different reasons (hierarchy applied)
+
+    @property
+    def exported(self) -> str:
+        """The outcome as the exports write it (:data:`EXPORTED_WORDS`)."""
+        return EXPORTED_WORDS[self.status]
 
 
 def final_decision(
@@ -82,18 +83,13 @@ def final_decision(
     reason_order
         Reason label -> position in the review's list (lower is checked first).
     """
-    if resolution is not None:
-        choice, reason = resolution
-        status = Status(choice)
-        return Final(status, (reason or NO_REASON) if status is Status.EXCLUDE else "", resolved=True)
     votes = list(votes)
-    if len({v.reviewer for v in votes}) < required or not votes:
-        return Final(Status.INCOMPLETE)
-    mapped = {maybe_as if v.choice == "maybe" else v.choice for v in votes}
-    if len(mapped) > 1:
-        return Final(Status.CONFLICT)
-    status = Status(mapped.pop())
-    if status is Status.INCLUDE:
+    status = stage_outcome((v.choice for v in votes), needed=required, maybe_counts_as=maybe_as,
+                           resolution=resolution[0] if resolution is not None else None)
+    if resolution is not None:
+        reason = resolution[1]
+        return Final(status, (reason or NO_REASON) if status is StageOutcome.EXCLUDE else "", resolved=True)
+    if status is not StageOutcome.EXCLUDE:
         return Final(status)
     reasons = sorted({v.reason for v in votes if v.reason},
                      key=lambda label: ((reason_order or {}).get(label, 1 << 30), label))

@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from screener.prisma.decisions import Vote
+from screener.model import StageOutcome
+from screener.prisma.decisions import EXPORTED_WORDS, Vote
 
 __all__ = [
     "DBR_METHODS",
@@ -25,6 +26,7 @@ __all__ = [
 ]
 
 DBR_METHODS = ("database", "register")
+_PENDING_KEY = EXPORTED_WORDS[StageOutcome.PENDING]     # the JSON's published key for pending
 OTHER_METHODS = ("website", "organisation", "citation", "other")
 MANUAL_KEYS = {
     "excluded_automatic": "records marked as ineligible by automation tools",
@@ -120,19 +122,19 @@ class Flow:
     records: int = 0                 # reports entering the column after duplicates
     records_excluded: int = 0        # final title/abstract exclusions
     records_conflict: int = 0
-    records_incomplete: int = 0
+    records_pending: int = 0         # too few title/abstract decisions yet
     reports_sought: int = 0
     reports_not_retrieved: int = 0
     reports_assessed: int = 0
     reasons: tuple[tuple[str, int], ...] = ()   # full-text exclusions by reason, largest first
     reports_conflict: int = 0
-    reports_incomplete: int = 0
+    reports_pending: int = 0
     reports_included: int = 0
     included_ids: tuple[int, ...] = ()
 
     @property
     def records_undecided(self) -> int:
-        return self.records_conflict + self.records_incomplete
+        return self.records_conflict + self.records_pending
 
     @property
     def reports_excluded(self) -> int:
@@ -140,7 +142,7 @@ class Flow:
 
     @property
     def reports_undecided(self) -> int:
-        return self.reports_conflict + self.reports_incomplete
+        return self.reports_conflict + self.reports_pending
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,12 +218,12 @@ class PrismaCounts:
             "excluded_other": self.excluded_other, "records_screened": main.records,
             "records_excluded": main.records_excluded,
             "records_undecided": {"conflict": main.records_conflict,
-                                  "incomplete": main.records_incomplete},
+                                  _PENDING_KEY: main.records_pending},
             "dbr_sought_reports": main.reports_sought,
             "dbr_notretrieved_reports": main.reports_not_retrieved,
             "dbr_assessed": main.reports_assessed, "dbr_excluded": dict(main.reasons),
             "dbr_undecided_reports": {"conflict": main.reports_conflict,
-                                      "incomplete": main.reports_incomplete},
+                                      _PENDING_KEY: main.reports_pending},
             "dbr_included_reports": main.reports_included,
             "other_methods": self.has_other_methods,
             "website_results": self.other_results("website"),

@@ -22,7 +22,7 @@ def _flow(flow: Flow, *, screened: bool) -> list[str]:
         lines.append(_row("Records screened", flow.records, "Records excluded", flow.records_excluded))
         if flow.records_undecided:
             lines.append(f"      ! undecided: {flow.records_conflict:,} in conflict, "
-                         f"{flow.records_incomplete:,} awaiting decisions")
+                         f"{flow.records_pending:,} awaiting decisions")
     lines.append(_row("Reports sought for retrieval", flow.reports_sought,
                       "Reports not retrieved", flow.reports_not_retrieved))
     lines.append(_row("Reports assessed for eligibility", flow.reports_assessed,
@@ -30,7 +30,7 @@ def _flow(flow: Flow, *, screened: bool) -> list[str]:
     lines += [f"{'':{_W + 13}}{reason} {count:,}" for reason, count in flow.reasons]
     if flow.reports_undecided:
         lines.append(f"      ! undecided: {flow.reports_conflict:,} in conflict, "
-                     f"{flow.reports_incomplete:,} awaiting decisions")
+                     f"{flow.reports_pending:,} awaiting decisions")
     return lines
 
 

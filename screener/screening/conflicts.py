@@ -1,9 +1,8 @@
-"""What a set of reviewers' decisions on one record at one stage amounts to.
+"""Conflicts and their resolutions: the reviewers' disagreements at a stage and who settled them.
 
-A conflict is include against exclude. ``maybe`` counts as include unless the review says
-``maybe_counts_as = "exclude"``. A resolution (by a third reviewer or the pair together)
-settles a record whatever the reviewers chose. Storage computes the same outcome in SQL for
-whole stages; the tests check the two agree.
+What a record's decisions amount to at a stage (pending, include, exclude, conflict) is one rule,
+:func:`screener.model.stage_outcome`, re-exported here with :class:`~screener.model.StageOutcome`
+and :func:`~screener.model.effective_choice` for the screening code that reads it from here.
 """
 
 from __future__ import annotations
@@ -13,28 +12,19 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from screener.errors import InvalidInputError
-from screener.model import Choice, Decision, Stage
+from screener.model import Choice, Decision, Stage, StageOutcome, effective_choice, stage_outcome
 
 __all__ = [
     "Conflict",
     "Note",
-    "Outcome",
     "Resolution",
     "ResolutionExistsError",
     "ResolutionMethod",
+    "StageOutcome",
     "effective_choice",
     "is_conflict",
     "stage_outcome",
 ]
-
-
-class Outcome(StrEnum):
-    """Where a record stands at a stage."""
-
-    PENDING = "pending"        # fewer decisions than the stage needs
-    INCLUDED = "include"
-    EXCLUDED = "exclude"
-    CONFLICT = "conflict"      # include against exclude, not yet resolved
 
 
 class ResolutionMethod(StrEnum):
@@ -96,49 +86,6 @@ class Conflict:
     resolution: Resolution | None = None
 
 
-def effective_choice(choice: Choice | str, maybe_counts_as: Choice | str = Choice.INCLUDE) -> Choice:
-    """Include or exclude: what a choice counts as when looking for conflicts."""
-    choice = Choice(choice)
-    if choice is Choice.MAYBE:
-        counted = Choice(maybe_counts_as)
-        if counted is Choice.MAYBE:
-            raise ValueError("maybe must count as include or exclude")
-        return counted
-    return choice
-
-
 def is_conflict(choices: Iterable[Choice | str], maybe_counts_as: Choice | str = Choice.INCLUDE) -> bool:
-    """True when the choices, as counted, hold both include and exclude."""
-    return len({effective_choice(c, maybe_counts_as) for c in choices}) > 1
-
-
-def stage_outcome(
-    choices: Iterable[Choice | str],
-    *,
-    needed: int,
-    maybe_counts_as: Choice | str = Choice.INCLUDE,
-    resolution: Choice | str | None = None,
-) -> Outcome:
-    """The outcome of a record at a stage.
-
-    Parameters
-    ----------
-    choices
-        The live decisions of every reviewer who decided the record at this stage.
-    needed
-        How many independent decisions the stage needs (1 or 2).
-    maybe_counts_as
-        What ``maybe`` counts as.
-    resolution
-        The latest resolution's decision, if any; it overrides the reviewers.
-    """
-    if resolution is not None:
-        return Outcome(Choice(resolution).value)
-    counted = [effective_choice(c, maybe_counts_as) for c in choices]
-    if not counted:
-        return Outcome.PENDING
-    if len(set(counted)) > 1:
-        return Outcome.CONFLICT
-    if len(counted) < needed:
-        return Outcome.PENDING
-    return Outcome(counted[0].value)
+    """True when the choices, as counted, hold both include and exclude (resolved or not)."""
+    return stage_outcome(choices, needed=1, maybe_counts_as=maybe_counts_as) is StageOutcome.CONFLICT

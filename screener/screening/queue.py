@@ -29,8 +29,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from screener.errors import InvalidInputError
-from screener.model import Choice
-from screener.screening.conflicts import Outcome, stage_outcome
+from screener.model import Choice, StageOutcome, stage_outcome
 
 __all__ = ["QueueFilter", "RecordState", "matches", "parse_filter", "select"]
 
@@ -100,7 +99,7 @@ def matches(
             return False
         choices = ([state.mine] if state.mine else []) + list(state.others)
         return stage_outcome(choices, needed=needed, maybe_counts_as=maybe_counts_as,
-                             resolution=state.resolution) is Outcome.CONFLICT
+                             resolution=state.resolution) is StageOutcome.CONFLICT
     if flt is QueueFilter.TAG:
         tags = state.my_tags if blind else state.my_tags | state.other_tags
         return tag in tags

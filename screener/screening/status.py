@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from screener.model import Stage
+from screener.model import Stage, StageOutcome
 
 __all__ = ["FullText", "ReviewerProgress", "StageProgress"]
 
@@ -38,8 +38,9 @@ class ReviewerProgress:
 class StageProgress:
     """One stage: how many records it holds, who decided how many, and the outcomes so far.
 
-    ``outcomes`` maps ``pending``, ``include``, ``exclude`` and ``conflict`` to counts;
-    ``resolved`` counts records settled by a resolution.
+    ``outcomes`` maps each :class:`~screener.model.StageOutcome` value (pending, include,
+    exclude, conflict) to its count of records; ``resolved`` counts records settled by a
+    resolution.
     """
 
     stage: Stage
@@ -51,4 +52,4 @@ class StageProgress:
 
     @property
     def conflicts(self) -> int:
-        return self.outcomes.get("conflict", 0)
+        return self.outcomes.get(StageOutcome.CONFLICT, 0)

@@ -1,11 +1,11 @@
 """Screening beyond single decisions: notes, tags, resolutions, full texts, conflicts, queues.
 
-The stage outcome of a record (pending / include / exclude / conflict) is computed in SQL here
-by the same rules as :func:`screener.screening.stage_outcome`, over the views ``unit_decision``
-and ``unit_resolution`` (db/0002): a decision made on a record that dedup later made a secondary
-cluster member counts for the cluster's primary record, as PRISMA counts it. A reviewer's own
-queue and progress ("decided by you") count the same way. Writers run inside the caller's
-transaction.
+A record's stage outcome (pending / include / exclude / conflict) is the rule of
+:func:`screener.model.stage_outcome`, over the record's screening unit: a decision or resolution
+made on a record that dedup later made a secondary cluster member counts for the cluster's
+primary record, as PRISMA counts it (the views ``unit_decision`` and ``unit_resolution``,
+db/0002-0003). A reviewer's own queue and progress ("decided by you") count the same way.
+Writers run inside the caller's transaction.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlite_utils
 
-from screener.model import Choice, Stage
+from screener.model import Choice, Stage, StageOutcome, stage_outcome
 from screener.screening import (
     FullText,
     Note,
@@ -27,37 +27,41 @@ from screener.screening import (
     StageProgress,
 )
 from screener.storage.db import now
+from screener.storage.decisions import decisions_for
 from screener.storage.review import name_key, reason_id, reviewer_id
 from screener.storage.rows import insert, scalar_int
 
-# --- stage outcomes in SQL ---------------------------------------------------------------------
+# --- stage outcomes ----------------------------------------------------------------------------
+# One record's outcome applies the rule itself to its unit's live decisions and resolution (a
+# few index probes). Whole stages (progress counts, the conflicts list and filter, the full-text
+# pool of a 100,000-record review) need the rule in SQL: _stage_outcomes, the one SQL form, which
+# tests/screening/test_outcome_sql_matches_rule.py checks against the rule on random histories.
 # Parameters: :maybe ('include' or 'exclude'), :needed_title_abstract, :needed_full_text.
 
 _SCREENED = "SELECT id FROM screened_record"
+_PENDING, _INCLUDE, _EXCLUDE, _CONFLICT = (f"'{o.value}'" for o in (
+    StageOutcome.PENDING, StageOutcome.INCLUDE, StageOutcome.EXCLUDE, StageOutcome.CONFLICT))
 
 
-def _outcome_select(stage: Stage, pool: str) -> str:
-    """SELECT id, outcome for every record of ``pool`` at ``stage`` (stage is an enum value)."""
-    s = stage.value
+def _counted(decision: str) -> str:
+    """SQL: what a ``decision`` column counts as, include or exclude (maybe as :maybe says)."""
+    return f"CASE {decision} WHEN 'maybe' THEN :maybe ELSE {decision} END"
+
+
+def _by_decisions(stage: Stage, n: str, inc: str) -> str:
+    """SQL: the rule's outcome from a unit's live decisions alone, ``n`` of them (NULL: none),
+    ``inc`` of them counting as include (maybe as :maybe says)."""
     return (
-        "SELECT p.id AS id, CASE"
-        " WHEN z.decision IS NOT NULL THEN z.decision"
-        " WHEN e.n IS NULL THEN 'pending'"
-        " WHEN e.inc > 0 AND e.inc < e.n THEN 'conflict'"
-        f" WHEN e.n < :needed_{s} THEN 'pending'"
-        " WHEN e.inc = e.n THEN 'include' ELSE 'exclude' END AS outcome,"
-        " z.decision IS NOT NULL AS resolved"
-        f" FROM ({pool}) AS p"
-        " LEFT JOIN (SELECT record_id, count(*) AS n, sum(CASE WHEN decision = 'include'"
-        "   OR (decision = 'maybe' AND :maybe = 'include') THEN 1 ELSE 0 END) AS inc"
-        f"   FROM unit_decision WHERE stage = '{s}' GROUP BY record_id) AS e ON e.record_id = p.id"
-        f" LEFT JOIN (SELECT record_id, decision FROM unit_resolution WHERE stage = '{s}') AS z"
-        " ON z.record_id = p.id"
+        f"CASE WHEN {n} IS NULL THEN {_PENDING}"
+        f" WHEN {inc} > 0 AND {inc} < {n} THEN {_CONFLICT}"
+        f" WHEN {n} < :needed_{stage.value} THEN {_PENDING}"
+        f" WHEN {inc} = {n} THEN {_INCLUDE} ELSE {_EXCLUDE} END"
     )
 
 
-def _outcome_select_all(stage: Stage, pool: str) -> str:
-    """The same rows as :func:`_outcome_select`, for reading every record's outcome at once.
+def _stage_outcomes(stage: Stage, pool: str) -> str:
+    """SQL: ``id, outcome, resolved, by_decisions`` for every record of ``pool`` at ``stage``
+    (``by_decisions``: the outcome its decisions alone would give, resolution aside).
 
     Joining every record to the per-unit decision totals makes SQLite scan those totals once
     per record (it builds no index on an aggregate), which grows with records x decisions: 20 s
@@ -65,42 +69,30 @@ def _outcome_select_all(stage: Stage, pool: str) -> str:
     grouped by record instead: one sort, whatever the numbers.
     """
     s = stage.value
+    by_decisions = _by_decisions(stage, "n", "inc")
     return (
-        "SELECT id, CASE"
-        " WHEN zdec IS NOT NULL THEN zdec"
-        " WHEN n IS NULL THEN 'pending'"
-        " WHEN inc > 0 AND inc < n THEN 'conflict'"
-        f" WHEN n < :needed_{s} THEN 'pending'"
-        " WHEN inc = n THEN 'include' ELSE 'exclude' END AS outcome,"
-        " zdec IS NOT NULL AS resolved"
+        f"SELECT id, coalesce(zdec, {by_decisions}) AS outcome, zdec IS NOT NULL AS resolved,"
+        f" {by_decisions} AS by_decisions"
         " FROM (SELECT id, max(n) AS n, max(inc) AS inc, max(zdec) AS zdec FROM ("
         f"  SELECT id, 1 AS member, NULL AS n, NULL AS inc, NULL AS zdec FROM ({pool})"
-        "  UNION ALL SELECT record_id, 0, count(*), sum(CASE WHEN decision = 'include'"
-        "   OR (decision = 'maybe' AND :maybe = 'include') THEN 1 ELSE 0 END), NULL"
+        f"  UNION ALL SELECT record_id, 0, count(*), sum({_counted('decision')} = {_INCLUDE}), NULL"
         f"   FROM unit_decision WHERE stage = '{s}' GROUP BY record_id"
         f"  UNION ALL SELECT record_id, 0, NULL, NULL, decision FROM unit_resolution WHERE stage = '{s}'"
         " ) GROUP BY id HAVING max(member) = 1)"
     )
 
 
-# One record's outcome (the pool narrowed to it first) and every record's outcome.
-_TA_OUTCOMES = _outcome_select(Stage.TITLE_ABSTRACT, _SCREENED)
-_TA_OUTCOMES_ALL = _outcome_select_all(Stage.TITLE_ABSTRACT, _SCREENED)
-_FT_POOL = f"SELECT id FROM ({_TA_OUTCOMES_ALL}) WHERE outcome = 'include'"
-_FT_OUTCOMES = _outcome_select(Stage.FULL_TEXT, _FT_POOL)
-_FT_OUTCOMES_ALL = _outcome_select_all(Stage.FULL_TEXT, _FT_POOL)
+_TA_OUTCOMES = _stage_outcomes(Stage.TITLE_ABSTRACT, _SCREENED)
+_FT_POOL = f"SELECT id FROM ({_TA_OUTCOMES}) WHERE outcome = {_INCLUDE}"
+_FT_OUTCOMES = _stage_outcomes(Stage.FULL_TEXT, _FT_POOL)
 
 
 def _pool(stage: Stage) -> str:
     return _SCREENED if stage is Stage.TITLE_ABSTRACT else _FT_POOL
 
 
-def _outcomes(stage: Stage) -> str:
-    return _TA_OUTCOMES if stage is Stage.TITLE_ABSTRACT else _FT_OUTCOMES
-
-
 def _all_outcomes(stage: Stage) -> str:
-    return _TA_OUTCOMES_ALL if stage is Stage.TITLE_ABSTRACT else _FT_OUTCOMES_ALL
+    return _TA_OUTCOMES if stage is Stage.TITLE_ABSTRACT else _FT_OUTCOMES
 
 
 def outcome_params(*, maybe_counts_as: str, needed_title_abstract: int, needed_full_text: int) -> dict[str, Any]:
@@ -108,11 +100,19 @@ def outcome_params(*, maybe_counts_as: str, needed_title_abstract: int, needed_f
             "needed_full_text": needed_full_text}
 
 
-def outcome_of(db: sqlite_utils.Database, record_id: int, stage: Stage, params: dict[str, Any]) -> str | None:
-    """The record's outcome at ``stage``, or None when it is not in that stage's pool."""
-    row = db.execute(f"SELECT outcome FROM ({_outcomes(stage)}) WHERE id = :record_id",
-                     {**params, "record_id": record_id}).fetchone()
-    return row[0] if row else None
+def outcome_of(db: sqlite_utils.Database, record_id: int, stage: Stage, params: dict[str, Any]) -> StageOutcome | None:
+    """The record's outcome at ``stage``, or None when it is not in that stage's pool (a record
+    dedup set aside as a secondary cluster member; at full text, one not included at
+    title/abstract)."""
+    if db.execute(f"{_SCREENED} WHERE id = ?", [record_id]).fetchone() is None:
+        return None
+    if (stage is Stage.FULL_TEXT and outcome_of(db, record_id, Stage.TITLE_ABSTRACT, params)
+            is not StageOutcome.INCLUDE):
+        return None
+    resolution = resolution_for(db, record_id, stage)
+    return stage_outcome((d.choice for d in decisions_for(db, record_id, stage)),
+                         needed=params[f"needed_{stage.value}"], maybe_counts_as=params["maybe"],
+                         resolution=resolution.choice if resolution is not None else None)
 
 
 def ids_with_outcome(db: sqlite_utils.Database, stage: Stage, outcome: str, params: dict[str, Any]) -> list[int]:
@@ -122,7 +122,7 @@ def ids_with_outcome(db: sqlite_utils.Database, stage: Stage, outcome: str, para
 
 
 def stage_progress(db: sqlite_utils.Database, stage: Stage, params: dict[str, Any]) -> StageProgress:
-    outcomes: dict[str, int] = {"pending": 0, "include": 0, "exclude": 0, "conflict": 0}
+    outcomes: dict[str, int] = {o.value: 0 for o in StageOutcome}
     resolved = 0
     for outcome, is_resolved, n in db.execute(
             f"SELECT outcome, resolved, count(*) FROM ({_all_outcomes(stage)}) GROUP BY 1, 2", params):
@@ -207,7 +207,7 @@ def queue_ids(
         QueueFilter.MAYBE: f"p.id IN ({_my_units(Choice.MAYBE)})",
         QueueFilter.INCLUDED: f"p.id IN ({_my_units(Choice.INCLUDE)})",
         # blind: the conflicts on records the reviewer decided, never others' disagreements
-        QueueFilter.CONFLICTS: f"p.id IN (SELECT id FROM ({_all_outcomes(stage)}) WHERE outcome = 'conflict')"
+        QueueFilter.CONFLICTS: f"p.id IN (SELECT id FROM ({_all_outcomes(stage)}) WHERE outcome = {_CONFLICT})"
                                + (f" AND {_decided_by_me('p.id')}" if blind else ""),
         QueueFilter.TAG: "p.id IN (SELECT t.record_id FROM record_tag t JOIN tag g ON g.id = t.tag_id"
                          " WHERE g.name = :tag" + (" AND t.reviewer_id = :rid)" if blind else ")"),
@@ -341,13 +341,9 @@ def resolution_for(db: sqlite_utils.Database, record_id: int, stage: Stage) -> R
 
 def resolved_conflict_ids(db: sqlite_utils.Database, stage: Stage, params: dict[str, Any]) -> list[int]:
     """Units of the stage's pool whose live decisions conflict and that have a live resolution."""
-    s = stage.value
     return [r[0] for r in db.execute(
-        "SELECT z.record_id FROM unit_resolution z JOIN (SELECT record_id, count(*) AS n,"
-        " sum(CASE WHEN decision = 'include' OR (decision = 'maybe' AND :maybe = 'include')"
-        f" THEN 1 ELSE 0 END) AS inc FROM unit_decision WHERE stage = '{s}' GROUP BY record_id) AS e"
-        f" ON e.record_id = z.record_id WHERE z.stage = '{s}' AND e.inc > 0 AND e.inc < e.n"
-        f" AND z.record_id IN ({_pool(stage)}) ORDER BY z.record_id", params)]
+        f"SELECT id FROM ({_all_outcomes(stage)}) WHERE resolved AND by_decisions = {_CONFLICT}"
+        " ORDER BY id", params)]
 
 
 # --- agreement -----------------------------------------------------------------------------------
@@ -362,11 +358,10 @@ def agreement_counts(db: sqlite_utils.Database, stage: Stage | None, maybe_count
     are counted as include/exclude (maybe as the review says); ``a`` is the reviewer who joined
     the review first.
     """
-    eff = "CASE {0}.decision WHEN 'maybe' THEN :maybe ELSE {0}.decision END"
     sql = (
         "WITH u AS MATERIALIZED (SELECT record_id, stage, reviewer_id, decision FROM unit_decision"
         f" WHERE record_id IN ({_SCREENED})" + (" AND stage = :stage" if stage else "") + ")"
-        f" SELECT u1.stage, r1.name, r2.name, {eff.format('u1')}, {eff.format('u2')}, count(*)"
+        f" SELECT u1.stage, r1.name, r2.name, {_counted('u1.decision')}, {_counted('u2.decision')}, count(*)"
         " FROM u u1 JOIN u u2 ON u2.record_id = u1.record_id AND u2.stage = u1.stage"
         " AND u2.reviewer_id > u1.reviewer_id"
         " JOIN reviewer r1 ON r1.id = u1.reviewer_id JOIN reviewer r2 ON r2.id = u2.reviewer_id"

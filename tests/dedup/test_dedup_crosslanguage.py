@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dedup_helpers import add_records, twins
 
-from screener.dedup import Outcome, compare, deduplicate, features
+from screener.dedup import PairOutcome, compare, deduplicate, features
 from screener.dedup.blocking import shares_key
 from screener.records import make_record
 
@@ -20,7 +20,7 @@ def test_twins_are_found_and_queued_unless_an_identifier_agrees() -> None:
         fz, fe = features(zh), features(en)
         assert fz.cjk and not fe.cjk
         verdict = compare(fz, fe, anchored=shares_key(fz, fe))
-        expected = Outcome.DUPLICATE if case.get("merged") else Outcome.POSSIBLE
+        expected = PairOutcome.DUPLICATE if case.get("merged") else PairOutcome.POSSIBLE
         assert verdict.outcome == expected, case["case"]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dedup_helpers import add_records, record
 
-from screener.dedup import Outcome, compare, deduplicate, features
+from screener.dedup import PairOutcome, compare, deduplicate, features
 from screener.dedup.blocking import shares_key
 from screener.dedup.cluster import Link, build_clusters
 from screener.dedup.normalize import abstract_signature
@@ -54,7 +54,7 @@ def test_same_citation_and_text_with_another_journals_doi_is_merged() -> None:
     right = record(**ABSTRACT_ITEM, volume="59", issue="SUPPL. 1", doi="10.1016/j.appet.2012.05.003")
     wrong = record(**ABSTRACT_ITEM, volume="1", doi="10.1016/j.regpep.2012.05.039")
     found = verdict(right, wrong)
-    assert (found.outcome, found.rule, found.conflict) == (Outcome.DUPLICATE, "same_citation_other_doi", False)
+    assert (found.outcome, found.rule, found.conflict) == (PairOutcome.DUPLICATE, "same_citation_other_doi", False)
     # the copies of each DOI join them in one cluster (the chaining guard lets the two DOIs meet)
     copies = [right, record(**ABSTRACT_ITEM, doi="10.1016/j.appet.2012.05.003"), wrong,
               record(**ABSTRACT_ITEM, volume="1", doi="10.1016/j.regpep.2012.05.039")]
@@ -73,7 +73,7 @@ def test_another_doi_without_the_same_whole_text_stays_apart() -> None:
     }
     for what, fields in others.items():
         found = verdict(right, record(**fields, doi="10.1016/j.regpep.2012.05.039"))
-        assert found.outcome != Outcome.DUPLICATE and found.conflict, what
+        assert found.outcome != PairOutcome.DUPLICATE and found.conflict, what
 
 
 # --- an article printed twice ---------------------------------------------------------------------
@@ -87,7 +87,7 @@ def test_article_printed_again_in_the_next_volume_is_merged() -> None:
     first = record(**ARTICLE, year=2009, volume="24", issue="1", pages="46-54", doi="10.1057/jit.2009.2")
     again = record(**ARTICLE, year=2010, volume="25", issue="1", pages="56-64", doi="10.1057/jit.2008.23")
     found = verdict(first, again)
-    assert (found.outcome, found.rule, found.conflict) == (Outcome.DUPLICATE, "same_text_reprinted", False)
+    assert (found.outcome, found.rule, found.conflict) == (PairOutcome.DUPLICATE, "same_text_reprinted", False)
     assert deduplicate([first, again]).clusters == ((0, 1),)
 
 
@@ -111,12 +111,12 @@ def test_one_text_in_other_places_is_not_a_reprint() -> None:
     }
     for what, fields in others.items():
         found = verdict(first, record(**fields, doi="10.1057/other"))
-        assert found.outcome != Outcome.DUPLICATE and found.conflict, what
+        assert found.outcome != PairOutcome.DUPLICATE and found.conflict, what
     # two meeting abstracts of one text in two years' supplements stay apart too
     meeting = dict(ARTICLE, journal="Journal of Information Technology. Conference: Annual Meeting")
     assert verdict(record(**meeting, year=2009, volume="24", issue="Suppl 1", pages="S46", doi="10.1057/a"),
                    record(**meeting, year=2010, volume="25", issue="Suppl 1", pages="S56", doi="10.1057/b")
-                   ).outcome != Outcome.DUPLICATE
+                   ).outcome != PairOutcome.DUPLICATE
 
 
 def test_recurring_introduction_without_abstract_stays_apart() -> None:
@@ -126,7 +126,7 @@ def test_recurring_introduction_without_abstract_stays_apart() -> None:
                  journal="Proceedings of the Annual Hawaii International Conference on System Sciences")
     found = verdict(record(**intro, year=2021, doi="10.24251/hicss.2021.510"),
                     record(**intro, year=2022, doi="10.24251/hicss.2022.544"))
-    assert found.outcome != Outcome.DUPLICATE and found.conflict
+    assert found.outcome != PairOutcome.DUPLICATE and found.conflict
 
 
 # --- the chaining guard --------------------------------------------------------------------------------
@@ -148,7 +148,7 @@ def test_two_dois_conflict_whatever_else_the_rule_says() -> None:
     # titles too far apart for the rule to look further: the DOIs alone keep them apart
     a = record(**ABSTRACT_ITEM, doi="10.1016/j.appet.2012.05.003")
     b = record(title="Cardiac outcomes of statins in older adults", year=2012, doi="10.1136/bmj.j1000")
-    assert verdict(a, b).outcome == Outcome.DISTINCT and verdict(a, b).conflict
+    assert verdict(a, b).outcome == PairOutcome.DISTINCT and verdict(a, b).conflict
     assert not verdict(a, record(title="Cardiac outcomes of statins in older adults", year=2012)).conflict
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dedup_helpers import record
 
-from screener.dedup import Outcome, compare, deduplicate, features
+from screener.dedup import PairOutcome, compare, deduplicate, features
 from screener.dedup.blocking import shares_key
 from screener.records import Record
 
@@ -22,22 +22,22 @@ def test_same_paper_written_two_ways_is_merged() -> None:
     other = dict(ARTICLE, title="LOW-DOSE INTERLEUKIN-2 FOR REFRACTORY DERMATOMYOSITIS - A RANDOMISED "
                                 "CONTROLLED TRIAL. [Chinese]",
                  authors=["Zhai QJ", "Yue XY", "Hong Z"], journal="Ann Rheum Dis", pages="501-9")
-    assert verdict(record(**ARTICLE), record(**other)).outcome == Outcome.DUPLICATE
+    assert verdict(record(**ARTICLE), record(**other)).outcome == PairOutcome.DUPLICATE
 
 
 def test_shared_doi_merges_and_different_titles_are_only_flagged() -> None:
     a = record(**ARTICLE, doi="10.1136/annrheumdis-2019-1")
     assert verdict(a, record(title=ARTICLE["title"], doi="https://doi.org/10.1136/ANNRHEUMDIS-2019-1")
-                   ).outcome == Outcome.DUPLICATE
+                   ).outcome == PairOutcome.DUPLICATE
     flagged = verdict(a, record(title="Cardiac outcomes of statins in older adults",
                                 doi="10.1136/annrheumdis-2019-1"))
-    assert flagged.outcome == Outcome.POSSIBLE and "titles_differ" in flagged.rule
+    assert flagged.outcome == PairOutcome.POSSIBLE and "titles_differ" in flagged.rule
 
 
 def test_different_identifiers_are_never_merged() -> None:
     a = record(**ARTICLE, doi="10.1000/a1", pmid="111")
-    assert verdict(a, record(**ARTICLE, doi="10.1000/a2")).outcome != Outcome.DUPLICATE
-    assert verdict(a, record(**ARTICLE, pmid="222")).outcome == Outcome.DISTINCT
+    assert verdict(a, record(**ARTICLE, doi="10.1000/a2")).outcome != PairOutcome.DUPLICATE
+    assert verdict(a, record(**ARTICLE, pmid="222")).outcome == PairOutcome.DISTINCT
 
 
 def test_errata_retractions_and_replies_are_never_merged_automatically() -> None:
@@ -48,31 +48,31 @@ def test_errata_retractions_and_replies_are_never_merged_automatically() -> None
                          (f"Comment on: {ARTICLE['title']}", "1100-1101"),
                          (f"{ARTICLE['title']} - Reply", "1102")):
         other = record(**dict(ARTICLE, title=title, pages=pages, issue="9"))
-        assert verdict(article, other).outcome != Outcome.DUPLICATE, title
+        assert verdict(article, other).outcome != PairOutcome.DUPLICATE, title
     # ... even with the article's DOI on the erratum
     with_doi = record(**ARTICLE, doi="10.1136/x")
     erratum = record(**dict(ARTICLE, title=f"Erratum: {ARTICLE['title']}", pages="1200", doi="10.1136/x"))
-    assert verdict(with_doi, erratum).outcome == Outcome.POSSIBLE
+    assert verdict(with_doi, erratum).outcome == PairOutcome.POSSIBLE
 
 
 def test_conference_abstract_and_later_article_are_not_merged() -> None:
     abstract = record(**dict(ARTICLE, journal="Annals of the Rheumatic Diseases. Conference: EULAR 2019",
                              volume="78", issue="Suppl 2", pages="A123", year=2019))
     article = record(**dict(ARTICLE, year=2020, volume="79", issue="1", pages="12-20"))
-    assert verdict(abstract, article).outcome != Outcome.DUPLICATE
+    assert verdict(abstract, article).outcome != PairOutcome.DUPLICATE
     # the same abstract indexed twice, once without the meeting's name, is one record
     again = record(**dict(ARTICLE, journal="Annals of the Rheumatic Diseases", volume="78",
                           issue="Suppl 2", pages="A123"))
-    assert verdict(abstract, again).outcome == Outcome.DUPLICATE
+    assert verdict(abstract, again).outcome == PairOutcome.DUPLICATE
 
 
 def test_parts_of_a_series_and_editorials_stay_apart() -> None:
     one = record(**dict(ARTICLE, title="Myositis in adults. Part I: diagnosis"))
     two = record(**dict(ARTICLE, title="Myositis in adults. Part II: diagnosis", pages="510-519"))
-    assert verdict(one, two).outcome == Outcome.DISTINCT
+    assert verdict(one, two).outcome == PairOutcome.DISTINCT
     editorial = dict(title="Editorial", authors=["Weber R"], year=2003, journal="MIS Quarterly", volume="27")
     assert verdict(record(**editorial, issue="2", pages="iii-xi"),
-                   record(**editorial, issue="3", pages="iii-xii")).outcome == Outcome.DISTINCT
+                   record(**editorial, issue="3", pages="iii-xii")).outcome == PairOutcome.DISTINCT
 
 
 def test_chaining_guard_keeps_two_dois_out_of_one_cluster() -> None:
@@ -82,7 +82,7 @@ def test_chaining_guard_keeps_two_dois_out_of_one_cluster() -> None:
     c = record(**ARTICLE, doi="10.1000/two")
     result = deduplicate([a, b, c])
     assert all(not {0, 2} <= set(cluster) for cluster in result.clusters)
-    assert any(p.outcome == Outcome.DUPLICATE for p in result.pairs)
+    assert any(p.outcome == PairOutcome.DUPLICATE for p in result.pairs)
 
 
 def test_primary_is_the_most_complete_record() -> None:
@@ -103,8 +103,8 @@ def test_no_chain_joins_a_meeting_abstract_and_the_later_article() -> None:
     x = record(title=title, authors=authors, year=2013, volume="128", journal="Circulation")
     c = record(title=title, authors=authors, year=2013, volume="128", issue="22", pages="2340-2349",
                journal="Circulation")
-    assert verdict(a, c).outcome != Outcome.DUPLICATE and verdict(a, c).conflict
-    assert verdict(a, x).outcome == verdict(x, c).outcome == Outcome.DUPLICATE
+    assert verdict(a, c).outcome != PairOutcome.DUPLICATE and verdict(a, c).conflict
+    assert verdict(a, x).outcome == verdict(x, c).outcome == PairOutcome.DUPLICATE
     result = deduplicate([a, x, c])
     assert result.clusters and all(not {0, 2} <= set(cluster) for cluster in result.clusters)
 
@@ -117,11 +117,11 @@ def test_volume_and_issue_shifted_into_issue_and_pages_still_match() -> None:
     common = dict(title="The treatment of atypical hus", authors=["Loirat, C."], year=2011, journal=meeting)
     shifted = record(**common, pages="9", issue="26")
     right = record(**common, pages="1746-1746", volume="26", issue="9")
-    assert verdict(shifted, right).outcome == Outcome.DUPLICATE
+    assert verdict(shifted, right).outcome == PairOutcome.DUPLICATE
     # a page that only happens to equal the other's issue, with a volume of its own, still differs
-    assert verdict(record(**common, pages="9", volume="26", issue="26"), right).outcome != Outcome.DUPLICATE
+    assert verdict(record(**common, pages="9", volume="26", issue="26"), right).outcome != PairOutcome.DUPLICATE
     # ... and a shifted record whose numbers do not line up is no match
-    assert verdict(record(**common, pages="8", issue="26"), right).outcome != Outcome.DUPLICATE
+    assert verdict(record(**common, pages="8", issue="26"), right).outcome != PairOutcome.DUPLICATE
 
 
 def test_supplement_number_exported_as_volume_is_the_same_abstract() -> None:
@@ -133,11 +133,11 @@ def test_supplement_number_exported_as_volume_is_the_same_abstract() -> None:
                   journal="European Heart Journal Cardiovascular Imaging")
     abstract = record(**common, volume="16", issue="SUPPL. 1")
     copy = record(**common, volume="1", pages="i22-i23")
-    assert verdict(abstract, copy).outcome == Outcome.DUPLICATE
+    assert verdict(abstract, copy).outcome == PairOutcome.DUPLICATE
     # the article in a later year, or in a volume that is not the supplement's number, stays apart
     assert verdict(abstract, record(**dict(common, year=2016), volume="1", pages="i22-i23")
-                   ).outcome != Outcome.DUPLICATE
-    assert verdict(abstract, record(**common, volume="2", pages="122-129")).outcome != Outcome.DUPLICATE
+                   ).outcome != PairOutcome.DUPLICATE
+    assert verdict(abstract, record(**common, volume="2", pages="122-129")).outcome != PairOutcome.DUPLICATE
 
 
 def test_year_as_volume_month_as_issue_and_section_heading() -> None:
@@ -148,7 +148,7 @@ def test_year_as_volume_month_as_issue_and_section_heading() -> None:
                    volume="2016", issue="May", authors=["Kasriel, S."])
     headed = record(**common, title="How did it ... Upwork's CEO on how an introverted engineer learned to lead",
                     volume="94", issue="5", pages="35+", authors=["Kasriel, Stephane"])
-    assert verdict(plain, headed).outcome == Outcome.DUPLICATE
+    assert verdict(plain, headed).outcome == PairOutcome.DUPLICATE
     # a real volume that differs still counts against the pair
     assert verdict(record(**dict(common, title=plain.title, volume="93", issue="May", authors=["Kasriel, S."])),
-                   headed).outcome != Outcome.DUPLICATE
+                   headed).outcome != PairOutcome.DUPLICATE

@@ -37,7 +37,7 @@ TITLE_ABSTRACT = {
     "C2": ("exclude", "exclude"), "C3": ("include", "include"), "C4": ("exclude", "include"),
     "R1": ("include", "include"), "R2": ("exclude", None), "H1": ("include", "include"),
 }
-TA_RESOLUTIONS = {"E5": "exclude", "C4": "include"}     # P6 stays in conflict, R2 incomplete
+TA_RESOLUTIONS = {"E5": "exclude", "C4": "include"}     # P6 stays in conflict, R2 pending
 NOT_RETRIEVED = ["C3"]
 FULL_TEXT = {   # (alice, bob) as (decision, reason)
     "P1": (("include", None), ("include", None)),
@@ -56,10 +56,10 @@ EXPECTED = {
     "databases": {"PubMed": 6, "Embase": 5, "CNKI": 4}, "registers": {"ClinicalTrials.gov": 2},
     "database_results": 15, "register_results": 2, "duplicates": 3,
     "excluded_automatic": 0, "excluded_other": 0,
-    "records_screened": 14, "records_excluded": 5, "records_conflict": 1, "records_incomplete": 1,
+    "records_screened": 14, "records_excluded": 5, "records_conflict": 1, "records_pending": 1,
     "reports_sought": 7, "reports_not_retrieved": 1, "reports_assessed": 6,
     "reasons": {"Wrong population": 2, "Wrong intervention": 1},
-    "reports_conflict": 0, "reports_incomplete": 1, "dbr_included": 2,
+    "reports_conflict": 0, "reports_pending": 1, "dbr_included": 2,
     "citations_results": 2, "other_duplicates": 1, "other_sought": 1, "other_not_retrieved": 0,
     "other_assessed": 1, "other_included": 1,
     "new_studies": 2, "new_reports": 3, "total_studies": 6, "total_reports": 8,

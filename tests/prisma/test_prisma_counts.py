@@ -24,12 +24,12 @@ def test_every_box_of_the_constructed_review(review: Project):
     assert (c.excluded_automatic, c.excluded_other) == (e["excluded_automatic"], e["excluded_other"])
     m = c.main
     assert (m.records, m.records_excluded) == (e["records_screened"], e["records_excluded"])
-    assert (m.records_conflict, m.records_incomplete) == (e["records_conflict"], e["records_incomplete"])
+    assert (m.records_conflict, m.records_pending) == (e["records_conflict"], e["records_pending"])
     assert (m.reports_sought, m.reports_not_retrieved, m.reports_assessed) == (
         e["reports_sought"], e["reports_not_retrieved"], e["reports_assessed"])
     assert dict(m.reasons) == e["reasons"]
     assert m.reports_excluded == sum(e["reasons"].values())
-    assert (m.reports_conflict, m.reports_incomplete) == (e["reports_conflict"], e["reports_incomplete"])
+    assert (m.reports_conflict, m.reports_pending) == (e["reports_conflict"], e["reports_pending"])
     assert m.reports_included == e["dbr_included"]
     o = c.other
     assert c.other_results("citation") == e["citations_results"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from screener.model import Choice
-from screener.screening import Outcome, effective_choice, is_conflict, stage_outcome
+from screener.screening import StageOutcome, effective_choice, is_conflict, stage_outcome
 
 INC, EXC, MAY = Choice.INCLUDE, Choice.EXCLUDE, Choice.MAYBE
 
@@ -33,21 +33,21 @@ def test_is_conflict(choices, maybe, expected) -> None:
 
 
 @pytest.mark.parametrize(("choices", "needed", "resolution", "expected"), [
-    ([], 2, None, Outcome.PENDING),
-    ([INC], 2, None, Outcome.PENDING),
-    ([INC], 1, None, Outcome.INCLUDED),
-    ([EXC], 1, None, Outcome.EXCLUDED),
-    ([INC, MAY], 2, None, Outcome.INCLUDED),
-    ([EXC, EXC], 2, None, Outcome.EXCLUDED),
-    ([INC, EXC], 2, None, Outcome.CONFLICT),
-    ([INC, EXC], 1, None, Outcome.CONFLICT),        # two opinions disagree even if one was enough
-    ([INC, EXC], 2, EXC, Outcome.EXCLUDED),           # a resolution settles it
-    ([INC, INC], 2, EXC, Outcome.EXCLUDED),           # and overrides agreement too
+    ([], 2, None, StageOutcome.PENDING),
+    ([INC], 2, None, StageOutcome.PENDING),
+    ([INC], 1, None, StageOutcome.INCLUDE),
+    ([EXC], 1, None, StageOutcome.EXCLUDE),
+    ([INC, MAY], 2, None, StageOutcome.INCLUDE),
+    ([EXC, EXC], 2, None, StageOutcome.EXCLUDE),
+    ([INC, EXC], 2, None, StageOutcome.CONFLICT),
+    ([INC, EXC], 1, None, StageOutcome.CONFLICT),        # two opinions disagree even if one was enough
+    ([INC, EXC], 2, EXC, StageOutcome.EXCLUDE),           # a resolution settles it
+    ([INC, INC], 2, EXC, StageOutcome.EXCLUDE),           # and overrides agreement too
 ])
 def test_stage_outcome(choices, needed, resolution, expected) -> None:
     assert stage_outcome(choices, needed=needed, resolution=resolution) is expected
 
 
 def test_stage_outcome_with_maybe_as_exclude() -> None:
-    assert stage_outcome([MAY, MAY], needed=2, maybe_counts_as="exclude") is Outcome.EXCLUDED
-    assert stage_outcome([MAY, INC], needed=2, maybe_counts_as="exclude") is Outcome.CONFLICT
+    assert stage_outcome([MAY, MAY], needed=2, maybe_counts_as="exclude") is StageOutcome.EXCLUDE
+    assert stage_outcome([MAY, INC], needed=2, maybe_counts_as="exclude") is StageOutcome.CONFLICT
