@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
 from screener.errors import ScreenerError
 from screener.flows import lazy_flow
+from screener.flows.rank_worker import RankingWorker
 from screener.model import Choice, Decision, ImportResult, Review, ReviewSummary, Stage, StageCounts
 from screener.records import Record
 from screener.screening import (
@@ -25,10 +26,15 @@ from screener.screening import (
     Reviewer,
     StageProgress,
 )
+from screener.screening.order import QueueMode, QueueOrder, RankingInfo
+from screener.screening.stopping import ScreeningStop, StoppingStatus
 from screener.storage import decisions as decision_store
 from screener.storage import records as record_store
 from screener.storage import review as review_store
 from screener.storage.db import create, is_read_only, open_review, transaction, verify
+
+if TYPE_CHECKING:
+    from screener.flows.ranking import Ranking
 
 __all__ = ["Project"]
 
@@ -38,6 +44,7 @@ dedup_flow = lazy_flow("dedup")
 extraction_flow = lazy_flow("extraction")
 import_flow = lazy_flow("importing")
 pooling_flow = lazy_flow("pooling")
+ranking_flow = lazy_flow("ranking")
 screening_flow = lazy_flow("screening")
 search_flow = lazy_flow("search")
 studies_flow = lazy_flow("studies")
@@ -443,6 +450,73 @@ class Project:
     def decided_by(self, stage: Stage | str, reviewer: str, record_ids: list[int]) -> set[int]:
         """Which of ``record_ids`` ``reviewer`` has decided at ``stage``."""
         return screening_flow.store.decided_among(self.db, Stage(stage), reviewer, record_ids)
+
+    # --- prioritised screening and the stopping rule (issue 16) ---
+    def queue_order(self, reviewer: str, stage: Stage | str = Stage.TITLE_ABSTRACT) -> QueueOrder:
+        """``reviewer``'s queue order: chosen mode, the order it gives now, the ranking's state."""
+        return ranking_flow.queue_order(self.db, reviewer, Stage(stage))
+
+    def set_queue_order(self, reviewer: str, mode: QueueMode | str, *, seed: int | None = None,
+                        stage: Stage | str = Stage.TITLE_ABSTRACT) -> QueueOrder:
+        """Choose the queue order (relevance, file, random, auto); random starts the stopping
+        rule's random sample when none covers the records no one has screened."""
+        return ranking_flow.set_queue_order(self.db, reviewer, mode, seed=seed, stage=Stage(stage))
+
+    def ordered_queue(self, stage: Stage | str, reviewer: str, filter: str = "undecided",
+                      tag: str | None = None, *, after: int = 0,
+                      limit: int | None = None) -> list[int]:
+        """:meth:`screening_queue` in the reviewer's order; ``after``: after that record in it."""
+        return ranking_flow.ordered_queue(self.db, Stage(stage), reviewer, filter, tag,
+                                          after=after, limit=limit)
+
+    def retrain_ranking(self, reviewer: str, *, force: bool = False,
+                        worker: RankingWorker | None = None) -> RankingInfo | None:
+        """Train ``reviewer``'s ranking when due (``force``: now), here or in ``worker``'s
+        process; None while their decisions lack an include or an exclude."""
+        if worker is not None:
+            return worker.retrain(self.path, self._as(reviewer) or reviewer,
+                                  Stage.TITLE_ABSTRACT.value, force=force)
+        return ranking_flow.retrain(self.db, reviewer, force=force)
+
+    def ranking(self, reviewer: str) -> Ranking | None:
+        """``reviewer``'s stored ranking (each record's relevance and rank), or None."""
+        return ranking_flow.ranking(self.db, reviewer)
+
+    def stopping_status(self, *, recall_target: float | None = None,
+                        confidence: float | None = None) -> StoppingStatus:
+        """Title/abstract screening against the stopping rule (Callaghan & Müller-Hansen 2020)."""
+        return ranking_flow.stopping_status(self.db, recall_target=recall_target,
+                                            confidence=confidence)
+
+    def set_stopping_rule(self, reviewer: str, *, recall_target: float, confidence: float) -> None:
+        """Set the review's recall target and confidence (the lead's)."""
+        ranking_flow.set_stopping_rule(self.db, reviewer, recall_target=recall_target,
+                                       confidence=confidence)
+
+    def stop_screening(self, reviewer: str) -> ScreeningStop:
+        """Stop title/abstract screening by the rule (the lead's; the criterion must be met):
+        the records no one screened are marked "not screened: stopping rule"."""
+        return ranking_flow.stop_screening(self.db, reviewer)
+
+    def undo_stop(self, reviewer: str) -> ScreeningStop:
+        """Undo the stop (the lead's): its records are to be screened again."""
+        return ranking_flow.undo_stop(self.db, reviewer)
+
+    @staticmethod
+    def ranking_worker() -> RankingWorker:
+        """A process that trains rankings (for the TUI); close it when done."""
+        return RankingWorker()
+
+    @staticmethod
+    def simulate(path: str | Path, label: str, *, seeds: int = 5, priors: tuple[int, int] = (1, 1),
+                 out: str | Path | None = None, replace: bool = False,
+                 progress: Progress | None = None) -> Any:
+        """Replay a labelled CSV through the ranking and the stopping rule (``screener
+        simulate``); writes curves, a table and JSON into ``out`` when given."""
+        from screener.flows import simulate as simulate_flow
+
+        return simulate_flow.simulate_file(path, label, seeds=seeds, priors=priors, out=out,
+                                           replace=replace, progress=progress)
 
 
     # --- extraction and risk of bias (issue 7) ---
