@@ -73,7 +73,7 @@ def record_text(title: str, abstract: str, keywords: Iterable[str] = ()) -> tupl
 def _vectorizers(settings: RankingSettings) -> tuple[Any, Any | None]:
     from sklearn.feature_extraction.text import HashingVectorizer
 
-    half = settings.buckets // 2
+    half = settings.buckets // 2 if settings.char_ngrams is not None else settings.buckets
     word = HashingVectorizer(n_features=half, ngram_range=settings.word_ngrams, norm=None,
                              alternate_sign=False, dtype=np.float32)
     char = None

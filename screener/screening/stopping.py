@@ -70,14 +70,21 @@ def k_target(includes_found: int, includes_before: int, recall_target: float) ->
     return math.floor(includes_found / _fraction(recall_target) - includes_before) + 1
 
 
-def _cdf(k: int, urn: int, relevant: int, sampled: int) -> float:
-    """P(X <= k), X ~ Hypergeometric(urn, relevant, sampled); 0 where no urn with ``relevant``
-    relevant records could give a sample with only ``k`` of them."""
-    from scipy.stats import hypergeom
+def _log_choose(n: int, k: int) -> float:
+    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
 
-    if relevant > urn or sampled - k > urn - relevant:
+
+def _cdf(k: int, urn: int, relevant: int, sampled: int) -> float:
+    """P(X <= k), X ~ Hypergeometric(urn, relevant, sampled), summed term by term in log space
+    (k is a sample's relevant records: few terms); 0 where no urn with ``relevant`` relevant
+    records could give a sample with only ``k`` of them."""
+    if relevant > urn or sampled - k > urn - relevant or k < 0:
         return 0.0
-    return float(min(1.0, max(0.0, hypergeom.cdf(k, urn, relevant, sampled))))
+    total = _log_choose(urn, sampled)
+    low = max(0, sampled - (urn - relevant))
+    p = sum(math.exp(_log_choose(relevant, x) + _log_choose(urn - relevant, sampled - x) - total)
+            for x in range(low, min(k, relevant, sampled) + 1))
+    return min(1.0, max(0.0, p))
 
 
 def _p_value(urn: int, sampled: int, k: int, includes_found: int, includes_before: int,
