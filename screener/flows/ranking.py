@@ -44,7 +44,7 @@ from screener.screening.stopping import (
     StoppingStatus,
     StoppingTest,
     sample_needed,
-    test_recall,
+    hypergeometric_test,
 )
 from screener.storage import ranking as store
 from screener.storage import review as review_store
@@ -445,7 +445,7 @@ def _sample_test(state: _State, sample: store.Sample, target: float, conf: float
     prefix = sample.urn[:n]
     k = int(np.isin(prefix, np.fromiter(state.includes, dtype=np.int64)).sum())
     inside = int(np.isin(np.fromiter(state.includes, dtype=np.int64), sample.urn).sum())
-    return test_recall(urn=int(sample.urn.shape[0]), sampled=n, sample_includes=k,
+    return hypergeometric_test(urn=int(sample.urn.shape[0]), sampled=n, sample_includes=k,
                        includes_before=len(state.includes) - inside,
                        includes_found=len(state.includes), recall_target=target, confidence=conf)
 
@@ -490,3 +490,37 @@ def undo_stop(db: sqlite_utils.Database, reviewer: str,
 def stopped_records(db: sqlite_utils.Database, stage: Stage = Stage.TITLE_ABSTRACT) -> set[int]:
     return store.stopped_ids(db, stage)
 
+
+
+def methods_text(db: sqlite_utils.Database, stage: Stage = Stage.TITLE_ABSTRACT) -> tuple[str, ...]:
+    """The report's methods paragraphs: the prioritisation, and the stop with its figures."""
+    out: list[str] = []
+    ranked_by = db.execute("SELECT count(*) FROM ranking WHERE stage = ?", [stage.value]).fetchone()[0]
+    if ranked_by:
+        out.append(
+            "Title/abstract records were screened in order of predicted relevance: for each "
+            "reviewer, a linear support vector machine on TF-IDF word (1-2) and character "
+            "(3-5) n-grams of titles, abstracts and keywords, retrained as decisions were made, "
+            "learning only from that reviewer's own decisions and the team's final ones "
+            f"(screener's ranking; {ranked_by} reviewer ranking{'s' if ranked_by != 1 else ''}).")
+    stop = store.live_stop(db, stage)
+    if stop is not None:
+        t = stop.test
+        recall = ("" if t.recall_estimate is None else
+                  f" Estimated recall was {100 * t.recall_estimate:.1f}% ({100 * t.confidence:.0f}% "
+                  f"CI {100 * (t.recall_low or 0):.1f}% to {100 * (t.recall_high or 0):.1f}%).")
+        out.append(
+            "Screening stopped by the statistical stopping criterion of Callaghan and "
+            "Müller-Hansen (2020, Systematic Reviews 9:273): a hypergeometric test, on a random "
+            "sample of the records not screened when sampling began, of the hypothesis that "
+            f"recall is below the target of {100 * t.recall_target:.0f}%, at "
+            f"{100 * t.confidence:.0f}% confidence. When {stop.reviewer} stopped on "
+            f"{stop.stopped_at[:10]}, {stop.screened:,} of {stop.records:,} records had been "
+            f"screened and {t.includes_found:,} included; {t.sample_includes:,} of the "
+            f"{t.sampled:,} records sampled at random from {t.urn:,} were relevant "
+            f"({t.includes_before:,} includes had been found before sampling), so at least "
+            f"{t.k_target:,} relevant records in the sampled pool would have been needed for "
+            f"recall below the target (p = {t.p_value:.4f}).{recall} The {stop.marked:,} records "
+            "not screened are counted in the PRISMA diagram as marked ineligible by automation "
+            "tools.")
+    return tuple(out)

@@ -57,6 +57,7 @@ class RankingSettings:
 
     word_ngrams: tuple[int, int] = (1, 2)
     char_ngrams: tuple[int, int] | None = (3, 5)
+    char_weight: float = 1.0
     buckets: int = 2**20
     c: float = 0.1
     include_weight: float = 10.0
@@ -113,11 +114,14 @@ class Features:
         for start in range(0, len(ids), CHUNK):
             part = texts[start:start + CHUNK]
             counts = word.transform([t[0] for t in part])
-            if char is not None:
-                chars = char.transform([t[1] for t in part])
-                counts = sparse.hstack([counts, chars], format="csr", dtype=np.float32)
             counts.sum_duplicates()
             counts.data = 1.0 + np.log(counts.data, dtype=np.float32)   # sublinear tf
+            if char is not None:
+                chars = char.transform([t[1] for t in part])
+                chars.sum_duplicates()
+                chars.data = (1.0 + np.log(chars.data, dtype=np.float32)) * np.float32(
+                    self.settings.char_weight)
+                counts = sparse.hstack([counts, chars], format="csr", dtype=np.float32)
             df += np.bincount(counts.indices, minlength=self.settings.buckets)
             self.blocks.append(counts)
         self.df = df

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from screener.screening.ranking import Features, ranked, retrain_due, score
-from screener.screening.stopping import StoppingTest, sample_needed, test_recall
+from screener.screening.stopping import StoppingTest, sample_needed, hypergeometric_test
 
 __all__ = ["Metrics", "SimulationRun", "metrics", "pick_priors", "simulate"]
 
@@ -144,7 +144,7 @@ def _random_phase(y: np.ndarray, order: list[int], screened: np.ndarray, seed: i
     k = 0
     for n, row in enumerate(draws, start=1):
         k += int(y[row])
-        test = test_recall(urn=len(urn), sampled=n, sample_includes=k, includes_before=before,
+        test = hypergeometric_test(urn=len(urn), sampled=n, sample_includes=k, includes_before=before,
                            recall_target=recall_target, confidence=confidence)
         if test.met:
             return len(order) + n, before + k, test

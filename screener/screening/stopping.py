@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 __all__ = ["RULE", "ScreeningStop", "StoppingStatus", "StoppingTest", "k_target", "sample_needed",
-           "test_recall"]
+           "hypergeometric_test"]
 
 RULE = ("Callaghan & Müller-Hansen (2020) stopping criterion: a hypergeometric test on a "
         "random sample of the records not screened by priority")
@@ -99,7 +99,7 @@ def sample_needed(*, unscreened: int, includes: int, recall_target: float = 0.95
 
     Before sampling (the defaults): a sample would be drawn from the ``unscreened`` records, with
     ``includes`` found so far. During sampling: ``urn``, ``sampled``, ``sample_includes`` and
-    ``includes_before`` as in :func:`test_recall`, ``includes`` being every relevant record found.
+    ``includes_before`` as in :func:`hypergeometric_test`, ``includes`` being every relevant record found.
     0 when the test is met already; None when no sample from the urn can meet it.
     """
     urn = unscreened if urn is None else urn
@@ -119,7 +119,7 @@ def sample_needed(*, unscreened: int, includes: int, recall_target: float = 0.95
     return high - sampled
 
 
-def test_recall(*, urn: int, sampled: int, sample_includes: int, includes_before: int,
+def hypergeometric_test(*, urn: int, sampled: int, sample_includes: int, includes_before: int,
                 includes_found: int | None = None, recall_target: float = 0.95,
                 confidence: float = 0.95) -> StoppingTest:
     """The test and the recall estimate from a random sample of the urn (see the module
