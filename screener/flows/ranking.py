@@ -43,8 +43,8 @@ from screener.screening.stopping import (
     ScreeningStop,
     StoppingStatus,
     StoppingTest,
-    sample_needed,
     hypergeometric_test,
+    sample_needed,
 )
 from screener.storage import ranking as store
 from screener.storage import review as review_store

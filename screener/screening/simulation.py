@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from screener.screening.ranking import Features, ranked, retrain_due, score
-from screener.screening.stopping import StoppingTest, sample_needed, hypergeometric_test
+from screener.screening.stopping import StoppingTest, hypergeometric_test, sample_needed
 
 __all__ = ["Metrics", "SimulationRun", "metrics", "pick_priors", "simulate"]
 

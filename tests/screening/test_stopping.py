@@ -12,7 +12,7 @@ import random
 
 import pytest
 
-from screener.screening.stopping import k_target, sample_needed, hypergeometric_test
+from screener.screening.stopping import hypergeometric_test, k_target, sample_needed
 
 
 def test_k_target_at_an_exact_boundary() -> None:
