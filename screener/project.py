@@ -469,14 +469,18 @@ class Project:
         return ranking_flow.ordered_queue(self.db, Stage(stage), reviewer, filter, tag,
                                           after=after, limit=limit)
 
-    def retrain_ranking(self, reviewer: str, *, force: bool = False,
-                        worker: RankingWorker | None = None) -> RankingInfo | None:
-        """Train ``reviewer``'s ranking when due (``force``: now), here or in ``worker``'s
-        process; None while their decisions lack an include or an exclude."""
-        if worker is not None:
-            return worker.retrain(self.path, self._as(reviewer) or reviewer,
-                                  Stage.TITLE_ABSTRACT.value, force=force)
+    def retrain_ranking(self, reviewer: str, *, force: bool = False) -> RankingInfo | None:
+        """Train ``reviewer``'s ranking when due (``force``: now); None while their decisions
+        lack an include or an exclude."""
         return ranking_flow.retrain(self.db, reviewer, force=force)
+
+    def rerank(self, reviewer: str, filter: str = "undecided", tag: str | None = None, *,
+               shown: RankingInfo | None = None, worker: RankingWorker | None = None) -> Any:
+        """Retrain when due, here or in ``worker``'s process; when the ranking is not ``shown``,
+        it and the queue in its new order (``Reranked``), else None."""
+        if worker is not None:
+            return worker.rerank(self.path, self.reviewer(reviewer).name, filter, tag, shown=shown)
+        return ranking_flow.rerank(self.db, reviewer, filter, tag, shown=shown)
 
     def ranking(self, reviewer: str) -> Ranking | None:
         """``reviewer``'s stored ranking (each record's relevance and rank), or None."""

@@ -4,8 +4,9 @@ trainings (:class:`screener.flows.ranking.FeatureCache`).
 The TUI asks it through :class:`RankingWorker`, so the seconds of building features for a big
 review, and the CPU of each training, never hold the interpreter lock the screen needs to show
 the next record. Each message is a length-prefixed pickle (as :mod:`screener.flows.parallel`):
-``(path, reviewer, stage, force)`` in, ``("ok", RankingInfo | None)`` or ``("error", text)``
-out. The process ends when its input ends, that is when the TUI ends, even when it is killed.
+``(path, reviewer, filter, tag, shown)`` in, ``("ok", Reranked | None)`` (see
+:func:`screener.flows.ranking.rerank`) or ``("error", text)`` out: the queue is put in its new
+order here too, so the TUI process gets the list whole. The process ends when its input ends, that is when the TUI ends, even when it is killed.
 """
 
 from __future__ import annotations
@@ -17,9 +18,13 @@ import sys
 import threading
 from collections import deque
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from screener.errors import ScreenerError
 from screener.screening.order import RankingInfo
+
+if TYPE_CHECKING:
+    from screener.flows.ranking import Reranked
 
 __all__ = ["RankingWorker"]
 
@@ -51,16 +56,16 @@ class RankingWorker:
         for line in iter(getattr(stderr, "readline"), b""):  # noqa: B009 - a pipe, typed loosely
             self._errors.append(line)
 
-    def retrain(self, path: str | Path, reviewer: str, stage: str, *,
-                force: bool = False) -> RankingInfo | None:
-        """Train ``reviewer``'s ranking of the review at ``path`` in the worker (when due)."""
+    def rerank(self, path: str | Path, reviewer: str, flt: str = "undecided",
+               tag: str | None = None, *, shown: RankingInfo | None = None) -> Reranked | None:
+        """:func:`screener.flows.ranking.rerank` on the review at ``path``, in the worker."""
         from screener.flows.parallel import read_message, write_message
 
         with self._lock:
             process = self._start()
             assert process.stdin is not None and process.stdout is not None
             try:
-                write_message(process.stdin, (str(path), reviewer, stage, force))
+                write_message(process.stdin, (str(path), reviewer, flt, tag, shown))
                 kind, value = read_message(process.stdout)
             except (EOFError, BrokenPipeError):
                 process.wait()
@@ -87,8 +92,7 @@ def main() -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the TUI
     from screener.errors import ScreenerError as KnownError
     from screener.flows.parallel import read_message, write_message
-    from screener.flows.ranking import FeatureCache, retrain
-    from screener.model import Stage
+    from screener.flows.ranking import FeatureCache, rerank
     from screener.storage.db import open_review
 
     requests, answers = sys.stdin.buffer, sys.stdout.buffer
@@ -96,14 +100,14 @@ def main() -> int:
     cache = FeatureCache()
     while True:
         try:
-            path, reviewer, stage, force = read_message(requests)
+            path, reviewer, flt, tag, shown = read_message(requests)
         except EOFError:
             return 0
         try:
             db = open_review(path)
             try:
-                answer: tuple[str, object] = ("ok", retrain(db, reviewer, Stage(stage),
-                                                            cache=cache, force=force))
+                answer: tuple[str, object] = ("ok", rerank(db, reviewer, flt, tag, shown=shown,
+                                                           cache=cache))
             finally:
                 db.conn.close()
         except KnownError as exc:

@@ -54,9 +54,11 @@ from screener.storage.db import transaction
 __all__ = [
     "FeatureCache",
     "Ranking",
+    "Reranked",
     "ordered_queue",
     "queue_order",
     "ranking",
+    "rerank",
     "retrain",
     "set_queue_order",
     "stop_screening",
@@ -209,6 +211,32 @@ def ranking(db: sqlite_utils.Database, reviewer: str,
     """``reviewer``'s stored ranking, or None before the first training."""
     stored = store.load_ranking(db, review_store.reviewer_id(db, reviewer), stage)
     return Ranking.of(stored) if stored is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class Reranked:
+    """A new ranking, and the reviewer's queue in its order (None unless the queue follows it)."""
+
+    info: RankingInfo
+    order: QueueOrder
+    ranking: Ranking | None
+    ids: list[int] | None
+
+
+def rerank(db: sqlite_utils.Database, reviewer: str, flt: QueueFilter | str = QueueFilter.UNDECIDED,
+           tag: str | None = None, *, shown: RankingInfo | None = None,
+           cache: FeatureCache | None = None) -> Reranked | None:
+    """Retrain ``reviewer``'s ranking when due; when the stored ranking is not ``shown`` (the one
+    a screen shows), the ranking with the queue (``flt``, ``tag``) in the reviewer's order. All
+    of it runs where it is called: in the TUI, in the ranking process."""
+    info = retrain(db, reviewer, cache=cache)
+    if info is None or info == shown:
+        return None
+    order = queue_order(db, reviewer)
+    ids = None
+    if order.effective is QueueMode.RELEVANCE:
+        ids = ordered_queue(db, Stage.TITLE_ABSTRACT, reviewer, flt, tag)
+    return Reranked(info, order, ranking(db, reviewer), ids)
 
 
 # --- queue order ---------------------------------------------------------------------------------

@@ -30,6 +30,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
+from screener.display import count_of
+
 __all__ = ["RULE", "ScreeningStop", "StoppingStatus", "StoppingTest", "k_target", "sample_needed",
            "hypergeometric_test"]
 
@@ -229,7 +231,7 @@ class StoppingStatus:
             s = self.stop
             return (f"stopped by {s.reviewer} ({s.stopped_at[:10]}): {s.marked:,} records not "
                     f"screened (stopping rule, p = {s.test.p_value:.3f})")
-        head = (f"{self.screened:,} of {self.records:,} screened · {self.includes:,} includes")
+        head = f"{self.screened:,} of {self.records:,} screened · {count_of(self.includes, 'include')}"
         t = self.test
         if t is None:
             more = ("—" if self.sample_needed is None else f"{self.sample_needed:,}")

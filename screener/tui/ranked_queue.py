@@ -2,8 +2,9 @@
 
 A decision never waits for the model. After it is committed, :meth:`RankedQueue.schedule_ranking`
 starts a thread worker that opens its own :class:`Project` and asks the app's ranking process
-(``ScreenerApp.ranking_worker``) to retrain when due; when a new ranking is stored, the worker
-reads the reordered queue and reports it with :class:`RankingUpdated`. The screen then keeps the
+(``ScreenerApp.ranking_worker``) to retrain when due; when a new ranking is stored, that process
+also reads the reordered queue (so this process does no heavy work for it) and the worker
+reports both with :class:`RankingUpdated`. The screen then keeps the
 record on screen and puts the rest of the queue in the new order.
 """
 
@@ -19,7 +20,7 @@ from textual.worker import get_current_worker
 from screener.errors import ScreenerError
 from screener.model import Stage
 from screener.project import Project
-from screener.screening.order import MODE_LABELS, QueueMode, QueueOrder
+from screener.screening.order import MODE_LABELS, QueueMode, QueueOrder, RankingInfo
 from screener.screening.stopping import StoppingStatus
 from screener.tui.text import content_line
 
@@ -55,8 +56,8 @@ def relevance_text(order: QueueOrder | None, ranking: Ranking | None, record_id:
     found = ranking.relevance(record_id) if ranking is not None else None
     if found is None:
         if order.effective is QueueMode.RELEVANCE:
-            shown += " (ranking after your first include and exclude)" if ranking is None \
-                else " (record added since the last ranking)"
+            shown += (" (no ranking yet: file order until one is trained)" if ranking is None
+                      else " (record added since the last ranking)")
         return shown
     score, rank = found
     filled = round(_BAR * score)
@@ -114,28 +115,24 @@ class RankedQueue:
         if self.STAGE is not Stage.TITLE_ABSTRACT or not self.app.ranking_in_background \
                 or self.app.project.read_only:
             return
-        self._retrain(self._token, self.filter, self.tag)
+        self._retrain(self._token, self.filter, self.tag,
+                      self.ranking.info if self.ranking is not None else None)
 
     @work(thread=True, exclusive=True, group="ranking", exit_on_error=False)
-    def _retrain(self, token: int, flt: str, tag: str | None) -> None:
+    def _retrain(self, token: int, flt: str, tag: str | None, shown: RankingInfo | None) -> None:
+        # A worker this one replaced may have stored the newest ranking and then been told
+        # not to report it: compare with the ranking the screen shows, not the one stored.
         worker = get_current_worker()
         me = self.app.reviewer
         try:
             with Project.open(self.app.project.path) as project:
-                before = project.queue_order(me).ranking
-                info = project.retrain_ranking(me, worker=self.app.ranking_worker)
-                if worker.is_cancelled or info is None or info == before:
-                    return
-                order = project.queue_order(me)
-                ids = None
-                if order.effective is QueueMode.RELEVANCE:
-                    ids = project.ordered_queue(self.STAGE, me, flt, tag)
-                ranking = project.ranking(me)
+                found = project.rerank(me, flt, tag, shown=shown, worker=self.app.ranking_worker)
         except ScreenerError as exc:
             self.post_message(RankingFailed(str(exc)))   # type: ignore[attr-defined]
             return
-        if not worker.is_cancelled:
-            self.post_message(RankingUpdated(token, order, ranking, ids))  # type: ignore[attr-defined]
+        if found is not None and not worker.is_cancelled:
+            self.post_message(RankingUpdated(token, found.order, found.ranking,  # type: ignore[attr-defined]
+                                             found.ids))
 
     def on_ranking_updated(self, message: RankingUpdated) -> None:
         self.queue_order, self.ranking = message.order, message.ranking
