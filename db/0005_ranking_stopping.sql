@@ -1,9 +1,11 @@
 -- screener review store, migration 0005: prioritised screening and the stopping rule.
+-- (IF NOT EXISTS: a file rebuilt to an earlier version by hand, as the tests of older
+-- migrations do, may keep these tables.)
 
 -- Each reviewer's queue order at a stage. 'auto' (no row means auto): most relevant first once
 -- the reviewer has an include and an exclude, file order before; 'relevance'; 'file' (the order
 -- records entered the review); 'random' (a permutation fixed by seed).
-CREATE TABLE queue_order (
+CREATE TABLE IF NOT EXISTS queue_order (
     reviewer_id  INTEGER NOT NULL REFERENCES reviewer (id),
     stage        TEXT NOT NULL CHECK (stage IN ('title_abstract', 'full_text')),
     mode         TEXT NOT NULL CHECK (mode IN ('auto', 'relevance', 'file', 'random')),
@@ -17,7 +19,7 @@ CREATE TABLE queue_order (
 -- 'labels' decisions the reviewer may learn from (own and final ones; screener.flows.ranking).
 -- labels_key fingerprints those decisions, so a ranking is known to be current without
 -- training again. One row per reviewer and stage, replaced by each training.
-CREATE TABLE ranking (
+CREATE TABLE IF NOT EXISTS ranking (
     reviewer_id  INTEGER NOT NULL REFERENCES reviewer (id),
     stage        TEXT NOT NULL CHECK (stage IN ('title_abstract', 'full_text')),
     record_ids   BLOB NOT NULL,
@@ -35,7 +37,7 @@ CREATE TABLE ranking (
 -- urn), in the order of a seeded permutation (record_ids: little-endian int64). The sample is the
 -- longest run of that order, from its start, whose records all have a final decision.
 -- includes_before: relevant records found outside the urn when it began.
-CREATE TABLE stopping_sample (
+CREATE TABLE IF NOT EXISTS stopping_sample (
     id               INTEGER PRIMARY KEY,
     stage            TEXT NOT NULL CHECK (stage IN ('title_abstract', 'full_text')),
     seed             INTEGER NOT NULL,
@@ -48,7 +50,7 @@ CREATE TABLE stopping_sample (
 -- A lead stopped screening by the rule: the test's figures at that moment. The records no one
 -- had screened then are listed in stopped_record ("not screened: stopping rule"); PRISMA counts
 -- them as marked ineligible by automation tools. An undone stop keeps its row (undone_at).
-CREATE TABLE screening_stop (
+CREATE TABLE IF NOT EXISTS screening_stop (
     id               INTEGER PRIMARY KEY,
     stage            TEXT NOT NULL CHECK (stage IN ('title_abstract', 'full_text')),
     sample_id        INTEGER REFERENCES stopping_sample (id),
@@ -73,9 +75,9 @@ CREATE TABLE screening_stop (
     undone_by        INTEGER REFERENCES reviewer (id)
 );
 
-CREATE TABLE stopped_record (
+CREATE TABLE IF NOT EXISTS stopped_record (
     stop_id    INTEGER NOT NULL REFERENCES screening_stop (id),
     record_id  INTEGER NOT NULL REFERENCES record (id),
     PRIMARY KEY (stop_id, record_id)
 ) WITHOUT ROWID;
-CREATE INDEX stopped_record_record ON stopped_record (record_id);
+CREATE INDEX IF NOT EXISTS stopped_record_record ON stopped_record (record_id);

@@ -58,6 +58,7 @@ class RankingSettings:
     word_ngrams: tuple[int, int] = (1, 2)
     char_ngrams: tuple[int, int] | None = (3, 5)
     char_weight: float = 1.0
+    char_analyzer: str = "char_wb"
     buckets: int = 2**20
     c: float = 0.1
     include_weight: float = 10.0
@@ -79,7 +80,7 @@ def _vectorizers(settings: RankingSettings) -> tuple[Any, Any | None]:
                              alternate_sign=False, dtype=np.float32)
     char = None
     if settings.char_ngrams is not None:
-        char = HashingVectorizer(n_features=half, analyzer="char_wb",
+        char = HashingVectorizer(n_features=half, analyzer=settings.char_analyzer,
                                  ngram_range=settings.char_ngrams, norm=None,
                                  alternate_sign=False, dtype=np.float32)
     return word, char
