@@ -45,6 +45,7 @@ extraction_flow = lazy_flow("extraction")
 import_flow = lazy_flow("importing")
 pooling_flow = lazy_flow("pooling")
 ranking_flow = lazy_flow("ranking")
+stopping_flow = lazy_flow("stopping")
 screening_flow = lazy_flow("screening")
 search_flow = lazy_flow("search")
 studies_flow = lazy_flow("studies")
@@ -489,22 +490,22 @@ class Project:
     def stopping_status(self, *, recall_target: float | None = None,
                         confidence: float | None = None) -> StoppingStatus:
         """Title/abstract screening against the stopping rule (Callaghan & Müller-Hansen 2020)."""
-        return ranking_flow.stopping_status(self.db, recall_target=recall_target,
+        return stopping_flow.stopping_status(self.db, recall_target=recall_target,
                                             confidence=confidence)
 
     def set_stopping_rule(self, reviewer: str, *, recall_target: float, confidence: float) -> None:
         """Set the review's recall target and confidence (the lead's)."""
-        ranking_flow.set_stopping_rule(self.db, reviewer, recall_target=recall_target,
+        stopping_flow.set_stopping_rule(self.db, reviewer, recall_target=recall_target,
                                        confidence=confidence)
 
     def stop_screening(self, reviewer: str) -> ScreeningStop:
         """Stop title/abstract screening by the rule (the lead's; the criterion must be met):
         the records no one screened are marked "not screened: stopping rule"."""
-        return ranking_flow.stop_screening(self.db, reviewer)
+        return stopping_flow.stop_screening(self.db, reviewer)
 
     def undo_stop(self, reviewer: str) -> ScreeningStop:
         """Undo the stop (the lead's): its records are to be screened again."""
-        return ranking_flow.undo_stop(self.db, reviewer)
+        return stopping_flow.undo_stop(self.db, reviewer)
 
     @staticmethod
     def ranking_worker() -> RankingWorker:

@@ -65,8 +65,8 @@ class RankingWorker:
             process = self._start()
             assert process.stdin is not None and process.stdout is not None
             try:
-                write_message(process.stdin, (str(path), reviewer, flt, tag, shown))
-                kind, value = read_message(process.stdout)
+                write_message(process.stdin, (str(path), reviewer, flt, tag, shown))  # type: ignore[arg-type]
+                kind, value = read_message(process.stdout)  # type: ignore[arg-type]
             except (EOFError, BrokenPipeError):
                 process.wait()
                 said = b"".join(self._errors).decode("utf-8", "replace").strip().splitlines()

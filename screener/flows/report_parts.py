@@ -265,7 +265,7 @@ def _prisma_table(counts: PrismaCounts) -> Table:
 
 def screening_methods(db: sqlite_utils.Database) -> tuple[str, ...]:
     """The methods text on prioritised screening and the stopping rule, when they were used."""
-    from screener.flows.ranking import methods_text
+    from screener.flows.stopping import methods_text
 
     return methods_text(db)
 

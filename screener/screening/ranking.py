@@ -12,8 +12,9 @@ Nagtegaal 2019, Bannach-Brown 2019 and the seven Cohen 2006 sets):
   abstract and keywords, plus character 3- to 5-grams within words of the title and keywords
   (they match spelling variants and word stems: "randomised"/"randomized", "nudges"/"nudging").
   Terms are hashed (2**20 buckets; collisions are negligible at that size) so that records can
-  be added without refitting a vocabulary, and counts are kept as float32: 100,000 records fit
-  in about 300 MB, idf and row norms are recomputed from the kept counts when records are added.
+  be added without refitting a vocabulary, and term frequencies are kept as float16: 100,000
+  records of 200-word abstracts fit in about 270 MB; idf and row norms are recomputed from the
+  kept frequencies when records are added.
 * **Classifier.** A linear support vector machine (scikit-learn ``LinearSVC``, squared hinge,
   C = 0.1) whose include class is weighted up: each include weighs ``include_weight`` times as
   much as a class-balanced weight would give it. Early in a review there are one or two
@@ -59,6 +60,7 @@ class RankingSettings:
     char_ngrams: tuple[int, int] | None = (3, 5)
     char_weight: float = 1.0
     char_analyzer: str = "char_wb"
+    max_df: float = 1.0
     buckets: int = 2**20
     c: float = 0.1
     include_weight: float = 10.0
@@ -90,8 +92,11 @@ def _vectorizers(settings: RankingSettings) -> tuple[Any, Any | None]:
 class Features:
     """Term counts of records (rows), with the idf and row norms that make them TF-IDF.
 
-    Rows are kept in blocks of :data:`CHUNK` so that no step ever copies the whole matrix.
-    ``ids`` holds each row's record id; :meth:`add` appends records.
+    Rows are kept in blocks (one per :meth:`append`, at most :data:`CHUNK` rows each) with their
+    sublinear term frequencies as float16 (half the memory of float32; 1 + log(count) needs no
+    more precision), turned to float32 one block at a time when used, so that no step copies
+    the whole matrix. ``ids`` holds each row's record id; :meth:`add` appends records and
+    :meth:`finish` (called by :meth:`add`) recomputes the idf and row norms.
     """
 
     settings: RankingSettings = field(default_factory=RankingSettings)
@@ -106,12 +111,19 @@ class Features:
 
     def add(self, ids: Sequence[int], texts: Sequence[tuple[str, str]]) -> None:
         """Vectorise and append records (``texts`` from :func:`record_text`)."""
+        self.append(ids, texts)
+        self.finish()
+
+    def append(self, ids: Sequence[int], texts: Sequence[tuple[str, str]]) -> None:
+        """Vectorise and append records, leaving idf and norms for :meth:`finish` (so a caller
+        reading records in batches recomputes them once)."""
         from scipy import sparse
 
-        if not ids:
+        if not len(ids):
             return
         word, char = _vectorizers(self.settings)
-        df = self.df if self.df is not None else np.zeros(self.settings.buckets, dtype=np.int64)
+        if self.df is None:
+            self.df = np.zeros(self.settings.buckets, dtype=np.int64)
         for start in range(0, len(ids), CHUNK):
             part = texts[start:start + CHUNK]
             counts = word.transform([t[0] for t in part])
@@ -123,16 +135,23 @@ class Features:
                 chars.data = (1.0 + np.log(chars.data, dtype=np.float32)) * np.float32(
                     self.settings.char_weight)
                 counts = sparse.hstack([counts, chars], format="csr", dtype=np.float32)
-            df += np.bincount(counts.indices, minlength=self.settings.buckets)
+            self.df += np.bincount(counts.indices, minlength=self.settings.buckets)
+            counts.data = counts.data.astype(np.float16)
             self.blocks.append(counts)
-        self.df = df
         self.ids = np.concatenate([self.ids, np.asarray(ids, dtype=np.int64)])
+
+    def finish(self) -> None:
+        """Recompute the idf (smoothed, as scikit-learn's) and every row's TF-IDF norm."""
+        if self.df is None:
+            return
         n = len(self)
-        self.idf = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
-        idf2 = self.idf.astype(np.float64) ** 2
+        self.idf = (np.log((1.0 + n) / (1.0 + self.df)) + 1.0).astype(np.float32)
+        if self.settings.max_df < 1.0:      # terms in nearly every record weigh nothing
+            self.idf[self.df > self.settings.max_df * n] = 0.0
+        idf2 = self.idf ** 2
         norms = []
         for block in self.blocks:
-            squared = block.copy()
+            squared = _as32(block)
             squared.data **= 2
             norms.append(np.sqrt(squared @ idf2))
         self.norms = np.maximum(np.concatenate(norms), 1e-12).astype(np.float32)
@@ -147,7 +166,8 @@ class Features:
         for index, block in enumerate(self.blocks):
             inside = (positions >= starts[index]) & (positions < starts[index + 1])
             if inside.any():
-                found.append((np.flatnonzero(inside), block[positions[inside] - starts[index]]))
+                found.append((np.flatnonzero(inside),
+                              _as32(block)[positions[inside] - starts[index]]))
         order = np.concatenate([where for where, _ in found])
         stacked = sparse.vstack([rows for _, rows in found], format="csr")
         back = np.empty_like(order)
@@ -163,11 +183,20 @@ class Features:
         ``intercept``; computed block by block on the kept counts."""
         assert self.idf is not None
         weights = (coef * self.idf).astype(np.float32)
-        values = np.concatenate([block @ weights for block in self.blocks])
-        return values / self.norms + intercept
+        values = np.concatenate([_as32(block) @ weights for block in self.blocks])
+        return np.asarray(values / self.norms + intercept, dtype=np.float64)
 
 
-def score(features: Features, positions: Sequence[int], labels: Sequence[bool]) -> np.ndarray:
+def _as32(block: sparse.csr_matrix) -> sparse.csr_matrix:
+    """A kept block with float32 values (its index arrays shared, not copied)."""
+    from scipy import sparse
+
+    return sparse.csr_matrix((block.data.astype(np.float32), block.indices, block.indptr),
+                             shape=block.shape, copy=False)
+
+
+def score(features: Features, positions: Sequence[int] | np.ndarray,
+          labels: Sequence[bool] | np.ndarray) -> np.ndarray:
     """Train on the rows at ``positions`` (True: include) and score every row of ``features``.
 
     Scores are in (0, 1), higher is more likely relevant: the logistic of the SVM's decision
@@ -197,7 +226,7 @@ def score(features: Features, positions: Sequence[int], labels: Sequence[bool]) 
     coef = np.zeros(settings.buckets)
     coef[columns] = model.coef_.ravel()
     values = features.decision(coef, float(model.intercept_[0]))
-    return 1.0 / (1.0 + np.exp(-values))
+    return np.asarray(1.0 / (1.0 + np.exp(-values)), dtype=np.float64)
 
 
 def ranked(scores: np.ndarray) -> np.ndarray:

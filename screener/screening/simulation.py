@@ -56,7 +56,7 @@ class SimulationRun:
         return np.cumsum(np.asarray(self.labels, dtype=bool)[after])
 
 
-def pick_priors(labels: Sequence[bool], includes: int, excludes: int, seed: int) -> tuple[int, ...]:
+def pick_priors(labels: Sequence[bool] | np.ndarray, includes: int, excludes: int, seed: int) -> tuple[int, ...]:
     """``includes`` random relevant rows and ``excludes`` random irrelevant ones (seeded)."""
     y = np.asarray(labels, dtype=bool)
     if includes > int(y.sum()) or excludes > int((~y).sum()):
@@ -68,7 +68,7 @@ def pick_priors(labels: Sequence[bool], includes: int, excludes: int, seed: int)
     return tuple(int(i) for i in chosen)
 
 
-def metrics(order: Sequence[int], labels: Sequence[bool], n_priors: int) -> Metrics:
+def metrics(order: Sequence[int], labels: Sequence[bool] | np.ndarray, n_priors: int) -> Metrics:
     """WSS@95 (Cohen et al. 2006), RRF@10 and records screened to 95% recall of a screening
     ``order``, with its first ``n_priors`` rows left out."""
     y = np.asarray(labels, dtype=bool)

@@ -42,12 +42,26 @@ def set_order(db: sqlite_utils.Database, rid: int, stage: Stage, mode: str, seed
         " changed_at = excluded.changed_at", [rid, stage.value, mode, seed, now()])
 
 
+def file_stamp(db: sqlite_utils.Database) -> tuple[str, str]:
+    """(path, the review's creation time): which review file this is, for caches."""
+    stamp = db.execute("SELECT created_at FROM review WHERE id = 1").fetchone()[0]
+    return db.execute("PRAGMA database_list").fetchone()[2] or ":memory:", stamp
+
+
 # --- decisions the ranking learns from -----------------------------------------------------------
+
+def own_choice_counts(db: sqlite_utils.Database, rid: int, stage: Stage) -> list[tuple[str, int]]:
+    """(choice, count) of the reviewer's live decisions at ``stage``, per record."""
+    return [(str(c), int(n)) for c, n in db.execute(
+        "SELECT decision, count(*) FROM current_decision WHERE stage = ? AND reviewer_id = ?"
+        " GROUP BY decision", [stage.value, rid])]
+
 
 def own_decisions(db: sqlite_utils.Database, rid: int, stage: Stage) -> list[tuple[int, str]]:
     """(unit record id, choice) of the reviewer's live decisions at ``stage``."""
-    return db.execute("SELECT record_id, decision FROM unit_decision WHERE reviewer_id = ?"
-                      " AND stage = ? ORDER BY record_id", [rid, stage.value]).fetchall()
+    return [(int(r), str(c)) for r, c in db.execute(
+        "SELECT record_id, decision FROM unit_decision WHERE reviewer_id = ? AND stage = ?"
+        " ORDER BY record_id", [rid, stage.value])]
 
 
 def shared_ids(db: sqlite_utils.Database, stage: Stage) -> set[int]:
@@ -101,6 +115,11 @@ def ranking_key(db: sqlite_utils.Database, rid: int, stage: Stage) -> tuple[int,
     row = db.execute("SELECT labels, labels_key FROM ranking WHERE reviewer_id = ? AND stage = ?",
                      [rid, stage.value]).fetchone()
     return (row[0], row[1]) if row else None
+
+
+def ranking_count(db: sqlite_utils.Database, stage: Stage) -> int:
+    """How many reviewers have a ranking at ``stage``."""
+    return int(db.execute("SELECT count(*) FROM ranking WHERE stage = ?", [stage.value]).fetchone()[0])
 
 
 def ranking_info(db: sqlite_utils.Database, rid: int, stage: Stage) -> RankingInfo | None:
