@@ -166,7 +166,9 @@ def retrain(db: sqlite_utils.Database, reviewer: str, stage: Stage = Stage.TITLE
     includes = sum(labels.values())
     key = _labels_key(labels)
     stored = store.ranking_key(db, rid, stage)
-    if stored is not None and not force and (stored[1] == key or not retrain_due(len(labels), stored[0])):
+    records = screening_store.max_record_id(db)
+    if stored is not None and not force and (
+            stored[1] == key or not retrain_due(len(labels), stored[0], records)):
         return store.ranking_info(db, rid, stage)
     if not includes or includes == len(labels):
         return store.ranking_info(db, rid, stage)

@@ -106,7 +106,7 @@ def simulate(features: Features, labels: Sequence[bool], *, seed: int,
     queue: list[int] = []
     found = int(y[list(prior_rows)].sum())
     while len(order) < n:
-        if retrain_due(len(order), trained_at) or not queue:
+        if retrain_due(len(order), trained_at, n) or not queue:
             picked = np.asarray(order)
             scores = score(features, picked, y[picked])
             trained_at, retrainings = len(order), retrainings + 1

@@ -54,14 +54,14 @@ def own_choice_counts(db: sqlite_utils.Database, rid: int, stage: Stage) -> list
     """(choice, count) of the reviewer's live decisions at ``stage``, per record."""
     return [(str(c), int(n)) for c, n in db.execute(
         "SELECT decision, count(*) FROM current_decision WHERE stage = ? AND reviewer_id = ?"
-        " GROUP BY decision", [stage.value, rid])]
+        " GROUP BY decision", [stage.value, rid]).fetchall()]
 
 
 def own_decisions(db: sqlite_utils.Database, rid: int, stage: Stage) -> list[tuple[int, str]]:
     """(unit record id, choice) of the reviewer's live decisions at ``stage``."""
     return [(int(r), str(c)) for r, c in db.execute(
         "SELECT record_id, decision FROM unit_decision WHERE reviewer_id = ? AND stage = ?"
-        " ORDER BY record_id", [rid, stage.value])]
+        " ORDER BY record_id", [rid, stage.value]).fetchall()]
 
 
 def shared_ids(db: sqlite_utils.Database, stage: Stage) -> set[int]:
@@ -70,7 +70,8 @@ def shared_ids(db: sqlite_utils.Database, stage: Stage) -> set[int]:
     s = stage.value
     return {r[0] for r in db.execute(
         "SELECT record_id FROM unit_resolution WHERE stage = :s UNION SELECT record_id FROM"
-        " unit_decision WHERE stage = :s GROUP BY record_id HAVING count(*) >= 2", {"s": s})}
+        " unit_decision WHERE stage = :s GROUP BY record_id HAVING count(*) >= 2",
+        {"s": s}).fetchall()}
 
 
 def decided_ids(db: sqlite_utils.Database, stage: Stage) -> set[int]:
@@ -78,17 +79,17 @@ def decided_ids(db: sqlite_utils.Database, stage: Stage) -> set[int]:
     s = stage.value
     return {r[0] for r in db.execute(
         "SELECT record_id FROM unit_decision WHERE stage = :s UNION"
-        " SELECT record_id FROM unit_resolution WHERE stage = :s", {"s": s})}
+        " SELECT record_id FROM unit_resolution WHERE stage = :s", {"s": s}).fetchall()}
 
 
 def pool_ids(db: sqlite_utils.Database) -> np.ndarray:
     """The title/abstract stage's records (not secondary duplicates), in id order."""
-    return np.fromiter((r[0] for r in db.execute("SELECT id FROM screened_record ORDER BY id")),
-                       dtype=np.int64)
+    rows = db.execute("SELECT id FROM screened_record ORDER BY id").fetchall()   # one call, not
+    return np.array([r[0] for r in rows], dtype=np.int64)                       # one per row
 
 
 def texts_after(db: sqlite_utils.Database, after: int, *,
-                batch: int = 5_000) -> Iterator[list[tuple[int, str, str, list[str]]]]:
+                batch: int = 2_048) -> Iterator[list[tuple[int, str, str, list[str]]]]:
     """(id, title, abstract, keywords) of records with ids above ``after``, in id order, in
     batches; the English title, abstract and keywords of a translated record are added."""
     cursor = db.execute(
@@ -227,7 +228,7 @@ def stopped_ids(db: sqlite_utils.Database, stage: Stage) -> set[int]:
     """Records the stage's live stop marked not screened."""
     return {r[0] for r in db.execute(
         "SELECT m.record_id FROM stopped_record m JOIN screening_stop s ON s.id = m.stop_id"
-        " WHERE s.stage = ? AND s.undone_at IS NULL", [stage.value])}
+        " WHERE s.stage = ? AND s.undone_at IS NULL", [stage.value]).fetchall()}
 
 
 def in_pool(db: sqlite_utils.Database, ids: list[int]) -> set[int]:
