@@ -51,6 +51,12 @@ LABEL = "label_included"
 SEEDS = int(os.environ.get("BENCH_RANKING_SEEDS", "5"))
 
 
+def _asreview() -> str:
+    """The asreview command installed beside this Python (the bench extra), else on PATH."""
+    beside = Path(sys.executable).parent / "asreview"
+    return str(beside) if beside.exists() else shutil.which("asreview") or "asreview"
+
+
 def _labels(path: Path) -> list[bool]:
     with open(path, encoding="utf-8") as handle:
         return [row[LABEL].strip() == "1" for row in csv.DictReader(handle)]
@@ -79,7 +85,7 @@ def asreview_run(name: str, seed: int) -> dict:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
         project = Path(folder) / "run.asreview"
-        subprocess.run([shutil.which("asreview") or "asreview", "simulate", str(SETS[name]),
+        subprocess.run([_asreview(), "simulate", str(SETS[name]),
                         "--prior-idx", *map(str, priors), "--seed", str(seed), "-o", str(project)],
                        check=True, capture_output=True)
         with zipfile.ZipFile(project) as archive:
@@ -97,7 +103,7 @@ def asreview_run(name: str, seed: int) -> dict:
 def asreview_available() -> str | None:
     """None when ``asreview`` 3.0.8 runs here, else why not."""
     try:
-        out = subprocess.run([shutil.which("asreview") or "asreview", "--version"],
+        out = subprocess.run([_asreview(), "--version"],
                              capture_output=True, text=True, check=True)
     except (OSError, subprocess.CalledProcessError) as exc:
         return f"asreview does not run here ({exc}); install the bench extra: pip install -e '.[bench]'"

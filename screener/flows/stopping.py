@@ -197,8 +197,9 @@ def methods_text(db: sqlite_utils.Database, stage: Stage = Stage.TITLE_ABSTRACT)
     if ranked_by:
         out.append(
             "Title/abstract records were screened in order of predicted relevance: for each "
-            "reviewer, a linear support vector machine on TF-IDF word (1-2) and character "
-            "(3-5) n-grams of titles, abstracts and keywords, retrained as decisions were made, "
+            "reviewer, a linear support vector machine on TF-IDF word (1-2) n-grams of titles, "
+            "abstracts and keywords and character (3-5) n-grams of titles and keywords, "
+            "retrained as decisions were made, "
             "learning only from that reviewer's own decisions and the team's final ones "
             f"(screener's ranking; {ranked_by} reviewer ranking{'s' if ranked_by != 1 else ''}).")
     stop = store.live_stop(db, stage)
