@@ -34,7 +34,8 @@ from screener.storage import review as review_store
 from screener.storage.db import create, is_read_only, open_review, transaction, verify
 
 if TYPE_CHECKING:
-    from screener.flows.ranking import Ranking
+    from screener.flows.ranking import Ranking, Reranked
+    from screener.flows.simulate import SimulationReport
 
 __all__ = ["Project"]
 
@@ -476,7 +477,8 @@ class Project:
         return ranking_flow.retrain(self.db, reviewer, force=force)
 
     def rerank(self, reviewer: str, filter: str = "undecided", tag: str | None = None, *,
-               shown: RankingInfo | None = None, worker: RankingWorker | None = None) -> Any:
+               shown: RankingInfo | None = None,
+               worker: RankingWorker | None = None) -> Reranked | None:
         """Retrain when due, here or in ``worker``'s process; when the ranking is not ``shown``,
         it and the queue in its new order (``Reranked``), else None."""
         if worker is not None:
@@ -515,7 +517,7 @@ class Project:
     @staticmethod
     def simulate(path: str | Path, label: str, *, seeds: int = 5, priors: tuple[int, int] = (1, 1),
                  out: str | Path | None = None, replace: bool = False,
-                 progress: Progress | None = None) -> Any:
+                 progress: Progress | None = None) -> SimulationReport:
         """Replay a labelled CSV through the ranking and the stopping rule (``screener
         simulate``); writes curves, a table and JSON into ``out`` when given."""
         from screener.flows import simulate as simulate_flow

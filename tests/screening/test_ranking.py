@@ -171,3 +171,15 @@ def test_random_order_is_a_stable_permutation() -> None:
     # records added later fall in between without moving the others
     more = random_order(list(range(1, 1101)), 3)
     assert [i for i in more.tolist() if i <= 1000] == first.tolist()
+
+
+def test_retraining_follows_every_decision_while_cheap() -> None:
+    from screener.screening.ranking import retrain_due
+
+    assert retrain_due(1, None, 100_000)                  # never trained
+    assert not retrain_due(50, 50, 2_000)                 # nothing new
+    assert retrain_due(501, 500, 2_000)                   # a small review: every decision
+    assert retrain_due(99, 98, 100_000)                   # a big one: every decision to 100 labels
+    assert not retrain_due(1_019, 1_000, 100_000)         # then after 2% more: 20 at 1,000
+    assert retrain_due(1_020, 1_000, 100_000)
+    assert retrain_due(990, 1_000, 100_000) is False      # undone decisions, fewer than 2%
