@@ -181,5 +181,5 @@ def test_retraining_follows_every_decision_while_cheap() -> None:
     assert retrain_due(501, 500, 2_000)                   # a small review: every decision
     assert retrain_due(99, 98, 100_000)                   # a big one: every decision to 100 labels
     assert not retrain_due(1_019, 1_000, 100_000)         # then after 2% more: 20 at 1,000
-    assert retrain_due(1_020, 1_000, 100_000)
+    assert retrain_due(1_021, 1_000, 100_000)              # ceil(0.02 x 1,021) = 21
     assert retrain_due(990, 1_000, 100_000) is False      # undone decisions, fewer than 2%
