@@ -57,6 +57,14 @@ VERBS: Verbs = {
     "resolve": ("screener.cli.screening:resolve_command",
                 "Settle a conflict: the final decision on RECORD_ID at a stage (an arbiter or "
                 "the lead)."),
+    "screen-order": ("screener.cli.ranking:screen_order_command",
+                     "Show or choose the order of a reviewer's title/abstract queue."),
+    "stopping": ("screener.cli.ranking:stopping_command",
+                 "The stopping rule for prioritised title/abstract screening, and the lead's "
+                 "stop."),
+    "simulate": ("screener.cli.ranking:simulate_command",
+                 "Replay a labelled CSV (title, abstract, label columns) through screener's "
+                 "ranking."),
     "form": ("screener.cli.extraction:form_command",
              "Load an extraction form (TOML), or show the review's form."),
     "check": ("screener.cli.extraction:check_command",

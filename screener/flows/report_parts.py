@@ -263,6 +263,13 @@ def _prisma_table(counts: PrismaCounts) -> Table:
     return Table(("box", "n"), tuple(rows))
 
 
+def screening_methods(db: sqlite_utils.Database) -> tuple[str, ...]:
+    """The methods text on prioritised screening and the stopping rule, when they were used."""
+    from screener.flows.stopping import methods_text
+
+    return methods_text(db)
+
+
 def build_report(db: sqlite_utils.Database, review: Review, counts: PrismaCounts,
                  analyses: list[dict[str, Any]], files: tuple[tuple[str, str], ...]) -> ReportData:
     """Every section of the report (figures drawn, tables filled)."""
@@ -276,4 +283,5 @@ def build_report(db: sqlite_utils.Database, review: Review, counts: PrismaCounts
         prisma_discrepancies=tuple(d.message for d in counts.discrepancies),
         prisma_notes=counts.notes, agreement=_agreement(db), studies=_studies(db),
         rob_tables=rob_tables, rob_figures=rob_figures, analyses=_analyses(analyses), files=files,
+        screening_methods=screening_methods(db),
     )

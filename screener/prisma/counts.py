@@ -33,7 +33,12 @@ How each box is counted
   records a search run identified but did not add because they were already in the review
   (found by another strategy or imported from a file).
 * **Automation tools / other reasons**: the manual counts ``excluded_automatic`` and
-  ``excluded_other``; screener cannot know them.
+  ``excluded_other``, which screener cannot know; to the first are added the records a lead's
+  stop by the stopping rule marked "not screened" (:mod:`screener.screening.stopping`) and no
+  one screened since. PRISMA 2020 asks that records excluded by automation tools be told apart
+  from those excluded by people (Page et al. 2021, BMJ 372:n71, the flow diagram's note to
+  "Records excluded"); screener gives them that box, so "Records screened" and "Records
+  excluded" stay what reviewers screened and excluded, and a note names the rule.
 * A **report** is a screened record: a record that is not a secondary member of a cluster (the
   view ``screened_record``). A cluster is screened once, so the decisions, resolutions, full-text
   flags and study links of all its records count for it (a reviewer's latest one wins).
@@ -100,6 +105,7 @@ __all__ = [
     "classify",
     "compute_counts",
     "count_entries",
+    "not_screened",
     "file_key",
     "outcomes",
     "sources_of",
@@ -115,10 +121,13 @@ class ReportOutcome:
     ta: Final
     ft: Final | None = None          # None: never reached full-text assessment
     not_retrieved: bool = False
+    stopped: bool = False            # not screened: the stopping rule
 
     @property
     def status(self) -> str:
-        """included, excluded, not_retrieved, or undecided."""
+        """included, excluded, not_retrieved, not_screened (stopping rule), or undecided."""
+        if self.stopped:
+            return "not_screened"
         if self.ta.status is StageOutcome.EXCLUDE:
             return "excluded"
         if not self.ta.status.decided:
@@ -144,6 +153,8 @@ class ReportOutcome:
 
     def describe(self) -> str:
         """One line for exports: "excluded at full text: Wrong population" ..."""
+        if self.stopped:
+            return "not screened: stopping rule"
         where = "title/abstract" if self.stage == "title_abstract" else "full text"
         final = self.ft if self.ft is not None else self.ta
         if self.status == "excluded":
@@ -157,6 +168,8 @@ class ReportOutcome:
 
 def classify(unit: Unit, inputs: PrismaInputs) -> ReportOutcome:
     """Apply the final-decision rules to one report at each stage it reached."""
+    if not_screened(unit):
+        return ReportOutcome(unit.record_id, Final(StageOutcome.PENDING), stopped=True)
     if unit.other_method and not unit.ta_votes and unit.ta_resolution is None:
         ta = Final(StageOutcome.INCLUDE)       # other methods go straight to retrieval
     else:
@@ -171,6 +184,11 @@ def classify(unit: Unit, inputs: PrismaInputs) -> ReportOutcome:
                         maybe_as=inputs.maybe_counts_as, resolution=unit.ft_resolution,
                         reason_order=inputs.reason_order)
     return ReportOutcome(unit.record_id, ta, ft)
+
+
+def not_screened(unit: Unit) -> bool:
+    """A report a stop by the stopping rule marked not screened, and no one screened since."""
+    return unit.stopped and not unit.ta_votes and unit.ta_resolution is None
 
 
 def outcomes(inputs: PrismaInputs) -> dict[int, ReportOutcome]:
@@ -340,6 +358,24 @@ def sources_of(entries: Sequence[SearchEntry],
     return sources, notes
 
 
+def _stop_note(main: int, other: int, rule: tuple[float, float, float] | None,
+               manual: int) -> str:
+    """The note that says which records the stopping rule left unscreened."""
+    figures = "" if rule is None else (
+        f" (recall target {100 * rule[0]:.0f}%, confidence {100 * rule[1]:.0f}%, p = {rule[2]:.3f})")
+    text = (f"{_plural(main + other, 'record was', 'records were')} not screened: title/abstract "
+            "screening stopped by a statistical stopping rule (Callaghan & Müller-Hansen 2020)"
+            f"{figures}; ")
+    if main:
+        text += (f"{main:,} of them {'is' if main == 1 else 'are'} counted as marked ineligible "
+                 "by automation tools" + (f", with the {manual:,} entered by hand" if manual else ""))
+    if other:
+        text += ("; " if main else "") + (f"{other:,} identified via other methods "
+                                          f"{'is' if other == 1 else 'are'} left out of that "
+                                          "column's reports")
+    return text + "."
+
+
 def _has(n: int) -> str:
     return "has" if n == 1 else "have"
 
@@ -391,7 +427,11 @@ def compute_counts(inputs: PrismaInputs) -> PrismaCounts:
     # check below reports those, so the box shows none rather than a negative number.
     duplicates = max(0, dbr_in_review - len(main_units) + already_present)
     other_duplicates = max(0, other_in_review - len(other_units))
-    automatic = manual.get("excluded_automatic", 0)
+    stopped = [u for u in main_units if not_screened(u)]
+    stopped_other = [u for u in other_units if not_screened(u)]
+    main_units = [u for u in main_units if not not_screened(u)]
+    other_units = [u for u in other_units if not not_screened(u)]
+    automatic = manual.get("excluded_automatic", 0) + len(stopped)
     removed_other = manual.get("excluded_other", 0)
 
     main = _flow(main_units, inputs, other=False, problems=problems, notes=notes)
@@ -410,6 +450,9 @@ def compute_counts(inputs: PrismaInputs) -> PrismaCounts:
                 if expected < main.records and any(s.repeated for s in sources) else
                 "records removed before import belong in a source's count: set identified:<source>"),
             expected - main.records))
+    if stopped or stopped_other:
+        notes.append(_stop_note(len(stopped), len(stopped_other), inputs.stop_rule,
+                                manual.get("excluded_automatic", 0)))
     if manual.keys() & {"identified:" + s.name for s in sources}:
         notes.append("Counts entered by hand for: " + ", ".join(
             s.name for s in sources if s.manual) + ".")

@@ -89,6 +89,7 @@ class Unit:
     ft_resolution: tuple[str, str] | None = None
     not_retrieved: bool = False
     studies: tuple[int, ...] = ()
+    stopped: bool = False            # marked "not screened: stopping rule" by a lead's stop
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +105,8 @@ class PrismaInputs:
     manual: Mapping[str, int] = field(default_factory=dict)
     studies_defined: bool = False
     studies: Mapping[int, str] = field(default_factory=dict)   # every study: id -> name
+    # the live stop of title/abstract screening: (recall target, confidence, p-value)
+    stop_rule: tuple[float, float, float] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,4 +61,5 @@ class ReportData:
     rob_figures: tuple[Figure, ...]
     analyses: tuple[AnalysisSection, ...]
     files: tuple[tuple[str, str], ...] = ()            # (file name, what it holds)
+    screening_methods: tuple[str, ...] = ()            # paragraphs: prioritisation, stopping
     extra: dict[str, Any] = field(default_factory=dict)

@@ -89,6 +89,7 @@ def render_html(data: ReportData) -> str:
     out.append(_html_table(data.prisma_table))
     out += [_p(n, "note") for n in data.prisma_notes]
     out.append(f"<h2>{SECTIONS[3]}</h2>")
+    out += [_p(text) for text in data.screening_methods]
     out.append(_html_table(data.agreement) if data.agreement else _p(EMPTY["agreement"]))
     out.append(f"<h2>{SECTIONS[4]}</h2>")
     out.append(_html_table(data.studies) if data.studies else _p(EMPTY["studies"]))
@@ -149,6 +150,8 @@ def render_markdown(data: ReportData) -> str:
     out += _md_table(data.prisma_table)
     out += [f"_{n}_" for n in data.prisma_notes] + [""]
     out += [f"## {SECTIONS[3]}", ""]
+    for text in data.screening_methods:
+        out += [text, ""]
     out += _md_table(data.agreement) if data.agreement else [EMPTY["agreement"], ""]
     out += [f"## {SECTIONS[4]}", ""]
     out += _md_table(data.studies) if data.studies else [EMPTY["studies"], ""]

@@ -121,6 +121,12 @@ def load_inputs(db: sqlite_utils.Database, units: Units | None = None) -> Prisma
     for record_id, study_id in db.execute("SELECT record_id, study_id FROM study_report"):
         studies[unit_of[record_id]].add(study_id)
 
+    stopped = {unit_of[r] for (r,) in db.execute(
+        "SELECT m.record_id FROM stopped_record m JOIN screening_stop s ON s.id = m.stop_id"
+        " WHERE s.stage = 'title_abstract' AND s.undone_at IS NULL")}
+    rule = db.execute("SELECT recall_target, confidence, p_value FROM screening_stop"
+                      " WHERE stage = 'title_abstract' AND undone_at IS NULL"
+                      " ORDER BY id DESC LIMIT 1").fetchone()
     empty: dict[str, Vote] = {}
 
     def unit(uid: int) -> Unit:
@@ -128,7 +134,7 @@ def load_inputs(db: sqlite_utils.Database, units: Units | None = None) -> Prisma
             uid, other_only[uid], tuple(votes.get((uid, "title_abstract"), empty).values()),
             resolutions.get((uid, "title_abstract")), tuple(votes.get((uid, "full_text"), empty).values()),
             resolutions.get((uid, "full_text")), uid in missing and uid not in found,
-            tuple(sorted(studies[uid])) if uid in studies else (),
+            tuple(sorted(studies[uid])) if uid in studies else (), uid in stopped,
         )
 
     review = db.execute("SELECT reviewers_title_abstract, reviewers_full_text, maybe_counts_as"
@@ -144,6 +150,7 @@ def load_inputs(db: sqlite_utils.Database, units: Units | None = None) -> Prisma
         manual=dict(db.execute("SELECT key, value FROM prisma_count").fetchall()),
         studies_defined=db.execute("SELECT EXISTS (SELECT 1 FROM study)").fetchone()[0] == 1,
         studies=dict(db.execute("SELECT id, name FROM study ORDER BY id").fetchall()),
+        stop_rule=tuple(rule) if rule else None,
     )
 
 

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -24,6 +25,9 @@ from screener.tui.screens.fulltext import FullTextScreen
 from screener.tui.screens.help import HelpScreen
 from screener.tui.screens.reviewer import ReviewerPrompt
 from screener.tui.screens.screening import ScreeningScreen
+
+if TYPE_CHECKING:
+    from screener.flows.rank_worker import RankingWorker
 
 # The rebindable screens, and which binding-id prefixes are live on each (for clash checks).
 _REBINDABLE = (DashboardScreen, ScreeningScreen, FullTextScreen, ConflictsScreen)
@@ -50,6 +54,9 @@ class ScreenerApp(App[None]):
     background_above = 20_000
     """Reviews with more records than this read their queues and counts in threads."""
 
+    ranking_in_background = True
+    """Retrain reviewers' rankings after decisions (in a worker process; tests switch it off)."""
+
     def __init__(self, project: Project, reviewer: str | None = None, *,
                  keymap: dict[str, str] | None = None,
                  opener: Callable[[str], None] = system_opener) -> None:
@@ -60,6 +67,7 @@ class ScreenerApp(App[None]):
         self.opener = opener
         self._keys = keymap or {}
         self.sub_title = project.review().title
+        self._ranking_worker: RankingWorker | None = None
 
     # --- text from outside: never markup, never terminal control ----------------------------------
     def format_title(self, title: str, sub_title: str) -> Content:
@@ -166,7 +174,16 @@ class ScreenerApp(App[None]):
                 yield SystemCommand(binding.description, f"key {self.get_key_display(binding)}",
                                     partial(self.run_action, binding.action, active.node))
 
+    @property
+    def ranking_worker(self) -> RankingWorker:
+        """The process that trains rankings, started on first use, ended with the app."""
+        if self._ranking_worker is None:
+            self._ranking_worker = Project.ranking_worker()
+        return self._ranking_worker
+
     def on_unmount(self) -> None:
+        if self._ranking_worker is not None:
+            self._ranking_worker.close()
         self.project.close()
 
 

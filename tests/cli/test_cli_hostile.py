@@ -136,6 +136,21 @@ def review(*rest: str) -> Callable[[Env], list[str]]:
     return lambda e: [str(e.review), *rest]
 
 
+def labelled(e: Env) -> list[str]:
+    """A small labelled CSV for `simulate`, with escapes in its name and text."""
+    path = e.root / f"labelled {EVIL}.csv"
+    if not path.exists():
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["title", "abstract", "included"])
+            for n in range(24):
+                relevant = n % 6 == 0
+                writer.writerow([f"{'nudge' if relevant else 'other'} {EVIL} {n}",
+                                 f"{'prescribing default' if relevant else 'unrelated'} {EVIL}",
+                                 int(relevant)])
+    return [str(path), "--label", "included", "--seeds", "1"]
+
+
 RUNS: dict[tuple[str, ...], list[Run]] = {
     ("new",): [Run(lambda e: [e.fresh("new") + ".db", "--title", f"T {EVIL}"])],
     ("info",): [Run(review(), shows="\\x1b[31m"), Run(review("--json"), data=True, shows=""),
@@ -157,6 +172,13 @@ RUNS: dict[tuple[str, ...], list[Run]] = {
     # resolved, then undone: the review is as before for the verbs after it
     ("resolve",): [Run(review("1", "include", "--reviewer", "rev_a", "--note", f"n {EVIL}"), shows=""),
                    Run(review("1", "--undo", "--reviewer", "rev_a"), shows="")],
+    ("screen-order",): [Run(review("relevance", "--reviewer", "rev_a"), shows=""),
+                        Run(review("file", "--reviewer", "rev_a"), shows=""),
+                        Run(review("--reviewer", "rev_b"), shows="")],
+    ("stopping",): [Run(review(), shows=""), Run(review("--json"), data=True, shows=""),
+                    Run(review("--stop", "--reviewer", "rev_a"), shows="")],
+    ("simulate",): [Run(labelled), Run(lambda e: [*labelled(e), "--json"], data=True, shows=""),
+                    Run(lambda e: [*labelled(e), "--out", e.fresh("simulation")])],
     ("reviewer", "add"): [Run(review(f"carol {EVIL}"), shows=""), Run(review("carol"), shows="")],
     ("reviewer", "list"): [Run(review(), shows=""), Run(review("--json"), data=True, shows="")],
     ("reviewer", "role"): [Run(review("rev_a", "lead"), shows="")],

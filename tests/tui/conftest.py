@@ -58,6 +58,15 @@ def no_user_key_file(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SCREENER_KEYS", "")
 
 
+@pytest.fixture(autouse=True)
+def no_background_ranking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No ranking process retrains behind a test's keys (a reordered queue mid-test would make
+    the records a test decides depend on timing); the ranking tests switch it on."""
+    from screener.tui.app import ScreenerApp
+
+    monkeypatch.setattr(ScreenerApp, "ranking_in_background", False)
+
+
 @pytest.fixture
 def new_review():
     """build_review(path, blind=, reviewers=): the test review with other settings."""

@@ -19,6 +19,9 @@ from textual.widgets.option_list import Option
 from screener.model import Review, ReviewSummary, Stage
 from screener.project import Project
 from screener.screening import PairAgreement, StageProgress
+from screener.screening.order import QueueOrder
+from screener.screening.stopping import StoppingStatus
+from screener.tui.ranked_queue import ranking_lines
 from screener.tui.text import content_line, line
 from screener.tui.workers import WorkerReport
 
@@ -77,12 +80,16 @@ def _kappa_line(pair: PairAgreement) -> Content:
                         f"{k.percent_agreement:.0f}% agree · n {pair.n:,}")
 
 
-Counts = tuple[ReviewSummary, Review, list[StageProgress], list[PairAgreement]]
+Counts = tuple[ReviewSummary, Review, list[StageProgress], list[PairAgreement],
+               QueueOrder | None, StoppingStatus]
 
 
-def read_counts(project: Project) -> Counts:
-    """What the dashboard shows, read through ``project``."""
-    return project.info(), project.review(), project.screening_progress(), project.agreement()
+def read_counts(project: Project, reviewer: str | None = None) -> Counts:
+    """What the dashboard shows, read through ``project``: the summary, the review, progress,
+    agreement, ``reviewer``'s queue order and the stopping rule's status."""
+    order = project.queue_order(reviewer) if reviewer else None
+    return (project.info(), project.review(), project.screening_progress(), project.agreement(),
+            order, project.stopping_status())
 
 
 class CountsLoaded(WorkerReport):
@@ -99,7 +106,8 @@ READ_ONLY_NOTE = ("Read-only: the review file (or its folder) cannot be written.
 
 def summary_content(summary: ReviewSummary, review: Review, reviewer: str | None,
                     progress: list[StageProgress], agreement: list[PairAgreement], *,
-                    read_only: bool = False) -> Content:
+                    read_only: bool = False, order: QueueOrder | None = None,
+                    stopping: StoppingStatus | None = None) -> Content:
     """Everything the dashboard says about the review, as one block of text."""
     parts = [Content.styled(READ_ONLY_NOTE, "bold $text-warning")] if read_only else []
     parts += [
@@ -130,6 +138,8 @@ def summary_content(summary: ReviewSummary, review: Review, reviewer: str | None
             (f"conflicts {stage.conflicts:,}", "bold $text-error" if stage.conflicts else ""),
             f" · to go {o.get('pending', 0):,}"))
         parts.extend(_kappa_line(p) for p in agreement if p.stage == stage.stage.value)
+        if stage.stage is Stage.TITLE_ABSTRACT:
+            parts.extend(ranking_lines(order, stopping))
     return Content("\n").join(parts)
 
 
@@ -166,7 +176,7 @@ class DashboardScreen(Screen[None]):
     def refresh_counts(self) -> None:
         """Count; on a big review in a thread (with its own connection), the screen stays live."""
         if not self.app.big_review:
-            self._show_counts(read_counts(self.app.project))
+            self._show_counts(read_counts(self.app.project, self.app.reviewer))
             return
         summary = self.query_one("#summary", Static)
         if not str(summary.render()).strip():
@@ -176,7 +186,7 @@ class DashboardScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
     def _count_in_background(self, review: Path) -> None:
         with Project.open(review) as project:
-            counts = read_counts(project)
+            counts = read_counts(project, self.app.reviewer)
         self.post_message(CountsLoaded(counts))
 
     def on_counts_loaded(self, message: CountsLoaded) -> None:
@@ -184,10 +194,11 @@ class DashboardScreen(Screen[None]):
             self._show_counts(message.counts)
 
     def _show_counts(self, counts: Counts) -> None:
-        info, review, progress, agreement = counts
+        info, review, progress, agreement, order, stopping = counts
         self.query_one("#summary", Static).update(
             summary_content(info, review, self.app.reviewer, progress, agreement,
-                            read_only=self.app.project.read_only))
+                            read_only=self.app.project.read_only, order=order,
+                            stopping=stopping))
 
     def _load_more(self) -> None:
         table = self.query_one("#records", DataTable)

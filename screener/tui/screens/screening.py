@@ -23,6 +23,7 @@ from screener.errors import ScreenerError
 from screener.model import Choice, Stage
 from screener.project import Project
 from screener.screening import QueueFilter
+from screener.tui.ranked_queue import ORDER_CHOICES, RankedQueue, relevance_text
 from screener.tui.read_only import writes
 from screener.tui.widgets.criteria import CriteriaPanel
 from screener.tui.widgets.decision_bar import DecisionBar
@@ -57,7 +58,7 @@ class QueueLoaded(WorkerReport):
         self.token, self.ids = token, ids
 
 
-class ScreeningScreen(Screen[None]):
+class ScreeningScreen(RankedQueue, Screen[None]):
     """Screen the records of a stage: decide, undo, note, tag, filter, search."""
 
     app: ScreenerApp  # Textual types it App[object]; this screen runs in ScreenerApp
@@ -81,6 +82,7 @@ class ScreeningScreen(Screen[None]):
         Binding("slash", "search", "Search", key_display="/", id="screening.search"),
         Binding("f", "filter", "Filter", id="screening.filter"),
         Binding("c", "criteria", "Criteria", id="screening.criteria"),
+        Binding("p", "order", "Order", id="screening.order"),
         Binding("down", "scroll(1)", "Scroll down", show=False),
         Binding("up", "scroll(-1)", "Scroll up", show=False),
         Binding("pagedown", "scroll(10)", "Page down", show=False),
@@ -114,10 +116,12 @@ class ScreeningScreen(Screen[None]):
         criteria = self.query_one(CriteriaPanel)
         criteria.show(self.review)
         criteria.display = self.app.size.width >= _CRITERIA_WIDTH
+        self.load_order(self.app.project)
         self.load_queue()
         if self._start_at is not None:
             self.goto(self._start_at)
         self.show_record()
+        self.schedule_ranking()
 
     @property
     def record_id(self) -> int | None:
@@ -141,16 +145,18 @@ class ScreeningScreen(Screen[None]):
                 found = [i for i in found if i in allowed]
             self.ids, self._sorted = found, False
         elif not self.app.big_review:
-            self.ids = project.screening_queue(self.STAGE, reviewer, self.filter, self.tag)
+            self.ids = project.ordered_queue(self.STAGE, reviewer, self.filter, self.tag)
+            self._sorted = self.in_file_order
         else:
-            self.ids = project.screening_queue(self.STAGE, reviewer, self.filter, self.tag, limit=1)
+            self.ids = project.ordered_queue(self.STAGE, reviewer, self.filter, self.tag, limit=1)
+            self._sorted = self.in_file_order
             self.loading = True
             self._read_queue(project.path, reviewer, self._token, self.filter, self.tag)
 
     @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
     def _read_queue(self, review: Path, reviewer: str, token: int, flt: str, tag: str | None) -> None:
         with Project.open(review) as project:
-            ids = project.screening_queue(self.STAGE, reviewer, flt, tag)
+            ids = project.ordered_queue(self.STAGE, reviewer, flt, tag)
         self.post_message(QueueLoaded(token, ids))
 
     def on_queue_loaded(self, message: QueueLoaded) -> None:
@@ -172,8 +178,8 @@ class ScreeningScreen(Screen[None]):
         """While a big queue is read: fetch the record after the last one known."""
         if not self.loading:
             return False
-        more = self.app.project.screening_queue(self.STAGE, self.app.reviewer, self.filter, self.tag,
-                                                after=self.ids[-1] if self.ids else 0, limit=1)
+        more = self.app.project.ordered_queue(self.STAGE, self.app.reviewer, self.filter, self.tag,
+                                              after=self.ids[-1] if self.ids else 0, limit=1)
         self.ids.extend(more)
         return bool(more)
 
@@ -227,7 +233,7 @@ class ScreeningScreen(Screen[None]):
         return "End of the queue. Press ← to go back or f for another filter."
 
     def extra_status(self, record_id: int) -> str:
-        return ""
+        return relevance_text(self.queue_order, self.ranking, record_id)
 
     # --- deciding --------------------------------------------------------------------------------
     def decide(self, choice: Choice, reason: str | None = None) -> None:
@@ -243,6 +249,7 @@ class ScreeningScreen(Screen[None]):
         self.post_message(DecisionRecorded(record_id, self.STAGE, choice, reason))
         self.advance()
         self.show_record()
+        self.schedule_ranking()
 
     def advance(self) -> None:
         """Move on after a decision: in the undecided queue, to the next record still undecided."""
@@ -297,6 +304,7 @@ class ScreeningScreen(Screen[None]):
         self.goto(record_id)
         self.show_record()
         self.notify(f"undid your last decision (record {record_id})")
+        self.schedule_ranking()
 
     # --- notes, tags, moving, finding ------------------------------------------------------------
     @writes
@@ -379,6 +387,14 @@ class ScreeningScreen(Screen[None]):
     def _tag_names(self) -> list[str]:
         # Blind: only this reviewer's own tags (others' could hint at their decisions).
         return self.app.project.tags(as_reviewer=self.app.reviewer)
+
+    @writes
+    def action_order(self) -> None:
+        """Choose the queue's order: most relevant first, file order, random, automatic."""
+        if self.STAGE is not Stage.TITLE_ABSTRACT:
+            self.notify("the full-text queue is in file order")
+            return
+        self.app.push_screen(PickList("Order of your queue:", ORDER_CHOICES), self.choose_order)
 
     def action_criteria(self) -> None:
         panel = self.query_one(CriteriaPanel)
