@@ -97,7 +97,7 @@ def held(monkeypatch: pytest.MonkeyPatch):
 
 async def test_leaving_screening_cancels_the_queue_read_and_drops_its_result(
         review_path: Path, held) -> None:
-    reached, release = held("screening_queue")
+    reached, release = held("ordered_queue")
     seen = Seen()
     app = make_app(review_path, reviewer="alice")
     app.background_above = 0
