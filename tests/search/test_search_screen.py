@@ -58,7 +58,7 @@ async def test_pick_edit_and_run_a_strategy(tmp_path, queries, options) -> None:
     with FakeEutils(template=compact_template()) as fake:
         pmids = fake.add_generated(TERM, [date(2019, 1, 1) + timedelta(days=i) for i in range(120)])
         fake.add_generated("edited", [date(2019, 6, 1)] * 3, first_pmid=60_000_000)
-        project = Project.create(tmp_path / "r.db", title="t")
+        project = Project.create(tmp_path / "r.db", title="t", reviewers=["alice"])
         app = ScreenerApp(project, reviewer="alice")
         async with app.run_test(size=(80, 24)) as pilot:
             screen = ObservedSearchScreen(queries, eutils_url=fake.base_url, email=EMAIL, options=options)
@@ -95,7 +95,7 @@ async def test_cancel_stops_cleanly_and_resume_finishes(tmp_path, queries, optio
     with FakeEutils(template=compact_template()) as fake:
         pmids = fake.add_generated(TERM, [date(2019, 1, 1) + timedelta(days=i) for i in range(300)])
         reached, release = fake.pause_at("efetch", 3)
-        project = Project.create(tmp_path / "r.db", title="t")
+        project = Project.create(tmp_path / "r.db", title="t", reviewers=["alice"])
         app = ScreenerApp(project, reviewer="alice")
         async with app.run_test(size=(100, 30)) as pilot:
             screen = ObservedSearchScreen(queries, eutils_url=fake.base_url, email=EMAIL, options=options)
@@ -125,7 +125,7 @@ async def test_cancel_stops_cleanly_and_resume_finishes(tmp_path, queries, optio
 
 async def test_a_failure_is_shown_not_raised(tmp_path, queries, options) -> None:
     with FakeEutils() as fake:
-        project = Project.create(tmp_path / "r.db", title="t")
+        project = Project.create(tmp_path / "r.db", title="t", reviewers=["alice"])
         app = ScreenerApp(project, reviewer="alice")
         async with app.run_test(size=(80, 24)) as pilot:
             screen = ObservedSearchScreen(queries, eutils_url=fake.base_url, options=options)  # no email
@@ -142,7 +142,7 @@ async def test_the_search_runs_on_its_own_connection_and_reports_progress(tmp_pa
                                                                           options) -> None:
     with FakeEutils(template=compact_template()) as fake:
         pmids = fake.add_generated(TERM, [date(2019, 1, 1) + timedelta(days=i) for i in range(120)])
-        project = Project.create(tmp_path / "r.db", title="t")
+        project = Project.create(tmp_path / "r.db", title="t", reviewers=["alice"])
         app = ScreenerApp(project, reviewer="alice")
         threads = record_threads(project)
         progressed: list[SearchProgressed] = []
@@ -168,7 +168,7 @@ async def test_a_cancelled_worker_stops_the_search_after_the_batch(tmp_path, que
     with FakeEutils(template=compact_template()) as fake:
         fake.add_generated(TERM, [date(2019, 1, 1) + timedelta(days=i) for i in range(300)])
         reached, release = fake.pause_at("efetch", 3)
-        project = Project.create(tmp_path / "r.db", title="t")
+        project = Project.create(tmp_path / "r.db", title="t", reviewers=["alice"])
         app = ScreenerApp(project, reviewer="alice")
         async with app.run_test(size=(100, 30)) as pilot:
             screen = ObservedSearchScreen(queries, eutils_url=fake.base_url, email=EMAIL, options=options)
