@@ -310,9 +310,10 @@ def imprecision(ev: Evidence, mid: float | None = None) -> Suggestion:
             parts.append(f"MID {mid:g} not usable on this scale; judged against the null")
         if _includes(ci, ev.null):
             steps = 1
-            parts.append(f"the CI includes no effect ({_value(ev, ev.null)}) and an effect")
+            parts.append(f"the CI includes both the null ({_value(ev, ev.null)}) and an effect "
+                         "(no MID stated: judged against the null)")
         else:
-            parts.append("the CI excludes no effect (no MID stated: judged against the null)")
+            parts.append("the CI does not include the null (no MID stated: judged against it)")
     else:
         low, high = ev.null - half, ev.null + half
         crossed = [t for t in (low, high) if ci[0] < t < ci[1]]
@@ -476,9 +477,9 @@ def _ois(ev: Evidence) -> tuple[bool, str] | None:
             return None
         met = ev.events >= OIS_EVENTS
         return met, (f"{ev.events:,} events {'meet' if met else 'do not meet'} the optimal "
-                     f"information size ({OIS_EVENTS} events, GRADE rule of thumb)")
+                     f"information size ({OIS_EVENTS} events, GRADE guidelines 6)")
     if ev.participants is None:
         return None
     met = ev.participants >= OIS_PARTICIPANTS
     return met, (f"{ev.participants:,} participants {'meet' if met else 'do not meet'} the "
-                 f"optimal information size ({OIS_PARTICIPANTS} participants, GRADE rule of thumb)")
+                 f"optimal information size ({OIS_PARTICIPANTS} participants, GRADE guidelines 6)")
