@@ -80,6 +80,8 @@ VERBS: Verbs = {
     "analyses": ("screener.cli.pool:analyses_command",
                  "List the analyses saved in the review (screener pool, the TUI's analysis "
                  "screen)."),
+    "grade": ("screener.cli.grade:grade_command",
+              "The GRADE summary of findings: each saved analysis's certainty of evidence."),
     "prisma": ("screener.cli.prisma:prisma_command",
                "The PRISMA 2020 flow diagram, every number counted from the review."),
     "report": ("screener.cli.prisma:report_command",

@@ -23,6 +23,7 @@ from screener.errors import ScreenerError
 from screener.model import Review
 from screener.project._base import Progress
 from screener.project.extraction import ExtractionVerbs
+from screener.project.grade import GradeVerbs
 from screener.project.intake import IntakeVerbs
 from screener.project.ranking import RankingVerbs
 from screener.project.review import ReviewVerbs
@@ -35,7 +36,7 @@ __all__ = ["Progress", "Project"]
 
 
 class Project(ReviewVerbs, IntakeVerbs, ScreeningVerbs, RankingVerbs, ExtractionVerbs,
-              SynthesisVerbs):
+              SynthesisVerbs, GradeVerbs):
     """An open review. Use :meth:`create` or :meth:`open`; close it (or use ``with``)."""
 
     def __init__(self, db: sqlite_utils.Database, path: str | Path) -> None:
