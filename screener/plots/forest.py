@@ -49,7 +49,8 @@ ROW = 0.22                  # inches per row
 GAP = 0.16                  # inches between columns
 MARGIN = 0.12               # inches around the figure
 PLOT = 3.0                  # inches, the plot area's default width
-_BOTTOM = 0.30 + 0.70       # inches: tick labels, favours, axis label
+_BOTTOM = 0.45              # inches under the axis: tick labels and the axis label
+_FAVOURS = 0.22             # inches more for the favours labels
 _MAX_TICKS = 7
 
 
@@ -365,7 +366,7 @@ def _layout(fig: Figure, ax: Any, spec: Forest, cells: list[_Cell], left: dict[A
             right: dict[Any, float], last: float, family: list[str]) -> None:
     """Size the figure, place the axes and move every text to its column."""
     top = MARGIN + (0.35 if spec.title else 0.0)
-    bottom = _BOTTOM + MARGIN
+    bottom = _BOTTOM + (_FAVOURS if spec.favours else 0.0) + MARGIN
     rows = last + 0.6 + 1.5
     plot_left = left["end"] + GAP
     plot_w = PLOT
@@ -392,16 +393,16 @@ def _layout(fig: Figure, ax: Any, spec: Forest, cells: list[_Cell], left: dict[A
         col = cell.column
         if col in ("label", "span"):
             cell.artist.set_x(MARGIN)
-            cell.artist.set_ha("left")
+            cell.artist.set_horizontalalignment("left")
         elif col == "weight":
             cell.artist.set_x(plot_right + right["weight"])
-            cell.artist.set_ha("right")
+            cell.artist.set_horizontalalignment("right")
         elif col == "estimate":
             cell.artist.set_x(plot_right + right["estimate"])
-            cell.artist.set_ha("left")
+            cell.artist.set_horizontalalignment("left")
         else:
             cell.artist.set_x(left[col])
-            cell.artist.set_ha("center")
+            cell.artist.set_horizontalalignment("center")
     _axis(ax, spec, plot_w, family)
 
 
