@@ -134,7 +134,7 @@ def forest_plot(
     """Draw a forest plot and save it to ``path`` (format from the extension) if given.
 
     The drawing and its layout, and how they differ from metafor's ``forest()`` and RevMan's,
-    are :func:`screener.plots.forest.draw_forest`'s.
+    are described in :mod:`screener.plots.forest`.
 
     Parameters
     ----------
