@@ -1,4 +1,6 @@
-"""The traffic-light plot of a risk-of-bias summary (matplotlib, Agg; SVG, PDF or PNG).
+"""Risk-of-bias plots of a tool's summary (SVG, PDF or PNG): the traffic-light plot and the
+summary bar chart, drawn by :mod:`screener.plots.rob` (robvis style, judgement legend, domains
+in words).
 
 Study and outcome names are data: drawn as plain text (never mathtext), control characters
 shown as escapes (:func:`screener.files.printable`).
@@ -6,19 +8,25 @@ shown as escapes (:func:`screener.files.printable`).
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Mapping
+
 from screener.extraction.rob import OVERALL, RobSummary, RobTool
-from screener.files import figure_bytes, printable
+from screener.files import figure_bytes
+from screener.plots.rob import (
+    GREEN,
+    RED,
+    SYMBOLS,
+    YELLOW,
+    Judged,
+    colour_of,
+    summary_figure,
+    traffic_light_figure,
+)
 
-__all__ = ["judgement_colour", "traffic_light"]
+__all__ = ["domain_words", "judgement_colour", "summary_plot", "traffic_light"]
 
-GREEN, YELLOW, RED, DARK_RED, BLUE, GREY = "#02C100", "#E2DF07", "#BF0000", "#820000", "#4EA1F7", "#CCCCCC"
-_COLOURS = {
-    "low": GREEN, "yes": GREEN, "good": GREEN, "include": GREEN,
-    "some concerns": YELLOW, "moderate": YELLOW, "unclear": YELLOW, "fair": YELLOW, "seek further info": YELLOW,
-    "high": RED, "serious": RED, "no": RED, "poor": RED, "exclude": RED,
-    "critical": DARK_RED, "no information": BLUE, "not applicable": GREY,
-}
-_SYMBOLS = {GREEN: "+", YELLOW: "-", RED: "x", DARK_RED: "!", BLUE: "?", GREY: ""}
+_DISAGREE = Judged("assessors disagree", "white", "?")
 
 
 def judgement_colour(tool: RobTool, domain: str, judgement: str) -> str:
@@ -27,58 +35,85 @@ def judgement_colour(tool: RobTool, domain: str, judgement: str) -> str:
         most = max(int(j) for j in tool.allowed(domain))
         stars = int(judgement)
         return GREEN if stars == most else RED if stars == 0 else YELLOW
-    return _COLOURS.get(judgement, "white")
+    return colour_of(judgement)
+
+
+def domain_words(tool: RobTool) -> list[str]:
+    """The tool's domains in words, without their short codes: "Randomisation process"."""
+    return [d.label.split(" ", 1)[-1] for d in tool.domains]
+
+
+def _cell(tool: RobTool, key: str, judgement: str) -> Judged | None:
+    if not judgement:
+        return None
+    if judgement == "?":
+        return _DISAGREE
+    colour = judgement_colour(tool, key, judgement)
+    return Judged(judgement, colour, judgement if judgement.isdigit() else SYMBOLS.get(colour, ""))
+
+
+_STARS = (Judged("all stars for the item", GREEN, ""), Judged("some stars", YELLOW, ""),
+          Judged("no star", RED, ""))
+
+
+def _legend(tool: RobTool, used: set[str]) -> tuple[Judged, ...]:
+    """The tool's judgements (domains', then overall ones; NOS stars by colour), plus the
+    disagreement mark if ``used`` holds one."""
+    out = [Judged(t, colour_of(t), SYMBOLS.get(colour_of(t), ""))
+           for t in dict.fromkeys([*tool.judgements, *tool.overall_judgements]) if not t.isdigit()]
+    if any(t.isdigit() for t in tool.judgements):
+        out = [*_STARS, *out]
+    if "?" in used:
+        out.append(_DISAGREE)
+    return tuple(out)
+
+
+def _category(tool: RobTool, key: str, judgement: str) -> Judged | None:
+    """The legend entry a judgement counts under in the summary bars."""
+    cell = _cell(tool, key, judgement)
+    if cell is None or not judgement.isdigit():
+        return cell
+    return next(s for s in _STARS if s.colour == cell.colour)
 
 
 def traffic_light(summary: RobSummary, *, fmt: str = "svg", title: str = "") -> bytes:
-    """One row per study, one column per domain plus the overall judgement; the image's bytes
-    in ``fmt`` (svg, pdf or png)."""
-    # A bare Figure (no pyplot): no global state, no GUI backend, safe in worker threads.
-    from matplotlib.figure import Figure
-    from matplotlib.patches import Circle
-
+    """One row per study, one column per domain plus the overall judgement, a legend of the
+    judgement colours and the domains in words under the plot; the image's bytes in ``fmt``
+    (svg, pdf or png)."""
     tool = summary.tool
-    rows = summary.rows
     columns = [d.label.split(" ", 1)[0] for d in tool.domains] + ["Overall"]
     keys = [d.key for d in tool.domains] + [OVERALL]
-    width = 2.8 + 0.55 * len(columns)
-    height = 1.6 + 0.42 * max(len(rows), 1) + 0.22 * len(tool.domains)
-    fig = Figure(figsize=(width, height))
-    ax = fig.subplots()
-    ax.set_xlim(-0.5, len(columns) - 0.5)
-    ax.set_ylim(len(rows) - 0.5, -0.5)
-    ax.set_aspect("equal")
-    for y, row in enumerate(rows):
-        for x, (key, judgement) in enumerate(zip(keys, (*row.cells, row.overall), strict=True)):
-            if not judgement:
-                continue
-            colour = judgement_colour(tool, key, judgement) if judgement != "?" else "white"
-            ax.add_patch(Circle((x, y), 0.38, facecolor=colour, edgecolor="black", linewidth=0.6))
-            mark = "?" if judgement == "?" else (judgement if judgement.isdigit() else _SYMBOLS.get(colour, ""))
-            ax.text(x, y, mark, ha="center", va="center", fontsize=9, fontweight="bold")
-    ax.set_xticks(range(len(columns)), columns)
-    ax.xaxis.tick_top()
-    labels = [printable(r.study + (f" ({r.outcome})" if r.outcome else "")) for r in rows]
-    ax.set_yticks(range(len(rows)), labels, parse_math=False)
-    ax.tick_params(length=0)
-    for side in ax.spines.values():
-        side.set_visible(False)
-    legend = "  ".join(f"{d.label.split(' ', 1)[0]}: {d.label.split(' ', 1)[-1]}" for d in tool.domains)
-    fig.text(0.01, 0.01, _wrap(legend, int(width * 14)), fontsize=7, va="bottom", parse_math=False)
-    ax.set_title(printable(title or tool.name), fontsize=10, pad=24, parse_math=False)
-    # laid out as it is drawn, in figure_bytes, which gathers the missing-glyph warnings
-    fig.set_layout_engine("tight", rect=(0, 0.04 + 0.03 * len(tool.domains) / 4, 1, 1))
+    cells = [[_cell(tool, key, j) for key, j in zip(keys, (*row.cells, row.overall), strict=True)]
+             for row in summary.rows]
+    studies = [r.study + (f" ({r.outcome})" if r.outcome else "") for r in summary.rows]
+    key = [f"{d.label.split(' ', 1)[0]}: {d.label.split(' ', 1)[-1]}" for d in tool.domains]
+    used = {c for row in summary.rows for c in (*row.cells, row.overall)}
+    fig = traffic_light_figure(studies, columns, cells, key, _legend(tool, used),
+                               title or tool.name)
     # Text stays text in SVG (searchable, selectable in the report) rather than glyph paths.
     return figure_bytes(fig, fmt, dpi=150)
 
 
-def _wrap(text: str, width: int) -> str:
-    lines, line = [], ""
-    for part in text.split("  "):
-        if line and len(line) + len(part) + 2 > width:
-            lines.append(line)
-            line = part
-        else:
-            line = f"{line}  {part}" if line else part
-    lines.append(line)
-    return "\n".join(lines)
+def summary_plot(summary: RobSummary, *, weights: Mapping[str, float] | None = None,
+                 fmt: str = "svg", title: str = "") -> bytes:
+    """The summary bar chart: per domain (in words) and overall, the share of studies with
+    each judgement, or of their meta-analysis ``weights`` (by study name; studies without a
+    weight are left out), as robvis's ``rob_summary(weighted=TRUE)``."""
+    tool = summary.tool
+    names = [*domain_words(tool), "Overall risk of bias"]
+    keys = [d.key for d in tool.domains] + [OVERALL]
+    totals: list[dict[str, float]] = [defaultdict(float) for _ in names]
+    seen: dict[str, Judged] = {}
+    for row in summary.rows:
+        w = 1.0 if weights is None else float(weights.get(row.study, 0.0))
+        for i, (key, judgement) in enumerate(zip(keys, (*row.cells, row.overall), strict=True)):
+            found = _category(tool, key, judgement) if judgement != "?" else None
+            if found is not None and w > 0:
+                totals[i][found.text] += w
+                seen[found.text] = found
+    shares = [{j: v / sum(t.values()) for j, v in t.items()} if t else {} for t in totals]
+    legend = tuple(j for j in _legend(tool, set()) if j.text in seen)
+    legend += tuple(j for t, j in seen.items() if j not in legend)
+    heading = title or f"Risk of bias: {tool.name}"
+    fig = summary_figure(names, shares, legend, heading, weighted=weights is not None)
+    return figure_bytes(fig, fmt, dpi=150)

@@ -19,6 +19,7 @@ import pandas as pd
 from screener.pooling.bias import EggerResult, TrimFillResult, regtest, trimfill
 from screener.pooling.effects import REQUIRED, EffectSizes, escalc
 from screener.pooling.errors import PoolingError
+from screener.pooling.forest_columns import Columns, data_columns
 from screener.pooling.mh import complete_tables, rma_mh, rma_peto
 from screener.pooling.models import rma
 from screener.pooling.report import format_egger, format_subgroups, format_summary, format_trimfill
@@ -124,23 +125,26 @@ class Analysis:
         """The rows of ``frame`` behind the result's studies, in the result's order."""
         return [int(i) for i in np.flatnonzero(_pooled(self.frame, self.effects, self.result.method))]
 
-    def study_columns(self) -> dict[str, list[str]] | None:
+    def study_columns(self) -> Columns | None:
         """The data columns of the forest plot (e.g. events/total per group), in plot order."""
-        columns = _columns(self.frame)
+        columns = data_columns(self.frame, self.effects.measure)
         if columns is None:
             return None
         index = list(self.order) if self.order is not None else self.pooled_rows()
         return {name: [values[i] for i in index] for name, values in columns.items()}
 
-    def write_forest(self, path: str | Path, *, title: str | None = None) -> Path:
-        """Write the forest plot (.svg, .pdf or .png); OSError if the file cannot be written."""
+    def write_forest(self, path: str | Path, *, title: str | None = None,
+                     favours: tuple[str, str] | None = None) -> Path:
+        """Write the forest plot (.svg, .pdf or .png), with ``favours`` (left, right) under
+        its axis if given; OSError if the file cannot be written."""
         from screener.pooling.plots import forest_plot  # matplotlib only when plotting
 
         columns = self.study_columns()
         if self.subgroups is not None:
-            forest_plot(self.subgroups, path, overall=self.result, columns=columns, title=title)
+            forest_plot(self.subgroups, path, overall=self.result, columns=columns, title=title,
+                        favours=favours)
         else:
-            forest_plot(self.result, path, columns=columns, title=title)
+            forest_plot(self.result, path, columns=columns, title=title, favours=favours)
         return Path(path)
 
     def write_funnel(self, path: str | Path, *, title: str | None = None) -> Path:
@@ -281,36 +285,3 @@ def _pooled(frame: pd.DataFrame, es: EffectSizes, method: str) -> np.ndarray:
     if method in _INVERSE_VARIANCE_ONLY:
         return complete_tables(frame)
     return np.isfinite(np.asarray(es.yi)) & np.isfinite(np.asarray(es.vi))
-
-
-def _columns(frame: pd.DataFrame) -> dict[str, list[str]] | None:
-    def has(*names: str) -> bool:
-        return all(n in frame.columns for n in names)
-
-    def num(x: Any) -> str:
-        return f"{x:g}" if isinstance(x, (int, float, np.number)) else str(x)
-
-    if has("ai", "ci"):
-        n1 = (
-            frame["n1i"] if "n1i" in frame else frame["ai"] + frame["bi"] if "bi" in frame else None
-        )
-        n2 = (
-            frame["n2i"] if "n2i" in frame else frame["ci"] + frame["di"] if "di" in frame else None
-        )
-        if n1 is not None and n2 is not None:
-            return {"Group 1": [f"{num(a)}/{num(n)}" for a, n in zip(frame["ai"], n1, strict=True)],
-                    "Group 2": [f"{num(c)}/{num(n)}" for c, n in zip(frame["ci"], n2, strict=True)]}  # fmt: skip
-    if has("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"):
-        return {"Group 1": [f"{num(m)} ({num(s)}), {num(n)}" for m, s, n in zip(frame["m1i"], frame["sd1i"], frame["n1i"], strict=True)],
-                "Group 2": [f"{num(m)} ({num(s)}), {num(n)}" for m, s, n in zip(frame["m2i"], frame["sd2i"], frame["n2i"], strict=True)]}  # fmt: skip
-    if has("xi", "ni"):
-        return {
-            "Events/Total": [
-                f"{num(x)}/{num(n)}" for x, n in zip(frame["xi"], frame["ni"], strict=True)
-            ]
-        }
-    if has("ri", "ni"):
-        return {
-            "r (n)": [f"{num(r)} ({num(n)})" for r, n in zip(frame["ri"], frame["ni"], strict=True)]
-        }
-    return None

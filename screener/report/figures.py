@@ -1,27 +1,24 @@
-"""Simple report figures (matplotlib, Agg) for when the owning stage offers none.
+"""Report figures drawn from a saved analysis's numbers, when the owning stage cannot refit it.
 
-A plain forest plot and funnel plot drawn from a saved analysis's per-study yi / vi and pooled
-estimate, and a risk-of-bias summary (share of judgements per domain). Each returns an SVG
+A forest plot and a funnel plot from the per-study yi / vi and the pooled estimate, and a
+risk-of-bias summary (share of judgements per domain) for a tool the extraction stage does not
+know. They are drawn by the same functions as the pooling engine's and the extraction stage's
+figures (:mod:`screener.plots`), so the report never shows a second style. Each returns an SVG
 document with its text kept as text; labels are data, drawn as plain text (never mathtext) with
 control characters shown as escapes (:func:`screener.files.printable`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from statistics import NormalDist
 
-from screener.files import figure_bytes, printable
+from screener.files import figure_bytes
 
 __all__ = ["figure_svg", "forest_svg", "funnel_svg", "rob_summary_svg"]
-
-_Z95 = 1.959963984540054
-_ROB_COLOURS = {
-    "low": "#2ca02c", "some concerns": "#f2c500", "moderate": "#f2c500", "unclear": "#f2c500",
-    "high": "#d62728", "serious": "#e3711c", "critical": "#7f0000", "no information": "#9e9e9e",
-    "yes": "#2ca02c", "no": "#d62728",
-}  # fmt: skip
 
 
 def figure_svg(fig) -> str:
@@ -30,89 +27,78 @@ def figure_svg(fig) -> str:
     return text[text.index("<svg"):]
 
 
+def _scale(xlabel: str, measure: str | None, exp: bool):
+    """The axis: a measure code (given, or passed as ``xlabel``) in words; else ``xlabel`` on a
+    ratio (``exp``) or linear axis."""
+    from screener.plots.measures import MEASURE_WORDS
+    from screener.plots.scales import measure_scale
+
+    code = measure or (xlabel if xlabel.upper() in MEASURE_WORDS else None)
+    if code is not None:
+        return measure_scale(code)
+    return dataclasses.replace(measure_scale("RR" if exp else "GEN"), name=xlabel)
+
+
 def forest_svg(labels: Sequence[str], yi: Sequence[float], vi: Sequence[float], *,
                estimate: float | None, ci_lb: float | None, ci_ub: float | None,
-               heterogeneity: str = "", exp: bool = False, xlabel: str = "Effect size") -> str:
-    """Studies with 95% CIs, squares sized by inverse-variance weight, and the pooled diamond."""
-    from matplotlib.figure import Figure
+               heterogeneity: str = "", exp: bool = False, xlabel: str = "Effect size",
+               measure: str | None = None, favours: tuple[str, str] | None = None,
+               level: float = 95.0, title: str | None = None) -> str:
+    """Studies with their CIs, squares sized by inverse-variance weight, the pooled diamond and
+    the heterogeneity line, drawn by :func:`screener.plots.forest.draw_forest` (no weight
+    column: the saved analysis's own weights are not known here)."""
+    from screener.plots.forest import Forest, Group, Study, Summary, draw_forest
 
-    k = len(yi)
-    f = math.exp if exp else (lambda x: x)
-    fig = Figure(figsize=(8, 1.2 + 0.32 * (k + 2)))
-    ax = fig.add_subplot()
-    weights = [1 / v if v > 0 else 0.0 for v in vi]
-    top = max(weights) or 1.0
-    for row, (y, v, w) in enumerate(zip(yi, vi, weights, strict=True)):
-        pos = k - row + 1
-        half = _Z95 * math.sqrt(v) if v > 0 else 0.0
-        ax.plot([f(y - half), f(y + half)], [pos, pos], color="black", lw=0.8)
-        ax.plot([f(y)], [pos], marker="s", color="#1f4e79", markersize=3 + 7 * math.sqrt(w / top))
+    z = NormalDist().inv_cdf(0.5 + level / 200)
+    inverse = [1 / v if v > 0 else 0.0 for v in vi]
+    total = sum(inverse) or 1.0
+    studies = tuple(
+        Study(str(label), y, y - z * math.sqrt(max(v, 0.0)), y + z * math.sqrt(max(v, 0.0)),
+              100 * w / total)
+        for label, y, v, w in zip(labels, yi, vi, inverse, strict=True))
+    summary = None
     if estimate is not None and ci_lb is not None and ci_ub is not None:
-        ax.fill([f(ci_lb), f(estimate), f(ci_ub), f(estimate)], [0, 0.3, 0, -0.3], color="#c00000")
-        ax.axvline(f(estimate), color="#c00000", lw=0.6, ls=":")
-    ax.axvline(1.0 if exp else 0.0, color="grey", lw=0.8)
-    ax.set_yticks([k - i + 1 for i in range(k)] + [0], [*map(printable, labels), "Pooled estimate"],
-                  parse_math=False)
-    ax.set_ylim(-1, k + 2)
-    if exp:
-        from matplotlib.ticker import FormatStrFormatter, LogLocator
-
-        ax.set_xscale("log")
-        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-        ax.xaxis.set_major_formatter(FormatStrFormatter("%g"))
-        ax.xaxis.set_minor_formatter(FormatStrFormatter(""))
-    ax.set_xlabel(printable(xlabel), parse_math=False)
-    if heterogeneity:
-        ax.set_title(printable(heterogeneity), fontsize=8, loc="left", parse_math=False)
-    for side in ("top", "right", "left"):
-        ax.spines[side].set_visible(False)
-    return figure_svg(fig)
+        summary = Summary("Pooled estimate", estimate, ci_lb, ci_ub, len(studies),
+                          heterogeneity=heterogeneity)
+    spec = Forest((Group(None, studies, summary),), _scale(xlabel, measure, exp), level=level,
+                  title=title, favours=favours, show_weights=False)
+    return figure_svg(draw_forest(spec))
 
 
 def funnel_svg(yi: Sequence[float], vi: Sequence[float], *, estimate: float | None,
-               xlabel: str = "Effect size") -> str:
-    """Effect against standard error (inverted), with the pseudo 95% confidence region."""
-    from matplotlib.figure import Figure
+               xlabel: str = "Effect size", measure: str | None = None, exp: bool = False,
+               caution: str | None = None, title: str | None = None) -> str:
+    """Effect against standard error (inverted), contour-enhanced, with the pseudo 95%
+    confidence region, drawn by :func:`screener.plots.funnel.draw_funnel`; ``caution`` (e.g.
+    ``screener.pooling.cautions.SMALL_K_CAUTION`` when k < 10) is printed under it."""
+    from screener.plots.funnel import Funnel, draw_funnel
 
-    se = [math.sqrt(v) for v in vi]
-    fig = Figure(figsize=(5, 4))
-    ax = fig.add_subplot()
-    top = max(se) * 1.05 if se else 1.0
-    if estimate is not None:
-        ax.fill([estimate - _Z95 * top, estimate, estimate + _Z95 * top], [top, 0, top],
-                color="#eeeeee", zorder=0)
-        ax.axvline(estimate, color="black", lw=0.8)
-    ax.scatter(yi, se, color="#1f4e79", s=18, zorder=2)
-    ax.set_ylim(top, 0)
-    ax.set_xlabel(printable(xlabel), parse_math=False)
-    ax.set_ylabel("Standard error")
-    return figure_svg(fig)
+    se = tuple(math.sqrt(v) if v >= 0 else math.nan for v in vi)
+    spec = Funnel(tuple(yi), se, estimate, _scale(xlabel, measure, exp), title=title,
+                  caution=caution)
+    return figure_svg(draw_funnel(spec))
 
 
 def rob_summary_svg(tool: str, judgements: Mapping[str, Sequence[str]]) -> str:
-    """Per domain, the share of studies with each judgement (a horizontal stacked bar)."""
-    from matplotlib.figure import Figure
+    """Per domain, the share of studies with each judgement (a horizontal stacked bar with a
+    legend of the judgement colours), drawn by :func:`screener.plots.rob.summary_figure`;
+    domain keys such as ``missing_data`` are shown in words ("Missing data")."""
+    from screener.plots.rob import legend_for, summary_figure
 
     domains = list(judgements)
-    levels = list(dict.fromkeys(j.strip().lower() for js in judgements.values() for j in js))
-    fig = Figure(figsize=(8, 0.9 + 0.4 * len(domains)))
-    ax = fig.add_subplot()
-    left = [0.0] * len(domains)
-    for level in levels:
-        shares = []
-        for domain in domains:
-            counts = Counter(j.strip().lower() for j in judgements[domain])
-            shares.append(100 * counts[level] / max(1, sum(counts.values())))
-        ax.barh(range(len(domains)), shares, left=left, label=printable(level),
-                color=_ROB_COLOURS.get(level, "#7f7f7f"), edgecolor="white")
-        left = [a + b for a, b in zip(left, shares, strict=True)]
-    ax.set_yticks(range(len(domains)), [printable(d) for d in domains], parse_math=False)
-    ax.invert_yaxis()
-    ax.set_xlim(0, 100)
-    ax.set_xlabel("Studies (%)")
-    ax.set_title(f"Risk of bias: {printable(tool)}", loc="left", fontsize=10, parse_math=False)
-    legend = ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.08), ncol=max(1, len(levels)),
-                       fontsize=8, frameon=False)
-    for text in legend.get_texts():
-        text.set_parse_math(False)
+    shares = []
+    for domain in domains:
+        counts = Counter(j.strip().lower() for j in judgements[domain] if j.strip())
+        total = sum(counts.values()) or 1
+        shares.append({j: n / total for j, n in counts.items()})
+    legend = legend_for([j for js in judgements.values() for j in js])
+    fig = summary_figure([_words(d) for d in domains], shares, legend, f"Risk of bias: {tool}")
     return figure_svg(fig)
+
+
+def _words(key: str) -> str:
+    """An internal key in words: "missing_data" -> "Missing data"; other text as it is."""
+    if key and key.replace("_", "").isalnum() and key == key.lower():
+        text = key.replace("_", " ")
+        return text[:1].upper() + text[1:]
+    return key
