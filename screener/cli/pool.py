@@ -117,14 +117,37 @@ def pool_command(review: str, outcome: str, measure: str | None, method: str, te
 @click.argument("review", type=click.Path(dir_okay=False))
 @click.option("--id", "analysis_id", type=int, default=None, help="Show one analysis in full.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per analysis).")
-def analyses_command(review: str, analysis_id: int | None, as_json: bool) -> None:
+@click.option("--rename", nargs=2, type=(int, str), metavar="ID NAME", default=None,
+              help="Give analysis ID a new name (the report shows it).")
+@click.option("--delete", "delete_id", type=int, metavar="ID", default=None,
+              help="Delete analysis ID (the report keeps only the other analyses).")
+def analyses_command(review: str, analysis_id: int | None, as_json: bool,
+                     rename: tuple[int, str] | None, delete_id: int | None) -> None:
     """List the analyses saved in the review (screener pool, the TUI's analysis screen).
+
+    --rename and --delete change the list; deleting removes the analysis for good (run
+    `screener pool` again to get it back).
 
     \b
     Example:
       screener analyses bcg.db
       screener analyses bcg.db --id 1 --json
+      screener analyses bcg.db --rename 1 "Tuberculosis: main analysis"
+      screener analyses bcg.db --delete 2
     """
+    if rename is not None and delete_id is not None:
+        raise ScreenerError("give --rename or --delete, not both")
+    if rename is not None or delete_id is not None:
+        with Project.open(review) as project:
+            if rename is not None:
+                done = project.rename_analysis(*rename)
+                echo(f"Analysis {done.id} renamed: {done.name}", err=True)
+            else:
+                assert delete_id is not None
+                done = project.delete_analysis(delete_id)
+                echo(f"Analysis {done.id} ({done.name}) deleted", err=True)
+        if analysis_id is None and not as_json:
+            return
     with Project.open(review) as project:
         found = [project.analysis(analysis_id)] if analysis_id is not None else project.analyses()
     if as_json:

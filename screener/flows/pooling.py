@@ -18,6 +18,7 @@ import pandas as pd
 import sqlite_utils
 
 from screener.errors import InvalidInputError, ScreenerError
+from screener.model import label_text
 from screener.extraction.forms import OutcomeSpec
 from screener.extraction.table import COLUMNS, ESCALC_COLUMNS, export_rows, extra_column
 from screener.flows import extraction as extraction_flow
@@ -32,7 +33,7 @@ from screener.storage.analysis import SavedAnalysis
 from screener.storage.db import transaction
 
 __all__ = ["DATA_COLUMNS", "MEASURES_FOR", "OutcomeAnalysis", "OutcomeTable", "SavedAnalysis",
-           "analyses", "get", "outcome_table", "pool", "run", "save"]
+           "analyses", "delete", "get", "outcome_table", "pool", "rename", "run", "save"]
 
 MEASURES_FOR: dict[str, tuple[str, ...]] = {
     "dichotomous": ("RR", "OR", "RD", "PETO"),
@@ -264,6 +265,23 @@ def analyses(db: sqlite_utils.Database) -> list[SavedAnalysis]:
 
 def get(db: sqlite_utils.Database, analysis_id: int) -> SavedAnalysis:
     return store.get_analysis(db, analysis_id)
+
+
+def rename(db: sqlite_utils.Database, analysis_id: int, name: str) -> SavedAnalysis:
+    """Give a saved analysis a new name (a label: one line, not empty); returns it renamed."""
+    label = label_text(name, "an analysis name")
+    with transaction(db):
+        store.rename_analysis(db, analysis_id, label)
+    return store.get_analysis(db, analysis_id)
+
+
+def delete(db: sqlite_utils.Database, analysis_id: int) -> SavedAnalysis:
+    """Delete a saved analysis in one transaction (a real delete: the report, results.csv and
+    the R script list only kept analyses); returns what was deleted."""
+    with transaction(db):
+        gone = store.get_analysis(db, analysis_id)
+        store.delete_analysis(db, analysis_id)
+    return gone
 
 
 # --- helpers -----------------------------------------------------------------------------------

@@ -64,6 +64,19 @@ class SynthesisVerbs(ProjectBase):
 
         return pooling.get(self.db, analysis_id)
 
+    def rename_analysis(self, analysis_id: int, name: str) -> SavedAnalysis:
+        """Give a saved analysis a new name (a one-line label); returns it renamed."""
+        from screener.flows import pooling
+
+        return pooling.rename(self.db, analysis_id, name)
+
+    def delete_analysis(self, analysis_id: int) -> SavedAnalysis:
+        """Delete a saved analysis (the report keeps only the others); returns what was
+        deleted."""
+        from screener.flows import pooling
+
+        return pooling.delete(self.db, analysis_id)
+
     # --- PRISMA --------------------------------------------------------------------------------
     def prisma_counts(self) -> PrismaCounts:
         """Every PRISMA 2020 count from the review's data (rules: ``screener.prisma.counts``)."""
