@@ -18,11 +18,11 @@ import pandas as pd
 import sqlite_utils
 
 from screener.errors import InvalidInputError, ScreenerError
-from screener.model import label_text
 from screener.extraction.forms import OutcomeSpec
 from screener.extraction.table import COLUMNS, ESCALC_COLUMNS, export_rows, extra_column
 from screener.flows import extraction as extraction_flow
 from screener.flows import studies as studies_flow
+from screener.model import label_text
 from screener.pooling import PoolingError
 from screener.pooling.analysis import Analysis, AnalysisSettings, method_name, run_analysis
 from screener.pooling.further import FurtherRequest

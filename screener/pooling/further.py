@@ -119,17 +119,19 @@ def run_further(frame: pd.DataFrame, yi: np.ndarray, vi: np.ndarray, labels: Seq
     """
     y, v = np.asarray(yi, dtype=float), np.asarray(vi, dtype=float)
     labels = [str(x) for x in labels]
-    options = {"method": method, "test": test, "level": level}
     found: dict[str, Any] = {}
     if request.mods:
-        found.update(_regression(frame, y, v, labels, request.mods, **options))
+        found.update(_regression(frame, y, v, labels, request.mods, method=method, test=test,
+                                 level=level))
     if request.leave_one_out:
-        found["leave_one_out"] = loo(y, v, labels=labels, **options)
+        found["leave_one_out"] = loo(y, v, labels=labels, method=method, test=test, level=level)
     if request.influence:
-        found["influence"] = influence(y, v, labels=labels, **options)
+        found["influence"] = influence(y, v, labels=labels, method=method, test=test,
+                                       level=level)
     if request.cumulative is not None:
         order = _order(frame, v, labels, request.cumulative)
-        series = cumulative(y, v, order=order, labels=labels, **options)
+        series = cumulative(y, v, order=order, labels=labels, method=method, test=test,
+                            level=level)
         index = np.argsort(np.asarray(order), kind="stable")
         found.update(cumulative=series, cumulative_order=request.cumulative,
                      order_values=tuple(order[i] for i in index))
@@ -145,14 +147,16 @@ def _column(frame: pd.DataFrame, name: str, option: str) -> pd.Series:
 
 
 def _regression(frame: pd.DataFrame, y: np.ndarray, v: np.ndarray, labels: list[str],
-                mods: tuple[str, ...], **options: Any) -> dict[str, Any]:
+                mods: tuple[str, ...], *, method: str, test: str, level: float
+                ) -> dict[str, Any]:
     columns = {name: _numeric_if_numbers(_column(frame, name, "--mods")) for name in mods}
     table = pd.DataFrame(columns)
     blank = table.isna().any(axis=1).to_numpy() | table.map(_is_blank).any(axis=1).to_numpy()
     keep = ~blank
     if keep.sum() < 2:
         raise PoolingError(f"--mods {','.join(mods)}: fewer than two studies have a value")
-    result = meta_regression(y[keep], v[keep], mods=table[keep].reset_index(drop=True), **options)
+    result = meta_regression(y[keep], v[keep], mods=table[keep].reset_index(drop=True),
+                             method=method, test=test, level=level)
     return {"regression": result, "moderators": mods,
             "regression_left_out": tuple(lb for lb, b in zip(labels, blank, strict=True) if b)}
 

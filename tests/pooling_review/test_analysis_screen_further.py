@@ -17,8 +17,8 @@ from screener.tui.app import make_app
 from screener.tui.screens.analysis import AnalysisScreen, result_text
 from screener.tui.screens.saved_analyses import SavedAnalysesScreen
 from tests.pooling.conftest import load
-from tests.read_only import read_only
 from tests.pooling_review.test_pool_review_screen import choose
+from tests.read_only import read_only
 
 REF = load("h_reachable_analyses.json")
 
