@@ -103,16 +103,18 @@ def test_leave_one_out(name):
     assert compare(block["leave1out"], series_view(out)) >= 9 * len(block["yi"])
 
 
+@pytest.mark.parametrize("test", ["z", "knha"])
 @pytest.mark.parametrize("name", BLOCKS)
-def test_influence(name):
+def test_influence(name, test):
     block = REF[name]
-    out = run(block, influence=True)["influence"]
+    ref = block["influence" if test == "z" else "influence_knha"]
+    out = run(block, influence=True, test=test)["influence"]
     view = {"study": out["study"], "rstudent": out["rstudent"], "dffits": out["dffits"],
             "cook.d": out["cook_d"], "cov.r": out["cov_r"], "tau2.del": out["tau2_del"],
             "QE.del": out["QE_del"], "hat": out["hat"], "weight": out["weight"],
             "dfbs": out["dfbetas"]}
-    compare({k: v for k, v in block["influence"].items() if k != "inf"}, view)
-    assert out["inf"] == block["influence"]["inf"]
+    compare({k: v for k, v in ref.items() if k != "inf"}, view)
+    assert out["inf"] == ref["inf"]
 
 
 @pytest.mark.parametrize("name", BLOCKS)

@@ -82,3 +82,14 @@ def test_the_report_shows_only_kept_analyses_with_their_names(two_saved, tmp_pat
     assert "Tuberculosis: the kept one" in html and "Odds ratios, not wanted" not in html
     assert "Odds ratios" not in results and "Odds ratios" not in script
     assert "Tuberculosis: the kept one" in results
+
+
+def test_a_hostile_name_is_stored_as_data_and_shown_escaped(two_saved, capsys):
+    path, first, _ = two_saved
+    name = "[b]bold[/b] \x1b[31mred $x^2$"
+    assert main(["analyses", str(path), "--rename", str(first), name]) == 0
+    assert names(path)[0] == name
+    capsys.readouterr()
+    main(["analyses", str(path)])
+    out = capsys.readouterr().out
+    assert "[b]bold[/b] \\x1b[31mred $x^2$" in out and "\x1b" not in out

@@ -64,6 +64,7 @@ block <- function(d, es, measure, method, mods, order, order_name) {
       meta_regression_knha_mods = str1(names(mods)[1]),
       leave1out = series(leave1out(r)), leave1out_level90 = series(leave1out(r90)),
       influence = infl(r),
+      influence_knha = infl(rma(yi, vi, data = es, method = method, slab = study, test = "knha")),
       cumulative = series(cumul(r, order = order)), cumulative_order = str1(order_name),
       cumulative_level90 = series(cumul(r90, order = order)),
       ranktest = rank(r))
