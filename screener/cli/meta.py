@@ -12,18 +12,62 @@ from screener.cli.output import check_out, echo, emit
 from screener.display import one_line
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import pandas as pd
 
     from screener.pooling.analysis import Analysis
+    from screener.pooling.further import FurtherRequest
 
 _EXAMPLES = """\b
 Example:
   screener meta trials.csv --measure RR --method REML --test knha --json
   screener meta trials.csv --measure OR --method MH --by region --plot forest.svg
   screener meta effects.csv --egger lm --trimfill      (columns yi, vi, study)
+  screener meta bcg.csv -m RR --mods ablat,alloc --level 90
+  screener meta bcg.csv -m RR --leave-one-out --influence --cumulative year --begg
   screener export extraction review.db --out all.csv
   screener meta all.csv --outcome CDASI --timepoint "12 weeks" --measure SMCR
 """
+
+
+def further_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options of the analyses beside the pooled model, shared by meta and pool."""
+    options = [
+        click.option("--level", type=float, default=95.0, show_default=True, metavar="PERCENT",
+                     help="Confidence level of every interval, in percent (e.g. 90)."),
+        click.option("--mods", metavar="COL[,COL]", default=None,
+                     help="Meta-regression on these columns (numbers: continuous; text: "
+                          "categorical): QM test, coefficients with CI, R^2."),
+        click.option("--leave-one-out", "leave_one_out", is_flag=True,
+                     help="Refit without each study in turn."),
+        click.option("--influence", is_flag=True,
+                     help="Influence diagnostics as metafor's influence() (rstudent, dffits, "
+                          "cook.d, cov.r, tau2.del, QE.del, hat, weight, inf)."),
+        click.option("--cumulative", metavar="ORDER", default=None,
+                     help="Cumulative meta-analysis, adding studies in the order of a column "
+                          "(e.g. year) or by 'precision' (smallest variance first)."),
+        click.option("--begg", is_flag=True,
+                     help="Begg and Mazumdar's rank correlation test for funnel plot asymmetry."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def further_request(mods: str | None, leave_one_out: bool, influence: bool,
+                    cumulative: str | None, begg: bool) -> FurtherRequest:
+    """The :class:`FurtherRequest` of the options of :func:`further_options`."""
+    from screener.pooling.further import FurtherRequest
+
+    names = tuple(n.strip() for n in (mods or "").split(",") if n.strip())
+    if mods is not None and not names:
+        raise _fail("--mods: give one or more column names, separated by commas")
+    cumulative = cumulative.strip() if cumulative is not None else None
+    if cumulative == "":
+        raise _fail("--cumulative: give a column name, or 'precision'")
+    return FurtherRequest(mods=names, leave_one_out=leave_one_out, influence=influence,
+                          cumulative=cumulative, begg=begg)
 
 
 def _fail(message: str) -> click.ClickException:
@@ -87,6 +131,7 @@ def _read(path: Path) -> pd.DataFrame:
     help="Egger's test: the fitted model with the SE as moderator (default), or 'lm' for the classical weighted regression.",
 )
 @click.option("--trimfill", is_flag=True, help="Trim-and-fill (L0, side chosen from the data).")
+@further_options
 @click.option(
     "--plot",
     "plot_path",
@@ -103,7 +148,8 @@ def _read(path: Path) -> pd.DataFrame:
 )
 def meta_command(
     file: Path, measure: str | None, method: str, test: str, outcome: str | None,
-    timepoint: str | None, by: str | None, egger: str | None, trimfill: bool,
+    timepoint: str | None, by: str | None, egger: str | None, trimfill: bool, level: float,
+    mods: str | None, leave_one_out: bool, influence: bool, cumulative: str | None, begg: bool,
     plot_path: Path | None, as_json: bool,
 ) -> None:  # fmt: skip
     """Meta-analyse the studies in FILE.csv.
@@ -126,7 +172,9 @@ def meta_command(
     timepoint and measure columns, and rows of different outcomes, timepoints or measures
     are never pooled together (choose with --outcome and --timepoint). Results are on the
     model scale (log scale for ratios, Fisher's z for ZCOR); measures with a
-    back-transformation also get it (the JSON key "transformed").
+    back-transformation also get it (the JSON key "transformed"). The JSON holds each
+    study's weight (studies.weight_percent) and, with fewer than 10 studies, a caution on
+    Egger, Begg and trim-and-fill (small_study_caution).
     """
     # pandas and scipy load here, not when the CLI starts (they take most of a second)
     from screener.pooling import PoolingError
@@ -138,6 +186,7 @@ def meta_command(
     except PoolingError as exc:
         raise _fail(str(exc)) from None
     test = test.lower()
+    further = further_request(mods, leave_one_out, influence, cumulative, begg)
     if plot_path is not None and plot_path.suffix.lower() not in (".svg", ".pdf", ".png"):
         raise _fail(f"--plot {plot_path}: the file must end in .svg, .pdf or .png")
     if plot_path is not None:
@@ -146,7 +195,8 @@ def meta_command(
     try:
         chosen = select_rows(frame, outcome=outcome, timepoint=timepoint, measure=measure)
         settings = AnalysisSettings(measure=measure or chosen.measure, method=method, test=test,
-                                    by=by, egger=egger, trimfill=trimfill)
+                                    by=by, egger=egger, trimfill=trimfill, level=level,
+                                    further=further)
         analysis = run_analysis(chosen.frame, settings)
         if plot_path is not None:
             _plot(plot_path, analysis)

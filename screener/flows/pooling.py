@@ -22,8 +22,10 @@ from screener.extraction.forms import OutcomeSpec
 from screener.extraction.table import COLUMNS, ESCALC_COLUMNS, export_rows, extra_column
 from screener.flows import extraction as extraction_flow
 from screener.flows import studies as studies_flow
+from screener.model import label_text
 from screener.pooling import PoolingError
 from screener.pooling.analysis import Analysis, AnalysisSettings, method_name, run_analysis
+from screener.pooling.further import FurtherRequest
 from screener.storage import analysis as store
 from screener.storage import extraction as extraction_store
 from screener.storage import review as review_store
@@ -31,7 +33,7 @@ from screener.storage.analysis import SavedAnalysis
 from screener.storage.db import transaction
 
 __all__ = ["DATA_COLUMNS", "MEASURES_FOR", "OutcomeAnalysis", "OutcomeTable", "SavedAnalysis",
-           "analyses", "get", "outcome_table", "pool", "run", "save"]
+           "analyses", "delete", "get", "outcome_table", "pool", "rename", "run", "save"]
 
 MEASURES_FOR: dict[str, tuple[str, ...]] = {
     "dichotomous": ("RR", "OR", "RD", "PETO"),
@@ -71,6 +73,8 @@ class OutcomeAnalysis:
         parts = [self.analysis.effects.measure, s.method]
         parts += [s.test] if s.test != "z" else []
         parts += [f"by {s.by}"] if s.by else []
+        parts += [f"mods {'+'.join(s.further.mods)}"] if s.further.mods else []
+        parts += [f"{s.level:g}% CI"] if s.level != 95 else []
         parts += [self.timepoint] if self.timepoint else []
         return f"{self.outcome}: {', '.join(parts)}"
 
@@ -142,7 +146,9 @@ class OutcomeTable:
     data columns of the outcome's data type (numbers), and the study-level and row fields,
     ``timepoint`` and ``subgroup`` as text (None where empty). ``measures`` are the effect
     measures that fit the data (the first is the default); ``by_columns`` the text columns that
-    split the studies into subgroups (a value for every study, some level with two or more).
+    split the studies into subgroups (a value for every study, some level with two or more);
+    ``moderators`` the field columns a meta-regression or a cumulative order can use (numeric
+    form fields hold numbers, the others text).
     """
 
     outcome: OutcomeSpec
@@ -153,6 +159,7 @@ class OutcomeTable:
     measures: tuple[str, ...]
     by_columns: tuple[str, ...] = ()
     studies: tuple[str, ...] = ()       # the studies with data, by name (without subgroups)
+    moderators: tuple[str, ...] = ()
 
 
 def outcome_table(db: sqlite_utils.Database, outcome: str, *, timepoint: str | None = None,
@@ -189,18 +196,27 @@ def outcome_table(db: sqlite_utils.Database, outcome: str, *, timepoint: str | N
             frame[column] = [_number(v, column, r["study"]) for v, r in zip(values, with_data, strict=True)]
     for column in columns:
         if column not in _NOT_SUBGROUPS and column not in _READ_BY_ESCALC:
-            frame[column] = pd.Series([r.get(column, "") or None for r in with_data], dtype=object)
+            values = pd.Series([r.get(column, "") or None for r in with_data], dtype=object)
+            # numeric form fields are continuous moderators and sort as numbers
+            frame[column] = pd.to_numeric(values, errors="coerce") if column in numeric else values
     measures = MEASURES_FOR.get(spec.data_type) or _generic_measures(outcome, with_data)
     by = tuple(c for c in frame.columns if c not in data and c != "study" and c not in numeric
                and frame[c].notna().all() and 2 <= frame[c].nunique() < len(frame))
+    moderators = tuple(c for c in frame.columns if c not in data and c != "study"
+                       and frame[c].nunique() >= 2)
     return OutcomeTable(spec, frame, timepoints, timepoint or "", without, measures, by,
-                        tuple(dict.fromkeys(r["study"] for r in with_data)))
+                        tuple(dict.fromkeys(r["study"] for r in with_data)), moderators)
 
 
 def run(db: sqlite_utils.Database, outcome: str, *, measure: str | None = None, method: str = "REML",
         test: str = "z", by: str | None = None, egger: str | None = None, trimfill: bool = False,
-        timepoint: str | None = None) -> OutcomeAnalysis:
+        timepoint: str | None = None, level: float = 95, mods: tuple[str, ...] = (),
+        leave_one_out: bool = False, influence: bool = False, cumulative: str | None = None,
+        begg: bool = False) -> OutcomeAnalysis:
     """Analyse the agreed data of ``outcome`` (nothing is saved).
+
+    ``level``, ``mods``, ``leave_one_out``, ``influence``, ``cumulative`` and ``begg`` are
+    those of ``screener meta`` (:class:`~screener.pooling.further.FurtherRequest`).
 
     Raises
     ------
@@ -214,8 +230,10 @@ def run(db: sqlite_utils.Database, outcome: str, *, measure: str | None = None, 
     if table.outcome.data_type == "generic" and "vi" not in table.frame.columns:
         raise PoolingError(f"outcome {outcome!r}: no study has a variance (vi), nor a standard "
                            "error or confidence interval to derive it from")
+    further = FurtherRequest(mods=tuple(mods), leave_one_out=leave_one_out, influence=influence,
+                             cumulative=cumulative, begg=begg)
     settings = AnalysisSettings(measure=measure, method=method, test=test.lower(), by=by,
-                                egger=egger, trimfill=trimfill)
+                                egger=egger, trimfill=trimfill, level=level, further=further)
     analysis = run_analysis(table.frame, settings)
     not_included = tuple(s.name for s in studies_flow.not_included(db, table.studies))
     return OutcomeAnalysis(outcome, table.outcome.data_type, table.timepoint, analysis,
@@ -247,6 +265,23 @@ def analyses(db: sqlite_utils.Database) -> list[SavedAnalysis]:
 
 def get(db: sqlite_utils.Database, analysis_id: int) -> SavedAnalysis:
     return store.get_analysis(db, analysis_id)
+
+
+def rename(db: sqlite_utils.Database, analysis_id: int, name: str) -> SavedAnalysis:
+    """Give a saved analysis a new name (a label: one line, not empty); returns it renamed."""
+    label = label_text(name, "an analysis name")
+    with transaction(db):
+        store.rename_analysis(db, analysis_id, label)
+    return store.get_analysis(db, analysis_id)
+
+
+def delete(db: sqlite_utils.Database, analysis_id: int) -> SavedAnalysis:
+    """Delete a saved analysis in one transaction (a real delete: the report, results.csv and
+    the R script list only kept analyses); returns what was deleted."""
+    with transaction(db):
+        gone = store.get_analysis(db, analysis_id)
+        store.delete_analysis(db, analysis_id)
+    return gone
 
 
 # --- helpers -----------------------------------------------------------------------------------

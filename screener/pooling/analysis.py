@@ -17,9 +17,11 @@ import numpy as np
 import pandas as pd
 
 from screener.pooling.bias import EggerResult, TrimFillResult, regtest, trimfill
+from screener.pooling.cautions import SMALL_K_CAUTION, small_k
 from screener.pooling.effects import REQUIRED, EffectSizes, escalc
 from screener.pooling.errors import PoolingError
 from screener.pooling.forest_columns import Columns, data_columns
+from screener.pooling.further import Further, FurtherRequest, run_further
 from screener.pooling.mh import complete_tables, rma_mh, rma_peto
 from screener.pooling.models import rma
 from screener.pooling.report import format_egger, format_subgroups, format_summary, format_trimfill
@@ -52,7 +54,8 @@ def method_name(method: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class AnalysisSettings:
-    """What to run: the CLI options of ``screener meta`` (``egger`` is "rma", "lm" or None)."""
+    """What to run: the CLI options of ``screener meta`` (``egger`` is "rma", "lm" or None;
+    ``further``: meta-regression, leave-one-out, influence, cumulative, Begg)."""
 
     measure: str | None = None
     method: str = "REML"
@@ -60,11 +63,21 @@ class AnalysisSettings:
     by: str | None = None
     egger: str | None = None
     trimfill: bool = False
+    level: float = 95
+    further: FurtherRequest = FurtherRequest()
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready fields (level is always 95 here)."""
-        return {"measure": self.measure, "method": self.method, "test": self.test, "level": 95,
-                "by": self.by, "egger": self.egger, "trimfill": self.trimfill}
+        """JSON-ready fields."""
+        f = self.further
+        return {"measure": self.measure, "method": self.method, "test": self.test,
+                "level": self.level, "by": self.by, "egger": self.egger,
+                "trimfill": self.trimfill, "mods": list(f.mods),
+                "leave_one_out": f.leave_one_out, "influence": f.influence,
+                "cumulative": f.cumulative, "begg": f.begg}
+
+    def small_study(self) -> bool:
+        """Whether a small-study method (Egger, Begg, trim-and-fill) was asked for."""
+        return self.egger is not None or self.trimfill or self.further.begg
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -80,12 +93,24 @@ class Analysis:
     order: tuple[int, ...] | None = None
     egger: EggerResult | None = None
     trimfill: TrimFillResult | None = None
+    further: Further = Further()
+
+    def small_study_caution(self, *, funnel: bool = False) -> str | None:
+        """:data:`~screener.pooling.cautions.SMALL_K_CAUTION` when fewer than 10 studies are
+        pooled and Egger, Begg, trim-and-fill (or, with ``funnel``, a funnel plot) are shown."""
+        shown = self.settings.small_study() or funnel
+        return SMALL_K_CAUTION if shown and small_k(self.result.k) else None
 
     def to_dict(self) -> dict[str, Any]:
         """The ``screener meta --json`` object: the pooled result on the model scale (plus
         ``transformed``, the natural scale), then ``subgroups``/``Q_between``/``df_between``/
-        ``p_between``, Egger and trim-and-fill keys (plus ``trimfill_transformed``)."""
+        ``p_between``, Egger and trim-and-fill keys (plus ``trimfill_transformed``), the
+        further analyses (:meth:`Further.to_dict`), ``small_study_caution`` where it applies
+        and ``studies`` (label, yi, vi and weight_percent per pooled study)."""
         out = result_dict(self.result)
+        res = self.result
+        out["studies"] = {"label": list(res.labels), "yi": res.yi, "vi": res.vi,
+                          "weight_percent": res.weights_percent}
         sub = self.subgroups
         if sub is not None:
             assert sub.fits is not None
@@ -108,6 +133,10 @@ class Analysis:
             back = transformed(tf.fit)
             if back is not None:
                 out["trimfill_transformed"] = back.to_dict()
+        out.update(self.further.to_dict())
+        caution = self.small_study_caution()
+        if caution is not None:
+            out["small_study_caution"] = caution
         return clean_fields(out)
 
     def summary(self) -> str:
@@ -119,6 +148,12 @@ class Analysis:
             texts.append(format_egger(self.egger))
         if self.trimfill is not None:
             texts.append(format_trimfill(self.trimfill))
+        further = self.further.summary()
+        if further:
+            texts.append(further)
+        caution = self.small_study_caution()
+        if caution is not None:
+            texts.append(caution)
         return "\n".join(texts).rstrip()
 
     def pooled_rows(self) -> list[int]:
@@ -174,20 +209,33 @@ def run_analysis(frame: pd.DataFrame, settings: AnalysisSettings) -> Analysis:
     PoolingError
         A one-line message naming the option or column at fault.
     """
-    method, test = settings.method, settings.test
+    method, test, level = settings.method, settings.test, settings.level
+    if not 0 < level < 100:
+        raise PoolingError(f"--level {level:g}: give a confidence level in percent, e.g. 90 or 95")
     frame = without_empty_columns(frame)
     es = _effects(frame, settings.measure)
-    result = _fit(frame, es, method, test)
+    result = _fit(frame, es, method, test, level)
     sub, order = None, None
     if settings.by is not None:
-        sub, order = _subgroups(frame, es, settings.by, method, test)
-    if (settings.egger is not None or settings.trimfill) and method in _INVERSE_VARIANCE_ONLY:
+        sub, order = _subgroups(frame, es, settings.by, method, test, level)
+    wanted = settings.further
+    if method in _INVERSE_VARIANCE_ONLY and (settings.egger is not None or settings.trimfill
+                                             or wanted.any()):
         raise PoolingError(
-            "--egger and --trimfill need an inverse-variance model: use --method FE or a tau^2 estimator"
+            "--egger, --trimfill, --begg, --mods, --leave-one-out, --influence and --cumulative "
+            "need an inverse-variance model: use --method FE or a tau^2 estimator"
         )
-    eg = regtest(es, model=settings.egger, method=method, test=test) if settings.egger else None
-    tf = trimfill(es, method=method, test=test) if settings.trimfill else None
-    return Analysis(settings, frame, es, result, sub, None if order is None else tuple(order), eg, tf)
+    eg = (regtest(es, model=settings.egger, method=method, test=test, level=level)
+          if settings.egger else None)
+    tf = trimfill(es, method=method, test=test, level=level) if settings.trimfill else None
+    further = Further()
+    if wanted.any():
+        keep = _pooled(frame, es, method)
+        further = run_further(frame[keep].reset_index(drop=True), np.asarray(es.yi)[keep],
+                              np.asarray(es.vi)[keep], [str(x) for x in np.asarray(es.labels)[keep]],
+                              wanted, method=method, test=test, level=level)
+    return Analysis(settings, frame, es, result, sub, None if order is None else tuple(order), eg,
+                    tf, further)
 
 
 def _effects(frame: pd.DataFrame, measure: str | None) -> EffectSizes:
@@ -237,24 +285,25 @@ def _rows_with(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[bool]:
     return [bool(x) for x in numbers.notna().all(axis=1)]
 
 
-def _fit(frame: pd.DataFrame, es: EffectSizes, method: str, test: str) -> PoolResult:
+def _fit(frame: pd.DataFrame, es: EffectSizes, method: str, test: str,
+         level: float = 95) -> PoolResult:
     if method == "MH":
         if es.measure not in ("OR", "RR", "RD"):
             raise PoolingError(
                 "--method MH needs --measure OR, RR or RD and columns ai, bi, ci, di (or n1i, n2i)"
             )
-        return rma_mh(frame, measure=es.measure, labels=es.labels)
+        return rma_mh(frame, measure=es.measure, labels=es.labels, level=level)
     if method == "PETO":
         if es.measure not in ("OR", "PETO"):
             raise PoolingError(
                 "--method PETO pools odds ratios: use --measure OR with columns ai, bi, ci, di"
             )
-        return rma_peto(frame, labels=es.labels)
-    return rma(es, method=method, test=test)
+        return rma_peto(frame, labels=es.labels, level=level)
+    return rma(es, method=method, test=test, level=level)
 
 
 def _subgroups(
-    frame: pd.DataFrame, es: EffectSizes, by: str, method: str, test: str
+    frame: pd.DataFrame, es: EffectSizes, by: str, method: str, test: str, level: float = 95
 ) -> tuple[SubgroupResult, list[int]]:
     if by not in frame.columns:
         raise PoolingError(f"--by {by}: no such column (columns: {', '.join(frame.columns)})")
@@ -272,11 +321,11 @@ def _subgroups(
         for lvl in levels:
             part = frame[(text == lvl)].reset_index(drop=True)
             part_es = dataclasses.replace(es, labels=tuple(np.asarray(es.labels)[text == lvl]))
-            fits.append(_fit(part, part_es, method, test))
+            fits.append(_fit(part, part_es, method, test, level))
         q, df, p = subgroup_difference(fits)
         counts = tuple(f.k for f in fits)
         return SubgroupResult(tuple(levels), counts, tuple(fits), None, q, df, p, False), order
-    return subgroup_analysis(es, groups=list(text), method=method, test=test), order
+    return subgroup_analysis(es, groups=list(text), method=method, test=test, level=level), order
 
 
 def _pooled(frame: pd.DataFrame, es: EffectSizes, method: str) -> np.ndarray:

@@ -40,7 +40,7 @@ def format_summary(res: PoolResult) -> str:
         se = f" (SE = {_num(res.se_tau2)})" if res.se_tau2 is not None else ""
         ci = ""
         if res.tau2_ci_lb is not None:
-            ci = f"  95% CI [{_num(res.tau2_ci_lb)}, {_num(res.tau2_ci_ub)}]"
+            ci = f"  {res.level:g}% CI [{_num(res.tau2_ci_lb)}, {_num(res.tau2_ci_ub)}]"
         lines += [
             f"tau^2 (estimated amount of total heterogeneity): {_num(res.tau2)}{se}{ci}",
             f"tau (square root of estimated tau^2 value):      {_num(res.tau)}",
@@ -58,7 +58,8 @@ def format_summary(res: PoolResult) -> str:
             "",
         ]
     stat = "tval" if res.df is not None else "zval"
-    lines.append("Model Results:" + (f" (t-test with df = {res.df})" if res.df is not None else ""))
+    lines.append("Model Results" + (f" ({res.level:g}% CI)" if res.level != 95 else "") + ":"
+                 + (f" (t-test with df = {res.df})" if res.df is not None else ""))
     lines.append("")
     header = f"{'estimate':>10} {'se':>9} {stat:>9} {'pval':>8} {'ci.lb':>9} {'ci.ub':>9}"
     row = (f"{res.estimate:>10.4f} {res.se:>9.4f} {res.zval:>9.4f} {fmt_p(res.pval):>8} "

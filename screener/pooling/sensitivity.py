@@ -205,13 +205,17 @@ def influence(
         if fit is None:
             continue
         delta = full.estimate - fit.estimate
-        rows["rstudent"][i] = (y[i] - fit.estimate) / math.sqrt(v[i] + fit.tau2 + fit.se**2)
-        rows["dffits"][i] = delta / math.sqrt(full.s2w * hat[i] * (fit.tau2 + v[i]))
+        # as metafor: the deleted fit's s2w (1 unless Knapp-Hartung), and DFBETAS scaled by
+        # the variance of the full data's estimate under the deleted fit's tau^2
+        s2w = fit.s2w
+        rows["rstudent"][i] = (y[i] - fit.estimate) / math.sqrt(
+            (v[i] + fit.tau2) * s2w + fit.se**2)
+        rows["dffits"][i] = delta / math.sqrt(s2w * hat[i] * (fit.tau2 + v[i]))
         rows["cook_d"][i] = delta**2 / vb
         rows["cov_r"][i] = fit.se**2 / vb
         rows["tau2_del"][i] = fit.tau2
         rows["QE_del"][i] = _num(fit.QE)
-        rows["dfbetas"][i] = delta / fit.se
+        rows["dfbetas"][i] = delta / math.sqrt(s2w / float(np.sum(1.0 / (v + fit.tau2))))
     flags = (
         (np.abs(rows["dffits"]) > 3 * math.sqrt(p / (k - p)))
         | (stats.chi2.cdf(rows["cook_d"], p) > 0.5)

@@ -21,14 +21,16 @@ class SynthesisVerbs(ProjectBase):
     def pool(self, outcome: str, *, measure: str | None = None, method: str = "REML",
              test: str = "z", by: str | None = None, egger: str | None = None,
              trimfill: bool = False, timepoint: str | None = None, name: str | None = None,
-             reviewer: str | None = None) -> SavedAnalysis:
+             reviewer: str | None = None, **further: Any) -> SavedAnalysis:
         """Pool the agreed extracted data of ``outcome`` as ``screener meta`` pools a CSV file,
-        and save the analysis (settings, results, who, when) in the review."""
+        and save the analysis (settings, results, who, when) in the review. ``further``:
+        level, mods, leave_one_out, influence, cumulative, begg (see
+        :func:`screener.flows.pooling.run`)."""
         from screener.flows import pooling
 
         return pooling.pool(self.db, outcome, measure=measure, method=method, test=test, by=by,
                             egger=egger, trimfill=trimfill, timepoint=timepoint, name=name,
-                            reviewer=reviewer)
+                            reviewer=reviewer, **further)
 
     def run_pool(self, outcome: str, **options: Any) -> OutcomeAnalysis:
         """:meth:`pool` without saving (options as for :meth:`pool`, except name and reviewer)."""
@@ -61,6 +63,19 @@ class SynthesisVerbs(ProjectBase):
         from screener.flows import pooling
 
         return pooling.get(self.db, analysis_id)
+
+    def rename_analysis(self, analysis_id: int, name: str) -> SavedAnalysis:
+        """Give a saved analysis a new name (a one-line label); returns it renamed."""
+        from screener.flows import pooling
+
+        return pooling.rename(self.db, analysis_id, name)
+
+    def delete_analysis(self, analysis_id: int) -> SavedAnalysis:
+        """Delete a saved analysis (the report keeps only the others); returns what was
+        deleted."""
+        from screener.flows import pooling
+
+        return pooling.delete(self.db, analysis_id)
 
     # --- PRISMA --------------------------------------------------------------------------------
     def prisma_counts(self) -> PrismaCounts:

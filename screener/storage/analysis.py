@@ -12,7 +12,8 @@ from screener.errors import InvalidInputError
 from screener.storage.db import now
 from screener.storage.rows import insert
 
-__all__ = ["SavedAnalysis", "get_analysis", "list_analyses", "save_analysis"]
+__all__ = ["SavedAnalysis", "delete_analysis", "get_analysis", "kept_analyses", "list_analyses",
+           "rename_analysis", "save_analysis"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -51,6 +52,42 @@ def save_analysis(db: sqlite_utils.Database, *, name: str, outcome_id: int | Non
 def list_analyses(db: sqlite_utils.Database) -> list[SavedAnalysis]:
     """Every saved analysis, oldest first."""
     return [_from_row(row) for row in db.execute(_SELECT + " ORDER BY a.id")]
+
+
+def kept_analyses(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """The analyses the report shows: every kept one (deleting removes the row), oldest first,
+    as dicts with id, name, outcome, data_type, reviewer, created_at and the decoded settings
+    and results (an unreadable JSON column decodes as an empty dict)."""
+    rows = db.execute(
+        "SELECT a.id, a.name, ifnull(o.name, ''), ifnull(o.data_type, ''), r.name,"
+        " a.settings_json, a.results_json, a.created_at FROM analysis a"
+        " LEFT JOIN outcome o ON o.id = a.outcome_id"
+        " LEFT JOIN reviewer r ON r.id = a.reviewer_id ORDER BY a.id").fetchall()
+    return [{"id": aid, "name": name, "outcome": outcome, "data_type": data_type,
+             "reviewer": reviewer, "settings": _decoded(settings), "results": _decoded(results),
+             "created_at": created_at}
+            for aid, name, outcome, data_type, reviewer, settings, results, created_at in rows]
+
+
+def _decoded(text: str | None) -> dict[str, Any]:
+    try:
+        value = json.loads(text or "{}")
+    except json.JSONDecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def rename_analysis(db: sqlite_utils.Database, analysis_id: int, name: str) -> None:
+    """Give a saved analysis a new name (inside the caller's transaction)."""
+    if db.execute("UPDATE analysis SET name = ? WHERE id = ?", [name, analysis_id]).rowcount == 0:
+        raise InvalidInputError(f"no saved analysis with id {analysis_id}")
+
+
+def delete_analysis(db: sqlite_utils.Database, analysis_id: int) -> None:
+    """Delete a saved analysis (inside the caller's transaction): its row goes, so no list,
+    report or R script shows it again."""
+    if db.execute("DELETE FROM analysis WHERE id = ?", [analysis_id]).rowcount == 0:
+        raise InvalidInputError(f"no saved analysis with id {analysis_id}")
 
 
 def get_analysis(db: sqlite_utils.Database, analysis_id: int) -> SavedAnalysis:

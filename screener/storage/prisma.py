@@ -27,6 +27,7 @@ from screener.prisma.counts import (
     strategy_key,
 )
 from screener.prisma.decisions import Vote
+from screener.storage.analysis import kept_analyses
 
 __all__ = [
     "analysis_rows",
@@ -291,16 +292,6 @@ def rob_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
 
 
 def analysis_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
-    """Saved analyses with their settings and results decoded."""
-    rows = _dicts(db, (
-        "SELECT a.id, a.name, ifnull(o.name, '') AS outcome, ifnull(o.data_type, '') AS data_type,"
-        " a.settings_json, a.results_json, a.created_at FROM analysis a"
-        " LEFT JOIN outcome o ON o.id = a.outcome_id ORDER BY a.id"
-    ))
-    for row in rows:
-        for column in ("settings", "results"):
-            try:
-                row[column] = json.loads(row.pop(f"{column}_json") or "{}")
-            except json.JSONDecodeError:
-                row[column] = {}
-    return rows
+    """Saved analyses with their settings and results decoded: the kept analyses
+    (:func:`screener.storage.analysis.kept_analyses`)."""
+    return kept_analyses(db)

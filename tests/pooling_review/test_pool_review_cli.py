@@ -33,8 +33,9 @@ def test_pool_json_is_meta_json_plus_the_analysis_id(bcg_path, capsys):
         assert result[key] == pytest.approx(getattr(engine, key), rel=1e-12), key
     assert "df" not in result and result["transformed"]["estimate"] == pytest.approx(0.4894209, rel=1e-6)
     assert result["analysis_id"] == saved.id and saved.reviewer == "alice"
-    assert {k: v for k, v in saved.results.items() if k != "studies"} == {
-        k: v for k, v in result.items() if k != "analysis_id"}
+    # the saved results, per-study weights included (issue 18)
+    assert saved.results == {k: v for k, v in result.items() if k != "analysis_id"}
+    assert result["studies"]["weight_percent"] == pytest.approx(list(engine.weights_percent))
     assert f"Saved as analysis {saved.id}" in out.err
 
 

@@ -75,7 +75,9 @@ async def test_run_read_and_save_an_analysis(bcg_path):
         await choose(pilot, "measure", "OR")
         await choose(pilot, "method", "DL (random)")
         assert screen.options() == {"measure": "OR", "method": "DL", "test": "z", "by": "alloc",
-                                    "egger": None, "trimfill": False, "timepoint": None}
+                                    "egger": None, "trimfill": False, "timepoint": None,
+                                    "level": 95.0, "mods": (), "cumulative": None,
+                                    "begg": False, "leave_one_out": False, "influence": False}
         await pilot.press("ctrl+r")
         await app.workers.wait_for_complete()
         await pilot.pause()

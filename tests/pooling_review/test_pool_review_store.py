@@ -64,6 +64,9 @@ def test_results_are_what_screener_meta_says_on_the_exported_table(bcg, tmp_path
     # included, and the saved results say so beside meta's keys
     assert saved.results["studies_not_included"] == [r["study"] for r in rows]
     ours = {k: v for k, v in saved.results.items() if k not in ("studies", "studies_not_included")}
+    # both carry the per-study weights; the review's studies also name their subgroup
+    studies = meta.pop("studies")
+    assert {k: v for k, v in saved.results["studies"].items() if k != "subgroup"} == studies
     assert set(ours) == set(meta)
     for key, value in meta.items():
         if isinstance(value, float):

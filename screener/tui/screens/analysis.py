@@ -1,20 +1,20 @@
 """Meta-analysis of the review's extracted data: choose, run, read, save.
 
-The options on the left (outcome, effect measure, model, test, subgroup column, Egger's test and
-trim-and-fill) are those of ``screener pool``. ``ctrl+r`` runs :meth:`Project.run_pool` in a
+The options on the left (outcome, effect measure, model, test, confidence level, subgroup
+column, a moderator for meta-regression, a cumulative order, Egger's and Begg's tests,
+trim-and-fill, leave-one-out and influence diagnostics) are those of ``screener pool``. ``ctrl+r`` runs :meth:`Project.run_pool` in a
 thread worker on its own connection (see :mod:`screener.tui.workers`), which also writes the
 journal forest plot (matplotlib) beside the review file; the result comes back as
 :class:`AnalysisFinished` or :class:`AnalysisFailed`. The right side
 shows the pooled estimate, the heterogeneity line and a forest plot drawn with characters.
 ``ctrl+s`` saves the analysis shown to the review (:class:`AnalysisSaved`); ``ctrl+o`` opens
-the forest plot file.
+the forest plot file; ``ctrl+l`` lists the saved analyses, to rename or delete them
+(:class:`~screener.tui.screens.saved_analyses.SavedAnalysesScreen`).
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,36 +22,41 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Label, Select, Static
 
-from screener.display import one_line, visible
+from screener.display import visible
 from screener.errors import ScreenerError
 from screener.flows.pooling import OutcomeAnalysis, SavedAnalysis
-from screener.pooling import PoolResult, SubgroupResult
-from screener.pooling.report import fmt_p
-from screener.pooling.transforms import back_transform, transformed
 from screener.project import Project
 from screener.tui.read_only import writes
+from screener.tui.screens.analysis_text import (
+    estimate_text,
+    heterogeneity_text,
+    pooled_text,
+    result_text,
+    text_forest,
+)
 from screener.tui.text import line, literal
 from screener.tui.workers import WorkerReport
 
 if TYPE_CHECKING:
-    import numpy as np
-    from numpy.typing import ArrayLike, NDArray
-
     from screener.tui.app import ScreenerApp
 
-    BackTransform = Callable[[ArrayLike], NDArray[np.float64]]
+__all__ = ["AnalysisFailed", "AnalysisFinished", "AnalysisSaved", "AnalysisScreen",
+           "estimate_text", "heterogeneity_text", "pooled_text", "result_text", "text_forest"]
 
 # (label, --method): random-effects tau^2 estimators, then the common-effect models.
 METHODS = (("REML (random)", "REML"), ("DL (random)", "DL"), ("PM (random)", "PM"),
            ("ML (random)", "ML"), ("HE (random)", "HE"), ("SJ (random)", "SJ"), ("HS (random)", "HS"),
            ("EB (random)", "EB"), ("FE (common)", "FE"), ("MH (common)", "MH"), ("Peto (common)", "PETO"))
 TESTS = (("z", "z"), ("Hartung-Knapp", "knha"))
+LEVELS = (("95%", "95"), ("90%", "90"), ("99%", "99"))
 NO_SUBGROUPS = "(none)"
+NO_CHOICE = "(none)"
+PRECISION = "precision"
 
 
 class AnalysisFinished(WorkerReport):
@@ -87,6 +92,7 @@ class AnalysisScreen(Screen[None]):
         Binding("ctrl+r", "run", "Run", priority=True, id="analysis.run"),
         Binding("ctrl+s", "save", "Save to review", priority=True, id="analysis.save"),
         Binding("ctrl+o", "open_plot", "Open plot", priority=True, id="analysis.open"),
+        Binding("ctrl+l", "saved", "Saved analyses", priority=True, id="analysis.saved"),
         Binding("escape", "back", "Back", id="analysis.back"),
     ]
 
@@ -102,7 +108,7 @@ class AnalysisScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="analysis-body"):
-            with Vertical(id="analysis-options"):
+            with VerticalScroll(id="analysis-options"):
                 yield Label("Outcome")
                 yield Select([], id="outcome", allow_blank=True, prompt="(no outcomes)", compact=True)
                 yield Label("Timepoint", id="timepoint-label")
@@ -116,8 +122,19 @@ class AnalysisScreen(Screen[None]):
                 yield Label("Subgroups by")
                 yield Select([(NO_SUBGROUPS, NO_SUBGROUPS)], id="by", value=NO_SUBGROUPS,
                              allow_blank=False, compact=True)
+                yield Label("Confidence level")
+                yield Select(LEVELS, id="level", value="95", allow_blank=False, compact=True)
+                yield Label("Meta-regression on")
+                yield Select([(NO_CHOICE, NO_CHOICE)], id="mods", value=NO_CHOICE,
+                             allow_blank=False, compact=True)
+                yield Label("Cumulative, by")
+                yield Select([(NO_CHOICE, NO_CHOICE), ("precision", PRECISION)], id="cumulative",
+                             value=NO_CHOICE, allow_blank=False, compact=True)
                 yield Checkbox("Egger's test", id="egger", compact=True)
+                yield Checkbox("Begg's test", id="begg", compact=True)
                 yield Checkbox("Trim-and-fill", id="trimfill", compact=True)
+                yield Checkbox("Leave-one-out", id="leave_one_out", compact=True)
+                yield Checkbox("Influence", id="influence", compact=True)
                 yield Button("Run (ctrl+r)", id="analysis-run", variant="primary", compact=True)
             with VerticalScroll(id="analysis-results"):
                 yield Static(id="analysis-status")
@@ -175,6 +192,13 @@ class AnalysisScreen(Screen[None]):
         current = by.value
         by.set_options([(NO_SUBGROUPS, NO_SUBGROUPS), *((line(c), c) for c in table.by_columns)])
         by.value = current if current in table.by_columns else NO_SUBGROUPS
+        for name, extra in (("mods", ()), ("cumulative", ((PRECISION, PRECISION),))):
+            select = self.query_one(f"#{name}", Select)
+            current = select.value
+            offered = [*(v for _, v in extra), *table.moderators]
+            select.set_options([(NO_CHOICE, NO_CHOICE), *extra,
+                                *((line(c), c) for c in table.moderators)])
+            select.value = current if current in offered else NO_CHOICE
         studies = len(table.frame)
         where = f" at {table.timepoint}" if table.timepoint else ""
         self._status(f"{outcome}{where}: {studies} stud{'y' if studies == 1 else 'ies'} with "
@@ -185,13 +209,21 @@ class AnalysisScreen(Screen[None]):
         def value(name: str) -> str:
             return str(self.query_one(f"#{name}", Select).value)
 
+        def checked(name: str) -> bool:
+            return self.query_one(f"#{name}", Checkbox).value
+
         points = self.query_one("#timepoint", Select)
         return {
             "measure": value("measure"), "method": value("method"), "test": value("test"),
             "by": None if value("by") == NO_SUBGROUPS else value("by"),
-            "egger": "rma" if self.query_one("#egger", Checkbox).value else None,
-            "trimfill": self.query_one("#trimfill", Checkbox).value,
+            "egger": "rma" if checked("egger") else None,
+            "trimfill": checked("trimfill"),
             "timepoint": str(points.value) if points.display else None,
+            "level": float(value("level")),
+            "mods": () if value("mods") == NO_CHOICE else (value("mods"),),
+            "cumulative": None if value("cumulative") == NO_CHOICE else value("cumulative"),
+            "begg": checked("begg"), "leave_one_out": checked("leave_one_out"),
+            "influence": checked("influence"),
         }
 
     # --- running -------------------------------------------------------------------------------
@@ -284,6 +316,20 @@ class AnalysisScreen(Screen[None]):
             return
         self.app.open_file(str(self.forest))
 
+    def action_saved(self) -> None:
+        from screener.tui.screens.saved_analyses import SavedAnalysesScreen
+
+        self.app.push_screen(SavedAnalysesScreen(), lambda _: self._saved_still_there())
+
+    def _saved_still_there(self) -> None:
+        """After the list: forget the analysis shown as saved if it was deleted there."""
+        if self.saved is None:
+            return
+        try:
+            self.saved = self.app.project.analysis(self.saved.id)
+        except ScreenerError:
+            self.saved = None
+
     def action_back(self) -> None:
         self.app.pop_screen()
 
@@ -295,166 +341,3 @@ class AnalysisScreen(Screen[None]):
 def _plot_path(review: Path, outcome: str) -> Path:
     slug = re.sub(r"[^a-z0-9]+", "-", outcome.lower()).strip("-") or "outcome"
     return review.with_name(f"{review.stem}-{slug}-forest.svg")
-
-
-# --- the text shown -------------------------------------------------------------------------------
-
-def heterogeneity_text(res: PoolResult) -> str:
-    """ "Heterogeneity: I² = 92.2%, τ² = 0.3132, Q = 152.23 (df = 12), p < 0.0001"."""
-    if res.QE is None:
-        return "Heterogeneity: not estimable"
-    i2 = "NA" if res.I2 is None else f"{res.I2:.1f}%"
-    p = fmt_p(res.QEp)
-    p = f"p {p[0]} {p[1:]}" if p.startswith("<") else f"p = {p}"
-    return f"Heterogeneity: I² = {i2}, τ² = {res.tau2:.4f}, Q = {res.QE:.2f} (df = {res.QE_df}), {p}"
-
-
-def estimate_text(res: PoolResult) -> str:
-    """The estimate and CI on the natural scale where there is one (with the model scale)."""
-    back = transformed(res)
-    line = f"{res.measure} {res.estimate:.4f} [{res.ci_lb:.4f}, {res.ci_ub:.4f}]"
-    if back is not None:
-        line = (f"{res.measure} {back.estimate:.4f} [{back.ci_lb:.4f}, {back.ci_ub:.4f}] "
-                f"(model scale {res.estimate:.4f} [{res.ci_lb:.4f}, {res.ci_ub:.4f}])")
-    return line
-
-
-def pooled_text(res: PoolResult) -> str:
-    """The pooled estimate with its CI, z (or t) and p."""
-    stat = "t" if res.df is not None else "z"
-    p = fmt_p(res.pval)
-    p = f"p {p[0]} {p[1:]}" if p.startswith("<") else f"p = {p}"
-    return f"{estimate_text(res)}, {stat} = {res.zval:.4f}, {p}"
-
-
-def result_text(pooled: OutcomeAnalysis) -> Text:
-    """The pooled result, heterogeneity and small-study lines of an analysis."""
-    a = pooled.analysis
-    res = a.result
-    text = Text()
-    text.append(visible(f"{pooled.default_name()} (k = {res.k})\n"), style="bold")
-    text.append(f"Pooled {pooled_text(res)}\n")
-    if res.is_random and res.k > 1:
-        back = transformed(res)
-        lo, hi = (back.pi_lb, back.pi_ub) if back is not None else (res.pi_lb, res.pi_ub)
-        text.append(f"Prediction interval {lo:.4f} to {hi:.4f}\n")
-    text.append(heterogeneity_text(res) + "\n", style="bold")
-    if a.subgroups is not None:
-        sub = a.subgroups
-        text.append(f"Test for subgroup differences: Q = {sub.Q_between:.2f} (df = {sub.df_between}), "
-                    f"p = {fmt_p(sub.p_between)}\n")
-    if a.egger is not None:
-        text.append(f"Egger's test: {a.egger.stat_type} = {a.egger.stat:.4f}, p = {fmt_p(a.egger.pval)}\n")
-    if a.trimfill is not None:
-        tf = a.trimfill
-        text.append(f"Trim-and-fill: {tf.k0} missing on the {tf.side} side; adjusted "
-                    f"{estimate_text(tf.fit)}\n")
-    for note in (*res.notes, *(f"no data for {s}; left out" for s in pooled.without_data)):
-        text.append(visible(f"Note: {note}\n"), style="dim")
-    return text
-
-
-def text_forest(res: PoolResult, subgroups: SubgroupResult | None, width: int
-                ) -> list[tuple[str, str]]:
-    """A forest plot drawn with characters: (line, style) pairs.
-
-    Each study row shows its label, its CI as ``─`` with ``■`` at the estimate, the line of no
-    effect as ``│``, then the estimate and CI (on the natural scale for ratios, proportions and
-    correlations) and its weight. Pooled rows draw the CI as ``◆``.
-    """
-    blocks: list[tuple[str | None, PoolResult]]
-    if subgroups is not None and subgroups.fits is not None:
-        blocks = list(zip(subgroups.levels, subgroups.fits, strict=True))
-    else:
-        blocks = [(None, res)]
-    z = _z_crit(res.level)
-    rows: list[tuple[str, str, float, float, float, float | None]] = []  # kind, label, est, lb, ub, w
-    for level, fit in blocks:
-        if level is not None:
-            rows.append(("header", one_line(str(level)), math.nan, math.nan, math.nan, None))
-        for i, label in enumerate(fit.labels):
-            y, v = float(fit.yi[i]), float(fit.vi[i])
-            half = z * math.sqrt(v) if v >= 0 else math.nan
-            weight = float(fit.weights_percent[i])
-            rows.append(("study", one_line(label), y, y - half, y + half, weight))
-        name = one_line(f"Subtotal ({level})") if level is not None else _model_name(fit)
-        rows.append(("pooled", name, fit.estimate, fit.ci_lb, fit.ci_ub, None))
-    if subgroups is not None:
-        rows.append(("pooled", f"Overall: {_model_name(res)}", res.estimate, res.ci_lb, res.ci_ub, None))
-
-    back = _natural(res)
-    bounds = [x for kind, _, _, lb, ub, _ in rows if kind != "header" for x in (lb, ub) if math.isfinite(x)]
-    lo, hi = (min(bounds), max(bounds)) if bounds else (-1.0, 1.0)
-    if hi - lo < 1e-12:
-        lo, hi = lo - 1.0, hi + 1.0
-    numbers = [_interval(back, e, lb, ub) for kind, _, e, lb, ub, _ in rows if kind != "header"]
-    num_w = max(len(n) for n in numbers)
-    label_w = min(max(len(r[1]) for r in rows), max(12, width // 4))
-    weights = width >= 64          # the weight column only where there is room for it
-    plot_w = max(8, width - label_w - num_w - 3 - (7 if weights else 0))
-
-    def col(x: float) -> int:
-        return min(plot_w - 1, max(0, round((x - lo) / (hi - lo) * (plot_w - 1))))
-
-    null = 0.0 if lo <= 0.0 <= hi else None
-    head = f"{res.measure if back is not None else 'Estimate'} [{res.level:g}% CI]"
-    out = [(f"{'Study':<{label_w}} {'':<{plot_w}} {head:<{num_w}}" + (" Weight" if weights else ""),
-            "bold")]
-    for kind, label, est, lb, ub, percent in rows:
-        name = label if len(label) <= label_w else label[: label_w - 1] + "…"
-        if kind == "header":
-            out.append((name, "bold underline"))
-            continue
-        cells = [" "] * plot_w
-        if null is not None:
-            cells[col(null)] = "│"
-        if math.isfinite(lb) and math.isfinite(ub):
-            for c in range(col(lb), col(ub) + 1):
-                if kind == "pooled":
-                    cells[c] = "◆"
-                else:
-                    cells[c] = "┼" if cells[c] == "│" else "─"
-        if kind == "study" and math.isfinite(est):
-            cells[col(est)] = "■"
-        share = f" {percent:5.1f}%" if weights and percent is not None else ""
-        line = f"{name:<{label_w}} {''.join(cells)} {_interval(back, est, lb, ub):<{num_w}}{share}"
-        out.append((line.rstrip(), "bold" if kind == "pooled" else ""))
-    axis = ["─"] * plot_w
-    if null is not None:
-        axis[col(null)] = "┴"
-    out.append((f"{'':<{label_w}} {''.join(axis)}", "dim"))
-    left, right = _fmt(back, lo), _fmt(back, hi)
-    gap = max(1, plot_w - len(left) - len(right))
-    out.append((f"{'':<{label_w}} {left}{' ' * gap}{right}", "dim"))
-    return out
-
-
-def _model_name(res: PoolResult) -> str:
-    if not res.is_random:
-        return {"MH": "Common effect (MH)", "PETO": "Common effect (Peto)"}.get(res.method, "Common effect")
-    return f"Random effects ({res.method}{', HKSJ' if res.test in ('knha', 'adhoc') else ''})"
-
-
-def _z_crit(level: float) -> float:
-    from statistics import NormalDist
-
-    return NormalDist().inv_cdf(1 - (1 - level / 100) / 2)
-
-
-def _natural(res: PoolResult) -> BackTransform | None:
-    try:
-        return back_transform(res.measure, res.ni)
-    except ScreenerError:  # PFT without sample sizes: stay on the model scale
-        return None
-
-
-def _fmt(back: BackTransform | None, x: float) -> str:
-    if not math.isfinite(x):
-        return "NA"
-    value = float(back([x])[0]) if back is not None else x
-    return f"{value:.2f}"
-
-
-def _interval(back: BackTransform | None,
-              est: float, lb: float, ub: float) -> str:
-    return f"{_fmt(back, est)} [{_fmt(back, lb)}, {_fmt(back, ub)}]"
