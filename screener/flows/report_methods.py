@@ -1,0 +1,125 @@
+"""The facts the report's methods section states, counted from the review's tables.
+
+Reads through storage and the stages' own flows (kappa from :mod:`screener.flows.screening`,
+deduplication counts from :mod:`screener.flows.dedup`, prioritisation and stopping from
+:mod:`screener.flows.stopping`); :mod:`screener.report.methods` words them.
+"""
+
+from __future__ import annotations
+
+import platform
+from collections import defaultdict
+from importlib import metadata
+from typing import Any
+
+import sqlite_utils
+
+from screener.model import Review
+from screener.report.methods import KappaFact, MethodsFacts, SourceFact, analysis_facts
+from screener.storage import extraction as extraction_store
+from screener.storage import prisma as store
+
+__all__ = ["methods_facts", "software_versions"]
+
+
+def software_versions() -> dict[str, str]:
+    """screener's version and the Python it runs on (and the numeric libraries it pools with)."""
+    out = {}
+    for name in ("screener", "numpy", "scipy"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "(version unknown)"
+    out["Python"] = platform.python_version()
+    return out
+
+
+def _sources(db: sqlite_utils.Database) -> tuple[tuple[SourceFact, ...], int]:
+    runs: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    identified = 0
+    for run in store.search_log(db):
+        runs[(run.database, run.method)].append(run)
+        identified += run.identified
+    out = []
+    for (name, method), items in runs.items():
+        dates = [r.date[:10] for r in items if r.date and (r.kind == "search" or r.date_is_search)]
+        strategies = {r.query_text.strip() for r in items if r.query_text.strip()}
+        out.append(SourceFact(name, method, max(dates) if dates else "", len(items), len(strategies)))
+    return tuple(out), identified
+
+
+def _screening(db: sqlite_utils.Database) -> tuple[dict[str, tuple[str, ...]], tuple[KappaFact, ...]]:
+    from screener.flows.screening import agreement
+
+    who: dict[str, list[str]] = defaultdict(list)
+    for row in store.decision_rows(db):
+        if row["role"] == "reviewer" and row["reviewer"] not in who[row["stage"]]:
+            who[row["stage"]].append(row["reviewer"])
+    kappas = tuple(KappaFact(p.stage, p.reviewer_a, p.reviewer_b, p.n, p.kappa.percent_agreement,
+                             p.kappa.kappa, p.kappa.ci_low, p.kappa.ci_high) for p in agreement(db))
+    return {stage: tuple(sorted(names)) for stage, names in who.items()}, kappas
+
+
+def _extraction(db: sqlite_utils.Database) -> dict[str, Any]:
+    values = extraction_store.load_values(db)
+    extractors_of: dict[str, set[str]] = defaultdict(set)
+    converted: dict[str, set[Any]] = defaultdict(set)
+    outcomes: list[str] = []
+    for v in values:
+        if v.role == "extractor":
+            extractors_of[v.key.study].add(v.reviewer)
+        if v.key.outcome and v.key.outcome not in outcomes:
+            outcomes.append(v.key.outcome)
+        if v.method:                  # counted per field, whoever converted it
+            converted[v.method].add(v.key)
+    studies = {v.key.study for v in values}
+    return {
+        "studies": len(studies),
+        "studies_dual": sum(1 for s in studies if len(extractors_of.get(s, ())) >= 2),
+        "extractors": tuple(sorted({r for names in extractors_of.values() for r in names})),
+        "consensus_values": sum(1 for v in values if v.role == "consensus"),
+        "conversions": {m: len(keys) for m, keys in converted.items()},
+        "imputed": len({v.key for v in values if v.imputed}),
+        "outcomes": tuple(outcomes),
+    }
+
+
+def _rob_tools(db: sqlite_utils.Database) -> dict[str, tuple[int, int]]:
+    assessors: dict[str, set[str]] = defaultdict(set)
+    studies: dict[str, set[str]] = defaultdict(set)
+    for row in store.rob_rows(db):
+        studies[row["tool"]].add(row["study"])
+        if row["role"] != "consensus":
+            assessors[row["tool"]].add(row["reviewer"])
+    names = _tool_names()
+    return {names.get(tool, tool): (len(assessors[tool]) or 1, len(studies[tool])) for tool in studies}
+
+
+def _tool_names() -> dict[str, str]:
+    try:
+        from screener.extraction.rob import TOOLS
+    except ImportError:
+        return {}
+    return {key: getattr(tool, "name", key) for key, tool in TOOLS.items()}
+
+
+def methods_facts(db: sqlite_utils.Database, review: Review, analyses: list[dict[str, Any]],
+                  screening_paragraphs: tuple[str, ...] = (), *, certainty: bool = False) -> MethodsFacts:
+    """Every fact the methods text states, from the review's tables."""
+    from screener.flows.dedup import report as dedup_report
+
+    sources, _ = _sources(db)
+    dedup = dedup_report(db)
+    screeners, kappas = _screening(db)
+    return MethodsFacts(
+        sources=sources, records=dedup.records, dedup_automatic=dedup.automatic,
+        dedup_person_same=dedup.decided_same, dedup_person_apart=dedup.decided_apart,
+        dedup_queued=dedup.queued, duplicates_removed=dedup.duplicates_removed,
+        reviewers_per_record={"title_abstract": review.reviewers_title_abstract,
+                              "full_text": review.reviewers_full_text},
+        screeners=screeners, blind=review.blind, kappas=kappas,
+        screening_paragraphs=screening_paragraphs, **_extraction(db),
+        rob_tools=_rob_tools(db),
+        analyses=tuple(analysis_facts(a["name"], a["outcome"], a["settings"], a["results"])
+                       for a in analyses),
+        certainty=certainty, software=software_versions())
