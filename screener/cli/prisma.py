@@ -92,10 +92,13 @@ def prisma_command(review: str, out: str | None, fmt: str | None, settings: tupl
               help="Also print report.pdf (headless Chromium, else LibreOffice, when installed).")
 @click.option("--raw", is_flag=True, help=RAW_HELP)
 def report_command(review: str, directory: str, force: bool, pdf: bool, raw: bool) -> None:
-    """Write the review report as a PRISMA 2020 document (HTML, Word, PDF): methods written
-    from the data, search log, PRISMA diagram, full-text exclusions, agreement, studies and
-    their references, check flags, risk of bias, every saved analysis, the PRISMA 2020
-    checklist; plus results.csv, analysis.R (metafor) and analysis.do (Stata).
+    """Write the review report as a PRISMA 2020 document (HTML, Word, PDF), plus results.csv,
+    an R script for metafor and a Stata do-file.
+
+    In PRISMA 2020's order: methods written from the data, search log, PRISMA diagram,
+    full-text exclusions, agreement, studies and their references, check flags, risk of bias,
+    every saved analysis, a place for GRADE's summary of findings, the search strategies and
+    the PRISMA 2020 checklist mapped to the sections that answer it.
 
     The report is written into a new folder that replaces --out only when it is complete, so
     --out never holds half a report. An existing report folder is replaced only with --force.

@@ -86,13 +86,15 @@ def _extraction(db: sqlite_utils.Database) -> dict[str, Any]:
 
 def _rob_tools(db: sqlite_utils.Database) -> dict[str, tuple[int, int]]:
     assessors: dict[str, set[str]] = defaultdict(set)
+    agreed: dict[str, set[str]] = defaultdict(set)
     studies: dict[str, set[str]] = defaultdict(set)
     for row in store.rob_rows(db):
         studies[row["tool"]].add(row["study"])
-        if row["role"] != "consensus":
-            assessors[row["tool"]].add(row["reviewer"])
+        (agreed if row["role"] == "consensus" else assessors)[row["tool"]].add(row["reviewer"])
     names = _tool_names()
-    return {names.get(tool, tool): (len(assessors[tool]) or 1, len(studies[tool])) for tool in studies}
+    # judgements entered only as agreed ones: the people who entered them are the assessors known
+    return {names.get(tool, tool): (len(assessors[tool] or agreed[tool]), len(studies[tool]))
+            for tool in studies}
 
 
 def _tool_names() -> dict[str, str]:

@@ -75,11 +75,13 @@ def stata_rows(a: Mapping[str, Any]) -> list[dict[str, Any]]:
     if isinstance(groups, Sequence) and not isinstance(groups, str) and len(groups) == len(rows):
         for row, group in zip(rows, groups, strict=True):
             row["subgroup"] = group
+    measure = _settings(a)[0]
+    wanted = (_BINARY_COLUMNS if measure in (*_BINARY, "PETO") else
+              _CONTINUOUS_COLUMNS if measure in _CONTINUOUS else ())
     raw = data_rows(s, r)
-    if [str(x.get("study")) for x in raw] == labels:
+    if wanted and [str(x.get("study")) for x in raw] == labels:
         for row, data in zip(rows, raw, strict=True):
-            row.update({k: v for k, v in data.items()
-                        if k in (*_BINARY_COLUMNS, *_CONTINUOUS_COLUMNS)})
+            row.update({k: v for k, v in data.items() if k in wanted})
     return rows
 
 
