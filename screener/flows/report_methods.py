@@ -48,16 +48,21 @@ def _sources(db: sqlite_utils.Database) -> tuple[tuple[SourceFact, ...], int]:
     return tuple(out), identified
 
 
-def _screening(db: sqlite_utils.Database) -> tuple[dict[str, tuple[str, ...]], tuple[KappaFact, ...]]:
+def _screening(db: sqlite_utils.Database) -> dict[str, Any]:
+    """Who decided at each stage, the resolutions by stage and method, kappa per pair."""
     from screener.flows.screening import agreement
 
-    who: dict[str, list[str]] = defaultdict(list)
+    who: dict[str, set[str]] = defaultdict(set)
+    resolutions: dict[tuple[str, str], int] = defaultdict(int)
     for row in store.decision_rows(db):
-        if row["role"] == "reviewer" and row["reviewer"] not in who[row["stage"]]:
-            who[row["stage"]].append(row["reviewer"])
+        if row["role"] == "reviewer":
+            who[row["stage"]].add(row["reviewer"])
+        elif row["role"].startswith("resolution:"):
+            resolutions[(row["stage"], row["role"].partition(":")[2])] += 1
     kappas = tuple(KappaFact(p.stage, p.reviewer_a, p.reviewer_b, p.n, p.kappa.percent_agreement,
                              p.kappa.kappa, p.kappa.ci_low, p.kappa.ci_high) for p in agreement(db))
-    return {stage: tuple(sorted(names)) for stage, names in who.items()}, kappas
+    return {"screeners": {stage: tuple(sorted(names)) for stage, names in who.items()},
+            "kappas": kappas, "resolutions": dict(resolutions)}
 
 
 def _extraction(db: sqlite_utils.Database) -> dict[str, Any]:
@@ -112,15 +117,14 @@ def methods_facts(db: sqlite_utils.Database, review: Review, analyses: list[dict
 
     sources, _ = _sources(db)
     dedup = dedup_report(db)
-    screeners, kappas = _screening(db)
     return MethodsFacts(
         sources=sources, records=dedup.records, dedup_automatic=dedup.automatic,
         dedup_person_same=dedup.decided_same, dedup_person_apart=dedup.decided_apart,
         dedup_queued=dedup.queued, duplicates_removed=dedup.duplicates_removed,
         reviewers_per_record={"title_abstract": review.reviewers_title_abstract,
                               "full_text": review.reviewers_full_text},
-        screeners=screeners, blind=review.blind, kappas=kappas,
-        screening_paragraphs=screening_paragraphs, **_extraction(db),
+        blind=review.blind, screening_paragraphs=screening_paragraphs, **_screening(db),
+        **_extraction(db),
         rob_tools=_rob_tools(db),
         analyses=tuple(analysis_facts(a["name"], a["outcome"], a["settings"], a["results"])
                        for a in analyses),

@@ -115,6 +115,7 @@ class MethodsFacts:
     screeners: Mapping[str, tuple[str, ...]] = field(default_factory=dict)   # stage -> who decided
     blind: bool = True
     kappas: tuple[KappaFact, ...] = ()
+    resolutions: Mapping[tuple[str, str], int] = field(default_factory=dict)  # (stage, method) -> n
     screening_paragraphs: tuple[str, ...] = ()     # prioritisation and stopping rule
     outcomes: tuple[str, ...] = ()
     studies: int = 0
@@ -183,8 +184,9 @@ def _selection(f: MethodsFacts) -> tuple[str, ...]:
         each = "one reviewer" if need == 1 else f"{need} reviewers independently"
         out.append(f"At {label}, each record was screened by {each}; "
                    f"{_n(len(who), 'reviewer')} took part ({_names(who)}).")
-    out.append("Reviewers were blind to each other's decisions until both had decided."
-               if f.blind else "Reviewers could see each other's decisions (screening was not blind).")
+    out.append("Screening was blind: a reviewer saw another's decision on a record only after "
+               "making their own." if f.blind
+               else "Reviewers could see each other's decisions (screening was not blind).")
     for k in f.kappas:
         if k.kappa is None:
             kappa = "Cohen's kappa could not be computed"
@@ -192,8 +194,11 @@ def _selection(f: MethodsFacts) -> tuple[str, ...]:
             kappa = (f"Cohen's kappa {k.kappa:.2f} (95% CI {k.ci_low:.2f} to {k.ci_high:.2f})")
         out.append(f"Agreement between {k.first} and {k.second} at {_STAGES.get(k.stage, k.stage)} "
                    f"over {_n(k.n, 'record')} both decided: {k.agreement:.1f}%; {kappa}.")
-    if any(len(f.screeners.get(s, ())) > 1 for s in _STAGES):
-        out.append("Disagreements were resolved by a third reviewer or by consensus.")
+    resolved = [f"{_n(n, 'record')} at {_STAGES.get(stage, stage)} by "
+                f"{'a third reviewer' if how == 'third_reviewer' else how.replace('_', ' ')}"
+                for (stage, how), n in sorted(f.resolutions.items(), reverse=True)]
+    if resolved:
+        out.append("Disagreements were resolved: " + "; ".join(resolved) + ".")
     return (*out, *f.screening_paragraphs)
 
 
