@@ -85,9 +85,8 @@ VERBS: Verbs = {
     "prisma": ("screener.cli.prisma:prisma_command",
                "The PRISMA 2020 flow diagram, every number counted from the review."),
     "report": ("screener.cli.prisma:report_command",
-               "Write the review report: question, search log, PRISMA diagram, agreement, "
-               "studies, risk of bias and every saved analysis, plus results.csv and an R "
-               "script for metafor."),
+               "Write the review report as a PRISMA 2020 document (HTML, Word, PDF), plus "
+               "results.csv, an R script for metafor and a Stata do-file."),
     "export": ("screener.cli:export_group", "Export records, decisions and results."),
     "demo": ("screener.cli.review:demo_command",
              "Build the two bundled demo reviews (real public data) and open one."),

@@ -84,16 +84,27 @@ def prisma_command(review: str, out: str | None, fmt: str | None, settings: tupl
 @click.command("report")
 @click.argument("review", type=click.Path(dir_okay=False))
 @click.option("--out", "directory", required=True, type=click.Path(file_okay=False),
-              help="Folder for report.html, report.md, results.csv, analysis.R and figures.")
+              help="Folder for report.html, report.docx, report.pdf, report.md, results.csv, "
+                   "analysis.R, analysis.do and figures.")
 @click.option("--force", is_flag=True,
               help="Replace the folder if it holds an earlier report (it is refused otherwise).")
+@click.option("--pdf/--no-pdf", default=True, show_default=True,
+              help="Also print report.pdf (headless Chromium, else LibreOffice, when installed).")
 @click.option("--raw", is_flag=True, help=RAW_HELP)
-def report_command(review: str, directory: str, force: bool, raw: bool) -> None:
-    """Write the review report: question, search log, PRISMA diagram, agreement, studies,
-    risk of bias and every saved analysis, plus results.csv and an R script for metafor.
+def report_command(review: str, directory: str, force: bool, pdf: bool, raw: bool) -> None:
+    """Write the review report as a PRISMA 2020 document (HTML, Word, PDF), plus results.csv,
+    an R script for metafor and a Stata do-file.
+
+    In PRISMA 2020's order: methods written from the data, search log, PRISMA diagram,
+    full-text exclusions, agreement, studies and their references, check flags, risk of bias,
+    every saved analysis, a place for GRADE's summary of findings, the search strategies and
+    the PRISMA 2020 checklist mapped to the sections that answer it.
 
     The report is written into a new folder that replaces --out only when it is complete, so
     --out never holds half a report. An existing report folder is replaced only with --force.
+    report.pdf is printed from report.html by headless Chromium (chromium or chromium-browser
+    on PATH), else from report.docx by LibreOffice (soffice); with neither, one line says no
+    PDF was written. analysis.do is untested: Stata is not installed where screener is built.
     CSV cells that a spreadsheet would run as a formula (starting with =, +, -, @, a tab or a
     carriage return; plain numbers excepted) start with an added ' unless --raw is given.
 
@@ -103,9 +114,17 @@ def report_command(review: str, directory: str, force: bool, raw: bool) -> None:
       screener report il2.db --out report/ --force    # replace last week's report
       Rscript -e 'setwd("report"); source("analysis.R")'
     """
+    notes: list[str] = []
     with Project.open(review) as project, progress_bar("writing the report") as update:
-        files = project.write_report(directory, replace=force, raw=raw, progress=update)
+        files = project.write_report(directory, replace=force, raw=raw, pdf=pdf, notes=notes,
+                                     progress=update)
     for path in files:
-        if path.name in ("report.html", "report.md", "results.csv", "analysis.R"):
+        if path.name in _MAIN_FILES:
             echo(str(path))
+    for note in notes:
+        echo(f"screener: {note}", err=True)
     echo(f"{plural(len(files), 'file')} in {Path(directory)}", err=True)
+
+
+_MAIN_FILES = ("report.html", "report.docx", "report.pdf", "report.md", "results.csv", "analysis.R",
+               "analysis.do")

@@ -192,17 +192,21 @@ def _stage_final(outcome: ReportOutcome | None, stage: str, stages: set[str]) ->
 # --- the report --------------------------------------------------------------------------------
 _FILES = (
     ("report.html", "the report, one self-contained page"),
+    ("report.docx", "the report as a Word document, for co-authors to edit"),
     ("report.md", "the report in Markdown (figures in figures/)"),
     ("prisma.svg", "the PRISMA 2020 flow diagram"),
     ("prisma.csv", "the PRISMA2020 app's template, filled in"),
     ("results.csv", "pooled estimates of every saved analysis (and subgroup)"),
     ("analysis.R", "reproduces each analysis with metafor: Rscript analysis.R"),
+    ("analysis.do", "reproduces each analysis with Stata's meta suite (metan for Stata 12-15); "
+                    "untested: no Stata where screener is built"),
 )
+_PDF = ("report.pdf", "the report as PDF (printed from report.html)")
 
 
 def write_report(db: sqlite_utils.Database, directory: str | Path, *, replace: bool = False,
-                 raw: bool = False, protect: tuple[str | Path, ...] = (),
-                 progress: Progress | None = None) -> list[Path]:
+                 raw: bool = False, protect: tuple[str | Path, ...] = (), pdf: bool = False,
+                 notes: list[str] | None = None, progress: Progress | None = None) -> list[Path]:
     """Write the report and its companions into the folder ``directory``; returns the files
     written (paths inside ``directory``).
 
@@ -211,12 +215,16 @@ def write_report(db: sqlite_utils.Database, directory: str | Path, *, replace: b
     only with ``replace``, and only if it is an earlier report holding no database
     (:func:`screener.files.output_folder`). The CSV files' text cells are protected for
     spreadsheets unless ``raw``; ``protect``: the review file, never deleted nor written over.
+    ``pdf``: also print report.pdf when a converter is installed (:mod:`screener.report.pdf`);
+    the line saying which converter wrote it, or why none did, is appended to ``notes``.
     """
     from screener.flows.report_parts import build_report
     from screener.prisma.template import template_csv
     from screener.report.analyses import data_csv, data_rows, results_csv
+    from screener.report.docx import render_docx
     from screener.report.render import render_html, render_markdown
     from screener.report.rscript import data_file, r_script
+    from screener.report.stata import do_file, stata_csv, stata_data_file, stata_rows
 
     folder = Path(directory)
     with output_folder(folder, replace=replace, marker=("report.html", "report.md"),
@@ -225,24 +233,43 @@ def write_report(db: sqlite_utils.Database, directory: str | Path, *, replace: b
         analyses = store.analysis_rows(db)
         review = load_review(db)
         data_files = {a["id"]: data_rows(a["settings"], a["results"]) for a in analyses}
-        files = _FILES + tuple((data_file(i), f"per-study data of analysis {i}")
-                               for i, rows in data_files.items() if rows)
+        stata_files = {a["id"]: stata_rows(a) for a in analyses}
+        files = (_FILES + ((_PDF,) if pdf else ())
+                 + tuple((data_file(i), f"per-study data of analysis {i}")
+                         for i, rows in data_files.items() if rows)
+                 + tuple((stata_data_file(i), f"analysis {i}'s data for analysis.do")
+                         for i, rows in stata_files.items() if rows))
         report = build_report(db, review, counts, analyses, files)
         outputs: list[tuple[str, str | bytes]] = [
             ("prisma.svg", report.prisma.svg if report.prisma else ""),
             ("prisma.csv", template_csv(counts)),
             ("results.csv", results_csv(analyses, raw=raw)),
             ("analysis.R", r_script(analyses, title=review.title, when=report.generated_at, raw=raw)),
+            ("analysis.do", do_file(analyses, title=review.title, when=report.generated_at)),
         ]
         outputs += [(data_file(i), data_csv(rows, raw=raw)) for i, rows in data_files.items() if rows]
+        outputs += [(stata_data_file(i), stata_csv(rows, raw=raw))
+                    for i, rows in stata_files.items() if rows]
         figures = [*report.rob_figures, *(f for a in report.analyses for f in a.figures)]
         if report.prisma is not None:
             figures.insert(0, report.prisma)
         outputs += [(f"figures/{f.name}.svg", f.svg) for f in figures]
-        outputs += [("report.md", render_markdown(report)), ("report.html", render_html(report))]
+        outputs += [("report.md", render_markdown(report)), ("report.docx", render_docx(report)),
+                    ("report.html", render_html(report))]
         for done, (name, content) in enumerate(outputs, start=1):
             (fresh / name).parent.mkdir(parents=True, exist_ok=True)
             write_file(fresh / name, content)
             if progress is not None:
-                progress(done, len(outputs))
-    return [folder / name for name, _ in outputs]
+                progress(done, len(outputs) + (1 if pdf else 0))
+        written = [folder / name for name, _ in outputs]
+        if pdf:
+            from screener.report.pdf import write_pdf
+
+            said = write_pdf(fresh / "report.html", fresh / "report.docx", fresh / "report.pdf")
+            if (fresh / "report.pdf").is_file():
+                written.append(folder / "report.pdf")
+            if notes is not None:
+                notes.append(said)
+            if progress is not None:
+                progress(len(outputs) + 1, len(outputs) + 1)
+    return written

@@ -17,7 +17,7 @@ import sqlite_utils
 from screener.errors import ScreenerError
 from screener.model import Review
 from screener.prisma.counts import PrismaCounts
-from screener.prisma.diagram import render_svg
+from screener.prisma.diagram import render_image, render_svg
 from screener.prisma.text import count_rows
 from screener.report import analyses as view
 from screener.report import figures
@@ -138,7 +138,8 @@ def _rob_from_extraction(db: sqlite_utils.Database, tool: str) -> tuple[Table, F
     rows = tuple((r.study, r.outcome or "all", *(c or "—" for c in r.cells), r.overall or "—", r.source)
                  for r in summary.rows)
     svg = traffic_light(summary, fmt="svg").decode("utf-8")
-    figure = Figure(f"rob-{_slug(tool)}", f"Risk of bias: {summary.tool.name}", svg[svg.index("<svg"):])
+    figure = Figure(f"rob-{_slug(tool)}", f"Risk of bias: {summary.tool.name}", svg[svg.index("<svg"):],
+                    traffic_light(summary, fmt="png"))
     return Table(("study", "outcome", *domains, "overall", "from"), rows), figure
 
 
@@ -206,14 +207,26 @@ def _refit(a: dict[str, Any], labels: list[str], yi: list[float], vi: list[float
     return fit
 
 
-def _engine_plots(a: dict[str, Any], fit: Any) -> tuple[str, str] | None:
+def _svg_png(fig: Any) -> tuple[str, bytes]:
+    """A matplotlib figure as SVG text and PNG bytes, then closed."""
+    import matplotlib.pyplot as plt
+
+    from screener.files import figure_bytes
+
+    try:
+        return figures.figure_svg(fig), figure_bytes(fig, "png", dpi=150, tight=True)
+    finally:
+        plt.close(fig)
+
+
+def _engine_plots(a: dict[str, Any], fit: Any) -> tuple[tuple[str, bytes], tuple[str, bytes]] | None:
     try:
         from screener.pooling.plots import forest_plot, funnel_plot
     except ImportError:
         return None
     try:
-        return (figures.figure_svg(forest_plot(fit, title=a["name"])),
-                figures.figure_svg(funnel_plot(fit, title=a["name"])))
+        return (_svg_png(forest_plot(fit, title=a["name"])),
+                _svg_png(funnel_plot(fit, title=a["name"])))
     except (ScreenerError, ValueError, ArithmeticError):
         return None
 
@@ -227,7 +240,7 @@ def _analysis_figures(a: dict[str, Any]) -> tuple[tuple[Figure, ...], tuple[str,
     fit = _refit(a, labels, yi, vi)
     drawn = _engine_plots(a, fit) if fit is not None else None
     if drawn is not None:
-        forest, funnel = drawn
+        (forest, forest_png), (funnel, funnel_png) = drawn
         note = "Forest and funnel plots drawn by the pooling engine (refitted: same estimate)."
     else:
         measure = str(s.get("measure") or r.get("measure") or "").upper()
@@ -236,10 +249,11 @@ def _analysis_figures(a: dict[str, Any]) -> tuple[tuple[Figure, ...], tuple[str,
                                     ci_ub=r.get("ci_ub"), heterogeneity=view.heterogeneity_line(r),
                                     exp=measure in _RATIO, xlabel=xlabel)
         funnel = figures.funnel_svg(yi, vi, estimate=r.get("estimate"), xlabel=xlabel)
+        forest_png = funnel_png = b""
         note = "Simple forest and funnel plots from the saved per-study effects (95% CIs)."
     aid = a["id"]
-    return (Figure(f"analysis-{aid}-forest", f"Forest plot: {a['name']}", forest),
-            Figure(f"analysis-{aid}-funnel", f"Funnel plot: {a['name']}", funnel)), (note,)
+    return (Figure(f"analysis-{aid}-forest", f"Forest plot: {a['name']}", forest, forest_png),
+            Figure(f"analysis-{aid}-funnel", f"Funnel plot: {a['name']}", funnel, funnel_png)), (note,)
 
 
 def _analyses(rows: list[dict[str, Any]]) -> tuple[AnalysisSection, ...]:
@@ -270,18 +284,77 @@ def screening_methods(db: sqlite_utils.Database) -> tuple[str, ...]:
     return methods_text(db)
 
 
+def _final_outcomes(db: sqlite_utils.Database) -> tuple[dict[int, Any], dict[int, dict[str, Any]]]:
+    """Each screened report's outcome, and its bibliographic row, by record id."""
+    from screener.prisma.counts import outcomes
+
+    units = store.unit_of_records(db)
+    final = outcomes(store.load_inputs(db, units))
+    return final, {r["id"]: r for r in store.screened_rows(db, units)}
+
+
+def _cite(row: dict[str, Any]) -> str:
+    first = (row.get("authors") or [""])[0].split(",")[0]
+    return " ".join(str(p) for p in (first, row.get("year") or "") if p) or f"record {row['id']}"
+
+
+def _exclusions(final: dict[int, Any], rows: dict[int, dict[str, Any]]) -> Table:
+    """Reports excluded at full text, with the reason (PRISMA 2020 item 16b)."""
+    out = []
+    for record_id, outcome in final.items():
+        if outcome.status == "excluded" and outcome.stage == "full_text":
+            row = rows.get(record_id, {"id": record_id})
+            out.append((_cite(row), row.get("title") or "", outcome.reason or "no reason recorded",
+                        str(record_id)))
+    out.sort(key=lambda r: (r[0].lower(), r[1].lower()))
+    return Table(("report", "title", "reason for exclusion", "record"), tuple(out))
+
+
+def _references(db: sqlite_utils.Database, final: dict[int, Any]) -> tuple[str, ...]:
+    """The included reports, formatted in the bundled Vancouver style, by first author and year."""
+    from screener.report.references import format_references
+    from screener.storage.records import get_record
+
+    records = [get_record(db, i) for i, o in final.items() if o.status == "included"]
+    records.sort(key=lambda r: (r.first_author.lower(), r.year or 0, r.title.lower()))
+    return format_references(records)
+
+
+def _flags(db: sqlite_utils.Database) -> Table:
+    """``screener check``'s flags: the extraction checks and studies no included report supports."""
+    from screener.flows.extraction import consistency_checks
+    from screener.flows.studies import study_flags
+
+    rows = [(f.study, " · ".join(p for p in (f.outcome, f.timepoint, f.subgroup) if p) or "—",
+             f.kind, f.explanation) for f in [*consistency_checks(db), *study_flags(db)]]
+    return Table(("study", "outcome", "check", "explanation"), tuple(rows))
+
+
 def build_report(db: sqlite_utils.Database, review: Review, counts: PrismaCounts,
-                 analyses: list[dict[str, Any]], files: tuple[tuple[str, str], ...]) -> ReportData:
-    """Every section of the report (figures drawn, tables filled)."""
+                 analyses: list[dict[str, Any]], files: tuple[tuple[str, str], ...], *,
+                 summary_of_findings: tuple[tuple[str, Table], ...] = ()) -> ReportData:
+    """Every section of the report (figures drawn, tables filled).
+
+    ``summary_of_findings``: the GRADE summary-of-findings tables, one per outcome, when the
+    review has GRADE judgements; the section says it has none otherwise."""
+    from screener.flows.report_methods import methods_facts
+    from screener.report.methods import methods_sections
+
     search, strategies = _search_log(db)
     rob_tables, rob_figures = _rob(db)
+    final, rows = _final_outcomes(db)
+    screening = screening_methods(db)
+    facts = methods_facts(db, review, analyses, screening, certainty=bool(summary_of_findings))
     return ReportData(
         title=review.title, generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         criteria=_criteria(review), search_log=search, search_strategies=strategies,
-        prisma=Figure("prisma", "PRISMA 2020 flow diagram", render_svg(counts)),
+        prisma=Figure("prisma", "PRISMA 2020 flow diagram", render_svg(counts),
+                      render_image(counts, "png")),
         prisma_table=_prisma_table(counts),
         prisma_discrepancies=tuple(d.message for d in counts.discrepancies),
         prisma_notes=counts.notes, agreement=_agreement(db), studies=_studies(db),
         rob_tables=rob_tables, rob_figures=rob_figures, analyses=_analyses(analyses), files=files,
-        screening_methods=screening_methods(db),
+        screening_methods=screening, methods=methods_sections(facts),
+        exclusions=_exclusions(final, rows), references=_references(db, final), flags=_flags(db),
+        summary_of_findings=summary_of_findings,
     )

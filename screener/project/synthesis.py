@@ -99,14 +99,17 @@ class SynthesisVerbs(ProjectBase):
 
     # --- the report and exports ----------------------------------------------------------------
     def write_report(self, directory: str | Path, *, replace: bool = False, raw: bool = False,
+                     pdf: bool = False, notes: list[str] | None = None,
                      progress: Progress | None = None) -> list[Path]:
-        """Write report.html, report.md, results.csv, analysis.R and figures into the folder
-        ``directory``, all or nothing; an earlier report there is replaced only with ``replace``;
-        ``raw``: CSV cells without spreadsheet protection."""
+        """Write report.html, report.docx, report.md, results.csv, analysis.R, analysis.do and
+        figures into the folder ``directory``, all or nothing; an earlier report there is
+        replaced only with ``replace``; ``raw``: CSV cells without spreadsheet protection;
+        ``pdf``: report.pdf too when a converter is installed (which one, or why none, is
+        appended to ``notes``)."""
         from screener.flows import report
 
         return report.write_report(self.db, directory, replace=replace, raw=raw,
-                                   protect=(self.path,), progress=progress)
+                                   protect=(self.path,), pdf=pdf, notes=notes, progress=progress)
 
     def export_ris(self, path: str | Path | None, *, which: str = "included",
                    as_reviewer: str | None = None, unblind: bool = False,

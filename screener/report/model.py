@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["AnalysisSection", "Figure", "ReportData", "Table"]
+__all__ = ["AnalysisSection", "Figure", "MethodsSection", "ReportData", "Table"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,11 +23,14 @@ class Table:
 
 @dataclass(frozen=True, slots=True)
 class Figure:
-    """A figure as an SVG document; ``name`` is its file stem in the report's figures/ folder."""
+    """A figure as an SVG document; ``name`` is its file stem in the report's figures/ folder.
+    ``png``: the same figure as PNG, for the DOCX (Word takes no SVG); empty when only the SVG
+    was drawn."""
 
     name: str
     title: str
     svg: str
+    png: bytes = b""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,14 @@ class AnalysisSection:
     subgroups: Table = field(default_factory=lambda: Table(()))
     figures: tuple[Figure, ...] = ()
     notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MethodsSection:
+    """One subsection of the methods: a heading and paragraphs written from the review's data."""
+
+    heading: str
+    paragraphs: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,4 +73,11 @@ class ReportData:
     analyses: tuple[AnalysisSection, ...]
     files: tuple[tuple[str, str], ...] = ()            # (file name, what it holds)
     screening_methods: tuple[str, ...] = ()            # paragraphs: prioritisation, stopping
+    methods: tuple[MethodsSection, ...] = ()
+    exclusions: Table = field(default_factory=lambda: Table(()))   # full-text, with reasons
+    references: tuple[str, ...] = ()                   # included studies, formatted (Vancouver)
+    flags: Table = field(default_factory=lambda: Table(()))        # `screener check` flags
+    # GRADE summary of findings, one table per outcome: (outcome, table). Empty until the
+    # GRADE stage fills it (build_report's ``summary_of_findings`` argument).
+    summary_of_findings: tuple[tuple[str, Table], ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)

@@ -12,28 +12,23 @@ import base64
 from html import escape
 
 from screener.files import printable
+from screener.report.checklist import SECTIONS as CHECKLIST_SECTIONS
+from screener.report.layout import (
+    EMPTY,
+    Block,
+    Code,
+    FigureBlock,
+    Heading,
+    Para,
+    TableBlock,
+    layout,
+)
 from screener.report.model import Figure, ReportData, Table
 
 __all__ = ["EMPTY", "SECTIONS", "render_html", "render_markdown"]
 
-SECTIONS = (
-    "Review question and eligibility criteria",
-    "Search log",
-    "PRISMA 2020 flow diagram",
-    "Screening agreement",
-    "Characteristics of included studies",
-    "Risk of bias",
-    "Analyses",
-    "Files",
-)
-EMPTY = {
-    "criteria": "No review question or eligibility criteria recorded yet.",
-    "search": "No searches or imports recorded yet.",
-    "agreement": "No two reviewers have decided the same records yet.",
-    "studies": "No studies defined yet.",
-    "rob": "No risk-of-bias judgements recorded yet.",
-    "analyses": "No analyses saved yet.",
-}
+SECTIONS = tuple(title for _, title in CHECKLIST_SECTIONS)
+"""The report's top-level headings, in PRISMA 2020's order."""
 
 _CSS = """
 body { font-family: Helvetica, Arial, sans-serif; max-width: 1200px; margin: 2em auto;
@@ -47,6 +42,9 @@ figure { margin: 1em 0; } figcaption { font-size: 0.9em; color: #555; }
 .warning { color: #b00000; } .note { color: #555; font-size: 0.9em; }
 .figure-svg svg { max-width: 100%; height: auto; }
 img { max-width: 100%; }
+@page { size: A4; margin: 16mm; }
+@media print { body { max-width: none; margin: 0; font-size: 10pt; }
+               figure, tr, pre { break-inside: avoid; } h2, h3 { break-after: avoid; } }
 """
 
 
@@ -71,51 +69,29 @@ def _p(text: str, cls: str = "") -> str:
     return f"<p{attr}>{escape(text)}</p>"
 
 
+def _html_block(block: Block) -> str:
+    if isinstance(block, Heading):
+        return f"<h{block.level}>{escape(block.text)}</h{block.level}>"
+    if isinstance(block, Para):
+        return _p(f"{block.lead} {block.text}" if block.lead else block.text, block.style)
+    if isinstance(block, TableBlock):
+        return _html_table(block.table)
+    if isinstance(block, FigureBlock):
+        return _html_figure(block.figure, inline=block.inline)
+    if isinstance(block, Code):
+        return (f"<details open><summary>{escape(block.title)}</summary>"
+                f"<pre>{escape(block.text)}</pre></details>")
+    items = "".join("<li>" + (f"<code>{escape(code)}</code>: " if code else "") + f"{escape(text)}</li>"
+                    for code, text in block.items)
+    return f"<ul>{items}</ul>"
+
+
 def render_html(data: ReportData) -> str:
     """The whole report as one HTML document."""
-    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-           f"<title>{escape(data.title)}: review report</title><style>{_CSS}</style></head><body>",
-           f"<h1>{escape(data.title)}</h1>", _p(f"Report written by screener on {data.generated_at}.", "note")]
-    out.append(f"<h2>{SECTIONS[0]}</h2>")
-    out.append(_html_table(data.criteria) if data.criteria else _p(EMPTY["criteria"]))
-    out.append(f"<h2>{SECTIONS[1]}</h2>")
-    out.append(_html_table(data.search_log) if data.search_log else _p(EMPTY["search"]))
-    for heading, text in data.search_strategies:
-        out.append(f"<details><summary>{escape(heading)}</summary><pre>{escape(text)}</pre></details>")
-    out.append(f"<h2>{SECTIONS[2]}</h2>")
-    if data.prisma is not None:
-        out.append(_html_figure(data.prisma, inline=True))
-    out += [_p(f"Does not add up: {d}", "warning") for d in data.prisma_discrepancies]
-    out.append(_html_table(data.prisma_table))
-    out += [_p(n, "note") for n in data.prisma_notes]
-    out.append(f"<h2>{SECTIONS[3]}</h2>")
-    out += [_p(text) for text in data.screening_methods]
-    out.append(_html_table(data.agreement) if data.agreement else _p(EMPTY["agreement"]))
-    out.append(f"<h2>{SECTIONS[4]}</h2>")
-    out.append(_html_table(data.studies) if data.studies else _p(EMPTY["studies"]))
-    out.append(f"<h2>{SECTIONS[5]}</h2>")
-    if not data.rob_tables:
-        out.append(_p(EMPTY["rob"]))
-    for tool, table in data.rob_tables:
-        out += [f"<h3>{escape(tool)}</h3>", _html_table(table)]
-    out += [_html_figure(f) for f in data.rob_figures]
-    out.append(f"<h2>{SECTIONS[6]}</h2>")
-    if not data.analyses:
-        out.append(_p(EMPTY["analyses"]))
-    for a in data.analyses:
-        title = f"Analysis {a.id}: {a.name}" + (f" ({a.outcome})" if a.outcome else "")
-        out += [f"<h3>{escape(title)}</h3>", _html_table(a.settings), _html_table(a.results)]
-        if a.heterogeneity:
-            out.append(_p(a.heterogeneity))
-        if a.subgroups:
-            out.append(_html_table(a.subgroups))
-        out += [_p(line) for line in a.small_study] or [_p("No small-study tests were run.", "note")]
-        out += [_html_figure(f) for f in a.figures]
-        out += [_p(n, "note") for n in a.notes]
-    out.append(f"<h2>{SECTIONS[7]}</h2><ul>")
-    out += [f"<li><code>{escape(name)}</code>: {escape(what)}</li>" for name, what in data.files]
-    out.append("</ul></body></html>")
-    return printable("\n".join(out) + "\n")
+    head = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+            f"<title>{escape(data.title)}: review report</title><style>{_CSS}</style></head><body>"]
+    body = [_html_block(block) for block in layout(data)]
+    return printable("\n".join([*head, *body, "</body></html>"]) + "\n")
 
 
 def _md_cell(value: object) -> str:
@@ -133,50 +109,23 @@ def _md_figure(figure: Figure) -> list[str]:
     return [f"![{figure.title}](figures/{figure.name}.svg)", ""]
 
 
+def _md_block(block: Block) -> list[str]:
+    if isinstance(block, Heading):
+        return [f"{'#' * block.level} {block.text}", ""]
+    if isinstance(block, Para):
+        if block.style == "warning":
+            return [f"> **{block.lead}** {block.text}" if block.lead else f"> {block.text}", ""]
+        return [f"_{block.text}_" if block.style == "note" else block.text, ""]
+    if isinstance(block, TableBlock):
+        return _md_table(block.table)
+    if isinstance(block, FigureBlock):
+        return _md_figure(block.figure)
+    if isinstance(block, Code):
+        return [f"**{block.title}**", "", "```", block.text, "```", ""]
+    return [f"- `{code}`: {text}" if code else f"- {text}" for code, text in block.items] + [""]
+
+
 def render_markdown(data: ReportData) -> str:
     """The report as Markdown; figures are the SVG files written beside it in figures/."""
-    out = [f"# {data.title}", "", f"_Report written by screener on {data.generated_at}._", ""]
-    out += [f"## {SECTIONS[0]}", ""]
-    out += _md_table(data.criteria) if data.criteria else [EMPTY["criteria"], ""]
-    out += [f"## {SECTIONS[1]}", ""]
-    out += _md_table(data.search_log) if data.search_log else [EMPTY["search"], ""]
-    for heading, text in data.search_strategies:
-        out += [f"**{heading}**", "", "```", text, "```", ""]
-    out += [f"## {SECTIONS[2]}", ""]
-    if data.prisma is not None:
-        out += _md_figure(data.prisma)
-    for d in data.prisma_discrepancies:
-        out += [f"> **Does not add up:** {d}", ""]
-    out += _md_table(data.prisma_table)
-    out += [f"_{n}_" for n in data.prisma_notes] + [""]
-    out += [f"## {SECTIONS[3]}", ""]
-    for text in data.screening_methods:
-        out += [text, ""]
-    out += _md_table(data.agreement) if data.agreement else [EMPTY["agreement"], ""]
-    out += [f"## {SECTIONS[4]}", ""]
-    out += _md_table(data.studies) if data.studies else [EMPTY["studies"], ""]
-    out += [f"## {SECTIONS[5]}", ""]
-    if not data.rob_tables:
-        out += [EMPTY["rob"], ""]
-    for tool, table in data.rob_tables:
-        out += [f"### {tool}", "", *_md_table(table)]
-    for figure in data.rob_figures:
-        out += _md_figure(figure)
-    out += [f"## {SECTIONS[6]}", ""]
-    if not data.analyses:
-        out += [EMPTY["analyses"], ""]
-    for a in data.analyses:
-        out += [f"### Analysis {a.id}: {a.name}" + (f" ({a.outcome})" if a.outcome else ""), ""]
-        out += _md_table(a.settings) + _md_table(a.results)
-        if a.heterogeneity:
-            out += [a.heterogeneity, ""]
-        if a.subgroups:
-            out += _md_table(a.subgroups)
-        out += [f"- {line}" for line in a.small_study] or ["No small-study tests were run."]
-        out.append("")
-        for figure in a.figures:
-            out += _md_figure(figure)
-        out += [f"_{n}_" for n in a.notes] + [""]
-    out += [f"## {SECTIONS[7]}", ""]
-    out += [f"- `{name}`: {what}" for name, what in data.files]
+    out = [line for block in layout(data) for line in _md_block(block)]
     return printable("\n".join(out).rstrip() + "\n")

@@ -140,9 +140,10 @@ def test_full_report_has_each_section_with_its_data(review: Project, tmp_path: P
 
 def test_report_cli_prints_the_main_files(review: Project, tmp_path: Path, capsys):
     review.close()
-    assert main(["report", str(review.path), "--out", str(tmp_path / "r")]) == 0
+    assert main(["report", str(review.path), "--out", str(tmp_path / "r"), "--no-pdf"]) == 0
     out = capsys.readouterr().out.split()
-    assert [Path(p).name for p in out] == ["results.csv", "analysis.R", "report.md", "report.html"]
+    assert [Path(p).name for p in out] == ["results.csv", "analysis.R", "analysis.do", "report.md",
+                                           "report.docx", "report.html"]
     assert main(["report", str(review.path), "--out", str(tmp_path / "missing" / "r")]) == 1
 
 
