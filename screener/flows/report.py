@@ -218,6 +218,7 @@ def write_report(db: sqlite_utils.Database, directory: str | Path, *, replace: b
     ``pdf``: also print report.pdf when a converter is installed (:mod:`screener.report.pdf`);
     the line saying which converter wrote it, or why none did, is appended to ``notes``.
     """
+    from screener.flows.grade import grade_tables
     from screener.flows.report_parts import build_report
     from screener.prisma.template import template_csv
     from screener.report.analyses import data_csv, data_rows, results_csv
@@ -239,7 +240,10 @@ def write_report(db: sqlite_utils.Database, directory: str | Path, *, replace: b
                          for i, rows in data_files.items() if rows)
                  + tuple((stata_data_file(i), f"analysis {i}'s data for analysis.do")
                          for i, rows in stata_files.items() if rows))
-        report = build_report(db, review, counts, analyses, files)
+        graded = grade_tables(db)      # (summary of findings, its footnotes), or ()
+        sof = (("GRADE summary of findings, by saved analysis", graded[0]),
+               ("Footnotes", graded[1])) if graded else ()
+        report = build_report(db, review, counts, analyses, files, summary_of_findings=sof)
         outputs: list[tuple[str, str | bytes]] = [
             ("prisma.svg", report.prisma.svg if report.prisma else ""),
             ("prisma.csv", template_csv(counts)),

@@ -93,3 +93,20 @@ def test_a_hostile_name_is_stored_as_data_and_shown_escaped(two_saved, capsys):
     main(["analyses", str(path)])
     out = capsys.readouterr().out
     assert "[b]bold[/b] \\x1b[31mred $x^2$" in out and "\x1b" not in out
+
+
+def test_the_report_carries_the_grade_summary_of_the_kept_analyses(two_saved, tmp_path):
+    import lxml.html
+
+    path, first, second = two_saved
+    with Project.open(path) as project:
+        project.rename_analysis(first, "Tuberculosis: graded")
+        project.delete_analysis(second)
+        project.write_report(tmp_path / "report")
+    page = lxml.html.fromstring((tmp_path / "report" / "report.html").read_bytes())
+    (after,) = page.xpath("//h2[.='Summary of findings']")
+    table = after.xpath("following::table[1]")[0]
+    cells = [td.text_content() for td in table.iter("td")]
+    assert any("Tuberculosis: graded" in c for c in cells)
+    assert any(level in " ".join(cells).lower() for level in ("high", "moderate", "low"))
+    assert "No GRADE summary" not in page.text_content()

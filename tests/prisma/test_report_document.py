@@ -156,7 +156,7 @@ def test_the_checklist_table_maps_every_item(written):
     where = {r[0]: r[3] for r in rows}
     assert where["16b"] == "Full-text exclusions" and where["8"] == "Methods: Selection process"
     assert where["1"] == "not reported"
-    assert where["22"].startswith("not reported (no data yet")     # no GRADE judgements yet
+    assert where["22"] == "Summary of findings"     # GRADE, computed for the saved analysis
 
 
 def test_summary_of_findings_has_its_place(review: Project):
