@@ -164,14 +164,18 @@ def _plan(db: sqlite_utils.Database, path: Path, copy: sqlite_utils.Database,
     for kind in store.MUTABLE_KINDS:
         base, now = store.base_rows(copy, kind), store.mutable_rows(copy, kind)
         main, applied = store.mutable_rows(db, kind), store.applied_rows(db, info.uid, kind)
-        changed = [k for k in sorted(set(base) | set(now), key=repr) if base.get(k) != now.get(k)]
-        _refuse_others(copy_path, info.reviewer, mine, [_who(kind, k, now.get(k) or base[k])
-                                                        for k in changed])
+        # what the review last had from this copy: what a merge of it applied, or else what
+        # the copy started from
+        start = {k: applied[k] if k in applied else base.get(k)
+                 for k in set(base) | set(now) | set(applied)}
+        changed = [k for k in sorted(start, key=repr) if now.get(k) != start[k]]
+        _refuse_others(copy_path, info.reviewer, mine,
+                       [_who(kind, k, now.get(k) or start[k]) for k in changed])
         for key in changed:
             wanted, current = now.get(key), main.get(key)
             if current == wanted:
                 continue
-            if current != (applied[key] if key in applied else base.get(key)):
+            if current != start[key]:
                 kept += 1
                 continue
             if kind in ("value", "judgement"):
