@@ -170,7 +170,7 @@ def _plan(db: sqlite_utils.Database, path: Path, copy: sqlite_utils.Database,
                  for k in set(base) | set(now) | set(applied)}
         changed = [k for k in sorted(start, key=repr) if now.get(k) != start[k]]
         _refuse_others(copy_path, info.reviewer, mine,
-                       [_who(kind, k, now.get(k) or start[k]) for k in changed])
+                       [_who(kind, k, now.get(k) or start[k] or []) for k in changed])
         for key in changed:
             wanted, current = now.get(key), main.get(key)
             if current == wanted:

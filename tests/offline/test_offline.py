@@ -6,15 +6,15 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from offline_review import make_review
 
 from screener.errors import ScreenerError
 from screener.extraction.values import ValueEntry
-from screener.project import Project
-from screener.storage.review import review_uid
 from screener.model import Decision
+from screener.project import Project
 from screener.storage.decisions import all_decisions
 from screener.storage.extraction import load_values
-from offline_review import make_review
+from screener.storage.review import review_uid
 
 TA = "title_abstract"
 
