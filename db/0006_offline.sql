@@ -8,9 +8,10 @@
 ALTER TABLE review ADD COLUMN uid TEXT NOT NULL DEFAULT '';
 UPDATE review SET uid = lower(hex(randomblob(16))) WHERE uid = '';
 
+-- (IF NOT EXISTS, as in 0005: a file rebuilt to an earlier version by hand may keep these.)
 -- Only in an offline copy: whom it is for, and the point of the review's history it was taken
 -- at (the last decision and note then). A review file itself has no row here.
-CREATE TABLE offline_copy (
+CREATE TABLE IF NOT EXISTS offline_copy (
     id                INTEGER PRIMARY KEY CHECK (id = 1),
     uid               TEXT NOT NULL,                    -- the copy's own id
     reviewer_id       INTEGER NOT NULL REFERENCES reviewer (id),
@@ -22,7 +23,7 @@ CREATE TABLE offline_copy (
 -- Only in an offline copy: the rows of the tables that are changed in place (tags, full texts,
 -- extraction values, risk-of-bias judgements) as the copy held them when it was made, so a
 -- merge tells what the reviewer changed offline. key and value are JSON.
-CREATE TABLE offline_base (
+CREATE TABLE IF NOT EXISTS offline_base (
     kind   TEXT NOT NULL,
     key    TEXT NOT NULL,
     value  TEXT NOT NULL,
@@ -33,7 +34,7 @@ CREATE TABLE offline_base (
 -- kind of row and its key in the copy), so merging a copy again adds nothing twice. main_id:
 -- the row appended here (decisions, notes); value: what was applied, previous: what the
 -- review held before (JSON; NULL for none), for the rows changed in place.
-CREATE TABLE merged_row (
+CREATE TABLE IF NOT EXISTS merged_row (
     copy_uid   TEXT NOT NULL,
     kind       TEXT NOT NULL,
     key        TEXT NOT NULL,
