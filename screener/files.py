@@ -54,6 +54,7 @@ __all__ = [
     "figure_bytes",
     "from_spreadsheet_cell",
     "is_sqlite",
+    "new_file_path",
     "open_file",
     "output_folder",
     "printable",
@@ -187,6 +188,34 @@ def open_file(path: str | Path, mode: str = "w", *,
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def new_file_path(path: str | Path, *, protect: Iterable[str | Path] = ()) -> Iterator[Path]:
+    """A temporary path in ``path``'s folder, for a file another library writes (a database
+    copy); the file there becomes ``path`` when the block ends without an error (see the
+    module's rules). A pipe or device, which cannot hold such a file, is refused."""
+    target = check_output(path, protect=protect)
+    if _streams(target):
+        raise OutputError(f"{path} is a pipe or a device; give a file name")
+    fd, tmp = _create_temp(target)
+    os.close(fd)
+    side = [tmp.with_name(tmp.name + suffix) for suffix in _SIDE_FILES]
+    try:
+        yield tmp
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except OSError as exc:
+        for leftover in (tmp, *side):
+            leftover.unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    except BaseException:
+        for leftover in (tmp, *side):
+            leftover.unlink(missing_ok=True)
+        raise
+    for leftover in side:
+        leftover.unlink(missing_ok=True)
 
 
 def write_file(path: str | Path, content: str | bytes, *,

@@ -47,6 +47,10 @@ VERBS: Verbs = {
                "Import export files (format detected from the content)."),
     "dedup": ("screener.cli.dedup:dedup_command",
               "Find duplicates: merge the certain ones, queue the rest for a person."),
+    "checkout": ("screener.cli.offline:checkout_command",
+                 "Make a copy of the review for one reviewer to work on offline."),
+    "merge": ("screener.cli.offline:merge_command",
+              "Bring back what a reviewer did in an offline copy (made by screener checkout)."),
     "tui": ("screener.cli.review:tui_command", "Open the review in the terminal interface."),
     "agreement": ("screener.cli.screening:agreement_command",
                   "Agreement between reviewers: 2x2 counts, percent agreement, Cohen's kappa "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shlex
 import unicodedata
+import uuid
 from dataclasses import fields
 from typing import Any
 
@@ -31,7 +32,7 @@ _REVIEW_COLUMNS = (
 def create_review(db: sqlite_utils.Database, review: Review) -> None:
     row: dict[str, Any] = {c: getattr(review, c) for c in _REVIEW_COLUMNS}
     row["blind"] = int(review.blind)
-    row.update(id=1, created_at=now())
+    row.update(id=1, created_at=now(), uid=uuid.uuid4().hex)   # the review's identity (db/0007)
     insert(db, "review", row)
     set_exclusion_reasons(db, review.exclusion_reasons)
     set_highlight_terms(db, review.include_terms, review.exclude_terms)
@@ -202,6 +203,11 @@ def list_reviewers(db: sqlite_utils.Database) -> list[Reviewer]:
 def reviewer_roles(db: sqlite_utils.Database) -> list[tuple[str, str]]:
     """(name, role) of every declared reviewer, in the order they were added."""
     return [(r[0], r[1]) for r in db.execute("SELECT name, role FROM reviewer ORDER BY id")]
+
+
+def review_uid(db: sqlite_utils.Database) -> str:
+    """The review's stable random id (offline copies carry it)."""
+    return str(db.execute("SELECT uid FROM review WHERE id = 1").fetchone()[0])
 
 
 def get_setting(db: sqlite_utils.Database, key: str, default: Any = None) -> Any:

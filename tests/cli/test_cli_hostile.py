@@ -25,6 +25,7 @@ from hostile import ESC_CLEAR, NOTE, OSC_TITLE, REASONS, build_hostile_review
 from screener.cli import cli, main
 from screener.demo_bcg import bcg_rows, study_name
 from screener.extraction.values import ValueEntry
+from screener.project import Project
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "search"))
 from fake_eutils import FakeEutils
@@ -151,6 +152,18 @@ def labelled(e: Env) -> list[str]:
     return [str(path), "--label", "included", "--seeds", "1"]
 
 
+def hostile_copy(e: Env) -> str:
+    """An offline copy of the hostile review for rev_b, with a decision and a hostile note."""
+    path = Path(e.fresh("offline") + ".db")
+    with Project.open(e.review) as project:
+        project.checkout("rev_b", path)
+    with Project.open(path) as copy:
+        record_id = copy.screened_record_ids()[-1]
+        copy.record_decision(record_id, "title_abstract", "rev_b", "include")
+        copy.add_note(record_id, "rev_b", NOTE)
+    return str(path)
+
+
 RUNS: dict[tuple[str, ...], list[Run]] = {
     ("new",): [Run(lambda e: [e.fresh("new") + ".db", "--title", f"T {EVIL}"])],
     ("info",): [Run(review(), shows="\\x1b[31m"), Run(review("--json"), data=True, shows=""),
@@ -200,6 +213,9 @@ RUNS: dict[tuple[str, ...], list[Run]] = {
     ("export", "decisions"): [Run(review("--unblind"), data=True, shows="")],
     ("export", "extraction"): [Run(review(), data=True, shows="")],
     ("demo",): [Run(lambda e: [e.fresh("demo"), "--no-tui"])],
+    ("checkout",): [Run(lambda e: [str(e.review), "--reviewer", "rev_b",
+                                   "--out", e.fresh("copy") + ".db"], shows="")],
+    ("merge",): [Run(lambda e: [str(e.review), hostile_copy(e)], shows="")],
     ("study", "list"): [Run(review()), Run(review("--json"), data=True, shows="")],
     ("study", "add"): [Run(review(f"study {EVIL}", "3"))],
     ("study", "link"): [Run(review(STUDY, "4"))],

@@ -154,6 +154,8 @@ def test_migration_0004_indexes_the_records_a_review_already_has(tmp_path: Path)
         conn.execute(f"DROP TRIGGER {trigger}")
     conn.execute(f"DROP TABLE {cjk.TABLE}")
     conn.execute("PRAGMA user_version = 3")
+    # later migrations run again: a column one of them added cannot be added twice
+    conn.execute("ALTER TABLE review DROP COLUMN uid")
     conn.commit()
     conn.close()
     with Project.open(path) as project:
