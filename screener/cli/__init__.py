@@ -87,6 +87,12 @@ VERBS: Verbs = {
                "studies, risk of bias and every saved analysis, plus results.csv and an R "
                "script for metafor."),
     "export": ("screener.cli:export_group", "Export records, decisions and results."),
+    "serve": ("screener.cli.serve:serve_command",
+              "Serve the review's TUI to web browsers; each reviewer signs in and screens as "
+              "themselves."),
+    "invite": ("screener.cli.serve:invite_command",
+               "Print a one-time sign-in link for a declared reviewer of `screener serve` (or set "
+               "their password)."),
     "demo": ("screener.cli.review:demo_command",
              "Build the two bundled demo reviews (real public data) and open one."),
 }
