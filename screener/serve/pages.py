@@ -21,7 +21,7 @@ button { margin-top: 1rem; padding: .4rem 1.2rem; }
 
 def _page(title: str, body: str) -> str:
     return (f"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<meta name=\"referrer\" content=\"no-referrer\">"
+            f"<meta name=\"referrer\" content=\"same-origin\">"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"<title>{escape(title)}</title><style>{_STYLE}</style></head>"
             f"<body><main>{body}</main></body></html>\n")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import shlex
 import sys
 from collections.abc import Awaitable, Callable
@@ -78,6 +79,10 @@ class ReviewServer(Server):
         argv = [sys.executable, "-m", "screener", "tui", str(self.review), "--reviewer", reviewer,
                 "--served"]
         return shlex.join(argv)
+
+    def initialize_logging(self) -> None:
+        super().initialize_logging()
+        logging.getLogger("aiohttp.access").addFilter(_hide_tokens)
 
     # --- the aiohttp app -------------------------------------------------------------------------
     async def _make_app(self) -> web.Application:
@@ -198,6 +203,18 @@ class ReviewServer(Server):
         if self._tabs.get(download.app_service.app_service_id) != request[_REVIEWER]:
             raise web.HTTPNotFound(text="no such download")
         return await super().handle_download(request)
+
+
+_TOKEN = re.compile(r"token=[^&\s\"]*")
+
+
+def _hide_tokens(record: logging.LogRecord) -> bool:
+    """The access log shows no sign-in token (an unused one in a log would sign anyone in)."""
+    if record.args:
+        args = record.args if isinstance(record.args, tuple) else (record.args,)
+        record.args = tuple(_TOKEN.sub("token=…", a) if isinstance(a, str) else a for a in args)
+    record.msg = _TOKEN.sub("token=…", str(record.msg))
+    return True
 
 
 def _size(value: str | None, default: int) -> int:
