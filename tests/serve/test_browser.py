@@ -10,8 +10,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from browsing import browser_missing, chrome, serving, sign_in
+
 from screener.project import Project
 
 pytestmark = [pytest.mark.slow,
