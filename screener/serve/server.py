@@ -133,8 +133,8 @@ class ReviewServer(Server):
 
     # --- signing in and out ----------------------------------------------------------------------
     def _page(self, *, token: str = "", problem: str = "", status: int = 200) -> web.Response:
-        title = self._project().review().title
-        return web.Response(text=sign_in_page(title, token=token, problem=problem),
+        # not the review's title: the page is open to anyone who finds the address
+        return web.Response(text=sign_in_page("screener", token=token, problem=problem),
                             content_type="text/html", status=status,
                             headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"})
 
@@ -161,7 +161,8 @@ class ReviewServer(Server):
         raise response
 
     async def handle_sign_out(self, request: web.Request) -> web.Response:
-        if request.method == "POST" and (session := request.cookies.get(COOKIE)):
+        # the cookie is SameSite=Strict: only the server's own pages or a typed address send it
+        if session := request.cookies.get(COOKIE):
             self._project().sign_out(session)
         response = web.Response(text=signed_out_page(), content_type="text/html")
         response.del_cookie(COOKIE, path="/")

@@ -52,6 +52,7 @@ async def test_the_page_sends_an_unsigned_browser_to_sign_in(team_review: Path) 
         assert response.status == 303 and response.headers["Location"] == "/sign-in"
         page = await (await client.get("/sign-in")).text()
         assert 'name="password"' in page and "<script" not in page
+        assert "Team review" not in page          # the review's title is for reviewers
     finally:
         await client.close()
 
