@@ -26,7 +26,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests" / "serve"))
 
 from browsing import browser_missing, chrome, serving, sign_in  # noqa: E402
-from conftest import build_team_review  # noqa: E402
+from team import build_team_review  # noqa: E402
 
 from screener.project import Project  # noqa: E402
 

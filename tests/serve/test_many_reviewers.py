@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import build_team_review
+from team import build_team_review
 
 from screener.project import Project
 
