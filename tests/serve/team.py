@@ -6,6 +6,7 @@ from pathlib import Path
 
 from screener.project import Project
 
+
 def build_team_review(path: Path, records: int = 12) -> Path:
     """A review of ``records`` CSV records; lead 'lena', screeners 'rev_a' and 'rev_b',
     arbiter 'arno'."""
