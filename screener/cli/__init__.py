@@ -92,6 +92,12 @@ VERBS: Verbs = {
                "Write the review report as a PRISMA 2020 document (HTML, Word, PDF), plus "
                "results.csv, an R script for metafor and a Stata do-file."),
     "export": ("screener.cli:export_group", "Export records, decisions and results."),
+    "serve": ("screener.cli.serve:serve_command",
+              "Serve the review's TUI to web browsers; each reviewer signs in and screens as "
+              "themselves."),
+    "invite": ("screener.cli.serve:invite_command",
+               "Print a one-time sign-in link for a declared reviewer of `screener serve` (or set "
+               "their password)."),
     "demo": ("screener.cli.review:demo_command",
              "Build the two bundled demo reviews (real public data) and open one."),
 }

@@ -148,7 +148,10 @@ def export_records_command(review: str, fmt: str, out: str | None, reviewer: str
 @click.argument("review", type=click.Path(dir_okay=False))
 @click.option("--reviewer", help="Who is screening: a declared reviewer (picked at start when "
                                  "missing).")
-def tui_command(review: str, reviewer: str | None) -> int:
+# Set only by `screener serve` on the command it runs for a signed-in browser; the browser has
+# no say in the command line.
+@click.option("--served", is_flag=True, hidden=True)
+def tui_command(review: str, reviewer: str | None, served: bool) -> int:
     """Open the review in the terminal interface.
 
     \b
@@ -157,13 +160,16 @@ def tui_command(review: str, reviewer: str | None) -> int:
     """
     # a bad or damaged file or an undeclared reviewer fails here with one line, before the
     # screen opens
+    if served and reviewer is None:
+        raise click.UsageError("--served needs --reviewer")
     with Project.open(review) as project:
         project.verify()
         if reviewer is not None:
             reviewer = project.reviewer(reviewer).name
     from screener.tui.app import run_app
 
-    return run_app(review, reviewer=reviewer)   # non-zero when the app died on an exception
+    # non-zero when the app died on an exception
+    return run_app(review, reviewer=reviewer, served=served)
 
 
 @click.command("demo")

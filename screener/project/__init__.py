@@ -4,9 +4,10 @@ A :class:`Project` is one open review file. Every method that changes the review
 transaction, so an error, Ctrl-C or a killed process leaves the review as it was before.
 
 Design: :class:`Project` is one class assembled from a mixin per area (``review``, ``intake``,
-``screening``, ``ranking``, ``extraction``, ``synthesis``, ``offline``), so callers keep one object
-and one flat set of verbs while each area's verbs live in a file of their own. A verb that needs a
-flow imports it inside the method: the flows pull in scipy, pandas, lxml and pypinyin, and a command that needs
+``screening``, ``ranking``, ``extraction``, ``synthesis``, ``grade``, ``offline``,
+``signin``), so callers keep one object and one flat set of verbs while each area's verbs
+live in a file of their own. A verb that needs a flow imports it inside the method: the
+flows pull in scipy, pandas, lxml and pypinyin, and a command that needs
 none of them (``screener info``, the TUI's first screen) must start quickly and small; the type
 checker follows these imports like any other.
 """
@@ -29,6 +30,7 @@ from screener.project.offline import OfflineVerbs
 from screener.project.ranking import RankingVerbs
 from screener.project.review import ReviewVerbs
 from screener.project.screening import ScreeningVerbs
+from screener.project.signin import SignInVerbs
 from screener.project.synthesis import SynthesisVerbs
 from screener.storage import review as review_store
 from screener.storage.db import create, is_read_only, open_review, transaction, verify
@@ -37,7 +39,7 @@ __all__ = ["Progress", "Project"]
 
 
 class Project(ReviewVerbs, IntakeVerbs, ScreeningVerbs, RankingVerbs, ExtractionVerbs,
-              SynthesisVerbs, GradeVerbs, OfflineVerbs):
+              SynthesisVerbs, GradeVerbs, OfflineVerbs, SignInVerbs):
     """An open review. Use :meth:`create` or :meth:`open`; close it (or use ``with``)."""
 
     def __init__(self, db: sqlite_utils.Database, path: str | Path) -> None:

@@ -59,11 +59,14 @@ class ScreenerApp(App[None]):
 
     def __init__(self, project: Project, reviewer: str | None = None, *,
                  keymap: dict[str, str] | None = None,
-                 opener: Callable[[str], None] = system_opener) -> None:
+                 opener: Callable[[str], None] = system_opener, served: bool = False) -> None:
         super().__init__()
         self.project = project
         self.reviewer: str = reviewer or ""
         """Who is screening; "" only until the reviewer prompt is answered (no screen before)."""
+        self.served = served
+        """Run by ``screener serve`` for a signed-in browser: the reviewer is fixed, files are
+        delivered through the browser, and only the lead types paths on the server."""
         self.opener = opener
         self._keys = keymap or {}
         self.sub_title = project.review().title
@@ -133,6 +136,8 @@ class ScreenerApp(App[None]):
             self.notify(f"only the review's lead can change {entry.label.lower()}",
                         severity="warning")
             return
+        if entry.server_files and self.refuse_server_files(entry.label):
+            return
         # Every registered screen exists: a missing module or class is a bug, raised as such.
         screen_class = getattr(importlib.import_module(entry.module), entry.cls)
         self.push_screen(screen_class())
@@ -141,11 +146,31 @@ class ScreenerApp(App[None]):
         self.open_screen(name)
 
     def open_file(self, path: str) -> None:
-        """Show a full text in the system viewer (tests pass their own ``opener``)."""
+        """Show a full text or a plot in the system viewer (tests pass their own ``opener``);
+        served, the browser gets it: the server's viewer is no use to a reviewer elsewhere."""
         try:
-            self.opener(path)
+            if self.served:
+                self.deliver_binary(Path(path), open_method="browser")
+            else:
+                self.opener(path)
         except OSError as exc:
             self.notify(f"cannot open {Path(path).name}: {exc}", severity="error")
+
+    @property
+    def server_files(self) -> bool:
+        """Whether this reviewer may name files on the machine that holds the review (import,
+        attach a PDF, PubMed strategy files): in a terminal they are their own files; served to
+        a browser, only the lead's, as importing is."""
+        return not self.served or self.project.reviewer(self.reviewer).role == "lead"
+
+    def refuse_server_files(self, what: str) -> bool:
+        """Say no, and return True, when this reviewer may not name server files (see
+        :attr:`server_files`); ``what`` names the screen or key refused."""
+        if self.server_files:
+            return False
+        self.notify(f"{what}: it names files on the server, which only the review's lead does "
+                    "in a served review", severity="warning")
+        return True
 
     # --- help and the command palette ------------------------------------------------------------
     def action_help(self) -> None:
@@ -196,7 +221,7 @@ def rebindable_keys() -> dict[str, str]:
 
 
 def make_app(review: str | Path, *, reviewer: str | None = None, keys: str | Path | None = None,
-             opener: Callable[[str], None] = system_opener) -> ScreenerApp:
+             opener: Callable[[str], None] = system_opener, served: bool = False) -> ScreenerApp:
     """The app for a review file; the single factory the CLI and tests use.
 
     ``reviewer`` must be one of the review's declared reviewers (any case); without it the app
@@ -204,7 +229,12 @@ def make_app(review: str | Path, *, reviewer: str | None = None, keys: str | Pat
 
     ``keys`` is a key file (see :mod:`screener.tui.keys`); by default ``$SCREENER_KEYS`` or
     ``~/.config/screener/keys.toml`` when it exists.
+
+    ``served``: the app runs for a browser signed in as ``reviewer`` (required), see
+    :attr:`ScreenerApp.served`.
     """
+    if served and reviewer is None:
+        raise ValueError("a served app runs as its signed-in reviewer")
     path = Path(keys) if keys is not None else keymap_path()
     keymap = load_keymap(path, rebindable_keys(), _KEY_SCREENS)
     project = Project.open(review)
@@ -214,11 +244,11 @@ def make_app(review: str | Path, *, reviewer: str | None = None, keys: str | Pat
     except BaseException:
         project.close()
         raise
-    return ScreenerApp(project, reviewer=reviewer, keymap=keymap, opener=opener)
+    return ScreenerApp(project, reviewer=reviewer, keymap=keymap, opener=opener, served=served)
 
 
-def run_app(review: str | Path, *, reviewer: str | None = None) -> int:
+def run_app(review: str | Path, *, reviewer: str | None = None, served: bool = False) -> int:
     """Run the TUI; returns the exit code: non-zero when the app died on an exception."""
-    app = make_app(review, reviewer=reviewer)
+    app = make_app(review, reviewer=reviewer, served=served)
     app.run()
     return app.return_code or 0

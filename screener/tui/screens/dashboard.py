@@ -44,6 +44,7 @@ class ScreenEntry:
     cls: str
     footer: str = ""          # its label in the footer; empty: listed only in the menu
     lead_only: bool = False   # changes settings: a lead's (Project.can_change_settings)
+    server_files: bool = False  # names files on the server: served, a lead's (app.server_files)
 
 
 SCREENS: tuple[ScreenEntry, ...] = (
@@ -53,8 +54,10 @@ SCREENS: tuple[ScreenEntry, ...] = (
                 footer="Conflicts"),
     ScreenEntry("f", "full_text", "Full text", "screener.tui.screens.fulltext",
                 "FullTextScreen", footer="Full text"),
-    ScreenEntry("i", "import", "Import", "screener.tui.screens.importing", "ImportScreen"),
-    ScreenEntry("p", "search", "Search PubMed", "screener.tui.screens.search", "SearchScreen"),
+    ScreenEntry("i", "import", "Import", "screener.tui.screens.importing", "ImportScreen",
+                server_files=True),
+    ScreenEntry("p", "search", "Search PubMed", "screener.tui.screens.search", "SearchScreen",
+                server_files=True),
     ScreenEntry("d", "duplicates", "Duplicates", "screener.tui.screens.duplicates", "DuplicatesScreen"),
     ScreenEntry("x", "extraction", "Extraction", "screener.tui.screens.extraction", "ExtractionScreen"),
     ScreenEntry("b", "rob", "Risk of bias", "screener.tui.screens.rob", "RobScreen"),

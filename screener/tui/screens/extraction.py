@@ -159,7 +159,7 @@ class ExtractionScreen(Screen[None]):
             self.show_study(self.studies[0].name)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.data_table.id != "studies" or not event.row_key.value:
+        if event.data_table.id != "studies" or event.row_key is None or not event.row_key.value:
             return
         name = str(event.row_key.value)
         if name == self.study:

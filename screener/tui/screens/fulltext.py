@@ -54,7 +54,7 @@ class FullTextScreen(ScreeningScreen):
     @writes
     def action_attach(self) -> None:
         record_id = self.record_id
-        if record_id is None:
+        if record_id is None or self.app.refuse_server_files("Attaching a PDF"):
             return
 
         def attach(text: str | None) -> None:

@@ -6,6 +6,8 @@ review file, ``escape`` goes back.
 
 from __future__ import annotations
 
+import io
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -67,12 +69,26 @@ class PrismaScreen(Screen[None]):
     def action_write_svg(self) -> None:
         project = self.app.project
         target = Path(project.path).with_name(Path(project.path).stem + "-prisma.svg")
+        if self.app.served:
+            self._deliver_svg(target.name)
+            return
         try:
             project.write_prisma(target)
         except ScreenerError as exc:
             self.notify(str(exc), severity="error")
             return
         self.notify(f"wrote {target}")
+
+    def _deliver_svg(self, name: str) -> None:
+        """Served: the SVG goes to the reviewer's browser, nothing is written beside the review."""
+        with tempfile.TemporaryDirectory() as folder:
+            try:
+                svg = self.app.project.write_prisma(Path(folder) / name).read_bytes()
+            except ScreenerError as exc:
+                self.notify(str(exc), severity="error")
+                return
+        self.app.deliver_binary(io.BytesIO(svg), save_filename=name, mime_type="image/svg+xml")
+        self.notify(f"{name} sent to your browser")
 
     def action_back(self) -> None:
         self.app.pop_screen()
