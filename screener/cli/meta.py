@@ -140,6 +140,9 @@ def _read(path: Path) -> pd.DataFrame:
     default=None,
     help="Write a forest plot (.svg, .pdf or .png).",
 )
+@click.option("--favours", nargs=2, metavar="LEFT RIGHT", default=None,
+              help="Forest plot: what each side of the line of no effect favours, e.g. "
+                   "--favours 'IL-2' 'placebo'.")
 @click.option(
     "--json",
     "as_json",
@@ -150,7 +153,7 @@ def meta_command(
     file: Path, measure: str | None, method: str, test: str, outcome: str | None,
     timepoint: str | None, by: str | None, egger: str | None, trimfill: bool, level: float,
     mods: str | None, leave_one_out: bool, influence: bool, cumulative: str | None, begg: bool,
-    plot_path: Path | None, as_json: bool,
+    plot_path: Path | None, favours: tuple[str, str] | None, as_json: bool,
 ) -> None:  # fmt: skip
     """Meta-analyse the studies in FILE.csv.
 
@@ -199,7 +202,7 @@ def meta_command(
                                     further=further)
         analysis = run_analysis(chosen.frame, settings)
         if plot_path is not None:
-            _plot(plot_path, analysis)
+            _plot(plot_path, analysis, favours)
     except PoolingError as exc:
         raise _fail(str(exc)) from None
     if chosen.describe():
@@ -212,8 +215,8 @@ def meta_command(
             echo(f"Forest plot written to {plot_path}", err=True)
 
 
-def _plot(path: Path, analysis: Analysis) -> None:
+def _plot(path: Path, analysis: Analysis, favours: tuple[str, str] | None = None) -> None:
     try:
-        analysis.write_forest(path)
+        analysis.write_forest(path, favours=favours)
     except OSError as exc:
         raise _fail(f"--plot {path}: {exc.strerror or exc}") from None

@@ -52,6 +52,8 @@ def _check_plot(option: str, path: Path | None, review: str) -> None:
 @further_options
 @click.option("--plot", "plot_path", metavar="FILE", type=click.Path(path_type=Path), default=None,
               help="Write a forest plot (.svg, .pdf or .png).")
+@click.option("--favours", nargs=2, metavar="LEFT RIGHT", default=None,
+              help="Forest plot: what each side of the line of no effect favours.")
 @click.option("--funnel", "funnel_path", metavar="FILE", type=click.Path(path_type=Path), default=None,
               help="Write a contour-enhanced funnel plot (.svg, .pdf or .png).")
 @click.option("--json", "as_json", is_flag=True,
@@ -61,7 +63,8 @@ def _check_plot(option: str, path: Path | None, review: str) -> None:
 def pool_command(review: str, outcome: str, measure: str | None, method: str, test: str, by: str | None,
                  egger: str | None, trimfill: bool, timepoint: str | None, level: float,
                  mods: str | None, leave_one_out: bool, influence: bool, cumulative: str | None,
-                 begg: bool, plot_path: Path | None, funnel_path: Path | None, as_json: bool,
+                 begg: bool, plot_path: Path | None, favours: tuple[str, str] | None,
+                 funnel_path: Path | None, as_json: bool,
                  name: str | None, reviewer: str | None) -> None:
     """Pool an outcome's agreed extracted data and save the analysis in the review.
 
@@ -84,11 +87,13 @@ def pool_command(review: str, outcome: str, measure: str | None, method: str, te
                                   influence=further.influence, cumulative=further.cumulative,
                                   begg=further.begg)
         title = name or pooled.default_name()
-        for option, path, write in (("--plot", plot_path, pooled.analysis.write_forest),
-                                    ("--funnel", funnel_path, pooled.analysis.write_funnel)):
+        for option, path in (("--plot", plot_path), ("--funnel", funnel_path)):
             if path is not None:
                 try:
-                    write(path, title=title)
+                    if option == "--plot":
+                        pooled.analysis.write_forest(path, title=title, favours=favours)
+                    else:
+                        pooled.analysis.write_funnel(path, title=title)
                 except OSError as exc:
                     raise ScreenerError(f"{option} {path}: {exc.strerror or exc}") from None
         saved = project.save_analysis(pooled, name=name, reviewer=reviewer)

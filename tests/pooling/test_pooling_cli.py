@@ -140,6 +140,15 @@ def test_text_summary_and_plot(tmp_path, bcg_csv):
     assert plot.exists() and "Aronson" in plot.read_text()
 
 
+def test_favours_labels_reach_the_forest_plot(tmp_path, bcg_csv):
+    path, _ = bcg_csv
+    plot = tmp_path / "forest.svg"
+    result = run(path, "--measure", "RR", "--plot", plot, "--favours", "BCG [vaccine]", "no BCG")
+    assert result.exit_code == 0, result.output
+    svg = plot.read_text()
+    assert "BCG [vaccine]" in svg and "no BCG" in svg
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
