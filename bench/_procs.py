@@ -27,7 +27,7 @@ def _parents() -> dict[int, int]:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
-        found[int(entry.name)] = int(stat[stat.rindex(")") + 2:].split()[1])
+        found[int(entry.name)] = int(stat[stat.rindex(")") + 2 :].split()[1])
     return found
 
 
@@ -36,7 +36,9 @@ def tree_pids(pid: int, *, leave_out: int | None = None) -> set[int]:
     parents = _parents()
     tree, grew = {pid}, True
     while grew:
-        more = {child for child, parent in parents.items() if parent in tree and child != leave_out} - tree
+        more = {
+            child for child, parent in parents.items() if parent in tree and child != leave_out
+        } - tree
         grew = bool(more)
         tree |= more
     return tree
@@ -98,6 +100,10 @@ def run_measured(command: list[str], *, env: dict[str, str] | None = None) -> di
     with PeakSampler(process.pid) as sampler:
         output = process.stdout.read() if process.stdout else ""
         _, status, usage = os.wait4(process.pid, 0)
-    return {"stdout": output, "returncode": os.waitstatus_to_exitcode(status),
-            "tree_cpu": usage.ru_utime + usage.ru_stime, "tree_peak_mb": sampler.peak,
-            "largest_process_mb": usage.ru_maxrss / 1024}
+    return {
+        "stdout": output,
+        "returncode": os.waitstatus_to_exitcode(status),
+        "tree_cpu": usage.ru_utime + usage.ru_stime,
+        "tree_peak_mb": sampler.peak,
+        "largest_process_mb": usage.ru_maxrss / 1024,
+    }

@@ -32,10 +32,19 @@ from screener.dedup.evaluate import record_from_row, score_pairwise, score_recor
 from screener.records import Author, Record  # noqa: E402
 
 DATA = (REPO.parent / "shared" / "data" / "dedup").resolve()
-SETS = ("special_cases", "stroke", "haematology", "cytology_screening", "respiratory", "digital_work",
-        "diabetes")
-ISSUE_FIGURES = ("the issue quotes for bib-dedupe: record-level F1 0.94-0.999 on the labelled sets, "
-                 "about 200 records/s on this machine, Chinese titles dropped (non-ASCII stripped)")
+SETS = (
+    "special_cases",
+    "stroke",
+    "haematology",
+    "cytology_screening",
+    "respiratory",
+    "digital_work",
+    "diabetes",
+)
+ISSUE_FIGURES = (
+    "the issue quotes for bib-dedupe: record-level F1 0.94-0.999 on the labelled sets, "
+    "about 200 records/s on this machine, Chinese titles dropped (non-ASCII stripped)"
+)
 csv.field_size_limit(1 << 30)
 
 
@@ -49,9 +58,13 @@ def read_set(name: str) -> tuple[list[dict], list[list[str]]]:
         for row in rows:
             row["ID"] = f"id_{int(row['record_id']):07d}"
     else:
-        with open(DATA / "bibdedupe" / name / "records_pre_merged.csv", encoding="utf-8", newline="") as handle:
+        with open(
+            DATA / "bibdedupe" / name / "records_pre_merged.csv", encoding="utf-8", newline=""
+        ) as handle:
             rows = list(csv.DictReader(handle))
-    with open(DATA / "bibdedupe" / name / "merged_record_ids.csv", encoding="utf-8", newline="") as handle:
+    with open(
+        DATA / "bibdedupe" / name / "merged_record_ids.csv", encoding="utf-8", newline=""
+    ) as handle:
         gold = [row["merged_ids"].split(";") for row in csv.DictReader(handle)]
     return rows, gold
 
@@ -68,9 +81,15 @@ def child_screener(name: str) -> dict:
     result = deduplicate(records)
     seconds = time.perf_counter() - started
     keys = [r.source_key for r in records]
-    return {"n": len(records), "seconds": seconds, "peak_mb": peak_mb(),
-            "clusters": [[keys[i] for i in c] for c in result.clusters],
-            "queued": [[keys[p.a], keys[p.b]] for p in result.pairs if p.outcome == PairOutcome.POSSIBLE]}
+    return {
+        "n": len(records),
+        "seconds": seconds,
+        "peak_mb": peak_mb(),
+        "clusters": [[keys[i] for i in c] for c in result.clusters],
+        "queued": [
+            [keys[p.a], keys[p.b]] for p in result.pairs if p.outcome == PairOutcome.POSSIBLE
+        ],
+    }
 
 
 def child_bib_dedupe(name: str) -> dict:
@@ -89,9 +108,13 @@ def child_bib_dedupe(name: str) -> dict:
     clusters = bd.cluster(duplicates, verbosity_level=0)
     seconds = time.perf_counter() - started
     maybe = matched[matched["duplicate_label"] == "maybe"]
-    return {"n": len(frame), "seconds": seconds, "peak_mb": peak_mb(),
-            "clusters": [sorted(c) for c in clusters],
-            "queued": [[a, b] for a, b in zip(maybe["ID_1"], maybe["ID_2"], strict=True)]}
+    return {
+        "n": len(frame),
+        "seconds": seconds,
+        "peak_mb": peak_mb(),
+        "clusters": [sorted(c) for c in clusters],
+        "queued": [[a, b] for a, b in zip(maybe["ID_1"], maybe["ID_2"], strict=True)],
+    }
 
 
 def child_big(n: int) -> dict:
@@ -111,13 +134,21 @@ def child_big(n: int) -> dict:
     predicted = [[keys[i] for i in c] for c in result.clusters]
     rec = score_records(groups, predicted)
     pair = score_pairwise(groups, predicted)
-    return {"n": len(records), "seconds": seconds, "peak_mb": peak_mb(),
-            "record": [rec.precision, rec.recall, rec.f1], "pair": [pair.precision, pair.recall, pair.f1],
-            "queued": len(result.queued), "duplicates": sum(len(g) - 1 for g in groups)}
+    return {
+        "n": len(records),
+        "seconds": seconds,
+        "peak_mb": peak_mb(),
+        "record": [rec.precision, rec.recall, rec.f1],
+        "pair": [pair.precision, pair.recall, pair.f1],
+        "queued": len(result.queued),
+        "duplicates": sum(len(g) - 1 for g in groups),
+    }
 
 
 # --- 100,000 records made from real ones ------------------------------------------------------------
-def perturbed_records(pool: list[Record], n: int, *, seed: int = 7) -> tuple[list[Record], list[int]]:
+def perturbed_records(
+    pool: list[Record], n: int, *, seed: int = 7
+) -> tuple[list[Record], list[int]]:
     """``n`` records and the work each one is a copy of. About 35% are another database's copy
     of a work listed before (case, tags, author and page formats, a typo, a year off by one); the
     rest are new works made from a real record by swapping title words, authors and numbers
@@ -138,11 +169,16 @@ def perturbed_records(pool: list[Record], n: int, *, seed: int = 7) -> tuple[lis
         for k in rng.sample(range(len(words)), k=max(1, len(words) * 2 // 5)) if words else ():
             words[k] = rng.choice(vocabulary)
         new = replace(
-            base, title=" ".join(words), authors=donor.authors or base.authors,
+            base,
+            title=" ".join(words),
+            authors=donor.authors or base.authors,
             year=(base.year or 2010) + rng.randint(-3, 3),
             volume=str(rng.randint(1, 120)) if base.volume else "",
-            page_first=str(rng.randint(1, 2000)) if base.page_first else "", page_last="",
-            doi=f"10.9999/bench.{len(listed)}" if base.doi else "", pmid="")
+            page_first=str(rng.randint(1, 2000)) if base.page_first else "",
+            page_last="",
+            doi=f"10.9999/bench.{len(listed)}" if base.doi else "",
+            pmid="",
+        )
         listed.append((len(listed), new))
         records.append(new)
         works.append(len(listed) - 1)
@@ -158,18 +194,32 @@ def _copy_of(record: Record, rng: random.Random) -> Record:
         title = title.lower() + " [Chinese]"
     elif roll < 0.55 and len(title) > 40:
         cut = rng.randrange(10, len(title) - 1)
-        title = title[:cut] + title[cut + 1:]
-    authors = tuple(Author(a.family, a.given.replace(".", "").replace(" ", "")) for a in record.authors)
-    journal = " ".join(w[:4] for w in record.journal.split()) if rng.random() < 0.3 else record.journal
-    return replace(record, title=title, authors=authors, journal=journal,
-                   year=record.year + 1 if record.year and rng.random() < 0.05 else record.year,
-                   doi=record.doi if rng.random() < 0.6 else "", abstract="" if rng.random() < 0.3 else record.abstract)
+        title = title[:cut] + title[cut + 1 :]
+    authors = tuple(
+        Author(a.family, a.given.replace(".", "").replace(" ", "")) for a in record.authors
+    )
+    journal = (
+        " ".join(w[:4] for w in record.journal.split()) if rng.random() < 0.3 else record.journal
+    )
+    return replace(
+        record,
+        title=title,
+        authors=authors,
+        journal=journal,
+        year=record.year + 1 if record.year and rng.random() < 0.05 else record.year,
+        doi=record.doi if rng.random() < 0.6 else "",
+        abstract="" if rng.random() < 0.3 else record.abstract,
+    )
 
 
 # --- parent -------------------------------------------------------------------------------------------
 def run_child(*args: str, timeout: float = 3600) -> dict:
-    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", *args],
-                          capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--child", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if proc.returncode != 0:
         raise RuntimeError((proc.stderr.strip().splitlines() or ["failed"])[-1])
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -179,8 +229,14 @@ def scored(result: dict, gold: list[list[str]]) -> dict:
     pair, rec = score_pairwise(gold, result["clusters"]), score_records(gold, result["clusters"])
     member = {x: n for n, g in enumerate(gold) for x in g}
     queued_true = sum(1 for a, b in result["queued"] if a in member and member.get(b) == member[a])
-    return {**result, "pair": pair, "rec": rec, "queued_n": len(result["queued"]), "queued_true": queued_true,
-            "rate": result["n"] / result["seconds"] if result["seconds"] else float("inf")}
+    return {
+        **result,
+        "pair": pair,
+        "rec": rec,
+        "queued_n": len(result["queued"]),
+        "queued_true": queued_true,
+        "rate": result["n"] / result["seconds"] if result["seconds"] else float("inf"),
+    }
 
 
 def missed(rows: list[dict], gold: list[list[str]], clusters: list[list[str]]) -> list[str]:
@@ -200,10 +256,12 @@ def missed(rows: list[dict], gold: list[list[str]], clusters: list[list[str]]) -
 
 def line(tool: str, s: dict) -> str:
     p, r = s["pair"], s["rec"]
-    return (f"  {tool:11s} pairwise P {p.precision:.4f} R {p.recall:.4f} F1 {p.f1:.4f} | record-level "
-            f"P {r.precision:.4f} R {r.recall:.4f} F1 {r.f1:.4f} (fp {r.fp}, fn {r.fn}) | queued "
-            f"{s['queued_n']} pairs ({s['queued_true']} true) | {s['rate']:,.0f} records/s, "
-            f"peak {s['peak_mb']:,.0f} MB")
+    return (
+        f"  {tool:11s} pairwise P {p.precision:.4f} R {p.recall:.4f} F1 {p.f1:.4f} | record-level "
+        f"P {r.precision:.4f} R {r.recall:.4f} F1 {r.f1:.4f} (fp {r.fp}, fn {r.fn}) | queued "
+        f"{s['queued_n']} pairs ({s['queued_true']} true) | {s['rate']:,.0f} records/s, "
+        f"peak {s['peak_mb']:,.0f} MB"
+    )
 
 
 def main(argv: list[str]) -> int:
@@ -260,21 +318,27 @@ def main(argv: list[str]) -> int:
     print(f"throughput over all sets: screener {ours_rate:,.0f} records/s", end="")
     if totals["bib-dedupe"][1]:
         peer_rate = totals["bib-dedupe"][0] / totals["bib-dedupe"][1]
-        print(f", bib-dedupe {peer_rate:,.0f} records/s ({ours_rate / peer_rate:.0f}x; target >= 10x)")
+        print(
+            f", bib-dedupe {peer_rate:,.0f} records/s ({ours_rate / peer_rate:.0f}x; target >= 10x)"
+        )
     else:
         print()
     for name, precise, at_least in verdicts:
         compared = "n/a (peer not run)" if at_least is None else ("yes" if at_least else "NO")
-        print(f"  {name:20s} precision >= 0.999: {'yes' if precise else 'NO'}; "
-              f"record-level F1 >= bib-dedupe: {compared}")
+        print(
+            f"  {name:20s} precision >= 0.999: {'yes' if precise else 'NO'}; "
+            f"record-level F1 >= bib-dedupe: {compared}"
+        )
     if args.big:
         print()
         big = run_child("big", str(args.big))
         r, p = big["record"], big["pair"]
-        print(f"{big['n']:,} records made by perturbing the real ones ({big['duplicates']:,} duplicates): "
-              f"{big['seconds']:.1f} s ({big['n'] / big['seconds']:,.0f} records/s), peak {big['peak_mb']:,.0f} MB "
-              f"(targets < 60 s, < 2048 MB); record-level P {r[0]:.4f} R {r[1]:.4f} F1 {r[2]:.4f}, "
-              f"pairwise P {p[0]:.4f} R {p[1]:.4f}; queued {big['queued']:,} pairs")
+        print(
+            f"{big['n']:,} records made by perturbing the real ones ({big['duplicates']:,} duplicates): "
+            f"{big['seconds']:.1f} s ({big['n'] / big['seconds']:,.0f} records/s), peak {big['peak_mb']:,.0f} MB "
+            f"(targets < 60 s, < 2048 MB); record-level P {r[0]:.4f} R {r[1]:.4f} F1 {r[2]:.4f}, "
+            f"pairwise P {p[0]:.4f} R {p[1]:.4f}; queued {big['queued']:,} pairs"
+        )
     return 0
 
 

@@ -69,18 +69,33 @@ def main(quick: bool) -> int:
         for label, fmt, size, writer in cases:
             export = workdir / f"hostile-{size // MB}.{fmt}"
             writer(export, size)
-            run = run_measured([sys.executable, __file__, "--child", str(workdir / f"r{size}.db"), str(export), fmt])
+            run = run_measured(
+                [
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    str(workdir / f"r{size}.db"),
+                    str(export),
+                    fmt,
+                ]
+            )
             export.unlink()
             if run["returncode"] != 0:
                 print(f"{label} as {fmt}: the import process failed (exit {run['returncode']})")
                 failed = True
                 continue
             result = json.loads(run["stdout"])
-            ok = result["error"].startswith(f"{export.name}, line 1: ") and run["tree_peak_mb"] < TARGET_MB
+            ok = (
+                result["error"].startswith(f"{export.name}, line 1: ")
+                and run["tree_peak_mb"] < TARGET_MB
+            )
             failed |= not ok
-            print(f"{size / MB:6,.0f} MB {label:12s} as {fmt:4s}: {result['seconds']:6.2f} s, peak RSS "
-                  f"{run['tree_peak_mb']:5,.0f} MB [{'met' if ok else 'MISSED'}: one error at line 1, "
-                  f"< {TARGET_MB} MB]\n    {result['error'][:110]}", flush=True)
+            print(
+                f"{size / MB:6,.0f} MB {label:12s} as {fmt:4s}: {result['seconds']:6.2f} s, peak RSS "
+                f"{run['tree_peak_mb']:5,.0f} MB [{'met' if ok else 'MISSED'}: one error at line 1, "
+                f"< {TARGET_MB} MB]\n    {result['error'][:110]}",
+                flush=True,
+            )
     return 1 if failed else 0
 
 

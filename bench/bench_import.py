@@ -35,8 +35,14 @@ def ris_templates() -> list[str]:
     records = []
     # Typical database records (3-4 KB with abstract and keywords). Scopus exports with whole
     # reference lists (30 KB a record) are left out: they measure disk bandwidth, not parsing.
-    for name in ("embase/embase_com.ris", "ris/proquest.ris", "ris/pubmed_via_endnote.ris",
-                 "scopus/scopus_jabref.ris", "wos/wos_ris_export.ris", "ovid/ovid_psycinfo.ris"):
+    for name in (
+        "embase/embase_com.ris",
+        "ris/proquest.ris",
+        "ris/pubmed_via_endnote.ris",
+        "scopus/scopus_jabref.ris",
+        "wos/wos_ris_export.ris",
+        "ovid/ovid_psycinfo.ris",
+    ):
         text = (DATA / name).read_text(encoding="utf-8-sig")
         records += [m.group(0) for m in re.finditer(r"^TY  - .*?^ER  -[^\n]*", text, re.M | re.S)]
     return records
@@ -73,7 +79,11 @@ def child(review: str, export: str, workers: str) -> None:
         started = time.perf_counter()
         result = project.import_file(export, workers=None if workers == "auto" else int(workers))
         seconds = time.perf_counter() - started
-    print(json.dumps({"records": result.count_imported, "seconds": seconds, "baseline_mb": baseline_mb}))
+    print(
+        json.dumps(
+            {"records": result.count_imported, "seconds": seconds, "baseline_mb": baseline_mb}
+        )
+    )
 
 
 def measure(export: Path, workdir: Path, workers: str) -> dict[str, float]:
@@ -94,18 +104,27 @@ def main(n: int) -> int:
             export = workdir / f"bench.{key}"
             writer(export, n)
             size_mb = export.stat().st_size / 1e6
-            for workers, how in (("auto", "as shipped (worker processes)"), ("0", "one process, for comparison")):
+            for workers, how in (
+                ("auto", "as shipped (worker processes)"),
+                ("0", "one process, for comparison"),
+            ):
                 run = measure(export, workdir, workers)
                 rate = run["records"] / run["seconds"]
                 ok = rate >= TARGET_RATE and run["tree_peak_mb"] < TARGET_MB
                 if workers == "auto":
                     failed |= not ok
-                print(f"{label:5s} {how}: {run['records']:,.0f} records ({size_mb:,.0f} MB) in {run['seconds']:.1f} s"
-                      f" = {rate:,.0f} records/s; CPU {run['tree_cpu']:.1f} s; peak RSS {run['tree_peak_mb']:,.0f} MB"
-                      f" all processes together (largest one {run['largest_process_mb']:,.0f} MB; "
-                      f"{run['baseline_mb']:,.0f} MB before the import started)"
-                      + (f" [target >= {TARGET_RATE:,}/s, < {TARGET_MB} MB: {'met' if ok else 'MISSED'}]"
-                         if workers == "auto" else ""), flush=True)
+                print(
+                    f"{label:5s} {how}: {run['records']:,.0f} records ({size_mb:,.0f} MB) in {run['seconds']:.1f} s"
+                    f" = {rate:,.0f} records/s; CPU {run['tree_cpu']:.1f} s; peak RSS {run['tree_peak_mb']:,.0f} MB"
+                    f" all processes together (largest one {run['largest_process_mb']:,.0f} MB; "
+                    f"{run['baseline_mb']:,.0f} MB before the import started)"
+                    + (
+                        f" [target >= {TARGET_RATE:,}/s, < {TARGET_MB} MB: {'met' if ok else 'MISSED'}]"
+                        if workers == "auto"
+                        else ""
+                    ),
+                    flush=True,
+                )
     return 1 if failed else 0
 
 

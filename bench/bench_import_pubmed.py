@@ -23,10 +23,14 @@ sys.path.insert(0, str(REPO / "bench"))
 from _procs import run_measured  # noqa: E402
 
 DATA = REPO / "tests" / "data" / "pubmed"
-HEAD = (b'<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, '
-        b'1st January 2025//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n'
-        b"<PubmedArticleSet>\n")
-ARTICLE = re.compile(rb"<PubmedArticle>.*?</PubmedArticle>|<PubmedBookArticle>.*?</PubmedBookArticle>", re.S)
+HEAD = (
+    b'<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, '
+    b'1st January 2025//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n'
+    b"<PubmedArticleSet>\n"
+)
+ARTICLE = re.compile(
+    rb"<PubmedArticle>.*?</PubmedArticle>|<PubmedBookArticle>.*?</PubmedBookArticle>", re.S
+)
 PMID = re.compile(rb"<PMID[^>]*>(\d+)</PMID>")
 
 
@@ -59,7 +63,9 @@ def write_records(path: Path, count: int, articles: list[bytes]) -> int:
     with open(path, "wb") as handle:
         handle.write(HEAD)
         for i in range(count):
-            handle.write(articles[i % len(articles)].replace(b"{pmid}", str(20_000_000 + i).encode()))
+            handle.write(
+                articles[i % len(articles)].replace(b"{pmid}", str(20_000_000 + i).encode())
+            )
             handle.write(b"\n")
         handle.write(b"</PubmedArticleSet>\n")
     return path.stat().st_size
@@ -109,8 +115,11 @@ def main() -> int:
     args = parser.parse_args()
     if args.child:
         kind, xml, workdir = args.child
-        measure = measure_biopython(Path(xml)) if kind == "biopython" else \
-            measure_screener(Path(xml), Path(workdir), kind.removeprefix("screener-"))
+        measure = (
+            measure_biopython(Path(xml))
+            if kind == "biopython"
+            else measure_screener(Path(xml), Path(workdir), kind.removeprefix("screener-"))
+        )
         print(json.dumps(measure))
         return 0
     with tempfile.TemporaryDirectory() as tmp:
@@ -125,18 +134,26 @@ def main() -> int:
     ours_rate = ours["records"] / ours["seconds"]
     bio_rate = bio["records"] / bio["seconds"]
     alone_rate = alone["records"] / alone["seconds"]
-    print(f"PubMed XML import, as shipped (worker processes): {ours['records']:,} records ({size / 1e6:.0f} MB)"
-          f" in {ours['seconds']:.1f} s = {ours_rate:,.0f} records/s [target >= 5,000/s:"
-          f" {'met' if ours_rate >= 5000 else 'MISSED'}]; CPU {ours['tree_cpu']:.1f} s; peak RSS"
-          f" {ours['tree_peak_mb']:.0f} MB all processes together [target < 300 MB:"
-          f" {'met' if ours['tree_peak_mb'] < 300 else 'MISSED'}] (largest one {ours['largest_process_mb']:.0f} MB)")
-    print(f"  in one process, for comparison: {alone['seconds']:.1f} s = {alone_rate:,.0f} records/s;"
-          f" CPU {alone['tree_cpu']:.1f} s; peak RSS {alone['tree_peak_mb']:.0f} MB")
-    print(f"  records: {len(articles)} fixture articles replicated (left out, Bio cannot read them: "
-          f"{', '.join(skipped) or 'none'})")
-    print(f"  reference Bio.Entrez.read (parse only, whole file in memory): {bio['records']:,} records in "
-          f"{bio['seconds']:.1f} s = {bio_rate:,.0f} records/s, peak RSS {bio['tree_peak_mb']:.0f} MB; the import"
-          f" (parse, normalise, store, index) runs at {ours_rate / bio_rate:.1f}x its rate")
+    print(
+        f"PubMed XML import, as shipped (worker processes): {ours['records']:,} records ({size / 1e6:.0f} MB)"
+        f" in {ours['seconds']:.1f} s = {ours_rate:,.0f} records/s [target >= 5,000/s:"
+        f" {'met' if ours_rate >= 5000 else 'MISSED'}]; CPU {ours['tree_cpu']:.1f} s; peak RSS"
+        f" {ours['tree_peak_mb']:.0f} MB all processes together [target < 300 MB:"
+        f" {'met' if ours['tree_peak_mb'] < 300 else 'MISSED'}] (largest one {ours['largest_process_mb']:.0f} MB)"
+    )
+    print(
+        f"  in one process, for comparison: {alone['seconds']:.1f} s = {alone_rate:,.0f} records/s;"
+        f" CPU {alone['tree_cpu']:.1f} s; peak RSS {alone['tree_peak_mb']:.0f} MB"
+    )
+    print(
+        f"  records: {len(articles)} fixture articles replicated (left out, Bio cannot read them: "
+        f"{', '.join(skipped) or 'none'})"
+    )
+    print(
+        f"  reference Bio.Entrez.read (parse only, whole file in memory): {bio['records']:,} records in "
+        f"{bio['seconds']:.1f} s = {bio_rate:,.0f} records/s, peak RSS {bio['tree_peak_mb']:.0f} MB; the import"
+        f" (parse, normalise, store, index) runs at {ours_rate / bio_rate:.1f}x its rate"
+    )
     return 0
 
 

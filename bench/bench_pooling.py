@@ -78,13 +78,15 @@ def main() -> None:
     for k in (10_000, 100_000):
         yi, vi = studies(k)
         for method in ("REML", "DL"):
+
             def fit(yi: np.ndarray = yi, vi: np.ndarray = vi, method: str = method) -> object:
                 return rma(yi, vi, method=method)
 
-            first = best_of(fit, 1)   # the first fit of this size, as a review's first run meets it
+            first = best_of(fit, 1)  # the first fit of this size, as a review's first run meets it
             seconds = best_of(fit, 3)
             targets = (["< 1 s"] if (method, k) == ("REML", 100_000) else []) + (
-                ["first run < 2 s"] if k == 100_000 else [])
+                ["first run < 2 s"] if k == 100_000 else []
+            )
             target = f"; target {', '.join(targets)}" if targets else ""
             print(
                 f"{method:<4} k = {k:>7,}: {seconds:8.3f} s, first run {first:.3f} s   "

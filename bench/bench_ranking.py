@@ -40,11 +40,22 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 SHARED = REPO.parent / "shared" / "data" / "screening"
-SETS = {"Nagtegaal_2019": SHARED / "Nagtegaal_2019.csv",
-        "Bannach-Brown_2019": SHARED / "Bannach-Brown_2019.csv",
-        **{name: SHARED / "cohen_2006" / f"{name}.csv" for name in (
-            "ADHD", "Antihistamines", "Estrogens", "NSAIDS", "OralHypoglycemics", "Triptans",
-            "UrinaryIncontinence")}}
+SETS = {
+    "Nagtegaal_2019": SHARED / "Nagtegaal_2019.csv",
+    "Bannach-Brown_2019": SHARED / "Bannach-Brown_2019.csv",
+    **{
+        name: SHARED / "cohen_2006" / f"{name}.csv"
+        for name in (
+            "ADHD",
+            "Antihistamines",
+            "Estrogens",
+            "NSAIDS",
+            "OralHypoglycemics",
+            "Triptans",
+            "UrinaryIncontinence",
+        )
+    },
+}
 QUOTED = {"Nagtegaal_2019": 0.725, "Bannach-Brown_2019": 0.416, "ADHD": 0.539, "Triptans": 0.616}
 """ASReview WSS@95 with one seed, as issue 16 quotes them (used only when asreview is absent)."""
 LABEL = "label_included"
@@ -72,9 +83,17 @@ def screener_run(name: str, seed: int) -> dict:
     features.add(list(range(len(data.labels))), data.texts)
     started = time.perf_counter()
     run = simulate(features, data.labels, seed=seed)
-    return {"name": name, "seed": seed, "wss95": run.metrics.wss95, "rrf10": run.metrics.rrf10,
-            "stop_at": run.stop_at, "stop_recall": run.stop_recall, "priors": run.priors,
-            "seconds": time.perf_counter() - started, "records": len(data.labels)}
+    return {
+        "name": name,
+        "seed": seed,
+        "wss95": run.metrics.wss95,
+        "rrf10": run.metrics.rrf10,
+        "stop_at": run.stop_at,
+        "stop_recall": run.stop_recall,
+        "priors": run.priors,
+        "seconds": time.perf_counter() - started,
+        "records": len(data.labels),
+    }
 
 
 def asreview_run(name: str, seed: int) -> dict:
@@ -85,26 +104,44 @@ def asreview_run(name: str, seed: int) -> dict:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
         project = Path(folder) / "run.asreview"
-        subprocess.run([_asreview(), "simulate", str(SETS[name]),
-                        "--prior-idx", *map(str, priors), "--seed", str(seed), "-o", str(project)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                _asreview(),
+                "simulate",
+                str(SETS[name]),
+                "--prior-idx",
+                *map(str, priors),
+                "--seed",
+                str(seed),
+                "-o",
+                str(project),
+            ],
+            check=True,
+            capture_output=True,
+        )
         with zipfile.ZipFile(project) as archive:
             archive.extract("results.db", folder)
         connection = sqlite3.connect(Path(folder) / "results.db")
-        screened = [bool(r[0]) for r in connection.execute("SELECT label FROM results ORDER BY rowid")]
+        screened = [
+            bool(r[0]) for r in connection.execute("SELECT label FROM results ORDER BY rowid")
+        ]
         connection.close()
     # asreview stops once every relevant record is found: the rest are irrelevant, in any order
     order_labels = screened + [False] * (len(labels) - len(screened))
     found = metrics(list(range(len(order_labels))), order_labels, 2)
-    return {"name": name, "seed": seed, "wss95": found.wss95, "rrf10": found.rrf10,
-            "seconds": time.perf_counter() - started}
+    return {
+        "name": name,
+        "seed": seed,
+        "wss95": found.wss95,
+        "rrf10": found.rrf10,
+        "seconds": time.perf_counter() - started,
+    }
 
 
 def asreview_available() -> str | None:
     """None when ``asreview`` 3.0.8 runs here, else why not."""
     try:
-        out = subprocess.run([_asreview(), "--version"],
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run([_asreview(), "--version"], capture_output=True, text=True, check=True)
     except (OSError, subprocess.CalledProcessError) as exc:
         return f"asreview does not run here ({exc}); install the bench extra: pip install -e '.[bench]'"
     if "3.0.8" not in out.stdout + out.stderr:
@@ -127,15 +164,21 @@ def quality() -> bool:
     results: dict[tuple[str, str], list[dict]] = {}
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=2) as pool:
-        futures = [(tool, pool.submit(screener_run if tool == "screener" else asreview_run, n, s))
-                   for tool, n, s in jobs]
+        futures = [
+            (tool, pool.submit(screener_run if tool == "screener" else asreview_run, n, s))
+            for tool, n, s in jobs
+        ]
         for tool, future in futures:
             found = future.result()
             results.setdefault((tool, found["name"]), []).append(found)
-    print(f"{len(jobs)} simulations in {time.perf_counter() - started:.0f} s "
-          f"({SEEDS} seeds, priors 1 include + 1 exclude, label {LABEL})")
-    print(f"{'set':<20} {'records':>7} {'WSS@95 screener':>16} {'ASReview':>9} "
-          f"{'RRF@10 screener':>16} {'ASReview':>9} {'stop: recall>=95%':>18} {'screened at stop':>17}")
+    print(
+        f"{len(jobs)} simulations in {time.perf_counter() - started:.0f} s "
+        f"({SEEDS} seeds, priors 1 include + 1 exclude, label {LABEL})"
+    )
+    print(
+        f"{'set':<20} {'records':>7} {'WSS@95 screener':>16} {'ASReview':>9} "
+        f"{'RRF@10 screener':>16} {'ASReview':>9} {'stop: recall>=95%':>18} {'screened at stop':>17}"
+    )
     ok = True
     stops, reached = 0, 0
     for name in names:
@@ -155,13 +198,19 @@ def quality() -> bool:
         reached += hits
         at = [r["stop_at"] / r["records"] for r in mine if r["stop_at"] is not None]
         where = f"{100 * statistics.fmean(at):.0f}% of records" if at else "never"
-        print(f"{name:<20} {mine[0]['records']:>7,} {wss:16.3f} {their_wss} {rrf:16.3f} "
-              f"{their_rrf} {f'{hits}/{len(mine)}':>18} {where:>17}")
+        print(
+            f"{name:<20} {mine[0]['records']:>7,} {wss:16.3f} {their_wss} {rrf:16.3f} "
+            f"{their_rrf} {f'{hits}/{len(mine)}':>18} {where:>17}"
+        )
     share = reached / stops if stops else math.nan
-    print(f"stopping rule reached 95% recall in {reached} of {stops} runs ({100 * share:.0f}%; "
-          "target: at least 95%)")
-    print("targets: mean WSS@95 at least ASReview's on every set"
-          + ("" if why_not is None else " (not checked: ASReview not run)"))
+    print(
+        f"stopping rule reached 95% recall in {reached} of {stops} runs ({100 * share:.0f}%; "
+        "target: at least 95%)"
+    )
+    print(
+        "targets: mean WSS@95 at least ASReview's on every set"
+        + ("" if why_not is None else " (not checked: ASReview not run)")
+    )
     return ok and share >= 0.95
 
 
@@ -183,10 +232,14 @@ def retraining() -> None:
     figures = json.loads(measured["stdout"])
     print(f"retraining at {figures['records']:,} records, {figures['labels']:,} decisions:")
     print(f"  features built once (in the ranking process): {figures['features_s']:.1f} s")
-    print(f"  each retraining after that (train + score + store), median of 3: "
-          f"{figures['retrain_s']:.2f} s (target < 2 s)")
-    print(f"  peak memory of the ranking process: {measured['largest_process_mb']:.0f} MB "
-          "(target < 500 MB)")
+    print(
+        f"  each retraining after that (train + score + store), median of 3: "
+        f"{figures['retrain_s']:.2f} s (target < 2 s)"
+    )
+    print(
+        f"  peak memory of the ranking process: {measured['largest_process_mb']:.0f} MB "
+        "(target < 500 MB)"
+    )
 
 
 def _retrain_child(path: str) -> None:
@@ -200,8 +253,12 @@ def _retrain_child(path: str) -> None:
     with Project.open(path) as project:
         ids = project.screening_queue("title_abstract", "bench", "undecided", limit=1000)
         rng = random.Random(16)
-        record_decisions(project.db, [(i, "include" if rng.random() < 0.1 else "exclude", None)
-                                      for i in ids], Stage.TITLE_ABSTRACT, "bench")
+        record_decisions(
+            project.db,
+            [(i, "include" if rng.random() < 0.1 else "exclude", None) for i in ids],
+            Stage.TITLE_ABSTRACT,
+            "bench",
+        )
         cache = FeatureCache()
         started = time.perf_counter()
         features = cache.features(project.db)
@@ -211,8 +268,16 @@ def _retrain_child(path: str) -> None:
             started = time.perf_counter()
             retrain(project.db, "bench", cache=cache, force=True)
             times.append(time.perf_counter() - started)
-    print(json.dumps({"records": len(features), "labels": len(ids), "features_s": built,
-                      "retrain_s": statistics.median(times)}))
+    print(
+        json.dumps(
+            {
+                "records": len(features),
+                "labels": len(ids),
+                "features_s": built,
+                "retrain_s": statistics.median(times),
+            }
+        )
+    )
 
 
 def main() -> int:

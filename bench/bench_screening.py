@@ -35,10 +35,10 @@ from pathlib import Path
 N_RECORDS = 100_000
 N_DECISIONS = 1_000
 N_EXTRA_VIEWS = 500
-FIRST_RANKING_WAIT = 900      # seconds at most for the ranking process's first ranking
+FIRST_RANKING_WAIT = 900  # seconds at most for the ranking process's first ranking
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-os.environ["SCREENER_KEYS"] = ""          # the developer's own key file plays no part
+os.environ["SCREENER_KEYS"] = ""  # the developer's own key file plays no part
 
 import psutil  # noqa: E402
 
@@ -47,28 +47,44 @@ from screener.project import Project  # noqa: E402
 
 def make_review(folder: Path) -> Path:
     rng = random.Random(6)
-    words = [f"{a}{b}" for a in ("nud", "pre", "dos", "cli", "tri", "pat", "hos", "med", "car", "ran")
-             for b in ("ge", "scrib", "age", "nic", "al", "ient", "pital", "icine", "dio", "dom")]
+    words = [
+        f"{a}{b}"
+        for a in ("nud", "pre", "dos", "cli", "tri", "pat", "hos", "med", "car", "ran")
+        for b in ("ge", "scrib", "age", "nic", "al", "ient", "pital", "icine", "dio", "dom")
+    ]
     csv_path = folder / "records.csv"
     with open(csv_path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["title", "abstract", "authors", "year", "journal"])
         for n in range(N_RECORDS):
-            writer.writerow([" ".join(rng.choices(words, k=12)).capitalize(),
-                             " ".join(rng.choices(words, k=200)),
-                             "; ".join(f"Author{rng.randint(1, 999)}, A" for _ in range(4)),
-                             1990 + n % 35, "Journal of Benchmarks"])
+            writer.writerow(
+                [
+                    " ".join(rng.choices(words, k=12)).capitalize(),
+                    " ".join(rng.choices(words, k=200)),
+                    "; ".join(f"Author{rng.randint(1, 999)}, A" for _ in range(4)),
+                    1990 + n % 35,
+                    "Journal of Benchmarks",
+                ]
+            )
     path = folder / "bench.db"
-    with Project.create(path, title="Screening benchmark", reviewers_title_abstract=2,
-                        reviewers=("bench",), exclusion_reasons=("Wrong population", "Wrong design"),
-                        include_terms=("nudge", "prescrib"), exclude_terms=("protocol",)) as project:
+    with Project.create(
+        path,
+        title="Screening benchmark",
+        reviewers_title_abstract=2,
+        reviewers=("bench",),
+        exclusion_reasons=("Wrong population", "Wrong design"),
+        include_terms=("nudge", "prescrib"),
+        exclude_terms=("protocol",),
+    ) as project:
         project.import_file(csv_path, source="Synthetic")
     return path
 
 
 def import_time() -> float:
     code = "import time; t = time.perf_counter(); import screener.tui.app; print(time.perf_counter() - t)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
+    )
     return float(out.stdout.strip())
 
 
@@ -95,7 +111,11 @@ def _timed(app, screen) -> tuple[list[float], list[float], list[float]]:
         show()
         shown.append(time.perf_counter())
 
-    app._driver.send_message, app._display, screen.show_record = send_message, display_frame, show_record
+    app._driver.send_message, app._display, screen.show_record = (
+        send_message,
+        display_frame,
+        show_record,
+    )
     return keys, shown, frames
 
 
@@ -115,7 +135,7 @@ async def run(path: Path) -> dict[str, float]:
         show(self)
         first_show.append(time.perf_counter())
 
-    ScreeningScreen.show_record = show_record     # the first record on screen, timed
+    ScreeningScreen.show_record = show_record  # the first record on screen, timed
     async with app.run_test(size=(120, 40)) as pilot:
         # The reviewer presses "s" as soon as the dashboard is up (its counts may still come).
         while not frames:
@@ -167,20 +187,24 @@ async def run(path: Path) -> dict[str, float]:
                 rss_10 = process.memory_info().rss
         gc.collect()
         rss_1000 = process.memory_info().rss
-        del screen.show_record                  # untimed from here
-        for _ in range(N_EXTRA_VIEWS):          # caches are bounded: RSS should stay flat now
+        del screen.show_record  # untimed from here
+        for _ in range(N_EXTRA_VIEWS):  # caches are bounded: RSS should stay flat now
             await pilot.press("left")
         gc.collect()
         rss_more = process.memory_info().rss
         latencies.sort()
         figures["key -> next record rendered p50 (ms)"] = 1000 * statistics.median(latencies)
-        figures["key -> next record rendered p95 (ms)"] = 1000 * latencies[int(0.95 * len(latencies)) - 1]
+        figures["key -> next record rendered p95 (ms)"] = (
+            1000 * latencies[int(0.95 * len(latencies)) - 1]
+        )
         figures["key -> next record rendered max (ms)"] = 1000 * latencies[-1]
         figures["Pilot press+pause wall time p50 (ms)"] = 1000 * statistics.median(wall)
         figures["RSS after 10 records (MB)"] = rss_10 / 2**20
         figures["RSS after 1,000 records (MB)"] = rss_1000 / 2**20
         figures["RSS growth 10 -> 1,000 (MB)"] = (rss_1000 - rss_10) / 2**20
-        figures[f"RSS growth over {N_EXTRA_VIEWS} more records viewed (MB)"] = (rss_more - rss_1000) / 2**20
+        figures[f"RSS growth over {N_EXTRA_VIEWS} more records viewed (MB)"] = (
+            rss_more - rss_1000
+        ) / 2**20
         figures["rankings applied during the 1,000 decisions"] = len(applied)
     with Project.open(path) as project:
         assert len(project.screening_queue("title_abstract", "bench", "mine")) == N_DECISIONS + 2
@@ -190,16 +214,20 @@ async def run(path: Path) -> dict[str, float]:
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         t = time.perf_counter()
-        if os.environ.get("BENCH_SCREENING_DB"):     # reuse a copy of a review built before
+        if os.environ.get("BENCH_SCREENING_DB"):  # reuse a copy of a review built before
             path = Path(folder) / "bench.db"
             shutil.copy(os.environ["BENCH_SCREENING_DB"], path)
         else:
             path = make_review(Path(folder))
         print(f"a review of {N_RECORDS:,} records ready in {time.perf_counter() - t:.1f} s")
-        print(f"import screener.tui.app (python start-up, not counted below): {import_time():.2f} s")
+        print(
+            f"import screener.tui.app (python start-up, not counted below): {import_time():.2f} s"
+        )
         for name, value in asyncio.run(run(path)).items():
             print(f"{name:<45} {value:10.3f}")
-        print("targets: first record < 1.5 s; p95 < 30 ms (ranking on); RSS growth a few MB at most")
+        print(
+            "targets: first record < 1.5 s; p95 < 30 ms (ranking on); RSS growth a few MB at most"
+        )
 
 
 if __name__ == "__main__":

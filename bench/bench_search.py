@@ -36,7 +36,9 @@ def serve(records: int, compact: bool, ready, done, log) -> None:
     """The child process: serve the fake until told to stop, then report its request count."""
     start = date(2000, 1, 1)
     with FakeEutils(template=compact_template() if compact else template_article()) as fake:
-        fake.add_generated(TERM, [start + timedelta(days=(i * 7919) % 9131) for i in range(records)])
+        fake.add_generated(
+            TERM, [start + timedelta(days=(i * 7919) % 9131) for i in range(records)]
+        )
         ready.put(fake.base_url)
         done.wait()
         counts: dict[str, int] = {}
@@ -62,14 +64,20 @@ def main() -> int:
     server.start()
     url = ready.get(timeout=120)
     try:
-        with tempfile.TemporaryDirectory() as tmp, Project.create(Path(tmp) / "bench.db", title="bench") as project:
+        with (
+            tempfile.TemporaryDirectory() as tmp,
+            Project.create(Path(tmp) / "bench.db", title="bench") as project,
+        ):
             # Peak memory of this process and the parsing workers it starts (the fake server,
             # also a child of this process, left out), sampled every 20 ms.
             with PeakSampler(os.getpid(), leave_out=server.pid) as sampler:
                 started = time.perf_counter()
-                result = project.search(SavedQuery("bench", "PubMed", TERM), eutils_url=url,
-                                        email="bench@example.org",
-                                        options=EntrezOptions(batch_size=args.batch_size, rate=10))
+                result = project.search(
+                    SavedQuery("bench", "PubMed", TERM),
+                    eutils_url=url,
+                    email="bench@example.org",
+                    options=EntrezOptions(batch_size=args.batch_size, rate=10),
+                )
                 wall = time.perf_counter() - started
     finally:
         done.set()
@@ -79,11 +87,15 @@ def main() -> int:
     floor = requests / 10
     peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, sampler.peak)
     ratio = wall / floor
-    print(f"PubMed search: {result.count_new:,} of {result.count_reported:,} records, {result.slices} date "
-          f"slices, {requests} requests ({', '.join(f'{n} {e}' for e, n in sorted(by_endpoint.items()))}; "
-          f"batch {args.batch_size}{', compact records' if args.compact else ''})")
-    print(f"  wall {wall:.1f} s vs floor {floor:.1f} s (10 requests/s) = {ratio:.2f}x "
-          f"[target <= 1.15x: {'met' if ratio <= 1.15 else 'MISSED'}]; {result.count_new / wall:,.0f} records/s")
+    print(
+        f"PubMed search: {result.count_new:,} of {result.count_reported:,} records, {result.slices} date "
+        f"slices, {requests} requests ({', '.join(f'{n} {e}' for e, n in sorted(by_endpoint.items()))}; "
+        f"batch {args.batch_size}{', compact records' if args.compact else ''})"
+    )
+    print(
+        f"  wall {wall:.1f} s vs floor {floor:.1f} s (10 requests/s) = {ratio:.2f}x "
+        f"[target <= 1.15x: {'met' if ratio <= 1.15 else 'MISSED'}]; {result.count_new / wall:,.0f} records/s"
+    )
     print(f"  peak RSS {peak:.0f} MB [target < 300 MB: {'met' if peak < 300 else 'MISSED'}]")
     if result.notes:
         print("  notes: " + "; ".join(result.notes))

@@ -78,20 +78,26 @@ def main() -> int:
             terminal = sign_in(driver, url, token)
             wait = WebDriverWait(driver, 60, poll_frequency=0.02)
             terminal.send_keys("s")
-            terminal.send_keys("i")                       # the first decision warms up
+            terminal.send_keys("i")  # the first decision warms up
             wait.until(lambda _: decided(review) == 1)
             latencies = []
             for n in range(N_DECISIONS):
                 keys_before = driver.execute_script("return window.__keys.length")
                 terminal.send_keys("i" if n % 3 else "e")
-                found = wait.until(lambda d, k=keys_before: d.execute_script(
-                    f"const t = window.__keys[{k}]; if (t === undefined) return null;"
-                    f" const f = window.__frames.find(([at, size]) => at > t && size >= "
-                    f"{REDRAW_BYTES}); return f ? f[0] - t : null;"))
+                found = wait.until(
+                    lambda d, k=keys_before: d.execute_script(
+                        f"const t = window.__keys[{k}]; if (t === undefined) return null;"
+                        f" const f = window.__frames.find(([at, size]) => at > t && size >= "
+                        f"{REDRAW_BYTES}); return f ? f[0] - t : null;"
+                    )
+                )
                 latencies.append(float(found))
                 wait.until(lambda _, want=n + 2: decided(review) >= want)
-            tabs = [p for p in psutil.Process(server.pid).children(recursive=True)
-                    if "--served" in p.cmdline()]
+            tabs = [
+                p
+                for p in psutil.Process(server.pid).children(recursive=True)
+                if "--served" in p.cmdline()
+            ]
             memory = []
             for tab in tabs:
                 info = tab.memory_full_info()
@@ -102,12 +108,16 @@ def main() -> int:
     assert decided(review) == N_DECISIONS + 1, decided(review)
     latencies.sort()
     p95 = latencies[int(0.95 * len(latencies)) - 1]
-    print(f"serve: {N_DECISIONS} decisions by key press in headless Chromium, "
-          f"key -> next record drawn: median {statistics.median(latencies):.0f} ms, "
-          f"p95 {p95:.0f} ms (target < 100 ms), max {latencies[-1]:.0f} ms")
+    print(
+        f"serve: {N_DECISIONS} decisions by key press in headless Chromium, "
+        f"key -> next record drawn: median {statistics.median(latencies):.0f} ms, "
+        f"p95 {p95:.0f} ms (target < 100 ms), max {latencies[-1]:.0f} ms"
+    )
     for rss, uss, helpers in memory:
-        print(f"serve: memory per connected reviewer: TUI process RSS {rss / 2**20:.0f} MB "
-              f"(USS {uss / 2**20:.0f} MB), its ranking worker {helpers / 2**20:.0f} MB")
+        print(
+            f"serve: memory per connected reviewer: TUI process RSS {rss / 2**20:.0f} MB "
+            f"(USS {uss / 2**20:.0f} MB), its ranking worker {helpers / 2**20:.0f} MB"
+        )
     return 0
 
 

@@ -30,7 +30,7 @@ def screener_command() -> list[str]:
 
 
 def wall_times(command: list[str], runs: int = RUNS) -> list[float]:
-    subprocess.run(command, stdout=subprocess.DEVNULL, check=True)   # warm the .pyc files
+    subprocess.run(command, stdout=subprocess.DEVNULL, check=True)  # warm the .pyc files
     times = []
     for _ in range(runs):
         start = time.perf_counter()
@@ -44,15 +44,20 @@ def main() -> None:
     try:
         review = build_demo(folder, progress=lambda message: None)
         screener = screener_command()
-        cases = [("python -c pass", [sys.executable, "-c", "pass"], None),
-                 ("screener --help", [*screener, "--help"], 0.2),
-                 ("screener info demo.db", [*screener, "info", str(review)], 0.4)]
+        cases = [
+            ("python -c pass", [sys.executable, "-c", "pass"], None),
+            ("screener --help", [*screener, "--help"], 0.2),
+            ("screener info demo.db", [*screener, "info", str(review)], 0.4),
+        ]
         print(f"wall time of a fresh process, median (min) of {RUNS} runs")
         for label, command, target in cases:
             times = wall_times(command)
             median = statistics.median(times)
-            verdict = "" if target is None else (
-                f"  target < {target:.1f} s: {'ok' if median < target else 'OVER'}")
+            verdict = (
+                ""
+                if target is None
+                else (f"  target < {target:.1f} s: {'ok' if median < target else 'OVER'}")
+            )
             print(f"  {label:<24} {median:.3f} s ({min(times):.3f} s){verdict}")
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -49,8 +49,16 @@ DEMO_REVIEW: dict[str, Any] = dict(
         "No behavioural outcome",
         "Not an empirical study",
     ),
-    include_terms=("nudge", "default", "reminder", "feedback", "peer comparison",
-                   "choice architecture", "physician", "prescrib"),
+    include_terms=(
+        "nudge",
+        "default",
+        "reminder",
+        "feedback",
+        "peer comparison",
+        "choice architecture",
+        "physician",
+        "prescrib",
+    ),
     exclude_terms=("patient education", "financial incentive", "protocol", "editorial"),
 )
 
@@ -65,11 +73,14 @@ def demo_data_path() -> Path:
 # "’" as "â€™") and GBK bytes read as Latin-1 (“cause” stored as "¡°cause¡±", "α" as "¦Á").
 # The file stays byte for byte as published (see PROVENANCE.md); the demo repairs those
 # sequences on the way in. A sequence is replaced only when its bytes decode cleanly.
-_CP1252_TAIL = ("[\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
-                "\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039"
-                "\u203a\u20ac\u2122]")
+_CP1252_TAIL = (
+    "[\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039"
+    "\u203a\u20ac\u2122]"
+)
 _UTF8_READ_AS_CP1252 = re.compile(
-    f"[\xc2-\xdf]{_CP1252_TAIL}|[\xe0-\xef]{_CP1252_TAIL}{{2}}|[\xf0-\xf4]{_CP1252_TAIL}{{3}}")
+    f"[\xc2-\xdf]{_CP1252_TAIL}|[\xe0-\xef]{_CP1252_TAIL}{{2}}|[\xf0-\xf4]{_CP1252_TAIL}{{3}}"
+)
 _GBK_READ_AS_LATIN1 = re.compile("[\xa1-\xa9][\xa1-\xfe]|\xa8[\x40-\x7e]")
 
 
@@ -77,7 +88,7 @@ def _cp1252_byte(char: str) -> int:
     try:
         return char.encode("cp1252")[0]
     except UnicodeEncodeError:
-        return ord(char)   # the five bytes cp1252 leaves undefined were kept as U+0081 etc.
+        return ord(char)  # the five bytes cp1252 leaves undefined were kept as U+0081 etc.
 
 
 def _from_utf8(match: re.Match[str]) -> str:
@@ -88,7 +99,7 @@ def _from_utf8(match: re.Match[str]) -> str:
 
 
 def _from_gbk(match: re.Match[str]) -> str:
-    try:   # NFKC: GBK's full-width pound sign is the pound sign the text meant
+    try:  # NFKC: GBK's full-width pound sign is the pound sign the text meant
         return unicodedata.normalize("NFKC", match.group().encode("latin-1").decode("gbk"))
     except UnicodeDecodeError:
         return match.group()
@@ -103,14 +114,17 @@ def repaired_demo_data(directory: Path) -> Path:
     """A copy of the dataset in ``directory``, under its own name, with titles and abstracts
     repaired (:func:`repair_mojibake`); every other column as it is."""
     target = directory / demo_data_path().name
-    with open(demo_data_path(), encoding="utf-8", newline="") as source, \
-            open(target, "w", encoding="utf-8", newline="") as out:
+    with (
+        open(demo_data_path(), encoding="utf-8", newline="") as source,
+        open(target, "w", encoding="utf-8", newline="") as out,
+    ):
         reader = csv.DictReader(source)
         writer = csv.DictWriter(out, fieldnames=reader.fieldnames or [])
         writer.writeheader()
         for row in reader:
-            writer.writerow({k: repair_mojibake(v) if k in ("title", "abstract") else v
-                             for k, v in row.items()})
+            writer.writerow(
+                {k: repair_mojibake(v) if k in ("title", "abstract") else v for k, v in row.items()}
+            )
     return target
 
 
@@ -132,8 +146,9 @@ DEMO_FLIP_SECOND = 0.08
 DEMO_SEED = 2019
 
 
-def labelled_decisions(labels: list[tuple[int, str]], *, count: int, flip: float, seed: int
-                       ) -> list[tuple[int, str, None]]:
+def labelled_decisions(
+    labels: list[tuple[int, str]], *, count: int, flip: float, seed: int
+) -> list[tuple[int, str, None]]:
     """Decisions from real labels ("1" include, "0" exclude) on the first ``count`` records,
     with a seeded share ``flip`` turned the other way."""
     rng = random.Random(seed)
@@ -150,15 +165,23 @@ def add_demo_screening(project: Project) -> None:
     """Two reviewers at title/abstract, blind; see the comment above for how they decided.
     ``project`` declares "demo" and "reviewer2" (DEMO_REVIEWERS)."""
     project.update_review(reviewers_title_abstract=2, blind=True)
-    labels = [(rid, project.record(rid).extra.get("label_abstract_screening", ""))
-              for rid in project.screened_record_ids()]
+    labels = [
+        (rid, project.record(rid).extra.get("label_abstract_screening", ""))
+        for rid in project.screened_record_ids()
+    ]
     labels = [(rid, label) for rid, label in labels if label in ("0", "1")]
-    project.record_decisions(labelled_decisions(labels, count=DEMO_FIRST_REVIEWER,
-                                                flip=DEMO_FLIP_FIRST, seed=DEMO_SEED),
-                             "title_abstract", "demo")
-    project.record_decisions(labelled_decisions(labels, count=DEMO_SECOND_REVIEWER,
-                                                flip=DEMO_FLIP_SECOND, seed=DEMO_SEED + 1),
-                             "title_abstract", "reviewer2")
+    project.record_decisions(
+        labelled_decisions(labels, count=DEMO_FIRST_REVIEWER, flip=DEMO_FLIP_FIRST, seed=DEMO_SEED),
+        "title_abstract",
+        "demo",
+    )
+    project.record_decisions(
+        labelled_decisions(
+            labels, count=DEMO_SECOND_REVIEWER, flip=DEMO_FLIP_SECOND, seed=DEMO_SEED + 1
+        ),
+        "title_abstract",
+        "reviewer2",
+    )
 
 
 def build_demo(directory: Path, *, progress: Callable[[str], None] | None = None) -> Path:
@@ -174,10 +197,13 @@ def build_demo(directory: Path, *, progress: Callable[[str], None] | None = None
         if progress:
             progress("importing 2,019 records of Nagtegaal et al. 2019 ...")
         with tempfile.TemporaryDirectory() as scratch:
-            project.import_file(repaired_demo_data(Path(scratch)),
-                                source="Nagtegaal 2019 dataset (CC0)", fmt="csv")
+            project.import_file(
+                repaired_demo_data(Path(scratch)), source="Nagtegaal 2019 dataset (CC0)", fmt="csv"
+            )
         if progress:
-            progress("adding two reviewers' title/abstract decisions (from the dataset's labels) ...")
+            progress(
+                "adding two reviewers' title/abstract decisions (from the dataset's labels) ..."
+            )
         add_demo_screening(project)
         project.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     for suffix in ("-wal", "-shm"):

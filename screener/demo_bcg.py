@@ -27,7 +27,7 @@ BCG_EXTRACTOR = "dat.bcg (Colditz 1994)"
 BCG_REVIEW: dict[str, Any] = dict(
     title="BCG vaccine for the prevention of tuberculosis: the 13 trials of Colditz et al. (1994)",
     question="Does BCG vaccination prevent tuberculosis, and does its efficacy vary with the "
-             "study's distance from the equator (absolute latitude)?",
+    "study's distance from the equator (absolute latitude)?",
     population="Children and adults in trials of BCG vaccination",
     intervention="BCG vaccine",
     comparator="No vaccination",
@@ -72,10 +72,18 @@ def build_bcg_demo(directory: Path, *, progress: Callable[[str], None] | None = 
             project.create_study(name, note=f"dat.bcg trial {row['trial']}")
             events1, events2 = int(row["tpos"]), int(row["cpos"])
             totals = (events1 + int(row["tneg"]), events2 + int(row["cneg"]))
-            entries = [ValueEntry(key, row[key]) for key in ("trial", "author", "year", "ablat", "alloc")]
-            entries += [ValueEntry(field, str(value), BCG_OUTCOME)
-                        for field, value in (("events1", events1), ("total1", totals[0]),
-                                             ("events2", events2), ("total2", totals[1]))]
+            entries = [
+                ValueEntry(key, row[key]) for key in ("trial", "author", "year", "ablat", "alloc")
+            ]
+            entries += [
+                ValueEntry(field, str(value), BCG_OUTCOME)
+                for field, value in (
+                    ("events1", events1),
+                    ("total1", totals[0]),
+                    ("events2", events2),
+                    ("total2", totals[1]),
+                )
+            ]
             project.save_extraction(name, BCG_EXTRACTOR, entries)
         project.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     for suffix in ("-wal", "-shm"):

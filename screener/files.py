@@ -87,7 +87,7 @@ def _same(target: Path, other: Path) -> bool:
         return True
     try:
         return os.path.samefile(target, other)
-    except OSError:          # one of them does not exist: not the same file
+    except OSError:  # one of them does not exist: not the same file
         return False
 
 
@@ -114,23 +114,29 @@ def check_output(path: str | Path, *, protect: Iterable[str | Path] = ()) -> Pat
             raise OutputError(f"{given} is the review itself; choose another output file")
         for suffix in _SIDE_FILES:
             if _same(target, kept.with_name(kept.name + suffix)):
-                raise OutputError(f"{given} is the review's {suffix[1:]} file; choose another "
-                                  "output file")
+                raise OutputError(
+                    f"{given} is the review's {suffix[1:]} file; choose another output file"
+                )
     if target.is_dir():
         raise OutputError(f"{given} is a folder; give a file name")
     if is_sqlite(target):
-        raise OutputError(f"{given} is an SQLite database (a review?); screener never writes "
-                          "over one: choose another output file")
+        raise OutputError(
+            f"{given} is an SQLite database (a review?); screener never writes "
+            "over one: choose another output file"
+        )
     for suffix in _SIDE_FILES:
         if not target.name.endswith(suffix) or target.name == suffix:
             continue
         base = target.with_name(target.name[: -len(suffix)])
         if is_sqlite(base):
-            raise OutputError(f"{given} is the {suffix[1:]} file of the database {base.name}; "
-                              "choose another output file")
+            raise OutputError(
+                f"{given} is the {suffix[1:]} file of the database {base.name}; "
+                "choose another output file"
+            )
     if target.exists() and not target.is_file():
-        raise OutputError(f"{given} is not a regular file (a device or a socket); "
-                          "choose another output file")
+        raise OutputError(
+            f"{given} is not a regular file (a device or a socket); choose another output file"
+        )
     folder = target.parent
     if not folder.exists():
         raise OutputError(f"{given}: the folder {folder} does not exist")
@@ -155,13 +161,15 @@ def _create_temp(target: Path) -> tuple[int, Path]:
         except FileExistsError:
             continue
         except OSError as exc:
-            raise OutputError(f"cannot write in the folder {target.parent}: "
-                              f"{exc.strerror or exc}") from None
+            raise OutputError(
+                f"cannot write in the folder {target.parent}: {exc.strerror or exc}"
+            ) from None
 
 
 @contextmanager
-def open_file(path: str | Path, mode: str = "w", *,
-              protect: Iterable[str | Path] = ()) -> Iterator[IO[Any]]:
+def open_file(
+    path: str | Path, mode: str = "w", *, protect: Iterable[str | Path] = ()
+) -> Iterator[IO[Any]]:
     """A handle (``mode`` "w": UTF-8 text, no newline translation; "wb": bytes) whose content
     becomes ``path`` when the block ends without an error (see the module's rules)."""
     if mode not in ("w", "wb"):
@@ -218,8 +226,9 @@ def new_file_path(path: str | Path, *, protect: Iterable[str | Path] = ()) -> It
         leftover.unlink(missing_ok=True)
 
 
-def write_file(path: str | Path, content: str | bytes, *,
-               protect: Iterable[str | Path] = ()) -> Path:
+def write_file(
+    path: str | Path, content: str | bytes, *, protect: Iterable[str | Path] = ()
+) -> Path:
     """Write ``content`` (text as UTF-8) to ``path``, all or nothing; returns ``path``."""
     with open_file(path, "w" if isinstance(content, str) else "wb", protect=protect) as handle:
         handle.write(content)
@@ -237,8 +246,13 @@ def _holds_database(folder: Path, protect: Iterable[str | Path]) -> Path | None:
 
 
 @contextmanager
-def output_folder(path: str | Path, *, replace: bool = False, marker: Sequence[str] = (),
-                  protect: Iterable[str | Path] = ()) -> Iterator[Path]:
+def output_folder(
+    path: str | Path,
+    *,
+    replace: bool = False,
+    marker: Sequence[str] = (),
+    protect: Iterable[str | Path] = (),
+) -> Iterator[Path]:
     """A new empty folder beside ``path`` to fill; it becomes ``path`` when the block ends
     without an error, so ``path`` is never left half-written.
 
@@ -259,8 +273,10 @@ def output_folder(path: str | Path, *, replace: bool = False, marker: Sequence[s
         if not replace:
             raise OutputError(f"{given} already exists; give --force to replace it")
         if marker and not any((old / name).is_file() for name in marker):
-            raise OutputError(f"{given} is not an earlier output (no {' or '.join(marker)} in "
-                              "it): screener does not replace it; choose a new folder")
+            raise OutputError(
+                f"{given} is not an earlier output (no {' or '.join(marker)} in "
+                "it): screener does not replace it; choose a new folder"
+            )
         held = _holds_database(old, protect)
         if held is not None:
             raise OutputError(f"{given} holds the database {held}; screener does not replace it")
@@ -268,7 +284,7 @@ def output_folder(path: str | Path, *, replace: bool = False, marker: Sequence[s
     try:
         yield tmp
         if old is None:
-            os.replace(tmp, target)        # onto nothing, or onto an empty folder
+            os.replace(tmp, target)  # onto nothing, or onto an empty folder
         else:
             aside = _temp_name(target, ".old")
             os.rename(old, aside)
@@ -290,13 +306,14 @@ def _make_temp_dir(target: Path) -> Path:
     while True:
         tmp = _temp_name(target, ".tmp")
         try:
-            os.mkdir(tmp)                  # 0o777 less the umask, as mkdir gives
+            os.mkdir(tmp)  # 0o777 less the umask, as mkdir gives
             return tmp
         except FileExistsError:
             continue
         except OSError as exc:
-            raise OutputError(f"cannot write in the folder {target.parent}: "
-                              f"{exc.strerror or exc}") from None
+            raise OutputError(
+                f"cannot write in the folder {target.parent}: {exc.strerror or exc}"
+            ) from None
 
 
 # --- text from outside, inside an output file ---------------------------------------------------
@@ -311,8 +328,14 @@ def printable(text: object) -> str:
     return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", shown)
 
 
-def figure_bytes(fig: Any, fmt: str, *, dpi: float | None = None, tight: bool = False,
-                 rc: Mapping[RcKeyType, Any] | None = None) -> bytes:
+def figure_bytes(
+    fig: Any,
+    fmt: str,
+    *,
+    dpi: float | None = None,
+    tight: bool = False,
+    rc: Mapping[RcKeyType, Any] | None = None,
+) -> bytes:
     """A matplotlib figure as ``fmt`` (svg, pdf, png) bytes. Text stays text (SVG, PDF), no text
     is read as mathtext, ids are stable; missing glyphs give one warning, not one per glyph.
 
@@ -320,8 +343,13 @@ def figure_bytes(fig: Any, fmt: str, *, dpi: float | None = None, tight: bool = 
     the ones matplotlib makes while drawing (tick labels)."""
     import matplotlib
 
-    settings: dict[RcKeyType, Any] = {"text.parse_math": False, "svg.fonttype": "none", "svg.hashsalt": "screener",
-                "pdf.fonttype": 42, **(rc or {})}
+    settings: dict[RcKeyType, Any] = {
+        "text.parse_math": False,
+        "svg.fonttype": "none",
+        "svg.hashsalt": "screener",
+        "pdf.fonttype": 42,
+        **(rc or {}),
+    }
     buffer = io.BytesIO()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -332,15 +360,19 @@ def figure_bytes(fig: Any, fmt: str, *, dpi: float | None = None, tight: bool = 
         if w not in missing:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     if missing and fmt != "svg":
-        warnings.warn(f"the {fmt.upper()} shows some characters as empty boxes: no installed "
-                      "font has them (e.g. Noto Sans CJK); the SVG shows them", stacklevel=2)
+        warnings.warn(
+            f"the {fmt.upper()} shows some characters as empty boxes: no installed "
+            "font has them (e.g. Noto Sans CJK); the SVG shows them",
+            stacklevel=2,
+        )
     return buffer.getvalue()
 
 
 # --- CSV files people open in a spreadsheet ----------------------------------------------------
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:inf|infinity|nan)",
-                           re.IGNORECASE)
+_PLAIN_NUMBER = re.compile(
+    r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:inf|infinity|nan)", re.IGNORECASE
+)
 
 
 def spreadsheet_cell(value: Any) -> Any:
@@ -353,8 +385,11 @@ def spreadsheet_cell(value: Any) -> Any:
     hold a formula. Values that are not text (numbers, None) are returned unchanged.
     :func:`from_spreadsheet_cell` undoes it exactly.
     """
-    if isinstance(value, str) and value.lstrip("'").startswith(_FORMULA_START) \
-            and not _PLAIN_NUMBER.fullmatch(value):
+    if (
+        isinstance(value, str)
+        and value.lstrip("'").startswith(_FORMULA_START)
+        and not _PLAIN_NUMBER.fullmatch(value)
+    ):
         return "'" + value
     return value
 

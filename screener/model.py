@@ -60,10 +60,10 @@ class StageOutcome(StrEnum):
     """Where a record (a screening unit) stands at a stage: the words of screening progress, the
     queues, the conflicts list and PRISMA alike."""
 
-    PENDING = "pending"      # fewer live decisions than the stage needs, none disagreeing
+    PENDING = "pending"  # fewer live decisions than the stage needs, none disagreeing
     INCLUDE = "include"
     EXCLUDE = "exclude"
-    CONFLICT = "conflict"    # include against exclude (maybe counted), not resolved
+    CONFLICT = "conflict"  # include against exclude (maybe counted), not resolved
 
     @property
     def decided(self) -> bool:
@@ -71,7 +71,9 @@ class StageOutcome(StrEnum):
         return self in (StageOutcome.INCLUDE, StageOutcome.EXCLUDE)
 
 
-def effective_choice(choice: Choice | str, maybe_counts_as: Choice | str = Choice.INCLUDE) -> Choice:
+def effective_choice(
+    choice: Choice | str, maybe_counts_as: Choice | str = Choice.INCLUDE
+) -> Choice:
     """Include or exclude: what a choice counts as (``maybe`` counts as ``maybe_counts_as``)."""
     choice = Choice(choice)
     if choice is Choice.MAYBE:
@@ -115,7 +117,7 @@ def stage_outcome(
         The live resolution's decision, if any.
     """
     if resolution is not None:
-        return StageOutcome(Choice(resolution).value)     # include or exclude: never maybe
+        return StageOutcome(Choice(resolution).value)  # include or exclude: never maybe
     counted = [effective_choice(c, maybe_counts_as) for c in choices]
     if len(set(counted)) > 1:
         return StageOutcome.CONFLICT
@@ -167,9 +169,9 @@ class HistoryEntry:
     id: int
     stage: Stage
     reviewer: str
-    action: str                    # 'decide' or 'undo'
-    choice: Choice | None          # None for an undo
-    undoes_id: int | None          # the history row an undo takes back
+    action: str  # 'decide' or 'undo'
+    choice: Choice | None  # None for an undo
+    undoes_id: int | None  # the history row an undo takes back
     made_at: str
 
 
@@ -190,10 +192,10 @@ class ExportedRecord:
 
     id: int
     record: Record
-    source_database: str | None    # None: a record whose search run or import names none
+    source_database: str | None  # None: a record whose search run or import names none
     source_file: str | None
     cluster_id: int | None
-    is_primary: bool               # the record its cluster is screened as (True outside one)
+    is_primary: bool  # the record its cluster is screened as (True outside one)
     not_retrieved: bool
     retrieval_note: str
     decisions: tuple[Decision, ...] = ()
@@ -208,27 +210,27 @@ class SearchLogEntry:
     an earlier import of the same file, identified already (see screener.prisma.counts).
     """
 
-    kind: str                      # 'search' or 'import'
+    kind: str  # 'search' or 'import'
     id: int
     database: str
     method: str
     query_name: str
     query_text: str
-    date: str                      # the search's date: when it ran, or the date searched
-    date_is_search: bool           # False: an import without its date searched (import date)
-    date_from: str | None          # a search run's date limits
+    date: str  # the search's date: when it ran, or the date searched
+    date_is_search: bool  # False: an import without its date searched (import date)
+    date_from: str | None  # a search run's date limits
     date_to: str | None
-    count_reported: int | None     # what the database said it found, when known
+    count_reported: int | None  # what the database said it found, when known
     count: int
     count_new: int
     status: str
-    file_name: str                 # an import's file ('' for a search run)
-    at: str                        # when it started (a run) or was imported
+    file_name: str  # an import's file ('' for a search run)
+    at: str  # when it started (a run) or was imported
     finished_at: str
-    message: str                   # notes, one per line
+    message: str  # notes, one per line
     identified: int
     earlier: int
-    legacy: bool                   # a run from before each run's PMIDs were listed
+    legacy: bool  # a run from before each run's PMIDs were listed
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,9 +252,9 @@ class StageCounts:
 class ReviewSummary:
     title: str
     records: int
-    screened_records: int          # records after duplicates are set aside
+    screened_records: int  # records after duplicates are set aside
     duplicates_removed: int
-    sources: dict[str, int] = field(default_factory=dict)   # database -> records identified
+    sources: dict[str, int] = field(default_factory=dict)  # database -> records identified
     per_reviewer: tuple[StageCounts, ...] = ()
     reviewers: tuple[str, ...] = ()
 

@@ -41,7 +41,11 @@ def parse_query(content: str, *, file_name: str = "") -> SavedQuery:
         match = _HEADER.match(line)
         if match and match.group(1).lower() in _KEYS:
             key = match.group(1).lower()
-            header[key] = (header[key] + " " + match.group(2)).strip() if key in header and key == "notes" else match.group(2)
+            header[key] = (
+                (header[key] + " " + match.group(2)).strip()
+                if key in header and key == "notes"
+                else match.group(2)
+            )
             body_start = number
         elif line.startswith("#") or not line.strip():
             body_start = number
@@ -55,11 +59,18 @@ def parse_query(content: str, *, file_name: str = "") -> SavedQuery:
     parts = stem.split(".")
     database = header.get("database") or (parts[-2] if len(parts) >= 3 else "")
     if not database:
-        raise ScreenerError(f"{file_name}: say which database the query is for ('# database: PubMed')")
+        raise ScreenerError(
+            f"{file_name}: say which database the query is for ('# database: PubMed')"
+        )
     return SavedQuery(
-        name=header.get("name") or parts[0], database=database, text=text,
-        date_from=header.get("date_from", ""), date_to=header.get("date_to", ""),
-        notes=header.get("notes", ""), date_type=header.get("date_type", "pdat"), file=str(file_name),
+        name=header.get("name") or parts[0],
+        database=database,
+        text=text,
+        date_from=header.get("date_from", ""),
+        date_to=header.get("date_to", ""),
+        notes=header.get("notes", ""),
+        date_type=header.get("date_type", "pdat"),
+        file=str(file_name),
     )
 
 

@@ -46,11 +46,19 @@ class Author:
         return f"{self.family} {initials(self.given)}"
 
     def to_json(self) -> list[Any]:
-        return [self.family, self.given, self.collective] if self.collective else [self.family, self.given]
+        return (
+            [self.family, self.given, self.collective]
+            if self.collective
+            else [self.family, self.given]
+        )
 
     @classmethod
     def from_json(cls, value: list[Any]) -> Author:
-        return cls(value[0], value[1] if len(value) > 1 else "", bool(value[2]) if len(value) > 2 else False)
+        return cls(
+            value[0],
+            value[1] if len(value) > 1 else "",
+            bool(value[2]) if len(value) > 2 else False,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +117,17 @@ _TAG = re.compile(r"</?[A-Za-z][\w:.-]*(?:\s[^<>]{0,400})?/?>")
 # then the rest of Unicode. Checked one by one with ``in`` (a C scan each) to spot text that
 # needs folding; see _fold.
 _ASCII_SPACES = ("\n", "\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
-_OTHER_SPACES = ("\x85", "\xa0", "\u1680", *map(chr, range(0x2000, 0x200B)), "\u2028", "\u2029",
-                 "\u202f", "\u205f", "\u3000")
+_OTHER_SPACES = (
+    "\x85",
+    "\xa0",
+    "\u1680",
+    *map(chr, range(0x2000, 0x200B)),
+    "\u2028",
+    "\u2029",
+    "\u202f",
+    "\u205f",
+    "\u3000",
+)
 
 
 def _only_trim(text: str) -> bool:
@@ -318,11 +335,22 @@ def _plain(value: Any) -> str:
 # How make_record normalises each field it is given (by keyword); any other field is
 # cleaned as text when it is a string and kept as it is (or "") otherwise.
 _NORMALISERS: dict[str, Any] = {
-    "pub_types": _tuple, "keywords": _tuple, "mesh": _tuple, "keywords_en": _tuple,
-    "doi": normalize_doi, "pmid": normalize_pmid, "pmcid": normalize_pmcid, "issn": normalize_issn,
-    "raw": _raw, "extra": _extra,
-    "page_first": _plain, "page_last": _plain, "volume": _plain, "issue": _plain,
-    "source_key": _plain, "url": _plain,
+    "pub_types": _tuple,
+    "keywords": _tuple,
+    "mesh": _tuple,
+    "keywords_en": _tuple,
+    "doi": normalize_doi,
+    "pmid": normalize_pmid,
+    "pmcid": normalize_pmcid,
+    "issn": normalize_issn,
+    "raw": _raw,
+    "extra": _extra,
+    "page_first": _plain,
+    "page_last": _plain,
+    "volume": _plain,
+    "issue": _plain,
+    "source_key": _plain,
+    "url": _plain,
 }
 
 

@@ -35,6 +35,10 @@ def shared_dir() -> Path:
 def project(tmp_path: Path):
     """A new, empty review with two exclusion reasons and its reviewers (alice leads, bob
     screens, carol arbitrates), in a temporary file."""
-    with Project.create(tmp_path / "review.db", title="Test review", reviewers=REVIEWERS,
-                        exclusion_reasons=("Wrong population", "Wrong intervention")) as p:
+    with Project.create(
+        tmp_path / "review.db",
+        title="Test review",
+        reviewers=REVIEWERS,
+        exclusion_reasons=("Wrong population", "Wrong intervention"),
+    ) as p:
         yield p

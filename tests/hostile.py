@@ -31,11 +31,16 @@ TITLES: tuple[str, ...] = (
     "W" * 5000,
     "低剂量白细胞介素-2治疗皮肌炎的疗效",
     "Emoji 🧪💉 and ZWJ 👩‍🔬 in a title",
-    "=HYPERLINK(\"http://x\",\"click\") +1 -1 @SUM(A1)",
+    '=HYPERLINK("http://x","click") +1 -1 @SUM(A1)',
     "Tab\tand carriage\rreturn and\nnewline",
 )
 
-REASONS: tuple[str, ...] = ("Wrong design [not an RCT]", "[/RCT]", "[b]bold[/b] reason", "=cmd|' /C calc'!A0")
+REASONS: tuple[str, ...] = (
+    "Wrong design [not an RCT]",
+    "[/RCT]",
+    "[b]bold[/b] reason",
+    "=cmd|' /C calc'!A0",
+)
 TAGS: tuple[str, ...] = ("[/x]", "[red]tag[/red]", "标签")
 NOTE = f"note [/] with {ESC_CLEAR} and [@click=app.quit]x[/] and a\nsecond line"
 REVIEWERS: tuple[str, ...] = ("rev_a", "rev_b")
@@ -49,17 +54,27 @@ def build_hostile_review(path: Path) -> Project:
         writer = csv.writer(handle)
         writer.writerow(["title", "abstract", "authors", "year", "journal", "keywords"])
         for i, title in enumerate(TITLES):
-            writer.writerow([
-                title,
-                f"Abstract {i} [italic]not italic[/italic] {ESC_CLEAR} $\\alpha$ 皮肌炎 " + "word " * 40,
-                "[b]Smith[/b], J; 李, 明; O'Brien, P",
-                "2020",
-                "[Journal] of $x$",
-                "[k1]; kw2",
-            ])
-    project = Project.create(path, title="Hostile [b]review[/b] $x$", reviewers=REVIEWERS,
-                             reviewers_title_abstract=2, blind=True, exclusion_reasons=REASONS,
-                             include_terms=("[b]", "皮肌炎"), exclude_terms=("$x$",))
+            writer.writerow(
+                [
+                    title,
+                    f"Abstract {i} [italic]not italic[/italic] {ESC_CLEAR} $\\alpha$ 皮肌炎 "
+                    + "word " * 40,
+                    "[b]Smith[/b], J; 李, 明; O'Brien, P",
+                    "2020",
+                    "[Journal] of $x$",
+                    "[k1]; kw2",
+                ]
+            )
+    project = Project.create(
+        path,
+        title="Hostile [b]review[/b] $x$",
+        reviewers=REVIEWERS,
+        reviewers_title_abstract=2,
+        blind=True,
+        exclusion_reasons=REASONS,
+        include_terms=("[b]", "皮肌炎"),
+        exclude_terms=("$x$",),
+    )
     project.import_file(source, fmt="csv", source="Hostile [DB] \x1b[31m")
     ids = project.screened_record_ids()
     # whatever the importer cleaned, the rows carry the raw controls from here on
@@ -67,12 +82,22 @@ def build_hostile_review(path: Path) -> Project:
     project.db.execute("UPDATE record SET title = ? WHERE id = ?", [TITLES[-1], ids[-1]])
     for n, record_id in enumerate(ids[:8]):
         a_choice = "include" if n % 2 == 0 else "exclude"
-        b_choice = "exclude" if n < 4 else a_choice        # records 0 and 2: conflicts
-        project.record_decision(record_id, "title_abstract", "rev_a", a_choice,
-                                reason=REASONS[n % len(REASONS)] if a_choice == "exclude" else None,
-                                note=NOTE)
-        project.record_decision(record_id, "title_abstract", "rev_b", b_choice,
-                                reason=REASONS[(n + 1) % len(REASONS)] if b_choice == "exclude" else None)
+        b_choice = "exclude" if n < 4 else a_choice  # records 0 and 2: conflicts
+        project.record_decision(
+            record_id,
+            "title_abstract",
+            "rev_a",
+            a_choice,
+            reason=REASONS[n % len(REASONS)] if a_choice == "exclude" else None,
+            note=NOTE,
+        )
+        project.record_decision(
+            record_id,
+            "title_abstract",
+            "rev_b",
+            b_choice,
+            reason=REASONS[(n + 1) % len(REASONS)] if b_choice == "exclude" else None,
+        )
     for n, record_id in enumerate(ids[:3]):
         project.tag_record(record_id, TAGS[n], "rev_a")
         project.add_note(record_id, "rev_a", NOTE)
@@ -126,25 +151,41 @@ def build_hostile_workbench(path: Path) -> Project:
     for reviewer, author in (("rev_a", "[i]{}[/i]"), ("rev_b", "{} " + OSC_TITLE)):
         for name in STUDIES:
             entries = [ValueEntry("author", author.format(name)), ValueEntry("design", "[RCT]")]
-            entries += [ValueEntry(field, str(value), OUTCOME, "12 weeks [/]")
-                        for field, value in zip(("events1", "total1", "events2", "total2"),
-                                                counts[name], strict=True)]
+            entries += [
+                ValueEntry(field, str(value), OUTCOME, "12 weeks [/]")
+                for field, value in zip(
+                    ("events1", "total1", "events2", "total2"), counts[name], strict=True
+                )
+            ]
             project.save_extraction(name, reviewer, entries)
         if reviewer == "rev_a":
             pooled = project.run_pool(OUTCOME, measure="OR")
             project.save_analysis(pooled, name=f"Analysis [/] {ESC_CLEAR}", reviewer="rev_a")
-    project.save_rob(STUDIES[0], "rob2", "rev_a", {"randomization": "low", "deviations": "high"},
-                     support={"randomization": SUPPORT})
-    project.save_rob(STUDIES[0], "rob2", "rev_b", {"randomization": "high"},
-                     support={"randomization": SUPPORT})
+    project.save_rob(
+        STUDIES[0],
+        "rob2",
+        "rev_a",
+        {"randomization": "low", "deviations": "high"},
+        support={"randomization": SUPPORT},
+    )
+    project.save_rob(
+        STUDIES[0], "rob2", "rev_b", {"randomization": "high"}, support={"randomization": SUPPORT}
+    )
     project.mark_not_retrieved(ids[6], "rev_a", note=FULL_TEXT_NOTE)
     twin = path.with_name(path.stem + "-twin.csv")
     with twin.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["title", "abstract", "authors", "year", "journal"])
         # another journal: similar enough to queue, not certain enough to merge
-        writer.writerow([TITLES[2], f"Abstract [i]twin[/i] {ESC_CLEAR}",
-                         "[b]Smith[/b], J; 李, 明; O'Brien, P", "2020", "Other [journal] [/]"])
+        writer.writerow(
+            [
+                TITLES[2],
+                f"Abstract [i]twin[/i] {ESC_CLEAR}",
+                "[b]Smith[/b], J; 李, 明; O'Brien, P",
+                "2020",
+                "Other [journal] [/]",
+            ]
+        )
     project.import_file(twin, fmt="csv", source="Twin [DB] [/]")
     project.find_duplicates()
     return project

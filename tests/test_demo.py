@@ -19,7 +19,9 @@ def test_demo_builds_from_the_bundled_dataset(tmp_path: Path) -> None:
     with Project.open(path) as project:
         summary = project.info()
         assert summary.records == 2019
-        assert project.record(1).title.startswith("A prospective, controlled trial of a pharmacy-driven alert")
+        assert project.record(1).title.startswith(
+            "A prospective, controlled trial of a pharmacy-driven alert"
+        )
     assert build_demo(tmp_path) == path  # reused, not rebuilt
 
 
@@ -36,17 +38,35 @@ async def test_dashboard_shows_the_record_count(tmp_path: Path) -> None:
 
 # What text decoded twice the wrong way looks like: UTF-8 read as Windows-1252 ("Â£" for "£",
 # "â€™" for "’", "Ã©" for "é") and GBK read as Latin-1 ("¡°" for "“", "¦Á" for "α").
-MOJIBAKE = ("Â£", "Â\xa0", "â€", "â‚¬", "â‰", "Ã©", "Ã—", "Î±", "¡°", "¡±", "¡¯", "¡ª", "¡Ý",
-            "¨C", "¦Á")
+MOJIBAKE = (
+    "Â£",
+    "Â\xa0",
+    "â€",
+    "â‚¬",
+    "â‰",
+    "Ã©",
+    "Ã—",
+    "Î±",
+    "¡°",
+    "¡±",
+    "¡¯",
+    "¡ª",
+    "¡Ý",
+    "¨C",
+    "¦Á",
+)
 
 
 def test_the_demo_text_is_decoded_right(tmp_path: Path) -> None:
     with Project.open(build_demo(tmp_path)) as project:
-        texts = [r.record.title + "\n" + r.record.abstract for r in project.export_records(unblind=True)]
+        texts = [
+            r.record.title + "\n" + r.record.abstract for r in project.export_records(unblind=True)
+        ]
     assert len(texts) == 2019
     assert [t for t in texts if any(m in t for m in MOJIBAKE)] == []
     assert any("increases costs by $20,458 (£12,780, €14," in t for t in texts)
     assert any("the term “cause” or" in t for t in texts)
     # the bundled file itself stays as published (the repair happens on the way in)
     assert hashlib.sha256(demo_data_path().read_bytes()).hexdigest() == (
-        "abfbdb973aa125f26ce872a5193c931d0690f7fe2e1fb75551de9c0acecd200f")
+        "abfbdb973aa125f26ce872a5193c931d0690f7fe2e1fb75551de9c0acecd200f"
+    )

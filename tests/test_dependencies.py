@@ -31,7 +31,9 @@ def _imported_top_names() -> set[str]:
 
 def test_every_runtime_dependency_is_imported_by_screener() -> None:
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    declared = {_normal(re.split(r"[\s<>=!~;\[]", spec, maxsplit=1)[0]) for spec in project["dependencies"]}
+    declared = {
+        _normal(re.split(r"[\s<>=!~;\[]", spec, maxsplit=1)[0]) for spec in project["dependencies"]
+    }
     providers = packages_distributions()
     imported = {_normal(dist) for name in _imported_top_names() for dist in providers.get(name, ())}
     assert declared - imported == set()
@@ -45,5 +47,7 @@ def test_no_screener_module_imports_biopython() -> None:
         "        importlib.import_module(m.name)\n"
         "assert 'Bio' not in sys.modules, sorted(k for k in sys.modules if k.split('.')[0] == 'Bio')\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr

@@ -11,8 +11,10 @@ from screener.tui.text import literal
 
 def test_controls_become_visible_and_brackets_stay() -> None:
     assert visible("a\x1b[2Jb\x07\x9bc") == "a\\x1b[2Jb\\x07\\x9bc"
-    assert visible("[bold]x[/bold] [/] [@click=app.quit]q[/]\ttab\nline") == \
-        "[bold]x[/bold] [/] [@click=app.quit]q[/]\ttab\nline"
+    assert (
+        visible("[bold]x[/bold] [/] [@click=app.quit]q[/]\ttab\nline")
+        == "[bold]x[/bold] [/] [@click=app.quit]q[/]\ttab\nline"
+    )
     assert one_line("a\r\n\tb\x00") == "a b\\x00"
     assert literal("[/corrected]").plain == "[/corrected]"
 

@@ -25,5 +25,7 @@ def test_core_and_cli_import_without_textual() -> None:
         "        importlib.import_module(m.name)\n"
         "assert 'textual' not in sys.modules, [k for k in sys.modules if k.startswith('textual')]\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr

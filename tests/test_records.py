@@ -30,8 +30,13 @@ def test_clean_text_is_idempotent_and_folds_whitespace(text: str) -> None:
 
 
 def test_doi_forms() -> None:
-    for raw in ("10.1093/RHEUM/keab001", "doi:10.1093/rheum/keab001", "https://doi.org/10.1093/rheum/keab001",
-                "http://dx.doi.org/10.1093/rheum/keab001.", "DOI: 10.1093/rheum/keab001"):
+    for raw in (
+        "10.1093/RHEUM/keab001",
+        "doi:10.1093/rheum/keab001",
+        "https://doi.org/10.1093/rheum/keab001",
+        "http://dx.doi.org/10.1093/rheum/keab001.",
+        "DOI: 10.1093/rheum/keab001",
+    ):
         assert normalize_doi(raw) == "10.1093/rheum/keab001"
     assert normalize_doi("not a doi") == ""
 
@@ -53,7 +58,7 @@ def test_pages() -> None:
 @given(st.integers(1, 99999), st.integers(0, 9999))
 def test_abbreviated_last_page_is_never_below_the_first(first: int, extra: int) -> None:
     last = first + extra
-    a, b = split_pages(f"{first}-{str(last)[-len(str(last)):]}")
+    a, b = split_pages(f"{first}-{str(last)[-len(str(last)) :]}")
     assert a == str(first) and (b == "" or int(b) >= first)
 
 

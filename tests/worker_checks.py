@@ -11,8 +11,17 @@ from textual.message import Message
 
 from screener.project import Project
 
-_ENTRY_POINTS = ("execute", "executemany", "executescript", "cursor", "commit", "rollback",
-                 "create_function", "backup", "iterdump")
+_ENTRY_POINTS = (
+    "execute",
+    "executemany",
+    "executescript",
+    "cursor",
+    "commit",
+    "rollback",
+    "create_function",
+    "backup",
+    "iterdump",
+)
 
 
 def record_threads(project: Project) -> list[threading.Thread]:
@@ -25,6 +34,7 @@ def record_threads(project: Project) -> list[threading.Thread]:
         def call(*args: Any, **kwargs: Any) -> Any:
             seen.append(threading.current_thread())
             return method(*args, **kwargs)
+
         return call
 
     for name in _ENTRY_POINTS:

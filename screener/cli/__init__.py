@@ -31,94 +31,149 @@ Verbs = Mapping[str, tuple[str, str]]
 
 VERBS: Verbs = {
     "new": ("screener.cli.review:new_command", "Create a new review file."),
-    "reviewer": ("screener.cli.reviewers:reviewer_group",
-                 "Declare a review's reviewers and give them roles (the lead's verbs)."),
+    "reviewer": (
+        "screener.cli.reviewers:reviewer_group",
+        "Declare a review's reviewers and give them roles (the lead's verbs).",
+    ),
     "info": ("screener.cli.review:info_command", "Counts per source, stage and reviewer."),
-    "criteria": ("screener.cli.criteria:criteria_command",
-                 "Show the review's eligibility criteria, or set some of them."),
-    "terms": ("screener.cli.criteria:terms_command",
-              "Show the words highlighted while screening, or change them."),
-    "search": ("screener.cli.search:search_command",
-               "Run a saved PubMed strategy (queries/NAME.pubmed.txt) into the review."),
-    "searches": ("screener.cli.search:searches_command",
-                 "The search log (PRISMA-S): every search run and import, with its database, "
-                 "date, strategy, the count found and the records PRISMA counts as identified."),
-    "import": ("screener.cli.imports:import_command",
-               "Import export files (format detected from the content)."),
-    "dedup": ("screener.cli.dedup:dedup_command",
-              "Find duplicates: merge the certain ones, queue the rest for a person."),
-    "checkout": ("screener.cli.offline:checkout_command",
-                 "Make a copy of the review for one reviewer to work on offline."),
-    "merge": ("screener.cli.offline:merge_command",
-              "Bring back what a reviewer did in an offline copy (made by screener checkout)."),
+    "criteria": (
+        "screener.cli.criteria:criteria_command",
+        "Show the review's eligibility criteria, or set some of them.",
+    ),
+    "terms": (
+        "screener.cli.criteria:terms_command",
+        "Show the words highlighted while screening, or change them.",
+    ),
+    "search": (
+        "screener.cli.search:search_command",
+        "Run a saved PubMed strategy (queries/NAME.pubmed.txt) into the review.",
+    ),
+    "searches": (
+        "screener.cli.search:searches_command",
+        "The search log (PRISMA-S): every search run and import, with its database, "
+        "date, strategy, the count found and the records PRISMA counts as identified.",
+    ),
+    "import": (
+        "screener.cli.imports:import_command",
+        "Import export files (format detected from the content).",
+    ),
+    "dedup": (
+        "screener.cli.dedup:dedup_command",
+        "Find duplicates: merge the certain ones, queue the rest for a person.",
+    ),
+    "checkout": (
+        "screener.cli.offline:checkout_command",
+        "Make a copy of the review for one reviewer to work on offline.",
+    ),
+    "merge": (
+        "screener.cli.offline:merge_command",
+        "Bring back what a reviewer did in an offline copy (made by screener checkout).",
+    ),
     "tui": ("screener.cli.review:tui_command", "Open the review in the terminal interface."),
-    "agreement": ("screener.cli.screening:agreement_command",
-                  "Agreement between reviewers: 2x2 counts, percent agreement, Cohen's kappa "
-                  "(95% CI)."),
-    "conflicts": ("screener.cli.screening:conflicts_command",
-                  "Records on which reviewers disagree (include vs exclude) and nobody has "
-                  "resolved yet."),
-    "resolve": ("screener.cli.screening:resolve_command",
-                "Settle a conflict: the final decision on RECORD_ID at a stage (an arbiter or "
-                "the lead)."),
-    "screen-order": ("screener.cli.ranking:screen_order_command",
-                     "Show or choose the order of a reviewer's title/abstract queue."),
-    "stopping": ("screener.cli.ranking:stopping_command",
-                 "The stopping rule for prioritised title/abstract screening, and the lead's "
-                 "stop."),
-    "simulate": ("screener.cli.ranking:simulate_command",
-                 "Replay a labelled CSV (title, abstract, label columns) through screener's "
-                 "ranking."),
-    "form": ("screener.cli.extraction:form_command",
-             "Load an extraction form (TOML), or show the review's form."),
-    "check": ("screener.cli.extraction:check_command",
-              "Consistency checks on the extracted numbers (flags, with why), and the studies "
-              "that no record included at full text supports."),
-    "study": ("screener.cli.studies:study_group",
-              "Studies and the records (reports) that describe them."),
-    "rob": ("screener.cli.extraction:rob_command",
-            "Risk-of-bias summary per study (consensus, or the assessors' agreed judgement)."),
+    "agreement": (
+        "screener.cli.screening:agreement_command",
+        "Agreement between reviewers: 2x2 counts, percent agreement, Cohen's kappa (95% CI).",
+    ),
+    "conflicts": (
+        "screener.cli.screening:conflicts_command",
+        "Records on which reviewers disagree (include vs exclude) and nobody has resolved yet.",
+    ),
+    "resolve": (
+        "screener.cli.screening:resolve_command",
+        "Settle a conflict: the final decision on RECORD_ID at a stage (an arbiter or the lead).",
+    ),
+    "screen-order": (
+        "screener.cli.ranking:screen_order_command",
+        "Show or choose the order of a reviewer's title/abstract queue.",
+    ),
+    "stopping": (
+        "screener.cli.ranking:stopping_command",
+        "The stopping rule for prioritised title/abstract screening, and the lead's stop.",
+    ),
+    "simulate": (
+        "screener.cli.ranking:simulate_command",
+        "Replay a labelled CSV (title, abstract, label columns) through screener's ranking.",
+    ),
+    "form": (
+        "screener.cli.extraction:form_command",
+        "Load an extraction form (TOML), or show the review's form.",
+    ),
+    "check": (
+        "screener.cli.extraction:check_command",
+        "Consistency checks on the extracted numbers (flags, with why), and the studies "
+        "that no record included at full text supports.",
+    ),
+    "study": (
+        "screener.cli.studies:study_group",
+        "Studies and the records (reports) that describe them.",
+    ),
+    "rob": (
+        "screener.cli.extraction:rob_command",
+        "Risk-of-bias summary per study (consensus, or the assessors' agreed judgement).",
+    ),
     "meta": ("screener.cli.meta:meta_command", "Meta-analyse the studies in FILE.csv."),
-    "pool": ("screener.cli.pool:pool_command",
-             "Pool an outcome's agreed extracted data and save the analysis in the review."),
-    "analyses": ("screener.cli.pool:analyses_command",
-                 "List the analyses saved in the review (screener pool, the TUI's analysis "
-                 "screen)."),
-    "grade": ("screener.cli.grade:grade_command",
-              "The GRADE summary of findings: each saved analysis's certainty of evidence."),
-    "prisma": ("screener.cli.prisma:prisma_command",
-               "The PRISMA 2020 flow diagram, every number counted from the review."),
-    "report": ("screener.cli.prisma:report_command",
-               "Write the review report as a PRISMA 2020 document (HTML, Word, PDF), plus "
-               "results.csv, an R script for metafor and a Stata do-file."),
+    "pool": (
+        "screener.cli.pool:pool_command",
+        "Pool an outcome's agreed extracted data and save the analysis in the review.",
+    ),
+    "analyses": (
+        "screener.cli.pool:analyses_command",
+        "List the analyses saved in the review (screener pool, the TUI's analysis screen).",
+    ),
+    "grade": (
+        "screener.cli.grade:grade_command",
+        "The GRADE summary of findings: each saved analysis's certainty of evidence.",
+    ),
+    "prisma": (
+        "screener.cli.prisma:prisma_command",
+        "The PRISMA 2020 flow diagram, every number counted from the review.",
+    ),
+    "report": (
+        "screener.cli.prisma:report_command",
+        "Write the review report as a PRISMA 2020 document (HTML, Word, PDF), plus "
+        "results.csv, an R script for metafor and a Stata do-file.",
+    ),
     "export": ("screener.cli:export_group", "Export records, decisions and results."),
-    "serve": ("screener.cli.serve:serve_command",
-              "Serve the review's TUI to web browsers; each reviewer signs in and screens as "
-              "themselves."),
-    "invite": ("screener.cli.serve:invite_command",
-               "Print a one-time sign-in link for a declared reviewer of `screener serve` (or set "
-               "their password)."),
-    "demo": ("screener.cli.review:demo_command",
-             "Build the two bundled demo reviews (real public data) and open one."),
+    "serve": (
+        "screener.cli.serve:serve_command",
+        "Serve the review's TUI to web browsers; each reviewer signs in and screens as themselves.",
+    ),
+    "invite": (
+        "screener.cli.serve:invite_command",
+        "Print a one-time sign-in link for a declared reviewer of `screener serve` (or set "
+        "their password).",
+    ),
+    "demo": (
+        "screener.cli.review:demo_command",
+        "Build the two bundled demo reviews (real public data) and open one.",
+    ),
 }
 """Every verb, in the order ``screener --help`` lists them."""
 
 EXPORTS: Verbs = {
-    "decisions": ("screener.cli.exports:export_decisions_command",
-                  "Every live decision and resolution as CSV: one row per record, stage and "
-                  "reviewer, with the reason, note, time and the record's final decision at "
-                  "that stage."),
-    "extraction": ("screener.cli.extraction:export_extraction_command",
-                   "The analysis-ready extraction table: one row per study x outcome x "
-                   "timepoint x subgroup, columns named as metafor's escalc arguments (m1i sd1i "
-                   "n1i m2i sd2i n2i ai bi ci di xi ni ri yi vi), plus estimate, ci_lb, ci_ub, "
-                   "pval for results reported only as an effect."),
-    "records": ("screener.cli.review:export_records_command",
-                "Every record with its source, cluster, decisions per reviewer and stage, and "
-                "whether its full text was marked not retrievable (column retrieval)."),
-    "ris": ("screener.cli.exports:export_ris_command",
-            "Screened records as RIS, with the final decision, each reviewer's decision and the "
-            "exclusion reason in the notes (N1), ready for EndNote or Zotero."),
+    "decisions": (
+        "screener.cli.exports:export_decisions_command",
+        "Every live decision and resolution as CSV: one row per record, stage and "
+        "reviewer, with the reason, note, time and the record's final decision at "
+        "that stage.",
+    ),
+    "extraction": (
+        "screener.cli.extraction:export_extraction_command",
+        "The analysis-ready extraction table: one row per study x outcome x "
+        "timepoint x subgroup, columns named as metafor's escalc arguments (m1i sd1i "
+        "n1i m2i sd2i n2i ai bi ci di xi ni ri yi vi), plus estimate, ci_lb, ci_ub, "
+        "pval for results reported only as an effect.",
+    ),
+    "records": (
+        "screener.cli.review:export_records_command",
+        "Every record with its source, cluster, decisions per reviewer and stage, and "
+        "whether its full text was marked not retrievable (column retrieval).",
+    ),
+    "ris": (
+        "screener.cli.exports:export_ris_command",
+        "Screened records as RIS, with the final decision, each reviewer's decision and the "
+        "exclusion reason in the notes (N1), ready for EndNote or Zotero.",
+    ),
 }
 """The ``screener export`` subcommands."""
 
@@ -146,8 +201,12 @@ class LazyGroup(click.Group):
         # as click.Group lists them (the first sentence, cut to fit), from the summaries
         limit = formatter.width - 6 - max(len(name) for name in self.verbs)
         with formatter.section("Commands"):
-            formatter.write_dl([(name, click.Command(name, help=summary).get_short_help_str(limit))
-                                for name, (_, summary) in self.verbs.items()])
+            formatter.write_dl(
+                [
+                    (name, click.Command(name, help=summary).get_short_help_str(limit))
+                    for name, (_, summary) in self.verbs.items()
+                ]
+            )
 
 
 def _import_sqlite_utils() -> None:
@@ -171,8 +230,7 @@ def _import_sqlite_utils() -> None:
             del sys.modules[name]
 
 
-@click.group(cls=LazyGroup, verbs=VERBS,
-             context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, verbs=VERBS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="screener")
 def cli() -> None:
     """screener: a systematic review from search to forest plot, in the terminal.

@@ -57,12 +57,19 @@ def criteria_command(review: str, as_json: bool, **given: str | None) -> None:
       screener criteria il2.db --inclusion "RCTs of low-dose IL-2 in adults with myositis" \\
           --exclusion "Case reports; animal studies"
     """
-    changes = {CRITERIA[option][0]: value.strip() for option, value in given.items() if value is not None}
+    changes = {
+        CRITERIA[option][0]: value.strip() for option, value in given.items() if value is not None
+    }
     with Project.open(review) as project:
         current = project.update_review(**changes) if changes else project.review()
     if as_json:
-        emit(json.dumps({field: getattr(current, field) for field, _ in CRITERIA.values()},
-                        ensure_ascii=False, indent=2))
+        emit(
+            json.dumps(
+                {field: getattr(current, field) for field, _ in CRITERIA.values()},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     _show_criteria(current)
 
@@ -73,15 +80,33 @@ def _without(terms: tuple[str, ...], drop: set[str]) -> list[str]:
 
 @click.command("terms")
 @click.argument("review", type=click.Path(dir_okay=False))
-@click.option("--include", "include", multiple=True, metavar="TERM",
-              help="Highlight TERM as a sign to include (repeatable).")
-@click.option("--exclude", "exclude", multiple=True, metavar="TERM",
-              help="Highlight TERM as a sign to exclude (repeatable).")
-@click.option("--remove", multiple=True, metavar="TERM", help="Stop highlighting TERM (repeatable).")
+@click.option(
+    "--include",
+    "include",
+    multiple=True,
+    metavar="TERM",
+    help="Highlight TERM as a sign to include (repeatable).",
+)
+@click.option(
+    "--exclude",
+    "exclude",
+    multiple=True,
+    metavar="TERM",
+    help="Highlight TERM as a sign to exclude (repeatable).",
+)
+@click.option(
+    "--remove", multiple=True, metavar="TERM", help="Stop highlighting TERM (repeatable)."
+)
 @click.option("--clear", is_flag=True, help="Remove every term first (then add those given).")
 @click.option("--json", "as_json", is_flag=True, help="Print the terms as one JSON object.")
-def terms_command(review: str, include: tuple[str, ...], exclude: tuple[str, ...],
-                  remove: tuple[str, ...], clear: bool, as_json: bool) -> None:
+def terms_command(
+    review: str,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    remove: tuple[str, ...],
+    clear: bool,
+    as_json: bool,
+) -> None:
     """Show the words highlighted while screening, or change them.
 
     Terms are added to those the review has (a term moves to the list it is given for); letter
@@ -103,11 +128,17 @@ def terms_command(review: str, include: tuple[str, ...], exclude: tuple[str, ...
             given = {t.strip().casefold() for t in (*remove, *include, *exclude)}
             new_include = _without(kept_include, given)
             new_exclude = _without(kept_exclude, given)
-            current = project.update_review(include_terms=(*new_include, *include),
-                                            exclude_terms=(*new_exclude, *exclude))
+            current = project.update_review(
+                include_terms=(*new_include, *include), exclude_terms=(*new_exclude, *exclude)
+            )
     if as_json:
-        emit(json.dumps({"include": list(current.include_terms), "exclude": list(current.exclude_terms)},
-                        ensure_ascii=False, indent=2))
+        emit(
+            json.dumps(
+                {"include": list(current.include_terms), "exclude": list(current.exclude_terms)},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     echo("include: " + ("; ".join(current.include_terms) or "(none)"))
     echo("exclude: " + ("; ".join(current.exclude_terms) or "(none)"))

@@ -18,13 +18,21 @@ def _emit(out: str | None, count: int, text: str, what: str) -> None:
 
 @click.command("ris")
 @click.argument("review", type=click.Path(dir_okay=False))
-@click.option("--which", type=click.Choice(["included", "excluded", "all"]), default="included",
-              show_default=True, help="Included reports, excluded records (either stage) or all.")
+@click.option(
+    "--which",
+    type=click.Choice(["included", "excluded", "all"]),
+    default="included",
+    show_default=True,
+    help="Included reports, excluded records (either stage) or all.",
+)
 @click.option("--out", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
 @click.option("--reviewer", help="Export as this reviewer (blind reviews hide others' decisions).")
-@click.option("--unblind", is_flag=True, help="Show every reviewer's decisions (for the review lead).")
-def export_ris_command(review: str, which: str, out: str | None, reviewer: str | None,
-                       unblind: bool) -> None:
+@click.option(
+    "--unblind", is_flag=True, help="Show every reviewer's decisions (for the review lead)."
+)
+def export_ris_command(
+    review: str, which: str, out: str | None, reviewer: str | None, unblind: bool
+) -> None:
     """Screened records as RIS, with the final decision, each reviewer's decision and the
     exclusion reason in the notes (N1), ready for EndNote or Zotero.
 
@@ -35,8 +43,9 @@ def export_ris_command(review: str, which: str, out: str | None, reviewer: str |
     """
     check_out(out, review)
     with Project.open(review) as project, progress_bar("exporting RIS") as update:
-        count, text = project.export_ris(out, which=which, as_reviewer=reviewer, unblind=unblind,
-                                         progress=update)
+        count, text = project.export_ris(
+            out, which=which, as_reviewer=reviewer, unblind=unblind, progress=update
+        )
     _emit(out, count, text, "record")
 
 
@@ -44,10 +53,13 @@ def export_ris_command(review: str, which: str, out: str | None, reviewer: str |
 @click.argument("review", type=click.Path(dir_okay=False))
 @click.option("--out", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
 @click.option("--reviewer", help="Export as this reviewer (blind reviews hide others' decisions).")
-@click.option("--unblind", is_flag=True, help="Show every reviewer's decisions (for the review lead).")
+@click.option(
+    "--unblind", is_flag=True, help="Show every reviewer's decisions (for the review lead)."
+)
 @click.option("--raw", is_flag=True, help=RAW_HELP)
-def export_decisions_command(review: str, out: str | None, reviewer: str | None, unblind: bool,
-                             raw: bool) -> None:
+def export_decisions_command(
+    review: str, out: str | None, reviewer: str | None, unblind: bool, raw: bool
+) -> None:
     """Every live decision and resolution as CSV: one row per record, stage and reviewer, with
     the reason, note, time and the record's final decision at that stage. A full text marked
     not retrievable is a row of its own (role retrieval, decision "not retrieved").
@@ -61,6 +73,7 @@ def export_decisions_command(review: str, out: str | None, reviewer: str | None,
     """
     check_out(out, review)
     with Project.open(review) as project, progress_bar("exporting decisions") as update:
-        count, text = project.export_decisions(out, as_reviewer=reviewer, unblind=unblind,
-                                               raw=raw, progress=update)
+        count, text = project.export_decisions(
+            out, as_reviewer=reviewer, unblind=unblind, raw=raw, progress=update
+        )
     _emit(out, count, text, "decision")

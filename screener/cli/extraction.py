@@ -30,9 +30,11 @@ def form_command(review: str, form_file: str | None, builtin: str | None) -> Non
     with Project.open(review) as project:
         if form_file or builtin:
             loaded = project.load_form(form_file, builtin=builtin)
-            echo(f"form {loaded.name!r} (version {loaded.version}) loaded: "
-                 f"{plural(len(loaded.study_fields), 'study field')}, "
-                 f"{plural(len(loaded.outcomes), 'outcome')}")
+            echo(
+                f"form {loaded.name!r} (version {loaded.version}) loaded: "
+                f"{plural(len(loaded.study_fields), 'study field')}, "
+                f"{plural(len(loaded.outcomes), 'outcome')}"
+            )
             return
         form = project.extraction_form()
         outcomes = project.outcomes()
@@ -67,9 +69,24 @@ def check_command(review: str, as_json: bool) -> None:
     with Project.open(review) as project:
         flags = project.consistency_checks() + project.study_flags()
     if as_json:
-        emit(json.dumps([{"study": f.study, "outcome": f.outcome, "timepoint": f.timepoint,
-                          "subgroup": f.subgroup, "kind": f.kind, "explanation": f.explanation,
-                          "reviewers": list(f.reviewers)} for f in flags], ensure_ascii=False, indent=1))
+        emit(
+            json.dumps(
+                [
+                    {
+                        "study": f.study,
+                        "outcome": f.outcome,
+                        "timepoint": f.timepoint,
+                        "subgroup": f.subgroup,
+                        "kind": f.kind,
+                        "explanation": f.explanation,
+                        "reviewers": list(f.reviewers),
+                    }
+                    for f in flags
+                ],
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
         return
     if not flags:
         echo("no flags: every check passed")
@@ -83,13 +100,16 @@ def check_command(review: str, as_json: bool) -> None:
 
 @click.command("extraction")
 @click.argument("review", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
+)
 @click.option("--out", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
 @click.option("--outcome", help="Only this outcome's rows.")
 @click.option("--reviewer", help="One extractor's values instead of the agreed ones.")
 @click.option("--raw", is_flag=True, help=RAW_HELP)
-def export_extraction_command(review: str, fmt: str, out: str | None, outcome: str | None,
-                              reviewer: str | None, raw: bool) -> None:
+def export_extraction_command(
+    review: str, fmt: str, out: str | None, outcome: str | None, reviewer: str | None, raw: bool
+) -> None:
     """The analysis-ready extraction table: one row per study x outcome x timepoint x subgroup,
     columns named as metafor's escalc arguments (m1i sd1i n1i m2i sd2i n2i ai bi ci di xi ni ri
     yi vi), plus estimate, ci_lb, ci_ub, pval for results reported only as an effect. The
@@ -118,7 +138,9 @@ def export_extraction_command(review: str, fmt: str, out: str | None, outcome: s
 @click.command("rob")
 @click.argument("review", type=click.Path(dir_okay=False))
 @click.option("--tool", type=click.Choice(sorted(TOOLS)), help="The tool (default: each one used).")
-@click.option("--plot", type=click.Path(dir_okay=False), help="Write the traffic-light plot (.svg/.pdf/.png).")
+@click.option(
+    "--plot", type=click.Path(dir_okay=False), help="Write the traffic-light plot (.svg/.pdf/.png)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def rob_command(review: str, tool: str | None, plot: str | None, as_json: bool) -> None:
     """Risk-of-bias summary per study (consensus, or the assessors' agreed judgement).
@@ -136,14 +158,36 @@ def rob_command(review: str, tool: str | None, plot: str | None, as_json: bool) 
         if plot:
             project.write_rob_plot(tools[0], plot)
     if as_json:
-        emit(json.dumps([{
-            "tool": s.tool.key, "domains": [d.key for d in s.tool.domains],
-            "rows": [{"study": r.study, "outcome": r.outcome, "judgements": dict(zip(
-                [d.key for d in s.tool.domains], r.cells, strict=True)), "overall": r.overall,
-                "source": r.source, "score": r.score} for r in s.rows],
-            "disagreements": [{"study": st, "outcome": oc, "domain": dm, "judgements": dict(js)}
-                        for st, oc, dm, js in s.disagreements]} for s in summaries],
-            ensure_ascii=False, indent=1))
+        emit(
+            json.dumps(
+                [
+                    {
+                        "tool": s.tool.key,
+                        "domains": [d.key for d in s.tool.domains],
+                        "rows": [
+                            {
+                                "study": r.study,
+                                "outcome": r.outcome,
+                                "judgements": dict(
+                                    zip([d.key for d in s.tool.domains], r.cells, strict=True)
+                                ),
+                                "overall": r.overall,
+                                "source": r.source,
+                                "score": r.score,
+                            }
+                            for r in s.rows
+                        ],
+                        "disagreements": [
+                            {"study": st, "outcome": oc, "domain": dm, "judgements": dict(js)}
+                            for st, oc, dm, js in s.disagreements
+                        ],
+                    }
+                    for s in summaries
+                ],
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
         return
     if not summaries:
         echo("no risk-of-bias judgements yet")
@@ -167,18 +211,22 @@ def import_extraction_files(review: str, files: tuple[str, ...], *, dry_run: boo
         for file in files:
             result = project.import_extraction(file, dry_run=dry_run)
             if result.dry_run:
-                echo(f"{result.file_name}: {plural(result.rows, 'row')}; would save "
-                     f"{plural(result.values_saved, 'value')} as extractor {result.reviewer!r}"
-                     + _names("new studies", result.studies_created)
-                     + _names("new outcomes", result.outcomes_created)
-                     + f"; would link {result.records_linked} records to studies"
-                     + " (dry run: nothing written)")
+                echo(
+                    f"{result.file_name}: {plural(result.rows, 'row')}; would save "
+                    f"{plural(result.values_saved, 'value')} as extractor {result.reviewer!r}"
+                    + _names("new studies", result.studies_created)
+                    + _names("new outcomes", result.outcomes_created)
+                    + f"; would link {result.records_linked} records to studies"
+                    + " (dry run: nothing written)"
+                )
                 continue
-            echo(f"{result.file_name}: {plural(result.rows, 'row')}, "
-                 f"{plural(result.values_saved, 'value')} as extractor {result.reviewer!r}; "
-                 f"{plural(len(result.studies_created), 'new study', 'new studies')}, "
-                 f"{plural(len(result.outcomes_created), 'new outcome')}, "
-                 f"{plural(result.records_linked, 'record')} linked to studies")
+            echo(
+                f"{result.file_name}: {plural(result.rows, 'row')}, "
+                f"{plural(result.values_saved, 'value')} as extractor {result.reviewer!r}; "
+                f"{plural(len(result.studies_created), 'new study', 'new studies')}, "
+                f"{plural(len(result.outcomes_created), 'new outcome')}, "
+                f"{plural(result.records_linked, 'record')} linked to studies"
+            )
 
 
 def _names(what: str, names: tuple[str, ...]) -> str:
@@ -186,5 +234,10 @@ def _names(what: str, names: tuple[str, ...]) -> str:
     return f"; {len(names)} {what}" + (f" ({shown})" if names else "")
 
 
-__all__ = ["check_command", "export_extraction_command", "form_command", "import_extraction_files",
-           "rob_command"]
+__all__ = [
+    "check_command",
+    "export_extraction_command",
+    "form_command",
+    "import_extraction_files",
+    "rob_command",
+]

@@ -17,24 +17,56 @@ from screener.sources import format_names
 @click.command("import")
 @click.argument("review", type=click.Path(dir_okay=False))
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--source", metavar="NAME",
-              help="The database the files came from (needed when a file does not say), or "
-                   "other:METHOD[:NAME] for other methods (website, organisation, citation, "
-                   "register, other).")
+@click.option(
+    "--source",
+    metavar="NAME",
+    help="The database the files came from (needed when a file does not say), or "
+    "other:METHOD[:NAME] for other methods (website, organisation, citation, "
+    "register, other).",
+)
 @click.option("--format", "fmt", type=click.Choice(format_names()), help="Skip detection.")
-@click.option("--again", is_flag=True, help="Import a file even if the same bytes were imported before.")
-@click.option("--skip-bad", is_flag=True, help="Import the good entries and list the malformed ones.")
-@click.option("--query", "query_file", type=click.Path(exists=True, dir_okay=False),
-              help="The saved strategy (queries/NAME.DB.txt) that produced the export.")
-@click.option("--method", type=click.Choice(["database", "register", "website", "organisation",
-                                            "citation", "other"]), default="database",
-              show_default=True, help="How the records were identified (PRISMA).")
-@click.option("--dry-run", is_flag=True, help="Show the detected format, database and counts; import nothing.")
-@click.option("--as", "as_kind", type=click.Choice(["records", "extraction"]), default="records",
-              show_default=True, help="extraction: read extracted data (the `export extraction` CSV).")
-def import_command(review: str, files: tuple[str, ...], source: str | None, fmt: str | None,
-                   again: bool, skip_bad: bool, query_file: str | None, method: str,
-                   dry_run: bool, as_kind: str) -> None:
+@click.option(
+    "--again", is_flag=True, help="Import a file even if the same bytes were imported before."
+)
+@click.option(
+    "--skip-bad", is_flag=True, help="Import the good entries and list the malformed ones."
+)
+@click.option(
+    "--query",
+    "query_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="The saved strategy (queries/NAME.DB.txt) that produced the export.",
+)
+@click.option(
+    "--method",
+    type=click.Choice(["database", "register", "website", "organisation", "citation", "other"]),
+    default="database",
+    show_default=True,
+    help="How the records were identified (PRISMA).",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Show the detected format, database and counts; import nothing."
+)
+@click.option(
+    "--as",
+    "as_kind",
+    type=click.Choice(["records", "extraction"]),
+    default="records",
+    show_default=True,
+    help="extraction: read extracted data (the `export extraction` CSV).",
+)
+def import_command(
+    review: str,
+    files: tuple[str, ...],
+    source: str | None,
+    fmt: str | None,
+    again: bool,
+    skip_bad: bool,
+    query_file: str | None,
+    method: str,
+    dry_run: bool,
+    as_kind: str,
+) -> None:
     """Import export files (format detected from the content).
 
     Each file is one transaction: a malformed entry names the file and line, and nothing of
@@ -69,16 +101,26 @@ def import_command(review: str, files: tuple[str, ...], source: str | None, fmt:
             try:
                 with progress_bar(f"importing {Path(file).name}") as progress:
                     result = project.import_file(
-                        file, source=source, fmt=fmt, again=again, skip_bad=skip_bad, method=method,
-                        query_name=query.name if query else "", query_text=query.text if query else "",
-                        default_source=default_source, progress=progress)
+                        file,
+                        source=source,
+                        fmt=fmt,
+                        again=again,
+                        skip_bad=skip_bad,
+                        method=method,
+                        query_name=query.name if query else "",
+                        query_text=query.text if query else "",
+                        default_source=default_source,
+                        progress=progress,
+                    )
             except ScreenerError as exc:
                 if len(files) == 1:
                     raise
                 raise ScreenerError(f"{exc} — {_stopped(imported, files[number:])}") from None
             imported.append(Path(file).name)
-            echo(f"{result.file_name}: {count_of(result.count_imported, 'record')} imported from "
-                 f"{result.database} ({result.format}, {result.encoding})")
+            echo(
+                f"{result.file_name}: {count_of(result.count_imported, 'record')} imported from "
+                f"{result.database} ({result.format}, {result.encoding})"
+            )
             for message in result.skipped:
                 echo(f"  skipped: {message}")
 
@@ -93,8 +135,10 @@ def _stopped(imported: list[str], rest: tuple[str, ...]) -> str:
 def _show_preview(project: Project, file: str, fmt: str | None, source: str | None) -> None:
     preview = project.preview_import(file, fmt=fmt, source=source)
     database = preview.database or "database not named in the file (give --source)"
-    line = (f"{preview.file_name}: {preview.label} ({preview.format}, {preview.encoding}), "
-            f"{database}, {count_of(preview.count, 'entry', 'entries')}")
+    line = (
+        f"{preview.file_name}: {preview.label} ({preview.format}, {preview.encoding}), "
+        f"{database}, {count_of(preview.count, 'entry', 'entries')}"
+    )
     if preview.bad:
         line += f", {len(preview.bad):,} malformed"
     if preview.imported_before:

@@ -34,29 +34,54 @@ Example:
 def further_options(command: Callable[..., None]) -> Callable[..., None]:
     """The options of the analyses beside the pooled model, shared by meta and pool."""
     options = [
-        click.option("--level", type=float, default=95.0, show_default=True, metavar="PERCENT",
-                     help="Confidence level of every interval, in percent (e.g. 90)."),
-        click.option("--mods", metavar="COL[,COL]", default=None,
-                     help="Meta-regression on these columns (numbers: continuous; text: "
-                          "categorical): QM test, coefficients with CI, R^2."),
-        click.option("--leave-one-out", "leave_one_out", is_flag=True,
-                     help="Refit without each study in turn."),
-        click.option("--influence", is_flag=True,
-                     help="Influence diagnostics as metafor's influence() (rstudent, dffits, "
-                          "cook.d, cov.r, tau2.del, QE.del, hat, weight, inf)."),
-        click.option("--cumulative", metavar="ORDER", default=None,
-                     help="Cumulative meta-analysis, adding studies in the order of a column "
-                          "(e.g. year) or by 'precision' (smallest variance first)."),
-        click.option("--begg", is_flag=True,
-                     help="Begg and Mazumdar's rank correlation test for funnel plot asymmetry."),
+        click.option(
+            "--level",
+            type=float,
+            default=95.0,
+            show_default=True,
+            metavar="PERCENT",
+            help="Confidence level of every interval, in percent (e.g. 90).",
+        ),
+        click.option(
+            "--mods",
+            metavar="COL[,COL]",
+            default=None,
+            help="Meta-regression on these columns (numbers: continuous; text: "
+            "categorical): QM test, coefficients with CI, R^2.",
+        ),
+        click.option(
+            "--leave-one-out",
+            "leave_one_out",
+            is_flag=True,
+            help="Refit without each study in turn.",
+        ),
+        click.option(
+            "--influence",
+            is_flag=True,
+            help="Influence diagnostics as metafor's influence() (rstudent, dffits, "
+            "cook.d, cov.r, tau2.del, QE.del, hat, weight, inf).",
+        ),
+        click.option(
+            "--cumulative",
+            metavar="ORDER",
+            default=None,
+            help="Cumulative meta-analysis, adding studies in the order of a column "
+            "(e.g. year) or by 'precision' (smallest variance first).",
+        ),
+        click.option(
+            "--begg",
+            is_flag=True,
+            help="Begg and Mazumdar's rank correlation test for funnel plot asymmetry.",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
     return command
 
 
-def further_request(mods: str | None, leave_one_out: bool, influence: bool,
-                    cumulative: str | None, begg: bool) -> FurtherRequest:
+def further_request(
+    mods: str | None, leave_one_out: bool, influence: bool, cumulative: str | None, begg: bool
+) -> FurtherRequest:
     """The :class:`FurtherRequest` of the options of :func:`further_options`."""
     from screener.pooling.further import FurtherRequest
 
@@ -66,8 +91,13 @@ def further_request(mods: str | None, leave_one_out: bool, influence: bool,
     cumulative = cumulative.strip() if cumulative is not None else None
     if cumulative == "":
         raise _fail("--cumulative: give a column name, or 'precision'")
-    return FurtherRequest(mods=names, leave_one_out=leave_one_out, influence=influence,
-                          cumulative=cumulative, begg=begg)
+    return FurtherRequest(
+        mods=names,
+        leave_one_out=leave_one_out,
+        influence=influence,
+        cumulative=cumulative,
+        begg=begg,
+    )
 
 
 def _fail(message: str) -> click.ClickException:
@@ -117,10 +147,18 @@ def _read(path: Path) -> pd.DataFrame:
     show_default=True,
     help="z, or knha for Hartung-Knapp-Sidik-Jonkman (t with k-1 df).",
 )
-@click.option("--outcome", metavar="NAME", default=None,
-              help="Pool this outcome's rows (files with an outcome column).")
-@click.option("--timepoint", metavar="T", default=None,
-              help="Pool the rows at this timepoint (files with a timepoint column).")
+@click.option(
+    "--outcome",
+    metavar="NAME",
+    default=None,
+    help="Pool this outcome's rows (files with an outcome column).",
+)
+@click.option(
+    "--timepoint",
+    metavar="T",
+    default=None,
+    help="Pool the rows at this timepoint (files with a timepoint column).",
+)
 @click.option("--by", metavar="COLUMN", default=None, help="Subgroup analysis by this column.")
 @click.option(
     "--egger",
@@ -140,9 +178,14 @@ def _read(path: Path) -> pd.DataFrame:
     default=None,
     help="Write a forest plot (.svg, .pdf or .png).",
 )
-@click.option("--favours", nargs=2, metavar="LEFT RIGHT", default=None,
-              help="Forest plot: what each side of the line of no effect favours, e.g. "
-                   "--favours 'IL-2' 'placebo'.")
+@click.option(
+    "--favours",
+    nargs=2,
+    metavar="LEFT RIGHT",
+    default=None,
+    help="Forest plot: what each side of the line of no effect favours, e.g. "
+    "--favours 'IL-2' 'placebo'.",
+)
 @click.option(
     "--json",
     "as_json",
@@ -197,9 +240,16 @@ def meta_command(
     frame = _read(file)
     try:
         chosen = select_rows(frame, outcome=outcome, timepoint=timepoint, measure=measure)
-        settings = AnalysisSettings(measure=measure or chosen.measure, method=method, test=test,
-                                    by=by, egger=egger, trimfill=trimfill, level=level,
-                                    further=further)
+        settings = AnalysisSettings(
+            measure=measure or chosen.measure,
+            method=method,
+            test=test,
+            by=by,
+            egger=egger,
+            trimfill=trimfill,
+            level=level,
+            further=further,
+        )
         analysis = run_analysis(chosen.frame, settings)
         if plot_path is not None:
             _plot(plot_path, analysis, favours)

@@ -12,8 +12,12 @@ from screener.project import Project
 @click.command("checkout")
 @click.argument("review", type=click.Path(dir_okay=False))
 @click.option("--reviewer", required=True, help="The declared reviewer the copy is for.")
-@click.option("--out", required=True, type=click.Path(dir_okay=False),
-              help="The copy to write (a new file; never over a database).")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The copy to write (a new file; never over a database).",
+)
 def checkout_command(review: str, reviewer: str, out: str) -> None:
     """Make a copy of the review for one reviewer to work on offline.
 
@@ -28,9 +32,11 @@ def checkout_command(review: str, reviewer: str, out: str) -> None:
     with Project.open(review) as project:
         made = project.checkout(reviewer, out)
     left = sum(made.left_out.values())
-    echo(f"wrote {out}: a copy for {made.reviewer} "
-         f"({count_of(left, 'row')} of others' work not final left out); "
-         f"merge it back with: screener merge REVIEW.db COPY.db")
+    echo(
+        f"wrote {out}: a copy for {made.reviewer} "
+        f"({count_of(left, 'row')} of others' work not final left out); "
+        f"merge it back with: screener merge REVIEW.db COPY.db"
+    )
 
 
 @click.command("merge")
@@ -52,16 +58,23 @@ def merge_command(review: str, copy: str) -> None:
         done = project.merge(copy)
     for label in done.reasons_added:
         echo(f"added the exclusion reason {label!r}, used in the copy")
-    parts = [count_of(done.decisions, "decision"), count_of(done.undos, "undo"),
-             count_of(done.notes, "note"), count_of(done.tags, "tag"),
-             count_of(done.untags, "tag removal"), count_of(done.full_texts, "full-text entry",
-                                                            "full-text entries"),
-             count_of(done.values, "extraction value"), count_of(done.judgements, "judgement"),
-             count_of(done.removed, "value cleared", "values cleared")]
+    parts = [
+        count_of(done.decisions, "decision"),
+        count_of(done.undos, "undo"),
+        count_of(done.notes, "note"),
+        count_of(done.tags, "tag"),
+        count_of(done.untags, "tag removal"),
+        count_of(done.full_texts, "full-text entry", "full-text entries"),
+        count_of(done.values, "extraction value"),
+        count_of(done.judgements, "judgement"),
+        count_of(done.removed, "value cleared", "values cleared"),
+    ]
     if done.nothing:
         echo(f"nothing new from {done.reviewer}'s copy {copy}: the review already holds its work")
     else:
         echo(f"merged from {done.reviewer}'s copy: " + ", ".join(parts))
     if done.kept:
-        echo(f"kept {count_of(done.kept, 'row')} as the review holds them: changed there since "
-             "the checkout")
+        echo(
+            f"kept {count_of(done.kept, 'row')} as the review holds them: changed there since "
+            "the checkout"
+        )

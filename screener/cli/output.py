@@ -29,8 +29,10 @@ import click
 from screener.display import count_of, one_line, visible
 from screener.files import check_output, open_file
 
-RAW_HELP = ("Write cells exactly as stored: no ' added before text a spreadsheet would run as a "
-            "formula (=, +, -, @, tab, CR at the start).")
+RAW_HELP = (
+    "Write cells exactly as stored: no ' added before text a spreadsheet would run as a "
+    "formula (=, +, -, @, tab, CR at the start)."
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -160,9 +162,15 @@ def progress_bar(label: str, *, total: int | None = None) -> Iterator[ProgressCa
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     console = progress_console()
-    with Progress(TextColumn("{task.description}", markup=False), BarColumn(),
-                  MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True,
-                  disable=not console.is_terminal) as bar:
+    with Progress(
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as bar:
         task = bar.add_task(one_line(label), total=total)
 
         def update(done: int, total: int | None) -> None:

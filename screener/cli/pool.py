@@ -34,38 +34,107 @@ def _check_plot(option: str, path: Path | None, review: str) -> None:
 
 @click.command("pool", epilog=_POOL_EXAMPLES)
 @click.argument("review", type=click.Path(dir_okay=False))
-@click.option("--outcome", required=True, metavar="NAME", help="The outcome to pool (as named in the form).")
-@click.option("--measure", "-m", metavar="M", default=None,
-              help="Effect measure fitting the outcome's data: OR, RR, RD (dichotomous); MD, SMD, ROM "
-                   "(continuous); SMCR, SMCC (pre/post); PR, PLO, PAS, PFT (proportions); ZCOR, COR. "
-                   "Generic outcomes use their own measure.")
-@click.option("--method", default="REML", show_default=True, metavar="METHOD",
-              help="FE, DL, REML, ML, PM, HE, SJ, HS, EB (tau^2 estimators), MH (Mantel-Haenszel) or PETO.")
-@click.option("--test", type=click.Choice(["z", "knha", "t", "adhoc"], case_sensitive=False), default="z",
-              show_default=True, help="z, or knha for Hartung-Knapp-Sidik-Jonkman (t with k-1 df).")
-@click.option("--by", metavar="COLUMN", default=None,
-              help="Subgroup analysis by a study field (e.g. alloc) or by 'subgroup'.")
-@click.option("--egger", type=click.Choice(["rma", "lm"]), is_flag=False, flag_value="rma", default=None,
-              help="Egger's test: the fitted model with the SE as moderator (default), or 'lm'.")
+@click.option(
+    "--outcome", required=True, metavar="NAME", help="The outcome to pool (as named in the form)."
+)
+@click.option(
+    "--measure",
+    "-m",
+    metavar="M",
+    default=None,
+    help="Effect measure fitting the outcome's data: OR, RR, RD (dichotomous); MD, SMD, ROM "
+    "(continuous); SMCR, SMCC (pre/post); PR, PLO, PAS, PFT (proportions); ZCOR, COR. "
+    "Generic outcomes use their own measure.",
+)
+@click.option(
+    "--method",
+    default="REML",
+    show_default=True,
+    metavar="METHOD",
+    help="FE, DL, REML, ML, PM, HE, SJ, HS, EB (tau^2 estimators), MH (Mantel-Haenszel) or PETO.",
+)
+@click.option(
+    "--test",
+    type=click.Choice(["z", "knha", "t", "adhoc"], case_sensitive=False),
+    default="z",
+    show_default=True,
+    help="z, or knha for Hartung-Knapp-Sidik-Jonkman (t with k-1 df).",
+)
+@click.option(
+    "--by",
+    metavar="COLUMN",
+    default=None,
+    help="Subgroup analysis by a study field (e.g. alloc) or by 'subgroup'.",
+)
+@click.option(
+    "--egger",
+    type=click.Choice(["rma", "lm"]),
+    is_flag=False,
+    flag_value="rma",
+    default=None,
+    help="Egger's test: the fitted model with the SE as moderator (default), or 'lm'.",
+)
 @click.option("--trimfill", is_flag=True, help="Trim-and-fill (L0, side chosen from the data).")
-@click.option("--timepoint", default=None, help="The timepoint to pool, when the outcome has several.")
+@click.option(
+    "--timepoint", default=None, help="The timepoint to pool, when the outcome has several."
+)
 @further_options
-@click.option("--plot", "plot_path", metavar="FILE", type=click.Path(path_type=Path), default=None,
-              help="Write a forest plot (.svg, .pdf or .png).")
-@click.option("--favours", nargs=2, metavar="LEFT RIGHT", default=None,
-              help="Forest plot: what each side of the line of no effect favours.")
-@click.option("--funnel", "funnel_path", metavar="FILE", type=click.Path(path_type=Path), default=None,
-              help="Write a contour-enhanced funnel plot (.svg, .pdf or .png).")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print one JSON object (as screener meta --json, plus analysis_id) on stdout.")
-@click.option("--name", default=None, help="A name for the saved analysis (default: from the settings).")
+@click.option(
+    "--plot",
+    "plot_path",
+    metavar="FILE",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write a forest plot (.svg, .pdf or .png).",
+)
+@click.option(
+    "--favours",
+    nargs=2,
+    metavar="LEFT RIGHT",
+    default=None,
+    help="Forest plot: what each side of the line of no effect favours.",
+)
+@click.option(
+    "--funnel",
+    "funnel_path",
+    metavar="FILE",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write a contour-enhanced funnel plot (.svg, .pdf or .png).",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print one JSON object (as screener meta --json, plus analysis_id) on stdout.",
+)
+@click.option(
+    "--name", default=None, help="A name for the saved analysis (default: from the settings)."
+)
 @click.option("--reviewer", default=None, help="Who ran the analysis (stored with it).")
-def pool_command(review: str, outcome: str, measure: str | None, method: str, test: str, by: str | None,
-                 egger: str | None, trimfill: bool, timepoint: str | None, level: float,
-                 mods: str | None, leave_one_out: bool, influence: bool, cumulative: str | None,
-                 begg: bool, plot_path: Path | None, favours: tuple[str, str] | None,
-                 funnel_path: Path | None, as_json: bool,
-                 name: str | None, reviewer: str | None) -> None:
+def pool_command(
+    review: str,
+    outcome: str,
+    measure: str | None,
+    method: str,
+    test: str,
+    by: str | None,
+    egger: str | None,
+    trimfill: bool,
+    timepoint: str | None,
+    level: float,
+    mods: str | None,
+    leave_one_out: bool,
+    influence: bool,
+    cumulative: str | None,
+    begg: bool,
+    plot_path: Path | None,
+    favours: tuple[str, str] | None,
+    funnel_path: Path | None,
+    as_json: bool,
+    name: str | None,
+    reviewer: str | None,
+) -> None:
     """Pool an outcome's agreed extracted data and save the analysis in the review.
 
     Does what `screener meta` does on a CSV file, on the review's extraction table for OUTCOME
@@ -80,12 +149,22 @@ def pool_command(review: str, outcome: str, measure: str | None, method: str, te
     _check_plot("--funnel", funnel_path, review)
     further = further_request(mods, leave_one_out, influence, cumulative, begg)
     with Project.open(review) as project:
-        pooled = project.run_pool(outcome, measure=measure, method=method, test=test, by=by,
-                                  egger=egger, trimfill=trimfill, timepoint=timepoint,
-                                  level=level, mods=further.mods,
-                                  leave_one_out=further.leave_one_out,
-                                  influence=further.influence, cumulative=further.cumulative,
-                                  begg=further.begg)
+        pooled = project.run_pool(
+            outcome,
+            measure=measure,
+            method=method,
+            test=test,
+            by=by,
+            egger=egger,
+            trimfill=trimfill,
+            timepoint=timepoint,
+            level=level,
+            mods=further.mods,
+            leave_one_out=further.leave_one_out,
+            influence=further.influence,
+            cumulative=further.cumulative,
+            begg=further.begg,
+        )
         title = name or pooled.default_name()
         for option, path in (("--plot", plot_path), ("--funnel", funnel_path)):
             if path is not None:
@@ -122,12 +201,29 @@ def pool_command(review: str, outcome: str, measure: str | None, method: str, te
 @click.argument("review", type=click.Path(dir_okay=False))
 @click.option("--id", "analysis_id", type=int, default=None, help="Show one analysis in full.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per analysis).")
-@click.option("--rename", nargs=2, type=(int, str), metavar="ID NAME", default=None,
-              help="Give analysis ID a new name (the report shows it).")
-@click.option("--delete", "delete_id", type=int, metavar="ID", default=None,
-              help="Delete analysis ID (the report keeps only the other analyses).")
-def analyses_command(review: str, analysis_id: int | None, as_json: bool,
-                     rename: tuple[int, str] | None, delete_id: int | None) -> None:
+@click.option(
+    "--rename",
+    nargs=2,
+    type=(int, str),
+    metavar="ID NAME",
+    default=None,
+    help="Give analysis ID a new name (the report shows it).",
+)
+@click.option(
+    "--delete",
+    "delete_id",
+    type=int,
+    metavar="ID",
+    default=None,
+    help="Delete analysis ID (the report keeps only the other analyses).",
+)
+def analyses_command(
+    review: str,
+    analysis_id: int | None,
+    as_json: bool,
+    rename: tuple[int, str] | None,
+    delete_id: int | None,
+) -> None:
     """List the analyses saved in the review (screener pool, the TUI's analysis screen).
 
     --rename and --delete change the list; deleting removes the analysis for good (run
@@ -156,11 +252,23 @@ def analyses_command(review: str, analysis_id: int | None, as_json: bool,
     with Project.open(review) as project:
         found = [project.analysis(analysis_id)] if analysis_id is not None else project.analyses()
     if as_json:
-        rows = [{"id": a.id, "name": a.name, "outcome": a.outcome, "reviewer": a.reviewer,
-                 "created_at": a.created_at, "settings": a.settings, "results": a.results}
-                for a in found]
-        emit(json.dumps(rows[0] if analysis_id is not None else rows, ensure_ascii=False,
-                        allow_nan=False))
+        rows = [
+            {
+                "id": a.id,
+                "name": a.name,
+                "outcome": a.outcome,
+                "reviewer": a.reviewer,
+                "created_at": a.created_at,
+                "settings": a.settings,
+                "results": a.results,
+            }
+            for a in found
+        ]
+        emit(
+            json.dumps(
+                rows[0] if analysis_id is not None else rows, ensure_ascii=False, allow_nan=False
+            )
+        )
         return
     if not found:
         echo("no saved analyses yet (screener pool, or the analysis screen of screener tui)")
@@ -168,8 +276,10 @@ def analyses_command(review: str, analysis_id: int | None, as_json: bool,
         r, s = a.results, a.settings
         est, lb, ub = r.get("estimate"), r.get("ci_lb"), r.get("ci_ub")
         back = r.get("transformed") or {}
-        line = (f"{a.id:>3}  {a.name}  [{s.get('measure', '')} {s.get('method', '')}, k = {r.get('k')}] "
-                f"estimate {_num(est)} [{_num(lb)}, {_num(ub)}]")
+        line = (
+            f"{a.id:>3}  {a.name}  [{s.get('measure', '')} {s.get('method', '')}, k = {r.get('k')}] "
+            f"estimate {_num(est)} [{_num(lb)}, {_num(ub)}]"
+        )
         if back:
             line += f" = {s.get('measure', '')} {_num(back.get('estimate'))} [{_num(back.get('ci_lb'))}, {_num(back.get('ci_ub'))}]"
         line += f", I2 {_num(r.get('I2'), 1)}%  ({a.reviewer or 'no reviewer'}, {a.created_at})"

@@ -19,7 +19,9 @@ def _parse_set(items: tuple[str, ...]) -> list[tuple[str, int | None]]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise InvalidInputError(f"--set needs KEY=N (e.g. excluded_automatic=120), not {item!r}")
+            raise InvalidInputError(
+                f"--set needs KEY=N (e.g. excluded_automatic=120), not {item!r}"
+            )
         value = value.strip()
         if value == "":
             out.append((key.strip(), None))
@@ -27,22 +29,36 @@ def _parse_set(items: tuple[str, ...]) -> list[tuple[str, int | None]]:
         try:
             out.append((key.strip(), int(value.replace(",", ""))))
         except ValueError:
-            raise InvalidInputError(f"--set {key.strip()}: {value!r} is not a whole number") from None
+            raise InvalidInputError(
+                f"--set {key.strip()}: {value!r} is not a whole number"
+            ) from None
     return out
 
 
 @click.command("prisma")
 @click.argument("review", type=click.Path(dir_okay=False))
-@click.option("--out", type=click.Path(dir_okay=False), help="Write here (format from the extension).")
-@click.option("--format", "fmt", type=click.Choice(_FORMATS),
-              help="svg, png, pdf (the diagram); csv (the PRISMA2020 app's template); json; txt.")
-@click.option("--set", "settings", multiple=True, metavar="KEY=N",
-              help="Store a count screener cannot know first (repeatable): excluded_automatic, "
-                   "excluded_other, previous_studies, previous_reports, identified:<source>. "
-                   "KEY= clears it.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False), help="Write here (format from the extension)."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(_FORMATS),
+    help="svg, png, pdf (the diagram); csv (the PRISMA2020 app's template); json; txt.",
+)
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="KEY=N",
+    help="Store a count screener cannot know first (repeatable): excluded_automatic, "
+    "excluded_other, previous_studies, previous_reports, identified:<source>. "
+    "KEY= clears it.",
+)
 @click.option("--strict", is_flag=True, help="Exit with status 1 when counts do not add up.")
-def prisma_command(review: str, out: str | None, fmt: str | None, settings: tuple[str, ...],
-                   strict: bool) -> None:
+def prisma_command(
+    review: str, out: str | None, fmt: str | None, settings: tuple[str, ...], strict: bool
+) -> None:
     """The PRISMA 2020 flow diagram, every number counted from the review.
 
     Records with conflicts or missing decisions are not counted as included or excluded: they
@@ -72,7 +88,7 @@ def prisma_command(review: str, out: str | None, fmt: str | None, settings: tupl
             counts = project.prisma_counts()
             text = render(counts, fmt).decode("utf-8")
             if fmt == "txt":
-                echo(text, nl=False)     # for people: source names' control characters escaped
+                echo(text, nl=False)  # for people: source names' control characters escaped
             else:
                 sys.stdout.write(text)
     for d in counts.discrepancies:
@@ -83,13 +99,25 @@ def prisma_command(review: str, out: str | None, fmt: str | None, settings: tupl
 
 @click.command("report")
 @click.argument("review", type=click.Path(dir_okay=False))
-@click.option("--out", "directory", required=True, type=click.Path(file_okay=False),
-              help="Folder for report.html, report.docx, report.pdf, report.md, results.csv, "
-                   "analysis.R, analysis.do and figures.")
-@click.option("--force", is_flag=True,
-              help="Replace the folder if it holds an earlier report (it is refused otherwise).")
-@click.option("--pdf/--no-pdf", default=True, show_default=True,
-              help="Also print report.pdf (headless Chromium, else LibreOffice, when installed).")
+@click.option(
+    "--out",
+    "directory",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for report.html, report.docx, report.pdf, report.md, results.csv, "
+    "analysis.R, analysis.do and figures.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace the folder if it holds an earlier report (it is refused otherwise).",
+)
+@click.option(
+    "--pdf/--no-pdf",
+    default=True,
+    show_default=True,
+    help="Also print report.pdf (headless Chromium, else LibreOffice, when installed).",
+)
 @click.option("--raw", is_flag=True, help=RAW_HELP)
 def report_command(review: str, directory: str, force: bool, pdf: bool, raw: bool) -> None:
     """Write the review report as a PRISMA 2020 document (HTML, Word, PDF), plus results.csv,
@@ -116,8 +144,9 @@ def report_command(review: str, directory: str, force: bool, pdf: bool, raw: boo
     """
     notes: list[str] = []
     with Project.open(review) as project, progress_bar("writing the report") as update:
-        files = project.write_report(directory, replace=force, raw=raw, pdf=pdf, notes=notes,
-                                     progress=update)
+        files = project.write_report(
+            directory, replace=force, raw=raw, pdf=pdf, notes=notes, progress=update
+        )
     for path in files:
         if path.name in _MAIN_FILES:
             echo(str(path))
@@ -126,5 +155,12 @@ def report_command(review: str, directory: str, force: bool, pdf: bool, raw: boo
     echo(f"{plural(len(files), 'file')} in {Path(directory)}", err=True)
 
 
-_MAIN_FILES = ("report.html", "report.docx", "report.pdf", "report.md", "results.csv", "analysis.R",
-               "analysis.do")
+_MAIN_FILES = (
+    "report.html",
+    "report.docx",
+    "report.pdf",
+    "report.md",
+    "results.csv",
+    "analysis.R",
+    "analysis.do",
+)

@@ -24,16 +24,36 @@ def parse_reviewer(entry: str) -> tuple[str, str | None]:
 @click.argument("review", type=click.Path(dir_okay=False))
 @click.option("--title", required=True, help="The review's title.")
 @click.option("--question", default="", help="The review question (PICO in words).")
-@click.option("--reviewer", "names", multiple=True, metavar="NAME[:ROLE]",
-              help="Declare a reviewer (repeatable): the first is the lead, the rest screeners "
-                   "unless NAME:ROLE says (screener, arbiter, lead).")
-@click.option("--reviewers", type=click.IntRange(1, 2), default=1, show_default=True,
-              help="Independent reviewers needed per record at each stage (2: dual review).")
-@click.option("--not-blind", is_flag=True,
-              help="Let reviewers see each other's decisions before deciding (blind by default).")
+@click.option(
+    "--reviewer",
+    "names",
+    multiple=True,
+    metavar="NAME[:ROLE]",
+    help="Declare a reviewer (repeatable): the first is the lead, the rest screeners "
+    "unless NAME:ROLE says (screener, arbiter, lead).",
+)
+@click.option(
+    "--reviewers",
+    type=click.IntRange(1, 2),
+    default=1,
+    show_default=True,
+    help="Independent reviewers needed per record at each stage (2: dual review).",
+)
+@click.option(
+    "--not-blind",
+    is_flag=True,
+    help="Let reviewers see each other's decisions before deciding (blind by default).",
+)
 @click.option("--reason", "reasons", multiple=True, help="An exclusion reason (repeatable).")
-def new_command(review: str, title: str, question: str, names: tuple[str, ...], reviewers: int,
-                not_blind: bool, reasons: tuple[str, ...]) -> None:
+def new_command(
+    review: str,
+    title: str,
+    question: str,
+    names: tuple[str, ...],
+    reviewers: int,
+    not_blind: bool,
+    reasons: tuple[str, ...],
+) -> None:
     """Create a new review file.
 
     Without --reviewer nobody is declared yet: the first `screener reviewer add` (or the name
@@ -50,13 +70,25 @@ def new_command(review: str, title: str, question: str, names: tuple[str, ...], 
     for position, entry in enumerate(names):
         name, role = parse_reviewer(entry)
         declared.append((name, role or ("lead" if position == 0 else "screener")))
-    with Project.create(review, reviewers=declared, title=title, question=question,
-                        reviewers_title_abstract=reviewers, reviewers_full_text=reviewers,
-                        blind=not not_blind, exclusion_reasons=reasons):
+    with Project.create(
+        review,
+        reviewers=declared,
+        title=title,
+        question=question,
+        reviewers_title_abstract=reviewers,
+        reviewers_full_text=reviewers,
+        blind=not not_blind,
+        exclusion_reasons=reasons,
+    ):
         pass
-    echo(f"created {review}" + (f" with reviewers {', '.join(n for n, _ in declared)}"
-                                if declared else "; add its lead with: screener reviewer add "
-                                f"{review} NAME"))
+    echo(
+        f"created {review}"
+        + (
+            f" with reviewers {', '.join(n for n, _ in declared)}"
+            if declared
+            else f"; add its lead with: screener reviewer add {review} NAME"
+        )
+    )
 
 
 @click.command("info")
@@ -84,41 +116,65 @@ def info_command(review: str, as_json: bool) -> None:
         return max(0, stage.records - decided)
 
     if as_json:
-        emit(json.dumps({
-            "title": summary.title, "records": summary.records,
-            "screened_records": summary.screened_records,
-            "duplicates_removed": summary.duplicates_removed, "sources": summary.sources,
-            "reviewers": list(summary.reviewers),
-            "stages": {stage.value: p.records for stage, p in stages.items()},
-            "decisions": [{"reviewer": c.reviewer, "stage": c.stage.value, "include": c.include,
-                           "exclude": c.exclude, "maybe": c.maybe, "to_go": to_go(c)}
-                          for c in summary.per_reviewer],
-        }, ensure_ascii=False, indent=2))
+        emit(
+            json.dumps(
+                {
+                    "title": summary.title,
+                    "records": summary.records,
+                    "screened_records": summary.screened_records,
+                    "duplicates_removed": summary.duplicates_removed,
+                    "sources": summary.sources,
+                    "reviewers": list(summary.reviewers),
+                    "stages": {stage.value: p.records for stage, p in stages.items()},
+                    "decisions": [
+                        {
+                            "reviewer": c.reviewer,
+                            "stage": c.stage.value,
+                            "include": c.include,
+                            "exclude": c.exclude,
+                            "maybe": c.maybe,
+                            "to_go": to_go(c),
+                        }
+                        for c in summary.per_reviewer
+                    ],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     echo(summary.title)
-    echo(f"records: {summary.records:,} identified, {summary.duplicates_removed:,} "
-         f"{'duplicate' if summary.duplicates_removed == 1 else 'duplicates'} set aside, "
-         f"{summary.screened_records:,} to screen")
+    echo(
+        f"records: {summary.records:,} identified, {summary.duplicates_removed:,} "
+        f"{'duplicate' if summary.duplicates_removed == 1 else 'duplicates'} set aside, "
+        f"{summary.screened_records:,} to screen"
+    )
     for database, n in summary.sources.items():
         echo(f"  {database}: {n:,}")
     if not summary.per_reviewer:
         echo("decisions: none yet")
     for c in summary.per_reviewer:
-        echo(f"{c.stage.value} / {c.reviewer}: {c.decided:,} decided "
-             f"({c.include:,} include, {c.exclude:,} exclude, {c.maybe:,} maybe), "
-             f"{to_go(c):,} to go")
+        echo(
+            f"{c.stage.value} / {c.reviewer}: {c.decided:,} decided "
+            f"({c.include:,} include, {c.exclude:,} exclude, {c.maybe:,} maybe), "
+            f"{to_go(c):,} to go"
+        )
 
 
 @click.command("records")
 @click.argument("review", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["csv", "ris", "json"]), default="csv",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "ris", "json"]), default="csv", show_default=True
+)
 @click.option("--out", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
 @click.option("--reviewer", help="Export as this reviewer (blind reviews hide others' decisions).")
-@click.option("--unblind", is_flag=True, help="Show every reviewer's decisions (for the review lead).")
+@click.option(
+    "--unblind", is_flag=True, help="Show every reviewer's decisions (for the review lead)."
+)
 @click.option("--raw", is_flag=True, help=RAW_HELP)
-def export_records_command(review: str, fmt: str, out: str | None, reviewer: str | None,
-                           unblind: bool, raw: bool) -> None:
+def export_records_command(
+    review: str, fmt: str, out: str | None, reviewer: str | None, unblind: bool, raw: bool
+) -> None:
     """Every record with its source, cluster, decisions per reviewer and stage, and whether its
     full text was marked not retrievable (column retrieval).
 
@@ -146,8 +202,9 @@ def export_records_command(review: str, fmt: str, out: str | None, reviewer: str
 
 @click.command("tui")
 @click.argument("review", type=click.Path(dir_okay=False))
-@click.option("--reviewer", help="Who is screening: a declared reviewer (picked at start when "
-                                 "missing).")
+@click.option(
+    "--reviewer", help="Who is screening: a declared reviewer (picked at start when missing)."
+)
 # Set only by `screener serve` on the command it runs for a signed-in browser; the browser has
 # no say in the command line.
 @click.option("--served", is_flag=True, hidden=True)
@@ -174,9 +231,14 @@ def tui_command(review: str, reviewer: str | None, served: bool) -> int:
 
 @click.command("demo")
 @click.argument("directory", type=click.Path(file_okay=False), default="demo", required=False)
-@click.option("--review", "which", type=click.Choice(["nudging", "bcg"]), default="nudging",
-              show_default=True, help="Which demo review to open: nudging (screening) or bcg (extraction "
-                                      "and meta-analysis).")
+@click.option(
+    "--review",
+    "which",
+    type=click.Choice(["nudging", "bcg"]),
+    default="nudging",
+    show_default=True,
+    help="Which demo review to open: nudging (screening) or bcg (extraction and meta-analysis).",
+)
 @click.option("--no-tui", is_flag=True, help="Only build the demo reviews; print their paths.")
 @click.option("--reviewer", default="demo", show_default=True, help="Reviewer name in the TUI.")
 def demo_command(directory: str, which: str, no_tui: bool, reviewer: str) -> int | None:
@@ -197,16 +259,20 @@ def demo_command(directory: str, which: str, no_tui: bool, reviewer: str) -> int
     def say(msg: str) -> None:
         echo(msg, err=True)
 
-    paths = {"nudging": build_demo(Path(directory), progress=say),
-             "bcg": build_bcg_demo(Path(directory), progress=say)}
+    paths = {
+        "nudging": build_demo(Path(directory), progress=say),
+        "bcg": build_bcg_demo(Path(directory), progress=say),
+    }
     if no_tui:
         for path in paths.values():
             echo(str(path))
         return None
     path = paths[which]
     if not sys.stdout.isatty():
-        echo(f"demo reviews at {paths['nudging']} and {paths['bcg']}; "
-             "not a terminal, so the TUI is not opened")
+        echo(
+            f"demo reviews at {paths['nudging']} and {paths['bcg']}; "
+            "not a terminal, so the TUI is not opened"
+        )
         return None
     from screener.tui.app import run_app
 

@@ -26,8 +26,12 @@ def reviewer_group() -> None:
 @reviewer_group.command("add")
 @click.argument("review", type=click.Path(dir_okay=False))
 @click.argument("name")
-@click.option("--role", type=_ROLES, default=None,
-              help="screener (default), arbiter or lead; a review's first reviewer is its lead.")
+@click.option(
+    "--role",
+    type=_ROLES,
+    default=None,
+    help="screener (default), arbiter or lead; a review's first reviewer is its lead.",
+)
 def add_command(review: str, name: str, role: str | None) -> None:
     """Declare reviewer NAME.
 
@@ -54,8 +58,11 @@ def list_command(review: str, as_json: bool) -> None:
     with Project.open(review) as project:
         found = project.reviewers()
     if as_json:
-        emit(json.dumps([{"name": r.name, "role": r.role} for r in found],
-                              ensure_ascii=False, indent=2))
+        emit(
+            json.dumps(
+                [{"name": r.name, "role": r.role} for r in found], ensure_ascii=False, indent=2
+            )
+        )
         return
     if not found:
         echo("no reviewers yet; add the lead with: screener reviewer add REVIEW.db NAME")

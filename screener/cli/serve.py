@@ -14,12 +14,19 @@ DEFAULT_URL = "http://127.0.0.1:8000"
 
 @click.command("serve")
 @click.argument("review", type=click.Path(dir_okay=False))
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="The address to listen on; keep 127.0.0.1 and publish through a TLS reverse "
-                   "proxy (see the README).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="The address to listen on; keep 127.0.0.1 and publish through a TLS reverse "
+    "proxy (see the README).",
+)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--public-url", help="The address browsers use, e.g. https://review.example.org "
-                                   "behind a reverse proxy (default http://HOST:PORT).")
+@click.option(
+    "--public-url",
+    help="The address browsers use, e.g. https://review.example.org "
+    "behind a reverse proxy (default http://HOST:PORT).",
+)
 def serve_command(review: str, host: str, port: int, public_url: str | None) -> None:
     """Serve the review's TUI to web browsers; each reviewer signs in and screens as themselves.
 
@@ -38,8 +45,9 @@ def serve_command(review: str, host: str, port: int, public_url: str | None) -> 
     with Project.open(review) as project:
         project.verify()
         if project.read_only:
-            raise ReviewFileError(f"{review} is read-only: serving it needs to record sign-ins "
-                                  "and decisions")
+            raise ReviewFileError(
+                f"{review} is read-only: serving it needs to record sign-ins and decisions"
+            )
     from screener.serve.server import ReviewServer
 
     ReviewServer(review, host=host, port=port, public_url=public_url).serve()
@@ -48,12 +56,25 @@ def serve_command(review: str, host: str, port: int, public_url: str | None) -> 
 @click.command("invite")
 @click.argument("review", type=click.Path(dir_okay=False))
 @click.argument("name")
-@click.option("--password", "password", is_flag=True,
-              help="Set the reviewer's password instead (asked twice; stored as a salted hash).")
-@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 365),
-              help="How long the link stays valid.")
-@click.option("--public-url", default=DEFAULT_URL, show_default=True,
-              help="The address `screener serve` is reached at.")
+@click.option(
+    "--password",
+    "password",
+    is_flag=True,
+    help="Set the reviewer's password instead (asked twice; stored as a salted hash).",
+)
+@click.option(
+    "--days",
+    default=7,
+    show_default=True,
+    type=click.IntRange(1, 365),
+    help="How long the link stays valid.",
+)
+@click.option(
+    "--public-url",
+    default=DEFAULT_URL,
+    show_default=True,
+    help="The address `screener serve` is reached at.",
+)
 def invite_command(review: str, name: str, password: bool, days: int, public_url: str) -> None:
     """Print a one-time sign-in link for a declared reviewer of `screener serve` (or set their
     password).
@@ -70,8 +91,9 @@ def invite_command(review: str, name: str, password: bool, days: int, public_url
     with Project.open(review) as project:
         declared = project.reviewer(name).name
         if password:
-            secret = click.prompt(f"Password for {declared}", hide_input=True,
-                                  confirmation_prompt=True, err=True)
+            secret = click.prompt(
+                f"Password for {declared}", hide_input=True, confirmation_prompt=True, err=True
+            )
             project.set_password(declared, secret)
             echo(f"password set for {declared}", err=True)
             return

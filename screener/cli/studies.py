@@ -45,13 +45,30 @@ def list_command(review: str, as_json: bool) -> None:
     with Project.open(review) as project:
         studies = project.study_records()
     if as_json:
-        emit(json.dumps([{
-            "study": s.name, "note": s.note, "included": s.included, "problem": s.problem,
-            "records": [{"id": r.record_id, "citation": r.citation, "status": r.status}
-                        for r in s.records]} for s in studies], ensure_ascii=False, indent=1))
+        emit(
+            json.dumps(
+                [
+                    {
+                        "study": s.name,
+                        "note": s.note,
+                        "included": s.included,
+                        "problem": s.problem,
+                        "records": [
+                            {"id": r.record_id, "citation": r.citation, "status": r.status}
+                            for r in s.records
+                        ],
+                    }
+                    for s in studies
+                ],
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
         return
     if not studies:
-        echo("no studies yet (screener study add, or an extraction CSV: screener import --as extraction)")
+        echo(
+            "no studies yet (screener study add, or an extraction CSV: screener import --as extraction)"
+        )
         return
     for s in studies:
         state = "included" if s.included else f"NOT included: {s.problem}"
@@ -75,10 +92,17 @@ def link_command(review: str, study: str, records: tuple[int, ...]) -> None:
     """
     with Project.open(review) as project:
         added = project.link_records(study, records)
-    echo(one_line(f"{study}: {len(added)} record(s) linked"
-                  + (f" ({', '.join(f'#{r}' for r in added)})" if added else "")
-                  + (f"; {len(set(records)) - len(added)} linked already"
-                     if len(added) < len(set(records)) else "")))
+    echo(
+        one_line(
+            f"{study}: {len(added)} record(s) linked"
+            + (f" ({', '.join(f'#{r}' for r in added)})" if added else "")
+            + (
+                f"; {len(set(records)) - len(added)} linked already"
+                if len(added) < len(set(records))
+                else ""
+            )
+        )
+    )
 
 
 @study_group.command("unlink")

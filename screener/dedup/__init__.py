@@ -38,10 +38,10 @@ __all__ = [
 class DedupResult:
     """Pairs and clusters over positions in the input sequence."""
 
-    pairs: tuple[PairVerdict, ...]          # duplicate and possible verdicts
-    clusters: tuple[tuple[int, ...], ...]   # two or more positions each, sorted
-    primaries: tuple[int, ...]              # one per cluster
-    refused: tuple[PairVerdict, ...] = ()   # duplicate verdicts the chaining guard refused
+    pairs: tuple[PairVerdict, ...]  # duplicate and possible verdicts
+    clusters: tuple[tuple[int, ...], ...]  # two or more positions each, sorted
+    primaries: tuple[int, ...]  # one per cluster
+    refused: tuple[PairVerdict, ...] = ()  # duplicate verdicts the chaining guard refused
 
     @property
     def queued(self) -> tuple[PairVerdict, ...]:
@@ -53,14 +53,14 @@ class DedupReport:
     """What a dedup run did, or the review's dedup state (``screener dedup --report``)."""
 
     records: int
-    new_records: int = 0          # records compared for the first time in this run
-    automatic: int = 0            # pairs merged by the rule
-    queued: int = 0               # pairs waiting for a person
-    decided_same: int = 0         # pairs a person merged
-    decided_apart: int = 0        # pairs a person kept apart
+    new_records: int = 0  # records compared for the first time in this run
+    automatic: int = 0  # pairs merged by the rule
+    queued: int = 0  # pairs waiting for a person
+    decided_same: int = 0  # pairs a person merged
+    decided_apart: int = 0  # pairs a person kept apart
     clusters: int = 0
-    duplicates_removed: int = 0   # records set aside as secondary members of a cluster
-    refused: int = 0              # rule merges the chaining guard sent to the queue
+    duplicates_removed: int = 0  # records set aside as secondary members of a cluster
+    refused: int = 0  # rule merges the chaining guard sent to the queue
     seconds: float = 0.0
 
     @property
@@ -79,8 +79,9 @@ class QueuedPair:
     rule: str
 
 
-def deduplicate(records: Sequence[Record], *,
-                progress: Callable[[int, int | None], None] | None = None) -> DedupResult:
+def deduplicate(
+    records: Sequence[Record], *, progress: Callable[[int, int | None], None] | None = None
+) -> DedupResult:
     """Match, then cluster, a list of records held in memory (no review file involved)."""
     feats = drop_shared_dois([features(r) for r in records])
     pairs = match(feats, progress=progress)

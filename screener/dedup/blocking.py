@@ -71,8 +71,9 @@ def block(feats: Sequence[Features]) -> dict[str, list[int]]:
     return {k: v for k, v in blocks.items() if len(v) > 1}
 
 
-def _rankings(feats: Sequence[Features], blocks: dict[str, list[int]],
-              max_block: int) -> list[tuple[list[int], dict[int, int]] | None]:
+def _rankings(
+    feats: Sequence[Features], blocks: dict[str, list[int]], max_block: int
+) -> list[tuple[list[int], dict[int, int]] | None]:
     """For each block over ``max_block``, its members sorted by title and each one's rank."""
     out: list[tuple[list[int], dict[int, int]] | None] = []
     for members in blocks.values():
@@ -122,10 +123,10 @@ def match(
             else:
                 ranked, rank = ranking
                 p = rank[i]
-                candidates = ranked[max(0, p - window): p + window + 1]
+                candidates = ranked[max(0, p - window) : p + window + 1]
             is_identifier = key.startswith(_IDENTIFIER_KEYS)
             for j in candidates:
-                if j <= i or (not i_new and not new[j]):   # type: ignore[index]
+                if j <= i or (not i_new and not new[j]):  # type: ignore[index]
                     continue
                 if is_identifier:
                     identifier_partners.add(j)

@@ -16,7 +16,7 @@ from typing import Generic, TypeVar
 
 __all__ = ["Link", "build_clusters", "choose_primary"]
 
-_CHECK_LIMIT = 400   # cross pairs checked one by one; bigger joins check identifiers only
+_CHECK_LIMIT = 400  # cross pairs checked one by one; bigger joins check identifiers only
 
 K = TypeVar("K", bound=Hashable)
 """What a cluster is made of: record ids in a review, list positions in memory."""
@@ -87,8 +87,11 @@ def build_clusters(
             continue
         # Two DOIs in one cluster only when every cross pair was checked by ``conflict`` (which
         # lets one text under two DOIs through: a DOI recorded wrongly by one database).
-        checked = conflict is not None and not link.forced \
+        checked = (
+            conflict is not None
+            and not link.forced
             and len(members[ra]) * len(members[rb]) <= _CHECK_LIMIT
+        )
         if (len(dois[ra] | dois[rb]) > 1 and not checked) or len(pmids[ra] | pmids[rb]) > 1:
             refused.append(link)
             continue
@@ -110,8 +113,12 @@ def _sort_key(x: Hashable) -> tuple:
     return (0, x) if isinstance(x, int) else (1, str(x))
 
 
-def _blocked(xs: Sequence[K], ys: Sequence[K], apart: set[frozenset[K]],
-             conflict: Callable[[K, K], bool] | None) -> bool:
+def _blocked(
+    xs: Sequence[K],
+    ys: Sequence[K],
+    apart: set[frozenset[K]],
+    conflict: Callable[[K, K], bool] | None,
+) -> bool:
     if apart:
         for x in xs:
             for y in ys:
@@ -125,8 +132,9 @@ def _blocked(xs: Sequence[K], ys: Sequence[K], apart: set[frozenset[K]],
     return False
 
 
-def choose_primary(members: Sequence[K], completeness: Callable[[K], int],
-                   *, keep: K | None = None) -> K:
+def choose_primary(
+    members: Sequence[K], completeness: Callable[[K], int], *, keep: K | None = None
+) -> K:
     """The record screened for the cluster: ``keep`` when it is a member (a primary that
     already carries screening decisions stays), otherwise the most complete, earliest first."""
     if keep is not None and keep in members:

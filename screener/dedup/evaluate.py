@@ -97,7 +97,11 @@ def split_authors(value: str) -> list[str]:
 def _text(row: Mapping[str, str | None], *names: str) -> str:
     for name in names:
         value = row.get(name)
-        if value is not None and str(value).strip() and str(value).strip().lower() not in ("nan", "na", "unknown"):
+        if (
+            value is not None
+            and str(value).strip()
+            and str(value).strip().lower() not in ("nan", "na", "unknown")
+        ):
             return str(value).strip()
     return ""
 
@@ -105,7 +109,9 @@ def _text(row: Mapping[str, str | None], *names: str) -> str:
 def record_from_row(row: Mapping[str, str | None]) -> Record:
     """A Record from one row of a labelled benchmark CSV (bib-dedupe or ASySD columns)."""
     entry_type = _text(row, "ENTRYTYPE").lower()
-    pub_types = ["Conference Paper"] if entry_type in ("inproceedings", "proceedings", "conference") else []
+    pub_types = (
+        ["Conference Paper"] if entry_type in ("inproceedings", "proceedings", "conference") else []
+    )
     pages = _text(row, "pages").replace("--", "-").replace(" ", "")
     return make_record(
         title=_text(row, "title"),

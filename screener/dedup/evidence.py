@@ -30,8 +30,15 @@ from screener.dedup.thresholds import (
     YEAR_SLACK,
 )
 
-__all__ = ["Evidence", "author_agreement", "field_agreement", "gather", "journal_agreement",
-           "title_contained", "title_similarity"]
+__all__ = [
+    "Evidence",
+    "author_agreement",
+    "field_agreement",
+    "gather",
+    "journal_agreement",
+    "title_contained",
+    "title_similarity",
+]
 
 # The kinds of record that comment on another: never merged with it on their own.
 NOTICES = frozenset({Kind.ERRATUM, Kind.RETRACTION, Kind.COMMENT})
@@ -48,23 +55,23 @@ class Evidence(NamedTuple):
 
     a: Features
     b: Features
-    ts: float                   # title similarity
-    contained: bool             # one title (not the same) holds the other whole
-    first_author: bool          # the first authors agree
-    overlap: float              # share of the shorter author list found in the longer
+    ts: float  # title similarity
+    contained: bool  # one title (not the same) holds the other whole
+    first_author: bool  # the first authors agree
+    overlap: float  # share of the shorter author list found in the longer
     authors_agree: bool
-    authors_clash: bool         # other people: first authors differ and few names are shared
+    authors_clash: bool  # other people: first authors differ and few names are shared
     year_gap: int | None
-    volume: int                 # 1 agree, -1 conflict, 0 unknown
+    volume: int  # 1 agree, -1 conflict, 0 unknown
     issue: int
-    page: int                   # first page
+    page: int  # first page
     page_last: int
     journal: int
-    same_place: bool            # same journal, year and first page
-    hard: tuple[str, ...]       # hard evidence of two works, the rule names of each, in order
-    special: bool               # an erratum, retraction or comment is one of the two
-    generic: bool               # a title such as "Editorial" is one of the two
-    column: bool                # a recurring column's title is one of the two
+    same_place: bool  # same journal, year and first page
+    hard: tuple[str, ...]  # hard evidence of two works, the rule names of each, in order
+    special: bool  # an erratum, retraction or comment is one of the two
+    generic: bool  # a title such as "Editorial" is one of the two
+    column: bool  # a recurring column's title is one of the two
 
     @property
     def authors_known(self) -> bool:
@@ -92,8 +99,15 @@ class Evidence(NamedTuple):
     @property
     def support(self) -> int:
         """Agreeing details: authors, year, journal, volume, issue, first page, abstract."""
-        return (self.authors_agree + (self.year_gap == 0) + (self.journal > 0) + (self.volume > 0)
-                + (self.issue > 0) + (self.page > 0) + self.abstract_agree)
+        return (
+            self.authors_agree
+            + (self.year_gap == 0)
+            + (self.journal > 0)
+            + (self.volume > 0)
+            + (self.issue > 0)
+            + (self.page > 0)
+            + self.abstract_agree
+        )
 
     @property
     def soft(self) -> bool:
@@ -102,8 +116,11 @@ class Evidence(NamedTuple):
         # merge only when the first page cannot vouch for the pair and neither can the volume,
         # or the title is a recurring column's ("Remarks from the Editor"), repeated issue after
         # issue.
-        return self.authors_clash or ((self.issue < 0 or self.page_last < 0) and self.page <= 0
-                                      and (self.volume <= 0 or self.column))
+        return self.authors_clash or (
+            (self.issue < 0 or self.page_last < 0)
+            and self.page <= 0
+            and (self.volume <= 0 or self.column)
+        )
 
 
 def title_similarity(a: Features, b: Features) -> float:
@@ -128,19 +145,28 @@ def _family_match(x: str, y: str) -> bool:
         return False
     # Long names cut short or joined differently ("jonssonrylander" / "jonsson"), particles
     # ("vandergraaf" / "vangraaf"), characters lost to a bad encoding ("muoz" / "munoz").
-    if x.startswith(y) or y.startswith(x) or (min(len(x), len(y)) >= 5 and (x.endswith(y) or y.endswith(x))):
+    if (
+        x.startswith(y)
+        or y.startswith(x)
+        or (min(len(x), len(y)) >= 5 and (x.endswith(y) or y.endswith(x)))
+    ):
         return True
     return Indel.normalized_similarity(x, y, score_cutoff=FAMILY_NAME) >= FAMILY_NAME
 
 
-def author_agreement(a: tuple[tuple[str, str], ...], b: tuple[tuple[str, str], ...]) -> tuple[bool, float]:
+def author_agreement(
+    a: tuple[tuple[str, str], ...], b: tuple[tuple[str, str], ...]
+) -> tuple[bool, float]:
     """(first authors agree, share of the shorter list's families found in the other)."""
     if not a or not b:
         return False, 0.0
     fa, fb = a[0], b[0]
     first = (_family_match(fa[0], fb[0]) and (not fa[1] or not fb[1] or fa[1][0] == fb[1][0])) or (
-        bool(fa[1] and fb[1]) and fa[0][:1] == fb[1][:1] and fb[0][:1] == fa[1][:1]
-        and fa[0][:1] != fa[1][:1])   # "Xiaoguang W" for "Wang X"
+        bool(fa[1] and fb[1])
+        and fa[0][:1] == fb[1][:1]
+        and fb[0][:1] == fa[1][:1]
+        and fa[0][:1] != fa[1][:1]
+    )  # "Xiaoguang W" for "Wang X"
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     short, long_ = short[:12], long_[:40]
     families = {f for f, _ in long_}
@@ -150,13 +176,15 @@ def author_agreement(a: tuple[tuple[str, str], ...], b: tuple[tuple[str, str], .
         if any(_family_match(f, g) for g in families):
             hits += 1
         elif i and any(g[:1] == i[:1] and gi[:1] == f[:1] for g, gi in long_):
-            hits += 1   # given and family names swapped: "Xiaoguang W" for "Wang X"
+            hits += 1  # given and family names swapped: "Xiaoguang W" for "Wang X"
     return first, hits / len(short)
 
 
-_MONTHS = frozenset("january february march april may june july august september october november "
-                    "december jan feb mar apr jun jul aug sep sept oct nov dec spring summer autumn fall "
-                    "winter".split())
+_MONTHS = frozenset(
+    "january february march april may june july august september october november "
+    "december jan feb mar apr jun jul aug sep sept oct nov dec spring summer autumn fall "
+    "winter".split()
+)
 
 
 def field_agreement(x: str, y: str) -> int:
@@ -185,8 +213,17 @@ def title_contained(x: str, y: str) -> bool:
 def _shifted(a: Features, b: Features) -> bool:
     """True when ``a`` holds ``b``'s volume in its issue field and ``b``'s issue in its pages, with
     no volume and no page range of its own ("pages 9, issue 26" for "26(9):1746")."""
-    return bool(not a.volume and not a.page_last and a.issue and a.page_first and b.volume and b.issue
-                and a.issue == b.volume and a.page_first == b.issue and a.issue != a.page_first)
+    return bool(
+        not a.volume
+        and not a.page_last
+        and a.issue
+        and a.page_first
+        and b.volume
+        and b.issue
+        and a.issue == b.volume
+        and a.page_first == b.issue
+        and a.issue != a.page_first
+    )
 
 
 def _article_number_pair(x: str, y: str) -> bool:
@@ -195,19 +232,23 @@ def _article_number_pair(x: str, y: str) -> bool:
     if x.lstrip("e") == y.lstrip("e"):
         return True
     # (An "S" page is a supplement's page, not an article number.)
-    return any(u[:1].isalpha() and u[:1] != "s" and u[1:].isdigit() and v.isdigit()
-               for u, v in ((x, y), (y, x)))
+    return any(
+        u[:1].isalpha() and u[:1] != "s" and u[1:].isdigit() and v.isdigit()
+        for u, v in ((x, y), (y, x))
+    )
 
 
 def _ranges_touch(a: Features, b: Features) -> bool:
     """True when two page ranges share a page ("569" in "567-569", "246-250" and "250-254"):
     one database has the range wrong, which says nothing either way."""
+
     def span(f: Features) -> tuple[int, int] | None:
         if not f.page_first.isdigit():
             return None
         first = int(f.page_first)
         last = int(f.page_last) if f.page_last.isdigit() else first
         return (first, last) if last >= first else None
+
     sa, sb = span(a), span(b)
     if sa is None or sb is None:
         return a.page_last != "" and a.page_last == b.page_last
@@ -217,18 +258,20 @@ def _ranges_touch(a: Features, b: Features) -> bool:
 def _volume(a: Features, b: Features) -> int:
     volume = field_agreement(a.volume, b.volume)
     if volume < 0 and (a.volume == str(a.year) or b.volume == str(b.year)):
-        return 0        # the year typed into the volume field ("2016" for volume 94)
-    if volume < 0 and ((a.supplement and a.supplement == b.volume) or (b.supplement and b.supplement == a.volume)):
-        return 0        # "v16 (Suppl 1)" exported as volume 1: the supplement's number
+        return 0  # the year typed into the volume field ("2016" for volume 94)
+    if volume < 0 and (
+        (a.supplement and a.supplement == b.volume) or (b.supplement and b.supplement == a.volume)
+    ):
+        return 0  # "v16 (Suppl 1)" exported as volume 1: the supplement's number
     return volume
 
 
 def _issue(a: Features, b: Features) -> int:
     issue = field_agreement(a.issue, b.issue)
     if issue < 0 and (a.issue in _MONTHS or b.issue in _MONTHS):
-        return 0        # a month ("May") is when the issue came out, not its number
+        return 0  # a month ("May") is when the issue came out, not its number
     if issue < 0 and ("s" + a.issue == b.issue or "s" + b.issue == a.issue):
-        return 0        # "S2" and "2": a supplement numbered like the issue, or the issue itself
+        return 0  # "S2" and "2": a supplement numbered like the issue, or the issue itself
     return issue
 
 
@@ -244,12 +287,16 @@ def _pages(a: Features, b: Features) -> tuple[int, int]:
 def _authors_agree(a: Features, b: Features, first_author: bool, overlap: float) -> bool:
     # A first author misplaced or mangled ("Young TK" for "Kim YT") is outvoted by the rest.
     fewest = min(len(a.authors), len(b.authors))
-    return (first_author and overlap >= AUTHORS_HALF) or (overlap >= AUTHORS_MOST and fewest >= MANY_AUTHORS) \
+    return (
+        (first_author and overlap >= AUTHORS_HALF)
+        or (overlap >= AUTHORS_MOST and fewest >= MANY_AUTHORS)
         or (overlap == 1.0 and fewest >= SOME_AUTHORS)
+    )
 
 
-def _hard(a: Features, b: Features, year_gap: int | None, page: int, volume: int,
-          same_place: bool) -> tuple[str, ...]:
+def _hard(
+    a: Features, b: Features, year_gap: int | None, page: int, volume: int, same_place: bool
+) -> tuple[str, ...]:
     hard = []
     if a.doi and b.doi and a.doi != b.doi:
         hard.append("doi_differs")
@@ -282,8 +329,23 @@ def gather(a: Features, b: Features, ts: float, contained: bool) -> Evidence:
     journal = journal_agreement(a.journal, b.journal)
     same_place = page > 0 and journal > 0 and year_gap == 0
     return Evidence(
-        a, b, ts, contained, first_author, overlap, authors_agree, authors_clash, year_gap,
-        volume, issue, page, page_last, journal, same_place,
-        _hard(a, b, year_gap, page, volume, same_place), bool({a.kind, b.kind} & NOTICES),
-        a.generic or b.generic, a.column or b.column,
+        a,
+        b,
+        ts,
+        contained,
+        first_author,
+        overlap,
+        authors_agree,
+        authors_clash,
+        year_gap,
+        volume,
+        issue,
+        page,
+        page_last,
+        journal,
+        same_place,
+        _hard(a, b, year_gap, page, volume, same_place),
+        bool({a.kind, b.kind} & NOTICES),
+        a.generic or b.generic,
+        a.column or b.column,
     )

@@ -40,20 +40,36 @@ class Kind:
     CONFERENCE = "conference"
 
 
-_ERRATUM = re.compile(r"^(?:erratum|errata|correction|corrigendum|corrigenda|addendum|"
-                      r"notice of correction|publisher'?s? note|author correction)\b", re.I)
+_ERRATUM = re.compile(
+    r"^(?:erratum|errata|correction|corrigendum|corrigenda|addendum|"
+    r"notice of correction|publisher'?s? note|author correction)\b",
+    re.I,
+)
 _ERRATUM_ANY = re.compile(r"\b(?:erratum|corrigendum)\b", re.I)
-_RETRACTION = re.compile(r"^(?:retraction|retracted|withdrawn|notice of retraction|"
-                         r"expression of concern)\b", re.I)
-_COMMENT = re.compile(r"^(?:comment(?:ary)? on|re:|reply|response to|in reply|author'?s'? reply|"
-                      r"letter to the editor|a reply to)\b|[-:]\s*(?:reply|authors'? reply|response)\s*\.?$",
-                      re.I)
-_ERRATUM_CITATION = re.compile(r"\((?:vol\.? \d+[^)]*|[^()]*\(\d{4}\) \d+[^()]*\([^()]*\))\)\s*\.?\s*$", re.I)
+_RETRACTION = re.compile(
+    r"^(?:retraction|retracted|withdrawn|notice of retraction|"
+    r"expression of concern)\b",
+    re.I,
+)
+_COMMENT = re.compile(
+    r"^(?:comment(?:ary)? on|re:|reply|response to|in reply|author'?s'? reply|"
+    r"letter to the editor|a reply to)\b|[-:]\s*(?:reply|authors'? reply|response)\s*\.?$",
+    re.I,
+)
+_ERRATUM_CITATION = re.compile(
+    r"\((?:vol\.? \d+[^)]*|[^()]*\(\d{4}\) \d+[^()]*\([^()]*\))\)\s*\.?\s*$", re.I
+)
 _PUB_TYPE_KIND = (
-    ("published erratum", Kind.ERRATUM), ("erratum", Kind.ERRATUM), ("correction", Kind.ERRATUM),
-    ("retraction", Kind.RETRACTION), ("retracted", Kind.RETRACTION),
-    ("comment", Kind.COMMENT), ("conference abstract", Kind.CONFERENCE),
-    ("conference", Kind.CONFERENCE), ("congress", Kind.CONFERENCE), ("meeting abstract", Kind.CONFERENCE),
+    ("published erratum", Kind.ERRATUM),
+    ("erratum", Kind.ERRATUM),
+    ("correction", Kind.ERRATUM),
+    ("retraction", Kind.RETRACTION),
+    ("retracted", Kind.RETRACTION),
+    ("comment", Kind.COMMENT),
+    ("conference abstract", Kind.CONFERENCE),
+    ("conference", Kind.CONFERENCE),
+    ("congress", Kind.CONFERENCE),
+    ("meeting abstract", Kind.CONFERENCE),
 )
 _SUPPLEMENTS = re.compile(r"\bsupplements?\b", re.I)
 _JOURNAL_WORD = re.compile(r"\bjournal\b", re.I)
@@ -68,32 +84,47 @@ class Features:
     doi: str
     pmid: str
     pmcid: str
-    title: str                          # normalised (see normalize_title)
-    title_compact: str                  # without spaces, for edit-distance similarity
-    title_en: str                       # a Chinese record's English title, normalised
-    title_alts: tuple[str, ...]         # other titles it carries (translations), compact
-    cjk: bool                           # the title is Chinese
-    generic: bool                       # "Editorial", "Editor's comments" ...: says nothing
-    column: bool                        # mostly such words: a recurring column's title
-    numbers: frozenset[str]             # numbers in the title ("part 2", years ...)
+    title: str  # normalised (see normalize_title)
+    title_compact: str  # without spaces, for edit-distance similarity
+    title_en: str  # a Chinese record's English title, normalised
+    title_alts: tuple[str, ...]  # other titles it carries (translations), compact
+    cjk: bool  # the title is Chinese
+    generic: bool  # "Editorial", "Editor's comments" ...: says nothing
+    column: bool  # mostly such words: a recurring column's title
+    numbers: frozenset[str]  # numbers in the title ("part 2", years ...)
     authors: tuple[tuple[str, str], ...]  # (family, initials)
     year: int | None
-    journal: tuple[str, ...]            # significant journal words
+    journal: tuple[str, ...]  # significant journal words
     issn: str
     volume: str
     issue: str
-    supplement: str                     # the supplement's number, when in one
+    supplement: str  # the supplement's number, when in one
     page_first: str
     page_last: str
-    abstract: str                       # normalised, first 300 characters
-    abstract_full: str                  # the whole abstract as imported (the record's own string)
+    abstract: str  # normalised, first 300 characters
+    abstract_full: str  # the whole abstract as imported (the record's own string)
     kind: str
-    keys: tuple[str, ...]               # blocking keys
+    keys: tuple[str, ...]  # blocking keys
 
 
 # Words one of the title patterns below needs; a title with none of them skips the patterns.
-_KIND_HINTS = ("errat", "corrig", "correct", "addend", "retract", "withdrawn", "concern", "comment",
-               "reply", "response", "re:", "letter", "publisher", "notice", "(vol")
+_KIND_HINTS = (
+    "errat",
+    "corrig",
+    "correct",
+    "addend",
+    "retract",
+    "withdrawn",
+    "concern",
+    "comment",
+    "reply",
+    "response",
+    "re:",
+    "letter",
+    "publisher",
+    "notice",
+    "(vol",
+)
 
 
 def _kind(record: Record, title: str) -> str:
@@ -102,8 +133,11 @@ def _kind(record: Record, title: str) -> str:
     if any(hint in lowered for hint in _KIND_HINTS):
         if _RETRACTION.match(raw_title):
             return Kind.RETRACTION
-        if _ERRATUM.match(raw_title) or _ERRATUM_ANY.search(raw_title[:80].split("[")[0]) \
-                or _ERRATUM_CITATION.search(raw_title):
+        if (
+            _ERRATUM.match(raw_title)
+            or _ERRATUM_ANY.search(raw_title[:80].split("[")[0])
+            or _ERRATUM_CITATION.search(raw_title)
+        ):
             return Kind.ERRATUM
         if _COMMENT.search(raw_title):
             return Kind.COMMENT
@@ -118,18 +152,50 @@ def _kind(record: Record, title: str) -> str:
 @lru_cache(maxsize=50_000)
 def _venue_kind(venue: str, volume: str, issue: str) -> str:
     if is_supplement(volume, issue) or _SUPPLEMENTS.search(venue):
-        return Kind.CONFERENCE     # supplement issues hold meeting abstracts
-    if venue and _CONFERENCE_VENUE.search(venue) and (
-            not _JOURNAL_WORD.search(venue) or _CONFERENCE_COLON.search(venue)):
+        return Kind.CONFERENCE  # supplement issues hold meeting abstracts
+    if (
+        venue
+        and _CONFERENCE_VENUE.search(venue)
+        and (not _JOURNAL_WORD.search(venue) or _CONFERENCE_COLON.search(venue))
+    ):
         return Kind.CONFERENCE
     return Kind.ARTICLE
 
 
-_KEY_STOP = {"a", "an", "the", "of", "in", "on", "and", "or", "for", "to", "with", "by", "at", "from",
-             "is", "are", "as", "its", "their", "de", "la", "le", "les", "des", "der", "die", "und", "el"}
+_KEY_STOP = {
+    "a",
+    "an",
+    "the",
+    "of",
+    "in",
+    "on",
+    "and",
+    "or",
+    "for",
+    "to",
+    "with",
+    "by",
+    "at",
+    "from",
+    "is",
+    "are",
+    "as",
+    "its",
+    "their",
+    "de",
+    "la",
+    "le",
+    "les",
+    "des",
+    "der",
+    "die",
+    "und",
+    "el",
+}
 
 
-_GENERIC_WORDS = frozenset("""
+_GENERIC_WORDS = frozenset(
+    """
 editorial editorials editor editors s comments comment commentary introduction introductory notes note
 preface foreword letter letters reply replies response responses erratum errata correction
 corrections corrigendum news book books review reviews announcement announcements obituary index
@@ -138,7 +204,8 @@ this in the to from a an of and on for special section sections message presiden
 welcome overview summary conclusion conclusions discussion update updates highlights calendar events
 report reports proceedings symposium retraction notice notices retracted withdrawn authors author
 invited remarks opening closing address keynote front matter back cover title page masthead
-""".split())
+""".split()
+)
 
 
 def is_generic_title(norm_title: str) -> bool:
@@ -160,9 +227,12 @@ def _generic_and_column(words: list[str]) -> tuple[bool, bool]:
 # A footnote marker typed into a title: "..., focusing on employee representation 1".
 _FOOTNOTE_RAW = re.compile(r"[a-z]{5,} [1-3]\s*$")
 _FOOTNOTE = re.compile(r" [1-3]$")
-_NUMBERING = re.compile(r"(?:part|phase|study|type|vol|volume|no|issue|trial|stage|grade|class|"
-                        r"section|chapter|step|generation|wave|round|cohort|experiment|report|series|"
-                        r"edition|version|day|week|year|model|factor|group|level|class) [1-3]\s*$", re.I)
+_NUMBERING = re.compile(
+    r"(?:part|phase|study|type|vol|volume|no|issue|trial|stage|grade|class|"
+    r"section|chapter|step|generation|wave|round|cohort|experiment|report|series|"
+    r"edition|version|day|week|year|model|factor|group|level|class) [1-3]\s*$",
+    re.I,
+)
 
 
 _DIGIT = re.compile(r"\d")
@@ -218,7 +288,9 @@ def features(record: Record) -> Features:
     if record.pmcid:
         keys.append("c:" + record.pmcid)
     keys.extend(title_keys(title, words))
-    alts = [t for t in ([title_en] if title_en else []) + alternative_titles(record.title) if t != title]
+    alts = [
+        t for t in ([title_en] if title_en else []) + alternative_titles(record.title) if t != title
+    ]
     for alt in alts:
         keys.extend(title_keys(alt))
     if authors and year:
@@ -242,8 +314,9 @@ def features(record: Record) -> Features:
         cjk=cjk,
         generic=generic,
         column=column,
-        numbers=title_numbers(_without_footnote(record.title, title)) if not cjk and _has_numbers(
-            title, words) else frozenset(),
+        numbers=title_numbers(_without_footnote(record.title, title))
+        if not cjk and _has_numbers(title, words)
+        else frozenset(),
         authors=authors,
         year=year,
         journal=journal_tokens(normalize_journal(record.journal or record.journal_abbrev)),
@@ -265,10 +338,20 @@ def completeness(record: Record) -> int:
     """How much a record carries; the most complete record of a cluster is its primary."""
     score = 0
     for value, weight in (
-        (record.title, 2), (record.abstract, 4), (record.authors, 2), (record.year, 1),
-        (record.journal, 1), (record.volume, 1), (record.issue, 1), (record.page_first, 1),
-        (record.doi, 3), (record.pmid, 2), (record.pmcid, 1), (record.issn, 1),
-        (record.keywords or record.mesh, 1), (record.language, 1),
+        (record.title, 2),
+        (record.abstract, 4),
+        (record.authors, 2),
+        (record.year, 1),
+        (record.journal, 1),
+        (record.volume, 1),
+        (record.issue, 1),
+        (record.page_first, 1),
+        (record.doi, 3),
+        (record.pmid, 2),
+        (record.pmcid, 1),
+        (record.issn, 1),
+        (record.keywords or record.mesh, 1),
+        (record.language, 1),
     ):
         if value:
             score += weight

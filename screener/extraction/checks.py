@@ -25,7 +25,14 @@ from screener.extraction.validate import row_numbers
 
 __all__ = ["CHECK_KINDS", "Finding", "check_row", "grim_consistent", "implied_p", "max_sd"]
 
-CHECK_KINDS = ("grim", "p_vs_ci", "ci_asymmetric", "sd_implausible", "out_of_range", "events_gt_total")
+CHECK_KINDS = (
+    "grim",
+    "p_vs_ci",
+    "ci_asymmetric",
+    "sd_implausible",
+    "out_of_range",
+    "events_gt_total",
+)
 _DIFFERENCE_MEASURES = frozenset({"MD", "SMD", "RD"})
 _Z95 = NormalDist().inv_cdf(0.975)
 
@@ -43,25 +50,31 @@ def grim_consistent(mean: Number, n: int, items: int = 1) -> bool | None:
     scores (each the sum of ``items`` integer items). None when GRIM cannot tell: with
     n * items >= 10^decimals every reported mean is reachable."""
     denominator = n * items
-    if n < 1 or denominator >= 10 ** mean.decimals:
+    if n < 1 or denominator >= 10**mean.decimals:
         return None
     exact = Fraction(mean.text)
-    half = Fraction(1, 2 * 10 ** mean.decimals)
+    half = Fraction(1, 2 * 10**mean.decimals)
     low, high = (exact - half) * denominator, (exact + half) * denominator
     # Either rounding direction is accepted at the half-way points (reports differ on it).
     return math.ceil(low) <= high
 
 
-def max_sd(minimum: float, maximum: float, *, mean: float | None = None, n: int | None = None) -> float:
+def max_sd(
+    minimum: float, maximum: float, *, mean: float | None = None, n: int | None = None
+) -> float:
     """The largest sample SD (n - 1 denominator) data on [minimum, maximum] can have: with the
     mean known, sqrt((mean - min)(max - mean) * n / (n - 1)); without it, half the range (times
     sqrt(n / (n - 1)) when n is known)."""
-    spread = (mean - minimum) * (maximum - mean) if mean is not None else ((maximum - minimum) / 2) ** 2
+    spread = (
+        (mean - minimum) * (maximum - mean) if mean is not None else ((maximum - minimum) / 2) ** 2
+    )
     factor = n / (n - 1) if n and n > 1 else 1.0
     return math.sqrt(max(spread, 0.0) * factor)
 
 
-def implied_p(estimate: float, lower: float, upper: float, *, level: float = 0.95) -> tuple[float, float]:
+def implied_p(
+    estimate: float, lower: float, upper: float, *, level: float = 0.95
+) -> tuple[float, float]:
     """(z, two-sided P) implied by an estimate and its normal-based CI, on the given scale."""
     se = (upper - lower) / (2 * NormalDist().inv_cdf(0.5 + level / 2))
     z = abs(estimate) / se
@@ -80,14 +93,20 @@ def check_row(outcome: OutcomeSpec, values: Mapping[str, str]) -> list[Finding]:
     kind = outcome.data_type
     found: list[Finding] = []
     if kind == "continuous":
-        for m, sd, n, group in (("m1i", "sd1i", "n1i", outcome.groups[0]), ("m2i", "sd2i", "n2i", outcome.groups[1])):
+        for m, sd, n, group in (
+            ("m1i", "sd1i", "n1i", outcome.groups[0]),
+            ("m2i", "sd2i", "n2i", outcome.groups[1]),
+        ):
             found += _mean_sd(outcome, nums.get(m), nums.get(sd), nums.get(n), f" ({group})")
     elif kind == "prepost":
         both = nums.get("n")
         found += _mean_sd(outcome, nums.get("m_pre"), nums.get("sd_pre"), both, " (before)")
         found += _mean_sd(outcome, nums.get("m_post"), nums.get("sd_post"), both, " (after)")
     elif kind == "dichotomous":
-        for e, t, group in (("events1", "total1", outcome.groups[0]), ("events2", "total2", outcome.groups[1])):
+        for e, t, group in (
+            ("events1", "total1", outcome.groups[0]),
+            ("events2", "total2", outcome.groups[1]),
+        ):
             found += _events(nums.get(e), nums.get(t), f" in the {group} group")
     elif kind == "proportion":
         found += _events(nums.get("events"), nums.get("n"), "")
@@ -99,21 +118,31 @@ def check_row(outcome: OutcomeSpec, values: Mapping[str, str]) -> list[Finding]:
 
 def _events(events: Number | None, total: Number | None, where: str) -> list[Finding]:
     if events and total and events.value > total.value:
-        return [Finding("events_gt_total", f"{events.text} events among {total.text} participants{where}")]
+        return [
+            Finding(
+                "events_gt_total", f"{events.text} events among {total.text} participants{where}"
+            )
+        ]
     return []
 
 
-def _mean_sd(outcome: OutcomeSpec, mean: Number | None, sd: Number | None, n: Number | None,
-             which: str) -> list[Finding]:
+def _mean_sd(
+    outcome: OutcomeSpec, mean: Number | None, sd: Number | None, n: Number | None, which: str
+) -> list[Finding]:
     found: list[Finding] = []
     size = int(n.value) if n else None
     if outcome.integer and mean and size:
         ok = grim_consistent(mean, size, outcome.items)
         if ok is False:
             items = f" x {outcome.items} items" if outcome.items > 1 else ""
-            found.append(Finding("grim", f"mean {mean.text}{which} cannot come from {size}{items} "
-                                         f"integer scores (no whole total / {size * outcome.items} "
-                                         f"rounds to {mean.text})"))
+            found.append(
+                Finding(
+                    "grim",
+                    f"mean {mean.text}{which} cannot come from {size}{items} "
+                    f"integer scores (no whole total / {size * outcome.items} "
+                    f"rounds to {mean.text})",
+                )
+            )
     low, high = outcome.minimum, outcome.maximum
     if low is None or high is None:
         return found
@@ -128,8 +157,13 @@ def _mean_sd(outcome: OutcomeSpec, mean: Number | None, sd: Number | None, n: Nu
         limit = max_sd(low, high, mean=inside, n=size)
         if sd.value - sd.half_unit > limit:
             given = f" with mean {mean.text}" if mean else ""
-            found.append(Finding("sd_implausible", f"SD {sd.text}{which} exceeds the largest SD "
-                                                   f"possible on {scale}{given} ({limit:.3g})"))
+            found.append(
+                Finding(
+                    "sd_implausible",
+                    f"SD {sd.text}{which} exceeds the largest SD "
+                    f"possible on {scale}{given} ({limit:.3g})",
+                )
+            )
     return found
 
 
@@ -159,22 +193,28 @@ def _scaled(x: Number, ratio: bool) -> tuple[float, float]:
 
 def _asymmetry(measure: str, est: Number, low: Number, high: Number, ratio: bool) -> list[Finding]:
     if not ratio and measure not in _DIFFERENCE_MEASURES:
-        return []   # proportions, correlations, "other": no single scale to insist on
+        return []  # proportions, correlations, "other": no single scale to insist on
     (e, de), (lo, dl), (hi, dh) = (_scaled(x, ratio) for x in (est, low, high))
     below, above = e - lo, hi - e
     if abs(above - below) <= 2 * de + dl + dh + 1e-12:
         return []
     scale = "log scale" if ratio else "scale of the estimate"
     raw_symmetric = ratio and abs((high.value - est.value) - (est.value - low.value)) <= (
-        2 * est.half_unit + low.half_unit + high.half_unit)
+        2 * est.half_unit + low.half_unit + high.half_unit
+    )
     hint = "; it is symmetric on the raw scale, as if computed there" if raw_symmetric else ""
-    return [Finding("ci_asymmetric",
-                    f"{measure} {est.text} (95% CI {low.text} to {high.text}) is not centred on the "
-                    f"estimate on the {scale} ({below:.3g} below, {above:.3g} above){hint}")]
+    return [
+        Finding(
+            "ci_asymmetric",
+            f"{measure} {est.text} (95% CI {low.text} to {high.text}) is not centred on the "
+            f"estimate on the {scale} ({below:.3g} below, {above:.3g} above){hint}",
+        )
+    ]
 
 
-def _p_against_ci(measure: str, est: Number, low: Number, high: Number, p: Number,
-                  ratio: bool) -> list[Finding]:
+def _p_against_ci(
+    measure: str, est: Number, low: Number, high: Number, p: Number, ratio: bool
+) -> list[Finding]:
     (e, de), (lo, dl), (hi, dh) = (_scaled(x, ratio) for x in (est, low, high))
     width = hi - lo
     # The widest and narrowest z the rounded numbers allow.
@@ -192,5 +232,10 @@ def _p_against_ci(measure: str, est: Number, low: Number, high: Number, p: Numbe
     z, implied = implied_p(e, lo, hi)
     shown = "P = " + p.text if p.relation == "=" else "P " + p.text
     scale = " on the log scale" if ratio else ""
-    return [Finding("p_vs_ci", f"reported {shown}, but {measure} {est.text} (95% CI {low.text} to "
-                               f"{high.text}) implies P = {implied:.2g} (z = {z:.2f}{scale})")]
+    return [
+        Finding(
+            "p_vs_ci",
+            f"reported {shown}, but {measure} {est.text} (95% CI {low.text} to "
+            f"{high.text}) implies P = {implied:.2g} (z = {z:.2f}{scale})",
+        )
+    ]

@@ -76,8 +76,9 @@ def sd_from_se(se: float, n: int) -> Converted:
     return Converted({"sd": se * math.sqrt(n)}, "se_to_sd", {"se": se, "n": n})
 
 
-def sd_from_ci(lower: float, upper: float, n: int, *, level: float = 0.95,
-               t_based: bool | None = None) -> Converted:
+def sd_from_ci(
+    lower: float, upper: float, n: int, *, level: float = 0.95, t_based: bool | None = None
+) -> Converted:
     """SD of a group mean from its CI: SD = sqrt(n) * (upper - lower) / (2 * multiplier).
 
     The multiplier is t with n - 1 df for small samples (n < 60, or ``t_based=True``), else z.
@@ -87,13 +88,29 @@ def sd_from_ci(lower: float, upper: float, n: int, *, level: float = 0.95,
     use_t = n < SMALL_SAMPLE if t_based is None else t_based
     mult = _multiplier(level, n - 1 if use_t else None)
     sd = math.sqrt(n) * (upper - lower) / (2 * mult)
-    return Converted({"sd": sd}, "ci_to_sd", {"lower": lower, "upper": upper, "n": n, "level": level,
-                                              "distribution": "t" if use_t else "normal",
-                                              "divisor": 2 * mult})
+    return Converted(
+        {"sd": sd},
+        "ci_to_sd",
+        {
+            "lower": lower,
+            "upper": upper,
+            "n": n,
+            "level": level,
+            "distribution": "t" if use_t else "normal",
+            "divisor": 2 * mult,
+        },
+    )
 
 
-def sd_from_ci_difference(lower: float, upper: float, n1: int, n2: int, *, level: float = 0.95,
-                          t_based: bool | None = None) -> Converted:
+def sd_from_ci_difference(
+    lower: float,
+    upper: float,
+    n1: int,
+    n2: int,
+    *,
+    level: float = 0.95,
+    t_based: bool | None = None,
+) -> Converted:
     """Within-group SD from the CI of a difference in means (Handbook 6.5.2.3):
     SE = (upper - lower) / (2 * multiplier), SD = SE / sqrt(1/n1 + 1/n2)."""
     _need(upper > lower, "the CI's upper limit must be above its lower limit")
@@ -102,9 +119,18 @@ def sd_from_ci_difference(lower: float, upper: float, n1: int, n2: int, *, level
     mult = _multiplier(level, n1 + n2 - 2 if use_t else None)
     se = (upper - lower) / (2 * mult)
     sd = se / math.sqrt(1 / n1 + 1 / n2)
-    return Converted({"sd": sd, "se": se}, "ci_diff_to_sd",
-                     {"lower": lower, "upper": upper, "n1": n1, "n2": n2, "level": level,
-                      "distribution": "t" if use_t else "normal"})
+    return Converted(
+        {"sd": sd, "se": se},
+        "ci_diff_to_sd",
+        {
+            "lower": lower,
+            "upper": upper,
+            "n1": n1,
+            "n2": n2,
+            "level": level,
+            "distribution": "t" if use_t else "normal",
+        },
+    )
 
 
 def sd_from_p_difference(difference: float, p: float, n1: int, n2: int) -> Converted:
@@ -116,11 +142,15 @@ def sd_from_p_difference(difference: float, p: float, n1: int, n2: int) -> Conve
     t = float(stats.t.ppf(1 - p / 2, n1 + n2 - 2))
     se = abs(difference) / t
     sd = se / math.sqrt(1 / n1 + 1 / n2)
-    return Converted({"sd": sd, "se": se}, "p_to_sd",
-                     {"difference": difference, "p": p, "n1": n1, "n2": n2, "t": t})
+    return Converted(
+        {"sd": sd, "se": se},
+        "p_to_sd",
+        {"difference": difference, "p": p, "n1": n1, "n2": n2, "t": t},
+    )
 
 
 # --- medians ---------------------------------------------------------------------------------
+
 
 def xi(n: int) -> float:
     """Wan et al.'s xi(n) = 2 E(Z_(n)), the expected range of n standard normals.
@@ -133,7 +163,8 @@ def xi(n: int) -> float:
         return 0.0
     if n > 50:
         return 2 * float(stats.norm.ppf((n - 0.375) / (n + 0.25)))
-    def integrand(x: float) -> float:   # x * n * phi(x) * Phi(x)^(n-1), with math for speed
+
+    def integrand(x: float) -> float:  # x * n * phi(x) * Phi(x)^(n-1), with math for speed
         return x * n * math.exp(-x * x / 2) / _SQRT_2PI * (0.5 * math.erfc(-x / _SQRT_2)) ** (n - 1)
 
     value, _ = integrate.quad(integrand, -12, 12, epsabs=1e-12, limit=200)
@@ -146,8 +177,15 @@ def eta(n: int) -> float:
     return 2 * float(stats.norm.ppf((0.75 * n - 0.125) / (n + 0.25)))
 
 
-def mean_sd_from_median(n: int, median: float, *, q1: float | None = None, q3: float | None = None,
-                        minimum: float | None = None, maximum: float | None = None) -> Converted:
+def mean_sd_from_median(
+    n: int,
+    median: float,
+    *,
+    q1: float | None = None,
+    q3: float | None = None,
+    minimum: float | None = None,
+    maximum: float | None = None,
+) -> Converted:
     """Mean (Luo et al. 2018) and SD (Wan et al. 2014) from a median with the range (S1), the
     range and quartiles (S2) or the quartiles (S3)."""
     _need(n >= 3, "n must be at least 3 to estimate a mean and SD from a median")
@@ -163,11 +201,11 @@ def mean_sd_from_median(n: int, median: float, *, q1: float | None = None, q3: f
     if has_range and has_iqr:
         _need(minimum <= q1 and q3 <= maximum, "the quartiles must lie within the range")  # type: ignore[operator]
     a, b = minimum, maximum
-    n75 = n ** 0.75
+    n75 = n**0.75
     if has_range and has_iqr:
         scenario = "S2"
         w1 = 2.2 / (2.2 + n75)
-        w2 = 0.7 - 0.72 / n ** 0.55
+        w2 = 0.7 - 0.72 / n**0.55
         mean = w1 * (a + b) / 2 + w2 * (q1 + q3) / 2 + (1 - w1 - w2) * median  # type: ignore[operator]
         sd = (b - a) / (2 * xi(n)) + (q3 - q1) / (2 * eta(n))  # type: ignore[operator]
     elif has_range:
@@ -180,13 +218,26 @@ def mean_sd_from_median(n: int, median: float, *, q1: float | None = None, q3: f
         w = 0.7 + 0.39 / n
         mean = w * (q1 + q3) / 2 + (1 - w) * median  # type: ignore[operator]
         sd = (q3 - q1) / eta(n)  # type: ignore[operator]
-    details = {"scenario": scenario, "n": n, "median": median, "q1": q1, "q3": q3,
-               "min": minimum, "max": maximum, "mean_method": "Luo 2018", "sd_method": "Wan 2014"}
-    return Converted({"mean": mean, "sd": sd}, "median_to_mean_sd",
-                     {k: v for k, v in details.items() if v is not None})
+    details = {
+        "scenario": scenario,
+        "n": n,
+        "median": median,
+        "q1": q1,
+        "q3": q3,
+        "min": minimum,
+        "max": maximum,
+        "mean_method": "Luo 2018",
+        "sd_method": "Wan 2014",
+    }
+    return Converted(
+        {"mean": mean, "sd": sd},
+        "median_to_mean_sd",
+        {k: v for k, v in details.items() if v is not None},
+    )
 
 
 # --- arms and change scores ------------------------------------------------------------------
+
 
 def combine_groups(n1: int, m1: float, sd1: float, n2: int, m2: float, sd2: float) -> Converted:
     """Two groups as one (Handbook Table 6.5.a): N = n1 + n2, M = (n1 m1 + n2 m2) / N,
@@ -195,19 +246,24 @@ def combine_groups(n1: int, m1: float, sd1: float, n2: int, m2: float, sd2: floa
     _need(sd1 >= 0 and sd2 >= 0, "SDs cannot be negative")
     total = n1 + n2
     mean = (n1 * m1 + n2 * m2) / total
-    var = ((n1 - 1) * sd1 ** 2 + (n2 - 1) * sd2 ** 2
-           + n1 * n2 / total * (m1 ** 2 + m2 ** 2 - 2 * m1 * m2)) / (total - 1)
-    return Converted({"n": total, "mean": mean, "sd": math.sqrt(var)}, "combine_groups",
-                     {"n1": n1, "m1": m1, "sd1": sd1, "n2": n2, "m2": m2, "sd2": sd2})
+    var = (
+        (n1 - 1) * sd1**2 + (n2 - 1) * sd2**2 + n1 * n2 / total * (m1**2 + m2**2 - 2 * m1 * m2)
+    ) / (total - 1)
+    return Converted(
+        {"n": total, "mean": mean, "sd": math.sqrt(var)},
+        "combine_groups",
+        {"n1": n1, "m1": m1, "sd1": sd1, "n2": n2, "m2": m2, "sd2": sd2},
+    )
 
 
-def change_sd(sd_pre: float, sd_post: float, r: float, *, imputed: bool = False,
-              source: str = "") -> Converted:
+def change_sd(
+    sd_pre: float, sd_post: float, r: float, *, imputed: bool = False, source: str = ""
+) -> Converted:
     """SD of the change from baseline (Handbook 6.5.2.8):
     sqrt(sd_pre^2 + sd_post^2 - 2 r sd_pre sd_post); ``imputed`` marks a borrowed r."""
     _need(-1 <= r <= 1, "r must be between -1 and 1")
     _need(sd_pre > 0 and sd_post > 0, "SDs must be greater than 0")
-    var = sd_pre ** 2 + sd_post ** 2 - 2 * r * sd_pre * sd_post
+    var = sd_pre**2 + sd_post**2 - 2 * r * sd_pre * sd_post
     details: dict[str, Any] = {"sd_pre": sd_pre, "sd_post": sd_post, "r": r}
     if source:
         details["r_source"] = source
@@ -218,13 +274,19 @@ def correlation_from_sds(sd_pre: float, sd_post: float, sd_change: float) -> flo
     """The pre-post correlation implied by a study reporting all three SDs (Handbook 6.5.2.8):
     r = (sd_pre^2 + sd_post^2 - sd_change^2) / (2 sd_pre sd_post)."""
     _need(sd_pre > 0 and sd_post > 0 and sd_change > 0, "SDs must be greater than 0")
-    r = (sd_pre ** 2 + sd_post ** 2 - sd_change ** 2) / (2 * sd_pre * sd_post)
+    r = (sd_pre**2 + sd_post**2 - sd_change**2) / (2 * sd_pre * sd_post)
     _need(-1 <= r <= 1, f"these SDs imply r = {r:.3f}, outside -1..1; check them")
     return r
 
 
-def impute_correlation(r: float, *, source: str, sd_pre: float | None = None,
-                       sd_post: float | None = None, sd_change: float | None = None) -> Converted:
+def impute_correlation(
+    r: float,
+    *,
+    source: str,
+    sd_pre: float | None = None,
+    sd_post: float | None = None,
+    sd_change: float | None = None,
+) -> Converted:
     """A pre-post r borrowed from another study (flagged imputed): given directly as ``r``, or
     computed from that study's three SDs when they are given (then ``r`` is ignored)."""
     _need(bool(source.strip()), "say where the correlation comes from (the source study)")
@@ -241,11 +303,22 @@ def impute_correlation(r: float, *, source: str, sd_pre: float | None = None,
 CONVERSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "se": ("SD from a standard error (SD = SE x sqrt(n))", ("se", "n")),
     "ci": ("SD from a 95% CI of the mean (t-based when n < 60)", ("lower", "upper", "n")),
-    "median": ("Mean and SD from a median with IQR and/or range (Luo 2018, Wan 2014)",
-               ("n", "median", "q1", "q3", "min", "max")),
-    "combine": ("Two groups as one (Cochrane Handbook Table 6.5.a)", ("n1", "mean1", "sd1", "n2", "mean2", "sd2")),
-    "r_sds": ("r from this study's SDs before, after and of the change", ("sd_pre", "sd_post", "sd_change")),
-    "r_impute": ("r imputed from another study (flagged imputed)", ("source", "r", "sd_pre", "sd_post", "sd_change")),
+    "median": (
+        "Mean and SD from a median with IQR and/or range (Luo 2018, Wan 2014)",
+        ("n", "median", "q1", "q3", "min", "max"),
+    ),
+    "combine": (
+        "Two groups as one (Cochrane Handbook Table 6.5.a)",
+        ("n1", "mean1", "sd1", "n2", "mean2", "sd2"),
+    ),
+    "r_sds": (
+        "r from this study's SDs before, after and of the change",
+        ("sd_pre", "sd_post", "sd_change"),
+    ),
+    "r_impute": (
+        "r imputed from another study (flagged imputed)",
+        ("source", "r", "sd_pre", "sd_post", "sd_change"),
+    ),
 }
 """Conversion name -> (description, its inputs in entry order)."""
 
@@ -253,6 +326,7 @@ CONVERSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
 def convert(kind: str, inputs: Mapping[str, str]) -> Converted:
     """Run conversion ``kind`` on typed inputs (names as in :data:`CONVERSIONS`); an empty or
     unreadable input raises :class:`ConversionError` naming it."""
+
     def num(name: str, optional: bool = False) -> float | None:
         text = (inputs.get(name) or "").strip()
         if not text:
@@ -280,10 +354,18 @@ def convert(kind: str, inputs: Mapping[str, str]) -> Converted:
     if kind == "ci":
         return sd_from_ci(need("lower"), need("upper"), count("n"))
     if kind == "median":
-        return mean_sd_from_median(count("n"), need("median"), q1=num("q1", True), q3=num("q3", True),
-                                   minimum=num("min", True), maximum=num("max", True))
+        return mean_sd_from_median(
+            count("n"),
+            need("median"),
+            q1=num("q1", True),
+            q3=num("q3", True),
+            minimum=num("min", True),
+            maximum=num("max", True),
+        )
     if kind == "combine":
-        return combine_groups(count("n1"), need("mean1"), need("sd1"), count("n2"), need("mean2"), need("sd2"))
+        return combine_groups(
+            count("n1"), need("mean1"), need("sd1"), count("n2"), need("mean2"), need("sd2")
+        )
     if kind == "r_sds":
         sds = {k: need(k) for k in ("sd_pre", "sd_post", "sd_change")}
         return Converted({"r": correlation_from_sds(**sds)}, "r_from_sds", sds)
@@ -292,6 +374,11 @@ def convert(kind: str, inputs: Mapping[str, str]) -> Converted:
         r_given = num("r", True)
         if r_given is None and None in sds3:
             raise ConversionError("give r, or the source study's three SDs")
-        return impute_correlation(r_given if r_given is not None else 0.0, source=inputs.get("source", ""),
-                                  sd_pre=sds3[0], sd_post=sds3[1], sd_change=sds3[2])
+        return impute_correlation(
+            r_given if r_given is not None else 0.0,
+            source=inputs.get("source", ""),
+            sd_pre=sds3[0],
+            sd_post=sds3[1],
+            sd_change=sds3[2],
+        )
     raise ConversionError(f"unknown conversion {kind!r}; known: {', '.join(CONVERSIONS)}")

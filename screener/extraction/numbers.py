@@ -14,7 +14,9 @@ from decimal import Decimal, InvalidOperation
 __all__ = ["Number", "NumberError", "format_number", "parse_number", "same_number"]
 
 _MINUS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-", "\u2009": "", "\u00a0": " "})
-_NUMBER = re.compile(r"^(?P<rel><=|>=|≤|≥|<|>|=)?\s*(?P<num>[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(?P<unit>.*)$")
+_NUMBER = re.compile(
+    r"^(?P<rel><=|>=|≤|≥|<|>|=)?\s*(?P<num>[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(?P<unit>.*)$"
+)
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
@@ -58,8 +60,10 @@ def parse_number(text: str, *, unit: str = "", allow_relation: bool = False) -> 
     if not raw:
         raise NumberError("a number is needed")
     if _THOUSANDS.match(raw):
-        raise NumberError(f"'{text.strip()}': type {raw.replace(',', '')} (no thousands separator), "
-                          f"or {raw.replace(',', '.')} if the comma is a decimal mark")
+        raise NumberError(
+            f"'{text.strip()}': type {raw.replace(',', '')} (no thousands separator), "
+            f"or {raw.replace(',', '.')} if the comma is a decimal mark"
+        )
     if _DECIMAL_COMMA.match(raw):
         raise NumberError(f"'{text.strip()}' has a decimal comma; type {raw.replace(',', '.')}")
     match = _NUMBER.match(raw)
@@ -73,7 +77,9 @@ def parse_number(text: str, *, unit: str = "", allow_relation: bool = False) -> 
         if not unit:
             raise NumberError(f"'{text.strip()}' is not a number (this field has no unit)")
         if _norm_unit(given_unit) != _norm_unit(unit):
-            raise NumberError(f"'{text.strip()}' is in {given_unit}, but this field is in {unit}; convert it first")
+            raise NumberError(
+                f"'{text.strip()}' is in {given_unit}, but this field is in {unit}; convert it first"
+            )
     number_text = match["num"].lstrip("+")
     if number_text.startswith("."):
         number_text = "0" + number_text

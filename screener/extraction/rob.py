@@ -22,7 +22,16 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["TOOLS", "Domain", "RobJudgement", "RobRow", "RobSummary", "RobTool", "get_tool", "summarise"]
+__all__ = [
+    "TOOLS",
+    "Domain",
+    "RobJudgement",
+    "RobRow",
+    "RobSummary",
+    "RobTool",
+    "get_tool",
+    "summarise",
+]
 
 OVERALL = "overall"
 
@@ -31,7 +40,7 @@ OVERALL = "overall"
 class Domain:
     key: str
     label: str
-    judgements: tuple[str, ...] = ()   # empty: the tool's judgements
+    judgements: tuple[str, ...] = ()  # empty: the tool's judgements
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +49,7 @@ class RobTool:
     name: str
     reference: str
     domains: tuple[Domain, ...]
-    judgements: tuple[str, ...]                  # best to worst, for colours and "worst of"
+    judgements: tuple[str, ...]  # best to worst, for colours and "worst of"
     overall_judgements: tuple[str, ...]
     algorithm: Callable[[Mapping[str, str]], str | None] | None = None
     study_design: str = ""
@@ -67,7 +76,10 @@ class RobTool:
 
 
 def _rob2(j: Mapping[str, str]) -> str:
-    values = [j[k] for k in ("randomization", "deviations", "missing_data", "measurement", "reported_result")]
+    values = [
+        j[k]
+        for k in ("randomization", "deviations", "missing_data", "measurement", "reported_result")
+    ]
     if "high" in values:
         return "high"
     return "low" if all(v == "low" for v in values) else "some concerns"
@@ -96,71 +108,124 @@ def _nos(selection: tuple[str, ...], third: tuple[str, ...]) -> Callable[[Mappin
         if s == 2 and c >= 1 and o >= 2:
             return "fair"
         return "poor"
+
     return grade
 
 
 _STAR1 = ("0", "1")
-_NOS_COHORT_SEL = ("representativeness", "selection_non_exposed", "ascertainment_exposure", "outcome_absent_at_start")
+_NOS_COHORT_SEL = (
+    "representativeness",
+    "selection_non_exposed",
+    "ascertainment_exposure",
+    "outcome_absent_at_start",
+)
 _NOS_COHORT_OUT = ("assessment_outcome", "follow_up_length", "follow_up_adequacy")
-_NOS_CC_SEL = ("case_definition", "representativeness_cases", "selection_controls", "definition_controls")
+_NOS_CC_SEL = (
+    "case_definition",
+    "representativeness_cases",
+    "selection_controls",
+    "definition_controls",
+)
 _NOS_CC_EXP = ("ascertainment_exposure", "same_method", "non_response")
 
-TOOLS: dict[str, RobTool] = {t.key: t for t in (
-    RobTool(
-        "rob2", "RoB 2 (randomised trials)", "Sterne JAC et al. BMJ 2019;366:l4898",
-        (Domain("randomization", "D1 Randomisation process"),
-         Domain("deviations", "D2 Deviations from intended interventions"),
-         Domain("missing_data", "D3 Missing outcome data"),
-         Domain("measurement", "D4 Measurement of the outcome"),
-         Domain("reported_result", "D5 Selection of the reported result")),
-        ("low", "some concerns", "high"), ("low", "some concerns", "high"), _rob2, "randomised trial"),
-    RobTool(
-        "robins_i", "ROBINS-I (non-randomised studies of interventions)", "Sterne JAC et al. BMJ 2016;355:i4919",
-        (Domain("confounding", "D1 Confounding"),
-         Domain("selection", "D2 Selection of participants"),
-         Domain("classification", "D3 Classification of interventions"),
-         Domain("deviations", "D4 Deviations from intended interventions"),
-         Domain("missing_data", "D5 Missing data"),
-         Domain("measurement", "D6 Measurement of outcomes"),
-         Domain("reported_result", "D7 Selection of the reported result")),
-        ("low", "moderate", "serious", "critical", "no information"),
-        ("low", "moderate", "serious", "critical", "no information"), _robins_i, "non-randomised study"),
-    RobTool(
-        "nos_cohort", "Newcastle-Ottawa Scale (cohort studies)", "Wells GA et al., Ottawa Hospital Research Institute",
-        (Domain("representativeness", "S1 Representativeness of the exposed cohort", _STAR1),
-         Domain("selection_non_exposed", "S2 Selection of the non-exposed cohort", _STAR1),
-         Domain("ascertainment_exposure", "S3 Ascertainment of exposure", _STAR1),
-         Domain("outcome_absent_at_start", "S4 Outcome not present at start", _STAR1),
-         Domain("comparability", "C1 Comparability (design or analysis)", ("0", "1", "2")),
-         Domain("assessment_outcome", "O1 Assessment of outcome", _STAR1),
-         Domain("follow_up_length", "O2 Follow-up long enough", _STAR1),
-         Domain("follow_up_adequacy", "O3 Adequacy of follow-up", _STAR1)),
-        ("2", "1", "0"), ("good", "fair", "poor"), _nos(_NOS_COHORT_SEL, _NOS_COHORT_OUT), "cohort study"),
-    RobTool(
-        "nos_case_control", "Newcastle-Ottawa Scale (case-control studies)", "Wells GA et al., Ottawa Hospital Research Institute",
-        (Domain("case_definition", "S1 Case definition adequate", _STAR1),
-         Domain("representativeness_cases", "S2 Representativeness of the cases", _STAR1),
-         Domain("selection_controls", "S3 Selection of controls", _STAR1),
-         Domain("definition_controls", "S4 Definition of controls", _STAR1),
-         Domain("comparability", "C1 Comparability (design or analysis)", ("0", "1", "2")),
-         Domain("ascertainment_exposure", "E1 Ascertainment of exposure", _STAR1),
-         Domain("same_method", "E2 Same method for cases and controls", _STAR1),
-         Domain("non_response", "E3 Non-response rate", _STAR1)),
-        ("2", "1", "0"), ("good", "fair", "poor"), _nos(_NOS_CC_SEL, _NOS_CC_EXP), "case-control study"),
-    RobTool(
-        "jbi_case_series", "JBI checklist for case series", "Munn Z et al. JBI Evid Synth 2020;18(10):2127-2133",
-        (Domain("q1", "Q1 Clear criteria for inclusion"),
-         Domain("q2", "Q2 Condition measured in a standard, reliable way"),
-         Domain("q3", "Q3 Valid methods used to identify the condition"),
-         Domain("q4", "Q4 Consecutive inclusion of participants"),
-         Domain("q5", "Q5 Complete inclusion of participants"),
-         Domain("q6", "Q6 Clear reporting of participants' demographics"),
-         Domain("q7", "Q7 Clear reporting of clinical information"),
-         Domain("q8", "Q8 Outcomes or follow-up results clearly reported"),
-         Domain("q9", "Q9 Clear reporting of the presenting site(s)/clinic(s) demographics"),
-         Domain("q10", "Q10 Statistical analysis appropriate")),
-        ("yes", "unclear", "no", "not applicable"), ("include", "seek further info", "exclude"), None, "case series"),
-)}
+TOOLS: dict[str, RobTool] = {
+    t.key: t
+    for t in (
+        RobTool(
+            "rob2",
+            "RoB 2 (randomised trials)",
+            "Sterne JAC et al. BMJ 2019;366:l4898",
+            (
+                Domain("randomization", "D1 Randomisation process"),
+                Domain("deviations", "D2 Deviations from intended interventions"),
+                Domain("missing_data", "D3 Missing outcome data"),
+                Domain("measurement", "D4 Measurement of the outcome"),
+                Domain("reported_result", "D5 Selection of the reported result"),
+            ),
+            ("low", "some concerns", "high"),
+            ("low", "some concerns", "high"),
+            _rob2,
+            "randomised trial",
+        ),
+        RobTool(
+            "robins_i",
+            "ROBINS-I (non-randomised studies of interventions)",
+            "Sterne JAC et al. BMJ 2016;355:i4919",
+            (
+                Domain("confounding", "D1 Confounding"),
+                Domain("selection", "D2 Selection of participants"),
+                Domain("classification", "D3 Classification of interventions"),
+                Domain("deviations", "D4 Deviations from intended interventions"),
+                Domain("missing_data", "D5 Missing data"),
+                Domain("measurement", "D6 Measurement of outcomes"),
+                Domain("reported_result", "D7 Selection of the reported result"),
+            ),
+            ("low", "moderate", "serious", "critical", "no information"),
+            ("low", "moderate", "serious", "critical", "no information"),
+            _robins_i,
+            "non-randomised study",
+        ),
+        RobTool(
+            "nos_cohort",
+            "Newcastle-Ottawa Scale (cohort studies)",
+            "Wells GA et al., Ottawa Hospital Research Institute",
+            (
+                Domain("representativeness", "S1 Representativeness of the exposed cohort", _STAR1),
+                Domain("selection_non_exposed", "S2 Selection of the non-exposed cohort", _STAR1),
+                Domain("ascertainment_exposure", "S3 Ascertainment of exposure", _STAR1),
+                Domain("outcome_absent_at_start", "S4 Outcome not present at start", _STAR1),
+                Domain("comparability", "C1 Comparability (design or analysis)", ("0", "1", "2")),
+                Domain("assessment_outcome", "O1 Assessment of outcome", _STAR1),
+                Domain("follow_up_length", "O2 Follow-up long enough", _STAR1),
+                Domain("follow_up_adequacy", "O3 Adequacy of follow-up", _STAR1),
+            ),
+            ("2", "1", "0"),
+            ("good", "fair", "poor"),
+            _nos(_NOS_COHORT_SEL, _NOS_COHORT_OUT),
+            "cohort study",
+        ),
+        RobTool(
+            "nos_case_control",
+            "Newcastle-Ottawa Scale (case-control studies)",
+            "Wells GA et al., Ottawa Hospital Research Institute",
+            (
+                Domain("case_definition", "S1 Case definition adequate", _STAR1),
+                Domain("representativeness_cases", "S2 Representativeness of the cases", _STAR1),
+                Domain("selection_controls", "S3 Selection of controls", _STAR1),
+                Domain("definition_controls", "S4 Definition of controls", _STAR1),
+                Domain("comparability", "C1 Comparability (design or analysis)", ("0", "1", "2")),
+                Domain("ascertainment_exposure", "E1 Ascertainment of exposure", _STAR1),
+                Domain("same_method", "E2 Same method for cases and controls", _STAR1),
+                Domain("non_response", "E3 Non-response rate", _STAR1),
+            ),
+            ("2", "1", "0"),
+            ("good", "fair", "poor"),
+            _nos(_NOS_CC_SEL, _NOS_CC_EXP),
+            "case-control study",
+        ),
+        RobTool(
+            "jbi_case_series",
+            "JBI checklist for case series",
+            "Munn Z et al. JBI Evid Synth 2020;18(10):2127-2133",
+            (
+                Domain("q1", "Q1 Clear criteria for inclusion"),
+                Domain("q2", "Q2 Condition measured in a standard, reliable way"),
+                Domain("q3", "Q3 Valid methods used to identify the condition"),
+                Domain("q4", "Q4 Consecutive inclusion of participants"),
+                Domain("q5", "Q5 Complete inclusion of participants"),
+                Domain("q6", "Q6 Clear reporting of participants' demographics"),
+                Domain("q7", "Q7 Clear reporting of clinical information"),
+                Domain("q8", "Q8 Outcomes or follow-up results clearly reported"),
+                Domain("q9", "Q9 Clear reporting of the presenting site(s)/clinic(s) demographics"),
+                Domain("q10", "Q10 Statistical analysis appropriate"),
+            ),
+            ("yes", "unclear", "no", "not applicable"),
+            ("include", "seek further info", "exclude"),
+            None,
+            "case series",
+        ),
+    )
+}
 
 
 def get_tool(key: str) -> RobTool:
@@ -171,6 +236,7 @@ def get_tool(key: str) -> RobTool:
 
 
 # --- judgements and summaries ----------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class RobJudgement:
@@ -195,8 +261,8 @@ class RobRow:
     outcome: str
     cells: tuple[str, ...]
     overall: str
-    source: str          # consensus | agreed | single | disagreement | incomplete
-    score: int | None = None   # NOS stars, JBI "yes" count
+    source: str  # consensus | agreed | single | disagreement | incomplete
+    score: int | None = None  # NOS stars, JBI "yes" count
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,12 +276,14 @@ class RobSummary:
 def summarise(tool: RobTool, judgements: Iterable[RobJudgement]) -> RobSummary:
     """One row per study (and outcome, for outcome-level tools): consensus where recorded, else
     the assessors' judgement when they agree or only one assessed; '?' where they disagree."""
-    by_cell: dict[tuple[str, str], dict[str, list[RobJudgement]]] = defaultdict(lambda: defaultdict(list))
+    by_cell: dict[tuple[str, str], dict[str, list[RobJudgement]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
     for j in judgements:
         if j.tool == tool.key:
             by_cell[(j.study, j.outcome)][j.domain].append(j)
     rows, open_ = [], []
-    for (study, outcome) in sorted(by_cell):
+    for study, outcome in sorted(by_cell):
         cells: dict[str, str] = {}
         sources = set()
         for domain, found in by_cell[(study, outcome)].items():
@@ -231,16 +299,35 @@ def summarise(tool: RobTool, judgements: Iterable[RobJudgement]) -> RobSummary:
             else:
                 cells[domain] = "?"
                 sources.add("disagreement")
-                open_.append((study, outcome, domain, tuple((j.reviewer, j.judgement) for j in found)))
+                open_.append(
+                    (study, outcome, domain, tuple((j.reviewer, j.judgement) for j in found))
+                )
         known = {k: v for k, v in cells.items() if v != "?"}
-        options = {d: sorted({j.judgement for j in by_cell[(study, outcome)][d]})
-                   for d, v in cells.items() if v == "?"}
+        options = {
+            d: sorted({j.judgement for j in by_cell[(study, outcome)][d]})
+            for d, v in cells.items()
+            if v == "?"
+        }
         overall = _overall(tool, known, options)
-        source = ("disagreement" if "disagreement" in sources
-                  else "incomplete" if any(d.key not in cells for d in tool.domains)
-                  else "consensus" if sources == {"consensus"} else sorted(sources)[0])
-        rows.append(RobRow(study, outcome, tuple(cells.get(d.key, "") for d in tool.domains), overall,
-                           source, _score(tool, known)))
+        source = (
+            "disagreement"
+            if "disagreement" in sources
+            else "incomplete"
+            if any(d.key not in cells for d in tool.domains)
+            else "consensus"
+            if sources == {"consensus"}
+            else sorted(sources)[0]
+        )
+        rows.append(
+            RobRow(
+                study,
+                outcome,
+                tuple(cells.get(d.key, "") for d in tool.domains),
+                overall,
+                source,
+                _score(tool, known),
+            )
+        )
     return RobSummary(tool, tuple(rows), tuple(open_))
 
 

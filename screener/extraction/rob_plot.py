@@ -52,15 +52,21 @@ def _cell(tool: RobTool, key: str, judgement: str) -> Judged | None:
     return Judged(judgement, colour, judgement if judgement.isdigit() else SYMBOLS.get(colour, ""))
 
 
-_STARS = (Judged("all stars for the item", GREEN, ""), Judged("some stars", YELLOW, ""),
-          Judged("no star", RED, ""))
+_STARS = (
+    Judged("all stars for the item", GREEN, ""),
+    Judged("some stars", YELLOW, ""),
+    Judged("no star", RED, ""),
+)
 
 
 def _legend(tool: RobTool, used: set[str]) -> tuple[Judged, ...]:
     """The tool's judgements (domains', then overall ones; NOS stars by colour), plus the
     disagreement mark if ``used`` holds one."""
-    out = [Judged(t, colour_of(t), SYMBOLS.get(colour_of(t), ""))
-           for t in dict.fromkeys([*tool.judgements, *tool.overall_judgements]) if not t.isdigit()]
+    out = [
+        Judged(t, colour_of(t), SYMBOLS.get(colour_of(t), ""))
+        for t in dict.fromkeys([*tool.judgements, *tool.overall_judgements])
+        if not t.isdigit()
+    ]
     if any(t.isdigit() for t in tool.judgements):
         out = [*_STARS, *out]
     if "?" in used:
@@ -83,19 +89,27 @@ def traffic_light(summary: RobSummary, *, fmt: str = "svg", title: str = "") -> 
     tool = summary.tool
     columns = [d.label.split(" ", 1)[0] for d in tool.domains] + ["Overall"]
     keys = [d.key for d in tool.domains] + [OVERALL]
-    cells = [[_cell(tool, key, j) for key, j in zip(keys, (*row.cells, row.overall), strict=True)]
-             for row in summary.rows]
+    cells = [
+        [_cell(tool, key, j) for key, j in zip(keys, (*row.cells, row.overall), strict=True)]
+        for row in summary.rows
+    ]
     studies = [r.study + (f" ({r.outcome})" if r.outcome else "") for r in summary.rows]
     key = [f"{d.label.split(' ', 1)[0]}: {d.label.split(' ', 1)[-1]}" for d in tool.domains]
     used = {c for row in summary.rows for c in (*row.cells, row.overall)}
-    fig = traffic_light_figure(studies, columns, cells, key, _legend(tool, used),
-                               title or tool.name)
+    fig = traffic_light_figure(
+        studies, columns, cells, key, _legend(tool, used), title or tool.name
+    )
     # Text stays text in SVG (searchable, selectable in the report) rather than glyph paths.
     return figure_bytes(fig, fmt, dpi=150)
 
 
-def summary_plot(summary: RobSummary, *, weights: Mapping[str, float] | None = None,
-                 fmt: str = "svg", title: str = "") -> bytes:
+def summary_plot(
+    summary: RobSummary,
+    *,
+    weights: Mapping[str, float] | None = None,
+    fmt: str = "svg",
+    title: str = "",
+) -> bytes:
     """The summary bar chart: per domain (in words) and overall, the share of studies with
     each judgement, or of their meta-analysis ``weights`` (by study name; studies without a
     weight are left out), as robvis's ``rob_summary(weighted=TRUE)``."""

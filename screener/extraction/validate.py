@@ -119,7 +119,9 @@ def row_warnings(outcome: OutcomeSpec, values: Mapping[str, str]) -> list[str]:
         if measure in RATIO_MEASURES:
             for key in ("estimate", "ci_lb", "ci_ub"):
                 if key in nums and nums[key].value <= 0:
-                    out.append(f"a {measure} must be above 0 ({key} = {nums[key].text}); "
-                               "type the ratio, not its log")
+                    out.append(
+                        f"a {measure} must be above 0 ({key} = {nums[key].text}); "
+                        "type the ratio, not its log"
+                    )
                     break
     return out

@@ -6,7 +6,16 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Discrepancy", "ExtractionImport", "ExtractionValue", "Flag", "RowKey", "Study", "ValueEntry", "ValueKey"]
+__all__ = [
+    "Discrepancy",
+    "ExtractionImport",
+    "ExtractionValue",
+    "Flag",
+    "RowKey",
+    "Study",
+    "ValueEntry",
+    "ValueKey",
+]
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -88,8 +97,8 @@ class LinkedRecord:
     """A record linked to a study, with its screening outcome as PRISMA counts it."""
 
     record_id: int
-    citation: str           # "Family Year. Title"
-    status: str             # "included", "excluded at full text: reason", "undecided at ..."
+    citation: str  # "Family Year. Title"
+    status: str  # "included", "excluded at full text: reason", "undecided at ..."
 
     @property
     def included(self) -> bool:
@@ -152,5 +161,5 @@ class ExtractionImport:
     outcomes_created: tuple[str, ...] = ()
     values_saved: int = 0
     values_cleared: int = 0
-    dry_run: bool = False           # nothing was written: the counts say what an import would do
-    records_linked: int = 0         # records newly linked to studies (column record_ids)
+    dry_run: bool = False  # nothing was written: the counts say what an import would do
+    records_linked: int = 0  # records newly linked to studies (column record_ids)

@@ -28,11 +28,12 @@ from screener.storage.review import reviewer_id
 __all__ = ["decide", "find_duplicates", "queue", "report", "undo"]
 
 Progress = Callable[[int, int | None], None]
-_GUARD = "chain_guard:"   # rule prefix of a merge the chaining guard refused
+_GUARD = "chain_guard:"  # rule prefix of a merge the chaining guard refused
 
 
-def find_duplicates(db: sqlite_utils.Database, *, full: bool = False,
-                    progress: Progress | None = None) -> DedupReport:
+def find_duplicates(
+    db: sqlite_utils.Database, *, full: bool = False, progress: Progress | None = None
+) -> DedupReport:
     """Compare the review's records (only the new ones unless ``full``), store the verdicts and
     rebuild the clusters."""
     started = time.monotonic()
@@ -49,15 +50,20 @@ def find_duplicates(db: sqlite_utils.Database, *, full: bool = False,
     feats = drop_shared_dois(feats)
     verdicts = []
     if any(new):
-        verdicts = match(feats, new=None if full else new,
-                         progress=None if progress is None else lambda d, t: progress(n + d, 2 * n))
+        verdicts = match(
+            feats,
+            new=None if full else new,
+            progress=None if progress is None else lambda d, t: progress(n + d, 2 * n),
+        )
     with transaction(db):
         stamp = now()
         if full:
             store.delete_rule_pairs(db)
         store.upsert_rule_pairs(
-            db, ((ids[v.a], ids[v.b], round(v.score, 4), v.outcome, v.rule) for v in verdicts),
-            decided_at=stamp)
+            db,
+            ((ids[v.a], ids[v.b], round(v.score, 4), v.outcome, v.rule) for v in verdicts),
+            decided_at=stamp,
+        )
         by_id = {i: (f, r) for i, f, (_, r) in zip(ids, feats, loaded, strict=True)}
         refused = _rebuild_clusters(db, lambda wanted: {i: by_id[i] for i in wanted if i in by_id})
         if ids:
@@ -66,10 +72,17 @@ def find_duplicates(db: sqlite_utils.Database, *, full: bool = False,
         progress(2 * n, 2 * n)
     done = report(db)
     return DedupReport(
-        records=done.records, new_records=sum(new), automatic=done.automatic, queued=done.queued,
-        decided_same=done.decided_same, decided_apart=done.decided_apart, clusters=done.clusters,
-        duplicates_removed=done.duplicates_removed, refused=refused,
-        seconds=round(time.monotonic() - started, 3))
+        records=done.records,
+        new_records=sum(new),
+        automatic=done.automatic,
+        queued=done.queued,
+        decided_same=done.decided_same,
+        decided_apart=done.decided_apart,
+        clusters=done.clusters,
+        duplicates_removed=done.duplicates_removed,
+        refused=refused,
+        seconds=round(time.monotonic() - started, 3),
+    )
 
 
 def report(db: sqlite_utils.Database) -> DedupReport:
@@ -105,19 +118,26 @@ def _pair_records(db: sqlite_utils.Database, pair: int | tuple[int, int]) -> tup
     return row.record_a, row.record_b
 
 
-def decide(db: sqlite_utils.Database, pair: int | tuple[int, int], same: bool, reviewer: str) -> int:
+def decide(
+    db: sqlite_utils.Database, pair: int | tuple[int, int], same: bool, reviewer: str
+) -> int:
     """A person's verdict on a pair (by pair id or by its two record ids); returns the pair id.
     The clusters of the two records are rebuilt at once."""
     with transaction(db):
         a, b = _pair_records(db, pair)
-        pair_id = store.set_person_verdict(db, a, b, same=same, reviewer_id=reviewer_id(db, reviewer),
-                                           decided_at=now())
+        pair_id = store.set_person_verdict(
+            db, a, b, same=same, reviewer_id=reviewer_id(db, reviewer), decided_at=now()
+        )
         _rebuild_clusters(db, _loader(db), scope={a, b})
     return pair_id
 
 
-def undo(db: sqlite_utils.Database, pair: int | tuple[int, int] | None = None, *,
-         reviewer: str | None = None) -> int | None:
+def undo(
+    db: sqlite_utils.Database,
+    pair: int | tuple[int, int] | None = None,
+    *,
+    reviewer: str | None = None,
+) -> int | None:
     """Take back a person's verdict (the given pair's, or the last one ``reviewer`` made); the
     pair returns to the rule's verdict. Returns the pair id, or None when there was nothing."""
     with transaction(db):
@@ -137,8 +157,14 @@ def undo(db: sqlite_utils.Database, pair: int | tuple[int, int] | None = None, *
         if verdict.outcome == PairOutcome.DISTINCT:
             store.delete_pair(db, row.id)
         else:
-            store.restore_rule_verdict(db, row.id, outcome=verdict.outcome, score=round(verdict.score, 4),
-                                       rule=verdict.rule, decided_at=now())
+            store.restore_rule_verdict(
+                db,
+                row.id,
+                outcome=verdict.outcome,
+                score=round(verdict.score, 4),
+                rule=verdict.rule,
+                decided_at=now(),
+            )
         _rebuild_clusters(db, _loader(db), scope={row.record_a, row.record_b})
         return row.id
 
@@ -151,10 +177,13 @@ Loader = Callable[[Iterable[int]], dict[int, tuple[Features, Record]]]
 def _loader(db: sqlite_utils.Database) -> Loader:
     def load(wanted: Iterable[int]) -> dict[int, tuple[Features, Record]]:
         return {i: (features(r), r) for i, r in store.load_records(db, wanted)}
+
     return load
 
 
-def _rebuild_clusters(db: sqlite_utils.Database, load: Loader, *, scope: set[int] | None = None) -> int:
+def _rebuild_clusters(
+    db: sqlite_utils.Database, load: Loader, *, scope: set[int] | None = None
+) -> int:
     """Recompute clusters from the stored pairs (within the records linked to ``scope``, or
     everywhere); returns how many rule merges the chaining guard refused."""
     region: set[int] | None = None
@@ -173,8 +202,14 @@ def _rebuild_clusters(db: sqlite_utils.Database, load: Loader, *, scope: set[int
         # A rule merge the guard refused before is tried again: the records around it may
         # have changed since.
         if row.outcome == PairOutcome.DUPLICATE or row.rule.startswith(_GUARD):
-            links.append(Link(row.record_a, row.record_b, row.score if row.score is not None else 1.0,
-                              forced=row.decided_by == "person"))
+            links.append(
+                Link(
+                    row.record_a,
+                    row.record_b,
+                    row.score if row.score is not None else 1.0,
+                    forced=row.decided_by == "person",
+                )
+            )
             pair_of[(row.record_a, row.record_b)] = row
         elif row.decided_by == "person":
             apart.add(frozenset((row.record_a, row.record_b)))
@@ -193,7 +228,9 @@ def _rebuild_clusters(db: sqlite_utils.Database, load: Loader, *, scope: set[int
         if key in refused_pairs and not row.rule.startswith(_GUARD):
             store.set_rule_verdict(db, row.id, outcome=PairOutcome.POSSIBLE, rule=_GUARD + row.rule)
         elif key not in refused_pairs and row.rule.startswith(_GUARD):
-            store.set_rule_verdict(db, row.id, outcome=PairOutcome.DUPLICATE, rule=row.rule[len(_GUARD):])
+            store.set_rule_verdict(
+                db, row.id, outcome=PairOutcome.DUPLICATE, rule=row.rule[len(_GUARD) :]
+            )
 
     decided = store.records_with_decisions(db, region)
     was_primary = {primary for primary, _ in existing.values()}
@@ -201,14 +238,24 @@ def _rebuild_clusters(db: sqlite_utils.Database, load: Loader, *, scope: set[int
     for link in links:
         for x in (link.a, link.b):
             by, score = member_info.get(x, ("rule", None))
-            member_info[x] = ("person" if link.forced or by == "person" else "rule",
-                              max(score or 0.0, link.score))
+            member_info[x] = (
+                "person" if link.forced or by == "person" else "rule",
+                max(score or 0.0, link.score),
+            )
     chosen = []
     for members in groups:
         # A record people have screened stays the one screened; otherwise the earlier primary,
         # otherwise the most complete record (the earliest of equals).
-        primary = max(members, key=lambda m: (m in was_primary and m in decided, decided.get(m, 0),
-                                              m in was_primary, completeness(data[m][1]), -m))
+        primary = max(
+            members,
+            key=lambda m: (
+                m in was_primary and m in decided,
+                decided.get(m, 0),
+                m in was_primary,
+                completeness(data[m][1]),
+                -m,
+            ),
+        )
         chosen.append((primary, members))
     store.apply_clusters(db, chosen, existing=existing, member_info=member_info, created_at=now())
     return len(refused)

@@ -45,12 +45,23 @@ from screener.storage.analysis import SavedAnalysis
 from screener.storage.db import transaction
 from screener.storage.grade import GradeSetting
 
-__all__ = ["assess_all", "assess_one", "grade_tables", "history", "judge", "parse_design",
-           "set_design", "set_mid"]
+__all__ = [
+    "assess_all",
+    "assess_one",
+    "grade_tables",
+    "history",
+    "judge",
+    "parse_design",
+    "set_design",
+    "set_mid",
+]
 
 # Measures whose model scale is a log ratio, Fisher's z or a logit; proportions have no null.
-_BACK = {**dict.fromkeys(("OR", "RR", "ROM", "PETO", "PLN", "IRR", "HR"), "exp"),
-         "ZCOR": "tanh", "PLO": "ilogit"}
+_BACK = {
+    **dict.fromkeys(("OR", "RR", "ROM", "PETO", "PLN", "IRR", "HR"), "exp"),
+    "ZCOR": "tanh",
+    "PLO": "ilogit",
+}
 _NO_NULL = frozenset({"PR", "PLO", "PAS", "PFT", "PLN"})
 _BINARY = frozenset({"OR", "RR", "RD", "PETO"})
 _RANDOMISED_TOOLS = frozenset({"rob2"})
@@ -59,15 +70,22 @@ _ORDER = {"": 0, "low": 1, "some concerns": 2, "high": 3}
 
 # --- reading --------------------------------------------------------------------------------------
 
-def assess_one(db: sqlite_utils.Database, analysis_id: int, *, mid: float | None = None,
-               design: str | None = None) -> Assessment:
+
+def assess_one(
+    db: sqlite_utils.Database,
+    analysis_id: int,
+    *,
+    mid: float | None = None,
+    design: str | None = None,
+) -> Assessment:
     """The GRADE assessment of one saved analysis. ``mid`` and ``design`` given here replace
     the stored ones for this call only (nothing is saved)."""
     return _assess(db, analysis_store.get_analysis(db, analysis_id), _Context(db), mid, design)
 
 
-def assess_all(db: sqlite_utils.Database, *, mid: float | None = None,
-               design: str | None = None) -> list[Assessment]:
+def assess_all(
+    db: sqlite_utils.Database, *, mid: float | None = None, design: str | None = None
+) -> list[Assessment]:
     """Every saved analysis's assessment, oldest first (``mid``, ``design``: as for
     :func:`assess_one`)."""
     context = _Context(db)
@@ -81,7 +99,9 @@ def grade_tables(db: sqlite_utils.Database) -> tuple[Table, ...]:
     return sof_tables(found) if found else ()
 
 
-def history(db: sqlite_utils.Database, analysis_id: int) -> tuple[list[Judgement], list[GradeSetting]]:
+def history(
+    db: sqlite_utils.Database, analysis_id: int
+) -> tuple[list[Judgement], list[GradeSetting]]:
     """Every judgement and setting ever stored for ``analysis_id``, oldest first."""
     analysis_store.get_analysis(db, analysis_id)
     return store.judgements(db, analysis_id), store.settings_history(db, analysis_id)
@@ -89,8 +109,16 @@ def history(db: sqlite_utils.Database, analysis_id: int) -> tuple[list[Judgement
 
 # --- writing --------------------------------------------------------------------------------------
 
-def judge(db: sqlite_utils.Database, analysis_id: int, domain: str, level: str, *, reason: str,
-          reviewer: str) -> Judgement:
+
+def judge(
+    db: sqlite_utils.Database,
+    analysis_id: int,
+    domain: str,
+    level: str,
+    *,
+    reason: str,
+    reviewer: str,
+) -> Judgement:
     """Store ``reviewer``'s judgement of one domain (the lead or an arbiter), appended to the
     history; returns the judgement that now counts (the same as before when nothing changed)."""
     try:
@@ -104,20 +132,26 @@ def judge(db: sqlite_utils.Database, analysis_id: int, domain: str, level: str, 
         analysis_store.get_analysis(db, analysis_id)
         latest = store.latest_judgements(db, analysis_id).get(key)
         if latest is None or (latest.level, latest.reason) != (level, reason):
-            store.add_judgement(db, analysis_id=analysis_id, domain=key, level=level,
-                                reason=reason, reviewer_id=rid)
+            store.add_judgement(
+                db, analysis_id=analysis_id, domain=key, level=level, reason=reason, reviewer_id=rid
+            )
     return store.latest_judgements(db, analysis_id)[key]
 
 
-def set_mid(db: sqlite_utils.Database, analysis_id: int, mid: float | None, *, reviewer: str) -> None:
+def set_mid(
+    db: sqlite_utils.Database, analysis_id: int, mid: float | None, *, reviewer: str
+) -> None:
     """Store the analysis's minimally important difference (natural scale; None clears it)."""
     if mid is not None and (not math.isfinite(mid) or mid == 0):
-        raise InvalidInputError(f"--mid {mid}: a minimally important difference is a non-zero number")
+        raise InvalidInputError(
+            f"--mid {mid}: a minimally important difference is a non-zero number"
+        )
     _set(db, analysis_id, "mid", "" if mid is None else repr(float(mid)), reviewer)
 
 
-def set_design(db: sqlite_utils.Database, analysis_id: int, design: str | None, *,
-               reviewer: str) -> None:
+def set_design(
+    db: sqlite_utils.Database, analysis_id: int, design: str | None, *, reviewer: str
+) -> None:
     """Store the design the certainty starts from (None: from the studies again)."""
     _set(db, analysis_id, "design", "" if design is None else parse_design(design), reviewer)
 
@@ -146,18 +180,21 @@ def _judge_id(db: sqlite_utils.Database, reviewer: str) -> int:
     if not who.resolves:
         raise InvalidInputError(
             f"{who.name} is a screener: only an arbiter or the lead sets GRADE judgements (the "
-            f"lead makes an arbiter with: screener reviewer role REVIEW.db {who.name} arbiter)")
+            f"lead makes an arbiter with: screener reviewer role REVIEW.db {who.name} arbiter)"
+        )
     return review_store.reviewer_id(db, who.name)
 
 
 # --- from the review to the rules' values ---------------------------------------------------------
 
+
 class _Context:
     """What every analysis of one review shares: study names, designs, risk of bias."""
 
     def __init__(self, db: sqlite_utils.Database) -> None:
-        self.studies = sorted((s.name for s in extraction_store.list_studies(db)), key=len,
-                              reverse=True)
+        self.studies = sorted(
+            (s.name for s in extraction_store.list_studies(db)), key=len, reverse=True
+        )
         final = extraction_flow.final(db).values
         self.designs: dict[str, str] = {}
         for name in self.studies:
@@ -205,8 +242,13 @@ def _design_of(text: str) -> str:
     return "observational" if t.strip() else ""
 
 
-def _assess(db: sqlite_utils.Database, a: SavedAnalysis, context: _Context, mid: float | None,
-            design: str | None) -> Assessment:
+def _assess(
+    db: sqlite_utils.Database,
+    a: SavedAnalysis,
+    context: _Context,
+    mid: float | None,
+    design: str | None,
+) -> Assessment:
     stored = store.latest_settings(db, a.id)
     mid_source = "given here" if mid is not None else ""
     if mid is None and "mid" in stored:
@@ -218,13 +260,23 @@ def _assess(db: sqlite_utils.Database, a: SavedAnalysis, context: _Context, mid:
         start, source = stored["design"].value, f"set by {stored['design'].reviewer}"
     else:
         start, source = _recorded_design(context, labels, ev.studies)
-    return assess(ev, analysis_id=a.id, name=a.name, outcome=a.outcome, effect=_effect(a),
-                  design=start, design_source=source, mid=mid, mid_source=mid_source,
-                  judged=store.latest_judgements(db, a.id))
+    return assess(
+        ev,
+        analysis_id=a.id,
+        name=a.name,
+        outcome=a.outcome,
+        effect=_effect(a),
+        design=start,
+        design_source=source,
+        mid=mid,
+        mid_source=mid_source,
+        judged=store.latest_judgements(db, a.id),
+    )
 
 
-def _recorded_design(context: _Context, labels: Sequence[str], studies: Sequence[StudyRisk]
-                     ) -> tuple[str, str]:
+def _recorded_design(
+    context: _Context, labels: Sequence[str], studies: Sequence[StudyRisk]
+) -> tuple[str, str]:
     weight: dict[str, float] = defaultdict(float)
     count: dict[str, int] = defaultdict(int)
     for label, s in zip(labels, studies, strict=True):
@@ -238,8 +290,10 @@ def _recorded_design(context: _Context, labels: Sequence[str], studies: Sequence
         only = next(iter(count))
         return only, f"the design recorded for {count[only]} of {len(labels)} studies"
     main = max(count, key=lambda d: (weight[d], count[d]))
-    return main, (f"mixed designs ({count['randomised']} randomised, {count['observational']} "
-                  f"observational): the design carrying most weight; consider separate analyses")
+    return main, (
+        f"mixed designs ({count['randomised']} randomised, {count['observational']} "
+        f"observational): the design carrying most weight; consider separate analyses"
+    )
 
 
 def _evidence(a: SavedAnalysis, context: _Context) -> tuple[Evidence, list[str]]:
@@ -250,20 +304,30 @@ def _evidence(a: SavedAnalysis, context: _Context) -> tuple[Evidence, list[str]]
     weights = [_number(x) for x in studies.get("weight_percent") or ()]
     if len(weights) != len(labels):
         weights = [math.nan] * len(labels)
-    risks = tuple(StudyRisk(label, w, context.risk_of(context.study_of(label), a.outcome))
-                  for label, w in zip(labels, weights, strict=True))
+    risks = tuple(
+        StudyRisk(label, w, context.risk_of(context.study_of(label), a.outcome))
+        for label, w in zip(labels, weights, strict=True)
+    )
     participants, events = _totals(s.get("data"), set(labels))
     pi = (_number(r.get("pi_lb")), _number(r.get("pi_ub")))
     egger = _egger(r, s)
     ev = Evidence(
-        measure=measure, k=int(r.get("k") or len(labels)), estimate=_number(r.get("estimate")),
+        measure=measure,
+        k=int(r.get("k") or len(labels)),
+        estimate=_number(r.get("estimate")),
         ci=(_number(r.get("ci_lb")), _number(r.get("ci_ub"))),
-        pi=pi if all(map(math.isfinite, pi)) else None, i2=_optional(r.get("I2")),
-        p_between=_optional(r.get("p_between")), egger_p=egger,
-        null=None if measure in _NO_NULL else 0.0, back=_BACK.get(measure, ""),
+        pi=pi if all(map(math.isfinite, pi)) else None,
+        i2=_optional(r.get("I2")),
+        p_between=_optional(r.get("p_between")),
+        egger_p=egger,
+        null=None if measure in _NO_NULL else 0.0,
+        back=_BACK.get(measure, ""),
         binary=measure in _BINARY or s.get("data_type") == "dichotomous",
-        participants=participants, events=events, studies=risks,
-        level=_number(r.get("level")) if _optional(r.get("level")) else 95)
+        participants=participants,
+        events=events,
+        studies=risks,
+        level=_number(r.get("level")) if _optional(r.get("level")) else 95,
+    )
     return ev, labels
 
 
@@ -296,8 +360,13 @@ def _egger(r: Mapping[str, Any], s: Mapping[str, Any]) -> float | None:
 
     method = str(s.get("method") or r.get("method") or "REML")
     try:
-        return float(regtest([float(y) for y in yi], [float(v) for v in vi],
-                             method="FE" if method in ("MH", "PETO") else method).pval)
+        return float(
+            regtest(
+                [float(y) for y in yi],
+                [float(v) for v in vi],
+                method="FE" if method in ("MH", "PETO") else method,
+            ).pval
+        )
     except (PoolingError, ValueError):
         return None
 

@@ -34,8 +34,16 @@ from screener.storage.db import now, transaction
 from screener.storage.importing import deferred_fts
 from screener.storage.rows import insert_record_values
 
-__all__ = ["OTHER_SOURCES", "ImportPreview", "SourceNeeded", "check_sources", "file_database",
-           "import_file", "parse_source", "preview_file"]
+__all__ = [
+    "OTHER_SOURCES",
+    "ImportPreview",
+    "SourceNeeded",
+    "check_sources",
+    "file_database",
+    "import_file",
+    "parse_source",
+    "preview_file",
+]
 
 Progress = Callable[[int, int | None], None]
 
@@ -49,13 +57,24 @@ class SourceNeeded(InvalidInputError):  # not ...Error: it reads as what the use
     """The file does not say which database it came from, and no source was given."""
 
 
-OTHER_SOURCES = {"website": "Websites", "organisation": "Organisations",
-                 "citation": "Citation searching", "register": "Registers", "other": "Other sources"}
+OTHER_SOURCES = {
+    "website": "Websites",
+    "organisation": "Organisations",
+    "citation": "Citation searching",
+    "register": "Registers",
+    "other": "Other sources",
+}
 """``other:METHOD`` sources (PRISMA's identification methods) and the name each gets by default."""
-_METHOD_ALIASES = {"organization": "organisation", "citations": "citation", "websites": "website",
-                   "registry": "register"}
-SOURCE_HINT = ("give --source NAME (e.g. --source Embase), or --source other:METHOD[:NAME] for "
-               "records found by other methods (METHOD: " + ", ".join(OTHER_SOURCES) + ")")
+_METHOD_ALIASES = {
+    "organization": "organisation",
+    "citations": "citation",
+    "websites": "website",
+    "registry": "register",
+}
+SOURCE_HINT = (
+    "give --source NAME (e.g. --source Embase), or --source other:METHOD[:NAME] for "
+    "records found by other methods (METHOD: " + ", ".join(OTHER_SOURCES) + ")"
+)
 
 
 def parse_source(source: str | None, method: str = "database") -> tuple[str, str]:
@@ -73,8 +92,10 @@ def parse_source(source: str | None, method: str = "database") -> tuple[str, str
     kind = kind.strip().casefold()
     kind = _METHOD_ALIASES.get(kind, kind)
     if kind not in OTHER_SOURCES:
-        raise InvalidInputError(f"--source {text!r}: after 'other:' give one of "
-                                f"{', '.join(OTHER_SOURCES)} (e.g. other:website)")
+        raise InvalidInputError(
+            f"--source {text!r}: after 'other:' give one of "
+            f"{', '.join(OTHER_SOURCES)} (e.g. other:website)"
+        )
     if method not in ("database", kind):
         raise InvalidInputError(f"--source {text!r} says {kind}, but --method says {method}")
     return name.strip() or OTHER_SOURCES[kind], kind
@@ -148,8 +169,10 @@ def check_sources(paths: Sequence[str | Path], *, fmt: str | None = None) -> Non
         raise _source_needed(Path(paths[0]))
     if unnamed:
         one = len(unnamed) == 1
-        raise SourceNeeded(f"{', '.join(unnamed)} {'does' if one else 'do'} not say which database "
-                           f"{'it' if one else 'they'} came from: {SOURCE_HINT}; nothing was imported")
+        raise SourceNeeded(
+            f"{', '.join(unnamed)} {'does' if one else 'do'} not say which database "
+            f"{'it' if one else 'they'} came from: {SOURCE_HINT}; nothing was imported"
+        )
 
 
 def _source_needed(path: Path) -> SourceNeeded:
@@ -173,24 +196,39 @@ def _earlier(db: sqlite_utils.Database, digest: str) -> str:
     return f"{found[1]} on {found[2][:10]}" if found else ""
 
 
-def preview_file(db: sqlite_utils.Database, path: str | Path, *, fmt: str | None = None,
-                 source: str | None = None, workers: int | None = None) -> ImportPreview:
+def preview_file(
+    db: sqlite_utils.Database,
+    path: str | Path,
+    *,
+    fmt: str | None = None,
+    source: str | None = None,
+    workers: int | None = None,
+) -> ImportPreview:
     """Parse ``path`` without storing anything: format, database, entry count, bad entries."""
     path = Path(path)
     name, method = parse_source(source)
     with _open_export(path, fmt) as export:
         count, bad = 0, []
         try:
-            for entry in parsed(export.module, export.stream, file_name=path.name,
-                                workers=_workers(path, workers)):
+            for entry in parsed(
+                export.module, export.stream, file_name=path.name, workers=_workers(path, workers)
+            ):
                 count += 1
                 if entry.error is not None:
                     bad.append(str(entry.error))
         except UnicodeDecodeError:
             raise undecodable(path, export.encoding) from None
-        return ImportPreview(path.name, export.module.NAME, export.module.LABEL,
-                             _database(export, name), export.encoding, count, tuple(bad),
-                             _earlier(db, sha256_of(path)), method)
+        return ImportPreview(
+            path.name,
+            export.module.NAME,
+            export.module.LABEL,
+            _database(export, name),
+            export.encoding,
+            count,
+            tuple(bad),
+            _earlier(db, sha256_of(path)),
+            method,
+        )
 
 
 def import_file(
@@ -226,7 +264,8 @@ def import_file(
     earlier = _earlier(db, digest)
     if earlier and not again:
         raise AlreadyImportedError(
-            f"{path.name} was imported before (as {earlier}); give --again to import it once more")
+            f"{path.name} was imported before (as {earlier}); give --again to import it once more"
+        )
     with _open_export(path, fmt) as export:
         database = _database(export, source, default_source)
         if not database:
@@ -236,8 +275,13 @@ def import_file(
 
         def good_records() -> Iterator[tuple[int, tuple[Any, ...]]]:
             nonlocal counted
-            for entry in parsed(export.module, export.stream, file_name=path.name,
-                                workers=_workers(path, workers), chunk_size=chunk_size):
+            for entry in parsed(
+                export.module,
+                export.stream,
+                file_name=path.name,
+                workers=_workers(path, workers),
+                chunk_size=chunk_size,
+            ):
                 counted += 1
                 if entry.error is not None:
                     if not skip_bad:
@@ -246,19 +290,27 @@ def import_file(
                     continue
                 if progress is not None and counted % PROGRESS_EVERY == 0:
                     progress(counted, None)
-                assert entry.values is not None     # an entry without an error has its record
+                assert entry.values is not None  # an entry without an error has its record
                 yield entry.position, entry.values
 
         with transaction(db):
             import_id = import_store.start_import(
-                db, database=database, method=method, format=export.module.NAME,
-                file_name=path.name, sha256=digest, encoding=export.encoding,
-                query_name=query_name, query_text=query_text)
+                db,
+                database=database,
+                method=method,
+                format=export.module.NAME,
+                file_name=path.name,
+                sha256=digest,
+                encoding=export.encoding,
+                query_name=query_name,
+                query_text=query_text,
+            )
             try:
                 with deferred_fts(db) as fts:
                     rows, imported, created = good_records(), 0, now()
-                    while stored := insert_record_values(db, islice(rows, FTS_EVERY), import_id=import_id,
-                                                         created_at=created):
+                    while stored := insert_record_values(
+                        db, islice(rows, FTS_EVERY), import_id=import_id, created_at=created
+                    ):
                         imported += stored
                         fts.flush()
             except UnicodeDecodeError:
@@ -266,11 +318,22 @@ def import_file(
             if counted == 0:
                 raise ScreenerError(f"{path.name}: no records found in the file")
             if imported == 0:
-                raise ScreenerError(f"{path.name}: none of its {counted} entries could be imported; "
-                                    f"the first problem: {skipped[0]}")
-            import_store.finish_import(db, import_id, count_in_file=counted, count_imported=imported,
-                                       skipped=skipped)
+                raise ScreenerError(
+                    f"{path.name}: none of its {counted} entries could be imported; "
+                    f"the first problem: {skipped[0]}"
+                )
+            import_store.finish_import(
+                db, import_id, count_in_file=counted, count_imported=imported, skipped=skipped
+            )
     if progress is not None:
         progress(counted, counted)
-    return ImportResult(import_id, path.name, database, export.module.NAME, export.encoding, counted,
-                        imported, tuple(skipped))
+    return ImportResult(
+        import_id,
+        path.name,
+        database,
+        export.module.NAME,
+        export.encoding,
+        counted,
+        imported,
+        tuple(skipped),
+    )

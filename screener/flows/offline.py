@@ -58,27 +58,41 @@ class MergeSummary:
     full_texts: int = 0
     values: int = 0
     judgements: int = 0
-    removed: int = 0              # extraction values and judgements the reviewer cleared
-    kept: int = 0                 # rows the review changed since the checkout: left as they are
+    removed: int = 0  # extraction values and judgements the reviewer cleared
+    kept: int = 0  # rows the review changed since the checkout: left as they are
     reasons_added: tuple[str, ...] = ()
 
     @property
     def nothing(self) -> bool:
-        return not any((self.decisions, self.undos, self.notes, self.tags, self.untags,
-                        self.full_texts, self.values, self.judgements, self.removed,
-                        self.reasons_added))
+        return not any(
+            (
+                self.decisions,
+                self.undos,
+                self.notes,
+                self.tags,
+                self.untags,
+                self.full_texts,
+                self.values,
+                self.judgements,
+                self.removed,
+                self.reasons_added,
+            )
+        )
 
 
 def checkout(db: sqlite_utils.Database, path: Path, reviewer: str, out: str | Path) -> Checkout:
     """Write to ``out`` a blind copy of the review ``db`` (at ``path``) for ``reviewer``."""
     if store.copy_info(db) is not None:
-        raise InvalidInputError(f"{path} is itself an offline copy; make copies from the review "
-                                "file")
+        raise InvalidInputError(
+            f"{path} is itself an offline copy; make copies from the review file"
+        )
     who = review_store.get_reviewer(db, reviewer)
     review = review_store.load_review(db)
-    params = outcome_params(maybe_counts_as=review.maybe_counts_as,
-                            needed_title_abstract=review.reviewers_title_abstract,
-                            needed_full_text=review.reviewers_full_text)
+    params = outcome_params(
+        maybe_counts_as=review.maybe_counts_as,
+        needed_title_abstract=review.reviewers_title_abstract,
+        needed_full_text=review.reviewers_full_text,
+    )
     with new_file_path(out, protect=[path]) as tmp:
         copy_uid, left_out = store.make_copy(db, tmp, who.name, params)
     return Checkout(Path(out), who.name, copy_uid, left_out)
@@ -94,11 +108,13 @@ def _same_file(a: Path, b: str | Path) -> bool:
 def merge(db: sqlite_utils.Database, path: Path, copy_path: str | Path) -> MergeSummary:
     """Bring the work done in the copy at ``copy_path`` into the review ``db`` (at ``path``)."""
     if _same_file(path, copy_path):
-        raise InvalidInputError(f"{copy_path} is the review itself; give the offline copy "
-                                "(made by screener checkout)")
+        raise InvalidInputError(
+            f"{copy_path} is the review itself; give the offline copy (made by screener checkout)"
+        )
     if store.copy_info(db) is not None:
-        raise InvalidInputError(f"{path} is an offline copy; merge into the review file it was "
-                                "made from")
+        raise InvalidInputError(
+            f"{path} is an offline copy; merge into the review file it was made from"
+        )
     copy = open_review(copy_path)
     try:
         plan = _plan(db, path, copy, copy_path)
@@ -111,30 +127,36 @@ def merge(db: sqlite_utils.Database, path: Path, copy_path: str | Path) -> Merge
 @dataclass
 class _Plan:
     info: store.CopyInfo
-    reviewer: str                       # the declared spelling in the review
+    reviewer: str  # the declared spelling in the review
     reviewer_id: int
     decisions: list[store.DecisionRow]
-    base_decisions: set[int]            # copy ids that are the review's own rows
-    done_decisions: dict[int, int]      # copy id -> review id, merged before
+    base_decisions: set[int]  # copy ids that are the review's own rows
+    done_decisions: dict[int, int]  # copy id -> review id, merged before
     notes: list[store.NoteRow]
-    changes: list[tuple[str, Any, Any, Any]]   # kind, key, value (None: remove), previous
+    changes: list[tuple[str, Any, Any, Any]]  # kind, key, value (None: remove), previous
     kept: int
 
 
-def _plan(db: sqlite_utils.Database, path: Path, copy: sqlite_utils.Database,
-          copy_path: str | Path) -> _Plan:
+def _plan(
+    db: sqlite_utils.Database, path: Path, copy: sqlite_utils.Database, copy_path: str | Path
+) -> _Plan:
     """Read the copy and decide what to merge; refuse (one line) what cannot be merged."""
     info = store.copy_info(copy)
     if info is None:
-        raise InvalidInputError(f"{copy_path} is not an offline copy (make one with: screener "
-                                "checkout REVIEW.db --reviewer NAME --out COPY.db)")
+        raise InvalidInputError(
+            f"{copy_path} is not an offline copy (make one with: screener "
+            "checkout REVIEW.db --reviewer NAME --out COPY.db)"
+        )
     if info.review_uid != review_store.review_uid(db):
-        raise InvalidInputError(f"{copy_path} is a copy of another review, not of {path}; "
-                                "nothing was merged")
+        raise InvalidInputError(
+            f"{copy_path} is a copy of another review, not of {path}; nothing was merged"
+        )
     found = review_store.find_reviewer(db, info.reviewer)
     if found is None:
-        raise InvalidInputError(f"{copy_path} is {info.reviewer!r}'s copy, who is not a reviewer "
-                                f"of {path}; nothing was merged")
+        raise InvalidInputError(
+            f"{copy_path} is {info.reviewer!r}'s copy, who is not a reviewer "
+            f"of {path}; nothing was merged"
+        )
     reviewer_id, declared = found
     mine = review_store.name_key(info.reviewer)
 
@@ -144,17 +166,25 @@ def _plan(db: sqlite_utils.Database, path: Path, copy: sqlite_utils.Database,
         raise InvalidInputError(
             f"{copy_path} holds {count_of(len(foreign), 'record')} the review lacks (first: id "
             f"{foreign[0]}); records are imported into the review itself, not into a copy; "
-            "nothing was merged")
+            "nothing was merged"
+        )
 
     copy_decisions = store.decision_rows(copy)
     main_decisions = store.decision_rows(db, copy_decisions)
-    new = [row for i, row in copy_decisions.items()
-           if not (i in main_decisions and main_decisions[i].same(row))]
+    new = [
+        row
+        for i, row in copy_decisions.items()
+        if not (i in main_decisions and main_decisions[i].same(row))
+    ]
     copy_notes = store.note_rows(copy)
     main_notes = store.note_rows(db, copy_notes)
     new_notes = [row for i, row in copy_notes.items() if main_notes.get(i) != row]
-    _refuse_others(copy_path, info.reviewer, mine,
-                   [row.reviewer for row in new] + [row.reviewer for row in new_notes])
+    _refuse_others(
+        copy_path,
+        info.reviewer,
+        mine,
+        [row.reviewer for row in new] + [row.reviewer for row in new_notes],
+    )
     done = store.merged_ids(db, info.uid, "decision")
     done_notes = store.merged_ids(db, info.uid, "note")
 
@@ -166,11 +196,17 @@ def _plan(db: sqlite_utils.Database, path: Path, copy: sqlite_utils.Database,
         main, applied = store.mutable_rows(db, kind), store.applied_rows(db, info.uid, kind)
         # what the review last had from this copy: what a merge of it applied, or else what
         # the copy started from
-        start = {k: applied[k] if k in applied else base.get(k)
-                 for k in set(base) | set(now) | set(applied)}
+        start = {
+            k: applied[k] if k in applied else base.get(k)
+            for k in set(base) | set(now) | set(applied)
+        }
         changed = [k for k in sorted(start, key=repr) if now.get(k) != start[k]]
-        _refuse_others(copy_path, info.reviewer, mine,
-                       [_who(kind, k, now.get(k) or start[k] or []) for k in changed])
+        _refuse_others(
+            copy_path,
+            info.reviewer,
+            mine,
+            [_who(kind, k, now.get(k) or start[k] or []) for k in changed],
+        )
         for key in changed:
             wanted, current = now.get(key), main.get(key)
             if current == wanted:
@@ -181,10 +217,17 @@ def _plan(db: sqlite_utils.Database, path: Path, copy: sqlite_utils.Database,
             if kind in ("value", "judgement"):
                 _check_names(copy_path, key, kind, studies, outcomes)
             changes.append((kind, key, wanted, current))
-    return _Plan(info, declared.name, reviewer_id,
-                 [row for row in new if row.id not in done],
-                 {i for i in copy_decisions if i not in {row.id for row in new}}, done,
-                 [row for row in new_notes if row.id not in done_notes], changes, kept)
+    return _Plan(
+        info,
+        declared.name,
+        reviewer_id,
+        [row for row in new if row.id not in done],
+        {i for i in copy_decisions if i not in {row.id for row in new}},
+        done,
+        [row for row in new_notes if row.id not in done_notes],
+        changes,
+        kept,
+    )
 
 
 def _who(kind: str, key: Any, value: list[Any]) -> str:
@@ -196,18 +239,23 @@ def _refuse_others(copy_path: str | Path, reviewer: str, mine: str, who: Iterabl
     if others:
         raise InvalidInputError(
             f"{copy_path} holds work by {', '.join(repr(o or 'nobody') for o in others)}, not only "
-            f"by {reviewer!r} whose copy it is; nothing was merged")
+            f"by {reviewer!r} whose copy it is; nothing was merged"
+        )
 
 
-def _check_names(copy_path: str | Path, key: Any, kind: str, studies: set[str],
-                 outcomes: set[str]) -> None:
+def _check_names(
+    copy_path: str | Path, key: Any, kind: str, studies: set[str], outcomes: set[str]
+) -> None:
     study, outcome = key[0], key[1] if kind == "value" else key[2]
     if study not in studies:
-        raise InvalidInputError(f"{copy_path}: study {study!r} was made in the copy; add it to "
-                                "the review first (screener study add); nothing was merged")
+        raise InvalidInputError(
+            f"{copy_path}: study {study!r} was made in the copy; add it to "
+            "the review first (screener study add); nothing was merged"
+        )
     if outcome and outcome not in outcomes:
-        raise InvalidInputError(f"{copy_path}: outcome {outcome!r} is not in the review's form; "
-                                "nothing was merged")
+        raise InvalidInputError(
+            f"{copy_path}: outcome {outcome!r} is not in the review's form; nothing was merged"
+        )
 
 
 def _apply(db: sqlite_utils.Database, plan: _Plan) -> MergeSummary:
@@ -215,21 +263,41 @@ def _apply(db: sqlite_utils.Database, plan: _Plan) -> MergeSummary:
     uid = plan.info.uid
     reasons, added = store.reason_ids(db, [row.reason for row in plan.decisions if row.reason])
     mapped = dict(plan.done_decisions)
-    counts = {"decisions": 0, "undos": 0, "notes": 0, "tags": 0, "untags": 0, "full_texts": 0,
-              "values": 0, "judgements": 0, "removed": 0}
+    counts = {
+        "decisions": 0,
+        "undos": 0,
+        "notes": 0,
+        "tags": 0,
+        "untags": 0,
+        "full_texts": 0,
+        "values": 0,
+        "judgements": 0,
+        "removed": 0,
+    }
     for row in plan.decisions:
         undoes = None
         if row.undoes_id is not None:
-            undoes = row.undoes_id if row.undoes_id in plan.base_decisions else mapped[row.undoes_id]
-        main_id = store.append_decision(db, row, reviewer_id=plan.reviewer_id,
-                                        reason_id=reasons[row.reason] if row.reason else None,
-                                        undoes_id=undoes)
+            undoes = (
+                row.undoes_id if row.undoes_id in plan.base_decisions else mapped[row.undoes_id]
+            )
+        main_id = store.append_decision(
+            db,
+            row,
+            reviewer_id=plan.reviewer_id,
+            reason_id=reasons[row.reason] if row.reason else None,
+            undoes_id=undoes,
+        )
         mapped[row.id] = main_id
         store.log_merged(db, uid, "decision", row.id, main_id=main_id)
         counts["decisions" if row.action == "decide" else "undos"] += 1
     for note in plan.notes:
-        store.log_merged(db, uid, "note", note.id,
-                         main_id=store.append_note(db, note, reviewer_id=plan.reviewer_id))
+        store.log_merged(
+            db,
+            uid,
+            "note",
+            note.id,
+            main_id=store.append_note(db, note, reviewer_id=plan.reviewer_id),
+        )
         counts["notes"] += 1
     for kind, key, value, previous in plan.changes:
         store.put_mutable(db, kind, key, value)

@@ -36,7 +36,15 @@ from screener.errors import InvalidInputError, ParseError, ScreenerError
 from screener.sources import Chunk, Entry
 from screener.storage.rows import record_values
 
-__all__ = ["WORKERS_ENV", "EfetchParser", "Parsed", "StoredRow", "parsed", "search_worker_count", "worker_count"]
+__all__ = [
+    "WORKERS_ENV",
+    "EfetchParser",
+    "Parsed",
+    "StoredRow",
+    "parsed",
+    "search_worker_count",
+    "worker_count",
+]
 
 WORKERS_ENV = "SCREENER_IMPORT_WORKERS"
 """Environment variable: how many worker processes an import or a search may use (0 = read in
@@ -60,7 +68,9 @@ class Parsed:
 
 
 def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return (
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    )
 
 
 def search_worker_count(records: int, *, environ: Mapping[str, str] | None = None) -> int:
@@ -82,7 +92,8 @@ def _setting(environ: Mapping[str, str] | None) -> int | None:
     if not (setting.isascii() and setting.isdigit()):
         raise InvalidInputError(
             f"{WORKERS_ENV}={setting!r}: expected a whole number of worker processes, 0 (read in one "
-            f"process) or more; at most {cores} (this machine's cores) are used")
+            f"process) or more; at most {cores} (this machine's cores) are used"
+        )
     # Workers past the cores would only take turns on them, each holding a chunk in memory.
     return min(int(setting), cores)
 
@@ -100,8 +111,14 @@ def worker_count(size: int, *, environ: Mapping[str, str] | None = None) -> int:
     return cores if cores > 1 and size >= MIN_BYTES else 0
 
 
-def parsed(module: ModuleType, stream: TextIO, *, file_name: str, workers: int,
-           chunk_size: int | None = None) -> Iterator[Parsed]:
+def parsed(
+    module: ModuleType,
+    stream: TextIO,
+    *,
+    file_name: str,
+    workers: int,
+    chunk_size: int | None = None,
+) -> Iterator[Parsed]:
     """Every entry of ``stream`` in file order, read by ``workers`` processes where the format
     and the file allow it, in this process otherwise.
 
@@ -125,11 +142,15 @@ def _row(entry: Entry) -> Parsed:
     return Parsed(entry.position, entry.line, values, entry.error)
 
 
-def _in_workers(format_name: str, pieces: Iterator[Chunk], *, file_name: str, workers: int) -> Iterator[Parsed]:
+def _in_workers(
+    format_name: str, pieces: Iterator[Chunk], *, file_name: str, workers: int
+) -> Iterator[Parsed]:
     crew = [_Worker() for _ in range(workers)]
     # The worker of each chunk in flight, in file order, and whether the chunk was counted.
     pending: deque[tuple[_Worker, bool]] = deque()
-    ahead = 2 * workers  # chunks in flight: each worker busy with one, the next ready; memory bounded
+    ahead = (
+        2 * workers
+    )  # chunks in flight: each worker busy with one, the next ready; memory bounded
     read = 0  # entries so far: an uncounted chunk's are numbered on from there
 
     def unpack() -> Iterator[Parsed]:
@@ -159,7 +180,9 @@ def _in_workers(format_name: str, pieces: Iterator[Chunk], *, file_name: str, wo
             worker.stop()
 
 
-def _unpack(result: tuple[list[tuple], tuple[str, str, str] | None], *, before: int | None) -> Iterator[Parsed]:
+def _unpack(
+    result: tuple[list[tuple], tuple[str, str, str] | None], *, before: int | None
+) -> Iterator[Parsed]:
     """The entries a worker sent back; those of an uncounted chunk (``before`` not None) numbered
     on by :func:`screener.sources.in_file`."""
     rows, failure = result
@@ -184,15 +207,23 @@ class _Worker:
     def __init__(self) -> None:
         package_root = str(Path(__file__).resolve().parents[2])
         environ = dict(os.environ)
-        environ["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, environ.get("PYTHONPATH")) if p)
+        environ["PYTHONPATH"] = os.pathsep.join(
+            p for p in (package_root, environ.get("PYTHONPATH")) if p
+        )
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "screener.flows.parse_worker"], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environ)
+            [sys.executable, "-m", "screener.flows.parse_worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=environ,
+        )
         self._outbox: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._errors: deque[bytes] = deque(maxlen=40)
         self._feeder = threading.Thread(target=self._feed, name="screener-parse-feed", daemon=True)
         self._feeder.start()
-        threading.Thread(target=self._drain_errors, name="screener-parse-stderr", daemon=True).start()
+        threading.Thread(
+            target=self._drain_errors, name="screener-parse-stderr", daemon=True
+        ).start()
 
     def send(self, task: object) -> None:
         self._outbox.put(task)
@@ -207,7 +238,8 @@ class _Worker:
             said = b"".join(self._errors).decode("utf-8", "replace").strip().splitlines()
             raise ScreenerError(
                 f"a process reading the file stopped (exit code {self._process.returncode})"
-                + (f": {said[-1]}" if said else "")) from None
+                + (f": {said[-1]}" if said else "")
+            ) from None
         kind, value = answer
         if kind == "error":  # something other than a ParseError went wrong in the worker
             raise ScreenerError(f"reading the file failed in a worker process: {value}")
@@ -337,7 +369,9 @@ def read_efetch(body: bytes) -> list[StoredRow]:
     50,000-record search benchmark keeps under 300 MB that way at the same speed."""
     from screener.sources.pubmed_xml import parse_efetch
 
-    return [StoredRow(record.pmid, record_values(record)) for record in parse_efetch(body, lean=True)]
+    return [
+        StoredRow(record.pmid, record_values(record)) for record in parse_efetch(body, lean=True)
+    ]
 
 
 def _parts(error: ParseError) -> tuple[str, str, str]:
@@ -356,7 +390,9 @@ TASKS = {"chunk": "read_chunk", "efetch": "_read_efetch_task"}
 """Task kind -> the function of this module a worker runs for it."""
 
 
-def read_chunk(format_name: str, chunk: Chunk, file_name: str) -> tuple[list[tuple], tuple[str, str, str] | None]:
+def read_chunk(
+    format_name: str, chunk: Chunk, file_name: str
+) -> tuple[list[tuple], tuple[str, str, str] | None]:
     """In a worker: the chunk's entries as plain tuples (cheap to send back), and the error that
     ended the reading, if one did. ParseError travels as its three parts."""
     module = sources.get_format(format_name)
@@ -364,9 +400,14 @@ def read_chunk(format_name: str, chunk: Chunk, file_name: str) -> tuple[list[tup
     try:
         for entry in module.parse_chunk(chunk, file_name=file_name):
             error = entry.error
-            rows.append((entry.position, entry.line,
-                         record_values(entry.record) if entry.record is not None else None,
-                         _parts(error) if error is not None else None))
+            rows.append(
+                (
+                    entry.position,
+                    entry.line,
+                    record_values(entry.record) if entry.record is not None else None,
+                    _parts(error) if error is not None else None,
+                )
+            )
     except ParseError as exc:
         return rows, _parts(exc)
     return rows, None

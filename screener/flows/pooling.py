@@ -32,8 +32,21 @@ from screener.storage import review as review_store
 from screener.storage.analysis import SavedAnalysis
 from screener.storage.db import transaction
 
-__all__ = ["DATA_COLUMNS", "MEASURES_FOR", "OutcomeAnalysis", "OutcomeTable", "SavedAnalysis",
-           "analyses", "delete", "get", "outcome_table", "pool", "rename", "run", "save"]
+__all__ = [
+    "DATA_COLUMNS",
+    "MEASURES_FOR",
+    "OutcomeAnalysis",
+    "OutcomeTable",
+    "SavedAnalysis",
+    "analyses",
+    "delete",
+    "get",
+    "outcome_table",
+    "pool",
+    "rename",
+    "run",
+    "save",
+]
 
 MEASURES_FOR: dict[str, tuple[str, ...]] = {
     "dichotomous": ("RR", "OR", "RD", "PETO"),
@@ -82,8 +95,13 @@ class OutcomeAnalysis:
         """What was run, and the per-study input data (``data``, for the report's R script)."""
         s = self.analysis.settings.to_dict()
         s["measure"] = self.analysis.effects.measure
-        return {"outcome": self.outcome, "data_type": self.data_type, "timepoint": self.timepoint,
-                **s, "data": self._data_rows()}
+        return {
+            "outcome": self.outcome,
+            "data_type": self.data_type,
+            "timepoint": self.timepoint,
+            **s,
+            "data": self._data_rows(),
+        }
 
     def results(self) -> dict[str, Any]:
         """The ``screener meta --json`` object plus ``studies`` (label, yi, vi, weight_percent
@@ -103,9 +121,11 @@ class OutcomeAnalysis:
         if self.without_data:
             out.append(f"no data for {', '.join(self.without_data)}; left out")
         if self.not_included:
-            out.append(f"{len(self.not_included)} pooled stud{'y' if len(self.not_included) == 1 else 'ies'} "
-                       f"with no report included at full text, so not among PRISMA's studies "
-                       f"included: {', '.join(self.not_included)} (screener study link)")
+            out.append(
+                f"{len(self.not_included)} pooled stud{'y' if len(self.not_included) == 1 else 'ies'} "
+                f"with no report included at full text, so not among PRISMA's studies "
+                f"included: {', '.join(self.not_included)} (screener study link)"
+            )
         return out
 
     def _studies(self) -> dict[str, list[Any]]:
@@ -158,34 +178,46 @@ class OutcomeTable:
     without_data: tuple[str, ...]
     measures: tuple[str, ...]
     by_columns: tuple[str, ...] = ()
-    studies: tuple[str, ...] = ()       # the studies with data, by name (without subgroups)
+    studies: tuple[str, ...] = ()  # the studies with data, by name (without subgroups)
     moderators: tuple[str, ...] = ()
 
 
-def outcome_table(db: sqlite_utils.Database, outcome: str, *, timepoint: str | None = None,
-                  first_timepoint: bool = False) -> OutcomeTable:
+def outcome_table(
+    db: sqlite_utils.Database,
+    outcome: str,
+    *,
+    timepoint: str | None = None,
+    first_timepoint: bool = False,
+) -> OutcomeTable:
     """The agreed values of ``outcome`` as a study table. With several timepoints, one must be
     chosen (or ``first_timepoint`` takes the first)."""
     outcomes = extraction_store.outcomes(db)
     if outcome not in outcomes:
         raise InvalidInputError(
-            f"no outcome named {outcome!r}; the review's outcomes: {', '.join(outcomes) or 'none'}")
+            f"no outcome named {outcome!r}; the review's outcomes: {', '.join(outcomes) or 'none'}"
+        )
     spec = outcomes[outcome]
     columns, rows, numeric = _agreed_rows(db, outcome, outcomes)
     timepoints = tuple(sorted({r["timepoint"] for r in rows}))
     if timepoint is None and timepoints and (len(timepoints) == 1 or first_timepoint):
         timepoint = timepoints[0]
     if timepoint is None and len(timepoints) > 1:
-        raise InvalidInputError(f"outcome {outcome!r} has results at {len(timepoints)} timepoints "
-                                f"({_names(timepoints)}): choose one (--timepoint)")
+        raise InvalidInputError(
+            f"outcome {outcome!r} has results at {len(timepoints)} timepoints "
+            f"({_names(timepoints)}): choose one (--timepoint)"
+        )
     if timepoint is not None and timepoint not in timepoints:
-        raise InvalidInputError(f"outcome {outcome!r} has no results at timepoint {timepoint!r}; "
-                                f"its timepoints: {_names(timepoints)}")
+        raise InvalidInputError(
+            f"outcome {outcome!r} has no results at timepoint {timepoint!r}; "
+            f"its timepoints: {_names(timepoints)}"
+        )
     rows = [r for r in rows if r["timepoint"] == timepoint]
     data = DATA_COLUMNS[spec.data_type]
     has_data = [any(r.get(c, "") for c in data) for r in rows]
     with_data = [r for r, ok in zip(rows, has_data, strict=True) if ok]
-    without = tuple(dict.fromkeys(r["study"] for r, ok in zip(rows, has_data, strict=True) if not ok))
+    without = tuple(
+        dict.fromkeys(r["study"] for r, ok in zip(rows, has_data, strict=True) if not ok)
+    )
     if not with_data:
         raise InvalidInputError(f"outcome {outcome!r} has no extracted data to pool yet")
     _check_rows(outcome, with_data)
@@ -193,26 +225,58 @@ def outcome_table(db: sqlite_utils.Database, outcome: str, *, timepoint: str | N
     for column in data:
         values = [r.get(column, "") for r in with_data]
         if any(values):
-            frame[column] = [_number(v, column, r["study"]) for v, r in zip(values, with_data, strict=True)]
+            frame[column] = [
+                _number(v, column, r["study"]) for v, r in zip(values, with_data, strict=True)
+            ]
     for column in columns:
         if column not in _NOT_SUBGROUPS and column not in _READ_BY_ESCALC:
             values = pd.Series([r.get(column, "") or None for r in with_data], dtype=object)
             # numeric form fields are continuous moderators and sort as numbers
             frame[column] = pd.to_numeric(values, errors="coerce") if column in numeric else values
     measures = MEASURES_FOR.get(spec.data_type) or _generic_measures(outcome, with_data)
-    by = tuple(c for c in frame.columns if c not in data and c != "study" and c not in numeric
-               and frame[c].notna().all() and 2 <= frame[c].nunique() < len(frame))
-    moderators = tuple(c for c in frame.columns if c not in data and c != "study"
-                       and frame[c].nunique() >= 2)
-    return OutcomeTable(spec, frame, timepoints, timepoint or "", without, measures, by,
-                        tuple(dict.fromkeys(r["study"] for r in with_data)), moderators)
+    by = tuple(
+        c
+        for c in frame.columns
+        if c not in data
+        and c != "study"
+        and c not in numeric
+        and frame[c].notna().all()
+        and 2 <= frame[c].nunique() < len(frame)
+    )
+    moderators = tuple(
+        c for c in frame.columns if c not in data and c != "study" and frame[c].nunique() >= 2
+    )
+    return OutcomeTable(
+        spec,
+        frame,
+        timepoints,
+        timepoint or "",
+        without,
+        measures,
+        by,
+        tuple(dict.fromkeys(r["study"] for r in with_data)),
+        moderators,
+    )
 
 
-def run(db: sqlite_utils.Database, outcome: str, *, measure: str | None = None, method: str = "REML",
-        test: str = "z", by: str | None = None, egger: str | None = None, trimfill: bool = False,
-        timepoint: str | None = None, level: float = 95, mods: tuple[str, ...] = (),
-        leave_one_out: bool = False, influence: bool = False, cumulative: str | None = None,
-        begg: bool = False) -> OutcomeAnalysis:
+def run(
+    db: sqlite_utils.Database,
+    outcome: str,
+    *,
+    measure: str | None = None,
+    method: str = "REML",
+    test: str = "z",
+    by: str | None = None,
+    egger: str | None = None,
+    trimfill: bool = False,
+    timepoint: str | None = None,
+    level: float = 95,
+    mods: tuple[str, ...] = (),
+    leave_one_out: bool = False,
+    influence: bool = False,
+    cumulative: str | None = None,
+    begg: bool = False,
+) -> OutcomeAnalysis:
     """Analyse the agreed data of ``outcome`` (nothing is saved).
 
     ``level``, ``mods``, ``leave_one_out``, ``influence``, ``cumulative`` and ``begg`` are
@@ -228,33 +292,66 @@ def run(db: sqlite_utils.Database, outcome: str, *, measure: str | None = None, 
     table = outcome_table(db, outcome, timepoint=timepoint)
     measure = _check_measure(table, measure)
     if table.outcome.data_type == "generic" and "vi" not in table.frame.columns:
-        raise PoolingError(f"outcome {outcome!r}: no study has a variance (vi), nor a standard "
-                           "error or confidence interval to derive it from")
-    further = FurtherRequest(mods=tuple(mods), leave_one_out=leave_one_out, influence=influence,
-                             cumulative=cumulative, begg=begg)
-    settings = AnalysisSettings(measure=measure, method=method, test=test.lower(), by=by,
-                                egger=egger, trimfill=trimfill, level=level, further=further)
+        raise PoolingError(
+            f"outcome {outcome!r}: no study has a variance (vi), nor a standard "
+            "error or confidence interval to derive it from"
+        )
+    further = FurtherRequest(
+        mods=tuple(mods),
+        leave_one_out=leave_one_out,
+        influence=influence,
+        cumulative=cumulative,
+        begg=begg,
+    )
+    settings = AnalysisSettings(
+        measure=measure,
+        method=method,
+        test=test.lower(),
+        by=by,
+        egger=egger,
+        trimfill=trimfill,
+        level=level,
+        further=further,
+    )
     analysis = run_analysis(table.frame, settings)
     not_included = tuple(s.name for s in studies_flow.not_included(db, table.studies))
-    return OutcomeAnalysis(outcome, table.outcome.data_type, table.timepoint, analysis,
-                           table.without_data, not_included)
+    return OutcomeAnalysis(
+        outcome,
+        table.outcome.data_type,
+        table.timepoint,
+        analysis,
+        table.without_data,
+        not_included,
+    )
 
 
-def save(db: sqlite_utils.Database, pooled: OutcomeAnalysis, *, name: str | None = None,
-         reviewer: str | None = None) -> SavedAnalysis:
+def save(
+    db: sqlite_utils.Database,
+    pooled: OutcomeAnalysis,
+    *,
+    name: str | None = None,
+    reviewer: str | None = None,
+) -> SavedAnalysis:
     """Store an analysis (settings, results, who, when) in one transaction; returns it."""
     name = " ".join((name or "").split()) or pooled.default_name()
     settings, results = pooled.settings(), pooled.results()
     with transaction(db):
         oid = extraction_store.outcome_id(db, pooled.outcome)
         rid = review_store.reviewer_id(db, reviewer) if reviewer else None
-        aid = store.save_analysis(db, name=name, outcome_id=oid, settings=settings,
-                                  results=results, reviewer_id=rid)
+        aid = store.save_analysis(
+            db, name=name, outcome_id=oid, settings=settings, results=results, reviewer_id=rid
+        )
     return store.get_analysis(db, aid)
 
 
-def pool(db: sqlite_utils.Database, outcome: str, *, name: str | None = None,
-         reviewer: str | None = None, **options: Any) -> SavedAnalysis:
+def pool(
+    db: sqlite_utils.Database,
+    outcome: str,
+    *,
+    name: str | None = None,
+    reviewer: str | None = None,
+    **options: Any,
+) -> SavedAnalysis:
     """:func:`run` then :func:`save`."""
     return save(db, run(db, outcome, **options), name=name, reviewer=reviewer)
 
@@ -286,8 +383,10 @@ def delete(db: sqlite_utils.Database, analysis_id: int) -> SavedAnalysis:
 
 # --- helpers -----------------------------------------------------------------------------------
 
-def _agreed_rows(db: sqlite_utils.Database, outcome: str, outcomes: dict[str, OutcomeSpec]
-                 ) -> tuple[list[str], list[dict[str, str]], set[str]]:
+
+def _agreed_rows(
+    db: sqlite_utils.Database, outcome: str, outcomes: dict[str, OutcomeSpec]
+) -> tuple[list[str], list[dict[str, str]], set[str]]:
     """(columns, rows of ``outcome``, the numeric field columns) of the extraction table from the
     agreed values. Disagreements on other outcomes do not matter here; open ones on this outcome
     or on study fields stop the analysis."""
@@ -298,17 +397,27 @@ def _agreed_rows(db: sqlite_utils.Database, outcome: str, outcomes: dict[str, Ou
         raise ScreenerError(
             f"{len(open_)} value(s) of outcome {outcome!r} or of study fields differ between "
             f"extractors and are not resolved (first: {first.key.describe()}: "
-            + ", ".join(f"{w} {v or '(empty)'}" for w, v in first.values) + "); resolve them first")
+            + ", ".join(f"{w} {v or '(empty)'}" for w, v in first.values)
+            + "); resolve them first"
+        )
     picked = {k: v.value for k, v in result.values.items() if k.outcome in ("", outcome)}
     form = extraction_store.current_form(db)
     study_fields = [f.key for f in form.study_fields] if form else []
     row_fields = [f.key for f in form.outcome_fields] if form else []
-    rows = export_rows(picked, outcomes, [s.name for s in extraction_store.list_studies(db)],
-                       study_fields=study_fields, outcome_fields=row_fields)
+    rows = export_rows(
+        picked,
+        outcomes,
+        [s.name for s in extraction_store.list_studies(db)],
+        study_fields=study_fields,
+        outcome_fields=row_fields,
+    )
     columns = [*COLUMNS, *row_fields, *(extra_column(k) for k in study_fields)]
     fields = [*(form.study_fields if form else ()), *(form.outcome_fields if form else ())]
-    numeric = {extra_column(f.key) if f.level == "study" else f.key
-               for f in fields if f.kind in ("integer", "number")}
+    numeric = {
+        extra_column(f.key) if f.level == "study" else f.key
+        for f in fields
+        if f.kind in ("integer", "number")
+    }
     return columns, [r for r in rows if r["outcome"] == outcome], numeric
 
 
@@ -319,7 +428,8 @@ def _check_rows(outcome: str, rows: list[dict[str, str]]) -> None:
     if both:
         raise InvalidInputError(
             f"study {both[0]!r} has a whole-study row and subgroup rows for outcome {outcome!r}; "
-            "pooling both would count its participants twice: keep one of them in the extraction")
+            "pooling both would count its participants twice: keep one of them in the extraction"
+        )
 
 
 def _label(row: dict[str, str]) -> str:
@@ -343,8 +453,10 @@ def _generic_measures(outcome: str, rows: list[dict[str, str]]) -> tuple[str, ..
     """A generic outcome's measure (from its rows) and GEN (yi and vi as they are)."""
     found = sorted({r["measure"] for r in rows if r["measure"]})
     if len(found) > 1:
-        raise InvalidInputError(f"outcome {outcome!r} mixes effect measures ({', '.join(found)}); "
-                                "pool results of one measure only")
+        raise InvalidInputError(
+            f"outcome {outcome!r} mixes effect measures ({', '.join(found)}); "
+            "pool results of one measure only"
+        )
     return (found[0].upper(), "GEN") if found and found[0] != "other" else ("GEN",)
 
 
@@ -353,11 +465,15 @@ def _check_measure(table: OutcomeTable, measure: str | None) -> str:
     if measure is None:
         if spec.data_type == "generic":
             return table.measures[0]
-        raise InvalidInputError(f"give --measure for outcome {spec.name!r} ({spec.data_type} data): "
-                                f"{', '.join(table.measures)}")
+        raise InvalidInputError(
+            f"give --measure for outcome {spec.name!r} ({spec.data_type} data): "
+            f"{', '.join(table.measures)}"
+        )
     if measure.upper() not in table.measures:
-        raise InvalidInputError(f"--measure {measure} does not fit outcome {spec.name!r} "
-                                f"({spec.data_type} data); use {', '.join(table.measures)}")
+        raise InvalidInputError(
+            f"--measure {measure} does not fit outcome {spec.name!r} "
+            f"({spec.data_type} data); use {', '.join(table.measures)}"
+        )
     return measure.upper()
 
 

@@ -43,21 +43,34 @@ class RankingWorker:
             package_root = str(Path(__file__).resolve().parents[2])
             environ = dict(os.environ)
             environ["PYTHONPATH"] = os.pathsep.join(
-                p for p in (package_root, environ.get("PYTHONPATH")) if p)
+                p for p in (package_root, environ.get("PYTHONPATH")) if p
+            )
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "screener.flows.rank_worker"], stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environ)
+                [sys.executable, "-m", "screener.flows.rank_worker"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=environ,
+            )
             stderr = self._process.stderr
-            threading.Thread(target=self._drain, args=(stderr,), name="screener-rank-stderr",
-                             daemon=True).start()
+            threading.Thread(
+                target=self._drain, args=(stderr,), name="screener-rank-stderr", daemon=True
+            ).start()
         return self._process
 
     def _drain(self, stderr: object) -> None:
         for line in iter(getattr(stderr, "readline"), b""):  # noqa: B009 - a pipe, typed loosely
             self._errors.append(line)
 
-    def rerank(self, path: str | Path, reviewer: str, flt: str = "undecided",
-               tag: str | None = None, *, shown: RankingInfo | None = None) -> Reranked | None:
+    def rerank(
+        self,
+        path: str | Path,
+        reviewer: str,
+        flt: str = "undecided",
+        tag: str | None = None,
+        *,
+        shown: RankingInfo | None = None,
+    ) -> Reranked | None:
         """:func:`screener.flows.ranking.rerank` on the review at ``path``, in the worker."""
         from screener.flows.parallel import read_message, write_message
 
@@ -70,8 +83,10 @@ class RankingWorker:
             except (EOFError, BrokenPipeError):
                 process.wait()
                 said = b"".join(self._errors).decode("utf-8", "replace").strip().splitlines()
-                raise ScreenerError(f"the ranking process stopped (exit code {process.returncode})"
-                                    + (f": {said[-1]}" if said else "")) from None
+                raise ScreenerError(
+                    f"the ranking process stopped (exit code {process.returncode})"
+                    + (f": {said[-1]}" if said else "")
+                ) from None
         if kind == "error":
             raise ScreenerError(f"ranking failed: {value}")
         return value
@@ -106,8 +121,10 @@ def main() -> int:
         try:
             db = open_review(path)
             try:
-                answer: tuple[str, object] = ("ok", rerank(db, reviewer, flt, tag, shown=shown,
-                                                           cache=cache))
+                answer: tuple[str, object] = (
+                    "ok",
+                    rerank(db, reviewer, flt, tag, shown=shown, cache=cache),
+                )
             finally:
                 db.conn.close()
         except KnownError as exc:

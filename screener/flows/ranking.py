@@ -56,6 +56,7 @@ __all__ = [
     "training_labels",
 ]
 
+
 class FeatureCache:
     """Text features of review files, kept between trainings by one process.
 
@@ -87,16 +88,21 @@ class Ranking:
     """A reviewer's stored ranking, for showing each record's relevance."""
 
     info: RankingInfo
-    order: np.ndarray           # record ids, most relevant first
-    _ids: np.ndarray            # record ids ascending, with their scores and ranks
+    order: np.ndarray  # record ids, most relevant first
+    _ids: np.ndarray  # record ids ascending, with their scores and ranks
     _scores: np.ndarray
     _ranks: np.ndarray
 
     @classmethod
     def of(cls, stored: store.StoredRanking) -> Ranking:
         by_id = np.argsort(stored.record_ids, kind="stable")
-        return cls(stored.info, stored.record_ids, stored.record_ids[by_id],
-                   stored.scores[by_id], by_id + 1)
+        return cls(
+            stored.info,
+            stored.record_ids,
+            stored.record_ids[by_id],
+            stored.scores[by_id],
+            by_id + 1,
+        )
 
     def __len__(self) -> int:
         return int(self.order.shape[0])
@@ -116,17 +122,21 @@ def _check_stage(stage: Stage) -> None:
 
 def _params(review: Review) -> dict[str, object]:
     return screening_store.outcome_params(
-        maybe_counts_as=review.maybe_counts_as, needed_title_abstract=review.reviewers_title_abstract,
-        needed_full_text=review.reviewers_full_text)
+        maybe_counts_as=review.maybe_counts_as,
+        needed_title_abstract=review.reviewers_title_abstract,
+        needed_full_text=review.reviewers_full_text,
+    )
 
 
 def _is_include(choice: str, review: Review) -> bool:
-    return choice == Choice.INCLUDE.value or (choice == Choice.MAYBE.value
-                                              and review.maybe_counts_as == Choice.INCLUDE.value)
+    return choice == Choice.INCLUDE.value or (
+        choice == Choice.MAYBE.value and review.maybe_counts_as == Choice.INCLUDE.value
+    )
 
 
-def training_labels(db: sqlite_utils.Database, reviewer: str,
-                    stage: Stage = Stage.TITLE_ABSTRACT) -> dict[int, bool]:
+def training_labels(
+    db: sqlite_utils.Database, reviewer: str, stage: Stage = Stage.TITLE_ABSTRACT
+) -> dict[int, bool]:
     """What ``reviewer``'s ranking learns from: record id -> include (True) or exclude.
 
     The reviewer's own live decisions (maybe as the review counts it), then the stage's final
@@ -137,8 +147,10 @@ def training_labels(db: sqlite_utils.Database, reviewer: str,
     """
     review = review_store.load_review(db)
     rid = review_store.reviewer_id(db, reviewer)
-    labels = {record_id: _is_include(choice, review)
-              for record_id, choice in store.own_decisions(db, rid, stage)}
+    labels = {
+        record_id: _is_include(choice, review)
+        for record_id, choice in store.own_decisions(db, rid, stage)
+    }
     allowed = (set(labels) | store.shared_ids(db, stage)) if review.blind else None
     params = _params(review)
     for outcome, value in (("include", True), ("exclude", False)):
@@ -155,8 +167,14 @@ def _labels_key(labels: dict[int, bool]) -> str:
     return digest.hexdigest()
 
 
-def retrain(db: sqlite_utils.Database, reviewer: str, stage: Stage = Stage.TITLE_ABSTRACT, *,
-            cache: FeatureCache | None = None, force: bool = False) -> RankingInfo | None:
+def retrain(
+    db: sqlite_utils.Database,
+    reviewer: str,
+    stage: Stage = Stage.TITLE_ABSTRACT,
+    *,
+    cache: FeatureCache | None = None,
+    force: bool = False,
+) -> RankingInfo | None:
     """Train ``reviewer``'s ranking when it is due (:func:`retrain_due`; always with ``force``)
     and store it; returns the ranking now stored, or None while the reviewer's labels lack an
     include or an exclude."""
@@ -167,8 +185,11 @@ def retrain(db: sqlite_utils.Database, reviewer: str, stage: Stage = Stage.TITLE
     key = _labels_key(labels)
     stored = store.ranking_key(db, rid, stage)
     records = screening_store.max_record_id(db)
-    if stored is not None and not force and (
-            stored[1] == key or not retrain_due(len(labels), stored[0], records)):
+    if (
+        stored is not None
+        and not force
+        and (stored[1] == key or not retrain_due(len(labels), stored[0], records))
+    ):
         return store.ranking_info(db, rid, stage)
     if not includes or includes == len(labels):
         return store.ranking_info(db, rid, stage)
@@ -185,13 +206,24 @@ def retrain(db: sqlite_utils.Database, reviewer: str, stage: Stage = Stage.TITLE
     model = {"model": "tfidf-word-char+linear-svm", **asdict(cache.settings)}
     seconds = time.perf_counter() - started
     with transaction(db):
-        store.save_ranking(db, rid, stage, pool[order], pool_scores[order], labels=len(labels),
-                           includes=includes, labels_key=key, model=model, seconds=seconds)
+        store.save_ranking(
+            db,
+            rid,
+            stage,
+            pool[order],
+            pool_scores[order],
+            labels=len(labels),
+            includes=includes,
+            labels_key=key,
+            model=model,
+            seconds=seconds,
+        )
     return store.ranking_info(db, rid, stage)
 
 
-def ranking(db: sqlite_utils.Database, reviewer: str,
-            stage: Stage = Stage.TITLE_ABSTRACT) -> Ranking | None:
+def ranking(
+    db: sqlite_utils.Database, reviewer: str, stage: Stage = Stage.TITLE_ABSTRACT
+) -> Ranking | None:
     """``reviewer``'s stored ranking, or None before the first training."""
     stored = store.load_ranking(db, review_store.reviewer_id(db, reviewer), stage)
     return Ranking.of(stored) if stored is not None else None
@@ -207,9 +239,15 @@ class Reranked:
     ids: list[int] | None
 
 
-def rerank(db: sqlite_utils.Database, reviewer: str, flt: QueueFilter | str = QueueFilter.UNDECIDED,
-           tag: str | None = None, *, shown: RankingInfo | None = None,
-           cache: FeatureCache | None = None) -> Reranked | None:
+def rerank(
+    db: sqlite_utils.Database,
+    reviewer: str,
+    flt: QueueFilter | str = QueueFilter.UNDECIDED,
+    tag: str | None = None,
+    *,
+    shown: RankingInfo | None = None,
+    cache: FeatureCache | None = None,
+) -> Reranked | None:
     """Retrain ``reviewer``'s ranking when due; when the stored ranking is not ``shown`` (the one
     a screen shows), the ranking with the queue (``flt``, ``tag``) in the reviewer's order. All
     of it runs where it is called: in the TUI, in the ranking process."""
@@ -225,7 +263,10 @@ def rerank(db: sqlite_utils.Database, reviewer: str, flt: QueueFilter | str = Qu
 
 # --- queue order ---------------------------------------------------------------------------------
 
-def _own_counts(db: sqlite_utils.Database, rid: int, stage: Stage, review: Review) -> tuple[int, int]:
+
+def _own_counts(
+    db: sqlite_utils.Database, rid: int, stage: Stage, review: Review
+) -> tuple[int, int]:
     includes = excludes = 0
     for choice, n in store.own_choice_counts(db, rid, stage):
         if _is_include(choice, review):
@@ -235,8 +276,9 @@ def _own_counts(db: sqlite_utils.Database, rid: int, stage: Stage, review: Revie
     return includes, excludes
 
 
-def queue_order(db: sqlite_utils.Database, reviewer: str,
-                stage: Stage = Stage.TITLE_ABSTRACT) -> QueueOrder:
+def queue_order(
+    db: sqlite_utils.Database, reviewer: str, stage: Stage = Stage.TITLE_ABSTRACT
+) -> QueueOrder:
     """``reviewer``'s chosen order at ``stage`` and the order it gives now. The full-text stage
     is always in file order."""
     who = review_store.get_reviewer(db, reviewer)
@@ -257,8 +299,14 @@ def queue_order(db: sqlite_utils.Database, reviewer: str,
     return QueueOrder(who.name, mode, effective, seed, store.ranking_info(db, rid, stage), sampling)
 
 
-def set_queue_order(db: sqlite_utils.Database, reviewer: str, mode: QueueMode | str, *,
-                    seed: int | None = None, stage: Stage = Stage.TITLE_ABSTRACT) -> QueueOrder:
+def set_queue_order(
+    db: sqlite_utils.Database,
+    reviewer: str,
+    mode: QueueMode | str,
+    *,
+    seed: int | None = None,
+    stage: Stage = Stage.TITLE_ABSTRACT,
+) -> QueueOrder:
     """Choose ``reviewer``'s queue order. Random order starts the stopping rule's random sample
     when none covers every record no one has screened (see the module docstring)."""
     _check_stage(stage)
@@ -266,11 +314,13 @@ def set_queue_order(db: sqlite_utils.Database, reviewer: str, mode: QueueMode | 
     with transaction(db):
         rid = review_store.reviewer_id(db, reviewer)
         stored = store.get_order(db, rid, stage)
-        store.set_order(db, rid, stage, chosen.value, seed if seed is not None
-                        else stored[1] if stored else 0)
+        store.set_order(
+            db, rid, stage, chosen.value, seed if seed is not None else stored[1] if stored else 0
+        )
         if chosen is QueueMode.RANDOM and store.live_stop(db, stage) is None:
-            _start_sample_if_needed(db, rid, stage, seed if seed is not None
-                                    else stored[1] if stored else 0)
+            _start_sample_if_needed(
+                db, rid, stage, seed if seed is not None else stored[1] if stored else 0
+            )
     return queue_order(db, reviewer, stage)
 
 
@@ -285,14 +335,18 @@ def _start_sample_if_needed(db: sqlite_utils.Database, rid: int, stage: Stage, s
     store.add_sample(db, stage, seed, random_order(unscreened, seed), includes, rid)
 
 
-def _sequence(db: sqlite_utils.Database, order: QueueOrder, rid: int, stage: Stage, *,
-              whole: bool) -> np.ndarray:
+def _sequence(
+    db: sqlite_utils.Database, order: QueueOrder, rid: int, stage: Stage, *, whole: bool
+) -> np.ndarray:
     """Record ids in the order's sequence; ``whole``: every record of the pool (else only what
     the order can give cheaply: a ranking's records, or random order over ids up to the
     highest)."""
     if order.effective is QueueMode.RANDOM:
-        ids = (store.pool_ids(db) if whole
-               else np.arange(1, screening_store.max_record_id(db) + 1, dtype=np.int64))
+        ids = (
+            store.pool_ids(db)
+            if whole
+            else np.arange(1, screening_store.max_record_id(db) + 1, dtype=np.int64)
+        )
         return random_order(ids, order.seed)
     stored = store.load_ranking(db, rid, stage)
     ranked_ids = stored.record_ids if stored is not None else np.zeros(0, dtype=np.int64)
@@ -302,9 +356,16 @@ def _sequence(db: sqlite_utils.Database, order: QueueOrder, rid: int, stage: Sta
     return np.concatenate([ranked_ids, pool[~np.isin(pool, ranked_ids)]])
 
 
-def ordered_queue(db: sqlite_utils.Database, stage: Stage, reviewer: str,
-                  flt: QueueFilter | str = QueueFilter.UNDECIDED, tag: str | None = None, *,
-                  after: int = 0, limit: int | None = None) -> list[int]:
+def ordered_queue(
+    db: sqlite_utils.Database,
+    stage: Stage,
+    reviewer: str,
+    flt: QueueFilter | str = QueueFilter.UNDECIDED,
+    tag: str | None = None,
+    *,
+    after: int = 0,
+    limit: int | None = None,
+) -> list[int]:
     """The records of ``reviewer``'s queue (as :func:`screening_queue` filters them) in the
     reviewer's order; ``after``: only those after that record in the order; ``limit``: at most
     so many. The undecided queue leaves out records a stop marked not screened."""
@@ -316,19 +377,38 @@ def ordered_queue(db: sqlite_utils.Database, stage: Stage, reviewer: str,
     stopped = store.stopped_ids(db, stage) if parsed is QueueFilter.UNDECIDED else set()
     if order.effective is QueueMode.FILE:
         if not stopped:
-            return screening_store.queue_ids(db, stage, order.reviewer, parsed, params, tag=tag,
-                                             blind=blind, after=after, limit=limit)
-        found = [i for i in screening_store.queue_ids(db, stage, order.reviewer, parsed, params,
-                                                      tag=tag, blind=blind, after=after)
-                 if i not in stopped]
+            return screening_store.queue_ids(
+                db,
+                stage,
+                order.reviewer,
+                parsed,
+                params,
+                tag=tag,
+                blind=blind,
+                after=after,
+                limit=limit,
+            )
+        found = [
+            i
+            for i in screening_store.queue_ids(
+                db, stage, order.reviewer, parsed, params, tag=tag, blind=blind, after=after
+            )
+            if i not in stopped
+        ]
         return found if limit is None else found[:limit]
     if parsed is QueueFilter.UNDECIDED and limit is not None:
         sequence = _sequence(db, order, rid, stage, whole=False)
         found = _walk(db, stage, order.reviewer, sequence, _start(sequence, after), limit, stopped)
         if len(found) == limit or order.effective is QueueMode.RANDOM:
             return found
-    members = set(screening_store.queue_ids(db, stage, order.reviewer, parsed, params, tag=tag,
-                                            blind=blind)) - stopped
+    members = (
+        set(
+            screening_store.queue_ids(
+                db, stage, order.reviewer, parsed, params, tag=tag, blind=blind
+            )
+        )
+        - stopped
+    )
     sequence = _sequence(db, order, rid, stage, whole=True)
     start = _start(sequence, after)
     found = [int(i) for i in sequence[start:] if int(i) in members]
@@ -342,13 +422,21 @@ def _start(sequence: np.ndarray, after: int) -> int:
     return int(at[0]) + 1 if at.size else 0
 
 
-def _walk(db: sqlite_utils.Database, stage: Stage, reviewer: str, sequence: np.ndarray,
-          start: int, limit: int, stopped: set[int], window: int = 64) -> list[int]:
+def _walk(
+    db: sqlite_utils.Database,
+    stage: Stage,
+    reviewer: str,
+    sequence: np.ndarray,
+    start: int,
+    limit: int,
+    stopped: set[int],
+    window: int = 64,
+) -> list[int]:
     """The first ``limit`` records of ``sequence`` from ``start`` in the pool that the reviewer
     has not decided (a few index probes per record passed)."""
     found: list[int] = []
     for lo in range(start, len(sequence), window):
-        part = [int(i) for i in sequence[lo:lo + window]]
+        part = [int(i) for i in sequence[lo : lo + window]]
         members = store.in_pool(db, part)
         decided = screening_store.decided_among(db, stage, reviewer, part)
         found += [i for i in part if i in members and i not in decided and i not in stopped]

@@ -51,7 +51,9 @@ def prisma_counts(db: sqlite_utils.Database) -> PrismaCounts:
     return compute_counts(store.load_inputs(db))
 
 
-def set_prisma_count(db: sqlite_utils.Database, key: str, value: int | None, note: str = "") -> None:
+def set_prisma_count(
+    db: sqlite_utils.Database, key: str, value: int | None, note: str = ""
+) -> None:
     with transaction(db):
         store.set_prisma_count(db, key, value, note)
 
@@ -69,11 +71,14 @@ def _check_blind(db: sqlite_utils.Database, as_reviewer: str | None, unblind: bo
         return False
     if as_reviewer is None and not unblind:
         raise ScreenerError(
-            "this review is blind: export as a reviewer (--reviewer NAME) or give --unblind")
+            "this review is blind: export as a reviewer (--reviewer NAME) or give --unblind"
+        )
     return as_reviewer is not None and not unblind
 
 
-def _decisions_by_unit(db: sqlite_utils.Database, unit_of: dict[int, int]) -> dict[int, list[dict[str, Any]]]:
+def _decisions_by_unit(
+    db: sqlite_utils.Database, unit_of: dict[int, int]
+) -> dict[int, list[dict[str, Any]]]:
     """Decisions, resolutions and not-retrieved marks (role "retrieval") per screened unit."""
     by_unit: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in [*store.decision_rows(db), *store.retrieval_rows(db)]:
@@ -82,7 +87,9 @@ def _decisions_by_unit(db: sqlite_utils.Database, unit_of: dict[int, int]) -> di
     return by_unit
 
 
-def _visible(rows: list[dict[str, Any]], reviewer: str | None) -> tuple[list[dict[str, Any]], set[str]]:
+def _visible(
+    rows: list[dict[str, Any]], reviewer: str | None
+) -> tuple[list[dict[str, Any]], set[str]]:
     """Rows ``reviewer`` may see in a blind review (others' only where they decided too; a
     full text not retrieved is no reviewer's decision and always shown)."""
     if reviewer is None:
@@ -110,9 +117,15 @@ def _selected(outcome: ReportOutcome | None, status: str, which: str) -> bool:
     return outcome.status == which
 
 
-def export_ris(db: sqlite_utils.Database, path: str | Path | None, *, which: str = "included",
-               as_reviewer: str | None = None, unblind: bool = False,
-               progress: Progress | None = None) -> tuple[int, str]:
+def export_ris(
+    db: sqlite_utils.Database,
+    path: str | Path | None,
+    *,
+    which: str = "included",
+    as_reviewer: str | None = None,
+    unblind: bool = False,
+    progress: Progress | None = None,
+) -> tuple[int, str]:
     """Screened records as RIS with their status and decisions in N1 notes.
 
     ``which``: included (final full-text include), excluded (final exclusion at either stage)
@@ -140,9 +153,15 @@ def export_ris(db: sqlite_utils.Database, path: str | Path | None, *, which: str
     return len(entries), text
 
 
-def export_decisions(db: sqlite_utils.Database, path: str | Path | None, *,
-                     as_reviewer: str | None = None, unblind: bool = False, raw: bool = False,
-                     progress: Progress | None = None) -> tuple[int, str]:
+def export_decisions(
+    db: sqlite_utils.Database,
+    path: str | Path | None,
+    *,
+    as_reviewer: str | None = None,
+    unblind: bool = False,
+    raw: bool = False,
+    progress: Progress | None = None,
+) -> tuple[int, str]:
     """Every live decision and resolution, one row each, with the record's final decision; a
     full text marked not retrievable is a row too (role "retrieval", "not retrieved").
 
@@ -165,10 +184,17 @@ def export_decisions(db: sqlite_utils.Database, path: str | Path | None, *,
         out = []
         for row in visible:
             stage_final = _stage_final(outcome, row["stage"], stages)
-            out.append({**row, "title": record.get("title", ""),
-                        "first_author": (record.get("authors") or [""])[0],
-                        "year": record.get("year"), "doi": record.get("doi", ""),
-                        "pmid": record.get("pmid", ""), "final_decision": stage_final})
+            out.append(
+                {
+                    **row,
+                    "title": record.get("title", ""),
+                    "first_author": (record.get("authors") or [""])[0],
+                    "year": record.get("year"),
+                    "doi": record.get("doi", ""),
+                    "pmid": record.get("pmid", ""),
+                    "final_decision": stage_final,
+                }
+            )
         count += write_decision_rows(buffer, out, raw=raw)
         if progress is not None and (done % 200 == 0 or done == len(unit_ids)):
             progress(done, len(unit_ids))
@@ -198,15 +224,26 @@ _FILES = (
     ("prisma.csv", "the PRISMA2020 app's template, filled in"),
     ("results.csv", "pooled estimates of every saved analysis (and subgroup)"),
     ("analysis.R", "reproduces each analysis with metafor: Rscript analysis.R"),
-    ("analysis.do", "reproduces each analysis with Stata's meta suite (metan for Stata 12-15); "
-                    "untested: no Stata where screener is built"),
+    (
+        "analysis.do",
+        "reproduces each analysis with Stata's meta suite (metan for Stata 12-15); "
+        "untested: no Stata where screener is built",
+    ),
 )
 _PDF = ("report.pdf", "the report as PDF (printed from report.html)")
 
 
-def write_report(db: sqlite_utils.Database, directory: str | Path, *, replace: bool = False,
-                 raw: bool = False, protect: tuple[str | Path, ...] = (), pdf: bool = False,
-                 notes: list[str] | None = None, progress: Progress | None = None) -> list[Path]:
+def write_report(
+    db: sqlite_utils.Database,
+    directory: str | Path,
+    *,
+    replace: bool = False,
+    raw: bool = False,
+    protect: tuple[str | Path, ...] = (),
+    pdf: bool = False,
+    notes: list[str] | None = None,
+    progress: Progress | None = None,
+) -> list[Path]:
     """Write the report and its companions into the folder ``directory``; returns the files
     written (paths inside ``directory``).
 
@@ -228,38 +265,62 @@ def write_report(db: sqlite_utils.Database, directory: str | Path, *, replace: b
     from screener.report.stata import do_file, stata_csv, stata_data_file, stata_rows
 
     folder = Path(directory)
-    with output_folder(folder, replace=replace, marker=("report.html", "report.md"),
-                       protect=protect) as fresh:
+    with output_folder(
+        folder, replace=replace, marker=("report.html", "report.md"), protect=protect
+    ) as fresh:
         counts = prisma_counts(db)
         analyses = store.analysis_rows(db)
         review = load_review(db)
         data_files = {a["id"]: data_rows(a["settings"], a["results"]) for a in analyses}
         stata_files = {a["id"]: stata_rows(a) for a in analyses}
-        files = (_FILES + ((_PDF,) if pdf else ())
-                 + tuple((data_file(i), f"per-study data of analysis {i}")
-                         for i, rows in data_files.items() if rows)
-                 + tuple((stata_data_file(i), f"analysis {i}'s data for analysis.do")
-                         for i, rows in stata_files.items() if rows))
-        graded = grade_tables(db)      # (summary of findings, its footnotes), or ()
-        sof = (("GRADE summary of findings, by saved analysis", graded[0]),
-               ("Footnotes", graded[1])) if graded else ()
+        files = (
+            _FILES
+            + ((_PDF,) if pdf else ())
+            + tuple(
+                (data_file(i), f"per-study data of analysis {i}")
+                for i, rows in data_files.items()
+                if rows
+            )
+            + tuple(
+                (stata_data_file(i), f"analysis {i}'s data for analysis.do")
+                for i, rows in stata_files.items()
+                if rows
+            )
+        )
+        graded = grade_tables(db)  # (summary of findings, its footnotes), or ()
+        sof = (
+            (("GRADE summary of findings, by saved analysis", graded[0]), ("Footnotes", graded[1]))
+            if graded
+            else ()
+        )
         report = build_report(db, review, counts, analyses, files, summary_of_findings=sof)
         outputs: list[tuple[str, str | bytes]] = [
             ("prisma.svg", report.prisma.svg if report.prisma else ""),
             ("prisma.csv", template_csv(counts)),
             ("results.csv", results_csv(analyses, raw=raw)),
-            ("analysis.R", r_script(analyses, title=review.title, when=report.generated_at, raw=raw)),
+            (
+                "analysis.R",
+                r_script(analyses, title=review.title, when=report.generated_at, raw=raw),
+            ),
             ("analysis.do", do_file(analyses, title=review.title, when=report.generated_at)),
         ]
-        outputs += [(data_file(i), data_csv(rows, raw=raw)) for i, rows in data_files.items() if rows]
-        outputs += [(stata_data_file(i), stata_csv(rows, raw=raw))
-                    for i, rows in stata_files.items() if rows]
+        outputs += [
+            (data_file(i), data_csv(rows, raw=raw)) for i, rows in data_files.items() if rows
+        ]
+        outputs += [
+            (stata_data_file(i), stata_csv(rows, raw=raw))
+            for i, rows in stata_files.items()
+            if rows
+        ]
         figures = [*report.rob_figures, *(f for a in report.analyses for f in a.figures)]
         if report.prisma is not None:
             figures.insert(0, report.prisma)
         outputs += [(f"figures/{f.name}.svg", f.svg) for f in figures]
-        outputs += [("report.md", render_markdown(report)), ("report.docx", render_docx(report)),
-                    ("report.html", render_html(report))]
+        outputs += [
+            ("report.md", render_markdown(report)),
+            ("report.docx", render_docx(report)),
+            ("report.html", render_html(report)),
+        ]
         for done, (name, content) in enumerate(outputs, start=1):
             (fresh / name).parent.mkdir(parents=True, exist_ok=True)
             write_file(fresh / name, content)

@@ -44,7 +44,9 @@ def _sources(db: sqlite_utils.Database) -> tuple[tuple[SourceFact, ...], int]:
     for (name, method), items in runs.items():
         dates = [r.date[:10] for r in items if r.date and (r.kind == "search" or r.date_is_search)]
         strategies = {r.query_text.strip() for r in items if r.query_text.strip()}
-        out.append(SourceFact(name, method, max(dates) if dates else "", len(items), len(strategies)))
+        out.append(
+            SourceFact(name, method, max(dates) if dates else "", len(items), len(strategies))
+        )
     return tuple(out), identified
 
 
@@ -59,10 +61,24 @@ def _screening(db: sqlite_utils.Database) -> dict[str, Any]:
             who[row["stage"]].add(row["reviewer"])
         elif row["role"].startswith("resolution:"):
             resolutions[(row["stage"], row["role"].partition(":")[2])] += 1
-    kappas = tuple(KappaFact(p.stage, p.reviewer_a, p.reviewer_b, p.n, p.kappa.percent_agreement,
-                             p.kappa.kappa, p.kappa.ci_low, p.kappa.ci_high) for p in agreement(db))
-    return {"screeners": {stage: tuple(sorted(names)) for stage, names in who.items()},
-            "kappas": kappas, "resolutions": dict(resolutions)}
+    kappas = tuple(
+        KappaFact(
+            p.stage,
+            p.reviewer_a,
+            p.reviewer_b,
+            p.n,
+            p.kappa.percent_agreement,
+            p.kappa.kappa,
+            p.kappa.ci_low,
+            p.kappa.ci_high,
+        )
+        for p in agreement(db)
+    )
+    return {
+        "screeners": {stage: tuple(sorted(names)) for stage, names in who.items()},
+        "kappas": kappas,
+        "resolutions": dict(resolutions),
+    }
 
 
 def _extraction(db: sqlite_utils.Database) -> dict[str, Any]:
@@ -75,7 +91,7 @@ def _extraction(db: sqlite_utils.Database) -> dict[str, Any]:
             extractors_of[v.key.study].add(v.reviewer)
         if v.key.outcome and v.key.outcome not in outcomes:
             outcomes.append(v.key.outcome)
-        if v.method:                  # counted per field, whoever converted it
+        if v.method:  # counted per field, whoever converted it
             converted[v.method].add(v.key)
     studies = {v.key.study for v in values}
     return {
@@ -98,8 +114,10 @@ def _rob_tools(db: sqlite_utils.Database) -> dict[str, tuple[int, int]]:
         (agreed if row["role"] == "consensus" else assessors)[row["tool"]].add(row["reviewer"])
     names = _tool_names()
     # judgements entered only as agreed ones: the people who entered them are the assessors known
-    return {names.get(tool, tool): (len(assessors[tool] or agreed[tool]), len(studies[tool]))
-            for tool in studies}
+    return {
+        names.get(tool, tool): (len(assessors[tool] or agreed[tool]), len(studies[tool]))
+        for tool in studies
+    }
 
 
 def _tool_names() -> dict[str, str]:
@@ -110,22 +128,39 @@ def _tool_names() -> dict[str, str]:
     return {key: getattr(tool, "name", key) for key, tool in TOOLS.items()}
 
 
-def methods_facts(db: sqlite_utils.Database, review: Review, analyses: list[dict[str, Any]],
-                  screening_paragraphs: tuple[str, ...] = (), *, certainty: bool = False) -> MethodsFacts:
+def methods_facts(
+    db: sqlite_utils.Database,
+    review: Review,
+    analyses: list[dict[str, Any]],
+    screening_paragraphs: tuple[str, ...] = (),
+    *,
+    certainty: bool = False,
+) -> MethodsFacts:
     """Every fact the methods text states, from the review's tables."""
     from screener.flows.dedup import report as dedup_report
 
     sources, _ = _sources(db)
     dedup = dedup_report(db)
     return MethodsFacts(
-        sources=sources, records=dedup.records, dedup_automatic=dedup.automatic,
-        dedup_person_same=dedup.decided_same, dedup_person_apart=dedup.decided_apart,
-        dedup_queued=dedup.queued, duplicates_removed=dedup.duplicates_removed,
-        reviewers_per_record={"title_abstract": review.reviewers_title_abstract,
-                              "full_text": review.reviewers_full_text},
-        blind=review.blind, screening_paragraphs=screening_paragraphs, **_screening(db),
+        sources=sources,
+        records=dedup.records,
+        dedup_automatic=dedup.automatic,
+        dedup_person_same=dedup.decided_same,
+        dedup_person_apart=dedup.decided_apart,
+        dedup_queued=dedup.queued,
+        duplicates_removed=dedup.duplicates_removed,
+        reviewers_per_record={
+            "title_abstract": review.reviewers_title_abstract,
+            "full_text": review.reviewers_full_text,
+        },
+        blind=review.blind,
+        screening_paragraphs=screening_paragraphs,
+        **_screening(db),
         **_extraction(db),
         rob_tools=_rob_tools(db),
-        analyses=tuple(analysis_facts(a["name"], a["outcome"], a["settings"], a["results"])
-                       for a in analyses),
-        certainty=certainty, software=software_versions())
+        analyses=tuple(
+            analysis_facts(a["name"], a["outcome"], a["settings"], a["results"]) for a in analyses
+        ),
+        certainty=certainty,
+        software=software_versions(),
+    )

@@ -50,19 +50,28 @@ __all__ = [
 
 
 def _params(review: Review) -> dict:
-    return store.outcome_params(maybe_counts_as=review.maybe_counts_as,
-                                needed_title_abstract=review.reviewers_title_abstract,
-                                needed_full_text=review.reviewers_full_text)
+    return store.outcome_params(
+        maybe_counts_as=review.maybe_counts_as,
+        needed_title_abstract=review.reviewers_title_abstract,
+        needed_full_text=review.reviewers_full_text,
+    )
 
 
-def _check_exclusion_reason(review: Review, stage: Stage, choice: Choice, reason: str | None) -> None:
+def _check_exclusion_reason(
+    review: Review, stage: Stage, choice: Choice, reason: str | None
+) -> None:
     if reason and choice is not Choice.EXCLUDE:
         raise InvalidInputError(f"a reason goes with an exclusion, not with {choice.value}")
     if stage is Stage.FULL_TEXT and choice is Choice.EXCLUDE and not reason:
         known = "; ".join(review.exclusion_reasons)
         raise InvalidInputError(
             "a full-text exclusion needs a reason from the review's list"
-            + (f" ({known})" if known else " (the review has none yet: add exclusion reasons first)"))
+            + (
+                f" ({known})"
+                if known
+                else " (the review has none yet: add exclusion reasons first)"
+            )
+        )
 
 
 def _check_full_text_pool(db: sqlite_utils.Database, review: Review, record_id: int) -> None:
@@ -70,8 +79,16 @@ def _check_full_text_pool(db: sqlite_utils.Database, review: Review, record_id: 
         raise InvalidInputError(f"record {record_id} has not passed title/abstract screening")
 
 
-def decide(db: sqlite_utils.Database, record_id: int, stage: Stage, reviewer: str, choice: Choice,
-           *, reason: str | None = None, note: str = "") -> int:
+def decide(
+    db: sqlite_utils.Database,
+    record_id: int,
+    stage: Stage,
+    reviewer: str,
+    choice: Choice,
+    *,
+    reason: str | None = None,
+    note: str = "",
+) -> int:
     """Record one reviewer's decision after checking the stage's rules; returns the history id.
 
     Full text: the record must have passed title/abstract, must not be marked not retrievable,
@@ -86,13 +103,19 @@ def decide(db: sqlite_utils.Database, record_id: int, stage: Stage, reviewer: st
             found = store.full_text_for(db, record_id)
             if found is not None and found.not_retrieved:
                 raise InvalidInputError(
-                    f"record {record_id} is marked not retrievable; attach its full text first")
-        return decision_store.add_decision(db, record_id, stage, reviewer, choice,
-                                           reason=reason, note=note)
+                    f"record {record_id} is marked not retrievable; attach its full text first"
+                )
+        return decision_store.add_decision(
+            db, record_id, stage, reviewer, choice, reason=reason, note=note
+        )
 
 
-def record_decisions(db: sqlite_utils.Database, items: Iterable[tuple[int, Choice | str, str | None]],
-                     stage: Stage, reviewer: str) -> int:
+def record_decisions(
+    db: sqlite_utils.Database,
+    items: Iterable[tuple[int, Choice | str, str | None]],
+    stage: Stage,
+    reviewer: str,
+) -> int:
     """Many decisions by one reviewer in one transaction (e.g. brought from another tool)."""
     count = 0
     with transaction(db):
@@ -107,8 +130,9 @@ def record_decisions(db: sqlite_utils.Database, items: Iterable[tuple[int, Choic
     return count
 
 
-def add_note(db: sqlite_utils.Database, record_id: int, reviewer: str, text: str,
-             stage: Stage | None = None) -> int:
+def add_note(
+    db: sqlite_utils.Database, record_id: int, reviewer: str, text: str, stage: Stage | None = None
+) -> int:
     text = clean_text(text)
     if not text:
         raise InvalidInputError("a note cannot be empty")
@@ -139,8 +163,13 @@ def _sees_every_conflict(review: Review, viewer: Reviewer | None) -> bool:
     return viewer is None or not review.blind or viewer.resolves
 
 
-def conflicts(db: sqlite_utils.Database, stage: Stage, *, as_reviewer: str | None = None,
-              resolved: bool = False) -> list[Conflict]:
+def conflicts(
+    db: sqlite_utils.Database,
+    stage: Stage,
+    *,
+    as_reviewer: str | None = None,
+    resolved: bool = False,
+) -> list[Conflict]:
     """Unresolved conflicts at ``stage`` (with ``resolved``: those resolved, each with its live
     resolution), in record order, with every decision and note.
 
@@ -151,8 +180,11 @@ def conflicts(db: sqlite_utils.Database, stage: Stage, *, as_reviewer: str | Non
     review = review_store.load_review(db)
     viewer = review_store.get_reviewer(db, as_reviewer) if as_reviewer is not None else None
     params = _params(review)
-    ids = (store.resolved_conflict_ids(db, stage, params) if resolved
-           else store.ids_with_outcome(db, stage, "conflict", params))
+    ids = (
+        store.resolved_conflict_ids(db, stage, params)
+        if resolved
+        else store.ids_with_outcome(db, stage, "conflict", params)
+    )
     own_notes = None
     if not _sees_every_conflict(review, viewer):
         assert viewer is not None
@@ -162,10 +194,16 @@ def conflicts(db: sqlite_utils.Database, stage: Stage, *, as_reviewer: str | Non
     found = []
     for record_id in ids:
         title = db.execute("SELECT title FROM record WHERE id = ?", [record_id]).fetchone()[0]
-        found.append(Conflict(record_id, stage, title,
-                              tuple(decision_store.decisions_for(db, record_id, stage)),
-                              tuple(store.notes_for(db, record_id, reviewer=own_notes)),
-                              store.resolution_for(db, record_id, stage) if resolved else None))
+        found.append(
+            Conflict(
+                record_id,
+                stage,
+                title,
+                tuple(decision_store.decisions_for(db, record_id, stage)),
+                tuple(store.notes_for(db, record_id, reviewer=own_notes)),
+                store.resolution_for(db, record_id, stage) if resolved else None,
+            )
+        )
     return found
 
 
@@ -174,13 +212,23 @@ def _resolver(db: sqlite_utils.Database, reviewer: str) -> Reviewer:
     if not who.resolves:
         raise InvalidInputError(
             f"{who.name} is a screener: only an arbiter or the lead resolves conflicts (the lead "
-            f"makes an arbiter with: screener reviewer role REVIEW.db {who.name} arbiter)")
+            f"makes an arbiter with: screener reviewer role REVIEW.db {who.name} arbiter)"
+        )
     return who
 
 
-def resolve_conflict(db: sqlite_utils.Database, record_id: int, stage: Stage, choice: Choice,
-                     reviewer: str, method: ResolutionMethod, *, reason: str | None = None,
-                     note: str = "", replace: bool = False) -> int:
+def resolve_conflict(
+    db: sqlite_utils.Database,
+    record_id: int,
+    stage: Stage,
+    choice: Choice,
+    reviewer: str,
+    method: ResolutionMethod,
+    *,
+    reason: str | None = None,
+    note: str = "",
+    replace: bool = False,
+) -> int:
     """Settle a record at ``stage`` (usually a conflict); returns the resolution's id.
 
     Only an arbiter or the lead resolves. ``third_reviewer``: someone who did not decide the
@@ -200,26 +248,45 @@ def resolve_conflict(db: sqlite_utils.Database, record_id: int, stage: Stage, ch
             _check_full_text_pool(db, review, record_id)
         deciders = {d.reviewer for d in decision_store.decisions_for(db, record_id, stage)}
         if not deciders:
-            raise InvalidInputError(f"record {record_id} has no decisions at {stage.value} to resolve")
+            raise InvalidInputError(
+                f"record {record_id} has no decisions at {stage.value} to resolve"
+            )
         if method is ResolutionMethod.THIRD_REVIEWER and who.name in deciders:
             raise InvalidInputError(
                 f"{who.name} decided record {record_id}; a third reviewer must be someone else "
-                "(or record it as the pair's consensus)")
+                "(or record it as the pair's consensus)"
+            )
         if method is ResolutionMethod.CONSENSUS and who.name not in deciders:
             raise InvalidInputError(
                 f"a consensus is recorded by one of the reviewers who decided record {record_id} "
-                f"({', '.join(sorted(deciders))})")
+                f"({', '.join(sorted(deciders))})"
+            )
         # Read inside the write transaction: two resolvers working from the same stale list
         # cannot both add a live resolution; the second is told about the first.
         live = store.resolution_for(db, record_id, stage)
         if live is not None and not replace:
             raise ResolutionExistsError(live)
-        return store.add_resolution(db, record_id, stage, choice, who.name, method, reason, note,
-                                    replaces_id=live.id if live else None)
+        return store.add_resolution(
+            db,
+            record_id,
+            stage,
+            choice,
+            who.name,
+            method,
+            reason,
+            note,
+            replaces_id=live.id if live else None,
+        )
 
 
-def undo_resolution(db: sqlite_utils.Database, record_id: int, stage: Stage, reviewer: str, *,
-                    resolution_id: int | None = None) -> Resolution:
+def undo_resolution(
+    db: sqlite_utils.Database,
+    record_id: int,
+    stage: Stage,
+    reviewer: str,
+    *,
+    resolution_id: int | None = None,
+) -> Resolution:
     """Undo the live resolution of a record at ``stage`` (an arbiter or the lead); returns it.
 
     The resolution it replaced, if any, is live again; with none, the record's conflict is back.
@@ -231,17 +298,21 @@ def undo_resolution(db: sqlite_utils.Database, record_id: int, stage: Stage, rev
         get_record(db, record_id)
         live = store.resolution_for(db, record_id, stage)
         if live is None:
-            raise InvalidInputError(f"record {record_id} has no resolution at {stage.value} to undo")
+            raise InvalidInputError(
+                f"record {record_id} has no resolution at {stage.value} to undo"
+            )
         if resolution_id is not None and live.id != resolution_id:
             raise InvalidInputError(
                 f"record {record_id}'s resolution at {stage.value} has changed: it is now "
-                f"{live.describe()}; nothing was undone")
+                f"{live.describe()}; nothing was undone"
+            )
         store.undo_resolution(db, live.id, who.name)
         return live
 
 
-def resolution(db: sqlite_utils.Database, record_id: int, stage: Stage, *,
-               as_reviewer: str | None = None) -> Resolution | None:
+def resolution(
+    db: sqlite_utils.Database, record_id: int, stage: Stage, *, as_reviewer: str | None = None
+) -> Resolution | None:
     """The live resolution; ``as_reviewer`` (a screener, in a blind review) sees it only on a
     record they have decided at ``stage``."""
     review = review_store.load_review(db)
@@ -253,8 +324,9 @@ def resolution(db: sqlite_utils.Database, record_id: int, stage: Stage, *,
     return store.resolution_for(db, record_id, stage)
 
 
-def agreement(db: sqlite_utils.Database, stage: Stage | None = None, *,
-              as_reviewer: str | None = None) -> list[PairAgreement]:
+def agreement(
+    db: sqlite_utils.Database, stage: Stage | None = None, *, as_reviewer: str | None = None
+) -> list[PairAgreement]:
     """Per stage and reviewer pair: the 2x2 counts over units (records, or duplicate clusters) both
     decided, and kappa. ``as_reviewer`` (a screener, in a blind review) gets only the pairs they
     are in."""
@@ -262,7 +334,9 @@ def agreement(db: sqlite_utils.Database, stage: Stage | None = None, *,
     viewer = review_store.get_reviewer(db, as_reviewer) if as_reviewer is not None else None
     only = None if _sees_every_conflict(review, viewer) else viewer
     tables: dict[tuple[str, str, str], dict[tuple[str, str], int]] = {}
-    for st, a, b, choice_a, choice_b, n in store.agreement_counts(db, stage, review.maybe_counts_as):
+    for st, a, b, choice_a, choice_b, n in store.agreement_counts(
+        db, stage, review.maybe_counts_as
+    ):
         if only is not None and only.name not in (a, b):
             continue
         tables.setdefault((st, a, b), {})[(choice_a, choice_b)] = n
@@ -282,7 +356,9 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def attach_full_text(db: sqlite_utils.Database, record_id: int, path: str | Path, reviewer: str) -> FullText:
+def attach_full_text(
+    db: sqlite_utils.Database, record_id: int, path: str | Path, reviewer: str
+) -> FullText:
     """Link a record to its full-text file (path made absolute, sha256 stored)."""
     target = Path(path).expanduser()
     if not target.is_file():
@@ -292,15 +368,28 @@ def attach_full_text(db: sqlite_utils.Database, record_id: int, path: str | Path
     with transaction(db):
         get_record(db, record_id)
         _check_full_text_pool(db, review_store.load_review(db), record_id)
-        store.set_full_text(db, record_id, path=str(target), sha256=digest, not_retrieved=False,
-                            note="", reviewer=reviewer)
+        store.set_full_text(
+            db,
+            record_id,
+            path=str(target),
+            sha256=digest,
+            not_retrieved=False,
+            note="",
+            reviewer=reviewer,
+        )
         attached = store.full_text_for(db, record_id)
-        assert attached is not None     # stored just above, in this transaction
+        assert attached is not None  # stored just above, in this transaction
         return attached
 
 
-def mark_not_retrieved(db: sqlite_utils.Database, record_id: int, reviewer: str, *, note: str = "",
-                       not_retrieved: bool = True) -> None:
+def mark_not_retrieved(
+    db: sqlite_utils.Database,
+    record_id: int,
+    reviewer: str,
+    *,
+    note: str = "",
+    not_retrieved: bool = True,
+) -> None:
     """Mark a record's report as not retrievable (PRISMA: reports not retrieved), or unmark it."""
     with transaction(db):
         get_record(db, record_id)
@@ -309,26 +398,48 @@ def mark_not_retrieved(db: sqlite_utils.Database, record_id: int, reviewer: str,
         if not name:
             raise InvalidInputError("a reviewer name is required (give --reviewer NAME)")
         current = store.full_text_for(db, record_id)
-        store.set_full_text(db, record_id, path="" if not_retrieved else (current.path if current else ""),
-                            sha256="" if not_retrieved else (current.sha256 if current else ""),
-                            not_retrieved=not_retrieved, note=clean_text(note),
-                            reviewer=name)
+        store.set_full_text(
+            db,
+            record_id,
+            path="" if not_retrieved else (current.path if current else ""),
+            sha256="" if not_retrieved else (current.sha256 if current else ""),
+            not_retrieved=not_retrieved,
+            note=clean_text(note),
+            reviewer=name,
+        )
 
 
 def full_text_candidates(db: sqlite_utils.Database) -> list[int]:
     """Records that passed title/abstract: all required reviewers included them (maybe counted
     as the review says) or a resolution included them."""
-    return store.ids_with_outcome(db, Stage.TITLE_ABSTRACT, "include",
-                                  _params(review_store.load_review(db)))
+    return store.ids_with_outcome(
+        db, Stage.TITLE_ABSTRACT, "include", _params(review_store.load_review(db))
+    )
 
 
-def screening_queue(db: sqlite_utils.Database, stage: Stage, reviewer: str,
-                    flt: QueueFilter | str = QueueFilter.UNDECIDED, tag: str | None = None,
-                    *, after: int = 0, limit: int | None = None) -> list[int]:
+def screening_queue(
+    db: sqlite_utils.Database,
+    stage: Stage,
+    reviewer: str,
+    flt: QueueFilter | str = QueueFilter.UNDECIDED,
+    tag: str | None = None,
+    *,
+    after: int = 0,
+    limit: int | None = None,
+) -> list[int]:
     review = review_store.load_review(db)
     parsed, tag = parse_filter(flt, tag)
-    return store.queue_ids(db, stage, reviewer, parsed, _params(review), tag=tag, blind=review.blind,
-                           after=after, limit=limit)
+    return store.queue_ids(
+        db,
+        stage,
+        reviewer,
+        parsed,
+        _params(review),
+        tag=tag,
+        blind=review.blind,
+        after=after,
+        limit=limit,
+    )
 
 
 def progress(db: sqlite_utils.Database) -> list[StageProgress]:

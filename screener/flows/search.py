@@ -31,7 +31,14 @@ from screener.storage import review as review_store
 from screener.storage import search_runs as runs
 from screener.storage.db import now, transaction
 
-__all__ = ["EntrezOptions", "SavedQuery", "SearchRunResult", "list_runs", "run_search", "search_log"]
+__all__ = [
+    "EntrezOptions",
+    "SavedQuery",
+    "SearchRunResult",
+    "list_runs",
+    "run_search",
+    "search_log",
+]
 
 Progress = Callable[[int, int | None], None]
 
@@ -59,10 +66,16 @@ def run_search(
     if not isinstance(query, SavedQuery):
         query = load_query(Path(query))
     if query.database.strip().lower() != "pubmed":
-        raise ScreenerError(f"{query.file or query.name}: screener searches PubMed directly; for "
-                            f"{query.database}, export the results and import the file")
-    settings = EntrezSettings.resolve(review_email=review_store.load_review(db).ncbi_email,
-                                      email=email, base_url=eutils_url, environ=environ)
+        raise ScreenerError(
+            f"{query.file or query.name}: screener searches PubMed directly; for "
+            f"{query.database}, export the results and import the file"
+        )
+    settings = EntrezSettings.resolve(
+        review_email=review_store.load_review(db).ncbi_email,
+        email=email,
+        base_url=eutils_url,
+        environ=environ,
+    )
     options = options or EntrezOptions()
     run_id, state = _open_run(db, query, resume)
     stop = threading.Event()
@@ -76,8 +89,9 @@ def run_search(
         while not stopped() and (left := deadline - time.monotonic()) > 0:
             stop.wait(min(0.05, left))
 
-    client = EntrezClient(settings, options, session=session, cancelled=stopped,
-                          sleep=options.sleep or pause)
+    client = EntrezClient(
+        settings, options, session=session, cancelled=stopped, sleep=options.sleep or pause
+    )
     run = _Run(db, run_id, state, progress)
     known = runs.pmids_in_review(db)
     own = runs.pmids_of_run(db, run_id)
@@ -85,14 +99,25 @@ def run_search(
     # Answers are parsed in worker processes when the search is big (see flows.parallel);
     # they start once the plan says how many records there are to fetch.
     parser = EfetchParser()
-    events = retrieve(client, query, parse=parser, known=known, preexisting=known - own,
-                      plan=plan, done=tuple(state.get("done", ())), today=today,
-                      on_probe=lambda n: run.tell(n, None), cancelled=stopped)
+    events = retrieve(
+        client,
+        query,
+        parse=parser,
+        known=known,
+        preexisting=known - own,
+        plan=plan,
+        done=tuple(state.get("done", ())),
+        today=today,
+        on_probe=lambda n: run.tell(n, None),
+        cancelled=stopped,
+    )
     cancelled = False
     try:
         for event in events:
             if isinstance(event, Plan):
-                parser.start(search_worker_count(event.identified - run.count_fetched, environ=environ))
+                parser.start(
+                    search_worker_count(event.identified - run.count_fetched, environ=environ)
+                )
             run.apply(event)
             if stopped():
                 cancelled = True
@@ -110,8 +135,10 @@ def run_search(
         events.close()
         client.close()
         parser.close()
-    run.finish("cancelled" if cancelled else "complete",
-               extra="cancelled; resume continues" if cancelled else "")
+    run.finish(
+        "cancelled" if cancelled else "complete",
+        extra="cancelled; resume continues" if cancelled else "",
+    )
     return runs.get_run(db, run_id)
 
 
@@ -126,12 +153,16 @@ def search_log(db: sqlite_utils.Database) -> list[SearchLogEntry]:
     return prisma_store.search_log(db)
 
 
-def _open_run(db: sqlite_utils.Database, query: SavedQuery, resume: bool) -> tuple[int, dict[str, Any]]:
+def _open_run(
+    db: sqlite_utils.Database, query: SavedQuery, resume: bool
+) -> tuple[int, dict[str, Any]]:
     if resume:
         found = runs.unfinished_run(db, query)
         if found is None:
-            raise ScreenerError(f"nothing to resume: the last run of {query.name!r} finished (or there "
-                                "is none); run it without --resume to search again")
+            raise ScreenerError(
+                f"nothing to resume: the last run of {query.name!r} finished (or there "
+                "is none); run it without --resume to search again"
+            )
         with transaction(db):
             runs.reopen_run(db, found[0])
         return found
@@ -145,8 +176,13 @@ def _open_run(db: sqlite_utils.Database, query: SavedQuery, resume: bool) -> tup
 class _Run:
     """The consumer side: applies retrieval events to the review, one transaction each."""
 
-    def __init__(self, db: sqlite_utils.Database, run_id: int, state: dict[str, Any],
-                 progress: Progress | None) -> None:
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        run_id: int,
+        state: dict[str, Any],
+        progress: Progress | None,
+    ) -> None:
         self.db = db
         self.id = run_id
         self.state = state
@@ -176,9 +212,14 @@ class _Run:
         if isinstance(event, Plan):
             state["plan"] = event.to_json()
         elif isinstance(event, SliceStarted):
-            state["current"] = {"slice": event.slice_index, "webenv": event.webenv,
-                                "query_key": event.query_key, "ids": event.ids,
-                                "needed": event.needed, "batches": 0}
+            state["current"] = {
+                "slice": event.slice_index,
+                "webenv": event.webenv,
+                "query_key": event.query_key,
+                "ids": event.ids,
+                "needed": event.needed,
+                "batches": 0,
+            }
         elif isinstance(event, Batch):
             state["batches"] += 1
             if "current" in state:
@@ -194,14 +235,25 @@ class _Run:
             # so PRISMA can tell a re-run's records from new ones (screener.prisma.counts).
             if isinstance(event, Batch) and event.records:
                 created = now()
-                self.count_new += runs.add_records(self.db, self.id, (row.values for row in event.records),
-                                                   first_position=self.position + 1, created_at=created)
+                self.count_new += runs.add_records(
+                    self.db,
+                    self.id,
+                    (row.values for row in event.records),
+                    first_position=self.position + 1,
+                    created_at=created,
+                )
                 runs.add_run_pmids(self.db, self.id, (row.pmid for row in event.records))
                 self.position += len(event.records)
             elif isinstance(event, SliceDone):
                 runs.add_run_pmids(self.db, self.id, event.already)
-            runs.save_progress(self.db, self.id, state=state, count_reported=self.count_reported,
-                               count_fetched=self.count_fetched, count_new=self.count_new)
+            runs.save_progress(
+                self.db,
+                self.id,
+                state=state,
+                count_reported=self.count_reported,
+                count_fetched=self.count_fetched,
+                count_new=self.count_new,
+            )
         plan = state.get("plan")
         self.tell(self.count_fetched, plan["identified"] if plan else None)
 
@@ -211,11 +263,15 @@ class _Run:
         missing = state["missing"]
         if missing:
             shown = ", ".join(missing[:20]) + (" ..." if len(missing) > 20 else "")
-            notes.append(f"{len(missing):,} PMIDs the search matched never came back from efetch "
-                         f"(asked twice): {shown}")
+            notes.append(
+                f"{len(missing):,} PMIDs the search matched never came back from efetch "
+                f"(asked twice): {shown}"
+            )
         if state["unrequested"]:
-            notes.append(f"efetch returned {state['unrequested']:,} records that were not asked "
-                         "for; they were left out")
+            notes.append(
+                f"efetch returned {state['unrequested']:,} records that were not asked "
+                "for; they were left out"
+            )
         return notes
 
     def finish(self, status: str, *, extra: str = "") -> None:

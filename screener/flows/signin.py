@@ -22,8 +22,17 @@ from screener.storage import signin as signin_store
 from screener.storage.db import now, transaction
 
 __all__ = [
-    "LINK_DAYS", "MIN_PASSWORD", "SESSION_DAYS", "check_password", "hash_password", "hash_secret",
-    "invite", "session_reviewer", "set_password", "sign_in_with_link", "sign_in_with_password",
+    "LINK_DAYS",
+    "MIN_PASSWORD",
+    "SESSION_DAYS",
+    "check_password",
+    "hash_password",
+    "hash_secret",
+    "invite",
+    "session_reviewer",
+    "set_password",
+    "sign_in_with_link",
+    "sign_in_with_password",
     "sign_out",
 ]
 
@@ -53,8 +62,9 @@ def _b64(data: bytes) -> str:
 def hash_password(password: str, *, salt: bytes | None = None) -> str:
     """``scrypt$n$r$p$salt$hash`` (base64) of ``password`` with a new random salt."""
     salt = salt if salt is not None else secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=_N, r=_R, p=_P,
-                            maxmem=_MAXMEM, dklen=32)
+    digest = hashlib.scrypt(
+        password.encode("utf-8"), salt=salt, n=_N, r=_R, p=_P, maxmem=_MAXMEM, dklen=32
+    )
     return f"scrypt${_N}${_R}${_P}${_b64(salt)}${_b64(digest)}"
 
 
@@ -65,8 +75,15 @@ def check_password(password: str, stored: str) -> bool:
         if scheme != "scrypt":
             return False
         want = base64.b64decode(digest)
-        got = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt), n=int(n),
-                             r=int(r), p=int(p), maxmem=_MAXMEM, dklen=len(want))
+        got = hashlib.scrypt(
+            password.encode("utf-8"),
+            salt=base64.b64decode(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            maxmem=_MAXMEM,
+            dklen=len(want),
+        )
     except ValueError:
         return False
     return hmac.compare_digest(got, want)
@@ -115,14 +132,15 @@ def sign_in_with_link(db: sqlite_utils.Database, token: str) -> tuple[str, str] 
         return found[1], _new_session(db, found[0])
 
 
-def sign_in_with_password(db: sqlite_utils.Database, name: str,
-                          password: str) -> tuple[str, str] | None:
+def sign_in_with_password(
+    db: sqlite_utils.Database, name: str, password: str
+) -> tuple[str, str] | None:
     """(reviewer name, new session id) when ``name`` is a declared reviewer with a password and
     ``password`` is it; None otherwise (one answer for every failure: it tells nothing)."""
     found = review_store.find_reviewer(db, name) if name.strip() else None
     stored = signin_store.get_password(db, found[0]) if found else None
     if found is None or stored is None:
-        hash_password(password)     # the same time taken whether the name exists or not
+        hash_password(password)  # the same time taken whether the name exists or not
         return None
     if not check_password(password, stored):
         return None

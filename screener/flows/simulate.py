@@ -55,8 +55,12 @@ def read_labelled(path: str | Path, label: str) -> LabelledSet:
         if label not in header and label.lower() not in lower:
             missing.append(label)
         if missing:
-            raise ParseError(source.name, "line 1", f"no column {', '.join(map(repr, missing))} "
-                             f"(the header names: {', '.join(header)})")
+            raise ParseError(
+                source.name,
+                "line 1",
+                f"no column {', '.join(map(repr, missing))} "
+                f"(the header names: {', '.join(header)})",
+            )
         at_title, at_abstract = lower.index("title"), lower.index("abstract")
         at_label = header.index(label) if label in header else lower.index(label.lower())
         at_keywords = lower.index("keywords") if "keywords" in lower else None
@@ -64,8 +68,11 @@ def read_labelled(path: str | Path, label: str) -> LabelledSet:
             cells += [""] * (len(header) - len(cells))
             value = cells[at_label].strip().lower()
             if value not in _TRUE | _FALSE:
-                raise ParseError(source.name, f"line {line}",
-                                 f"the label {cells[at_label]!r} in column {label!r} is not 1 or 0")
+                raise ParseError(
+                    source.name,
+                    f"line {line}",
+                    f"the label {cells[at_label]!r} in column {label!r} is not 1 or 0",
+                )
             keywords = cells[at_keywords].split(";") if at_keywords is not None else []
             texts.append(record_text(cells[at_title], cells[at_abstract], keywords))
             labels.append(value in _TRUE)
@@ -73,8 +80,10 @@ def read_labelled(path: str | Path, label: str) -> LabelledSet:
     if not labels:
         raise ParseError(source.name, "line 2", "no records")
     if not relevant or relevant == len(labels):
-        raise InvalidInputError(f"{source.name}: the column {label!r} needs both relevant (1) and "
-                                f"irrelevant (0) records ({relevant:,} of {len(labels):,} are 1)")
+        raise InvalidInputError(
+            f"{source.name}: the column {label!r} needs both relevant (1) and "
+            f"irrelevant (0) records ({relevant:,} of {len(labels):,} are 1)"
+        )
     return LabelledSet(source.name, tuple(texts), tuple(labels), label)
 
 
@@ -98,49 +107,71 @@ class SimulationReport:
         return None if value is None else float(value)
 
     def as_json(self) -> dict[str, Any]:
-        runs = [{
-            "seed": r.seed, "priors": list(r.priors), "wss95": round(r.metrics.wss95, 4),
-            "rrf10": round(r.metrics.rrf10, 4), "screened_at_95": r.metrics.screened_at_95,
-            "switched_to_random_at": r.switched_at, "stopped_at": r.stop_at,
-            "recall_at_stop": None if r.stop_recall is None else round(r.stop_recall, 4),
-            "p_value_at_stop": None if r.stop_test is None else r.stop_test.p_value,
-            "retrainings": r.retrainings,
-        } for r in self.runs]
+        runs = [
+            {
+                "seed": r.seed,
+                "priors": list(r.priors),
+                "wss95": round(r.metrics.wss95, 4),
+                "rrf10": round(r.metrics.rrf10, 4),
+                "screened_at_95": r.metrics.screened_at_95,
+                "switched_to_random_at": r.switched_at,
+                "stopped_at": r.stop_at,
+                "recall_at_stop": None if r.stop_recall is None else round(r.stop_recall, 4),
+                "p_value_at_stop": None if r.stop_test is None else r.stop_test.p_value,
+                "retrainings": r.retrainings,
+            }
+            for r in self.runs
+        ]
         return {
-            "dataset": self.data.name, "label": self.data.label_column,
-            "records": len(self.data.labels), "relevant": sum(self.data.labels),
+            "dataset": self.data.name,
+            "label": self.data.label_column,
+            "records": len(self.data.labels),
+            "relevant": sum(self.data.labels),
             "priors": {"includes": self.priors[0], "excludes": self.priors[1]},
-            "model": "tfidf-word-char+linear-svm", "model_settings": _settings(),
+            "model": "tfidf-word-char+linear-svm",
+            "model_settings": _settings(),
             "stopping_rule": {"recall_target": self.recall_target, "confidence": self.confidence},
             "metrics": "WSS@95 and RRF@10 leave the priors out (N and the relevant records are "
-                       "those screened after them)",
+            "those screened after them)",
             "runs": runs,
-            "mean": {k: _round(self.mean(k)) for k in ("wss95", "rrf10", "screened_at_95",
-                                                        "stop_at", "stop_recall")},
+            "mean": {
+                k: _round(self.mean(k))
+                for k in ("wss95", "rrf10", "screened_at_95", "stop_at", "stop_recall")
+            },
             "runs_reaching_target_at_stop": sum(
-                1 for r in self.runs if r.stop_recall is not None
-                and r.stop_recall >= self.recall_target),
+                1
+                for r in self.runs
+                if r.stop_recall is not None and r.stop_recall >= self.recall_target
+            ),
         }
 
     def table(self) -> str:
         n, relevant = len(self.data.labels), sum(self.data.labels)
-        lines = [f"{self.data.name}: {n:,} records, {relevant:,} relevant ({self.data.label_column});"
-                 f" priors {self.priors[0]} include + {self.priors[1]} exclude",
-                 f"{'seed':>6} {'WSS@95':>8} {'RRF@10':>8} {'screened@95%':>13} "
-                 f"{'stopped at':>11} {'recall there':>13}"]
+        lines = [
+            f"{self.data.name}: {n:,} records, {relevant:,} relevant ({self.data.label_column});"
+            f" priors {self.priors[0]} include + {self.priors[1]} exclude",
+            f"{'seed':>6} {'WSS@95':>8} {'RRF@10':>8} {'screened@95%':>13} "
+            f"{'stopped at':>11} {'recall there':>13}",
+        ]
         for r in self.runs:
             stop = "never" if r.stop_at is None else f"{r.stop_at:,}"
             recall = "—" if r.stop_recall is None else f"{100 * r.stop_recall:.1f}%"
-            lines.append(f"{r.seed:>6} {r.metrics.wss95:>8.3f} {r.metrics.rrf10:>8.3f} "
-                         f"{r.metrics.screened_at_95:>13,} {stop:>11} {recall:>13}")
+            lines.append(
+                f"{r.seed:>6} {r.metrics.wss95:>8.3f} {r.metrics.rrf10:>8.3f} "
+                f"{r.metrics.screened_at_95:>13,} {stop:>11} {recall:>13}"
+            )
         stop_mean, recall_mean = self.mean("stop_at"), self.mean("stop_recall")
-        lines.append(f"{'mean':>6} {self.mean('wss95'):>8.3f} {self.mean('rrf10'):>8.3f} "
-                     f"{self.mean('screened_at_95'):>13,.0f} "
-                     f"{'—' if math.isnan(stop_mean) else f'{stop_mean:,.0f}':>11} "
-                     f"{'—' if math.isnan(recall_mean) else f'{100 * recall_mean:.1f}%':>13}")
-        lines.append(f"stopping rule: recall target {100 * self.recall_target:.0f}%, confidence "
-                     f"{100 * self.confidence:.0f}% (Callaghan & Müller-Hansen 2020); "
-                     "'stopped at' counts the priors")
+        lines.append(
+            f"{'mean':>6} {self.mean('wss95'):>8.3f} {self.mean('rrf10'):>8.3f} "
+            f"{self.mean('screened_at_95'):>13,.0f} "
+            f"{'—' if math.isnan(stop_mean) else f'{stop_mean:,.0f}':>11} "
+            f"{'—' if math.isnan(recall_mean) else f'{100 * recall_mean:.1f}%':>13}"
+        )
+        lines.append(
+            f"stopping rule: recall target {100 * self.recall_target:.0f}%, confidence "
+            f"{100 * self.confidence:.0f}% (Callaghan & Müller-Hansen 2020); "
+            "'stopped at' counts the priors"
+        )
         return "\n".join(lines)
 
 
@@ -154,9 +185,16 @@ def _settings() -> dict[str, Any]:
     return asdict(RankingSettings())
 
 
-def simulate_file(path: str | Path, label: str, *, seeds: int = 5, priors: tuple[int, int] = (1, 1),
-                  out: str | Path | None = None, replace: bool = False,
-                  progress: Callable[[int, int | None], None] | None = None) -> SimulationReport:
+def simulate_file(
+    path: str | Path,
+    label: str,
+    *,
+    seeds: int = 5,
+    priors: tuple[int, int] = (1, 1),
+    out: str | Path | None = None,
+    replace: bool = False,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> SimulationReport:
     """Replay ``path`` with ``seeds`` seeds (1, 2, ...); write the outputs into ``out``."""
     if seeds < 1:
         raise InvalidInputError("--seeds needs at least 1")
@@ -165,9 +203,11 @@ def simulate_file(path: str | Path, label: str, *, seeds: int = 5, priors: tuple
     data = read_labelled(path, label)
     relevant = sum(data.labels)
     if priors[0] > relevant or priors[1] > len(data.labels) - relevant:
-        raise InvalidInputError(f"{data.name}: cannot take {priors[0]} includes and {priors[1]} "
-                                f"excludes as priors from {relevant:,} relevant records of "
-                                f"{len(data.labels):,}")
+        raise InvalidInputError(
+            f"{data.name}: cannot take {priors[0]} includes and {priors[1]} "
+            f"excludes as priors from {relevant:,} relevant records of "
+            f"{len(data.labels):,}"
+        )
     features = Features(RankingSettings())
     features.add(list(range(len(data.labels))), data.texts)
     runs = []
@@ -183,7 +223,9 @@ def simulate_file(path: str | Path, label: str, *, seeds: int = 5, priors: tuple
     return report
 
 
-def write_outputs(report: SimulationReport, out: str | Path, *, replace: bool = False) -> list[Path]:
+def write_outputs(
+    report: SimulationReport, out: str | Path, *, replace: bool = False
+) -> list[Path]:
     """recall.png, recall.svg, simulation.json and simulation.txt into the folder ``out``."""
     from screener.screening.simulation_plot import recall_curves
 
@@ -191,7 +233,9 @@ def write_outputs(report: SimulationReport, out: str | Path, *, replace: bool = 
     with output_folder(out, replace=replace, marker=(MARKER,)) as folder:
         for fmt in ("png", "svg"):
             write_file(folder / f"recall.{fmt}", recall_curves(report.runs, title=title, fmt=fmt))
-        write_file(folder / MARKER, json.dumps(report.as_json(), indent=2, ensure_ascii=False) + "\n")
+        write_file(
+            folder / MARKER, json.dumps(report.as_json(), indent=2, ensure_ascii=False) + "\n"
+        )
         write_file(folder / "simulation.txt", report.table() + "\n")
     target = Path(out)
     return [target / name for name in ("recall.png", "recall.svg", MARKER, "simulation.txt")]

@@ -23,7 +23,15 @@ from screener.storage import prisma as prisma_store
 from screener.storage import records as records_store
 from screener.storage.db import transaction
 
-__all__ = ["NOT_INCLUDED", "StudyRecords", "link", "not_included", "study_flags", "study_list", "unlink"]
+__all__ = [
+    "NOT_INCLUDED",
+    "StudyRecords",
+    "link",
+    "not_included",
+    "study_flags",
+    "study_list",
+    "unlink",
+]
 
 NOT_INCLUDED = "no_included_report"
 """The flag kind of a study with no report included at full text (``screener check``)."""
@@ -77,10 +85,19 @@ def not_included(db: sqlite_utils.Database, names: Iterable[str]) -> list[StudyR
 
 def study_flags(db: sqlite_utils.Database) -> list[Flag]:
     """A flag for each study no included report supports (``screener check``)."""
-    return [Flag(s.name, "", "", "", NOT_INCLUDED,
-                 f"{s.problem}: PRISMA does not count it as a study included, yet an analysis "
-                 "can pool it; link its included records (screener study link)")
-            for s in study_list(db) if not s.included]
+    return [
+        Flag(
+            s.name,
+            "",
+            "",
+            "",
+            NOT_INCLUDED,
+            f"{s.problem}: PRISMA does not count it as a study included, yet an analysis "
+            "can pool it; link its included records (screener study link)",
+        )
+        for s in study_list(db)
+        if not s.included
+    ]
 
 
 def _distinct(record_ids: Iterable[int]) -> list[int]:

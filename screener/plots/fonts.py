@@ -27,8 +27,10 @@ CJK_FONTS = (
 _FILE_HINTS = ("cjk", "wqy", "sourcehan", "droidsansfallback", "uming", "ukai")
 _BASE = "DejaVu Sans"
 # Han, kana, hangul, CJK symbols and punctuation, full-width forms.
-_CJK = re.compile("[\u2e80-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\ufe30-\ufe4f"
-                  "\uff00-\uffef\U00020000-\U0003134f]")
+_CJK = re.compile(
+    "[\u2e80-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\ufe30-\ufe4f"
+    "\uff00-\uffef\U00020000-\U0003134f]"
+)
 
 
 @functools.cache
@@ -45,7 +47,7 @@ def cjk_font() -> str | None:
             try:
                 font_manager.fontManager.addfont(path)
             except (OSError, RuntimeError, ValueError):
-                continue        # an unreadable font file is skipped, not fatal
+                continue  # an unreadable font file is skipped, not fatal
     known = {f.name for f in font_manager.fontManager.ttflist}
     return next((name for name in CJK_FONTS if name in known), None)
 
@@ -64,6 +66,9 @@ def has_cjk(text: str) -> bool:
 def warn_if_no_cjk_font(texts: Iterable[str]) -> None:
     """One warning naming the font to install when some text is CJK and no CJK font is found."""
     if cjk_font() is None and any(has_cjk(t) for t in texts):
-        warnings.warn("no CJK font found (looked for Noto Sans CJK, WenQuanYi Micro Hei, ...): "
-                      "CJK labels show as boxes; install one, e.g. Debian fonts-noto-cjk",
-                      UserWarning, stacklevel=3)
+        warnings.warn(
+            "no CJK font found (looked for Noto Sans CJK, WenQuanYi Micro Hei, ...): "
+            "CJK labels show as boxes; install one, e.g. Debian fonts-noto-cjk",
+            UserWarning,
+            stacklevel=3,
+        )

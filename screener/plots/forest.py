@@ -44,13 +44,13 @@ from screener.plots.scales import Scale
 
 __all__ = ["Forest", "Group", "Scale", "Study", "Summary", "draw_forest"]
 
-FONT = 8.0                  # points, every row's text
-ROW = 0.22                  # inches per row
-GAP = 0.16                  # inches between columns
-MARGIN = 0.12               # inches around the figure
-PLOT = 3.0                  # inches, the plot area's default width
-_BOTTOM = 0.45              # inches under the axis: tick labels and the axis label
-_FAVOURS = 0.22             # inches more for the favours labels
+FONT = 8.0  # points, every row's text
+ROW = 0.22  # inches per row
+GAP = 0.16  # inches between columns
+MARGIN = 0.12  # inches around the figure
+PLOT = 3.0  # inches, the plot area's default width
+_BOTTOM = 0.45  # inches under the axis: tick labels and the axis label
+_FAVOURS = 0.22  # inches more for the favours labels
 _MAX_TICKS = 7
 
 
@@ -123,8 +123,13 @@ class _Cell:
 
 def draw_forest(spec: Forest) -> Figure:
     """The forest plot of ``spec`` as a matplotlib Figure (text as text, sized to fit)."""
-    warn_if_no_cjk_font([spec.title or "", *(s.label for g in spec.groups for s in g.studies),
-                         *(g.title or "" for g in spec.groups)])
+    warn_if_no_cjk_font(
+        [
+            spec.title or "",
+            *(s.label for g in spec.groups for s in g.studies),
+            *(g.title or "" for g in spec.groups),
+        ]
+    )
     cells, marks, last = _rows(spec)
     lo, hi = _limits(spec, marks)
     fig = Figure(dpi=100)
@@ -135,10 +140,18 @@ def draw_forest(spec: Forest) -> Figure:
     family = text_family()
     place = blended_transform_factory(fig.dpi_scale_trans, ax.transData)
     for cell in cells:
-        cell.artist = ax.text(0.0, cell.y, cell.text, transform=place, va="center",
-                              fontsize=FONT - (0.5 if cell.italic else 0.0), family=family,
-                              fontweight="bold" if cell.bold else "normal",
-                              style="italic" if cell.italic else "normal", parse_math=False)
+        cell.artist = ax.text(
+            0.0,
+            cell.y,
+            cell.text,
+            transform=place,
+            va="center",
+            fontsize=FONT - (0.5 if cell.italic else 0.0),
+            family=family,
+            fontweight="bold" if cell.bold else "normal",
+            style="italic" if cell.italic else "normal",
+            parse_math=False,
+        )
     widths = _measure(fig, cells)
     left, right_cols = _columns(spec, widths)
     _layout(fig, ax, spec, cells, left, right_cols, last, family)
@@ -147,6 +160,7 @@ def draw_forest(spec: Forest) -> Figure:
 
 
 # --- rows ---------------------------------------------------------------------------------
+
 
 def _rows(spec: Forest) -> tuple[list[_Cell], list[tuple[str, float, Any]], float]:
     """The texts, the marks ((kind, y, item): study, summary, pi) and the last row's y."""
@@ -165,8 +179,9 @@ def _rows(spec: Forest) -> tuple[list[_Cell], list[tuple[str, float, Any]], floa
                 marks.append(("study", y, study))
                 if spec.show_weights and study.weight is not None:
                     cells.append(_Cell(f"{study.weight:.1f}%", "weight", y))
-                cells.append(_Cell(f"{fmt(study.yi)} [{fmt(study.lb)}, {fmt(study.ub)}]",
-                                   "estimate", y))
+                cells.append(
+                    _Cell(f"{fmt(study.yi)} [{fmt(study.lb)}, {fmt(study.ub)}]", "estimate", y)
+                )
             else:
                 cells.append(_Cell("not estimable", "estimate", y, italic=True))
             y += 1
@@ -196,15 +211,27 @@ def _header(spec: Forest) -> list[_Cell]:
     return cells
 
 
-def _summary_rows(spec: Forest, summary: Summary, y: float, cells: list[_Cell],
-                  marks: list[tuple[str, float, Any]], fmt: Callable[[float], str]) -> float:
+def _summary_rows(
+    spec: Forest,
+    summary: Summary,
+    y: float,
+    cells: list[_Cell],
+    marks: list[tuple[str, float, Any]],
+    fmt: Callable[[float], str],
+) -> float:
     cells.append(_Cell(printable(summary.label), "span", y, bold=True))
     if _finite(summary.estimate, summary.lb, summary.ub):
         marks.append(("summary", y, summary))
         if spec.show_weights and summary.weight is not None:
             cells.append(_Cell(f"{summary.weight:.1f}%", "weight", y, bold=True))
-        cells.append(_Cell(f"{fmt(summary.estimate)} [{fmt(summary.lb)}, {fmt(summary.ub)}]",
-                           "estimate", y, bold=True))
+        cells.append(
+            _Cell(
+                f"{fmt(summary.estimate)} [{fmt(summary.lb)}, {fmt(summary.ub)}]",
+                "estimate",
+                y,
+                bold=True,
+            )
+        )
     y += 1
     if shows_pi(summary):
         assert summary.pi is not None
@@ -233,10 +260,12 @@ def _formatter(scale: Scale) -> Callable[[float], str]:
         if not math.isfinite(v):
             return "∞" if v > 0 else "-∞" if v < 0 else "NA"
         return f"{v:.2g}" if 0 < abs(v) < 0.01 else f"{v:.2f}"
+
     return fmt
 
 
 # --- the x axis ---------------------------------------------------------------------------
+
 
 def _limits(spec: Forest, marks: list[tuple[str, float, Any]]) -> tuple[float, float]:
     """The x range: every CI, diamond and drawn PI, and the line of no effect."""
@@ -293,9 +322,11 @@ def axis_ticks(scale: Scale, lo: float, hi: float) -> list[tuple[float, str]]:
     return best
 
 
-def _thin(ticks: list[tuple[float, str]], to_inches: Callable[[float], float],
-          null: float | None) -> list[tuple[float, str]]:
+def _thin(
+    ticks: list[tuple[float, str]], to_inches: Callable[[float], float], null: float | None
+) -> list[tuple[float, str]]:
     """Drop ticks whose labels would touch a neighbour's (the null's tick is kept first)."""
+
     def width(label: str) -> float:
         return 0.62 * FONT / 72 * len(label) + 0.06
 
@@ -303,13 +334,15 @@ def _thin(ticks: list[tuple[float, str]], to_inches: Callable[[float], float],
     kept: list[tuple[float, str]] = []
     for i in order:
         x, label = ticks[i]
-        if all(abs(to_inches(x) - to_inches(k)) > (width(label) + width(lab)) / 2
-               for k, lab in kept):
+        if all(
+            abs(to_inches(x) - to_inches(k)) > (width(label) + width(lab)) / 2 for k, lab in kept
+        ):
             kept.append((x, label))
     return sorted(kept)
 
 
 # --- layout -------------------------------------------------------------------------------
+
 
 def _measure(fig: Figure, cells: list[_Cell]) -> dict[Any, float]:
     """The widest text of each column, in inches."""
@@ -349,21 +382,30 @@ def _columns(spec: Forest, widths: dict[Any, float]) -> tuple[dict[Any, float], 
     for group in dict.fromkeys(g for g, _ in spec.columns if g):
         members = [j for j, (g, _) in enumerate(spec.columns) if g == group]
         first, end = members[0], members[-1]
-        left[("group", group)] = ((left[("data", first)] - data[first] / 2)
-                                  + (left[("data", end)] + data[end] / 2)) / 2
+        left[("group", group)] = (
+            (left[("data", first)] - data[first] / 2) + (left[("data", end)] + data[end] / 2)
+        ) / 2
     left["end"] = max(x - GAP, MARGIN + widths.get("span", 0.0))
     right: dict[Any, float] = {}
     x = GAP
     if spec.show_weights and "weight" in widths:
-        right["weight"] = x + widths["weight"]          # right-aligned at this offset
+        right["weight"] = x + widths["weight"]  # right-aligned at this offset
         x += widths["weight"] + GAP
     right["estimate"] = x
     right["end"] = x + widths.get("estimate", 0.0) + MARGIN
     return left, right
 
 
-def _layout(fig: Figure, ax: Any, spec: Forest, cells: list[_Cell], left: dict[Any, float],
-            right: dict[Any, float], last: float, family: list[str]) -> None:
+def _layout(
+    fig: Figure,
+    ax: Any,
+    spec: Forest,
+    cells: list[_Cell],
+    left: dict[Any, float],
+    right: dict[Any, float],
+    last: float,
+    family: list[str],
+) -> None:
     """Size the figure, place the axes and move every text to its column."""
     top = MARGIN + (0.35 if spec.title else 0.0)
     bottom = _BOTTOM + (_FAVOURS if spec.favours else 0.0) + MARGIN
@@ -377,9 +419,17 @@ def _layout(fig: Figure, ax: Any, spec: Forest, cells: list[_Cell], left: dict[A
     width = spec.width or plot_left + plot_w + max(right["end"], fav_room[1])
     height = spec.height or top + rows * ROW + bottom
     if spec.title:
-        title = fig.text(MARGIN / width, 1 - MARGIN / height, printable(spec.title), va="top",
-                         ha="left", fontsize=FONT + 2, fontweight="bold", family=family,
-                         parse_math=False)
+        title = fig.text(
+            MARGIN / width,
+            1 - MARGIN / height,
+            printable(spec.title),
+            va="top",
+            ha="left",
+            fontsize=FONT + 2,
+            fontweight="bold",
+            family=family,
+            parse_math=False,
+        )
         title_w = text_width(title)
         if spec.width is None and title_w + 2 * MARGIN > width:
             width = title_w + 2 * MARGIN
@@ -406,8 +456,9 @@ def _layout(fig: Figure, ax: Any, spec: Forest, cells: list[_Cell], left: dict[A
     _axis(ax, spec, plot_w, family)
 
 
-def _favours_room(fig: Figure, ax: Any, spec: Forest, plot_w: float,
-                  family: list[str]) -> tuple[float, float]:
+def _favours_room(
+    fig: Figure, ax: Any, spec: Forest, plot_w: float, family: list[str]
+) -> tuple[float, float]:
     """The plot's least left edge and the right block's least width so the favours labels
     stay inside the figure."""
     if spec.favours is None:
@@ -437,8 +488,14 @@ def _axis(ax: Any, spec: Forest, plot_w: float, family: list[str]) -> None:
     if spec.favours is not None:
         left_text, right_text = (printable(t) for t in spec.favours)
         at = null if null is not None else None
-        kw: dict[str, Any] = {"xycoords": under, "textcoords": "offset points", "va": "top",
-                              "fontsize": FONT, "family": family, "annotation_clip": False}
+        kw: dict[str, Any] = {
+            "xycoords": under,
+            "textcoords": "offset points",
+            "va": "top",
+            "fontsize": FONT,
+            "family": family,
+            "annotation_clip": False,
+        }
         if at is not None:
             ax.annotate(left_text, (at, 0), xytext=(-6, -offset), ha="right", **kw)
             ax.annotate(right_text, (at, 0), xytext=(6, -offset), ha="left", **kw)
@@ -448,9 +505,18 @@ def _axis(ax: Any, spec: Forest, plot_w: float, family: list[str]) -> None:
         for t in ax.texts[-2:]:
             t.set_parse_math(False)
         offset += 16.0
-    label = ax.annotate(printable(spec.scale.label), (0.5, 0), xycoords="axes fraction",
-                        xytext=(0, -offset), textcoords="offset points", ha="center", va="top",
-                        fontsize=FONT, family=family, annotation_clip=False)
+    label = ax.annotate(
+        printable(spec.scale.label),
+        (0.5, 0),
+        xycoords="axes fraction",
+        xytext=(0, -offset),
+        textcoords="offset points",
+        ha="center",
+        va="top",
+        fontsize=FONT,
+        family=family,
+        annotation_clip=False,
+    )
     label.set_parse_math(False)
 
 
@@ -463,16 +529,28 @@ def _draw_marks(ax: Any, spec: Forest, marks: list[tuple[str, float, Any]], last
         if kind == "study":
             ax.plot([item.lb, item.ub], [y, y], color="black", lw=0.8)
             share = math.sqrt(item.weight / top) if item.weight else 0.5
-            ax.plot([item.yi], [y], marker="s", ms=3 + (biggest - 3) * share, color="0.25",
-                    ls="none")
+            ax.plot(
+                [item.yi], [y], marker="s", ms=3 + (biggest - 3) * share, color="0.25", ls="none"
+            )
         elif kind == "summary":
-            ax.add_patch(Polygon([(item.lb, y), (item.estimate, y - 0.35), (item.ub, y),
-                                  (item.estimate, y + 0.35)], closed=True,
-                                 facecolor="0.15", edgecolor="0.15"))
+            ax.add_patch(
+                Polygon(
+                    [
+                        (item.lb, y),
+                        (item.estimate, y - 0.35),
+                        (item.ub, y),
+                        (item.estimate, y + 0.35),
+                    ],
+                    closed=True,
+                    facecolor="0.15",
+                    edgecolor="0.15",
+                )
+            )
         else:
             lb, ub = item.pi
-            ax.add_patch(Rectangle((lb, y - 0.17), ub - lb, 0.34, fill=False,
-                                   edgecolor="0.2", lw=0.8))
+            ax.add_patch(
+                Rectangle((lb, y - 0.17), ub - lb, 0.34, fill=False, edgecolor="0.2", lw=0.8)
+            )
     null = null_position(spec.scale)
     if null is not None:
         ax.plot([null, null], [0.5, last + 0.6], color="0.35", lw=0.8, zorder=0)

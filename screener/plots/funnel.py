@@ -29,7 +29,7 @@ from screener.plots.scales import Scale
 
 __all__ = ["Funnel", "draw_funnel"]
 
-_SHADES = ("0.55", "0.72", "0.87")          # darkest for the smallest p
+_SHADES = ("0.55", "0.72", "0.87")  # darkest for the smallest p
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +52,11 @@ class Funnel:
 
 def draw_funnel(spec: Funnel) -> Figure:
     """The funnel plot of ``spec`` as a matplotlib Figure, its legend right of the axes."""
-    pairs = [(y, s) for y, s in zip(spec.yi, spec.se, strict=True)
-             if math.isfinite(y) and math.isfinite(s)]
+    pairs = [
+        (y, s)
+        for y, s in zip(spec.yi, spec.se, strict=True)
+        if math.isfinite(y) and math.isfinite(s)
+    ]
     se_max = max([s for _, s in pairs] + [s for _, s in spec.filled] + [1e-9]) * 1.05
     if se_max <= 1e-9:
         se_max = 1.0
@@ -83,13 +86,24 @@ def draw_funnel(spec: Funnel) -> Figure:
     ax.set_ylabel("Standard error", fontsize=FONT + 1, family=family)
     title = printable(spec.title) if spec.title else "Contour-enhanced funnel plot"
     ax.set_title(title, fontsize=FONT + 2, family=family, parse_math=False, loc="left")
-    legend = fig.legend(handles=handles, loc="outside right upper", fontsize=FONT,
-                        frameon=False, prop={"family": family, "size": FONT})
+    legend = fig.legend(
+        handles=handles,
+        loc="outside right upper",
+        fontsize=FONT,
+        frameon=False,
+        prop={"family": family, "size": FONT},
+    )
     for text in legend.get_texts():
         text.set_parse_math(False)
     if spec.caution:
-        note = fig.supxlabel(textwrap.fill(spec.caution, 95), fontsize=FONT - 0.5,
-                             style="italic", ha="left", x=0.01, family=family)
+        note = fig.supxlabel(
+            textwrap.fill(spec.caution, 95),
+            fontsize=FONT - 0.5,
+            style="italic",
+            ha="left",
+            x=0.01,
+            family=family,
+        )
         note.set_parse_math(False)
     return fig
 
@@ -101,19 +115,22 @@ def _contours(ax: Axes, spec: Funnel, se_max: float) -> list[Artist]:
     if centre is None or not spec.contours:
         return []
     grid = np.linspace(0, se_max, 200)
-    levels = sorted(spec.contours, reverse=True)           # 0.99, 0.95, 0.90
-    shades = [*_SHADES[:len(levels)], *["0.87"] * (len(levels) - len(_SHADES))]
+    levels = sorted(spec.contours, reverse=True)  # 0.99, 0.95, 0.90
+    shades = [*_SHADES[: len(levels)], *["0.87"] * (len(levels) - len(_SHADES))]
     ax.set_facecolor(shades[0])
     handles: list[Artist] = [Patch(facecolor=shades[0], label=f"p < {_p(1 - levels[0])}")]
     for i, level in enumerate(levels):
         inside = shades[i + 1] if i + 1 < len(levels) else "white"
         z = stats.norm.isf((1 - level) / 2)
-        ax.fill_betweenx(grid, centre - z * grid, centre + z * grid, color=inside, lw=0,
-                         zorder=0)
-        words = (f"{_p(1 - level)} ≤ p < {_p(1 - levels[i + 1])}" if i + 1 < len(levels)
-                 else f"p ≥ {_p(1 - level)}")
-        handles.append(Patch(facecolor=inside, edgecolor="0.6" if inside == "white" else "none",
-                             label=words))
+        ax.fill_betweenx(grid, centre - z * grid, centre + z * grid, color=inside, lw=0, zorder=0)
+        words = (
+            f"{_p(1 - level)} ≤ p < {_p(1 - levels[i + 1])}"
+            if i + 1 < len(levels)
+            else f"p ≥ {_p(1 - level)}"
+        )
+        handles.append(
+            Patch(facecolor=inside, edgecolor="0.6" if inside == "white" else "none", label=words)
+        )
     return handles
 
 
@@ -121,23 +138,46 @@ def _p(value: float) -> str:
     return f"{value:.2f}" if value >= 0.01 else f"{value:.2g}"
 
 
-def _points(ax: Axes, spec: Funnel, pairs: list[tuple[float, float]],
-            se_max: float) -> list[Artist]:
+def _points(
+    ax: Axes, spec: Funnel, pairs: list[tuple[float, float]], se_max: float
+) -> list[Artist]:
     """The pooled line, the pseudo CI, the studies and the imputed studies; legend entries."""
     handles: list[Artist] = []
     if spec.estimate is not None:
         z = stats.norm.isf((100 - spec.level) / 200)
-        ax.plot([spec.estimate - z * se_max, spec.estimate, spec.estimate + z * se_max],
-                [se_max, 0, se_max], color="0.2", ls="--", lw=0.8)
+        ax.plot(
+            [spec.estimate - z * se_max, spec.estimate, spec.estimate + z * se_max],
+            [se_max, 0, se_max],
+            color="0.2",
+            ls="--",
+            lw=0.8,
+        )
         ax.axvline(spec.estimate, color="black", lw=1)
         handles.append(Line2D([], [], color="black", lw=1, label="Pooled estimate"))
-        handles.append(Line2D([], [], color="0.2", ls="--", lw=0.8,
-                              label=f"Pseudo {spec.level:g}% CI"))
+        handles.append(
+            Line2D([], [], color="0.2", ls="--", lw=0.8, label=f"Pseudo {spec.level:g}% CI")
+        )
     ax.plot([y for y, _ in pairs], [s for _, s in pairs], "o", color="black", ms=5)
     handles.append(Line2D([], [], marker="o", color="black", ls="none", ms=5, label="Studies"))
     if spec.filled:
-        ax.plot([y for y, _ in spec.filled], [s for _, s in spec.filled], "o",
-                mfc="white", mec="black", ms=5)
-        handles.append(Line2D([], [], marker="o", mfc="white", mec="black", ls="none", ms=5,
-                              label="Filled (trim-and-fill)"))
+        ax.plot(
+            [y for y, _ in spec.filled],
+            [s for _, s in spec.filled],
+            "o",
+            mfc="white",
+            mec="black",
+            ms=5,
+        )
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                mfc="white",
+                mec="black",
+                ls="none",
+                ms=5,
+                label="Filled (trim-and-fill)",
+            )
+        )
     return handles

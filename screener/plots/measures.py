@@ -6,8 +6,15 @@ report's fallback figures all name a measure through :func:`axis_label`.
 
 from __future__ import annotations
 
-__all__ = ["MEASURE_WORDS", "PROPORTION", "RATIO", "axis_label", "log_scale", "measure_name",
-           "null_value"]
+__all__ = [
+    "MEASURE_WORDS",
+    "PROPORTION",
+    "RATIO",
+    "axis_label",
+    "log_scale",
+    "measure_name",
+    "null_value",
+]
 
 #: The measure on its natural scale (what a reader sees when estimates are back-transformed).
 MEASURE_WORDS: dict[str, str] = {

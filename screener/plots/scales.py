@@ -67,9 +67,13 @@ class Scale:
         return f"{self.name} (log scale)" if self.log else self.name
 
 
-def measure_scale(measure: str | None, *, transform: bool = True,
-                  back: Callable[[float], float] | None = None,
-                  forward: Callable[[float], float] | None = None) -> Scale:
+def measure_scale(
+    measure: str | None,
+    *,
+    transform: bool = True,
+    back: Callable[[float], float] | None = None,
+    forward: Callable[[float], float] | None = None,
+) -> Scale:
     """The axis of ``measure``: ratios (and log proportions) back-transformed with exp; other
     transformed measures when ``back`` and ``forward`` are given, else on the model scale."""
     m = (measure or "GEN").upper()
@@ -77,6 +81,7 @@ def measure_scale(measure: str | None, *, transform: bool = True,
         back, forward = back or math.exp, forward or _log
     if not transform or back is None or forward is None:
         return Scale(measure_name(m, transform=False), null=None if m in PROPORTION else 0.0)
-    ladders = (RATIO_TICKS if m in RATIO else PROPORTION_TICKS if m in PROPORTION
-               else CORRELATION_TICKS)
+    ladders = (
+        RATIO_TICKS if m in RATIO else PROPORTION_TICKS if m in PROPORTION else CORRELATION_TICKS
+    )
     return Scale(measure_name(m), back, forward, null_value(m), ladders, log_scale(m))

@@ -30,11 +30,33 @@ from screener.pooling.selection import without_empty_columns
 from screener.pooling.subgroups import SubgroupResult, subgroup_analysis, subgroup_difference
 from screener.pooling.transforms import transformed
 
-__all__ = ["METHOD_NAMES", "RAW_COLUMNS", "Analysis", "AnalysisSettings", "method_name",
-           "result_dict", "run_analysis", "without_empty_columns"]
+__all__ = [
+    "METHOD_NAMES",
+    "RAW_COLUMNS",
+    "Analysis",
+    "AnalysisSettings",
+    "method_name",
+    "result_dict",
+    "run_analysis",
+    "without_empty_columns",
+]
 
-METHOD_NAMES = ("FE", "EE", "DL", "REML", "ML", "PM", "PMM", "HE", "SJ", "HS", "HSk", "EB", "MH",
-                "PETO")
+METHOD_NAMES = (
+    "FE",
+    "EE",
+    "DL",
+    "REML",
+    "ML",
+    "PM",
+    "PMM",
+    "HE",
+    "SJ",
+    "HS",
+    "HSk",
+    "EB",
+    "MH",
+    "PETO",
+)
 """The --method values (case-insensitive): tau^2 estimators, FE/EE, Mantel-Haenszel and Peto."""
 _METHODS = {m.upper(): m for m in METHOD_NAMES}
 RAW_COLUMNS = ("ai", "bi", "ci", "di", "n1i", "n2i", "m1i", "m2i", "sd1i", "sd2i", "xi", "ni", "ri")
@@ -69,11 +91,20 @@ class AnalysisSettings:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields."""
         f = self.further
-        return {"measure": self.measure, "method": self.method, "test": self.test,
-                "level": self.level, "by": self.by, "egger": self.egger,
-                "trimfill": self.trimfill, "mods": list(f.mods),
-                "leave_one_out": f.leave_one_out, "influence": f.influence,
-                "cumulative": f.cumulative, "begg": f.begg}
+        return {
+            "measure": self.measure,
+            "method": self.method,
+            "test": self.test,
+            "level": self.level,
+            "by": self.by,
+            "egger": self.egger,
+            "trimfill": self.trimfill,
+            "mods": list(f.mods),
+            "leave_one_out": f.leave_one_out,
+            "influence": f.influence,
+            "cumulative": f.cumulative,
+            "begg": f.begg,
+        }
 
     def small_study(self) -> bool:
         """Whether a small-study method (Egger, Begg, trim-and-fill) was asked for."""
@@ -109,8 +140,12 @@ class Analysis:
         and ``studies`` (label, yi, vi and weight_percent per pooled study)."""
         out = result_dict(self.result)
         res = self.result
-        out["studies"] = {"label": list(res.labels), "yi": res.yi, "vi": res.vi,
-                          "weight_percent": res.weights_percent}
+        out["studies"] = {
+            "label": list(res.labels),
+            "yi": res.yi,
+            "vi": res.vi,
+            "weight_percent": res.weights_percent,
+        }
         sub = self.subgroups
         if sub is not None:
             assert sub.fits is not None
@@ -158,7 +193,9 @@ class Analysis:
 
     def pooled_rows(self) -> list[int]:
         """The rows of ``frame`` behind the result's studies, in the result's order."""
-        return [int(i) for i in np.flatnonzero(_pooled(self.frame, self.effects, self.result.method))]
+        return [
+            int(i) for i in np.flatnonzero(_pooled(self.frame, self.effects, self.result.method))
+        ]
 
     def study_columns(self) -> Columns | None:
         """The data columns of the forest plot (e.g. events/total per group), in plot order."""
@@ -168,16 +205,23 @@ class Analysis:
         index = list(self.order) if self.order is not None else self.pooled_rows()
         return {name: [values[i] for i in index] for name, values in columns.items()}
 
-    def write_forest(self, path: str | Path, *, title: str | None = None,
-                     favours: tuple[str, str] | None = None) -> Path:
+    def write_forest(
+        self, path: str | Path, *, title: str | None = None, favours: tuple[str, str] | None = None
+    ) -> Path:
         """Write the forest plot (.svg, .pdf or .png), with ``favours`` (left, right) under
         its axis if given; OSError if the file cannot be written."""
         from screener.pooling.plots import forest_plot  # matplotlib only when plotting
 
         columns = self.study_columns()
         if self.subgroups is not None:
-            forest_plot(self.subgroups, path, overall=self.result, columns=columns, title=title,
-                        favours=favours)
+            forest_plot(
+                self.subgroups,
+                path,
+                overall=self.result,
+                columns=columns,
+                title=title,
+                favours=favours,
+            )
         else:
             forest_plot(self.result, path, columns=columns, title=title, favours=favours)
         return Path(path)
@@ -219,23 +263,35 @@ def run_analysis(frame: pd.DataFrame, settings: AnalysisSettings) -> Analysis:
     if settings.by is not None:
         sub, order = _subgroups(frame, es, settings.by, method, test, level)
     wanted = settings.further
-    if method in _INVERSE_VARIANCE_ONLY and (settings.egger is not None or settings.trimfill
-                                             or wanted.any()):
+    if method in _INVERSE_VARIANCE_ONLY and (
+        settings.egger is not None or settings.trimfill or wanted.any()
+    ):
         raise PoolingError(
             "--egger, --trimfill, --begg, --mods, --leave-one-out, --influence and --cumulative "
             "need an inverse-variance model: use --method FE or a tau^2 estimator"
         )
-    eg = (regtest(es, model=settings.egger, method=method, test=test, level=level)
-          if settings.egger else None)
+    eg = (
+        regtest(es, model=settings.egger, method=method, test=test, level=level)
+        if settings.egger
+        else None
+    )
     tf = trimfill(es, method=method, test=test, level=level) if settings.trimfill else None
     further = Further()
     if wanted.any():
         keep = _pooled(frame, es, method)
-        further = run_further(frame[keep].reset_index(drop=True), np.asarray(es.yi)[keep],
-                              np.asarray(es.vi)[keep], [str(x) for x in np.asarray(es.labels)[keep]],
-                              wanted, method=method, test=test, level=level)
-    return Analysis(settings, frame, es, result, sub, None if order is None else tuple(order), eg,
-                    tf, further)
+        further = run_further(
+            frame[keep].reset_index(drop=True),
+            np.asarray(es.yi)[keep],
+            np.asarray(es.vi)[keep],
+            [str(x) for x in np.asarray(es.labels)[keep]],
+            wanted,
+            method=method,
+            test=test,
+            level=level,
+        )
+    return Analysis(
+        settings, frame, es, result, sub, None if order is None else tuple(order), eg, tf, further
+    )
 
 
 def _effects(frame: pd.DataFrame, measure: str | None) -> EffectSizes:
@@ -246,13 +302,21 @@ def _effects(frame: pd.DataFrame, measure: str | None) -> EffectSizes:
         assert measure is not None
         # --measure with its raw columns: escalc computes yi from them, as in metafor; a row
         # with only yi/vi would be dropped silently, so such a file is refused
-        only_effects = [str(label) for label, has_raw, has_yi in zip(
-            labels or range(1, len(frame) + 1), _rows_with(frame, REQUIRED[measure.upper()]),
-            _rows_with(frame, ("yi",)), strict=True) if has_yi and not has_raw]
+        only_effects = [
+            str(label)
+            for label, has_raw, has_yi in zip(
+                labels or range(1, len(frame) + 1),
+                _rows_with(frame, REQUIRED[measure.upper()]),
+                _rows_with(frame, ("yi",)),
+                strict=True,
+            )
+            if has_yi and not has_raw
+        ]
         if only_effects:
             raise PoolingError(
                 f"--measure {measure} computes the effect sizes from the raw columns, but "
-                f"{', '.join(only_effects[:3])} ha(s) only yi/vi: pool those rows separately")
+                f"{', '.join(only_effects[:3])} ha(s) only yi/vi: pool those rows separately"
+            )
         return escalc(frame, measure=measure, labels=labels)
     if has_effects:
         es = escalc(frame, measure="GEN", labels=labels)
@@ -276,7 +340,8 @@ def _has_raw_data(frame: pd.DataFrame, measure: str) -> bool:
         return False
     if measure in ("OR", "RR", "RD", "PETO"):
         return ("bi" in frame.columns or "n1i" in frame.columns) and (
-            "di" in frame.columns or "n2i" in frame.columns)
+            "di" in frame.columns or "n2i" in frame.columns
+        )
     return True
 
 
@@ -285,8 +350,9 @@ def _rows_with(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[bool]:
     return [bool(x) for x in numbers.notna().all(axis=1)]
 
 
-def _fit(frame: pd.DataFrame, es: EffectSizes, method: str, test: str,
-         level: float = 95) -> PoolResult:
+def _fit(
+    frame: pd.DataFrame, es: EffectSizes, method: str, test: str, level: float = 95
+) -> PoolResult:
     if method == "MH":
         if es.measure not in ("OR", "RR", "RD"):
             raise PoolingError(

@@ -253,8 +253,16 @@ def _zero_mask(cells: Sequence[Array], to: str) -> Array:
     return has_zero
 
 
-def _binary(cols: dict[str, Array], measure: str, add: float, to: str, drop00: bool, vtype: str,
-            notes: list[str], labels: Sequence[str]) -> _Effects:
+def _binary(
+    cols: dict[str, Array],
+    measure: str,
+    add: float,
+    to: str,
+    drop00: bool,
+    vtype: str,
+    notes: list[str],
+    labels: Sequence[str],
+) -> _Effects:
     ai, ci = cols["ai"], cols["ci"]
     bi = cols["bi"] if "bi" in cols else cols["n1i"] - ai
     di = cols["di"] if "di" in cols else cols["n2i"] - ci
@@ -353,8 +361,9 @@ def _change(cols: dict[str, Array], measure: str) -> _Effects:
         return yi, 1 / ni + yi**2 / (2 * ni), ni
 
 
-def _proportions(cols: dict[str, Array], measure: str, add: float, to: str, vtype: str,
-                 notes: list[str]) -> _Effects:
+def _proportions(
+    cols: dict[str, Array], measure: str, add: float, to: str, vtype: str, notes: list[str]
+) -> _Effects:
     xi = cols["xi"]
     mi = cols["mi"] if "mi" in cols else cols["ni"] - xi
     if np.any((xi < 0) | (mi < 0)):

@@ -28,8 +28,13 @@ def data_columns(frame: pd.DataFrame, measure: str | None = None) -> Columns | N
     """The columns for ``frame`` (escalc's column names), one text per row; None when the raw
     data the measure needs are absent. Without a measure the columns present decide."""
     m = (measure or "").upper()
-    kinds = [(_BINARY, _binary), (_MEANS, _means), (_CHANGE, _prepost),
-             (_PROPORTIONS, _proportion), (_CORRELATIONS, _correlation)]
+    kinds = [
+        (_BINARY, _binary),
+        (_MEANS, _means),
+        (_CHANGE, _prepost),
+        (_PROPORTIONS, _proportion),
+        (_CORRELATIONS, _correlation),
+    ]
     for codes, build in kinds:
         if m in codes:
             return build(frame)
@@ -59,17 +64,22 @@ def _binary(frame: pd.DataFrame) -> Columns | None:
     n2 = frame["n2i"] if "n2i" in frame else frame["ci"] + frame["di"] if "di" in frame else None
     if n1 is None or n2 is None:
         return None
-    return {("Group 1", "Events"): [_num(x) for x in frame["ai"]],
-            ("Group 1", "Total"): [_num(x) for x in n1],
-            ("Group 2", "Events"): [_num(x) for x in frame["ci"]],
-            ("Group 2", "Total"): [_num(x) for x in n2]}
+    return {
+        ("Group 1", "Events"): [_num(x) for x in frame["ai"]],
+        ("Group 1", "Total"): [_num(x) for x in n1],
+        ("Group 2", "Events"): [_num(x) for x in frame["ci"]],
+        ("Group 2", "Total"): [_num(x) for x in n2],
+    }
 
 
 def _means(frame: pd.DataFrame) -> Columns | None:
     if not _has(frame, "m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"):
         return None
     out: Columns = {}
-    for arm, (m, sd, n) in (("Group 1", ("m1i", "sd1i", "n1i")), ("Group 2", ("m2i", "sd2i", "n2i"))):
+    for arm, (m, sd, n) in (
+        ("Group 1", ("m1i", "sd1i", "n1i")),
+        ("Group 2", ("m2i", "sd2i", "n2i")),
+    ):
         out[(arm, "Mean")] = [_num(x) for x in frame[m]]
         out[(arm, "SD")] = [_num(x) for x in frame[sd]]
         out[(arm, "n")] = [_num(x) for x in frame[n]]

@@ -44,8 +44,9 @@ class FurtherRequest:
     begg: bool = False
 
     def any(self) -> bool:
-        return bool(self.mods or self.leave_one_out or self.influence or self.cumulative
-                    or self.begg)
+        return bool(
+            self.mods or self.leave_one_out or self.influence or self.cumulative or self.begg
+        )
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -72,17 +73,21 @@ class Further:
         and ``begg_tau``/``begg_p``/``begg_exact``; absent when not run."""
         out: dict[str, Any] = {}
         if self.regression is not None:
-            out["meta_regression"] = {"moderators": list(self.moderators),
-                                      **self.regression.to_dict(),
-                                      "studies_left_out": list(self.regression_left_out)}
+            out["meta_regression"] = {
+                "moderators": list(self.moderators),
+                **self.regression.to_dict(),
+                "studies_left_out": list(self.regression_left_out),
+            }
         if self.leave_one_out is not None:
             out["leave_one_out"] = self.leave_one_out.to_dict()
         if self.influence is not None:
             out["influence"] = influence_dict(self.influence)
         if self.cumulative is not None:
-            out["cumulative"] = {"order": self.cumulative_order,
-                                 "order_values": list(self.order_values),
-                                 **self.cumulative.to_dict()}
+            out["cumulative"] = {
+                "order": self.cumulative_order,
+                "order_values": list(self.order_values),
+                **self.cumulative.to_dict(),
+            }
         if self.begg is not None:
             out.update(begg_tau=self.begg.tau, begg_p=self.begg.pval, begg_exact=self.begg.exact)
         return clean_fields(out)
@@ -97,16 +102,28 @@ class Further:
         if self.leave_one_out is not None:
             texts.append(format_series(self.leave_one_out, "Leave-one-out analysis"))
         if self.cumulative is not None:
-            by = "precision (smallest variance first)" if self.cumulative_order == PRECISION \
+            by = (
+                "precision (smallest variance first)"
+                if self.cumulative_order == PRECISION
                 else self.cumulative_order
+            )
             texts.append(format_series(self.cumulative, f"Cumulative meta-analysis (by {by})"))
         if self.influence is not None:
             texts.append(format_influence(self.influence))
         return "\n".join(texts)
 
 
-def run_further(frame: pd.DataFrame, yi: np.ndarray, vi: np.ndarray, labels: Sequence[str],
-                request: FurtherRequest, *, method: str, test: str, level: float) -> Further:
+def run_further(
+    frame: pd.DataFrame,
+    yi: np.ndarray,
+    vi: np.ndarray,
+    labels: Sequence[str],
+    request: FurtherRequest,
+    *,
+    method: str,
+    test: str,
+    level: float,
+) -> Further:
     """Run what ``request`` asks for on the pooled studies.
 
     ``frame`` holds the pooled studies' rows (in the order of ``yi``, ``vi`` and ``labels``),
@@ -121,20 +138,22 @@ def run_further(frame: pd.DataFrame, yi: np.ndarray, vi: np.ndarray, labels: Seq
     labels = [str(x) for x in labels]
     found: dict[str, Any] = {}
     if request.mods:
-        found.update(_regression(frame, y, v, labels, request.mods, method=method, test=test,
-                                 level=level))
+        found.update(
+            _regression(frame, y, v, labels, request.mods, method=method, test=test, level=level)
+        )
     if request.leave_one_out:
         found["leave_one_out"] = loo(y, v, labels=labels, method=method, test=test, level=level)
     if request.influence:
-        found["influence"] = influence(y, v, labels=labels, method=method, test=test,
-                                       level=level)
+        found["influence"] = influence(y, v, labels=labels, method=method, test=test, level=level)
     if request.cumulative is not None:
         order = _order(frame, v, labels, request.cumulative)
-        series = cumulative(y, v, order=order, labels=labels, method=method, test=test,
-                            level=level)
+        series = cumulative(y, v, order=order, labels=labels, method=method, test=test, level=level)
         index = np.argsort(np.asarray(order), kind="stable")
-        found.update(cumulative=series, cumulative_order=request.cumulative,
-                     order_values=tuple(order[i] for i in index))
+        found.update(
+            cumulative=series,
+            cumulative_order=request.cumulative,
+            order_values=tuple(order[i] for i in index),
+        )
     if request.begg:
         found["begg"] = ranktest(y, v)
     return Further(**found)
@@ -142,23 +161,42 @@ def run_further(frame: pd.DataFrame, yi: np.ndarray, vi: np.ndarray, labels: Seq
 
 def _column(frame: pd.DataFrame, name: str, option: str) -> pd.Series:
     if name not in frame.columns:
-        raise PoolingError(f"{option} {name}: no such column (columns: {', '.join(map(str, frame.columns))})")
+        raise PoolingError(
+            f"{option} {name}: no such column (columns: {', '.join(map(str, frame.columns))})"
+        )
     return frame[name].reset_index(drop=True)
 
 
-def _regression(frame: pd.DataFrame, y: np.ndarray, v: np.ndarray, labels: list[str],
-                mods: tuple[str, ...], *, method: str, test: str, level: float
-                ) -> dict[str, Any]:
+def _regression(
+    frame: pd.DataFrame,
+    y: np.ndarray,
+    v: np.ndarray,
+    labels: list[str],
+    mods: tuple[str, ...],
+    *,
+    method: str,
+    test: str,
+    level: float,
+) -> dict[str, Any]:
     columns = {name: _numeric_if_numbers(_column(frame, name, "--mods")) for name in mods}
     table = pd.DataFrame(columns)
     blank = table.isna().any(axis=1).to_numpy() | table.map(_is_blank).any(axis=1).to_numpy()
     keep = ~blank
     if keep.sum() < 2:
         raise PoolingError(f"--mods {','.join(mods)}: fewer than two studies have a value")
-    result = meta_regression(y[keep], v[keep], mods=table[keep].reset_index(drop=True),
-                             method=method, test=test, level=level)
-    return {"regression": result, "moderators": mods,
-            "regression_left_out": tuple(lb for lb, b in zip(labels, blank, strict=True) if b)}
+    result = meta_regression(
+        y[keep],
+        v[keep],
+        mods=table[keep].reset_index(drop=True),
+        method=method,
+        test=test,
+        level=level,
+    )
+    return {
+        "regression": result,
+        "moderators": mods,
+        "regression_left_out": tuple(lb for lb, b in zip(labels, blank, strict=True) if b),
+    }
 
 
 def _is_blank(value: Any) -> bool:
@@ -194,8 +232,17 @@ def _missing(value: Any) -> bool:
 
 # --- JSON and text ---------------------------------------------------------------------------
 
-INFLUENCE_COLUMNS = ("rstudent", "dffits", "cook_d", "cov_r", "tau2_del", "QE_del", "hat",
-                     "weight", "dfbetas")
+INFLUENCE_COLUMNS = (
+    "rstudent",
+    "dffits",
+    "cook_d",
+    "cov_r",
+    "tau2_del",
+    "QE_del",
+    "hat",
+    "weight",
+    "dfbetas",
+)
 
 
 def influence_dict(inf: InfluenceResult) -> dict[str, Any]:
@@ -232,24 +279,34 @@ def format_regression(reg: MetaRegressionResult, left_out: Sequence[str] = ()) -
             lines.append(f"R^2 (amount of heterogeneity accounted for):            {reg.R2:.2f}%")
         lines.append("")
     if reg.QE is not None:
-        lines += ["Test for Residual Heterogeneity:",
-                  f"QE(df = {reg.QE_df}) = {_num(reg.QE)}, p-val {_p_eq(reg.QEp)}", ""]
+        lines += [
+            "Test for Residual Heterogeneity:",
+            f"QE(df = {reg.QE_df}) = {_num(reg.QE)}, p-val {_p_eq(reg.QEp)}",
+            "",
+        ]
     if reg.QM is not None:
         df1, df2 = reg.QM_df
         stat = f"F(df1 = {df1}, df2 = {df2})" if df2 is not None else f"QM(df = {df1})"
-        lines += [f"Test of Moderators (coefficients {_coef_range(reg)}):",
-                  f"{stat} = {_num(reg.QM)}, p-val {_p_eq(reg.QMp)}", ""]
+        lines += [
+            f"Test of Moderators (coefficients {_coef_range(reg)}):",
+            f"{stat} = {_num(reg.QM)}, p-val {_p_eq(reg.QMp)}",
+            "",
+        ]
     stat = "tval" if reg.df is not None else "zval"
     width = max(9, *(len(n) for n in reg.names))
     lines.append(f"Model Results ({reg.level:g}% CI):")
-    lines.append(f"{'':<{width}} {'estimate':>9} {'se':>8} {stat:>8} {'pval':>8} "
-                 f"{'ci.lb':>9} {'ci.ub':>9}")
+    lines.append(
+        f"{'':<{width}} {'estimate':>9} {'se':>8} {stat:>8} {'pval':>8} {'ci.lb':>9} {'ci.ub':>9}"
+    )
     for i, name in enumerate(reg.names):
-        lines.append(f"{name:<{width}} {reg.beta[i]:>9.4f} {reg.se[i]:>8.4f} {reg.zval[i]:>8.4f} "
-                     f"{fmt_p(float(reg.pval[i])):>8} {reg.ci_lb[i]:>9.4f} {reg.ci_ub[i]:>9.4f}")
+        lines.append(
+            f"{name:<{width}} {reg.beta[i]:>9.4f} {reg.se[i]:>8.4f} {reg.zval[i]:>8.4f} "
+            f"{fmt_p(float(reg.pval[i])):>8} {reg.ci_lb[i]:>9.4f} {reg.ci_ub[i]:>9.4f}"
+        )
     if left_out:
-        lines.append(f"Note: no moderator value for {', '.join(left_out)}; left out of the "
-                     "meta-regression")
+        lines.append(
+            f"Note: no moderator value for {', '.join(left_out)}; left out of the meta-regression"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -266,22 +323,27 @@ def _p_eq(p: float | None) -> str:
 def format_begg(begg: BeggResult) -> str:
     """Begg and Mazumdar's rank correlation test, as metafor's ``ranktest`` prints it."""
     kind = "exact" if begg.exact else "normal approximation"
-    return ("Rank correlation test for funnel plot asymmetry (Begg and Mazumdar):\n"
-            f"  Kendall's tau = {begg.tau:.4f}, p = {fmt_p(begg.pval)} ({kind})\n")
+    return (
+        "Rank correlation test for funnel plot asymmetry (Begg and Mazumdar):\n"
+        f"  Kendall's tau = {begg.tau:.4f}, p = {fmt_p(begg.pval)} ({kind})\n"
+    )
 
 
 def format_series(series: SeriesResult, title: str) -> str:
     """A leave-one-out or cumulative table: one row per refit."""
     width = _width(series.labels)
     head = "left out" if series.kind == "leave-one-out" else "added"
-    lines = [f"{title}:",
-             f"{'Study ' + head:<{width}} {'estimate':>9} {'se':>8} {'pval':>8} {'ci.lb':>9} "
-             f"{'ci.ub':>9} {'tau2':>8} {'I2':>7}"]
+    lines = [
+        f"{title}:",
+        f"{'Study ' + head:<{width}} {'estimate':>9} {'se':>8} {'pval':>8} {'ci.lb':>9} "
+        f"{'ci.ub':>9} {'tau2':>8} {'I2':>7}",
+    ]
     for i, label in enumerate(series.labels):
         lines.append(
             f"{_label(label, width):<{width}} {_num(series.estimate[i]):>9} {_num(series.se[i]):>8} "
             f"{fmt_p(float(series.pval[i])):>8} {_num(series.ci_lb[i]):>9} "
-            f"{_num(series.ci_ub[i]):>9} {_num(series.tau2[i]):>8} {_num(series.I2[i], 2):>6}%")
+            f"{_num(series.ci_ub[i]):>9} {_num(series.tau2[i]):>8} {_num(series.I2[i], 2):>6}%"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -289,10 +351,13 @@ def format_influence(inf: InfluenceResult) -> str:
     """metafor's ``influence()`` table; ``*`` marks an influential study."""
     width = _width(inf.labels)
     heads = ("rstudent", "dffits", "cook.d", "cov.r", "tau2.del", "QE.del", "hat", "weight")
-    lines = ["Influence diagnostics (* influential):",
-             f"{'Study':<{width}} " + " ".join(f"{h:>9}" for h in heads) + " inf"]
+    lines = [
+        "Influence diagnostics (* influential):",
+        f"{'Study':<{width}} " + " ".join(f"{h:>9}" for h in heads) + " inf",
+    ]
     for i, label in enumerate(inf.labels):
         cells = " ".join(f"{_num(getattr(inf, n)[i]):>9}" for n in INFLUENCE_COLUMNS[:8])
-        lines.append(f"{_label(label, width):<{width}} {cells} {'*' if inf.influential[i] else ''}"
-                     .rstrip())
+        lines.append(
+            f"{_label(label, width):<{width}} {cells} {'*' if inf.influential[i] else ''}".rstrip()
+        )
     return "\n".join(lines) + "\n"

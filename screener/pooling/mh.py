@@ -192,8 +192,17 @@ def rma_mh(
     )  # fmt: skip
 
 
-def _or_tests(ai: Array, n1: Array, n2: Array, ci: Array, bi: Array, di: Array, nn: Array,
-              psi: float, correct: bool) -> MHTests:
+def _or_tests(
+    ai: Array,
+    n1: Array,
+    n2: Array,
+    ci: Array,
+    bi: Array,
+    di: Array,
+    nn: Array,
+    psi: float,
+    correct: bool,
+) -> MHTests:
     xt, yt = ai + ci, bi + di
     cc = 0.5 if correct else 0.0
     dev = abs(np.sum(ai - n1 / nn * xt)) - cc

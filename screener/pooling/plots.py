@@ -72,13 +72,14 @@ def heterogeneity_line(res: PoolResult) -> str:
     return f"Heterogeneity: {i2}{tau2}, Q = {res.QE:.2f} (df = {res.QE_df}, {p})"
 
 
-def plot_scale(measure: str, ni: Sequence[float] | Array | None = None, *,
-               transform: bool = True) -> Scale:
+def plot_scale(
+    measure: str, ni: Sequence[float] | Array | None = None, *, transform: bool = True
+) -> Scale:
     """How a plot of ``measure`` reads its axis: ratios on the log scale with ratio ticks,
     proportions and Fisher's z on the model scale with natural ticks, the rest as is."""
     m = measure.upper()
     if m == "PFT" and ni is None:
-        transform = False                 # the back-transformation needs the sample sizes
+        transform = False  # the back-transformation needs the sample sizes
     fn = back_transform(m, ni) if transform else None
     if fn is None:
         return measure_scale(m, transform=transform)
@@ -106,13 +107,22 @@ def _summary(res: PoolResult, label: str) -> Summary:
     return Summary(label, res.estimate, res.ci_lb, res.ci_ub, res.k, pi, heterogeneity_line(res))
 
 
-def _group(res: PoolResult, title: str | None, cells: list[tuple[str, ...]], zcrit: float,
-           label: str) -> Group:
+def _group(
+    res: PoolResult, title: str | None, cells: list[tuple[str, ...]], zcrit: float, label: str
+) -> Group:
     studies = []
     for i, name in enumerate(res.labels):
         yi, half = float(res.yi[i]), zcrit * math.sqrt(float(res.vi[i]))
-        studies.append(Study(name, yi, yi - half, yi + half, float(res.weights_percent[i]),
-                             cells[i] if cells else ()))
+        studies.append(
+            Study(
+                name,
+                yi,
+                yi - half,
+                yi + half,
+                float(res.weights_percent[i]),
+                cells[i] if cells else (),
+            )
+        )
     return Group(title, tuple(studies), _summary(res, label))
 
 
@@ -164,8 +174,9 @@ def forest_plot(
     if isinstance(result, SubgroupResult):
         if result.fits is None:
             raise PoolingError("a forest plot of subgroups needs separate fits per subgroup")
-        fits: list[tuple[str | None, PoolResult]] = list(zip(result.levels, result.fits,
-                                                             strict=True))
+        fits: list[tuple[str | None, PoolResult]] = list(
+            zip(result.levels, result.fits, strict=True)
+        )
     else:
         fits = [(None, result)]
     first = fits[0][1]
@@ -178,22 +189,39 @@ def forest_plot(
     groups, at = [], 0
     for level, res in fits:
         label = _model_label(res) if level is None else f"Subtotal ({level})"
-        groups.append(_group(res, level, rows[at:at + res.k], zcrit, label))
+        groups.append(_group(res, level, rows[at : at + res.k], zcrit, label))
         at += res.k
     spec_overall, notes = None, []
     if isinstance(result, SubgroupResult):
         if overall is not None:
             spec_overall = _summary(overall, f"Overall: {_model_label(overall)}")
         p = "p < 0.001" if result.p_between < 0.001 else f"p = {result.p_between:.3f}"
-        notes.append(f"Test for subgroup differences: Q = {result.Q_between:.2f} "
-                     f"(df = {result.df_between}, {p})")
+        notes.append(
+            f"Test for subgroup differences: Q = {result.Q_between:.2f} "
+            f"(df = {result.df_between}, {p})"
+        )
     if not show_pi:
-        groups = [dataclasses.replace(g, summary=dataclasses.replace(g.summary, pi=None))
-                  if g.summary else g for g in groups]
+        groups = [
+            dataclasses.replace(g, summary=dataclasses.replace(g.summary, pi=None))
+            if g.summary
+            else g
+            for g in groups
+        ]
         if spec_overall is not None:
             spec_overall = dataclasses.replace(spec_overall, pi=None)
-    spec = Forest(tuple(groups), scale, plain_columns(names), spec_overall, tuple(notes),
-                  first.level, title, favours, True, width, height)
+    spec = Forest(
+        tuple(groups),
+        scale,
+        plain_columns(names),
+        spec_overall,
+        tuple(notes),
+        first.level,
+        title,
+        favours,
+        True,
+        width,
+        height,
+    )
     fig = draw_forest(spec)
     _save(fig, path, dpi)
     return fig
@@ -222,13 +250,25 @@ def funnel_plot(
     se = np.sqrt(np.asarray(result.vi, dtype=float))
     imputed: tuple[tuple[float, float], ...] = ()
     if filled is not None and filled.k0 > 0:
-        imputed = tuple((float(y), float(math.sqrt(v)))
-                        for y, v in zip(filled.filled_yi, filled.filled_vi, strict=True))
+        imputed = tuple(
+            (float(y), float(math.sqrt(v)))
+            for y, v in zip(filled.filled_yi, filled.filled_vi, strict=True)
+        )
     if caution is None:
         caution = small_k(result.k)
-    spec = Funnel(tuple(float(y) for y in result.yi), tuple(float(x) for x in se),
-                  result.estimate, plot_scale(result.measure, result.ni), tuple(contours),
-                  imputed, 95.0, title, SMALL_K_CAUTION if caution else None, width, height)
+    spec = Funnel(
+        tuple(float(y) for y in result.yi),
+        tuple(float(x) for x in se),
+        result.estimate,
+        plot_scale(result.measure, result.ni),
+        tuple(contours),
+        imputed,
+        95.0,
+        title,
+        SMALL_K_CAUTION if caution else None,
+        width,
+        height,
+    )
     fig = draw_funnel(spec)
     _save(fig, path, dpi)
     return fig

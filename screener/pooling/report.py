@@ -58,8 +58,12 @@ def format_summary(res: PoolResult) -> str:
             "",
         ]
     stat = "tval" if res.df is not None else "zval"
-    lines.append("Model Results" + (f" ({res.level:g}% CI)" if res.level != 95 else "") + ":"
-                 + (f" (t-test with df = {res.df})" if res.df is not None else ""))
+    lines.append(
+        "Model Results"
+        + (f" ({res.level:g}% CI)" if res.level != 95 else "")
+        + ":"
+        + (f" (t-test with df = {res.df})" if res.df is not None else "")
+    )
     lines.append("")
     header = f"{'estimate':>10} {'se':>9} {stat:>9} {'pval':>8} {'ci.lb':>9} {'ci.ub':>9}"
     row = (f"{res.estimate:>10.4f} {res.se:>9.4f} {res.zval:>9.4f} {fmt_p(res.pval):>8} "

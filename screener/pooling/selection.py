@@ -25,8 +25,25 @@ from screener.pooling.errors import PoolingError
 
 __all__ = ["DATA_COLUMNS", "Selection", "select_rows", "without_empty_columns"]
 
-DATA_COLUMNS = ("ai", "bi", "ci", "di", "n1i", "n2i", "m1i", "m2i", "sd1i", "sd2i", "xi", "mi",
-                "ni", "ri", "yi", "vi", "sei")
+DATA_COLUMNS = (
+    "ai",
+    "bi",
+    "ci",
+    "di",
+    "n1i",
+    "n2i",
+    "m1i",
+    "m2i",
+    "sd1i",
+    "sd2i",
+    "xi",
+    "mi",
+    "ni",
+    "ri",
+    "yi",
+    "vi",
+    "sei",
+)
 """The numeric columns escalc reads (a row with a value in one of them has data)."""
 _NO_MEASURE = frozenset({"", "OTHER", "GEN"})
 
@@ -49,8 +66,13 @@ class Selection:
         return f"outcome {self.outcome!r}{at}"
 
 
-def select_rows(frame: pd.DataFrame, *, outcome: str | None = None, timepoint: str | None = None,
-                measure: str | None = None) -> Selection:
+def select_rows(
+    frame: pd.DataFrame,
+    *,
+    outcome: str | None = None,
+    timepoint: str | None = None,
+    measure: str | None = None,
+) -> Selection:
     """The rows of ``frame`` one analysis pools.
 
     Raises
@@ -74,43 +96,63 @@ def select_rows(frame: pd.DataFrame, *, outcome: str | None = None, timepoint: s
         if outcome is not None:
             wanted = " ".join(outcome.split())
             if wanted not in named:
-                raise PoolingError(f"--outcome {outcome!r}: not in the file; its outcomes: "
-                                   f"{_listing(named, outcomes, timepoints, grouped)}")
+                raise PoolingError(
+                    f"--outcome {outcome!r}: not in the file; its outcomes: "
+                    f"{_listing(named, outcomes, timepoints, grouped)}"
+                )
             keep = (outcomes == wanted) | ~grouped
         elif len(named) > 1:
             raise PoolingError(
                 f"the file holds {len(named)} outcomes, never pooled together: "
                 f"{_listing(named, outcomes, timepoints, grouped)}; pool one with --outcome NAME "
-                "(and --timepoint T), or keep only its rows in the file")
+                "(and --timepoint T), or keep only its rows in the file"
+            )
     if timepoints is not None:
         found = _ordered(timepoints[grouped & keep])
         if timepoint is not None:
             wanted = " ".join(timepoint.split())
             if wanted not in found:
-                raise PoolingError(f"--timepoint {timepoint!r}: no such rows; the timepoints: "
-                                   f"{_names(found)}")
+                raise PoolingError(
+                    f"--timepoint {timepoint!r}: no such rows; the timepoints: {_names(found)}"
+                )
             keep &= (timepoints == wanted) | ~grouped
         elif len(found) > 1:
-            what = f"outcome {_ordered(outcomes[grouped & keep])[0]!r}" if outcomes is not None \
+            what = (
+                f"outcome {_ordered(outcomes[grouped & keep])[0]!r}"
+                if outcomes is not None
                 else "the file"
-            raise PoolingError(f"{what} has results at {len(found)} timepoints ({_names(found)}), "
-                               "never pooled together: choose one with --timepoint T")
+            )
+            raise PoolingError(
+                f"{what} has results at {len(found)} timepoints ({_names(found)}), "
+                "never pooled together: choose one with --timepoint T"
+            )
     chosen = grouped & keep
     for column, what in (("data_type", "data types"), ("measure", "effect measures")):
         values = _text(frame, column)
-        found = [] if values is None else _ordered(v.upper() if column == "measure" else v
-                                                   for v in values[chosen] if v)
+        found = (
+            []
+            if values is None
+            else _ordered(v.upper() if column == "measure" else v for v in values[chosen] if v)
+        )
         if len(found) > 1:
-            raise PoolingError(f"the rows to pool mix {what} ({_names(found)}), never pooled "
-                               "together: keep the rows of one")
+            raise PoolingError(
+                f"the rows to pool mix {what} ({_names(found)}), never pooled "
+                "together: keep the rows of one"
+            )
     file_measure = _file_measure(frame, chosen)
     if measure is not None and file_measure is not None and measure.upper() != file_measure:
-        raise PoolingError(f"--measure {measure} contradicts the file's measure column "
-                           f"({file_measure}): the yi and vi there are {file_measure}s")
+        raise PoolingError(
+            f"--measure {measure} contradicts the file's measure column "
+            f"({file_measure}): the yi and vi there are {file_measure}s"
+        )
     rows = frame[keep].reset_index(drop=True)
     rows = _label_subgroups(rows)
-    picked_outcome = _ordered(outcomes[chosen])[0] if outcomes is not None and chosen.any() else None
-    picked_time = _ordered(timepoints[chosen])[0] if timepoints is not None and chosen.any() else None
+    picked_outcome = (
+        _ordered(outcomes[chosen])[0] if outcomes is not None and chosen.any() else None
+    )
+    picked_time = (
+        _ordered(timepoints[chosen])[0] if timepoints is not None and chosen.any() else None
+    )
     return Selection(rows, picked_outcome, picked_time, file_measure)
 
 
@@ -124,8 +166,11 @@ def without_empty_columns(frame: pd.DataFrame) -> pd.DataFrame:
 def _text(frame: pd.DataFrame, column: str) -> np.ndarray | None:
     if column not in frame.columns:
         return None
-    values = frame[column].map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
-                               else " ".join(str(v).split()))
+    values = frame[column].map(
+        lambda v: (
+            "" if v is None or (isinstance(v, float) and np.isnan(v)) else " ".join(str(v).split())
+        )
+    )
     text: np.ndarray = values.to_numpy(dtype=object)
     return text
 
@@ -155,8 +200,9 @@ def _names(values: Sequence[str]) -> str:
     return ", ".join(repr(v) if v else "(none)" for v in values)
 
 
-def _listing(named: list[str], outcomes: np.ndarray, timepoints: np.ndarray | None,
-             grouped: np.ndarray) -> str:
+def _listing(
+    named: list[str], outcomes: np.ndarray, timepoints: np.ndarray | None, grouped: np.ndarray
+) -> str:
     parts = []
     for name in named:
         label = repr(name) if name else "(no outcome)"
@@ -187,8 +233,10 @@ def _label_subgroups(rows: pd.DataFrame) -> pd.DataFrame:
     whole = {s for s, g in zip(studies, groups, strict=True) if not g}
     both = [s for s, g in zip(studies, groups, strict=True) if g and s in whole]
     if both:
-        raise PoolingError(f"study {both[0]!r} has a whole-study row and subgroup rows: pooling "
-                           "both would count its participants twice; keep one of them")
+        raise PoolingError(
+            f"study {both[0]!r} has a whole-study row and subgroup rows: pooling "
+            "both would count its participants twice; keep one of them"
+        )
     rows = rows.copy()
     rows["study"] = [f"{s} ({g})" if g else s for s, g in zip(studies, groups, strict=True)]
     return rows

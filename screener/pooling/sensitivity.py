@@ -208,8 +208,7 @@ def influence(
         # as metafor: the deleted fit's s2w (1 unless Knapp-Hartung), and DFBETAS scaled by
         # the variance of the full data's estimate under the deleted fit's tau^2
         s2w = fit.s2w
-        rows["rstudent"][i] = (y[i] - fit.estimate) / math.sqrt(
-            (v[i] + fit.tau2) * s2w + fit.se**2)
+        rows["rstudent"][i] = (y[i] - fit.estimate) / math.sqrt((v[i] + fit.tau2) * s2w + fit.se**2)
         rows["dffits"][i] = delta / math.sqrt(s2w * hat[i] * (fit.tau2 + v[i]))
         rows["cook_d"][i] = delta**2 / vb
         rows["cov_r"][i] = fit.se**2 / vb

@@ -241,7 +241,13 @@ def _pm(y: Array, v: Array, X: Array, con: Control, *, median: bool) -> Tau2Esti
 
 
 def _fixed_point(
-    y: Array, v: Array, X: Array, con: Control, *, name: str, start: float,
+    y: Array,
+    v: Array,
+    X: Array,
+    con: Control,
+    *,
+    name: str,
+    start: float,
     step: Callable[[float], float],
 ) -> tuple[float, int]:
     tau2, change, iteration = start, con.threshold + 1.0, 0

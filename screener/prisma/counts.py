@@ -119,9 +119,9 @@ class ReportOutcome:
 
     record_id: int
     ta: Final
-    ft: Final | None = None          # None: never reached full-text assessment
+    ft: Final | None = None  # None: never reached full-text assessment
     not_retrieved: bool = False
-    stopped: bool = False            # not screened: the stopping rule
+    stopped: bool = False  # not screened: the stopping rule
 
     @property
     def status(self) -> str:
@@ -158,7 +158,9 @@ class ReportOutcome:
         where = "title/abstract" if self.stage == "title_abstract" else "full text"
         final = self.ft if self.ft is not None else self.ta
         if self.status == "excluded":
-            return f"excluded at {where}" + (f": {self.reason}" if self.stage == "full_text" else "")
+            return f"excluded at {where}" + (
+                f": {self.reason}" if self.stage == "full_text" else ""
+            )
         if self.status == "undecided":
             return f"undecided at {where} ({final.exported})"
         if self.status == "not_retrieved":
@@ -171,18 +173,26 @@ def classify(unit: Unit, inputs: PrismaInputs) -> ReportOutcome:
     if not_screened(unit):
         return ReportOutcome(unit.record_id, Final(StageOutcome.PENDING), stopped=True)
     if unit.other_method and not unit.ta_votes and unit.ta_resolution is None:
-        ta = Final(StageOutcome.INCLUDE)       # other methods go straight to retrieval
+        ta = Final(StageOutcome.INCLUDE)  # other methods go straight to retrieval
     else:
-        ta = final_decision(unit.ta_votes, required=inputs.reviewers_title_abstract,
-                            maybe_as=inputs.maybe_counts_as, resolution=unit.ta_resolution,
-                            reason_order=inputs.reason_order)
+        ta = final_decision(
+            unit.ta_votes,
+            required=inputs.reviewers_title_abstract,
+            maybe_as=inputs.maybe_counts_as,
+            resolution=unit.ta_resolution,
+            reason_order=inputs.reason_order,
+        )
     if ta.status is not StageOutcome.INCLUDE:
         return ReportOutcome(unit.record_id, ta)
     if unit.not_retrieved:
         return ReportOutcome(unit.record_id, ta, not_retrieved=True)
-    ft = final_decision(unit.ft_votes, required=inputs.reviewers_full_text,
-                        maybe_as=inputs.maybe_counts_as, resolution=unit.ft_resolution,
-                        reason_order=inputs.reason_order)
+    ft = final_decision(
+        unit.ft_votes,
+        required=inputs.reviewers_full_text,
+        maybe_as=inputs.maybe_counts_as,
+        resolution=unit.ft_resolution,
+        reason_order=inputs.reason_order,
+    )
     return ReportOutcome(unit.record_id, ta, ft)
 
 
@@ -196,8 +206,14 @@ def outcomes(inputs: PrismaInputs) -> dict[int, ReportOutcome]:
     return {u.record_id: classify(u, inputs) for u in inputs.units}
 
 
-def _flow(units: list[Unit], inputs: PrismaInputs, *, other: bool,
-          problems: list[Discrepancy], notes: list[str]) -> Flow:
+def _flow(
+    units: list[Unit],
+    inputs: PrismaInputs,
+    *,
+    other: bool,
+    problems: list[Discrepancy],
+    notes: list[str],
+) -> Flow:
     """Title/abstract to inclusion for one column's reports."""
     counts: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
@@ -223,52 +239,77 @@ def _flow(units: list[Unit], inputs: PrismaInputs, *, other: bool,
     column = "other methods" if other else "databases and registers"
     prefix = "other_" if other else ""
     flow = Flow(
-        records=len(units), records_excluded=counts["ta_exclude"],
-        records_conflict=counts["ta_conflict"], records_pending=counts["ta_pending"],
-        reports_sought=counts["ta_include"], reports_not_retrieved=counts["not_retrieved"],
+        records=len(units),
+        records_excluded=counts["ta_exclude"],
+        records_conflict=counts["ta_conflict"],
+        records_pending=counts["ta_pending"],
+        reports_sought=counts["ta_include"],
+        reports_not_retrieved=counts["not_retrieved"],
         reports_assessed=counts["ta_include"] - counts["not_retrieved"],
         reasons=tuple(sorted(reasons.items(), key=lambda item: (-item[1], item[0]))),
-        reports_conflict=counts["ft_conflict"], reports_pending=counts["ft_pending"],
-        reports_included=len(included), included_ids=tuple(included),
+        reports_conflict=counts["ft_conflict"],
+        reports_pending=counts["ft_pending"],
+        reports_included=len(included),
+        included_ids=tuple(included),
     )
     if flow.records_undecided:
-        problems.append(Discrepancy(
-            f"{prefix}records_undecided",
-            f"{flow.records_undecided:,} of {_plural(flow.records, 'record')} ({column}) "
-            f"{_has(flow.records_undecided)} no final title/abstract decision "
-            f"({flow.records_conflict:,} in conflict, {flow.records_pending:,} awaiting "
-            f"decisions): screened − excluded − sought = {flow.records_undecided:,}, not 0",
-            flow.records_undecided))
+        problems.append(
+            Discrepancy(
+                f"{prefix}records_undecided",
+                f"{flow.records_undecided:,} of {_plural(flow.records, 'record')} ({column}) "
+                f"{_has(flow.records_undecided)} no final title/abstract decision "
+                f"({flow.records_conflict:,} in conflict, {flow.records_pending:,} awaiting "
+                f"decisions): screened − excluded − sought = {flow.records_undecided:,}, not 0",
+                flow.records_undecided,
+            )
+        )
     if flow.reports_undecided:
-        problems.append(Discrepancy(
-            f"{prefix}reports_undecided",
-            f"{flow.reports_undecided:,} of {_plural(flow.reports_assessed, 'report')} assessed "
-            f"({column}) {_has(flow.reports_undecided)} no final full-text decision "
-            f"({flow.reports_conflict:,} in conflict, {flow.reports_pending:,} awaiting "
-            f"decisions): assessed − excluded − included = {flow.reports_undecided:,}, not 0",
-            flow.reports_undecided))
+        problems.append(
+            Discrepancy(
+                f"{prefix}reports_undecided",
+                f"{flow.reports_undecided:,} of {_plural(flow.reports_assessed, 'report')} assessed "
+                f"({column}) {_has(flow.reports_undecided)} no final full-text decision "
+                f"({flow.reports_conflict:,} in conflict, {flow.reports_pending:,} awaiting "
+                f"decisions): assessed − excluded − included = {flow.reports_undecided:,}, not 0",
+                flow.reports_undecided,
+            )
+        )
     if reasons.get(NO_REASON):
-        problems.append(Discrepancy(
-            f"{prefix}reports_excluded_without_reason",
-            f"{_plural(reasons[NO_REASON], 'full-text exclusion')} ({column}) "
-            f"{'carries' if reasons[NO_REASON] == 1 else 'carry'} no reason; PRISMA asks for a "
-            "reason for each", reasons[NO_REASON]))
+        problems.append(
+            Discrepancy(
+                f"{prefix}reports_excluded_without_reason",
+                f"{_plural(reasons[NO_REASON], 'full-text exclusion')} ({column}) "
+                f"{'carries' if reasons[NO_REASON] == 1 else 'carry'} no reason; PRISMA asks for a "
+                "reason for each",
+                reasons[NO_REASON],
+            )
+        )
     if ignored_ft:
-        problems.append(Discrepancy(
-            f"{prefix}full_text_decisions_ignored",
-            f"{_plural(ignored_ft, 'record')} ({column}) {_has(ignored_ft)} full-text decisions but "
-            f"{'was' if ignored_ft == 1 else 'were'} not retrieved or did not pass title/abstract "
-            "screening; those decisions are not counted", ignored_ft))
+        problems.append(
+            Discrepancy(
+                f"{prefix}full_text_decisions_ignored",
+                f"{_plural(ignored_ft, 'record')} ({column}) {_has(ignored_ft)} full-text decisions but "
+                f"{'was' if ignored_ft == 1 else 'were'} not retrieved or did not pass title/abstract "
+                "screening; those decisions are not counted",
+                ignored_ft,
+            )
+        )
     if ignored_nr:
-        problems.append(Discrepancy(
-            f"{prefix}not_retrieved_ignored",
-            f"{_plural(ignored_nr, 'record')} ({column}) {'is' if ignored_nr == 1 else 'are'} marked "
-            "not retrieved but did not pass title/abstract screening; not counted as reports not "
-            "retrieved", ignored_nr))
+        problems.append(
+            Discrepancy(
+                f"{prefix}not_retrieved_ignored",
+                f"{_plural(ignored_nr, 'record')} ({column}) {'is' if ignored_nr == 1 else 'are'} marked "
+                "not retrieved but did not pass title/abstract screening; not counted as reports not "
+                "retrieved",
+                ignored_nr,
+            )
+        )
     if differed:
-        notes.append(f"{_plural(differed, 'agreed full-text exclusion')} ({column}) had "
-                     "different reasons from their reviewers; each is counted under the reason "
-                     "listed first in the review's reasons.")
+        notes.append(
+            f"{_plural(differed, 'agreed full-text exclusion')} ({column}) had "
+            "different reasons from their reviewers; each is counted under the reason "
+            "listed first in the review's reasons."
+        )
     return flow
 
 
@@ -307,8 +348,9 @@ def count_entries(entries: Sequence[SearchEntry]) -> dict[tuple[str, int], Entry
         if entry.kind == "import":
             first = not earlier
             earlier.add("file")
-            out[(entry.kind, entry.id)] = EntryCount(entry.count if first else 0,
-                                                     0 if first else entry.count)
+            out[(entry.kind, entry.id)] = EntryCount(
+                entry.count if first else 0, 0 if first else entry.count
+            )
             continue
         pmids = entry.pmids
         if len(pmids) >= entry.count:
@@ -321,8 +363,9 @@ def count_entries(entries: Sequence[SearchEntry]) -> dict[tuple[str, int], Entry
     return out
 
 
-def sources_of(entries: Sequence[SearchEntry],
-               counted: dict[tuple[str, int], EntryCount] | None = None) -> tuple[list[Source], list[str]]:
+def sources_of(
+    entries: Sequence[SearchEntry], counted: dict[tuple[str, int], EntryCount] | None = None
+) -> tuple[list[Source], list[str]]:
     """Entries summed per source (database name, case aside, and method), and notes."""
     counted = count_entries(entries) if counted is None else counted
     grouped: dict[tuple[str, str], list[int]] = {}
@@ -345,34 +388,48 @@ def sources_of(entries: Sequence[SearchEntry],
             repeated_files += count.identified == 0
     notes = []
     if legacy:
-        notes.append(f"Search {_plural(len(legacy), 'run')} {', '.join(map(str, legacy))} "
-                     f"{'was' if len(legacy) == 1 else 'were'} made before screener listed each "
-                     "run's PMIDs: counted by what each fetched, so records an earlier or later "
-                     "run of the same strategy also found may be counted twice.")
+        notes.append(
+            f"Search {_plural(len(legacy), 'run')} {', '.join(map(str, legacy))} "
+            f"{'was' if len(legacy) == 1 else 'were'} made before screener listed each "
+            "run's PMIDs: counted by what each fetched, so records an earlier or later "
+            "run of the same strategy also found may be counted twice."
+        )
     repeated = sum(t[3] for t in grouped.values())
     if repeated:
-        notes.append(f"{_plural(repeated_files, 'file was', 'files were')} imported again "
-                     f"(--again): {_plural(repeated, 'record')} of the repeated imports are "
-                     "not identified a second time.")
+        notes.append(
+            f"{_plural(repeated_files, 'file was', 'files were')} imported again "
+            f"(--again): {_plural(repeated, 'record')} of the repeated imports are "
+            "not identified a second time."
+        )
     sources = [Source(names[k], k[1], t[0], t[1], t[2], repeated=t[3]) for k, t in grouped.items()]
     return sources, notes
 
 
-def _stop_note(main: int, other: int, rule: tuple[float, float, float] | None,
-               manual: int) -> str:
+def _stop_note(main: int, other: int, rule: tuple[float, float, float] | None, manual: int) -> str:
     """The note that says which records the stopping rule left unscreened."""
-    figures = "" if rule is None else (
-        f" (recall target {100 * rule[0]:.0f}%, confidence {100 * rule[1]:.0f}%, p = {rule[2]:.3f})")
-    text = (f"{_plural(main + other, 'record was', 'records were')} not screened: title/abstract "
-            "screening stopped by a statistical stopping rule (Callaghan & Müller-Hansen 2020)"
-            f"{figures}; ")
+    figures = (
+        ""
+        if rule is None
+        else (
+            f" (recall target {100 * rule[0]:.0f}%, confidence {100 * rule[1]:.0f}%, p = {rule[2]:.3f})"
+        )
+    )
+    text = (
+        f"{_plural(main + other, 'record was', 'records were')} not screened: title/abstract "
+        "screening stopped by a statistical stopping rule (Callaghan & Müller-Hansen 2020)"
+        f"{figures}; "
+    )
     if main:
-        text += (f"{main:,} of them {'is' if main == 1 else 'are'} counted as marked ineligible "
-                 "by automation tools" + (f", with the {manual:,} entered by hand" if manual else ""))
+        text += (
+            f"{main:,} of them {'is' if main == 1 else 'are'} counted as marked ineligible "
+            "by automation tools" + (f", with the {manual:,} entered by hand" if manual else "")
+        )
     if other:
-        text += ("; " if main else "") + (f"{other:,} identified via other methods "
-                                          f"{'is' if other == 1 else 'are'} left out of that "
-                                          "column's reports")
+        text += ("; " if main else "") + (
+            f"{other:,} identified via other methods "
+            f"{'is' if other == 1 else 'are'} left out of that "
+            "column's reports"
+        )
     return text + "."
 
 
@@ -380,8 +437,9 @@ def _has(n: int) -> str:
     return "has" if n == 1 else "have"
 
 
-def _sources(inputs: PrismaInputs, problems: list[Discrepancy],
-             notes: list[str]) -> tuple[list[Source], int]:
+def _sources(
+    inputs: PrismaInputs, problems: list[Discrepancy], notes: list[str]
+) -> tuple[list[Source], int]:
     """Sources with manual overrides applied, and records identified but already in the review."""
     found, identification_notes = sources_of(inputs.entries)
     notes += identification_notes
@@ -392,15 +450,26 @@ def _sources(inputs: PrismaInputs, problems: list[Discrepancy],
         key = f"identified:{source.name}"
         kept = source.in_review - source.repeated
         if key in inputs.manual:
-            source = Source(source.name, source.method, inputs.manual[key], source.in_review,
-                            source.already_present, manual=True, repeated=source.repeated)
+            source = Source(
+                source.name,
+                source.method,
+                inputs.manual[key],
+                source.in_review,
+                source.already_present,
+                manual=True,
+                repeated=source.repeated,
+            )
         elif source.identified - source.already_present != kept:
             gap = source.identified - source.already_present - kept
-            problems.append(Discrepancy(
-                f"source:{source.name}",
-                f"{source.name}: {source.identified:,} records identified, but "
-                f"{kept + source.already_present:,} are in the review or were already "
-                f"there (difference {gap:,})", gap))
+            problems.append(
+                Discrepancy(
+                    f"source:{source.name}",
+                    f"{source.name}: {source.identified:,} records identified, but "
+                    f"{kept + source.already_present:,} are in the review or were already "
+                    f"there (difference {gap:,})",
+                    gap,
+                )
+            )
         already += source.already_present
         out.append(source)
     for key, value in inputs.manual.items():
@@ -440,30 +509,47 @@ def compute_counts(inputs: PrismaInputs) -> PrismaCounts:
     identified = sum(n for _, n in databases) + sum(n for _, n in registers)
     expected = identified - duplicates - automatic - removed_other
     if expected != main.records:
-        problems.insert(0, Discrepancy(
-            "identification",
-            f"records identified ({identified:,}) − duplicates ({duplicates:,}) − automation tools "
-            f"({automatic:,}) − other reasons ({removed_other:,}) = {expected:,}, but "
-            f"{_plural(main.records, 'record was', 'records were')} screened (difference "
-            f"{expected - main.records:,}); " + (
-                "copies of a file imported again are screened until dedup sets them aside"
-                if expected < main.records and any(s.repeated for s in sources) else
-                "records removed before import belong in a source's count: set identified:<source>"),
-            expected - main.records))
+        problems.insert(
+            0,
+            Discrepancy(
+                "identification",
+                f"records identified ({identified:,}) − duplicates ({duplicates:,}) − automation tools "
+                f"({automatic:,}) − other reasons ({removed_other:,}) = {expected:,}, but "
+                f"{_plural(main.records, 'record was', 'records were')} screened (difference "
+                f"{expected - main.records:,}); "
+                + (
+                    "copies of a file imported again are screened until dedup sets them aside"
+                    if expected < main.records and any(s.repeated for s in sources)
+                    else "records removed before import belong in a source's count: set identified:<source>"
+                ),
+                expected - main.records,
+            ),
+        )
     if stopped or stopped_other:
-        notes.append(_stop_note(len(stopped), len(stopped_other), inputs.stop_rule,
-                                manual.get("excluded_automatic", 0)))
+        notes.append(
+            _stop_note(
+                len(stopped),
+                len(stopped_other),
+                inputs.stop_rule,
+                manual.get("excluded_automatic", 0),
+            )
+        )
     if manual.keys() & {"identified:" + s.name for s in sources}:
-        notes.append("Counts entered by hand for: " + ", ".join(
-            s.name for s in sources if s.manual) + ".")
+        notes.append(
+            "Counts entered by hand for: " + ", ".join(s.name for s in sources if s.manual) + "."
+        )
     if other_duplicates:
-        notes.append(f"{_plural(other_duplicates, 'record')} identified via other methods "
-                     f"duplicated records already identified and {'was' if other_duplicates == 1 else 'were'} "
-                     "removed.")
+        notes.append(
+            f"{_plural(other_duplicates, 'record')} identified via other methods "
+            f"duplicated records already identified and {'was' if other_duplicates == 1 else 'were'} "
+            "removed."
+        )
     if other.records_excluded:
-        notes.append(f"{_plural(other.records_excluded, 'record')} identified via other methods "
-                     f"{'was' if other.records_excluded == 1 else 'were'} excluded at title/abstract "
-                     "screening.")
+        notes.append(
+            f"{_plural(other.records_excluded, 'record')} identified via other methods "
+            f"{'was' if other.records_excluded == 1 else 'were'} excluded at title/abstract "
+            "screening."
+        )
 
     by_id = {u.record_id: u for u in inputs.units}
     included_units = [by_id[i] for i in (*main.included_ids, *other.included_ids)]
@@ -477,33 +563,51 @@ def compute_counts(inputs: PrismaInputs) -> PrismaCounts:
         basis = "studies"
         notes.append("Studies included: studies with at least one report included at full text.")
         if unlinked:
-            problems.append(Discrepancy(
-                "reports_without_study",
-                f"{_plural(unlinked, 'included report')} {'is' if unlinked == 1 else 'are'} linked to "
-                "no study; each is counted as one study", unlinked))
+            problems.append(
+                Discrepancy(
+                    "reports_without_study",
+                    f"{_plural(unlinked, 'included report')} {'is' if unlinked == 1 else 'are'} linked to "
+                    "no study; each is counted as one study",
+                    unlinked,
+                )
+            )
         included_studies = tuple(n for sid, n in inputs.studies.items() if sid in studies)
         without_report = tuple(n for sid, n in inputs.studies.items() if sid not in studies)
         if without_report:
             shown = ", ".join(without_report[:5]) + (" ..." if len(without_report) > 5 else "")
-            problems.append(Discrepancy(
-                "studies_without_included_report",
-                f"{_plural(len(without_report), 'study', 'studies')} "
-                f"{'has' if len(without_report) == 1 else 'have'} no report included at full text "
-                f"and {'is' if len(without_report) == 1 else 'are'} not counted as included "
-                f"({shown}); link each to its included records with "
-                "'screener study link', or an analysis that pools them disagrees with this count",
-                len(without_report)))
+            problems.append(
+                Discrepancy(
+                    "studies_without_included_report",
+                    f"{_plural(len(without_report), 'study', 'studies')} "
+                    f"{'has' if len(without_report) == 1 else 'have'} no report included at full text "
+                    f"and {'is' if len(without_report) == 1 else 'are'} not counted as included "
+                    f"({shown}); link each to its included records with "
+                    "'screener study link', or an analysis that pools them disagrees with this count",
+                    len(without_report),
+                )
+            )
     else:
         new_studies, basis = new_reports, "reports"
         notes.append("No studies are defined yet: studies included = included reports.")
 
     previous = manual.get("previous_studies"), manual.get("previous_reports")
     return PrismaCounts(
-        databases=databases, registers=registers, other_sources=others,
-        duplicates=duplicates, excluded_automatic=automatic, excluded_other=removed_other,
-        main=main, other=other, other_duplicates=other_duplicates,
-        new_studies=new_studies, new_reports=new_reports, studies_basis=basis,
-        previous_studies=previous[0], previous_reports=previous[1],
-        discrepancies=tuple(problems), notes=tuple(notes),
-        included_studies=included_studies, studies_without_report=without_report,
+        databases=databases,
+        registers=registers,
+        other_sources=others,
+        duplicates=duplicates,
+        excluded_automatic=automatic,
+        excluded_other=removed_other,
+        main=main,
+        other=other,
+        other_duplicates=other_duplicates,
+        new_studies=new_studies,
+        new_reports=new_reports,
+        studies_basis=basis,
+        previous_studies=previous[0],
+        previous_reports=previous[1],
+        discrepancies=tuple(problems),
+        notes=tuple(notes),
+        included_studies=included_studies,
+        studies_without_report=without_report,
     )

@@ -31,8 +31,10 @@ NO_REASON = "Reason not recorded"
 # "incomplete" there, the word those files used before the outcome words were made one, so the
 # scripts and spreadsheets that read them keep working.
 EXPORTED_WORDS: Mapping[StageOutcome, str] = {
-    StageOutcome.PENDING: "incomplete", StageOutcome.INCLUDE: "include",
-    StageOutcome.EXCLUDE: "exclude", StageOutcome.CONFLICT: "conflict",
+    StageOutcome.PENDING: "incomplete",
+    StageOutcome.INCLUDE: "include",
+    StageOutcome.EXCLUDE: "exclude",
+    StageOutcome.CONFLICT: "conflict",
 }
 
 
@@ -51,7 +53,7 @@ class Final:
 
     status: StageOutcome
     reason: str = ""
-    resolved: bool = False          # decided by a resolution
+    resolved: bool = False  # decided by a resolution
     reasons_differed: bool = False  # excluders gave different reasons (hierarchy applied)
 
     @property
@@ -84,15 +86,23 @@ def final_decision(
         Reason label -> position in the review's list (lower is checked first).
     """
     votes = list(votes)
-    status = stage_outcome((v.choice for v in votes), needed=required, maybe_counts_as=maybe_as,
-                           resolution=resolution[0] if resolution is not None else None)
+    status = stage_outcome(
+        (v.choice for v in votes),
+        needed=required,
+        maybe_counts_as=maybe_as,
+        resolution=resolution[0] if resolution is not None else None,
+    )
     if resolution is not None:
         reason = resolution[1]
-        return Final(status, (reason or NO_REASON) if status is StageOutcome.EXCLUDE else "", resolved=True)
+        return Final(
+            status, (reason or NO_REASON) if status is StageOutcome.EXCLUDE else "", resolved=True
+        )
     if status is not StageOutcome.EXCLUDE:
         return Final(status)
-    reasons = sorted({v.reason for v in votes if v.reason},
-                     key=lambda label: ((reason_order or {}).get(label, 1 << 30), label))
+    reasons = sorted(
+        {v.reason for v in votes if v.reason},
+        key=lambda label: ((reason_order or {}).get(label, 1 << 30), label),
+    )
     if not reasons:
         return Final(status, NO_REASON)
     return Final(status, reasons[0], reasons_differed=len(reasons) > 1)

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 __all__ = ["FORMATS", "format_for", "render", "render_image", "render_svg"]
 
 FORMATS = ("svg", "png", "pdf", "csv", "json", "txt")
-PNG_DPI = 200        # the PNG is twice the SVG's pixel size: sharp in print and on screen
+PNG_DPI = 200  # the PNG is twice the SVG's pixel size: sharp in print and on screen
 _WARNING = "#b00000"
 _NOTE = "#444444"
 
@@ -82,31 +82,47 @@ def render_svg(counts: PrismaCounts) -> str:
             f'<g class="band"><rect x="{band.x:.1f}" y="{band.y:.1f}" width="{band.w:.1f}" '
             f'height="{band.h:.1f}" rx="6" fill="{BAND_BLUE}"/><text x="{cx:.1f}" y="{cy:.1f}" '
             f'transform="rotate(-90 {cx:.1f} {cy:.1f})" text-anchor="middle" '
-            f'dominant-baseline="middle" font-weight="bold">{escape(printable(band.label))}</text></g>')
+            f'dominant-baseline="middle" font-weight="bold">{escape(printable(band.label))}</text></g>'
+        )
     for box in lay.boxes:
         anchor = ' text-anchor="middle"' if box.center else ""
         weight = ' font-weight="bold"' if box.bold else ""
-        spans = "".join(f'<tspan x="{x:.1f}" y="{y:.1f}">{escape(t)}</tspan>'
-                        for x, y, t in _lines(box))
+        spans = "".join(
+            f'<tspan x="{x:.1f}" y="{y:.1f}">{escape(t)}</tspan>' for x, y, t in _lines(box)
+        )
         out.append(
             f'<g class="box" id={quoteattr("box-" + box.key)}><rect x="{box.x:.1f}" '
             f'y="{box.y:.1f}" width="{box.w:.1f}" height="{box.h:.1f}" fill="{box.fill}" '
-            f'stroke="#000" stroke-width="1"/><text{anchor}{weight}>{spans}</text></g>')
+            f'stroke="#000" stroke-width="1"/><text{anchor}{weight}>{spans}</text></g>'
+        )
     for arrow in lay.arrows:
         points = " ".join(f"{x:.1f},{y:.1f}" for x, y in arrow.points)
-        out.append(f'<polyline class="arrow" points="{points}" fill="none" stroke="#000" '
-                   'stroke-width="1.2" marker-end="url(#arrowhead)"/>')
+        out.append(
+            f'<polyline class="arrow" points="{points}" fill="none" stroke="#000" '
+            'stroke-width="1.2" marker-end="url(#arrowhead)"/>'
+        )
     top = _footnote_top(lay)
     for i, (kind, line) in enumerate(lay.footnotes):
         colour = _WARNING if kind == "warning" else _NOTE
-        out.append(f'<text class="{kind}" x="{MARGIN}" y="{top + (i + 1) * FOOT_LINE_PX:.1f}" '
-                   f'font-size="{FOOT_FONT_PX}" fill="{colour}">{escape(printable(line))}</text>')
+        out.append(
+            f'<text class="{kind}" x="{MARGIN}" y="{top + (i + 1) * FOOT_LINE_PX:.1f}" '
+            f'font-size="{FOOT_FONT_PX}" fill="{colour}">{escape(printable(line))}</text>'
+        )
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
 
-_CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
-              "WenQuanYi Zen Hei", "Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC")
+_CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang SC",
+    "Heiti SC",
+)
 
 
 def _font_family() -> list[str]:
@@ -129,30 +145,72 @@ def _figure(counts: PrismaCounts):
     ax.set_xlim(0, lay.width)
     ax.set_ylim(lay.height, 0)
     ax.axis("off")
-    pt = 72 / 100         # points per pixel at 100 dpi
+    pt = 72 / 100  # points per pixel at 100 dpi
     for band in lay.bands:
-        ax.add_patch(FancyBboxPatch((band.x, band.y), band.w, band.h, boxstyle="round,pad=0,rounding_size=6",
-                                    facecolor=BAND_BLUE, edgecolor="none"))
-        ax.text(band.x + band.w / 2, band.y + band.h / 2, printable(band.label), rotation=90,
-                ha="center", va="center", fontsize=FONT_PX * pt, fontweight="bold", parse_math=False)
+        ax.add_patch(
+            FancyBboxPatch(
+                (band.x, band.y),
+                band.w,
+                band.h,
+                boxstyle="round,pad=0,rounding_size=6",
+                facecolor=BAND_BLUE,
+                edgecolor="none",
+            )
+        )
+        ax.text(
+            band.x + band.w / 2,
+            band.y + band.h / 2,
+            printable(band.label),
+            rotation=90,
+            ha="center",
+            va="center",
+            fontsize=FONT_PX * pt,
+            fontweight="bold",
+            parse_math=False,
+        )
     for box in lay.boxes:
-        ax.add_patch(Rectangle((box.x, box.y), box.w, box.h, facecolor=box.fill, edgecolor="black", lw=0.8))
+        ax.add_patch(
+            Rectangle((box.x, box.y), box.w, box.h, facecolor=box.fill, edgecolor="black", lw=0.8)
+        )
         for x, y, text in _lines(box):
-            ax.text(x, y, text, ha="center" if box.center else "left", va="baseline",
-                    fontsize=FONT_PX * pt, fontweight="bold" if box.bold else "normal",
-                    parse_math=False)
+            ax.text(
+                x,
+                y,
+                text,
+                ha="center" if box.center else "left",
+                va="baseline",
+                fontsize=FONT_PX * pt,
+                fontweight="bold" if box.bold else "normal",
+                parse_math=False,
+            )
     for arrow in lay.arrows:
         points = list(arrow.points)
         if len(points) > 2:
             xs, ys = zip(*points[:-1], strict=True)
             ax.plot(xs, ys, color="black", lw=0.9)
-        ax.annotate("", xy=points[-1], xytext=points[-2],
-                    arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 0.9,
-                                "shrinkA": 0, "shrinkB": 0})
+        ax.annotate(
+            "",
+            xy=points[-1],
+            xytext=points[-2],
+            arrowprops={
+                "arrowstyle": "-|>",
+                "color": "black",
+                "lw": 0.9,
+                "shrinkA": 0,
+                "shrinkB": 0,
+            },
+        )
     top = _footnote_top(lay)
     for i, (kind, line) in enumerate(lay.footnotes):
-        ax.text(MARGIN, top + (i + 1) * FOOT_LINE_PX, printable(line), fontsize=FOOT_FONT_PX * pt,
-                va="baseline", color=_WARNING if kind == "warning" else _NOTE, parse_math=False)
+        ax.text(
+            MARGIN,
+            top + (i + 1) * FOOT_LINE_PX,
+            printable(line),
+            fontsize=FOOT_FONT_PX * pt,
+            va="baseline",
+            color=_WARNING if kind == "warning" else _NOTE,
+            parse_math=False,
+        )
     return fig
 
 
@@ -161,7 +219,7 @@ def render_image(counts: PrismaCounts, fmt: str) -> bytes:
     import matplotlib
 
     fonts: dict[RcKeyType, Any] = {"font.family": _font_family()}
-    with matplotlib.rc_context(fonts):     # a text's font is chosen as it is made
+    with matplotlib.rc_context(fonts):  # a text's font is chosen as it is made
         figure = _figure(counts)
     return figure_bytes(figure, fmt, dpi=PNG_DPI, rc=fonts)
 
@@ -178,7 +236,9 @@ def render(counts: PrismaCounts, fmt: str) -> bytes:
         return (json.dumps(counts.to_dict(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if fmt == "txt":
         return (text_diagram(counts) + "\n").encode("utf-8")
-    raise InvalidInputError(f"unknown PRISMA output format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    raise InvalidInputError(
+        f"unknown PRISMA output format {fmt!r}; choose one of {', '.join(FORMATS)}"
+    )
 
 
 def format_for(path: str | Path, fmt: str | None = None) -> str:
@@ -190,5 +250,6 @@ def format_for(path: str | Path, fmt: str | None = None) -> str:
         fmt = "txt" if fmt == "text" else fmt
     if fmt not in FORMATS:
         raise InvalidInputError(
-            f"{Path(path).name}: cannot tell the format (give --format, one of {', '.join(FORMATS)})")
+            f"{Path(path).name}: cannot tell the format (give --format, one of {', '.join(FORMATS)})"
+        )
     return fmt

@@ -19,7 +19,7 @@ __all__ = ["Arrow", "Band", "Box", "Layout", "layout"]
 FONT_PX = 12
 LINE_PX = 16
 PAD = 8
-CHAR_PX = 6.4        # average glyph width of a 12 px sans-serif, for wrapping
+CHAR_PX = 6.4  # average glyph width of a 12 px sans-serif, for wrapping
 ROW_GAP = 34
 COL_GAP = 50
 BAND_W = 28
@@ -47,7 +47,7 @@ class Box:
 
 @dataclass(frozen=True, slots=True)
 class Arrow:
-    points: tuple[tuple[float, float], ...]   # a polyline; the head is at the last point
+    points: tuple[tuple[float, float], ...]  # a polyline; the head is at the last point
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +66,7 @@ class Layout:
     boxes: tuple[Box, ...]
     arrows: tuple[Arrow, ...]
     bands: tuple[Band, ...]
-    footnotes: tuple[tuple[str, str], ...]   # (kind "warning" | "note", wrapped line)
+    footnotes: tuple[tuple[str, str], ...]  # (kind "warning" | "note", wrapped line)
 
     def box(self, key: str) -> Box:
         return next(b for b in self.boxes if b.key == key)
@@ -77,7 +77,9 @@ def n(value: int) -> str:
 
 
 # Characters drawn about twice as wide as Latin ones (CJK, Hangul, full-width forms).
-_WIDE = "\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
+_WIDE = (
+    "\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
+)
 _TOKENS = re.compile(f"[{_WIDE}]|[^ {_WIDE}]+| +")
 
 
@@ -133,33 +135,48 @@ def _content(c: PrismaCounts) -> dict[str, list[str]]:
     reports = "Reports of new included studies" if c.has_previous else "Reports of included studies"
     boxes = {
         "identified": identified,
-        "removed": ["Records removed before screening:",
-                    f"  Duplicate records removed {n(c.duplicates)}",
-                    f"  Records marked as ineligible by automation tools {n(c.excluded_automatic)}",
-                    f"  Records removed for other reasons {n(c.excluded_other)}"],
+        "removed": [
+            "Records removed before screening:",
+            f"  Duplicate records removed {n(c.duplicates)}",
+            f"  Records marked as ineligible by automation tools {n(c.excluded_automatic)}",
+            f"  Records removed for other reasons {n(c.excluded_other)}",
+        ],
         "screened": [f"Records screened {n(main.records)}"],
         "excluded": [f"Records excluded** {n(main.records_excluded)}"],
         "sought": [f"Reports sought for retrieval {n(main.reports_sought)}"],
         "not_retrieved": [f"Reports not retrieved {n(main.reports_not_retrieved)}"],
         "assessed": [f"Reports assessed for eligibility {n(main.reports_assessed)}"],
         "reasons": _reasons("Reports excluded:", main),
-        "included": [f"{prefix} included in review {n(c.new_studies)}", f"{reports} {n(c.new_reports)}"],
+        "included": [
+            f"{prefix} included in review {n(c.new_studies)}",
+            f"{reports} {n(c.new_reports)}",
+        ],
     }
     if c.has_previous:
         boxes["previous"] = [
             f"Studies included in previous version of review {n(c.previous_studies or 0)}",
-            f"Reports of studies included in previous version of review {n(c.previous_reports or 0)}"]
-        boxes["total"] = [f"Total studies included in review {n(c.total_studies)}",
-                          f"Reports of total included studies {n(c.total_reports)}"]
+            f"Reports of studies included in previous version of review {n(c.previous_reports or 0)}",
+        ]
+        boxes["total"] = [
+            f"Total studies included in review {n(c.total_studies)}",
+            f"Reports of total included studies {n(c.total_reports)}",
+        ]
     if c.has_other_methods:
-        labels = (("website", "Websites"), ("organisation", "Organisations"),
-                  ("citation", "Citation searching"), ("other", "Other sources"))
+        labels = (
+            ("website", "Websites"),
+            ("organisation", "Organisations"),
+            ("citation", "Citation searching"),
+            ("other", "Other sources"),
+        )
         lines = ["Records identified from:"]
         for method, label in labels:
             if method in ("website", "organisation", "citation") or c.other_results(method):
                 lines.append(f"  {label} {n(c.other_results(method))}")
-                lines += [f"    {s} {n(k)}" for m, s, k in c.other_sources
-                          if m == method and s.casefold() != label.casefold()]
+                lines += [
+                    f"    {s} {n(k)}"
+                    for m, s, k in c.other_sources
+                    if m == method and s.casefold() != label.casefold()
+                ]
         boxes["other_identified"] = lines
         boxes["other_sought"] = [f"Reports sought for retrieval {n(other.reports_sought)}"]
         boxes["other_not_retrieved"] = [f"Reports not retrieved {n(other.reports_not_retrieved)}"]
@@ -189,24 +206,47 @@ def layout(c: PrismaCounts) -> Layout:
 
     # (key, column, row); row 0 holds the column headers
     placement = [
-        ("identified", "main", 1), ("removed", "side", 1), ("screened", "main", 2),
-        ("excluded", "side", 2), ("sought", "main", 3), ("not_retrieved", "side", 3),
-        ("assessed", "main", 4), ("reasons", "side", 4), ("included", "main", 5),
+        ("identified", "main", 1),
+        ("removed", "side", 1),
+        ("screened", "main", 2),
+        ("excluded", "side", 2),
+        ("sought", "main", 3),
+        ("not_retrieved", "side", 3),
+        ("assessed", "main", 4),
+        ("reasons", "side", 4),
+        ("included", "main", 5),
     ]
     if c.has_previous:
         placement += [("previous", "previous", 1), ("total", "main", 6)]
     if c.has_other_methods:
-        placement += [("other_identified", "other", 1), ("other_sought", "other", 3),
-                      ("other_not_retrieved", "other_side", 3), ("other_assessed", "other", 4),
-                      ("other_reasons", "other_side", 4)]
-    headers = [("header_main", "Identification of new studies via databases and registers",
-                cols["main"][0], cols["side"][0] + side_w - cols["main"][0], HEADER_MAIN)]
+        placement += [
+            ("other_identified", "other", 1),
+            ("other_sought", "other", 3),
+            ("other_not_retrieved", "other_side", 3),
+            ("other_assessed", "other", 4),
+            ("other_reasons", "other_side", 4),
+        ]
+    headers = [
+        (
+            "header_main",
+            "Identification of new studies via databases and registers",
+            cols["main"][0],
+            cols["side"][0] + side_w - cols["main"][0],
+            HEADER_MAIN,
+        )
+    ]
     if c.has_previous:
         headers.append(("header_previous", "Previous studies", *cols["previous"], HEADER_GREY))
     if c.has_other_methods:
-        headers.append(("header_other", "Identification of new studies via other methods",
-                        cols["other"][0], cols["other_side"][0] + other_w - cols["other"][0],
-                        HEADER_GREY))
+        headers.append(
+            (
+                "header_other",
+                "Identification of new studies via other methods",
+                cols["other"][0],
+                cols["other_side"][0] + other_w - cols["other"][0],
+                HEADER_GREY,
+            )
+        )
 
     wrapped = {key: _wrap(text[key], cols[col][1]) for key, col, _ in placement}
     header_lines = {key: _wrap([label], w) for key, label, _, w, _ in headers}
@@ -216,9 +256,13 @@ def layout(c: PrismaCounts) -> Layout:
     for key, _, row in placement:
         heights[row] = max(heights[row], len(wrapped[key]) * LINE_PX + 2 * PAD)
     # a side band must be long enough for its rotated, bold label
-    for label, first, last_row in (("Identification", 1, 1), ("Screening", 2, 4), ("Included", 5, rows - 1)):
+    for label, first, last_row in (
+        ("Identification", 1, 1),
+        ("Screening", 2, 4),
+        ("Included", 5, rows - 1),
+    ):
         need = len(label) * CHAR_PX * 1.2 + 2 * PAD
-        have = sum(heights[first:last_row + 1]) + ROW_GAP * (last_row - first)
+        have = sum(heights[first : last_row + 1]) + ROW_GAP * (last_row - first)
         heights[first] += max(0.0, need - have)
     tops: list[float] = []
     y: float = MARGIN
@@ -226,10 +270,14 @@ def layout(c: PrismaCounts) -> Layout:
         tops.append(y)
         y += h + ROW_GAP
 
-    boxes = [Box(key, x0, tops[0], w, heights[0], header_lines[key], fill, center=True, bold=True)
-             for key, _, x0, w, fill in headers]
-    boxes += [Box(key, cols[col][0], tops[row], cols[col][1], heights[row], wrapped[key])
-              for key, col, row in placement]
+    boxes = [
+        Box(key, x0, tops[0], w, heights[0], header_lines[key], fill, center=True, bold=True)
+        for key, _, x0, w, fill in headers
+    ]
+    boxes += [
+        Box(key, cols[col][0], tops[row], cols[col][1], heights[row], wrapped[key])
+        for key, col, row in placement
+    ]
     box = {b.key: b for b in boxes}
 
     def down(a: str, b: str) -> Arrow:
@@ -242,25 +290,45 @@ def layout(c: PrismaCounts) -> Layout:
         mid = left.y + left.h / 2
         return Arrow(((left.x + left.w, mid), (to.x, mid)))
 
-    arrows = [down("identified", "screened"), right("identified", "removed"),
-              right("screened", "excluded"), down("screened", "sought"),
-              right("sought", "not_retrieved"), down("sought", "assessed"),
-              right("assessed", "reasons"), down("assessed", "included")]
+    arrows = [
+        down("identified", "screened"),
+        right("identified", "removed"),
+        right("screened", "excluded"),
+        down("screened", "sought"),
+        right("sought", "not_retrieved"),
+        down("sought", "assessed"),
+        right("assessed", "reasons"),
+        down("assessed", "included"),
+    ]
     if c.has_previous:
         prev, total = box["previous"], box["total"]
         mid = prev.x + prev.w / 2
-        arrows += [down("included", "total"),
-                   Arrow(((mid, prev.y + prev.h), (mid, total.y + total.h / 2),
-                          (total.x, total.y + total.h / 2)))]
+        arrows += [
+            down("included", "total"),
+            Arrow(
+                (
+                    (mid, prev.y + prev.h),
+                    (mid, total.y + total.h / 2),
+                    (total.x, total.y + total.h / 2),
+                )
+            ),
+        ]
     if c.has_other_methods:
         assessed, included = box["other_assessed"], box["included"]
         mid = assessed.x + assessed.w / 2
-        arrows += [down("other_identified", "other_sought"),
-                   right("other_sought", "other_not_retrieved"),
-                   down("other_sought", "other_assessed"),
-                   right("other_assessed", "other_reasons"),
-                   Arrow(((mid, assessed.y + assessed.h), (mid, included.y + included.h / 2),
-                          (included.x + included.w, included.y + included.h / 2)))]
+        arrows += [
+            down("other_identified", "other_sought"),
+            right("other_sought", "other_not_retrieved"),
+            down("other_sought", "other_assessed"),
+            right("other_assessed", "other_reasons"),
+            Arrow(
+                (
+                    (mid, assessed.y + assessed.h),
+                    (mid, included.y + included.h / 2),
+                    (included.x + included.w, included.y + included.h / 2),
+                )
+            ),
+        ]
 
     band_x = MARGIN
     last = rows - 1
@@ -279,8 +347,10 @@ def _footnotes(c: PrismaCounts, width: float) -> tuple[tuple[str, str], ...]:
     out: list[tuple[str, str]] = []
     for d in c.discrepancies:
         out += [("warning", line) for line in wrap(f"Does not add up: {d.message}", chars)]
-    for note in ("*Records identified from each database or register searched.",
-                 "**Records excluded by reviewers; automation-tool exclusions are counted above.",
-                 *c.notes):
+    for note in (
+        "*Records identified from each database or register searched.",
+        "**Records excluded by reviewers; automation-tool exclusions are counted above.",
+        *c.notes,
+    ):
         out += [("note", line) for line in wrap(note, chars)]
     return tuple(out)

@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 DBR_METHODS = ("database", "register")
-_PENDING_KEY = EXPORTED_WORDS[StageOutcome.PENDING]     # the JSON's published key for pending
+_PENDING_KEY = EXPORTED_WORDS[StageOutcome.PENDING]  # the JSON's published key for pending
 OTHER_METHODS = ("website", "organisation", "citation", "other")
 MANUAL_KEYS = {
     "excluded_automatic": "records marked as ineligible by automation tools",
@@ -47,7 +47,7 @@ class SearchEntry:
     PMID the run identified, whether it stored it or found it in the review already.
     """
 
-    kind: str                        # "search" or "import"
+    kind: str  # "search" or "import"
     id: int
     database: str
     method: str
@@ -89,7 +89,7 @@ class Unit:
     ft_resolution: tuple[str, str] | None = None
     not_retrieved: bool = False
     studies: tuple[int, ...] = ()
-    stopped: bool = False            # marked "not screened: stopping rule" by a lead's stop
+    stopped: bool = False  # marked "not screened: stopping rule" by a lead's stop
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +104,7 @@ class PrismaInputs:
     reason_order: Mapping[str, int] = field(default_factory=dict)
     manual: Mapping[str, int] = field(default_factory=dict)
     studies_defined: bool = False
-    studies: Mapping[int, str] = field(default_factory=dict)   # every study: id -> name
+    studies: Mapping[int, str] = field(default_factory=dict)  # every study: id -> name
     # the live stop of title/abstract screening: (recall target, confidence, p-value)
     stop_rule: tuple[float, float, float] | None = None
 
@@ -122,14 +122,14 @@ class Discrepancy:
 class Flow:
     """Screening to inclusion for one column (databases and registers, or other methods)."""
 
-    records: int = 0                 # reports entering the column after duplicates
-    records_excluded: int = 0        # final title/abstract exclusions
+    records: int = 0  # reports entering the column after duplicates
+    records_excluded: int = 0  # final title/abstract exclusions
     records_conflict: int = 0
-    records_pending: int = 0         # too few title/abstract decisions yet
+    records_pending: int = 0  # too few title/abstract decisions yet
     reports_sought: int = 0
     reports_not_retrieved: int = 0
     reports_assessed: int = 0
-    reasons: tuple[tuple[str, int], ...] = ()   # full-text exclusions by reason, largest first
+    reasons: tuple[tuple[str, int], ...] = ()  # full-text exclusions by reason, largest first
     reports_conflict: int = 0
     reports_pending: int = 0
     reports_included: int = 0
@@ -154,7 +154,7 @@ class PrismaCounts:
 
     databases: tuple[tuple[str, int], ...]
     registers: tuple[tuple[str, int], ...]
-    other_sources: tuple[tuple[str, str, int], ...]   # (method, source, n)
+    other_sources: tuple[tuple[str, str, int], ...]  # (method, source, n)
     duplicates: int
     excluded_automatic: int
     excluded_other: int
@@ -163,13 +163,13 @@ class PrismaCounts:
     other_duplicates: int
     new_studies: int
     new_reports: int
-    studies_basis: str                                 # "studies" or "reports"
+    studies_basis: str  # "studies" or "reports"
     previous_studies: int | None = None
     previous_reports: int | None = None
     discrepancies: tuple[Discrepancy, ...] = ()
     notes: tuple[str, ...] = ()
-    included_studies: tuple[str, ...] = ()             # the studies counted, by name
-    studies_without_report: tuple[str, ...] = ()       # studies with no included report
+    included_studies: tuple[str, ...] = ()  # the studies counted, by name
+    studies_without_report: tuple[str, ...] = ()  # studies with no included report
 
     @property
     def database_results(self) -> int:

@@ -38,8 +38,17 @@ from screener.storage.db import create, is_read_only, open_review, transaction, 
 __all__ = ["Progress", "Project"]
 
 
-class Project(ReviewVerbs, IntakeVerbs, ScreeningVerbs, RankingVerbs, ExtractionVerbs,
-              SynthesisVerbs, GradeVerbs, OfflineVerbs, SignInVerbs):
+class Project(
+    ReviewVerbs,
+    IntakeVerbs,
+    ScreeningVerbs,
+    RankingVerbs,
+    ExtractionVerbs,
+    SynthesisVerbs,
+    GradeVerbs,
+    OfflineVerbs,
+    SignInVerbs,
+):
     """An open review. Use :meth:`create` or :meth:`open`; close it (or use ``with``)."""
 
     def __init__(self, db: sqlite_utils.Database, path: str | Path) -> None:
@@ -50,8 +59,14 @@ class Project(ReviewVerbs, IntakeVerbs, ScreeningVerbs, RankingVerbs, Extraction
         method that would change it raises :class:`ReviewFileError` ("... is read-only")."""
 
     @classmethod
-    def create(cls, path: str | Path, review: Review | None = None, *,
-               reviewers: Sequence[str | tuple[str, str]] = (), **settings: Any) -> Project:
+    def create(
+        cls,
+        path: str | Path,
+        review: Review | None = None,
+        *,
+        reviewers: Sequence[str | tuple[str, str]] = (),
+        **settings: Any,
+    ) -> Project:
         """Make a new review file. ``settings`` are :class:`Review` fields (title is required).
 
         ``reviewers`` declares the review's reviewers: names, or (name, role) pairs; a bare
@@ -65,8 +80,11 @@ class Project(ReviewVerbs, IntakeVerbs, ScreeningVerbs, RankingVerbs, Extraction
         with transaction(db):
             review_store.create_review(db, review)
             for position, entry in enumerate(reviewers):
-                name, role = (entry, "lead" if position == 0 else "screener") \
-                    if isinstance(entry, str) else entry
+                name, role = (
+                    (entry, "lead" if position == 0 else "screener")
+                    if isinstance(entry, str)
+                    else entry
+                )
                 review_store.add_reviewer(db, name, role)
         return cls(db, path)
 

@@ -97,16 +97,18 @@ class ExtractionVerbs(ProjectBase):
         return extraction.study_characteristics(self.db)
 
     # --- extracted values ----------------------------------------------------------------------
-    def save_extraction(self, study: str, reviewer: str,
-                        entries: Iterable[ValueEntry]) -> list[str]:
+    def save_extraction(
+        self, study: str, reviewer: str, entries: Iterable[ValueEntry]
+    ) -> list[str]:
         """Save one extractor's values (:class:`ValueEntry`) for a study, checked first, all or
         nothing; returns cross-field warnings (flagged, not blocked)."""
         from screener.flows import extraction
 
         return extraction.save_values(self.db, study, reviewer, entries)
 
-    def extraction_values(self, *, study: str | None = None,
-                          reviewer: str | None = None) -> list[ExtractionValue]:
+    def extraction_values(
+        self, *, study: str | None = None, reviewer: str | None = None
+    ) -> list[ExtractionValue]:
         from screener.flows import extraction
 
         return extraction.values(self.db, study=study, reviewer=reviewer)
@@ -116,8 +118,9 @@ class ExtractionVerbs(ProjectBase):
 
         return extraction.extractors(self.db)
 
-    def compare_extractions(self, first: str, second: str, *,
-                            study: str | None = None) -> list[Discrepancy]:
+    def compare_extractions(
+        self, first: str, second: str, *, study: str | None = None
+    ) -> list[Discrepancy]:
         """Fields where two extractors differ (or one left empty), not yet resolved."""
         from screener.flows import extraction
 
@@ -136,8 +139,9 @@ class ExtractionVerbs(ProjectBase):
 
         return extraction.consistency_checks(self.db)
 
-    def export_extraction(self, *, reviewer: str | None = None,
-                          outcome: str | None = None) -> tuple[list[str], list[dict[str, str]]]:
+    def export_extraction(
+        self, *, reviewer: str | None = None, outcome: str | None = None
+    ) -> tuple[list[str], list[dict[str, str]]]:
         """(columns, rows) of the analysis-ready table (escalc column names)."""
         from screener.flows import extraction
 
@@ -151,22 +155,39 @@ class ExtractionVerbs(ProjectBase):
         return extraction.import_table(self.db, path, dry_run=dry_run)
 
     # --- risk of bias --------------------------------------------------------------------------
-    def save_rob(self, study: str, tool: str, reviewer: str, judgements: dict[str, str], *,
-                 support: dict[str, str] | None = None, outcome: str = "",
-                 consensus: bool = False) -> None:
+    def save_rob(
+        self,
+        study: str,
+        tool: str,
+        reviewer: str,
+        judgements: dict[str, str],
+        *,
+        support: dict[str, str] | None = None,
+        outcome: str = "",
+        consensus: bool = False,
+    ) -> None:
         """One assessor's (or, with consensus=True, the agreed) judgements per domain."""
         from screener.flows import extraction
 
-        extraction.save_rob(self.db, study, tool, reviewer, judgements, support=support,
-                            outcome=outcome, consensus=consensus)
+        extraction.save_rob(
+            self.db,
+            study,
+            tool,
+            reviewer,
+            judgements,
+            support=support,
+            outcome=outcome,
+            consensus=consensus,
+        )
 
     def rob_summary(self, tool: str) -> RobSummary:
         from screener.flows import extraction
 
         return extraction.rob_summary(self.db, tool)
 
-    def rob_judgements(self, *, study: str | None = None, tool: str | None = None,
-                       reviewer: str | None = None) -> list[RobJudgement]:
+    def rob_judgements(
+        self, *, study: str | None = None, tool: str | None = None, reviewer: str | None = None
+    ) -> list[RobJudgement]:
         """Saved judgements with reviewer, role and support (e.g. one assessor's own)."""
         from screener.flows import extraction
 

@@ -16,8 +16,9 @@ __all__ = ["GradeVerbs"]
 
 
 class GradeVerbs(ProjectBase):
-    def grade(self, analysis_id: int | None = None, *, mid: float | None = None,
-              design: str | None = None) -> list[Assessment]:
+    def grade(
+        self, analysis_id: int | None = None, *, mid: float | None = None, design: str | None = None
+    ) -> list[Assessment]:
         """The GRADE assessment of one saved analysis, or of every one (oldest first). ``mid``
         (natural scale) and ``design`` (randomised / observational) replace the stored ones for
         this call only."""
@@ -27,8 +28,9 @@ class GradeVerbs(ProjectBase):
             return [grade.assess_one(self.db, analysis_id, mid=mid, design=design)]
         return grade.assess_all(self.db, mid=mid, design=design)
 
-    def judge_grade(self, analysis_id: int, domain: str, level: str, *, reason: str,
-                    reviewer: str) -> Judgement:
+    def judge_grade(
+        self, analysis_id: int, domain: str, level: str, *, reason: str, reviewer: str
+    ) -> Judgement:
         """Store a reviewer's judgement of one GRADE domain (the lead or an arbiter), appended
         to the history; returns the judgement that counts now."""
         from screener.flows import grade

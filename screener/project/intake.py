@@ -48,12 +48,29 @@ class IntakeVerbs(ProjectBase):
         from screener.flows import importing
 
         return importing.import_file(
-            self.db, path, source=source, fmt=fmt, again=again, skip_bad=skip_bad, method=method,
-            query_name=query_name, query_text=query_text, default_source=default_source,
-            progress=progress, workers=workers, chunk_size=chunk_size)
+            self.db,
+            path,
+            source=source,
+            fmt=fmt,
+            again=again,
+            skip_bad=skip_bad,
+            method=method,
+            query_name=query_name,
+            query_text=query_text,
+            default_source=default_source,
+            progress=progress,
+            workers=workers,
+            chunk_size=chunk_size,
+        )
 
-    def preview_import(self, path: str | Path, *, fmt: str | None = None,
-                       source: str | None = None, workers: int | None = None) -> ImportPreview:
+    def preview_import(
+        self,
+        path: str | Path,
+        *,
+        fmt: str | None = None,
+        source: str | None = None,
+        workers: int | None = None,
+    ) -> ImportPreview:
         """Read a file as :meth:`import_file` would, storing nothing: format, database, counts."""
         from screener.flows import importing
 
@@ -73,10 +90,17 @@ class IntakeVerbs(ProjectBase):
         importing.check_sources(paths, fmt=fmt)
 
     # --- search --------------------------------------------------------------------------------
-    def search(self, query: SavedQuery | str | Path, *, eutils_url: str | None = None,
-               email: str | None = None, resume: bool = False,
-               options: EntrezOptions | None = None, progress: Progress | None = None,
-               cancel: Callable[[], bool] | None = None) -> SearchRunResult:
+    def search(
+        self,
+        query: SavedQuery | str | Path,
+        *,
+        eutils_url: str | None = None,
+        email: str | None = None,
+        resume: bool = False,
+        options: EntrezOptions | None = None,
+        progress: Progress | None = None,
+        cancel: Callable[[], bool] | None = None,
+    ) -> SearchRunResult:
         """Run a saved PubMed strategy (a SavedQuery or a queries/*.txt file) into the review.
 
         Each efetch batch is committed with the run's state; ``resume`` continues the last
@@ -84,8 +108,16 @@ class IntakeVerbs(ProjectBase):
         """
         from screener.flows import search
 
-        return search.run_search(self.db, query, eutils_url=eutils_url, email=email,
-                                 resume=resume, options=options, progress=progress, cancel=cancel)
+        return search.run_search(
+            self.db,
+            query,
+            eutils_url=eutils_url,
+            email=email,
+            resume=resume,
+            options=options,
+            progress=progress,
+            cancel=cancel,
+        )
 
     def search_runs(self) -> list[SearchRunResult]:
         """The search log (database, date, strategy, counts), oldest run first."""
@@ -101,8 +133,9 @@ class IntakeVerbs(ProjectBase):
         return search.search_log(self.db)
 
     # --- duplicates ----------------------------------------------------------------------------
-    def find_duplicates(self, *, full: bool = False,
-                        progress: Progress | None = None) -> DedupReport:
+    def find_duplicates(
+        self, *, full: bool = False, progress: Progress | None = None
+    ) -> DedupReport:
         """Compare records (only those new since the last run, unless ``full``), merge the
         certain duplicates, queue the possible ones; people's verdicts are kept."""
         from screener.flows import dedup
@@ -121,8 +154,9 @@ class IntakeVerbs(ProjectBase):
 
         return dedup.decide(self.db, pair, same, reviewer)
 
-    def undo_duplicate_decision(self, pair: int | tuple[int, int] | None = None, *,
-                                reviewer: str | None = None) -> int | None:
+    def undo_duplicate_decision(
+        self, pair: int | tuple[int, int] | None = None, *, reviewer: str | None = None
+    ) -> int | None:
         """Take back a verdict (this pair's, or the reviewer's last); returns the pair id."""
         from screener.flows import dedup
 
@@ -153,8 +187,9 @@ class IntakeVerbs(ProjectBase):
         return record_store.search_ids(self.db, text, limit=limit)
 
     # --- export --------------------------------------------------------------------------------
-    def export_records(self, *, as_reviewer: str | None = None,
-                       unblind: bool = False) -> list[ExportedRecord]:
+    def export_records(
+        self, *, as_reviewer: str | None = None, unblind: bool = False
+    ) -> list[ExportedRecord]:
         """Every record with provenance, cluster and decisions per reviewer and stage.
 
         In a blind review a reviewer's export shows other reviewers' decisions only on records
@@ -164,7 +199,8 @@ class IntakeVerbs(ProjectBase):
         as_reviewer = self._as(as_reviewer)
         if review.blind and as_reviewer is None and not unblind:
             raise ScreenerError(
-                "this review is blind: export as a reviewer (--reviewer NAME) or give --unblind")
+                "this review is blind: export as a reviewer (--reviewer NAME) or give --unblind"
+            )
         by_record: dict[int, list[Decision]] = {}
         for d in decision_store.all_decisions(self.db):
             by_record.setdefault(d.record_id, []).append(d)

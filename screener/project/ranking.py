@@ -27,22 +27,36 @@ class RankingVerbs(ProjectBase):
 
         return ranking.queue_order(self.db, reviewer, Stage(stage))
 
-    def set_queue_order(self, reviewer: str, mode: QueueMode | str, *, seed: int | None = None,
-                        stage: Stage | str = Stage.TITLE_ABSTRACT) -> QueueOrder:
+    def set_queue_order(
+        self,
+        reviewer: str,
+        mode: QueueMode | str,
+        *,
+        seed: int | None = None,
+        stage: Stage | str = Stage.TITLE_ABSTRACT,
+    ) -> QueueOrder:
         """Choose the queue order (relevance, file, random, auto); random starts the stopping
         rule's random sample when none covers the records no one has screened."""
         from screener.flows import ranking
 
         return ranking.set_queue_order(self.db, reviewer, mode, seed=seed, stage=Stage(stage))
 
-    def ordered_queue(self, stage: Stage | str, reviewer: str, filter: str = "undecided",
-                      tag: str | None = None, *, after: int = 0,
-                      limit: int | None = None) -> list[int]:
+    def ordered_queue(
+        self,
+        stage: Stage | str,
+        reviewer: str,
+        filter: str = "undecided",
+        tag: str | None = None,
+        *,
+        after: int = 0,
+        limit: int | None = None,
+    ) -> list[int]:
         """The screening queue in the reviewer's order; ``after``: after that record in it."""
         from screener.flows import ranking
 
-        return ranking.ordered_queue(self.db, Stage(stage), reviewer, filter, tag,
-                                     after=after, limit=limit)
+        return ranking.ordered_queue(
+            self.db, Stage(stage), reviewer, filter, tag, after=after, limit=limit
+        )
 
     def retrain_ranking(self, reviewer: str, *, force: bool = False) -> RankingInfo | None:
         """Train ``reviewer``'s ranking when due (``force``: now); None while their decisions
@@ -51,9 +65,15 @@ class RankingVerbs(ProjectBase):
 
         return ranking.retrain(self.db, reviewer, force=force)
 
-    def rerank(self, reviewer: str, filter: str = "undecided", tag: str | None = None, *,
-               shown: RankingInfo | None = None,
-               worker: RankingWorker | None = None) -> Reranked | None:
+    def rerank(
+        self,
+        reviewer: str,
+        filter: str = "undecided",
+        tag: str | None = None,
+        *,
+        shown: RankingInfo | None = None,
+        worker: RankingWorker | None = None,
+    ) -> Reranked | None:
         """Retrain when due, here or in ``worker``'s process; when the ranking is not ``shown``,
         it and the queue in its new order (``Reranked``), else None."""
         if worker is not None:
@@ -69,20 +89,21 @@ class RankingVerbs(ProjectBase):
 
         return ranking.ranking(self.db, reviewer)
 
-    def stopping_status(self, *, recall_target: float | None = None,
-                        confidence: float | None = None) -> StoppingStatus:
+    def stopping_status(
+        self, *, recall_target: float | None = None, confidence: float | None = None
+    ) -> StoppingStatus:
         """Title/abstract screening against the stopping rule (Callaghan & Müller-Hansen 2020)."""
         from screener.flows import stopping
 
-        return stopping.stopping_status(self.db, recall_target=recall_target,
-                                        confidence=confidence)
+        return stopping.stopping_status(self.db, recall_target=recall_target, confidence=confidence)
 
     def set_stopping_rule(self, reviewer: str, *, recall_target: float, confidence: float) -> None:
         """Set the review's recall target and confidence (the lead's)."""
         from screener.flows import stopping
 
-        stopping.set_stopping_rule(self.db, reviewer, recall_target=recall_target,
-                                   confidence=confidence)
+        stopping.set_stopping_rule(
+            self.db, reviewer, recall_target=recall_target, confidence=confidence
+        )
 
     def stop_screening(self, reviewer: str) -> ScreeningStop:
         """Stop title/abstract screening by the rule (the lead's; the criterion must be met):
@@ -103,12 +124,20 @@ class RankingVerbs(ProjectBase):
         return RankingWorker()
 
     @staticmethod
-    def simulate(path: str | Path, label: str, *, seeds: int = 5, priors: tuple[int, int] = (1, 1),
-                 out: str | Path | None = None, replace: bool = False,
-                 progress: Progress | None = None) -> SimulationReport:
+    def simulate(
+        path: str | Path,
+        label: str,
+        *,
+        seeds: int = 5,
+        priors: tuple[int, int] = (1, 1),
+        out: str | Path | None = None,
+        replace: bool = False,
+        progress: Progress | None = None,
+    ) -> SimulationReport:
         """Replay a labelled CSV through the ranking and the stopping rule (``screener
         simulate``); writes curves, a table and JSON into ``out`` when given."""
         from screener.flows import simulate as simulate_flow
 
-        return simulate_flow.simulate_file(path, label, seeds=seeds, priors=priors, out=out,
-                                           replace=replace, progress=progress)
+        return simulate_flow.simulate_file(
+            path, label, seeds=seeds, priors=priors, out=out, replace=replace, progress=progress
+        )

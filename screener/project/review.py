@@ -45,8 +45,10 @@ class ReviewVerbs(ProjectBase):
         the review has a lead."""
         with transaction(self.db):
             if review_store.has_lead(self.db):
-                raise ScreenerError("this review has a lead already: pick your name, or ask the "
-                                    "lead to add you (screener reviewer add REVIEW.db NAME)")
+                raise ScreenerError(
+                    "this review has a lead already: pick your name, or ask the "
+                    "lead to add you (screener reviewer add REVIEW.db NAME)"
+                )
             review_store.add_reviewer(self.db, name, "lead")
             return review_store.get_reviewer(self.db, name)
 
@@ -69,8 +71,9 @@ class ReviewVerbs(ProjectBase):
         per: dict[tuple[str, str], dict[str, int]] = {}
         for name, stage, choice, n in decision_store.counts_per_reviewer(self.db):
             per.setdefault((name, stage), {})[choice] = n
-        counts = tuple(StageCounts(name, Stage(stage), **values)
-                       for (name, stage), values in per.items())
+        counts = tuple(
+            StageCounts(name, Stage(stage), **values) for (name, stage), values in per.items()
+        )
         return ReviewSummary(
             title=review.title,
             records=total,

@@ -18,19 +18,41 @@ __all__ = ["SynthesisVerbs"]
 
 class SynthesisVerbs(ProjectBase):
     # --- pooling -------------------------------------------------------------------------------
-    def pool(self, outcome: str, *, measure: str | None = None, method: str = "REML",
-             test: str = "z", by: str | None = None, egger: str | None = None,
-             trimfill: bool = False, timepoint: str | None = None, name: str | None = None,
-             reviewer: str | None = None, **further: Any) -> SavedAnalysis:
+    def pool(
+        self,
+        outcome: str,
+        *,
+        measure: str | None = None,
+        method: str = "REML",
+        test: str = "z",
+        by: str | None = None,
+        egger: str | None = None,
+        trimfill: bool = False,
+        timepoint: str | None = None,
+        name: str | None = None,
+        reviewer: str | None = None,
+        **further: Any,
+    ) -> SavedAnalysis:
         """Pool the agreed extracted data of ``outcome`` as ``screener meta`` pools a CSV file,
         and save the analysis (settings, results, who, when) in the review. ``further``:
         level, mods, leave_one_out, influence, cumulative, begg (see
         :func:`screener.flows.pooling.run`)."""
         from screener.flows import pooling
 
-        return pooling.pool(self.db, outcome, measure=measure, method=method, test=test, by=by,
-                            egger=egger, trimfill=trimfill, timepoint=timepoint, name=name,
-                            reviewer=reviewer, **further)
+        return pooling.pool(
+            self.db,
+            outcome,
+            measure=measure,
+            method=method,
+            test=test,
+            by=by,
+            egger=egger,
+            trimfill=trimfill,
+            timepoint=timepoint,
+            name=name,
+            reviewer=reviewer,
+            **further,
+        )
 
     def run_pool(self, outcome: str, **options: Any) -> OutcomeAnalysis:
         """:meth:`pool` without saving (options as for :meth:`pool`, except name and reviewer)."""
@@ -38,20 +60,23 @@ class SynthesisVerbs(ProjectBase):
 
         return pooling.run(self.db, outcome, **options)
 
-    def save_analysis(self, pooled: OutcomeAnalysis, *, name: str | None = None,
-                      reviewer: str | None = None) -> SavedAnalysis:
+    def save_analysis(
+        self, pooled: OutcomeAnalysis, *, name: str | None = None, reviewer: str | None = None
+    ) -> SavedAnalysis:
         from screener.flows import pooling
 
         return pooling.save(self.db, pooled, name=name, reviewer=reviewer)
 
-    def pooling_table(self, outcome: str, *, timepoint: str | None = None,
-                      first_timepoint: bool = False) -> OutcomeTable:
+    def pooling_table(
+        self, outcome: str, *, timepoint: str | None = None, first_timepoint: bool = False
+    ) -> OutcomeTable:
         """The study table an analysis of ``outcome`` uses, with the measures and subgroup
         columns that fit it."""
         from screener.flows import pooling
 
-        return pooling.outcome_table(self.db, outcome, timepoint=timepoint,
-                                     first_timepoint=first_timepoint)
+        return pooling.outcome_table(
+            self.db, outcome, timepoint=timepoint, first_timepoint=first_timepoint
+        )
 
     def analyses(self) -> list[SavedAnalysis]:
         """Saved analyses, oldest first."""
@@ -98,9 +123,16 @@ class SynthesisVerbs(ProjectBase):
         return report.write_prisma(self.db, path, fmt)
 
     # --- the report and exports ----------------------------------------------------------------
-    def write_report(self, directory: str | Path, *, replace: bool = False, raw: bool = False,
-                     pdf: bool = False, notes: list[str] | None = None,
-                     progress: Progress | None = None) -> list[Path]:
+    def write_report(
+        self,
+        directory: str | Path,
+        *,
+        replace: bool = False,
+        raw: bool = False,
+        pdf: bool = False,
+        notes: list[str] | None = None,
+        progress: Progress | None = None,
+    ) -> list[Path]:
         """Write report.html, report.docx, report.md, results.csv, analysis.R, analysis.do and
         figures into the folder ``directory``, all or nothing; an earlier report there is
         replaced only with ``replace``; ``raw``: CSV cells without spreadsheet protection;
@@ -108,24 +140,56 @@ class SynthesisVerbs(ProjectBase):
         appended to ``notes``)."""
         from screener.flows import report
 
-        return report.write_report(self.db, directory, replace=replace, raw=raw,
-                                   protect=(self.path,), pdf=pdf, notes=notes, progress=progress)
+        return report.write_report(
+            self.db,
+            directory,
+            replace=replace,
+            raw=raw,
+            protect=(self.path,),
+            pdf=pdf,
+            notes=notes,
+            progress=progress,
+        )
 
-    def export_ris(self, path: str | Path | None, *, which: str = "included",
-                   as_reviewer: str | None = None, unblind: bool = False,
-                   progress: Progress | None = None) -> tuple[int, str]:
+    def export_ris(
+        self,
+        path: str | Path | None,
+        *,
+        which: str = "included",
+        as_reviewer: str | None = None,
+        unblind: bool = False,
+        progress: Progress | None = None,
+    ) -> tuple[int, str]:
         """Screened records (included / excluded / all) as RIS, decisions in the N1 notes."""
         from screener.flows import report
 
-        return report.export_ris(self.db, path, which=which, as_reviewer=self._as(as_reviewer),
-                                 unblind=unblind, progress=progress)
+        return report.export_ris(
+            self.db,
+            path,
+            which=which,
+            as_reviewer=self._as(as_reviewer),
+            unblind=unblind,
+            progress=progress,
+        )
 
-    def export_decisions(self, path: str | Path | None, *, as_reviewer: str | None = None,
-                         unblind: bool = False, raw: bool = False,
-                         progress: Progress | None = None) -> tuple[int, str]:
+    def export_decisions(
+        self,
+        path: str | Path | None,
+        *,
+        as_reviewer: str | None = None,
+        unblind: bool = False,
+        raw: bool = False,
+        progress: Progress | None = None,
+    ) -> tuple[int, str]:
         """Every live decision and resolution per reviewer and stage, as CSV (``raw``: cells
         without spreadsheet protection)."""
         from screener.flows import report
 
-        return report.export_decisions(self.db, path, as_reviewer=self._as(as_reviewer),
-                                       unblind=unblind, raw=raw, progress=progress)
+        return report.export_decisions(
+            self.db,
+            path,
+            as_reviewer=self._as(as_reviewer),
+            unblind=unblind,
+            raw=raw,
+            progress=progress,
+        )

@@ -32,13 +32,55 @@ __all__ = [
     "subgroup_table",
 ]
 
-RAW_COLUMNS = ("ai", "bi", "ci", "di", "n1i", "n2i", "x1i", "x2i", "t1i", "t2i", "m1i", "m2i",
-               "sd1i", "sd2i", "xi", "mi", "ri", "ti", "sdi", "ni")
+RAW_COLUMNS = (
+    "ai",
+    "bi",
+    "ci",
+    "di",
+    "n1i",
+    "n2i",
+    "x1i",
+    "x2i",
+    "t1i",
+    "t2i",
+    "m1i",
+    "m2i",
+    "sd1i",
+    "sd2i",
+    "xi",
+    "mi",
+    "ri",
+    "ti",
+    "sdi",
+    "ni",
+)
 """Columns named as metafor's escalc arguments (raw data a saved analysis may carry)."""
 RESULT_COLUMNS = (
-    "k", "estimate", "se", "ci_lb", "ci_ub", "zval", "pval", "tau2", "tau2_ci_lb", "tau2_ci_ub",
-    "I2", "H2", "QE", "QE_df", "QEp", "pi_lb", "pi_ub", "estimate_transformed", "ci_lb_transformed",
-    "ci_ub_transformed", "egger_z", "egger_p", "k0", "trimfill_estimate", "trimfill_ci_lb",
+    "k",
+    "estimate",
+    "se",
+    "ci_lb",
+    "ci_ub",
+    "zval",
+    "pval",
+    "tau2",
+    "tau2_ci_lb",
+    "tau2_ci_ub",
+    "I2",
+    "H2",
+    "QE",
+    "QE_df",
+    "QEp",
+    "pi_lb",
+    "pi_ub",
+    "estimate_transformed",
+    "ci_lb_transformed",
+    "ci_ub_transformed",
+    "egger_z",
+    "egger_p",
+    "k0",
+    "trimfill_estimate",
+    "trimfill_ci_lb",
     "trimfill_ci_ub",
 )
 
@@ -65,14 +107,17 @@ def fmt_p(p: Any) -> str:
 
 
 def p_text(p: Any) -> str:
-    """"p = 0.0421" or "p < 0.0001"."""
+    """ "p = 0.0421" or "p < 0.0001"."""
     text = fmt_p(p)
     return f"p {text}" if text.startswith("<") else f"p = {text}"
 
 
 def settings_table(settings: Mapping[str, Any]) -> Table:
-    rows = [(key, fmt(value)) for key, value in settings.items()
-            if not isinstance(value, (dict, list)) and value not in (None, "")]
+    rows = [
+        (key, fmt(value))
+        for key, value in settings.items()
+        if not isinstance(value, (dict, list)) and value not in (None, "")
+    ]
     return Table(("setting", "value"), tuple(rows))
 
 
@@ -93,13 +138,21 @@ def result_table(results: Mapping[str, Any], *, level: float = 95) -> Table:
         ("p", fmt_p(results.get("pval"))),
     ]
     if t:
-        rows += [("estimate (back-transformed)", fmt(t.get("estimate"))),
-                 (f"{level:g}% CI (back-transformed)", f"{fmt(t.get('ci_lb'))} to {fmt(t.get('ci_ub'))}")]
+        rows += [
+            ("estimate (back-transformed)", fmt(t.get("estimate"))),
+            (
+                f"{level:g}% CI (back-transformed)",
+                f"{fmt(t.get('ci_lb'))} to {fmt(t.get('ci_ub'))}",
+            ),
+        ]
     rows += [
         ("tau²", fmt(results.get("tau2"))),
         ("I² (%)", fmt(results.get("I2"), 2)),
         ("H²", fmt(results.get("H2"), 2)),
-        ("Q (df), p", f"{fmt(results.get('QE'))} ({fmt(results.get('QE_df'))}), {fmt_p(results.get('QEp'))}"),
+        (
+            "Q (df), p",
+            f"{fmt(results.get('QE'))} ({fmt(results.get('QE_df'))}), {fmt_p(results.get('QEp'))}",
+        ),
         ("prediction interval", f"{fmt(results.get('pi_lb'))} to {fmt(results.get('pi_ub'))}"),
     ]
     return Table(("statistic", "value"), tuple(rows))
@@ -108,9 +161,11 @@ def result_table(results: Mapping[str, Any], *, level: float = 95) -> Table:
 def heterogeneity_line(results: Mapping[str, Any]) -> str:
     if results.get("QE") is None and results.get("I2") is None:
         return ""
-    return (f"Heterogeneity: tau² = {fmt(results.get('tau2'))}; I² = {fmt(results.get('I2'), 1)}%; "
-            f"Q = {fmt(results.get('QE'), 2)} (df = {fmt(results.get('QE_df'))}), "
-            f"{p_text(results.get('QEp'))}")
+    return (
+        f"Heterogeneity: tau² = {fmt(results.get('tau2'))}; I² = {fmt(results.get('I2'), 1)}%; "
+        f"Q = {fmt(results.get('QE'), 2)} (df = {fmt(results.get('QE_df'))}), "
+        f"{p_text(results.get('QEp'))}"
+    )
 
 
 def small_study_lines(results: Mapping[str, Any]) -> tuple[str, ...]:
@@ -119,15 +174,20 @@ def small_study_lines(results: Mapping[str, Any]) -> tuple[str, ...]:
     if results.get("egger_p") is not None:
         stat = "t" if results.get("egger_t") is not None else "z"
         value = results.get("egger_t", results.get("egger_z"))
-        lines.append(f"Egger's regression test: {stat} = {fmt(value)}, {p_text(results.get('egger_p'))}")
+        lines.append(
+            f"Egger's regression test: {stat} = {fmt(value)}, {p_text(results.get('egger_p'))}"
+        )
     if results.get("begg_p") is not None:
-        lines.append(f"Begg's rank correlation: tau = {fmt(results.get('begg_tau'))}, "
-                     f"{p_text(results.get('begg_p'))}")
+        lines.append(
+            f"Begg's rank correlation: tau = {fmt(results.get('begg_tau'))}, "
+            f"{p_text(results.get('begg_p'))}"
+        )
     if results.get("k0") is not None:
         lines.append(
             f"Trim-and-fill: {fmt(results.get('k0'))} study(ies) imputed on the "
             f"{results.get('side', '—')} side; adjusted estimate {fmt(results.get('trimfill_estimate'))} "
-            f"({fmt(results.get('trimfill_ci_lb'))} to {fmt(results.get('trimfill_ci_ub'))})")
+            f"({fmt(results.get('trimfill_ci_lb'))} to {fmt(results.get('trimfill_ci_ub'))})"
+        )
     return tuple(lines)
 
 
@@ -138,13 +198,25 @@ def subgroup_table(results: Mapping[str, Any]) -> Table:
     rows = []
     for level, values in groups.items():
         values = values if isinstance(values, Mapping) else {}
-        rows.append((str(level), fmt(values.get("k")), fmt(values.get("estimate")),
-                     f"{fmt(values.get('ci_lb'))} to {fmt(values.get('ci_ub'))}",
-                     fmt(values.get("I2"), 1)))
+        rows.append(
+            (
+                str(level),
+                fmt(values.get("k")),
+                fmt(values.get("estimate")),
+                f"{fmt(values.get('ci_lb'))} to {fmt(values.get('ci_ub'))}",
+                fmt(values.get("I2"), 1),
+            )
+        )
     if results.get("Q_between") is not None:
-        rows.append(("test for subgroup differences",
-                     f"Q = {fmt(results.get('Q_between'), 2)}", p_text(results.get("p_between")),
-                     "", ""))
+        rows.append(
+            (
+                "test for subgroup differences",
+                f"Q = {fmt(results.get('Q_between'), 2)}",
+                p_text(results.get("p_between")),
+                "",
+                "",
+            )
+        )
     return Table(("subgroup", "k", "estimate", "CI", "I² (%)"), tuple(rows))
 
 
@@ -186,15 +258,26 @@ def data_csv(rows: list[dict[str, Any]], *, raw: bool = False) -> str:
     writer = csv_writer(buffer, raw=raw)
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(["NA" if row.get(k) is None else repr(row[k]) if isinstance(row[k], float)
-                         else row[k] for k in columns])
+        writer.writerow(
+            [
+                "NA"
+                if row.get(k) is None
+                else repr(row[k])
+                if isinstance(row[k], float)
+                else row[k]
+                for k in columns
+            ]
+        )
     return buffer.getvalue()
 
 
 def _result_row(results: Mapping[str, Any]) -> list[Any]:
     t = _transformed(results)
-    extra = {"estimate_transformed": t.get("estimate"), "ci_lb_transformed": t.get("ci_lb"),
-             "ci_ub_transformed": t.get("ci_ub")}
+    extra = {
+        "estimate_transformed": t.get("estimate"),
+        "ci_lb_transformed": t.get("ci_lb"),
+        "ci_ub_transformed": t.get("ci_ub"),
+    }
     return [extra[c] if c in extra else results.get(c) for c in RESULT_COLUMNS]
 
 
@@ -203,16 +286,34 @@ def results_csv(analyses: Sequence[Mapping[str, Any]], *, raw: bool = False) -> 
     cells protected for spreadsheets unless ``raw``."""
     buffer = io.StringIO()
     writer = csv_writer(buffer, raw=raw)
-    writer.writerow(["analysis_id", "analysis", "outcome", "measure", "method", "test", "subgroup",
-                     *RESULT_COLUMNS])
+    writer.writerow(
+        [
+            "analysis_id",
+            "analysis",
+            "outcome",
+            "measure",
+            "method",
+            "test",
+            "subgroup",
+            *RESULT_COLUMNS,
+        ]
+    )
     for a in analyses:
         s, r = a.get("settings", {}), a.get("results", {})
-        head = [a["id"], a["name"], a.get("outcome", ""), s.get("measure", r.get("measure", "")),
-                s.get("method", r.get("method", "")), s.get("test", r.get("test", ""))]
+        head = [
+            a["id"],
+            a["name"],
+            a.get("outcome", ""),
+            s.get("measure", r.get("measure", "")),
+            s.get("method", r.get("method", "")),
+            s.get("test", r.get("test", "")),
+        ]
         writer.writerow([*head, "", *("" if v is None else v for v in _result_row(r))])
         groups = r.get("subgroups")
         if isinstance(groups, Mapping):
             for level, values in groups.items():
                 if isinstance(values, Mapping):
-                    writer.writerow([*head, level, *("" if v is None else v for v in _result_row(values))])
+                    writer.writerow(
+                        [*head, level, *("" if v is None else v for v in _result_row(values))]
+                    )
     return buffer.getvalue()

@@ -34,13 +34,27 @@ __all__ = [
     "write_decision_rows",
 ]
 
-DECISION_COLUMNS = ("record_id", "screened_record_id", "title", "first_author", "year", "doi",
-                    "pmid", "stage", "role", "reviewer", "decision", "reason", "note", "made_at",
-                    "final_decision")
+DECISION_COLUMNS = (
+    "record_id",
+    "screened_record_id",
+    "title",
+    "first_author",
+    "year",
+    "doi",
+    "pmid",
+    "stage",
+    "role",
+    "reviewer",
+    "decision",
+    "reason",
+    "note",
+    "made_at",
+    "final_decision",
+)
 
 
 def decision_line(row: Mapping[str, Any]) -> str:
-    """One N1 note: "full_text, bob: exclude (Wrong population); note: ...". """
+    """One N1 note: "full_text, bob: exclude (Wrong population); note: ..."."""
     who = row["reviewer"]
     if str(row["role"]).startswith("resolution"):
         method = str(row["role"]).split(":", 1)[-1].replace("_", " ")
@@ -82,8 +96,9 @@ def decisions_csv_header() -> str:
     return buffer.getvalue()
 
 
-def write_decision_rows(handle: IO[str], rows: Iterable[Mapping[str, Any]], *,
-                        raw: bool = False) -> int:
+def write_decision_rows(
+    handle: IO[str], rows: Iterable[Mapping[str, Any]], *, raw: bool = False
+) -> int:
     """Write rows (dicts with :data:`DECISION_COLUMNS`) as CSV; returns how many. A record
     marked not retrievable has a row with role "retrieval" and decision "not retrieved"."""
     writer = csv_writer(handle, raw=raw)
@@ -102,7 +117,7 @@ _LINE_BREAKS = re.compile("[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
 
 class _RisWriter(rispy.RisWriter):
     def set_header(self, count: int) -> str:
-        return ""     # rispy's default numbers each record ("1."), which no RIS reader expects
+        return ""  # rispy's default numbers each record ("1."), which no RIS reader expects
 
 
 def _one_line(value: Any) -> str:
@@ -113,15 +128,39 @@ def ris_text(entries: Iterable[Mapping[str, Any]]) -> str:
     """RIS text of rispy-style entries (``type_of_reference``, ``title``, ``notes`` ...): each
     field one ``TAG  - value`` line, line breaks inside a value folded into spaces, records
     separated by a blank line, no numbering; "" for no entries."""
-    folded = [{key: [_one_line(v) for v in value] if isinstance(value, list) else _one_line(value)
-               for key, value in entry.items()} for entry in entries]
+    folded = [
+        {
+            key: [_one_line(v) for v in value] if isinstance(value, list) else _one_line(value)
+            for key, value in entry.items()
+        }
+        for entry in entries
+    ]
     return _RisWriter().formats(folded) if folded else ""
 
 
 # --- the records export (screener export records) ----------------------------------------------
-RECORD_COLUMNS = ("id", "source_database", "source_file", "source_key", "cluster_id", "is_primary",
-                  "title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid",
-                  "pmcid", "issn", "language", "abstract", "retrieval")
+RECORD_COLUMNS = (
+    "id",
+    "source_database",
+    "source_file",
+    "source_key",
+    "cluster_id",
+    "is_primary",
+    "title",
+    "authors",
+    "year",
+    "journal",
+    "volume",
+    "issue",
+    "pages",
+    "doi",
+    "pmid",
+    "pmcid",
+    "issn",
+    "language",
+    "abstract",
+    "retrieval",
+)
 """The records export's own columns; one column per stage and reviewer follows."""
 
 
@@ -135,15 +174,26 @@ def _retrieval(row: ExportedRecord) -> str:
 def _record_fields(row: ExportedRecord) -> dict[str, Any]:
     record = row.record
     return {
-        "id": row.id, "source_database": row.source_database, "source_file": row.source_file,
-        "source_key": record.source_key, "cluster_id": row.cluster_id,
-        "is_primary": int(row.is_primary), "title": record.title,
+        "id": row.id,
+        "source_database": row.source_database,
+        "source_file": row.source_file,
+        "source_key": record.source_key,
+        "cluster_id": row.cluster_id,
+        "is_primary": int(row.is_primary),
+        "title": record.title,
         "authors": "; ".join(f"{a.family}, {a.given}".rstrip(", ") for a in record.authors),
-        "year": record.year, "journal": record.journal, "volume": record.volume,
+        "year": record.year,
+        "journal": record.journal,
+        "volume": record.volume,
         "issue": record.issue,
         "pages": "-".join(p for p in (record.page_first, record.page_last) if p),
-        "doi": record.doi, "pmid": record.pmid, "pmcid": record.pmcid, "issn": record.issn,
-        "language": record.language, "abstract": record.abstract, "retrieval": _retrieval(row),
+        "doi": record.doi,
+        "pmid": record.pmid,
+        "pmcid": record.pmcid,
+        "issn": record.issn,
+        "language": record.language,
+        "abstract": record.abstract,
+        "retrieval": _retrieval(row),
     }
 
 
@@ -152,8 +202,14 @@ def _decision_text(d: Decision) -> str:
 
 
 def _decision_json(d: Decision) -> dict[str, Any]:
-    return {"stage": d.stage.value, "reviewer": d.reviewer, "decision": d.choice.value,
-            "reason": d.reason, "note": d.note, "made_at": d.made_at}
+    return {
+        "stage": d.stage.value,
+        "reviewer": d.reviewer,
+        "decision": d.choice.value,
+        "reason": d.reason,
+        "note": d.note,
+        "made_at": d.made_at,
+    }
 
 
 def records_csv(rows: Sequence[ExportedRecord], *, raw: bool = False) -> str:
@@ -167,16 +223,26 @@ def records_csv(rows: Sequence[ExportedRecord], *, raw: bool = False) -> str:
     for r in rows:
         fields = _record_fields(r)
         live = {f"{d.stage.value}:{d.reviewer}": _decision_text(d) for d in r.decisions}
-        writer.writerow(["" if fields[k] is None else fields[k] for k in RECORD_COLUMNS]
-                        + [live.get(c, "") for c in decision_cols])
+        writer.writerow(
+            ["" if fields[k] is None else fields[k] for k in RECORD_COLUMNS]
+            + [live.get(c, "") for c in decision_cols]
+        )
     return buffer.getvalue()
 
 
 def records_json(rows: Sequence[ExportedRecord]) -> str:
     """Records of :meth:`Project.export_records` as a JSON array (decisions as a list each)."""
-    return json.dumps([{**_record_fields(r), "decisions": [_decision_json(d) for d in r.decisions]}
-                       for r in rows],
-                      ensure_ascii=False, indent=1) + "\n"
+    return (
+        json.dumps(
+            [
+                {**_record_fields(r), "decisions": [_decision_json(d) for d in r.decisions]}
+                for r in rows
+            ],
+            ensure_ascii=False,
+            indent=1,
+        )
+        + "\n"
+    )
 
 
 def records_ris(rows: Sequence[ExportedRecord]) -> str:
@@ -188,11 +254,22 @@ def records_ris(rows: Sequence[ExportedRecord]) -> str:
         notes = [f"{d.stage.value} {d.reviewer}: {_decision_text(d)}" for d in r.decisions]
         if f["retrieval"]:
             notes.append(f"full text {f['retrieval']}")
-        entry = {"type_of_reference": "JOUR", "title": f["title"], "abstract": f["abstract"],
-                 "authors": [a for a in f["authors"].split("; ") if a], "year": str(f["year"] or ""),
-                 "secondary_title": f["journal"], "volume": f["volume"], "number": f["issue"],
-                 "start_page": r.record.page_first, "end_page": r.record.page_last, "doi": f["doi"],
-                 "id": str(f["id"]), "name_of_database": f["source_database"] or "",
-                 "accession_number": f["pmid"], "notes": notes}
+        entry = {
+            "type_of_reference": "JOUR",
+            "title": f["title"],
+            "abstract": f["abstract"],
+            "authors": [a for a in f["authors"].split("; ") if a],
+            "year": str(f["year"] or ""),
+            "secondary_title": f["journal"],
+            "volume": f["volume"],
+            "number": f["issue"],
+            "start_page": r.record.page_first,
+            "end_page": r.record.page_last,
+            "doi": f["doi"],
+            "id": str(f["id"]),
+            "name_of_database": f["source_database"] or "",
+            "accession_number": f["pmid"],
+            "notes": notes,
+        }
         entries.append({k: v for k, v in entry.items() if v})
     return ris_text(entries)

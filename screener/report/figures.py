@@ -24,7 +24,7 @@ __all__ = ["figure_svg", "forest_svg", "funnel_svg", "rob_summary_svg"]
 def figure_svg(fig) -> str:
     """An SVG document of a matplotlib figure, text as text, without the XML prologue."""
     text = figure_bytes(fig, "svg", tight=True).decode("utf-8")
-    return text[text.index("<svg"):]
+    return text[text.index("<svg") :]
 
 
 def _scale(xlabel: str, measure: str | None, exp: bool):
@@ -39,11 +39,22 @@ def _scale(xlabel: str, measure: str | None, exp: bool):
     return dataclasses.replace(measure_scale("RR" if exp else "GEN"), name=xlabel)
 
 
-def forest_svg(labels: Sequence[str], yi: Sequence[float], vi: Sequence[float], *,
-               estimate: float | None, ci_lb: float | None, ci_ub: float | None,
-               heterogeneity: str = "", exp: bool = False, xlabel: str = "Effect size",
-               measure: str | None = None, favours: tuple[str, str] | None = None,
-               level: float = 95.0, title: str | None = None) -> str:
+def forest_svg(
+    labels: Sequence[str],
+    yi: Sequence[float],
+    vi: Sequence[float],
+    *,
+    estimate: float | None,
+    ci_lb: float | None,
+    ci_ub: float | None,
+    heterogeneity: str = "",
+    exp: bool = False,
+    xlabel: str = "Effect size",
+    measure: str | None = None,
+    favours: tuple[str, str] | None = None,
+    level: float = 95.0,
+    title: str | None = None,
+) -> str:
     """Studies with their CIs, squares sized by inverse-variance weight, the pooled diamond and
     the heterogeneity line, drawn by :func:`screener.plots.forest.draw_forest` (no weight
     column: the saved analysis's own weights are not known here)."""
@@ -53,29 +64,51 @@ def forest_svg(labels: Sequence[str], yi: Sequence[float], vi: Sequence[float], 
     inverse = [1 / v if v > 0 else 0.0 for v in vi]
     total = sum(inverse) or 1.0
     studies = tuple(
-        Study(str(label), y, y - z * math.sqrt(max(v, 0.0)), y + z * math.sqrt(max(v, 0.0)),
-              100 * w / total)
-        for label, y, v, w in zip(labels, yi, vi, inverse, strict=True))
+        Study(
+            str(label),
+            y,
+            y - z * math.sqrt(max(v, 0.0)),
+            y + z * math.sqrt(max(v, 0.0)),
+            100 * w / total,
+        )
+        for label, y, v, w in zip(labels, yi, vi, inverse, strict=True)
+    )
     summary = None
     if estimate is not None and ci_lb is not None and ci_ub is not None:
-        summary = Summary("Pooled estimate", estimate, ci_lb, ci_ub, len(studies),
-                          heterogeneity=heterogeneity)
-    spec = Forest((Group(None, studies, summary),), _scale(xlabel, measure, exp), level=level,
-                  title=title, favours=favours, show_weights=False)
+        summary = Summary(
+            "Pooled estimate", estimate, ci_lb, ci_ub, len(studies), heterogeneity=heterogeneity
+        )
+    spec = Forest(
+        (Group(None, studies, summary),),
+        _scale(xlabel, measure, exp),
+        level=level,
+        title=title,
+        favours=favours,
+        show_weights=False,
+    )
     return figure_svg(draw_forest(spec))
 
 
-def funnel_svg(yi: Sequence[float], vi: Sequence[float], *, estimate: float | None,
-               xlabel: str = "Effect size", measure: str | None = None, exp: bool = False,
-               caution: str | None = None, title: str | None = None) -> str:
+def funnel_svg(
+    yi: Sequence[float],
+    vi: Sequence[float],
+    *,
+    estimate: float | None,
+    xlabel: str = "Effect size",
+    measure: str | None = None,
+    exp: bool = False,
+    caution: str | None = None,
+    title: str | None = None,
+) -> str:
     """Effect against standard error (inverted), contour-enhanced, with the pseudo 95%
     confidence region, drawn by :func:`screener.plots.funnel.draw_funnel`; ``caution`` (e.g.
     ``screener.pooling.cautions.SMALL_K_CAUTION`` when k < 10) is printed under it."""
     from screener.plots.funnel import Funnel, draw_funnel
 
     se = tuple(math.sqrt(v) if v >= 0 else math.nan for v in vi)
-    spec = Funnel(tuple(yi), se, estimate, _scale(xlabel, measure, exp), title=title,
-                  caution=caution)
+    spec = Funnel(
+        tuple(yi), se, estimate, _scale(xlabel, measure, exp), title=title, caution=caution
+    )
     return figure_svg(draw_funnel(spec))
 
 

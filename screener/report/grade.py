@@ -76,9 +76,13 @@ __all__ = [
 
 DOMAINS = ("risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias")
 """The five domains, in the order a summary-of-findings table gives them."""
-DOMAIN_NAMES = {"risk_of_bias": "risk of bias", "inconsistency": "inconsistency",
-                "indirectness": "indirectness", "imprecision": "imprecision",
-                "publication_bias": "publication bias"}
+DOMAIN_NAMES = {
+    "risk_of_bias": "risk of bias",
+    "inconsistency": "inconsistency",
+    "indirectness": "indirectness",
+    "imprecision": "imprecision",
+    "publication_bias": "publication bias",
+}
 LEVELS = ("not serious", "serious", "very serious")
 """A domain's levels; the index is the number of steps it takes off the certainty."""
 CERTAINTY = ("very low", "low", "moderate", "high")
@@ -89,10 +93,20 @@ OIS_PARTICIPANTS = 400
 """GRADE guidelines 6's rule of thumb for continuous outcomes (participants in all studies)."""
 _SYMBOLS = {"high": "⊕⊕⊕⊕", "moderate": "⊕⊕⊕◯", "low": "⊕⊕◯◯", "very low": "⊕◯◯◯"}
 # Each risk-of-bias tool's overall judgements as GRADE's three classes ('' = unclear).
-_RISK = {"low": "low", "some concerns": "some concerns", "high": "high",
-         "moderate": "some concerns", "serious": "high", "critical": "high",
-         "good": "low", "fair": "some concerns", "poor": "high",
-         "include": "low", "seek further info": "some concerns", "exclude": "high"}
+_RISK = {
+    "low": "low",
+    "some concerns": "some concerns",
+    "high": "high",
+    "moderate": "some concerns",
+    "serious": "high",
+    "critical": "high",
+    "good": "low",
+    "fair": "some concerns",
+    "poor": "high",
+    "include": "low",
+    "seek further info": "some concerns",
+    "exclude": "high",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,11 +209,11 @@ class Assessment:
     name: str
     outcome: str
     evidence: Evidence
-    effect: str                        # e.g. "RR 0.49 (0.34 to 0.70)"
-    design: str                        # randomised | observational
-    design_source: str                 # where the design came from, for the reason
+    effect: str  # e.g. "RR 0.49 (0.34 to 0.70)"
+    design: str  # randomised | observational
+    design_source: str  # where the design came from, for the reason
     mid: float | None
-    mid_source: str                    # "stored by alice", "given here", "" (none)
+    mid_source: str  # "stored by alice", "given here", "" (none)
     domains: tuple[DomainResult, ...] = field(default=())
 
     @property
@@ -215,6 +229,7 @@ class Assessment:
 
 
 # --- parsing a reviewer's words -------------------------------------------------------------------
+
 
 def parse_domain(text: str) -> str:
     """A domain key from what a reviewer typed ("risk of bias", "risk-of-bias", "imprecision")."""
@@ -239,6 +254,7 @@ def risk_class(judgement: str) -> str:
 
 # --- the five domains -----------------------------------------------------------------------------
 
+
 def risk_of_bias(studies: Sequence[StudyRisk]) -> Suggestion:
     """Serious when studies carrying > 50% of the weight are at high risk or some concerns
     (not judged counts as some concerns), very serious when > 50% are at high risk."""
@@ -248,21 +264,30 @@ def risk_of_bias(studies: Sequence[StudyRisk]) -> Suggestion:
     total = sum(max(s.weight, 0.0) for s in studies)
     equal = not total > 0 or any(not math.isfinite(s.weight) for s in studies)
     weights = [100 / len(studies) if equal else max(s.weight, 0.0) * 100 / total for s in studies]
-    share = {c: sum(w for s, w in zip(studies, weights, strict=True) if s.risk == c)
-             for c in ("high", "some concerns", "low", "")}
-    parts = [f"{share[c]:.0f}% of the weight at {c} risk" if c != "some concerns"
-             else f"{share[c]:.0f}% with some concerns" for c in ("high", "some concerns", "low")
-             if share[c] > 0]
+    share = {
+        c: sum(w for s, w in zip(studies, weights, strict=True) if s.risk == c)
+        for c in ("high", "some concerns", "low", "")
+    }
+    parts = [
+        f"{share[c]:.0f}% of the weight at {c} risk"
+        if c != "some concerns"
+        else f"{share[c]:.0f}% with some concerns"
+        for c in ("high", "some concerns", "low")
+        if share[c] > 0
+    ]
     if share[""] > 0:
         unjudged = [s.study for s in studies if not s.risk]
-        parts.append(f"{share['']:.0f}% of the weight not judged ({_names(unjudged)}; counted "
-                     "as some concerns)")
+        parts.append(
+            f"{share['']:.0f}% of the weight not judged ({_names(unjudged)}; counted "
+            "as some concerns)"
+        )
     text = "; ".join(parts) + (" (equal weights: the analysis has none)" if equal else "")
     if share["high"] > 50:
         return Suggestion(name, "very serious", f"{text}: more than half the weight at high risk")
     if share["high"] + share["some concerns"] + share[""] > 50:
-        return Suggestion(name, "serious",
-                          f"{text}: more than half the weight at high risk or some concerns")
+        return Suggestion(
+            name, "serious", f"{text}: more than half the weight at high risk or some concerns"
+        )
     return Suggestion(name, "not serious", text)
 
 
@@ -271,23 +296,28 @@ def inconsistency(ev: Evidence) -> Suggestion:
     when I² >= 75%; the subgroup test (p < 0.10) is named but does not change the level."""
     name = "inconsistency"
     if ev.k < 2:
-        return Suggestion(name, "not serious", "one study: inconsistency cannot be assessed",
-                          assessed=False)
+        return Suggestion(
+            name, "not serious", "one study: inconsistency cannot be assessed", assessed=False
+        )
     parts = [f"I² = {ev.i2:.0f}%" if _finite(ev.i2) else "I² not available"]
     pi = ev.pi if ev.pi is not None and ev.k >= 3 and all(map(_finite, ev.pi)) else None
     reasons = []
     if pi is not None:
         parts.append(f"{ev.level:g}% prediction interval {_interval(ev, pi)}")
         if ev.null is not None and _includes(pi, ev.null) and not _includes(ev.ci, ev.null):
-            reasons.append(f"the prediction interval crosses the null ({_value(ev, ev.null)}) "
-                           f"while the CI {_interval(ev, ev.ci)} does not")
+            reasons.append(
+                f"the prediction interval crosses the null ({_value(ev, ev.null)}) "
+                f"while the CI {_interval(ev, ev.ci)} does not"
+            )
     elif ev.k < 3:
         parts.append("no prediction interval (k < 3)")
     if _finite(ev.i2) and ev.i2 is not None and ev.i2 >= 75:
         reasons.append("I² of 75% or more (considerable heterogeneity)")
     if ev.p_between is not None and _finite(ev.p_between) and ev.p_between < 0.10:
-        parts.append(f"the test for subgroup differences gives p = {_p(ev.p_between)}: the "
-                     "subgroups may explain the heterogeneity")
+        parts.append(
+            f"the test for subgroup differences gives p = {_p(ev.p_between)}: the "
+            "subgroups may explain the heterogeneity"
+        )
     text = "; ".join(parts)
     if reasons:
         return Suggestion(name, "serious", f"{text}: {' and '.join(reasons)}")
@@ -310,8 +340,10 @@ def imprecision(ev: Evidence, mid: float | None = None) -> Suggestion:
             parts.append(f"MID {mid:g} not usable on this scale; judged against the null")
         if _includes(ci, ev.null):
             steps = 1
-            parts.append(f"the CI includes both the null ({_value(ev, ev.null)}) and an effect "
-                         "(no MID stated: judged against the null)")
+            parts.append(
+                f"the CI includes both the null ({_value(ev, ev.null)}) and an effect "
+                "(no MID stated: judged against the null)"
+            )
         else:
             parts.append("the CI does not include the null (no MID stated: judged against it)")
     else:
@@ -320,12 +352,16 @@ def imprecision(ev: Evidence, mid: float | None = None) -> Suggestion:
         shown = " and ".join(_value(ev, t) for t in (low, high))
         if len(crossed) == 2:
             steps = 2
-            parts.append(f"the CI includes both an important benefit and an important harm "
-                         f"(beyond the MID thresholds {shown})")
+            parts.append(
+                f"the CI includes both an important benefit and an important harm "
+                f"(beyond the MID thresholds {shown})"
+            )
         elif crossed:
             steps = 1
-            parts.append(f"the CI crosses the MID threshold {_value(ev, crossed[0])}: it "
-                         "includes important and unimportant effects")
+            parts.append(
+                f"the CI crosses the MID threshold {_value(ev, crossed[0])}: it "
+                "includes important and unimportant effects"
+            )
         else:
             parts.append(f"the CI lies on one side of each MID threshold ({shown})")
     ois = _ois(ev)
@@ -342,20 +378,33 @@ def publication_bias(ev: Evidence) -> Suggestion:
     if ev.k < 10:
         return Suggestion(name, "not serious", f"not assessed (k < 10; k = {ev.k})", assessed=False)
     if ev.egger_p is None or not _finite(ev.egger_p):
-        return Suggestion(name, "not serious", f"k = {ev.k}, but Egger's test could not be run "
-                          "(an inverse-variance model is needed)", assessed=False)
+        return Suggestion(
+            name,
+            "not serious",
+            f"k = {ev.k}, but Egger's test could not be run (an inverse-variance model is needed)",
+            assessed=False,
+        )
     if ev.egger_p < 0.10:
-        return Suggestion(name, "serious", f"suspected: Egger's test p = {_p(ev.egger_p)} (< 0.10) "
-                          f"with k = {ev.k}")
-    return Suggestion(name, "not serious", f"Egger's test p = {_p(ev.egger_p)} (k = {ev.k}): no "
-                      "small-study effect detected")
+        return Suggestion(
+            name,
+            "serious",
+            f"suspected: Egger's test p = {_p(ev.egger_p)} (< 0.10) with k = {ev.k}",
+        )
+    return Suggestion(
+        name,
+        "not serious",
+        f"Egger's test p = {_p(ev.egger_p)} (k = {ev.k}): no small-study effect detected",
+    )
 
 
 def indirectness() -> Suggestion:
     """The reviewer's call: not serious until a reviewer sets it."""
-    return Suggestion("indirectness", "not serious",
-                      "the reviewer's judgement, not set yet (not serious by default)",
-                      assessed=False)
+    return Suggestion(
+        "indirectness",
+        "not serious",
+        "the reviewer's judgement, not set yet (not serious by default)",
+        assessed=False,
+    )
 
 
 def certainty(design: str, levels: Sequence[str]) -> str:
@@ -365,20 +414,36 @@ def certainty(design: str, levels: Sequence[str]) -> str:
     return CERTAINTY[max(0, start - sum(LEVELS.index(level) for level in levels))]
 
 
-def assess(ev: Evidence, *, analysis_id: int, name: str, outcome: str, effect: str, design: str,
-           design_source: str, mid: float | None = None, mid_source: str = "",
-           judged: Mapping[str, Judgement] | None = None) -> Assessment:
+def assess(
+    ev: Evidence,
+    *,
+    analysis_id: int,
+    name: str,
+    outcome: str,
+    effect: str,
+    design: str,
+    design_source: str,
+    mid: float | None = None,
+    mid_source: str = "",
+    judged: Mapping[str, Judgement] | None = None,
+) -> Assessment:
     """Every domain's suggestion for ``ev``, with the reviewer's latest judgements."""
     judged = judged or {}
-    suggestions = {"risk_of_bias": risk_of_bias(ev.studies), "inconsistency": inconsistency(ev),
-                   "indirectness": indirectness(), "imprecision": imprecision(ev, mid),
-                   "publication_bias": publication_bias(ev)}
+    suggestions = {
+        "risk_of_bias": risk_of_bias(ev.studies),
+        "inconsistency": inconsistency(ev),
+        "indirectness": indirectness(),
+        "imprecision": imprecision(ev, mid),
+        "publication_bias": publication_bias(ev),
+    }
     domains = tuple(DomainResult(suggestions[d], judged.get(d)) for d in DOMAINS)
-    return Assessment(analysis_id, name, outcome, ev, effect, design, design_source, mid,
-                      mid_source, domains)
+    return Assessment(
+        analysis_id, name, outcome, ev, effect, design, design_source, mid, mid_source, domains
+    )
 
 
 # --- the summary-of-findings table ----------------------------------------------------------------
+
 
 def sof_tables(assessments: Sequence[Assessment]) -> tuple[Table, Table]:
     """The summary-of-findings table (one row per analysis, footnote letters in ``notes``) and
@@ -393,26 +458,54 @@ def sof_tables(assessments: Sequence[Assessment]) -> tuple[Table, Table]:
             notes.append((letter, text))
             letters.append(letter)
         ev = a.evidence
-        rows.append((a.outcome or "—", a.name, str(ev.k),
-                     "—" if ev.participants is None else f"{ev.participants:,}", a.effect,
-                     f"{_SYMBOLS[a.certainty]} {a.certainty.capitalize()}", ", ".join(letters)))
+        rows.append(
+            (
+                a.outcome or "—",
+                a.name,
+                str(ev.k),
+                "—" if ev.participants is None else f"{ev.participants:,}",
+                a.effect,
+                f"{_SYMBOLS[a.certainty]} {a.certainty.capitalize()}",
+                ", ".join(letters),
+            )
+        )
     level = assessments[0].evidence.level if assessments else 95
-    sof = Table(("outcome", "analysis", "studies", "participants", f"effect ({level:g}% CI)",
-                 "certainty of the evidence (GRADE)", "notes"), tuple(rows))
+    sof = Table(
+        (
+            "outcome",
+            "analysis",
+            "studies",
+            "participants",
+            f"effect ({level:g}% CI)",
+            "certainty of the evidence (GRADE)",
+            "notes",
+        ),
+        tuple(rows),
+    )
     return sof, Table(("note", "explanation"), tuple(notes))
 
 
 def _footnotes(a: Assessment) -> list[str]:
-    out = [f"Starts at {a.start}: {'randomised trials' if a.design == 'randomised' else 'observational studies'} "
-           f"({a.design_source})."]
+    out = [
+        f"Starts at {a.start}: {'randomised trials' if a.design == 'randomised' else 'observational studies'} "
+        f"({a.design_source})."
+    ]
     for d in a.domains:
         flagged = d.judged is None and not d.suggested.assessed
         if d.level == "not serious" and not flagged:
             continue
-        step = {"not serious": "not lowered", "serious": "lowered one level",
-                "very serious": "lowered two levels"}[d.level]
-        who = (f" (judged by {d.judged.reviewer})" if d.judged is not None
-               else " (suggested, not reviewed)" if d.suggested.assessed else "")
+        step = {
+            "not serious": "not lowered",
+            "serious": "lowered one level",
+            "very serious": "lowered two levels",
+        }[d.level]
+        who = (
+            f" (judged by {d.judged.reviewer})"
+            if d.judged is not None
+            else " (suggested, not reviewed)"
+            if d.suggested.assessed
+            else ""
+        )
         out.append(f"{DOMAIN_NAMES[d.domain].capitalize()}: {d.level}, {step}{who}: {d.reason}.")
     if a.mid is not None:
         out.append(f"Minimally important difference: {a.mid:g} ({a.mid_source}).")
@@ -429,6 +522,7 @@ def _letter(n: int) -> str:
 
 
 # --- small helpers --------------------------------------------------------------------------------
+
 
 def _finite(x: float | None) -> bool:
     return x is not None and math.isfinite(x)
@@ -476,10 +570,14 @@ def _ois(ev: Evidence) -> tuple[bool, str] | None:
         if ev.events is None:
             return None
         met = ev.events >= OIS_EVENTS
-        return met, (f"{ev.events:,} events {'meet' if met else 'do not meet'} the optimal "
-                     f"information size ({OIS_EVENTS} events, GRADE guidelines 6)")
+        return met, (
+            f"{ev.events:,} events {'meet' if met else 'do not meet'} the optimal "
+            f"information size ({OIS_EVENTS} events, GRADE guidelines 6)"
+        )
     if ev.participants is None:
         return None
     met = ev.participants >= OIS_PARTICIPANTS
-    return met, (f"{ev.participants:,} participants {'meet' if met else 'do not meet'} the "
-                 f"optimal information size ({OIS_PARTICIPANTS} participants, GRADE guidelines 6)")
+    return met, (
+        f"{ev.participants:,} participants {'meet' if met else 'do not meet'} the "
+        f"optimal information size ({OIS_PARTICIPANTS} participants, GRADE guidelines 6)"
+    )

@@ -12,8 +12,18 @@ from dataclasses import dataclass
 from screener.report.checklist import METHODS, SECTIONS, checklist_table
 from screener.report.model import Figure, ReportData, Table
 
-__all__ = ["EMPTY", "Block", "Bullets", "Code", "FigureBlock", "Heading", "Para", "TableBlock",
-           "answered", "layout"]
+__all__ = [
+    "EMPTY",
+    "Block",
+    "Bullets",
+    "Code",
+    "FigureBlock",
+    "Heading",
+    "Para",
+    "TableBlock",
+    "answered",
+    "layout",
+]
 
 EMPTY = {
     "criteria": "No review question or eligibility criteria recorded yet.",
@@ -61,7 +71,7 @@ class TableBlock:
 @dataclass(frozen=True, slots=True)
 class FigureBlock:
     figure: Figure
-    inline: bool = False            # HTML: the SVG in the page (else a data: URI image)
+    inline: bool = False  # HTML: the SVG in the page (else a data: URI image)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,11 +88,18 @@ Block = Heading | Para | Bullets | TableBlock | FigureBlock | Code
 def answered(data: ReportData) -> set[str]:
     """Keys of the sections (and methods subsections) that hold content in this report."""
     keys = {"methods", "search", "prisma", "checklist", "files", *(k for k, _ in METHODS)}
-    present = {"criteria": bool(data.criteria), "exclusions": bool(data.exclusions),
-               "agreement": bool(data.agreement), "studies": bool(data.studies),
-               "references": bool(data.references), "checks": True,
-               "rob": bool(data.rob_tables), "analyses": bool(data.analyses),
-               "sof": bool(data.summary_of_findings), "strategies": bool(data.search_strategies)}
+    present = {
+        "criteria": bool(data.criteria),
+        "exclusions": bool(data.exclusions),
+        "agreement": bool(data.agreement),
+        "studies": bool(data.studies),
+        "references": bool(data.references),
+        "checks": True,
+        "rob": bool(data.rob_tables),
+        "analyses": bool(data.analyses),
+        "sof": bool(data.summary_of_findings),
+        "strategies": bool(data.search_strategies),
+    }
     return keys | {k for k, has in present.items() if has}
 
 
@@ -121,8 +138,11 @@ def _analyses(data: ReportData) -> list[Block]:
             out.append(Para(a.heterogeneity))
         if a.subgroups:
             out.append(TableBlock(a.subgroups))
-        out.append(Bullets(tuple(("", line) for line in a.small_study)) if a.small_study
-                   else Para("No small-study tests were run.", "note"))
+        out.append(
+            Bullets(tuple(("", line) for line in a.small_study))
+            if a.small_study
+            else Para("No small-study tests were run.", "note")
+        )
         out += [FigureBlock(f) for f in a.figures]
         out += [Para(n, "note") for n in a.notes]
     return out
@@ -145,8 +165,11 @@ def _section(key: str, data: ReportData) -> list[Block]:
     if key == "prisma":
         return _prisma(data)
     if key in ("exclusions", "agreement", "studies"):
-        table = {"exclusions": data.exclusions, "agreement": data.agreement,
-                 "studies": data.studies}[key]
+        table = {
+            "exclusions": data.exclusions,
+            "agreement": data.agreement,
+            "studies": data.studies,
+        }[key]
         return _table_or(table, key)
     if key == "references":
         return [Para(r) for r in data.references] or [Para(EMPTY["references"])]
@@ -161,16 +184,23 @@ def _section(key: str, data: ReportData) -> list[Block]:
     if key == "strategies":
         return [Code(h, t) for h, t in data.search_strategies] or [Para(EMPTY["strategies"])]
     if key == "checklist":
-        return [Para("Each item of the PRISMA 2020 checklist (Page MJ et al. BMJ 2021;372:n71) "
-                     "and the section of this report that answers it.", "note"),
-                TableBlock(checklist_table(answered(data)))]
+        return [
+            Para(
+                "Each item of the PRISMA 2020 checklist (Page MJ et al. BMJ 2021;372:n71) "
+                "and the section of this report that answers it.",
+                "note",
+            ),
+            TableBlock(checklist_table(answered(data))),
+        ]
     return [Bullets(tuple(data.files))]
 
 
 def layout(data: ReportData) -> list[Block]:
     """Every block of the report, in order: title, then each section under its heading."""
-    out: list[Block] = [Heading(1, data.title),
-                        Para(f"Report written by screener on {data.generated_at}.", "note")]
+    out: list[Block] = [
+        Heading(1, data.title),
+        Para(f"Report written by screener on {data.generated_at}.", "note"),
+    ]
     for key, title in SECTIONS:
         out += [Heading(2, title), *_section(key, data)]
     return out

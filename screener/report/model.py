@@ -61,22 +61,22 @@ class ReportData:
     generated_at: str
     criteria: Table
     search_log: Table
-    search_strategies: tuple[tuple[str, str], ...]     # (heading, strategy text)
+    search_strategies: tuple[tuple[str, str], ...]  # (heading, strategy text)
     prisma: Figure | None
     prisma_table: Table
     prisma_discrepancies: tuple[str, ...]
     prisma_notes: tuple[str, ...]
     agreement: Table
     studies: Table
-    rob_tables: tuple[tuple[str, Table], ...]          # (tool, judgements)
+    rob_tables: tuple[tuple[str, Table], ...]  # (tool, judgements)
     rob_figures: tuple[Figure, ...]
     analyses: tuple[AnalysisSection, ...]
-    files: tuple[tuple[str, str], ...] = ()            # (file name, what it holds)
-    screening_methods: tuple[str, ...] = ()            # paragraphs: prioritisation, stopping
+    files: tuple[tuple[str, str], ...] = ()  # (file name, what it holds)
+    screening_methods: tuple[str, ...] = ()  # paragraphs: prioritisation, stopping
     methods: tuple[MethodsSection, ...] = ()
-    exclusions: Table = field(default_factory=lambda: Table(()))   # full-text, with reasons
-    references: tuple[str, ...] = ()                   # included studies, formatted (Vancouver)
-    flags: Table = field(default_factory=lambda: Table(()))        # `screener check` flags
+    exclusions: Table = field(default_factory=lambda: Table(()))  # full-text, with reasons
+    references: tuple[str, ...] = ()  # included studies, formatted (Vancouver)
+    flags: Table = field(default_factory=lambda: Table(()))  # `screener check` flags
     # GRADE summary of findings, one table per outcome: (outcome, table). Empty until the
     # GRADE stage fills it (build_report's ``summary_of_findings`` argument).
     summary_of_findings: tuple[tuple[str, Table], ...] = ()

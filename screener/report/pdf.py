@@ -29,18 +29,36 @@ def chromium() -> str | None:
 def _chromium_pdf(binary: str, html: Path, pdf: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="screener-chromium-") as profile:
         subprocess.run(
-            [binary, "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run",
-             "--disable-extensions", f"--user-data-dir={profile}", "--no-pdf-header-footer",
-             f"--print-to-pdf={pdf}", html.resolve().as_uri()],
-            check=True, capture_output=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL)
+            [
+                binary,
+                "--headless",
+                "--disable-gpu",
+                "--no-sandbox",
+                "--no-first-run",
+                "--disable-extensions",
+                f"--user-data-dir={profile}",
+                "--no-pdf-header-footer",
+                f"--print-to-pdf={pdf}",
+                html.resolve().as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=TIMEOUT,
+            stdin=subprocess.DEVNULL,
+        )
 
 
 def _soffice_pdf(binary: str, docx: Path, pdf: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="screener-soffice-") as work:
-        env = {**os.environ, "HOME": work}          # a profile of its own, never the user's
-        subprocess.run([binary, "--headless", "--convert-to", "pdf", "--outdir", work, str(docx)],
-                       check=True, capture_output=True, timeout=TIMEOUT, env=env,
-                       stdin=subprocess.DEVNULL)
+        env = {**os.environ, "HOME": work}  # a profile of its own, never the user's
+        subprocess.run(
+            [binary, "--headless", "--convert-to", "pdf", "--outdir", work, str(docx)],
+            check=True,
+            capture_output=True,
+            timeout=TIMEOUT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+        )
         shutil.move(Path(work) / f"{docx.stem}.pdf", pdf)
 
 
@@ -55,8 +73,10 @@ def write_pdf(html: Path, docx: Path, pdf: Path) -> str:
     if office is not None:
         attempts.append(("LibreOffice", office, lambda: _soffice_pdf(office, docx, pdf)))
     if not attempts:
-        return ("no PDF written: neither Chromium (chromium, chromium-browser) nor LibreOffice "
-                "(soffice) is installed")
+        return (
+            "no PDF written: neither Chromium (chromium, chromium-browser) nor LibreOffice "
+            "(soffice) is installed"
+        )
     failures = []
     for name, _, run in attempts:
         try:

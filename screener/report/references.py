@@ -29,8 +29,11 @@ def _author(family: str, given: str, collective: bool) -> dict[str, str]:
 
 def csl_item(key: str, record: Record) -> dict[str, Any]:
     """A record as a CSL-JSON journal article (only the fields the record has)."""
-    item: dict[str, Any] = {"id": key, "type": "article-journal",
-                            "title": record.title or record.title_en or "(no title)"}
+    item: dict[str, Any] = {
+        "id": key,
+        "type": "article-journal",
+        "title": record.title or record.title_en or "(no title)",
+    }
     if record.authors:
         item["author"] = [_author(a.family, a.given, a.collective) for a in record.authors]
     journal = record.journal_abbrev or record.journal
@@ -38,8 +41,12 @@ def csl_item(key: str, record: Record) -> dict[str, Any]:
         item["container-title"] = journal
     if record.year:
         item["issued"] = {"date-parts": [[record.year]]}
-    for key_, value in (("volume", record.volume), ("issue", record.issue), ("page", record.pages),
-                        ("DOI", record.doi)):
+    for key_, value in (
+        ("volume", record.volume),
+        ("issue", record.issue),
+        ("page", record.pages),
+        ("DOI", record.doi),
+    ):
         if value:
             item[key_] = value
     return item
@@ -51,13 +58,15 @@ def _style() -> Any:
 
     path = resources.files("screener") / "data" / "csl" / STYLE
     with resources.as_file(path) as file, warnings.catch_warnings():
-        warnings.simplefilter("ignore")          # citeproc-py warns of CSL features it skips
+        warnings.simplefilter("ignore")  # citeproc-py warns of CSL features it skips
         return CitationStylesStyle(str(file), validate=False)
 
 
 def _fallback(number: int, record: Record) -> str:
     """A plain Vancouver-like line, for a record the CSL processor cannot format."""
-    authors = ", ".join(a.display() for a in record.authors[:6]) + (", et al" if len(record.authors) > 6 else "")
+    authors = ", ".join(a.display() for a in record.authors[:6]) + (
+        ", et al" if len(record.authors) > 6 else ""
+    )
     parts = [p for p in (authors, record.title, record.journal_abbrev or record.journal) if p]
     year = f"{record.year}" if record.year else ""
     tail = ";".join(p for p in (year, record.volume) if p)

@@ -50,8 +50,9 @@ img { max-width: 100%; }
 
 def _html_table(table: Table) -> str:
     head = "".join(f"<th>{escape(c)}</th>" for c in table.columns)
-    body = "".join("<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>"
-                   for row in table.rows)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>" for row in table.rows
+    )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -79,17 +80,24 @@ def _html_block(block: Block) -> str:
     if isinstance(block, FigureBlock):
         return _html_figure(block.figure, inline=block.inline)
     if isinstance(block, Code):
-        return (f"<details open><summary>{escape(block.title)}</summary>"
-                f"<pre>{escape(block.text)}</pre></details>")
-    items = "".join("<li>" + (f"<code>{escape(code)}</code>: " if code else "") + f"{escape(text)}</li>"
-                    for code, text in block.items)
+        return (
+            f"<details open><summary>{escape(block.title)}</summary>"
+            f"<pre>{escape(block.text)}</pre></details>"
+        )
+    items = "".join(
+        "<li>" + (f"<code>{escape(code)}</code>: " if code else "") + f"{escape(text)}</li>"
+        for code, text in block.items
+    )
     return f"<ul>{items}</ul>"
 
 
 def render_html(data: ReportData) -> str:
     """The whole report as one HTML document."""
-    head = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-            f"<title>{escape(data.title)}: review report</title><style>{_CSS}</style></head><body>"]
+    head = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{escape(data.title)}: review report</title><style>{_CSS}</style></head><body>",
+    ]
     body = [_html_block(block) for block in layout(data)]
     return printable("\n".join([*head, *body, "</body></html>"]) + "\n")
 
@@ -99,8 +107,10 @@ def _md_cell(value: object) -> str:
 
 
 def _md_table(table: Table) -> list[str]:
-    lines = ["| " + " | ".join(_md_cell(c) for c in table.columns) + " |",
-             "|" + "|".join("---" for _ in table.columns) + "|"]
+    lines = [
+        "| " + " | ".join(_md_cell(c) for c in table.columns) + " |",
+        "|" + "|".join("---" for _ in table.columns) + "|",
+    ]
     lines += ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in table.rows]
     return [*lines, ""]
 

@@ -19,9 +19,24 @@ from screener.report.analyses import RAW_COLUMNS, data_rows
 __all__ = ["data_file", "r_script"]
 
 _TESTS = {"z": "z", "t": "t", "knha": "knha", "hksj": "knha", "adhoc": "adhoc"}
-_METHODS = {"FE", "EE", "CE", "DL", "REML", "ML", "PM", "HE", "SJ", "HS", "EB", "HSk", "GENQ", "PMM"}
+_METHODS = {
+    "FE",
+    "EE",
+    "CE",
+    "DL",
+    "REML",
+    "ML",
+    "PM",
+    "HE",
+    "SJ",
+    "HS",
+    "EB",
+    "HSk",
+    "GENQ",
+    "PMM",
+}
 
-_HEADER = '''# Reproduces the meta-analyses saved in the review "{title}" with R's metafor.
+_HEADER = """# Reproduces the meta-analyses saved in the review "{title}" with R's metafor.
 # Written by screener on {when}. Run it from the report folder:
 #     Rscript analysis.R
 # Each analysis reads data/analysis-<id>.csv, refits it, prints metafor's results, saves its
@@ -39,7 +54,7 @@ check <- function(label, got, expected, tolerance = 1e-6) {{
   if (!ok) mismatches <<- mismatches + 1
   invisible(ok)
 }}
-'''
+"""
 
 
 def data_file(analysis_id: int) -> str:
@@ -50,7 +65,7 @@ def _r_char(c: str) -> str:
     if c in ('"', "\\"):
         return "\\" + c
     if c == "\x00":
-        return "\\\\x00"        # R strings cannot hold NUL: the four characters \x00 instead
+        return "\\\\x00"  # R strings cannot hold NUL: the four characters \x00 instead
     if c < " " or "\x7f" <= c <= "\x9f":
         return f"\\u{{{ord(c):x}}}"
     return c
@@ -85,58 +100,83 @@ def _fit(a: Mapping[str, Any], rows: list[dict[str, Any]], var: str, subset: str
     cells = ", ".join(f"{c} = {c}" for c in raw)
     if method in ("MH", "PETO"):
         if not {"ai", "bi", "ci", "di"} <= set(raw) and not {"ai", "ci", "n1i", "n2i"} <= set(raw):
-            return [f"# {method} needs the 2x2 counts, which this analysis did not save;",
-                    "# the common-effect inverse-variance model on yi / vi is fitted instead.",
-                    f"{var} <- rma(yi, vi, data = {data}, method = \"EE\", level = {level})"]
+            return [
+                f"# {method} needs the 2x2 counts, which this analysis did not save;",
+                "# the common-effect inverse-variance model on yi / vi is fitted instead.",
+                f'{var} <- rma(yi, vi, data = {data}, method = "EE", level = {level})',
+            ]
         fn = "rma.mh" if method == "MH" else "rma.peto"
-        extra = f", measure = \"{measure}\"" if method == "MH" else ""
+        extra = f', measure = "{measure}"' if method == "MH" else ""
         return [f"{var} <- {fn}({cells}, data = {data}{extra}, level = {level})"]
     lines = []
-    if raw and measure != "GEN" and not subset:   # once: the subsets reuse its yi / vi
-        lines.append(f"dat <- escalc(measure = \"{measure}\", {cells}, data = dat)")
+    if raw and measure != "GEN" and not subset:  # once: the subsets reuse its yi / vi
+        lines.append(f'dat <- escalc(measure = "{measure}", {cells}, data = dat)')
     if method not in _METHODS:
         lines.append(f"# screener's method {method!r} has no metafor name; REML is used")
         method = "REML"
     slab = ", slab = study" if any("study" in row for row in rows) else ""
-    lines.append(f"{var} <- rma(yi, vi, data = {data}, method = \"{method}\", test = \"{test}\", "
-                 f"level = {level}{slab})")
+    lines.append(
+        f'{var} <- rma(yi, vi, data = {data}, method = "{method}", test = "{test}", '
+        f"level = {level}{slab})"
+    )
     return lines
 
 
 def _checks(var: str, results: Mapping[str, Any], prefix: str = "") -> list[str]:
-    pairs = [("estimate", "as.numeric(coef({v}))"), ("se", "{v}$se"), ("ci_lb", "{v}$ci.lb"),
-             ("ci_ub", "{v}$ci.ub"), ("tau2", "{v}$tau2"), ("I2", "{v}$I2"), ("QE", "{v}$QE")]
-    return [f"check({_r_string(prefix + key)}, {expr.format(v=var)}, {_r_number(results.get(key))})"
-            for key, expr in pairs if isinstance(results.get(key), (int, float))]
+    pairs = [
+        ("estimate", "as.numeric(coef({v}))"),
+        ("se", "{v}$se"),
+        ("ci_lb", "{v}$ci.lb"),
+        ("ci_ub", "{v}$ci.ub"),
+        ("tau2", "{v}$tau2"),
+        ("I2", "{v}$I2"),
+        ("QE", "{v}$QE"),
+    ]
+    return [
+        f"check({_r_string(prefix + key)}, {expr.format(v=var)}, {_r_number(results.get(key))})"
+        for key, expr in pairs
+        if isinstance(results.get(key), (int, float))
+    ]
 
 
 def _analysis(a: Mapping[str, Any], raw: bool) -> list[str]:
     s, r = a.get("settings", {}), a.get("results", {})
     rows = data_rows(s, r)
     aid = int(a["id"])
-    lines = ["", f"## Analysis {aid}: {_comment(a.get('name', ''))}"
-             + (f" (outcome: {_comment(a['outcome'])})" if a.get("outcome") else "")]
+    lines = [
+        "",
+        f"## Analysis {aid}: {_comment(a.get('name', ''))}"
+        + (f" (outcome: {_comment(a['outcome'])})" if a.get("outcome") else ""),
+    ]
     if not rows:
         return [*lines, "# screener saved no per-study data for this analysis: nothing to refit."]
     var = f"res{aid}"
-    lines.append(f"dat <- read.csv(\"{data_file(aid)}\", stringsAsFactors = FALSE)")
+    lines.append(f'dat <- read.csv("{data_file(aid)}", stringsAsFactors = FALSE)')
     fit = _fit(a, rows, var)
     lines += [*fit, f"print({var})"]
     exact = not any("is fitted instead" in line for line in fit)
     if not exact:
-        lines.append(f"cat(\"Analysis {aid}: a different model from screener's, so nothing is compared.\\n\")")
+        lines.append(
+            f'cat("Analysis {aid}: a different model from screener\'s, so nothing is compared.\\n")'
+        )
     else:
-        lines += [f"cat(\"Analysis {aid} against screener:\\n\")", *_checks(var, r)]
+        lines += [f'cat("Analysis {aid} against screener:\\n")', *_checks(var, r)]
     if r.get("egger_p") is not None:
-        model = ", model = \"lm\"" if r.get("egger_t") is not None else ""
+        model = ', model = "lm"' if r.get("egger_t") is not None else ""
         stat = "egger_t" if r.get("egger_t") is not None else "egger_z"
-        lines += [f"egger{aid} <- regtest({var}{model})", f"print(egger{aid})",
-                  f"check(\"egger statistic\", egger{aid}$zval, {_r_number(r.get(stat))})",
-                  f"check(\"egger p\", egger{aid}$pval, {_r_number(r.get('egger_p'))})"]
+        lines += [
+            f"egger{aid} <- regtest({var}{model})",
+            f"print(egger{aid})",
+            f'check("egger statistic", egger{aid}$zval, {_r_number(r.get(stat))})',
+            f'check("egger p", egger{aid}$pval, {_r_number(r.get("egger_p"))})',
+        ]
     if r.get("k0") is not None:
-        lines += [f"tf{aid} <- trimfill({var})", f"print(tf{aid})",
-                  f"check(\"trim-and-fill k0\", tf{aid}$k0, {_r_number(r.get('k0'))})",
-                  f"check(\"trim-and-fill estimate\", coef(tf{aid}), {_r_number(r.get('trimfill_estimate'))})"]
+        lines += [
+            f"tf{aid} <- trimfill({var})",
+            f"print(tf{aid})",
+            f'check("trim-and-fill k0", tf{aid}$k0, {_r_number(r.get("k0"))})',
+            f'check("trim-and-fill estimate", coef(tf{aid}), {_r_number(r.get("trimfill_estimate"))})',
+        ]
     if not exact:
         lines = [line for line in lines if not line.startswith("check(")]
     groups = r.get("subgroups")
@@ -146,21 +186,32 @@ def _analysis(a: Mapping[str, Any], raw: bool) -> list[str]:
         lines.append(f"fits{aid} <- list()")
         for i, (level, values) in enumerate(groups.items()):
             sub = f"{var}_{i + 1}"
-            cell = level if raw else spreadsheet_cell(level)     # as the data file holds it
+            cell = level if raw else spreadsheet_cell(level)  # as the data file holds it
             lines += _fit(a, rows, sub, subset=f"{column} == {_r_string(cell)}")
-            lines += [f"fits{aid}[[{_r_string(cell)}]] <- {sub}",
-                      *(_checks(sub, values, prefix=f"{level}: ") if isinstance(values, Mapping) else [])]
-        lines += ["# test for subgroup differences (separate tau² per subgroup), as screener reports it",
-                  f"between{aid} <- rma(sapply(fits{aid}, coef), sei = sapply(fits{aid}, function(f) f$se),"
-                  f" mods = ~ factor(names(fits{aid})), method = \"FE\")",
-                  f"check(\"Q between subgroups\", between{aid}$QM, {_r_number(r.get('Q_between'))})"]
-    lines += [f"pdf(\"analysis-{aid}-forest-metafor.pdf\")", f"forest({var})", "invisible(dev.off())",
-              f"pdf(\"analysis-{aid}-funnel-metafor.pdf\")", f"funnel({var})", "invisible(dev.off())"]
+            lines += [
+                f"fits{aid}[[{_r_string(cell)}]] <- {sub}",
+                *(_checks(sub, values, prefix=f"{level}: ") if isinstance(values, Mapping) else []),
+            ]
+        lines += [
+            "# test for subgroup differences (separate tau² per subgroup), as screener reports it",
+            f"between{aid} <- rma(sapply(fits{aid}, coef), sei = sapply(fits{aid}, function(f) f$se),"
+            f' mods = ~ factor(names(fits{aid})), method = "FE")',
+            f'check("Q between subgroups", between{aid}$QM, {_r_number(r.get("Q_between"))})',
+        ]
+    lines += [
+        f'pdf("analysis-{aid}-forest-metafor.pdf")',
+        f"forest({var})",
+        "invisible(dev.off())",
+        f'pdf("analysis-{aid}-funnel-metafor.pdf")',
+        f"funnel({var})",
+        "invisible(dev.off())",
+    ]
     return lines
 
 
-def r_script(analyses: Sequence[Mapping[str, Any]], *, title: str, when: str,
-             raw: bool = False) -> str:
+def r_script(
+    analyses: Sequence[Mapping[str, Any]], *, title: str, when: str, raw: bool = False
+) -> str:
     """The whole script for ``analyses`` (dicts with id, name, outcome, settings, results);
     ``raw``: the data files were written without spreadsheet protection
     (:func:`screener.files.spreadsheet_cell`), so subgroup names are matched as they are."""
@@ -169,7 +220,12 @@ def r_script(analyses: Sequence[Mapping[str, Any]], *, title: str, when: str,
         lines.append("\n# No analyses saved yet.")
     for a in analyses:
         lines += _analysis(a, raw)
-    lines += ["", "if (mismatches > 0) {",
-              "  cat(mismatches, \"value(s) differ from screener's\\n\")", "  quit(status = 1)", "}",
-              "cat(\"All checked values agree with screener's.\\n\")"]
+    lines += [
+        "",
+        "if (mismatches > 0) {",
+        '  cat(mismatches, "value(s) differ from screener\'s\\n")',
+        "  quit(status = 1)",
+        "}",
+        'cat("All checked values agree with screener\'s.\\n")',
+    ]
     return "\n".join(lines) + "\n"

@@ -24,8 +24,15 @@ from screener.report.analyses import data_rows, study_arrays
 __all__ = ["do_file", "stata_csv", "stata_data_file", "stata_rows"]
 
 # screener's tau² estimators -> meta's random() methods (the others fall back to REML)
-_RANDOM = {"REML": "reml", "ML": "mle", "EB": "ebayes", "DL": "dlaird", "SJ": "sjonkman",
-           "HE": "hedges", "HS": "hschmidt"}
+_RANDOM = {
+    "REML": "reml",
+    "ML": "mle",
+    "EB": "ebayes",
+    "DL": "dlaird",
+    "SJ": "sjonkman",
+    "HE": "hedges",
+    "HS": "hschmidt",
+}
 _COMMON = {"FE", "EE", "CE"}
 # measures meta esize computes from raw data: (esize(), the raw columns in meta esize's order)
 _BINARY = {"RR": "lnrratio", "OR": "lnoratio", "RD": "rdiff"}
@@ -70,14 +77,20 @@ def stata_rows(a: Mapping[str, Any]) -> list[dict[str, Any]]:
     labels, yi, vi = arrays
     rows: list[dict[str, Any]] = [
         {"study": label, "yi": y, "sei": math.sqrt(v) if v >= 0 else None}
-        for label, y, v in zip(labels, yi, vi, strict=True)]
+        for label, y, v in zip(labels, yi, vi, strict=True)
+    ]
     groups = (r.get("studies") or {}).get("subgroup")
     if isinstance(groups, Sequence) and not isinstance(groups, str) and len(groups) == len(rows):
         for row, group in zip(rows, groups, strict=True):
             row["subgroup"] = group
     measure = _settings(a)[0]
-    wanted = (_BINARY_COLUMNS if measure in (*_BINARY, "PETO") else
-              _CONTINUOUS_COLUMNS if measure in _CONTINUOUS else ())
+    wanted = (
+        _BINARY_COLUMNS
+        if measure in (*_BINARY, "PETO")
+        else _CONTINUOUS_COLUMNS
+        if measure in _CONTINUOUS
+        else ()
+    )
     raw = data_rows(s, r)
     if wanted and [str(x.get("study")) for x in raw] == labels:
         for row, data in zip(rows, raw, strict=True):
@@ -92,8 +105,12 @@ def stata_csv(rows: list[dict[str, Any]], *, raw: bool = False) -> str:
     writer = csv_writer(buffer, raw=raw)
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(["" if row.get(k) is None else repr(row[k]) if isinstance(row[k], float)
-                         else row[k] for k in columns])
+        writer.writerow(
+            [
+                "" if row.get(k) is None else repr(row[k]) if isinstance(row[k], float) else row[k]
+                for k in columns
+            ]
+        )
     return buffer.getvalue()
 
 
@@ -121,12 +138,17 @@ def _declare(measure: str, method: str, level: float, columns: set[str]) -> list
     if measure == "PETO" and set(_BINARY_COLUMNS) <= columns:
         return [f"meta esize ai bi ci di, esize(lnorpeto) fixed studylabel(study) level({level:g})"]
     if measure in _CONTINUOUS and set(_CONTINUOUS_COLUMNS) <= columns:
-        return [note, f"meta esize {' '.join(_CONTINUOUS_COLUMNS)}, esize({_CONTINUOUS[measure]}) "
-                      f"{common}"]
+        return [
+            note,
+            f"meta esize {' '.join(_CONTINUOUS_COLUMNS)}, esize({_CONTINUOUS[measure]}) {common}",
+        ]
     if method == "MH":
         model, note = "fixed", "* Mantel-Haenszel needs the 2x2 counts: inverse-variance instead"
-    return [note, f"* {measure}: the effects screener computed (yi) and their standard errors",
-            f"meta set yi sei, {model} studylabel(study) level({level:g})"]
+    return [
+        note,
+        f"* {measure}: the effects screener computed (yi) and their standard errors",
+        f"meta set yi sei, {model} studylabel(study) level({level:g})",
+    ]
 
 
 def _metan(measure: str, method: str, level: float, columns: set[str], by: bool) -> list[str]:
@@ -145,26 +167,38 @@ def _metan(measure: str, method: str, level: float, columns: set[str], by: bool)
         line = f"metan yi sei, {' '.join(options)}{eform}"
     notes = []
     if random and method != "DL":
-        notes.append(f"* metan's random effects are DerSimonian-Laird, not {method}: "
-                     "tau² and the CI can differ a little.")
+        notes.append(
+            f"* metan's random effects are DerSimonian-Laird, not {method}: "
+            "tau² and the CI can differ a little."
+        )
     return [*notes, line]
 
 
-def _meta(a: Mapping[str, Any], measure: str, method: str, test: str, level: float,
-          columns: set[str]) -> list[str]:
+def _meta(
+    a: Mapping[str, Any], measure: str, method: str, test: str, level: float, columns: set[str]
+) -> list[str]:
     """The Stata 16+ lines: declare, summarize, plots, small-study tests."""
     aid = int(a["id"])
     by = "subgroup" in columns
-    lines = [f'import delimited using "{stata_data_file(aid)}", clear varnames(1) '
-             "encoding(utf-8) stringcols(1)"]
+    lines = [
+        f'import delimited using "{stata_data_file(aid)}", clear varnames(1) '
+        "encoding(utf-8) stringcols(1)"
+    ]
     lines += [line for line in _declare(measure, method, level, columns) if line]
     summarize = "meta summarize" + (", subgroup(subgroup)" if by else "")
     if test in ("knha", "hksj") and method not in _COMMON:
         summarize += (" " if by else ", ") + "se(khartung)"
     eform = " eform" if measure in _RATIO else ""
-    plot = "meta forestplot" + (f", subgroup(subgroup){eform}" if by else f",{eform}" if eform else "")
-    lines += [summarize, plot, f'graph export "analysis-{aid}-forest-stata.pdf", replace',
-              "meta funnelplot", f'graph export "analysis-{aid}-funnel-stata.pdf", replace']
+    plot = "meta forestplot" + (
+        f", subgroup(subgroup){eform}" if by else f",{eform}" if eform else ""
+    )
+    lines += [
+        summarize,
+        plot,
+        f'graph export "analysis-{aid}-forest-stata.pdf", replace',
+        "meta funnelplot",
+        f'graph export "analysis-{aid}-funnel-stata.pdf", replace',
+    ]
     r = a.get("results", {})
     lines += ["meta bias, egger"] if r.get("egger_p") is not None else []
     lines += ["meta bias, begg"] if r.get("begg_p") is not None else []
@@ -175,19 +209,30 @@ def _meta(a: Mapping[str, Any], measure: str, method: str, test: str, level: flo
 def _analysis(a: Mapping[str, Any]) -> list[str]:
     aid = int(a["id"])
     measure, method, test, level = _settings(a)
-    lines = ["", f"* ==== Analysis {aid}: {_comment(a.get('name', ''))}"
-             + (f" (outcome: {_comment(a['outcome'])})" if a.get("outcome") else ""),
-             f"* measure {measure}, method {method}, test {test}, level {level:g}%"]
+    lines = [
+        "",
+        f"* ==== Analysis {aid}: {_comment(a.get('name', ''))}"
+        + (f" (outcome: {_comment(a['outcome'])})" if a.get("outcome") else ""),
+        f"* measure {measure}, method {method}, test {test}, level {level:g}%",
+    ]
     rows = stata_rows(a)
     if not rows:
         return [*lines, "* screener saved no per-study data for this analysis: nothing to refit."]
     columns = {k for row in rows for k in row}
-    old = [f'insheet using "{stata_data_file(aid)}", comma names clear',
-           *_metan(measure, method, level, columns, "subgroup" in columns)]
-    return [*lines, "if c(stata_version) >= 16 {",
-            *(f"    {line}" for line in _meta(a, measure, method, test, level, columns)),
-            "}", "else {", "    * Stata 12-15: the user-written metan (ssc install metan)",
-            *(f"    {line}" for line in old), "}"]
+    old = [
+        f'insheet using "{stata_data_file(aid)}", comma names clear',
+        *_metan(measure, method, level, columns, "subgroup" in columns),
+    ]
+    return [
+        *lines,
+        "if c(stata_version) >= 16 {",
+        *(f"    {line}" for line in _meta(a, measure, method, test, level, columns)),
+        "}",
+        "else {",
+        "    * Stata 12-15: the user-written metan (ssc install metan)",
+        *(f"    {line}" for line in old),
+        "}",
+    ]
 
 
 def do_file(analyses: Sequence[Mapping[str, Any]], *, title: str, when: str) -> str:

@@ -35,8 +35,8 @@ class Kappa:
     """
 
     n: int
-    observed: float              # p_o, the proportion of records both put in the same category
-    expected: float              # p_e, the agreement expected by chance from the margins
+    observed: float  # p_o, the proportion of records both put in the same category
+    expected: float  # p_e, the agreement expected by chance from the margins
     kappa: float | None
     se: float | None
     ci_low: float | None
@@ -65,7 +65,12 @@ class PairAgreement:
 
     @property
     def n(self) -> int:
-        return self.both_include + self.a_include_b_exclude + self.a_exclude_b_include + self.both_exclude
+        return (
+            self.both_include
+            + self.a_include_b_exclude
+            + self.a_exclude_b_include
+            + self.both_exclude
+        )
 
     @property
     def disagreements(self) -> int:
@@ -73,8 +78,10 @@ class PairAgreement:
 
     def table(self) -> tuple[tuple[int, int], tuple[int, int]]:
         """Rows: reviewer a include / exclude; columns: reviewer b include / exclude."""
-        return ((self.both_include, self.a_include_b_exclude),
-                (self.a_exclude_b_include, self.both_exclude))
+        return (
+            (self.both_include, self.a_include_b_exclude),
+            (self.a_exclude_b_include, self.both_exclude),
+        )
 
 
 def cohen_kappa(table: Sequence[Sequence[int]], *, z: float = _Z) -> Kappa:
@@ -110,8 +117,9 @@ def cohen_kappa(table: Sequence[Sequence[int]], *, z: float = _Z) -> Kappa:
         return Kappa(n, p_o, p_e, None, None, None, None)
     kappa = (p_o - p_e) / (1 - p_e)
     a = sum(p[i][i] * (1 - (rows[i] + cols[i]) * (1 - kappa)) ** 2 for i in range(k))
-    b = (1 - kappa) ** 2 * sum(p[i][j] * (cols[i] + rows[j]) ** 2
-                               for i in range(k) for j in range(k) if i != j)
+    b = (1 - kappa) ** 2 * sum(
+        p[i][j] * (cols[i] + rows[j]) ** 2 for i in range(k) for j in range(k) if i != j
+    )
     c = (kappa - p_e * (1 - kappa)) ** 2
     # Rounding can leave a tiny negative variance when agreement is perfect.
     se = math.sqrt(max(a + b - c, 0.0) / (n * (1 - p_e) ** 2))

@@ -29,7 +29,7 @@ __all__ = [
 
 class ResolutionMethod(StrEnum):
     THIRD_REVIEWER = "third_reviewer"
-    CONSENSUS = "consensus"      # the pair together
+    CONSENSUS = "consensus"  # the pair together
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +53,15 @@ class Resolution:
     reason: str = ""
     note: str = ""
     resolved_at: str = ""
-    replaces_id: int | None = None     # the live resolution this one replaced on purpose
+    replaces_id: int | None = None  # the live resolution this one replaced on purpose
 
     def describe(self) -> str:
         """E.g. ``include by rev_a as third reviewer at 2025-01-02 10:00`` (UTC, to the minute)."""
-        how = "as third reviewer" if self.method is ResolutionMethod.THIRD_REVIEWER else "for the pair"
+        how = (
+            "as third reviewer"
+            if self.method is ResolutionMethod.THIRD_REVIEWER
+            else "for the pair"
+        )
         reason = f" ({self.reason})" if self.reason else ""
         when = f" at {self.resolved_at[:16].replace('T', ' ')}" if self.resolved_at else ""
         return f"{self.choice.value}{reason} by {self.reviewer} {how}{when}"
@@ -70,7 +74,8 @@ class ResolutionExistsError(InvalidInputError):
         self.resolution = resolution
         super().__init__(
             f"record {resolution.record_id} was already resolved at {resolution.stage.value}: "
-            f"{resolution.describe()}; resolve it again with replace (--replace) to replace it")
+            f"{resolution.describe()}; resolve it again with replace (--replace) to replace it"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +91,10 @@ class Conflict:
     resolution: Resolution | None = None
 
 
-def is_conflict(choices: Iterable[Choice | str], maybe_counts_as: Choice | str = Choice.INCLUDE) -> bool:
+def is_conflict(
+    choices: Iterable[Choice | str], maybe_counts_as: Choice | str = Choice.INCLUDE
+) -> bool:
     """True when the choices, as counted, hold both include and exclude (resolved or not)."""
-    return stage_outcome(choices, needed=1, maybe_counts_as=maybe_counts_as) is StageOutcome.CONFLICT
+    return (
+        stage_outcome(choices, needed=1, maybe_counts_as=maybe_counts_as) is StageOutcome.CONFLICT
+    )

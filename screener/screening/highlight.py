@@ -20,13 +20,17 @@ __all__ = ["Span", "highlight_spans"]
 class Span:
     start: int
     end: int
-    kind: str      # "include" or "exclude"
+    kind: str  # "include" or "exclude"
 
 
 def _is_cjk(char: str) -> bool:
     code = ord(char)
-    return (0x2E80 <= code <= 0x9FFF or 0xAC00 <= code <= 0xD7AF or 0xF900 <= code <= 0xFAFF
-            or 0x20000 <= code <= 0x2FA1F)
+    return (
+        0x2E80 <= code <= 0x9FFF
+        or 0xAC00 <= code <= 0xD7AF
+        or 0xF900 <= code <= 0xFAFF
+        or 0x20000 <= code <= 0x2FA1F
+    )
 
 
 def _pattern_for(term: str) -> str:
@@ -40,13 +44,15 @@ def _compile(terms: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[str], dict[
         return None
     kinds: dict[str, str] = {}
     for term, kind in terms:
-        kinds.setdefault(term.lower(), kind)      # a term listed under both kinds counts as include
+        kinds.setdefault(term.lower(), kind)  # a term listed under both kinds counts as include
     # Longest terms first, so "peer comparison" wins over "peer" at the same place.
     words = sorted(kinds, key=len, reverse=True)
     return re.compile("|".join(_pattern_for(w) for w in words), re.IGNORECASE), kinds
 
 
-def highlight_spans(text: str, include_terms: Iterable[str], exclude_terms: Iterable[str]) -> list[Span]:
+def highlight_spans(
+    text: str, include_terms: Iterable[str], exclude_terms: Iterable[str]
+) -> list[Span]:
     """Non-overlapping spans of ``text`` matching the terms, in order.
 
     Parameters
@@ -56,12 +62,18 @@ def highlight_spans(text: str, include_terms: Iterable[str], exclude_terms: Iter
     include_terms, exclude_terms
         The review's highlight terms (empty and blank terms are ignored).
     """
-    terms = tuple(sorted({(t.strip(), "include") for t in include_terms if t.strip()}
-                         | {(t.strip(), "exclude") for t in exclude_terms if t.strip()},
-                         key=lambda tk: (tk[1] != "include", tk[0])))
+    terms = tuple(
+        sorted(
+            {(t.strip(), "include") for t in include_terms if t.strip()}
+            | {(t.strip(), "exclude") for t in exclude_terms if t.strip()},
+            key=lambda tk: (tk[1] != "include", tk[0]),
+        )
+    )
     compiled = _compile(terms)
     if compiled is None or not text:
         return []
     pattern, kinds = compiled
-    return [Span(m.start(), m.end(), kinds.get(m.group(0).lower(), "include"))
-            for m in pattern.finditer(text)]
+    return [
+        Span(m.start(), m.end(), kinds.get(m.group(0).lower(), "include"))
+        for m in pattern.finditer(text)
+    ]

@@ -28,11 +28,20 @@ class QueueMode(StrEnum):
     RANDOM = "random"
 
 
-MODE_LABELS = {QueueMode.AUTO: "automatic", QueueMode.RELEVANCE: "most relevant first",
-               QueueMode.FILE: "file order", QueueMode.RANDOM: "random order"}
+MODE_LABELS = {
+    QueueMode.AUTO: "automatic",
+    QueueMode.RELEVANCE: "most relevant first",
+    QueueMode.FILE: "file order",
+    QueueMode.RANDOM: "random order",
+}
 
-_ALIASES = {"relevant": QueueMode.RELEVANCE, "rank": QueueMode.RELEVANCE,
-            "ranked": QueueMode.RELEVANCE, "file-order": QueueMode.FILE, "id": QueueMode.FILE}
+_ALIASES = {
+    "relevant": QueueMode.RELEVANCE,
+    "rank": QueueMode.RELEVANCE,
+    "ranked": QueueMode.RELEVANCE,
+    "file-order": QueueMode.FILE,
+    "id": QueueMode.FILE,
+}
 
 
 def parse_mode(value: QueueMode | str) -> QueueMode:
@@ -69,18 +78,24 @@ class QueueOrder:
     effective: QueueMode
     seed: int
     ranking: RankingInfo | None = None
-    sampling: bool = False      # random order walks the stopping rule's running sample
+    sampling: bool = False  # random order walks the stopping rule's running sample
 
     def describe(self) -> str:
         """e.g. "most relevant first (automatic; model of 14 decisions)"."""
         text = MODE_LABELS[self.effective]
         if self.mode is QueueMode.AUTO:
-            text += " (automatic" + ("" if self.effective is QueueMode.RELEVANCE
-                                     else ": most relevant first after an include and an exclude")
+            text += " (automatic" + (
+                ""
+                if self.effective is QueueMode.RELEVANCE
+                else ": most relevant first after an include and an exclude"
+            )
             text += ")"
         if self.effective is QueueMode.RELEVANCE:
-            text += ("; ranking pending" if self.ranking is None
-                     else f"; model of {self.ranking.labels:,} decisions")
+            text += (
+                "; ranking pending"
+                if self.ranking is None
+                else f"; model of {self.ranking.labels:,} decisions"
+            )
         if self.effective is QueueMode.RANDOM:
             text += f", seed {self.seed}" + ("; stopping-rule sample" if self.sampling else "")
         return text

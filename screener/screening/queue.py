@@ -44,7 +44,9 @@ class QueueFilter(StrEnum):
     ALL = "all"
 
 
-def parse_filter(value: QueueFilter | str, tag: str | None = None) -> tuple[QueueFilter, str | None]:
+def parse_filter(
+    value: QueueFilter | str, tag: str | None = None
+) -> tuple[QueueFilter, str | None]:
     """A filter and its tag from what a user gave (``"tag:rct"`` is accepted)."""
     text = str(value).strip()
     if text.lower().startswith("tag:"):
@@ -98,8 +100,12 @@ def matches(
         if blind and state.mine is None:
             return False
         choices = ([state.mine] if state.mine else []) + list(state.others)
-        return stage_outcome(choices, needed=needed, maybe_counts_as=maybe_counts_as,
-                             resolution=state.resolution) is StageOutcome.CONFLICT
+        return (
+            stage_outcome(
+                choices, needed=needed, maybe_counts_as=maybe_counts_as, resolution=state.resolution
+            )
+            is StageOutcome.CONFLICT
+        )
     if flt is QueueFilter.TAG:
         tags = state.my_tags if blind else state.my_tags | state.other_tags
         return tag in tags

@@ -86,13 +86,23 @@ def _vectorizers(settings: RankingSettings) -> tuple[Any, Any | None]:
     from sklearn.feature_extraction.text import HashingVectorizer
 
     half = settings.buckets // 2 if settings.char_ngrams is not None else settings.buckets
-    word = HashingVectorizer(n_features=half, ngram_range=settings.word_ngrams, norm=None,
-                             alternate_sign=False, dtype=np.float32)
+    word = HashingVectorizer(
+        n_features=half,
+        ngram_range=settings.word_ngrams,
+        norm=None,
+        alternate_sign=False,
+        dtype=np.float32,
+    )
     char = None
     if settings.char_ngrams is not None:
-        char = HashingVectorizer(n_features=half, analyzer=settings.char_analyzer,
-                                 ngram_range=settings.char_ngrams, norm=None,
-                                 alternate_sign=False, dtype=np.float32)
+        char = HashingVectorizer(
+            n_features=half,
+            analyzer=settings.char_analyzer,
+            ngram_range=settings.char_ngrams,
+            norm=None,
+            alternate_sign=False,
+            dtype=np.float32,
+        )
     return word, char
 
 
@@ -133,15 +143,16 @@ class Features:
         if self.df is None:
             self.df = np.zeros(self.settings.buckets, dtype=np.int64)
         for start in range(0, len(ids), CHUNK):
-            part = texts[start:start + CHUNK]
+            part = texts[start : start + CHUNK]
             counts = word.transform([t[0] for t in part])
             counts.sum_duplicates()
-            counts.data = 1.0 + np.log(counts.data, dtype=np.float32)   # sublinear tf
+            counts.data = 1.0 + np.log(counts.data, dtype=np.float32)  # sublinear tf
             if char is not None:
                 chars = char.transform([t[1] for t in part])
                 chars.sum_duplicates()
                 chars.data = (1.0 + np.log(chars.data, dtype=np.float32)) * np.float32(
-                    self.settings.char_weight)
+                    self.settings.char_weight
+                )
                 counts = sparse.hstack([counts, chars], format="csr", dtype=np.float32)
             self.df += np.bincount(counts.indices, minlength=self.settings.buckets)
             counts.data = counts.data.astype(np.float16)
@@ -154,9 +165,9 @@ class Features:
             return
         n = len(self)
         self.idf = (np.log((1.0 + n) / (1.0 + self.df)) + 1.0).astype(np.float32)
-        if self.settings.max_df < 1.0:      # terms in nearly every record weigh nothing
+        if self.settings.max_df < 1.0:  # terms in nearly every record weigh nothing
             self.idf[self.df > self.settings.max_df * n] = 0.0
-        idf2 = self.idf ** 2
+        idf2 = self.idf**2
         norms = []
         for block in self.blocks:
             squared = _as32(block)
@@ -174,8 +185,9 @@ class Features:
         for index, block in enumerate(self.blocks):
             inside = (positions >= starts[index]) & (positions < starts[index + 1])
             if inside.any():
-                found.append((np.flatnonzero(inside),
-                              _as32(block)[positions[inside] - starts[index]]))
+                found.append(
+                    (np.flatnonzero(inside), _as32(block)[positions[inside] - starts[index]])
+                )
         order = np.concatenate([where for where, _ in found])
         stacked = sparse.vstack([rows for _, rows in found], format="csr")
         back = np.empty_like(order)
@@ -199,12 +211,14 @@ def _as32(block: sparse.csr_matrix) -> sparse.csr_matrix:
     """A kept block with float32 values (its index arrays shared, not copied)."""
     from scipy import sparse
 
-    return sparse.csr_matrix((block.data.astype(np.float32), block.indices, block.indptr),
-                             shape=block.shape, copy=False)
+    return sparse.csr_matrix(
+        (block.data.astype(np.float32), block.indices, block.indptr), shape=block.shape, copy=False
+    )
 
 
-def score(features: Features, positions: Sequence[int] | np.ndarray,
-          labels: Sequence[bool] | np.ndarray) -> np.ndarray:
+def score(
+    features: Features, positions: Sequence[int] | np.ndarray, labels: Sequence[bool] | np.ndarray
+) -> np.ndarray:
     """Train on the rows at ``positions`` (True: include) and score every row of ``features``.
 
     Scores are in (0, 1), higher is more likely relevant: the logistic of the SVM's decision
@@ -241,12 +255,12 @@ def _classifier(settings: RankingSettings) -> Any:
     if settings.classifier == "logreg":
         from sklearn.linear_model import LogisticRegression
 
-        return LogisticRegression(C=settings.c * 100, solver="liblinear",
-                                  random_state=settings.seed)
+        return LogisticRegression(
+            C=settings.c * 100, solver="liblinear", random_state=settings.seed
+        )
     from sklearn.svm import LinearSVC
 
-    return LinearSVC(C=settings.c, loss="squared_hinge", random_state=settings.seed,
-                     max_iter=5_000)
+    return LinearSVC(C=settings.c, loss="squared_hinge", random_state=settings.seed, max_iter=5_000)
 
 
 def ranked(scores: np.ndarray) -> np.ndarray:

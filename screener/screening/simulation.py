@@ -42,7 +42,7 @@ class SimulationRun:
     seed: int
     priors: tuple[int, ...]
     order: tuple[int, ...]
-    labels: tuple[bool, ...]        # by row
+    labels: tuple[bool, ...]  # by row
     metrics: Metrics
     switched_at: int | None
     stop_at: int | None
@@ -52,19 +52,24 @@ class SimulationRun:
 
     def recall_curve(self) -> np.ndarray:
         """Relevant records found after each record screened (priors left out)."""
-        after = np.asarray(self.order[len(self.priors):], dtype=np.int64)
+        after = np.asarray(self.order[len(self.priors) :], dtype=np.int64)
         return np.cumsum(np.asarray(self.labels, dtype=bool)[after])
 
 
-def pick_priors(labels: Sequence[bool] | np.ndarray, includes: int, excludes: int, seed: int) -> tuple[int, ...]:
+def pick_priors(
+    labels: Sequence[bool] | np.ndarray, includes: int, excludes: int, seed: int
+) -> tuple[int, ...]:
     """``includes`` random relevant rows and ``excludes`` random irrelevant ones (seeded)."""
     y = np.asarray(labels, dtype=bool)
     if includes > int(y.sum()) or excludes > int((~y).sum()):
-        raise ValueError(f"cannot pick {includes} includes and {excludes} excludes as priors from "
-                         f"{int(y.sum())} relevant and {int((~y).sum())} irrelevant records")
+        raise ValueError(
+            f"cannot pick {includes} includes and {excludes} excludes as priors from "
+            f"{int(y.sum())} relevant and {int((~y).sum())} irrelevant records"
+        )
     rng = np.random.default_rng(seed)
-    chosen = (list(rng.choice(np.flatnonzero(y), includes, replace=False))
-              + list(rng.choice(np.flatnonzero(~y), excludes, replace=False)))
+    chosen = list(rng.choice(np.flatnonzero(y), includes, replace=False)) + list(
+        rng.choice(np.flatnonzero(~y), excludes, replace=False)
+    )
     return tuple(int(i) for i in chosen)
 
 
@@ -83,9 +88,15 @@ def metrics(order: Sequence[int], labels: Sequence[bool] | np.ndarray, n_priors:
     return Metrics(wss, rrf, at_95)
 
 
-def simulate(features: Features, labels: Sequence[bool], *, seed: int,
-             priors: tuple[int, int] = (1, 1), recall_target: float = 0.95,
-             confidence: float = 0.95) -> SimulationRun:
+def simulate(
+    features: Features,
+    labels: Sequence[bool],
+    *,
+    seed: int,
+    priors: tuple[int, int] = (1, 1),
+    recall_target: float = 0.95,
+    confidence: float = 0.95,
+) -> SimulationRun:
     """Screen every row of ``features`` (labels by row) in prioritised order from random priors,
     and play the stopping rule alongside (see the module docstring)."""
     y = np.asarray(labels, dtype=bool)
@@ -119,22 +130,41 @@ def simulate(features: Features, labels: Sequence[bool], *, seed: int,
         since_include = 0 if y[row] else since_include + 1
         found += int(y[row])
         if switched_at is None:
-            needed = sample_needed(unscreened=n - len(order), includes=found,
-                                   recall_target=recall_target, confidence=confidence)
+            needed = sample_needed(
+                unscreened=n - len(order),
+                includes=found,
+                recall_target=recall_target,
+                confidence=confidence,
+            )
             if needed is not None and since_include >= needed:
                 switched_at = len(order)
                 stop_at, found_at_stop, stop_test = _random_phase(
-                    y, order, screened, seed, recall_target, confidence)
+                    y, order, screened, seed, recall_target, confidence
+                )
                 if stop_at is not None:
                     stop_recall = found_at_stop / total_relevant
-    return SimulationRun(seed, prior_rows, tuple(order), tuple(bool(v) for v in y),
-                         metrics(order, y, len(prior_rows)), switched_at, stop_at, stop_recall,
-                         stop_test, retrainings)
+    return SimulationRun(
+        seed,
+        prior_rows,
+        tuple(order),
+        tuple(bool(v) for v in y),
+        metrics(order, y, len(prior_rows)),
+        switched_at,
+        stop_at,
+        stop_recall,
+        stop_test,
+        retrainings,
+    )
 
 
-def _random_phase(y: np.ndarray, order: list[int], screened: np.ndarray, seed: int,
-                  recall_target: float, confidence: float
-                  ) -> tuple[int | None, int, StoppingTest | None]:
+def _random_phase(
+    y: np.ndarray,
+    order: list[int],
+    screened: np.ndarray,
+    seed: int,
+    recall_target: float,
+    confidence: float,
+) -> tuple[int | None, int, StoppingTest | None]:
     """From the switch on, screen the unscreened rows in random order until the test is met:
     how many rows had been screened then (counting ``order``), how many relevant ones, and the
     test (None, 0, None when the records run out first)."""
@@ -144,8 +174,14 @@ def _random_phase(y: np.ndarray, order: list[int], screened: np.ndarray, seed: i
     k = 0
     for n, row in enumerate(draws, start=1):
         k += int(y[row])
-        test = hypergeometric_test(urn=len(urn), sampled=n, sample_includes=k, includes_before=before,
-                           recall_target=recall_target, confidence=confidence)
+        test = hypergeometric_test(
+            urn=len(urn),
+            sampled=n,
+            sample_includes=k,
+            includes_before=before,
+            recall_target=recall_target,
+            confidence=confidence,
+        )
         if test.met:
             return len(order) + n, before + k, test
     return None, 0, None

@@ -28,10 +28,15 @@ def recall_curves(runs: Sequence[SimulationRun], *, title: str, fmt: str) -> byt
     for run in runs:
         curve = run.recall_curve()
         x = np.arange(1, len(curve) + 1)
-        line, = ax.plot(x, curve / max(relevant, 1), linewidth=1.2, label=f"seed {run.seed}")
+        (line,) = ax.plot(x, curve / max(relevant, 1), linewidth=1.2, label=f"seed {run.seed}")
         if run.stop_at is not None and run.stop_recall is not None:
-            ax.plot([run.stop_at - len(run.priors)], [run.stop_recall], marker="o",
-                    color=line.get_color(), markersize=6)
+            ax.plot(
+                [run.stop_at - len(run.priors)],
+                [run.stop_recall],
+                marker="o",
+                color=line.get_color(),
+                markersize=6,
+            )
     ax.plot([0, n], [0, 1], linestyle="--", color="grey", linewidth=1, label="random order")
     ax.axhline(0.95, color="grey", linewidth=0.6, linestyle=":")
     ax.set_xlim(0, n)
@@ -39,8 +44,16 @@ def recall_curves(runs: Sequence[SimulationRun], *, title: str, fmt: str) -> byt
     ax.set_xlabel("Records screened (after the priors)", fontsize=9, parse_math=False)
     ax.set_ylabel("Recall (relevant records found)", fontsize=9, parse_math=False)
     ax.set_title(printable(title), fontsize=10, parse_math=False)
-    ax.text(0.99, 0.02, "dots: where the stopping rule would have stopped",
-            transform=ax.transAxes, ha="right", va="bottom", fontsize=7, parse_math=False)
+    ax.text(
+        0.99,
+        0.02,
+        "dots: where the stopping rule would have stopped",
+        transform=ax.transAxes,
+        ha="right",
+        va="bottom",
+        fontsize=7,
+        parse_math=False,
+    )
     ax.legend(loc="lower right", bbox_to_anchor=(1.0, 0.08), fontsize=7, frameon=False)
     ax.grid(True, linewidth=0.3)
     fig.set_layout_engine("tight")

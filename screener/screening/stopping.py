@@ -32,11 +32,20 @@ from fractions import Fraction
 
 from screener.display import count_of
 
-__all__ = ["RULE", "ScreeningStop", "StoppingStatus", "StoppingTest", "k_target", "sample_needed",
-           "hypergeometric_test"]
+__all__ = [
+    "RULE",
+    "ScreeningStop",
+    "StoppingStatus",
+    "StoppingTest",
+    "k_target",
+    "sample_needed",
+    "hypergeometric_test",
+]
 
-RULE = ("Callaghan & Müller-Hansen (2020) stopping criterion: a hypergeometric test on a "
-        "random sample of the records not screened by priority")
+RULE = (
+    "Callaghan & Müller-Hansen (2020) stopping criterion: a hypergeometric test on a "
+    "random sample of the records not screened by priority"
+)
 """One line naming the rule, for the dashboard, the report and exports."""
 
 
@@ -46,17 +55,17 @@ class StoppingTest:
 
     recall_target: float
     confidence: float
-    urn: int                    # N: records not screened when random sampling began
-    sampled: int                # n: records of the urn screened in random order
-    sample_includes: int        # k: relevant records among them
-    includes_before: int        # r_AL: relevant records found outside the urn
-    includes_found: int         # r_seen: every relevant record found so far
-    k_target: int               # K_tar
+    urn: int  # N: records not screened when random sampling began
+    sampled: int  # n: records of the urn screened in random order
+    sample_includes: int  # k: relevant records among them
+    includes_before: int  # r_AL: relevant records found outside the urn
+    includes_found: int  # r_seen: every relevant record found so far
+    k_target: int  # K_tar
     p_value: float
     recall_estimate: float | None
     recall_low: float | None
     recall_high: float | None
-    more_needed: int | None     # random records still to screen if none is relevant
+    more_needed: int | None  # random records still to screen if none is relevant
 
     @property
     def met(self) -> bool:
@@ -64,7 +73,7 @@ class StoppingTest:
 
 
 def _fraction(value: float) -> Fraction:
-    return Fraction(value).limit_denominator(10**6)    # 0.95 is 19/20, not its binary neighbour
+    return Fraction(value).limit_denominator(10**6)  # 0.95 is 19/20, not its binary neighbour
 
 
 def k_target(includes_found: int, includes_before: int, recall_target: float) -> int:
@@ -84,19 +93,30 @@ def _cdf(k: int, urn: int, relevant: int, sampled: int) -> float:
         return 0.0
     total = _log_choose(urn, sampled)
     low = max(0, sampled - (urn - relevant))
-    p = sum(math.exp(_log_choose(relevant, x) + _log_choose(urn - relevant, sampled - x) - total)
-            for x in range(low, min(k, relevant, sampled) + 1))
+    p = sum(
+        math.exp(_log_choose(relevant, x) + _log_choose(urn - relevant, sampled - x) - total)
+        for x in range(low, min(k, relevant, sampled) + 1)
+    )
     return min(1.0, max(0.0, p))
 
 
-def _p_value(urn: int, sampled: int, k: int, includes_found: int, includes_before: int,
-             recall_target: float) -> float:
+def _p_value(
+    urn: int, sampled: int, k: int, includes_found: int, includes_before: int, recall_target: float
+) -> float:
     return _cdf(k, urn, k_target(includes_found, includes_before, recall_target), sampled)
 
 
-def sample_needed(*, unscreened: int, includes: int, recall_target: float = 0.95,
-                  confidence: float = 0.95, sampled: int = 0, sample_includes: int = 0,
-                  includes_before: int | None = None, urn: int | None = None) -> int | None:
+def sample_needed(
+    *,
+    unscreened: int,
+    includes: int,
+    recall_target: float = 0.95,
+    confidence: float = 0.95,
+    sampled: int = 0,
+    sample_includes: int = 0,
+    includes_before: int | None = None,
+    urn: int | None = None,
+) -> int | None:
     """How many more random records (none of them relevant) would meet the test.
 
     Before sampling (the defaults): a sample would be drawn from the ``unscreened`` records, with
@@ -114,34 +134,50 @@ def sample_needed(*, unscreened: int, includes: int, recall_target: float = 0.95
         return 0
     if not met(urn):
         return None
-    low, high = sampled, urn        # met(high), not met(low): P(X <= k) falls as n grows
+    low, high = sampled, urn  # met(high), not met(low): P(X <= k) falls as n grows
     while high - low > 1:
         middle = (low + high) // 2
         low, high = (low, middle) if met(middle) else (middle, high)
     return high - sampled
 
 
-def hypergeometric_test(*, urn: int, sampled: int, sample_includes: int, includes_before: int,
-                includes_found: int | None = None, recall_target: float = 0.95,
-                confidence: float = 0.95) -> StoppingTest:
+def hypergeometric_test(
+    *,
+    urn: int,
+    sampled: int,
+    sample_includes: int,
+    includes_before: int,
+    includes_found: int | None = None,
+    recall_target: float = 0.95,
+    confidence: float = 0.95,
+) -> StoppingTest:
     """The test and the recall estimate from a random sample of the urn (see the module
     docstring); ``includes_found`` defaults to ``includes_before + sample_includes``."""
     if not 0 < recall_target < 1 or not 0 < confidence < 1:
         raise ValueError("the recall target and the confidence are between 0 and 1")
     if not 0 <= sample_includes <= sampled <= urn:
-        raise ValueError(f"a sample of {sampled} with {sample_includes} relevant records cannot "
-                         f"come from {urn} records")
+        raise ValueError(
+            f"a sample of {sampled} with {sample_includes} relevant records cannot "
+            f"come from {urn} records"
+        )
     found = includes_before + sample_includes if includes_found is None else includes_found
     k = sample_includes
     p = _p_value(urn, sampled, k, found, includes_before, recall_target)
-    more = sample_needed(unscreened=urn, includes=found, recall_target=recall_target,
-                         confidence=confidence, sampled=sampled, sample_includes=k,
-                         includes_before=includes_before, urn=urn)
+    more = sample_needed(
+        unscreened=urn,
+        includes=found,
+        recall_target=recall_target,
+        confidence=confidence,
+        sampled=sampled,
+        sample_includes=k,
+        includes_before=includes_before,
+        urn=urn,
+    )
     estimate = low = high = None
     in_urn_found = found - includes_before
     if sampled and found:
         alpha = (1 - confidence) / 2
-        top = urn - (sampled - k)           # K cannot exceed this: the sample's excludes
+        top = urn - (sampled - k)  # K cannot exceed this: the sample's excludes
         k_high = _search(k, top, lambda kk: _cdf(k, urn, kk, sampled) >= alpha, last=True)
         k_low = _search(k, top, lambda kk: 1 - _cdf(k - 1, urn, kk, sampled) >= alpha, last=False)
         k_hat = k * urn / sampled
@@ -152,9 +188,21 @@ def hypergeometric_test(*, urn: int, sampled: int, sample_includes: int, include
         estimate, low, high = recall(k_hat), recall(k_high), recall(k_low)
     elif urn == 0 and found:
         estimate = low = high = 1.0
-    return StoppingTest(recall_target, confidence, urn, sampled, k, includes_before, found,
-                        k_target(found, includes_before, recall_target), p, estimate, low, high,
-                        more)
+    return StoppingTest(
+        recall_target,
+        confidence,
+        urn,
+        sampled,
+        k,
+        includes_before,
+        found,
+        k_target(found, includes_before, recall_target),
+        p,
+        estimate,
+        low,
+        high,
+        more,
+    )
 
 
 def _search(lo: int, hi: int, check: Callable[[int], bool], *, last: bool) -> int:
@@ -229,17 +277,33 @@ class StoppingStatus:
         """One line for the dashboard and the CLI."""
         if self.stop is not None:
             s = self.stop
-            return (f"stopped by {s.reviewer} ({s.stopped_at[:10]}): {s.marked:,} records not "
-                    f"screened (stopping rule, p = {s.test.p_value:.3f})")
-        head = f"{self.screened:,} of {self.records:,} screened · {count_of(self.includes, 'include')}"
+            return (
+                f"stopped by {s.reviewer} ({s.stopped_at[:10]}): {s.marked:,} records not "
+                f"screened (stopping rule, p = {s.test.p_value:.3f})"
+            )
+        head = (
+            f"{self.screened:,} of {self.records:,} screened · {count_of(self.includes, 'include')}"
+        )
         t = self.test
         if t is None:
-            more = ("—" if self.sample_needed is None else f"{self.sample_needed:,}")
+            more = "—" if self.sample_needed is None else f"{self.sample_needed:,}"
             return f"{head} · no random sample yet (a sample would need {more} records)"
-        recall = ("n/a" if t.recall_estimate is None else
-                  f"{100 * t.recall_estimate:.0f}% ({100 * (t.recall_low or 0):.0f}–"
-                  f"{100 * (t.recall_high or 0):.0f}%)")
-        state = "criterion met" if t.met else (
-            "not met: " + ("no sample size can meet it" if t.more_needed is None
-                           else f"screen {t.more_needed:,} more random records"))
+        recall = (
+            "n/a"
+            if t.recall_estimate is None
+            else f"{100 * t.recall_estimate:.0f}% ({100 * (t.recall_low or 0):.0f}–"
+            f"{100 * (t.recall_high or 0):.0f}%)"
+        )
+        state = (
+            "criterion met"
+            if t.met
+            else (
+                "not met: "
+                + (
+                    "no sample size can meet it"
+                    if t.more_needed is None
+                    else f"screen {t.more_needed:,} more random records"
+                )
+            )
+        )
         return f"{head} · sample {t.sampled:,}/{t.urn:,} · recall ≈ {recall} · {state}"

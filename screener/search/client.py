@@ -68,8 +68,15 @@ class EntrezSettings:
     tool: str = "screener"
 
     @classmethod
-    def resolve(cls, *, review_email: str = "", email: str | None = None, api_key: str | None = None,
-                base_url: str | None = None, environ: Mapping[str, str] | None = None) -> EntrezSettings:
+    def resolve(
+        cls,
+        *,
+        review_email: str = "",
+        email: str | None = None,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> EntrezSettings:
         """Settings from explicit values, then the review, then the environment.
 
         ``email``: the argument, else the review's ``ncbi_email``, else ``NCBI_EMAIL``.
@@ -81,10 +88,13 @@ class EntrezSettings:
         if not address or "@" not in address:
             raise ScreenerError(
                 "NCBI asks every E-utilities user for an email address: give --email, set the "
-                "review's ncbi_email, or set NCBI_EMAIL")
+                "review's ncbi_email, or set NCBI_EMAIL"
+            )
         url = (base_url or env.get("SCREENER_EUTILS_URL", "") or DEFAULT_EUTILS_URL).strip()
         if not url.startswith(("http://", "https://")):
-            raise ScreenerError(f"the E-utilities URL must start with http:// or https:// (got {url!r})")
+            raise ScreenerError(
+                f"the E-utilities URL must start with http:// or https:// (got {url!r})"
+            )
         key = (api_key if api_key is not None else env.get("NCBI_API_KEY", "")).strip()
         return cls(email=address, api_key=key, base_url=url if url.endswith("/") else url + "/")
 
@@ -146,10 +156,15 @@ class EntrezClient:
         called before each attempt; when it returns True the client raises SearchCancelled.
     """
 
-    def __init__(self, settings: EntrezSettings, options: EntrezOptions | None = None, *,
-                 session: requests.Session | None = None,
-                 cancelled: Callable[[], bool] | None = None,
-                 sleep: Callable[[float], object] | None = None) -> None:
+    def __init__(
+        self,
+        settings: EntrezSettings,
+        options: EntrezOptions | None = None,
+        *,
+        session: requests.Session | None = None,
+        cancelled: Callable[[], bool] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> None:
         self.settings = settings
         self.options = options = options or EntrezOptions()
         self._session = session or requests.Session()
@@ -164,21 +179,47 @@ class EntrezClient:
         self._session.close()
 
     # --- the E-utilities ---------------------------------------------------------------------
-    def esearch(self, term: str, *, retmax: int = 0, mindate: str = "", maxdate: str = "",
-                datetype: str = "pdat") -> SearchResult:
+    def esearch(
+        self,
+        term: str,
+        *,
+        retmax: int = 0,
+        mindate: str = "",
+        maxdate: str = "",
+        datetype: str = "pdat",
+    ) -> SearchResult:
         """Run ``term`` with ``usehistory=y``; the first ``retmax`` PMIDs come back with the count."""
-        params: dict[str, Any] = {"db": "pubmed", "term": term, "usehistory": "y",
-                                  "retmax": retmax, "retstart": 0}
+        params: dict[str, Any] = {
+            "db": "pubmed",
+            "term": term,
+            "usehistory": "y",
+            "retmax": retmax,
+            "retstart": 0,
+        }
         if mindate or maxdate:
-            params.update(datetype=datetype, mindate=mindate or "1000/01/01",
-                          maxdate=maxdate or "3000/12/31")
+            params.update(
+                datetype=datetype, mindate=mindate or "1000/01/01", maxdate=maxdate or "3000/12/31"
+            )
         return self._call("esearch", params, _parse_esearch)
 
-    def efetch_history(self, webenv: str, query_key: str, *, retstart: int, retmax: int,
-                       parse: Callable[[bytes], T]) -> T:
+    def efetch_history(
+        self,
+        webenv: str,
+        query_key: str,
+        *,
+        retstart: int,
+        retmax: int,
+        parse: Callable[[bytes], T],
+    ) -> T:
         """A page of a stored result set (WebEnv + query_key), parsed by ``parse``."""
-        params = {"db": "pubmed", "retmode": "xml", "WebEnv": webenv, "query_key": query_key,
-                  "retstart": retstart, "retmax": retmax}
+        params = {
+            "db": "pubmed",
+            "retmode": "xml",
+            "WebEnv": webenv,
+            "query_key": query_key,
+            "retstart": retstart,
+            "retmax": retmax,
+        }
         return self._call("efetch", params, parse)
 
     def efetch_ids(self, ids: list[str], *, parse: Callable[[bytes], T]) -> T:
@@ -209,31 +250,46 @@ class EntrezClient:
                 self.retries += 1
                 after = retry.retry_after
                 if after is not None and after > self.options.max_retry_after:
-                    raise EntrezError(f"PubMed {endpoint}: the server asks to wait {after:.0f} s "
-                                      "before retrying; try again later (--resume continues)") from None
+                    raise EntrezError(
+                        f"PubMed {endpoint}: the server asks to wait {after:.0f} s "
+                        "before retrying; try again later (--resume continues)"
+                    ) from None
                 self._sleep(self._backoff.delay(attempt, after))
-        raise EntrezError(f"PubMed {endpoint} failed {attempts} times; last: {reason}. "
-                          "Try again later (--resume continues where it stopped)")
+        raise EntrezError(
+            f"PubMed {endpoint} failed {attempts} times; last: {reason}. "
+            "Try again later (--resume continues where it stopped)"
+        )
 
     def _attempt(self, url: str, data: dict[str, Any], parse: Callable[[bytes], T]) -> T:
         try:
             response, body = self._exchange(url, data)
         except requests.Timeout:
             raise _Retry("the server did not answer in time") from None
-        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
-                requests.exceptions.ContentDecodingError) as exc:
+        except (
+            requests.ConnectionError,
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError,
+        ) as exc:
             raise _Retry(f"connection failed ({type(exc).__name__})") from None
         except requests.RequestException as exc:
-            raise EntrezError(self._redact(f"cannot reach E-utilities at {self.settings.base_url}: "
-                                           f"{type(exc).__name__}")) from None
+            raise EntrezError(
+                self._redact(
+                    f"cannot reach E-utilities at {self.settings.base_url}: {type(exc).__name__}"
+                )
+            ) from None
         status = response.status_code
         if status == 429:
-            raise _Retry("HTTP 429 (too many requests)", _retry_after(response.headers.get("Retry-After")))
+            raise _Retry(
+                "HTTP 429 (too many requests)", _retry_after(response.headers.get("Retry-After"))
+            )
         if status >= 500:
             raise _Retry(f"HTTP {status} {response.reason or ''}".strip())
         if status >= 400:
-            raise EntrezError(self._redact(
-                f"PubMed refused the request: HTTP {status} {response.reason or ''}: {_snippet(body)}"))
+            raise EntrezError(
+                self._redact(
+                    f"PubMed refused the request: HTTP {status} {response.reason or ''}: {_snippet(body)}"
+                )
+            )
         head = body[:512].lstrip().lower()
         if head.startswith((b"<html", b"<!doctype html")):
             raise _Retry("an HTML page came back instead of XML")
@@ -252,8 +308,9 @@ class EntrezClient:
         for _ in range(MAX_REDIRECTS + 1):
             # Read in 1 MB pieces: ``response.content`` reads 10 KB at a time, and an efetch
             # answer of 500 records (3.5 MB) then costs three times the CPU to receive.
-            with self._session.post(url, data=data, timeout=self.options.timeout, stream=True,
-                                    allow_redirects=False) as response:
+            with self._session.post(
+                url, data=data, timeout=self.options.timeout, stream=True, allow_redirects=False
+            ) as response:
                 location = response.headers.get("Location", "")
                 if response.status_code in _REDIRECT_CODES and location:
                     target = urljoin(url, location)
@@ -261,7 +318,9 @@ class EntrezClient:
                     url = target
                     continue
                 return response, b"".join(response.iter_content(_READ_BYTES))
-        raise EntrezError(f"E-utilities redirected more than {MAX_REDIRECTS} times; last to {_origin(url)}")
+        raise EntrezError(
+            f"E-utilities redirected more than {MAX_REDIRECTS} times; last to {_origin(url)}"
+        )
 
     def _redact(self, text: str) -> str:
         key = self.settings.api_key
@@ -287,8 +346,10 @@ def redirected(source: str, target: str, data: dict[str, Any]) -> dict[str, Any]
     if scheme not in ("http", "https"):
         raise EntrezError(f"E-utilities redirected to a {scheme or 'relative'} address; refused")
     if urlsplit(source).scheme == "https" and scheme == "http":
-        raise EntrezError(f"E-utilities redirected from https to http ({_origin(target)}); refused, "
-                          "so the request is not sent unencrypted")
+        raise EntrezError(
+            f"E-utilities redirected from https to http ({_origin(target)}); refused, "
+            "so the request is not sent unencrypted"
+        )
     if _origin(source) != _origin(target):
         return {k: v for k, v in data.items() if k != "api_key"}
     return data
@@ -322,13 +383,21 @@ def _parse_esearch(body: bytes) -> SearchResult:
         raise ParseError("esearch response", "line 1", f"not well-formed XML ({exc.msg})") from None
     error = root.findtext(".//ERROR") if root.tag != "ERROR" else root.text
     if root.tag == "ERROR" or error is not None:
-        raise ParseError("esearch response", "ERROR", f"E-utilities reported an error: {(error or '').strip()}")
+        raise ParseError(
+            "esearch response", "ERROR", f"E-utilities reported an error: {(error or '').strip()}"
+        )
     count = root.findtext("Count")
     if root.tag != "eSearchResult" or count is None:
-        raise ParseError("esearch response", "line 1", f"expected <eSearchResult> with a Count, found <{root.tag}>")
+        raise ParseError(
+            "esearch response",
+            "line 1",
+            f"expected <eSearchResult> with a Count, found <{root.tag}>",
+        )
     # ASCII digits only: str.isdigit() also takes "²", which int() then refuses.
     if not _NUMBER.fullmatch(count.strip()):
-        raise ParseError("esearch response", "Count", f"<Count> holds {_shown(count)}, not a number")
+        raise ParseError(
+            "esearch response", "Count", f"<Count> holds {_shown(count)}, not a number"
+        )
     ids = tuple(i.text.strip() for i in root.iterfind("IdList/Id") if i.text and i.text.strip())
     odd = next((i for i in ids if not _NUMBER.fullmatch(i)), None)
     if odd is not None:

@@ -23,8 +23,14 @@ class RateLimiter:
     requests per clock second never sees one too many.
     """
 
-    def __init__(self, per_second: int, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep,
-                 margin: float = 0.01) -> None:
+    def __init__(
+        self,
+        per_second: int,
+        *,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep,
+        margin: float = 0.01,
+    ) -> None:
         if per_second < 1:
             raise ValueError("per_second must be at least 1")
         self.per_second = per_second
@@ -53,15 +59,16 @@ class Backoff:
     A server's Retry-After is honoured: the delay is never shorter than it asks.
     """
 
-    def __init__(self, *, base: float = 1.0, cap: float = 60.0,
-                 rng: Callable[[], float] = random.random) -> None:
+    def __init__(
+        self, *, base: float = 1.0, cap: float = 60.0, rng: Callable[[], float] = random.random
+    ) -> None:
         self.base = base
         self.cap = cap
         self._rng = rng
 
     def delay(self, attempt: int, retry_after: float | None = None) -> float:
         """Seconds to wait after failed attempt number ``attempt`` (0-based)."""
-        wait = min(self.cap, self.base * (2 ** attempt)) * (0.5 + 0.5 * self._rng())
+        wait = min(self.cap, self.base * (2**attempt)) * (0.5 + 0.5 * self._rng())
         if retry_after is not None:
             wait = max(wait, retry_after)
         return wait

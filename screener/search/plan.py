@@ -54,15 +54,27 @@ class Plan:
     notes: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {"count": self.count, "slices": [s.to_json() for s in self.slices],
-                "identified": self.identified, "translation": self.translation,
-                "webenv": self.webenv, "query_key": self.query_key, "notes": list(self.notes)}
+        return {
+            "count": self.count,
+            "slices": [s.to_json() for s in self.slices],
+            "identified": self.identified,
+            "translation": self.translation,
+            "webenv": self.webenv,
+            "query_key": self.query_key,
+            "notes": list(self.notes),
+        }
 
     @classmethod
     def from_json(cls, value: dict[str, Any]) -> Plan:
-        return cls(int(value["count"]), tuple(Slice.from_json(s) for s in value["slices"]),
-                   int(value["identified"]), value.get("translation", ""), value.get("webenv", ""),
-                   value.get("query_key", ""), tuple(value.get("notes", ())))
+        return cls(
+            int(value["count"]),
+            tuple(Slice.from_json(s) for s in value["slices"]),
+            int(value["identified"]),
+            value.get("translation", ""),
+            value.get("webenv", ""),
+            value.get("query_key", ""),
+            tuple(value.get("notes", ())),
+        )
 
 
 _DATE = re.compile(r"^\s*(\d{4})(?:[/.-](\d{1,2}))?(?:[/.-](\d{1,2}))?\s*$")
@@ -75,7 +87,9 @@ def parse_date(value: str, *, end: bool = False) -> date | None:
         return None
     match = _DATE.match(value)
     if not match:
-        raise ScreenerError(f"cannot read the date {value!r}; write it as YYYY/MM/DD, YYYY/MM or YYYY")
+        raise ScreenerError(
+            f"cannot read the date {value!r}; write it as YYYY/MM/DD, YYYY/MM or YYYY"
+        )
     year, month, day = int(match.group(1)), match.group(2), match.group(3)
     try:
         if month is None:
@@ -95,24 +109,41 @@ def format_date(value: date) -> str:
     return f"{value.year:04d}/{value.month:02d}/{value.day:02d}"
 
 
-def make_plan(client: EntrezClient, query: SavedQuery, *, cap: int, today: date,
-              on_probe: Callable[[int], None] | None = None,
-              ) -> tuple[Plan, dict[int, tuple[str, tuple[str, ...]]]]:
+def make_plan(
+    client: EntrezClient,
+    query: SavedQuery,
+    *,
+    cap: int,
+    today: date,
+    on_probe: Callable[[int], None] | None = None,
+) -> tuple[Plan, dict[int, tuple[str, tuple[str, ...]]]]:
     """Search ``query`` and, if it matches more than ``cap`` records, slice it by date.
 
     Returns the plan and, per slice index, the (WebEnv, PMIDs) its search returned: each
     range is searched once with ``retmax=cap``, so a slice small enough costs one request.
     ``on_probe(n)`` is told how many searches have been made so far.
     """
-    first = client.esearch(query.text, retmax=cap, mindate=query.date_from, maxdate=query.date_to,
-                           datetype=query.date_type)
+    first = client.esearch(
+        query.text,
+        retmax=cap,
+        mindate=query.date_from,
+        maxdate=query.date_to,
+        datetype=query.date_type,
+    )
     probes = 1
     notes = [f"PubMed says: {w}" for w in first.warnings]
     if first.count <= cap:
         single = Slice(query.date_from, query.date_to, first.count)
         ids = {0: (f"{first.webenv}\t{first.query_key}", first.ids)}
-        plan = Plan(first.count, (single,), len(set(first.ids)), first.translation, first.webenv,
-                    first.query_key, tuple(notes + _difference(first.count, len(set(first.ids)))))
+        plan = Plan(
+            first.count,
+            (single,),
+            len(set(first.ids)),
+            first.translation,
+            first.webenv,
+            first.query_key,
+            tuple(notes + _difference(first.count, len(set(first.ids)))),
+        )
         return plan, ids
     low = parse_date(query.date_from) or EARLIEST
     # Publication dates run ahead of today (issues dated next year); leave room for them.
@@ -124,8 +155,13 @@ def make_plan(client: EntrezClient, query: SavedQuery, *, cap: int, today: date,
     stack = [(low, high)]
     while stack:
         start, stop = stack.pop()
-        result = client.esearch(query.text, retmax=cap, mindate=format_date(start),
-                                maxdate=format_date(stop), datetype=query.date_type)
+        result = client.esearch(
+            query.text,
+            retmax=cap,
+            mindate=format_date(start),
+            maxdate=format_date(stop),
+            datetype=query.date_type,
+        )
         probes += 1
         if on_probe is not None:
             on_probe(probes)
@@ -137,21 +173,32 @@ def make_plan(client: EntrezClient, query: SavedQuery, *, cap: int, today: date,
         if result.count == 0:
             continue
         if result.count > cap:
-            notes.append(f"{format_date(start)} alone matches {result.count:,} records; PubMed pages "
-                         f"through only {cap:,}, so {result.count - cap:,} cannot be retrieved")
+            notes.append(
+                f"{format_date(start)} alone matches {result.count:,} records; PubMed pages "
+                f"through only {cap:,}, so {result.count - cap:,} cannot be retrieved"
+            )
         found[len(slices)] = (f"{result.webenv}\t{result.query_key}", result.ids)
         slices.append(Slice(format_date(start), format_date(stop), result.count))
     union: set[str] = set()
     for _, slice_ids in found.values():
         union.update(slice_ids)
     notes += _difference(first.count, len(union))
-    plan = Plan(first.count, tuple(slices), len(union), first.translation, first.webenv,
-                first.query_key, tuple(notes))
+    plan = Plan(
+        first.count,
+        tuple(slices),
+        len(union),
+        first.translation,
+        first.webenv,
+        first.query_key,
+        tuple(notes),
+    )
     return plan, found
 
 
 def _difference(count: int, identified: int) -> list[str]:
     if identified == count:
         return []
-    return [f"PubMed reported {count:,} records but the searches returned {identified:,} distinct "
-            f"PMIDs ({identified - count:+,})"]
+    return [
+        f"PubMed reported {count:,} records but the searches returned {identified:,} distinct "
+        f"PMIDs ({identified - count:+,})"
+    ]

@@ -24,6 +24,7 @@ from screener.search.plan import Plan, make_plan
 
 __all__ = ["Batch", "SliceDone", "SliceStarted", "retrieve"]
 
+
 class _Fetched(Protocol):
     """What ``parse`` makes of each record of an answer: at least its PMID (a Record, or a row
     ready to store)."""
@@ -100,7 +101,9 @@ def retrieve(
     options = client.options
     cap = options.page_cap
     if plan is None:
-        plan, found = make_plan(client, query, cap=cap, today=today or date.today(), on_probe=on_probe)
+        plan, found = make_plan(
+            client, query, cap=cap, today=today or date.today(), on_probe=on_probe
+        )
     else:
         found = {}
     yield plan
@@ -112,16 +115,41 @@ def retrieve(
             history, ids = found.pop(index)
             webenv, query_key = history.split("\t")
         else:
-            result = client.esearch(query.text, retmax=cap, mindate=piece.date_from,
-                                    maxdate=piece.date_to, datetype=query.date_type)
+            result = client.esearch(
+                query.text,
+                retmax=cap,
+                mindate=piece.date_from,
+                maxdate=piece.date_to,
+                datetype=query.date_type,
+            )
             webenv, query_key, ids = result.webenv, result.query_key, result.ids
-        yield from _fetch_slice(client, index, ids, webenv, query_key, parse=parse, known=known,
-                                preexisting=preexisting, counted=counted, cancelled=cancelled)
+        yield from _fetch_slice(
+            client,
+            index,
+            ids,
+            webenv,
+            query_key,
+            parse=parse,
+            known=known,
+            preexisting=preexisting,
+            counted=counted,
+            cancelled=cancelled,
+        )
 
 
-def _fetch_slice(client: EntrezClient, index: int, ids: tuple[str, ...], webenv: str, query_key: str,
-                 *, parse: Parse, known: set[str], preexisting: set[str], counted: set[str],
-                 cancelled: Callable[[], bool]) -> Iterator[Event]:
+def _fetch_slice(
+    client: EntrezClient,
+    index: int,
+    ids: tuple[str, ...],
+    webenv: str,
+    query_key: str,
+    *,
+    parse: Parse,
+    known: set[str],
+    preexisting: set[str],
+    counted: set[str],
+    cancelled: Callable[[], bool],
+) -> Iterator[Event]:
     size = client.options.batch_size
     unique = list(dict.fromkeys(ids))
     already = [p for p in unique if p in preexisting and p not in counted]
@@ -150,24 +178,34 @@ def _fetch_slice(client: EntrezClient, index: int, ids: tuple[str, ...], webenv:
     if needed and len(needed) == len(ids) and webenv and query_key:
         for start in range(0, len(ids), size):
             count = min(size, len(ids) - start)
-            calls.append((partial(client.efetch_history, webenv, query_key, retstart=start, retmax=count), count))
+            calls.append(
+                (
+                    partial(client.efetch_history, webenv, query_key, retstart=start, retmax=count),
+                    count,
+                )
+            )
     else:
-        calls = [(partial(client.efetch_ids, needed[s:s + size]), len(needed[s:s + size]))
-                 for s in range(0, len(needed), size)]
+        calls = [
+            (partial(client.efetch_ids, needed[s : s + size]), len(needed[s : s + size]))
+            for s in range(0, len(needed), size)
+        ]
     for records, count in _pipelined(calls, parse, cancelled):
         yield Batch(index, keep(records), count)
     # Ask once more, by id, for whatever did not come back (efetch can drop records).
     missing = [p for p in needed if p not in got]
-    calls = [(partial(client.efetch_ids, missing[s:s + size]), len(missing[s:s + size]))
-             for s in range(0, len(missing), size)]
+    calls = [
+        (partial(client.efetch_ids, missing[s : s + size]), len(missing[s : s + size]))
+        for s in range(0, len(missing), size)
+    ]
     for records, count in _pipelined(calls, parse, cancelled):
         yield Batch(index, keep(records), count)
     still = tuple(p for p in needed if p not in got)
     yield SliceDone(index, len(unique), tuple(already), still, unrequested)
 
 
-def _pipelined(calls: list[tuple[Callable[..., Any], int]], parse: Parse,
-               cancelled: Callable[[], bool]) -> Iterator[tuple[list[Any], int]]:
+def _pipelined(
+    calls: list[tuple[Callable[..., Any], int]], parse: Parse, cancelled: Callable[[], bool]
+) -> Iterator[tuple[list[Any], int]]:
     """Run efetches ahead in background threads, each also parsing its answer, while the
     caller stores the earlier batches in order.
 
@@ -211,7 +249,9 @@ class _Ahead:
         self._done = threading.Event()
         self._value: Any = None
         self._error: BaseException | None = None
-        threading.Thread(target=self._run, args=(call,), name="screener-efetch", daemon=True).start()
+        threading.Thread(
+            target=self._run, args=(call,), name="screener-efetch", daemon=True
+        ).start()
 
     def _run(self, call: Callable[[], Any]) -> None:
         try:
@@ -239,7 +279,11 @@ def complete_efetch(body: bytes) -> bytes:
     Run inside the client's retry loop, so a cut-short answer is asked for again.
     """
     if b"<ERROR>" in body:
-        raise ParseError("efetch response", "ERROR", "E-utilities reported an error inside the answer")
+        raise ParseError(
+            "efetch response", "ERROR", "E-utilities reported an error inside the answer"
+        )
     if not body[-256:].rstrip().endswith(_ENDINGS):
-        raise ParseError("efetch response", "end", "the XML is cut short (no closing </PubmedArticleSet>)")
+        raise ParseError(
+            "efetch response", "end", "the XML is cut short (no closing </PubmedArticleSet>)"
+        )
     return body

@@ -20,11 +20,13 @@ button { margin-top: 1rem; padding: .4rem 1.2rem; }
 
 
 def _page(title: str, body: str) -> str:
-    return (f"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<meta name=\"referrer\" content=\"same-origin\">"
-            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{escape(title)}</title><style>{_STYLE}</style></head>"
-            f"<body><main>{body}</main></body></html>\n")
+    return (
+        f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="referrer" content="same-origin">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{_STYLE}</style></head>"
+        f"<body><main>{body}</main></body></html>\n"
+    )
 
 
 def sign_in_page(review_title: str, *, token: str = "", problem: str = "") -> str:
@@ -32,24 +34,29 @@ def sign_in_page(review_title: str, *, token: str = "", problem: str = "") -> st
     name and password; ``problem`` says why the last try failed."""
     parts = [f"<h1>{escape(review_title)}</h1>"]
     if problem:
-        parts.append(f"<p class=\"problem\" id=\"problem\">{escape(problem)}</p>")
+        parts.append(f'<p class="problem" id="problem">{escape(problem)}</p>')
     if token:
         # a link is spent by this POST, not by opening it: mail scanners that fetch links
         # would otherwise use it up
-        parts.append("<form method=\"post\" action=\"/sign-in\">"
-                     f"<input type=\"hidden\" name=\"token\" value=\"{escape(token)}\">"
-                     "<p>This link signs you in once, on this browser.</p>"
-                     "<button id=\"sign-in\" type=\"submit\">Sign in</button></form>")
+        parts.append(
+            '<form method="post" action="/sign-in">'
+            f'<input type="hidden" name="token" value="{escape(token)}">'
+            "<p>This link signs you in once, on this browser.</p>"
+            '<button id="sign-in" type="submit">Sign in</button></form>'
+        )
     else:
-        parts.append("<form method=\"post\" action=\"/sign-in\">"
-                     "<label>Reviewer <input name=\"name\" id=\"name\" autocomplete=\"username\">"
-                     "</label><label>Password <input name=\"password\" id=\"password\" "
-                     "type=\"password\" autocomplete=\"current-password\"></label>"
-                     "<button id=\"sign-in\" type=\"submit\">Sign in</button></form>"
-                     "<p>No password? Ask the review's lead for a sign-in link.</p>")
+        parts.append(
+            '<form method="post" action="/sign-in">'
+            '<label>Reviewer <input name="name" id="name" autocomplete="username">'
+            '</label><label>Password <input name="password" id="password" '
+            'type="password" autocomplete="current-password"></label>'
+            '<button id="sign-in" type="submit">Sign in</button></form>'
+            "<p>No password? Ask the review's lead for a sign-in link.</p>"
+        )
     return _page("Sign in · screener", "".join(parts))
 
 
 def signed_out_page() -> str:
-    return _page("Signed out · screener",
-                 "<h1>Signed out</h1><p><a href=\"/sign-in\">Sign in again</a></p>")
+    return _page(
+        "Signed out · screener", '<h1>Signed out</h1><p><a href="/sign-in">Sign in again</a></p>'
+    )

@@ -62,11 +62,22 @@ class ReviewServer(Server):
         flag and the one ``Origin`` accepted.
     """
 
-    def __init__(self, review: str | Path, *, host: str = "127.0.0.1", port: int = 8000,
-                 public_url: str | None = None) -> None:
+    def __init__(
+        self,
+        review: str | Path,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        public_url: str | None = None,
+    ) -> None:
         self.review = Path(review).resolve()
-        super().__init__(command=self.command_for("?"), host=host, port=port,
-                         title="screener", public_url=public_url.rstrip("/") if public_url else None)
+        super().__init__(
+            command=self.command_for("?"),
+            host=host,
+            port=port,
+            title="screener",
+            public_url=public_url.rstrip("/") if public_url else None,
+        )
         parts = urlsplit(self.public_url)
         self.origin = f"{parts.scheme}://{parts.netloc}"
         self.secure = parts.scheme == "https"
@@ -76,8 +87,16 @@ class ReviewServer(Server):
 
     def command_for(self, reviewer: str) -> str:
         """The shell command that runs the TUI for ``reviewer`` (a declared name, quoted)."""
-        argv = [sys.executable, "-m", "screener", "tui", str(self.review), "--reviewer", reviewer,
-                "--served"]
+        argv = [
+            sys.executable,
+            "-m",
+            "screener",
+            "tui",
+            str(self.review),
+            "--reviewer",
+            reviewer,
+            "--served",
+        ]
         return shlex.join(argv)
 
     def initialize_logging(self) -> None:
@@ -88,21 +107,29 @@ class ReviewServer(Server):
     async def _make_app(self) -> web.Application:
         app = await super()._make_app()
         app.middlewares.append(self._signed_in_only)
-        app.add_routes([
-            web.get("/sign-in", self.handle_sign_in_page),
-            web.post("/sign-in", self.handle_sign_in),
-            web.get("/sign-out", self.handle_sign_out),
-            web.post("/sign-out", self.handle_sign_out),
-        ])
+        app.add_routes(
+            [
+                web.get("/sign-in", self.handle_sign_in_page),
+                web.post("/sign-in", self.handle_sign_in),
+                web.get("/sign-out", self.handle_sign_out),
+                web.post("/sign-out", self.handle_sign_out),
+            ]
+        )
         return app
 
     async def on_startup(self, app: web.Application) -> None:
         self.project = Project.open(self.review)
-        self.console.print(visible(f"screener serve: {self.review} on {self.public_url}"),
-                           markup=False, highlight=False)
-        self.console.print("Reviewers sign in with a link from `screener invite` "
-                           "(or their password). Ctrl+C stops the server.",
-                           markup=False, highlight=False)
+        self.console.print(
+            visible(f"screener serve: {self.review} on {self.public_url}"),
+            markup=False,
+            highlight=False,
+        )
+        self.console.print(
+            "Reviewers sign in with a link from `screener invite` "
+            "(or their password). Ctrl+C stops the server.",
+            markup=False,
+            highlight=False,
+        )
 
     async def on_shutdown(self, app: web.Application) -> None:
         if self.project is not None:
@@ -110,15 +137,18 @@ class ReviewServer(Server):
             self.project = None
 
     def _project(self) -> Project:
-        if self.project is None:       # only before start-up or after shut-down
+        if self.project is None:  # only before start-up or after shut-down
             raise web.HTTPServiceUnavailable()
         return self.project
 
     @web.middleware
     async def _signed_in_only(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         origin = request.headers.get("Origin")
-        if origin is not None and origin != self.origin and (
-                request.method != "GET" or request.path == "/ws"):
+        if (
+            origin is not None
+            and origin != self.origin
+            and (request.method != "GET" or request.path == "/ws")
+        ):
             raise web.HTTPForbidden(text="this server answers only its own pages")
         if request.path in _OPEN:
             return await handler(request)
@@ -134,9 +164,12 @@ class ReviewServer(Server):
     # --- signing in and out ----------------------------------------------------------------------
     def _page(self, *, token: str = "", problem: str = "", status: int = 200) -> web.Response:
         # not the review's title: the page is open to anyone who finds the address
-        return web.Response(text=sign_in_page("screener", token=token, problem=problem),
-                            content_type="text/html", status=status,
-                            headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"})
+        return web.Response(
+            text=sign_in_page("screener", token=token, problem=problem),
+            content_type="text/html",
+            status=status,
+            headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"},
+        )
 
     async def handle_sign_in_page(self, request: web.Request) -> web.Response:
         return self._page(token=request.query.get("token", ""))
@@ -156,8 +189,15 @@ class ReviewServer(Server):
         reviewer, session = signed
         log.info("%s signed in", visible(reviewer))
         response = web.HTTPSeeOther("/")
-        response.set_cookie(COOKIE, session, httponly=True, samesite="Strict", secure=self.secure,
-                            path="/", max_age=14 * 24 * 3600)
+        response.set_cookie(
+            COOKIE,
+            session,
+            httponly=True,
+            samesite="Strict",
+            secure=self.secure,
+            path="/",
+            max_age=14 * 24 * 3600,
+        )
         raise response
 
     async def handle_sign_out(self, request: web.Request) -> web.Response:
@@ -178,16 +218,20 @@ class ReviewServer(Server):
         app_service: AppService | None = None
         try:
             await websocket.prepare(request)
-            app_service = AppService(self.command_for(reviewer), write_bytes=websocket.send_bytes,
-                                     write_str=websocket.send_str,
-                                     close=websocket.close,  # type: ignore[arg-type]  # as textual-serve passes it
-                                     download_manager=self.download_manager, debug=self.debug)
+            app_service = AppService(
+                self.command_for(reviewer),
+                write_bytes=websocket.send_bytes,
+                write_str=websocket.send_str,
+                close=websocket.close,  # type: ignore[arg-type]  # as textual-serve passes it
+                download_manager=self.download_manager,
+                debug=self.debug,
+            )
             self._tabs[app_service.app_service_id] = reviewer
             await app_service.start(width, height)
             await self._process_messages(websocket, app_service)
         except asyncio.CancelledError:
             await websocket.close()
-        except Exception as error:     # a tab's failure is logged; the server goes on
+        except Exception as error:  # a tab's failure is logged; the server goes on
             log.exception(error)
         finally:
             if app_service is not None:

@@ -48,7 +48,16 @@ from typing import Protocol, TextIO
 from screener.errors import ParseError, ScreenerError
 from screener.records import Record
 
-__all__ = ["Chunk", "Entry", "Format", "FORMAT_MODULES", "detect_format", "get_format", "format_names", "in_file"]
+__all__ = [
+    "Chunk",
+    "Entry",
+    "Format",
+    "FORMAT_MODULES",
+    "detect_format",
+    "get_format",
+    "format_names",
+    "in_file",
+]
 
 
 @dataclass(frozen=True, slots=True)

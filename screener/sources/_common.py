@@ -40,12 +40,17 @@ joiners, direction marks, the soft hyphen. Dropped there, so a tag after them re
 def too_long(file_name: str, line: int | str, what: str) -> ParseError:
     """The error for text past :data:`MAX_ENTRY` at ``line`` (or another place, such as "after
     record 3"); ``what`` says what is too long ("a line", ...)."""
-    return ParseError(file_name, f"line {line}" if isinstance(line, int) else line,
-                      f"{what} is longer than {MAX_ENTRY >> 20} MiB, which no export has: the file "
-                      "is not in this format, or is damaged")
+    return ParseError(
+        file_name,
+        f"line {line}" if isinstance(line, int) else line,
+        f"{what} is longer than {MAX_ENTRY >> 20} MiB, which no export has: the file "
+        "is not in this format, or is damaged",
+    )
 
 
-def numbered_lines(stream: TextIO, file_name: str, *, keep_ends: bool = False) -> Iterator[tuple[int, str]]:
+def numbered_lines(
+    stream: TextIO, file_name: str, *, keep_ends: bool = False
+) -> Iterator[tuple[int, str]]:
     """``(line number, line without its newline)``; :data:`INVISIBLE` characters at a line start
     are dropped. With ``keep_ends`` a line keeps its ``\\n`` (the last may have none).
 
@@ -120,8 +125,12 @@ _CHINESE_MARKERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 def chinese_database(text: str) -> str | None:
     """CNKI, Wanfang, VIP or CBM when ``text`` carries that database's marks, else None."""
     lowered = text.lower()
-    found = [(lowered.find(marker), name) for name, markers in _CHINESE_MARKERS
-             for marker in markers if marker in lowered]
+    found = [
+        (lowered.find(marker), name)
+        for name, markers in _CHINESE_MARKERS
+        for marker in markers
+        if marker in lowered
+    ]
     if not found:
         return None
     # The earliest mark wins: a file names its own provider before it links elsewhere.
@@ -129,6 +138,7 @@ def chinese_database(text: str) -> str | None:
 
 
 # --- CSV ---------------------------------------------------------------------------------------
+
 
 class CsvLines:
     """A stream's lines for :func:`csv.reader`, none longer than :data:`MAX_ENTRY`, and no row
@@ -169,8 +179,9 @@ def csv_reader(stream: TextIO, file_name: str, *, delimiter: str = ",") -> tuple
     return lines, csv.reader(lines, delimiter=delimiter, strict=True)
 
 
-def csv_table(stream: TextIO, file_name: str, *, delimiter: str = ","
-              ) -> tuple[list[str], Iterator[tuple[int, int, list[str]]]]:
+def csv_table(
+    stream: TextIO, file_name: str, *, delimiter: str = ","
+) -> tuple[list[str], Iterator[tuple[int, int, list[str]]]]:
     """The header row and an iterator of ``(position, start line, cells)`` for each data row.
 
     Blank rows are skipped. Broken quoting cannot be resynchronised, so it raises
@@ -196,7 +207,9 @@ def csv_table(stream: TextIO, file_name: str, *, delimiter: str = ","
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise ParseError(file_name, f"line {reader.line_num}", f"bad CSV quoting ({exc})") from None
+                raise ParseError(
+                    file_name, f"line {reader.line_num}", f"bad CSV quoting ({exc})"
+                ) from None
             if not any(cell.strip() for cell in row):
                 continue
             position += 1

@@ -231,7 +231,8 @@ def article(element: etree._Element) -> Record:
         doi=normalize_doi(ids.get("doi")) or _elocation_doi(article),
         pmid=pmid,
         pmcid=normalize_pmcid(ids.get("pmc")),
-        issn=normalize_issn(_text(journal.get("ISSN"))) or normalize_issn(_text(info.get("ISSNLinking"))),
+        issn=normalize_issn(_text(journal.get("ISSN")))
+        or normalize_issn(_text(info.get("ISSNLinking"))),
         language=_text(art.get("Language")),
         pub_types=_texts(_list(art.get("PublicationTypeList"), "PublicationType")),
         keywords=_texts(keywords),
@@ -266,10 +267,12 @@ def book(element: etree._Element) -> Record:
     if written:
         extra["pub_date"] = written
     publisher = _children(book.get("Publisher"))
-    for key, value in (("isbn", _text(book.get("Isbn"))),
-                       ("publisher", _text(publisher.get("PublisherName"))),
-                       ("publisher_location", _text(publisher.get("PublisherLocation"))),
-                       ("book_accession", ids.get("bookaccession", ""))):
+    for key, value in (
+        ("isbn", _text(book.get("Isbn"))),
+        ("publisher", _text(publisher.get("PublisherName"))),
+        ("publisher_location", _text(publisher.get("PublisherLocation"))),
+        ("book_accession", ids.get("bookaccession", "")),
+    ):
         if value:
             extra[key] = value
     keywords: list[etree._Element] = []

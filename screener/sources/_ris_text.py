@@ -97,7 +97,9 @@ def pieces(stream: TextIO) -> Iterator[str]:
 
 
 def stretch_error(file_name: str, line: int) -> ParseError:
-    return too_long(file_name, line, "the text from here to the next 'ER  -' line (the end of a record)")
+    return too_long(
+        file_name, line, "the text from here to the next 'ER  -' line (the end of a record)"
+    )
 
 
 def find(pattern: re.Pattern[str], lead: str, buffer: str, start: int) -> re.Match[str] | None:
@@ -132,7 +134,9 @@ def _er_lines(buffer: str, begin: int, stop: int) -> Iterator[re.Match[str]]:
 
 # Outside records: a line that starts a record in a layout not read ('TY-JOUR', 'TY: JOUR',
 # 'TY   - JOUR'; the plain layouts start records), or a tag line (group 1 the tag).
-_STRAY = re.compile(rf"^{JUNK}*(?:[Tt][Yy][ \t]*(?:[-\u2013\u2014:=]|$)|([A-Z][A-Z0-9]{{1,3}}) {{1,2}}-)", re.M)
+_STRAY = re.compile(
+    rf"^{JUNK}*(?:[Tt][Yy][ \t]*(?:[-\u2013\u2014:=]|$)|([A-Z][A-Z0-9]{{1,3}}) {{1,2}}-)", re.M
+)
 
 
 class _Strays:
@@ -147,7 +151,9 @@ class _Strays:
         # [line, text of its first line, tag lines, holds a TY line, file offset where it would go on]
         self._run: list | None = None
 
-    def scan(self, buffer: str, begin: int, stop: int, base: int, line: int) -> list[tuple[int, str]]:
+    def scan(
+        self, buffer: str, begin: int, stop: int, base: int, line: int
+    ) -> list[tuple[int, str]]:
         """The runs that end in the gap text ``buffer[begin:stop]`` as ``(line, problem)``;
         ``line`` is the line of ``buffer[begin]``, ``base`` the file offset of ``buffer[0]``."""
         found: list[tuple[int, str]] = []
@@ -190,8 +196,13 @@ class _Strays:
         if run[3]:
             found.append((run[0], f"expected 'TY  - ' to start a record, found {text!r}"))
         else:
-            found.append((run[0], f"expected 'TY  - ' before these fields, which are in no record: "
-                                  f"found {text!r}"))
+            found.append(
+                (
+                    run[0],
+                    f"expected 'TY  - ' before these fields, which are in no record: "
+                    f"found {text!r}",
+                )
+            )
 
 
 class _NextER:
@@ -212,8 +223,9 @@ class _NextER:
         return found
 
 
-def _end_of(buffer: str, start: int, search_from: int, previous: int, next_er: _NextER
-            ) -> tuple[int | None, bool, int]:
+def _end_of(
+    buffer: str, start: int, search_from: int, previous: int, next_er: _NextER
+) -> tuple[int | None, bool, int]:
     """``(end, by ER, previous)``: where the record whose TY is at ``start`` ends, whether an ER
     line ends it; ``end`` None when the buffer holds no end yet.
 
@@ -236,8 +248,9 @@ def _end_of(buffer: str, start: int, search_from: int, previous: int, next_er: _
         search_from = following.end()
 
 
-def records(stream: TextIO, file_name: str, *, first_line: int = 1, cut: bool = False
-            ) -> Iterator[tuple[int, str, str]]:
+def records(
+    stream: TextIO, file_name: str, *, first_line: int = 1, cut: bool = False
+) -> Iterator[tuple[int, str, str]]:
     """``(line, text, kind)`` of each entry, in file order: ``kind`` is "whole" (a record, TY to
     ER), "open" (a record still open at the end of the file: it may be cut short) or "stray"
     (``text`` is then the problem: see :class:`_Strays`).
@@ -263,7 +276,9 @@ def records(stream: TextIO, file_name: str, *, first_line: int = 1, cut: bool = 
         else:
             start, stop, joined = _JOINED_START.match(buffer, joined), joined, -1
         found: list[tuple[int, str]] = []
-        if gap and _NOT_BLANK.search(buffer, done, stop) is not None:  # most gaps: a line end or two
+        if (
+            gap and _NOT_BLANK.search(buffer, done, stop) is not None
+        ):  # most gaps: a line end or two
             # A TY at the end of a line of gap text starts a record there (glued to an export
             # whose last line has no line end); ER lines in the gap end a stretch, and one
             # that carries a TY starts a record there too.
@@ -288,8 +303,9 @@ def records(stream: TextIO, file_name: str, *, first_line: int = 1, cut: bool = 
         done = stop
         end = by_er = None
         if start is not None:
-            end, by_er, previous = _end_of(buffer, stop, max(start.end(), stop + resume), stop + previous,
-                                           next_er)
+            end, by_er, previous = _end_of(
+                buffer, stop, max(start.end(), stop + resume), stop + previous, next_er
+            )
             previous -= stop
         if end is None:
             # No whole record ahead in the buffer: keep the open one (if any) and read on.

@@ -141,7 +141,10 @@ class Block:
     def items(self) -> Iterator[tuple[str, str]]:
         """(tag, value) in file order, continuation lines joined by newlines."""
         for pair in self.pairs:
-            yield pair[0], pair[1] if len(pair) == 2 else "\n".join(part for part in pair[1:] if part)
+            yield (
+                pair[0],
+                pair[1] if len(pair) == 2 else "\n".join(part for part in pair[1:] if part),
+            )
 
     def fields(self) -> Fields:
         out: Fields = {}
@@ -187,14 +190,16 @@ class LastLine:
         self.ended = True
 
 
-def split_glued(lines: Iterator[tuple[int, str]], start: re.Pattern[str]) -> Iterator[tuple[int, str]]:
+def split_glued(
+    lines: Iterator[tuple[int, str]], start: re.Pattern[str]
+) -> Iterator[tuple[int, str]]:
     """``lines`` with a line that holds a record's ``start`` after other text split in two, both
     with its number: an export appended to one whose last line has no line end."""
     for number, line in lines:
         glued = start.search(line, 1)
         if glued is not None and line[: glued.start()].strip():
             yield number, line[: glued.start()]
-            yield number, line[glued.start():]
+            yield number, line[glued.start() :]
         else:
             yield number, line
 
@@ -205,8 +210,9 @@ def _ended(block: Block, problem: str, end_line: int | None, marked: bool = Fals
     return Piece(block, problem, end_line=end_line, marked=marked)
 
 
-def pieces(stream: TextIO, file_name: str, layout: Layout, last: LastLine | None = None
-           ) -> Iterator[Piece | Stray]:
+def pieces(
+    stream: TextIO, file_name: str, layout: Layout, last: LastLine | None = None
+) -> Iterator[Piece | Stray]:
     """Each record of ``stream`` as a :class:`Piece` and each line that belongs to none as a
     :class:`Stray`, in file order.
 
@@ -278,8 +284,9 @@ def pieces(stream: TextIO, file_name: str, layout: Layout, last: LastLine | None
         yield Stray(None, problem)
 
 
-def entries(stream: TextIO, file_name: str, layout: Layout, build: Callable[[Piece, int], Entry]
-            ) -> Iterator[Entry]:
+def entries(
+    stream: TextIO, file_name: str, layout: Layout, build: Callable[[Piece, int], Entry]
+) -> Iterator[Entry]:
     """One Entry per piece of ``stream`` (see :func:`pieces`), numbered in file order: a line in
     no record is an error there, a record is what ``build(piece, position)`` makes of it. A
     block with no field (a MARK line and nothing after it at the end of the file) is no entry."""

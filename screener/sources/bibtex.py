@@ -57,7 +57,7 @@ def _chunks(stream: TextIO, file_name: str) -> Iterator[tuple[int, str, str, boo
                     break
                 inside, kind, start, depth = True, match.group(1).lower(), number, 0
                 opener, closer = ("{", "}") if match.group(2) == "{" else ("(", ")")
-                rest = rest[match.start():]
+                rest = rest[match.start() :]
             end, depth = _scan(rest, opener, closer, depth)
             if end < 0:
                 parts.append(rest)
@@ -67,7 +67,7 @@ def _chunks(stream: TextIO, file_name: str) -> Iterator[tuple[int, str, str, boo
                 break
             parts.append(rest[: end + 1])
             yield start, kind, "\n".join(parts), True
-            parts, size, inside, rest = [], 0, False, rest[end + 1:]
+            parts, size, inside, rest = [], 0, False, rest[end + 1 :]
     if inside:
         yield start, kind, "\n".join(parts), False
 
@@ -89,8 +89,10 @@ def _scan(text: str, opener: str, closer: str, depth: int) -> tuple[int, int]:
     return -1, depth
 
 
-_MONTHS = {m: m.capitalize() for m in
-           ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")}
+_MONTHS = {
+    m: m.capitalize()
+    for m in ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+}
 
 
 def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
@@ -98,19 +100,29 @@ def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
     position = 0
     for line, kind, text, complete in _chunks(stream, file_name):
         if kind in _NOT_RECORDS:
-            fields = read_entry(text, macros, keyed=False) if kind == "string" and complete else None
+            fields = (
+                read_entry(text, macros, keyed=False) if kind == "string" and complete else None
+            )
             if fields:
                 macros.update({k.lower(): v for k, v in fields.items()})
             continue
         position += 1
         if not complete:
-            yield bad_entry(file_name, position, line,
-                            "expected a closing brace for the entry that starts here; the file may be cut short")
+            yield bad_entry(
+                file_name,
+                position,
+                line,
+                "expected a closing brace for the entry that starts here; the file may be cut short",
+            )
             continue
         fields = read_entry(text, macros)
         if fields is None:
-            yield bad_entry(file_name, position, line,
-                            "expected an entry like '@article{key, title = {...}, ...}'")
+            yield bad_entry(
+                file_name,
+                position,
+                line,
+                "expected an entry like '@article{key, title = {...}, ...}'",
+            )
             continue
         yield Entry(position, line, record=_record(fields, kind, text))
 
@@ -135,7 +147,7 @@ class _Reader:
         start = self.at
         while self.at < len(self.text) and self.text[self.at] not in stops:
             self.at += 1
-        return self.text[start:self.at]
+        return self.text[start : self.at]
 
     def braced(self) -> str | None:
         """The text inside ``{...}`` (nested braces kept), the cursor on the opening brace."""
@@ -149,7 +161,7 @@ class _Reader:
             depth -= ch == "}"
             self.at += 1
             if depth == 0:
-                return self.text[start:self.at - 1]
+                return self.text[start : self.at - 1]
         return None
 
     def quoted(self) -> str | None:
@@ -164,7 +176,7 @@ class _Reader:
             depth -= ch == "}"
             self.at += 1
             if ch == '"' and depth == 0:
-                return self.text[start:self.at - 1]
+                return self.text[start : self.at - 1]
         return None
 
 
@@ -232,7 +244,9 @@ def _field(fields: dict[str, str], *names: str) -> str:
 
 def _record(fields: dict[str, str], kind: str, raw: str) -> Record:
     authors = [a for a in re.split(r"\s+and\s+", _field(fields, "author")) if a.strip()]
-    keywords = [k for k in re.split(r"[;,]\s*", _field(fields, "keywords", "author_keywords")) if k.strip()]
+    keywords = [
+        k for k in re.split(r"[;,]\s*", _field(fields, "keywords", "author_keywords")) if k.strip()
+    ]
     return make_record(
         title=_field(fields, "title"),
         abstract=_field(fields, "abstract"),

@@ -21,10 +21,25 @@ LABEL = "CNKI E-Study (Title-题名)"
 
 _FIELD = re.compile(r"([A-Za-z]+)(?:-([^:：]{1,20}))?\s*[:：]\s?(.*)")
 _ROLES = {
-    "title": "title", "author": "authors", "source": "journal", "year": "year", "pubtime": "date",
-    "keyword": "keywords", "summary": "abstract", "period": "issue", "roll": "volume",
-    "page": "pages", "srcdatabase": "database", "organ": "address", "link": "url", "doi": "doi",
-    "issn": "issn", "cn": "cn", "datatype": "type", "fund": "fund", "language": "language",
+    "title": "title",
+    "author": "authors",
+    "source": "journal",
+    "year": "year",
+    "pubtime": "date",
+    "keyword": "keywords",
+    "summary": "abstract",
+    "period": "issue",
+    "roll": "volume",
+    "page": "pages",
+    "srcdatabase": "database",
+    "organ": "address",
+    "link": "url",
+    "doi": "doi",
+    "issn": "issn",
+    "cn": "cn",
+    "datatype": "type",
+    "fund": "fund",
+    "language": "language",
 }
 
 
@@ -67,7 +82,9 @@ def _line(line: str) -> Line:
 
 LAYOUT = Layout(
     read=_line,
-    unexpected=lambda line: f"expected 'DataType:' or a field such as 'Title-题名:', found {line[:30]!r}",
+    unexpected=lambda line: (
+        f"expected 'DataType:' or a field such as 'Title-题名:', found {line[:30]!r}"
+    ),
     blank=Blank.SKIP,
     glued=re.compile(r"DataType\s*[:：]", re.I),
 )
@@ -81,8 +98,12 @@ def _entry(piece: Piece, position: int) -> Entry:
     block = piece.block
     fields = block.fields()
     if not first(fields, "title", "abstract"):
-        return bad_entry(block.file_name, position, block.line,
-                         "expected a 'Title-题名:' or 'Summary-摘要:' field")
+        return bad_entry(
+            block.file_name,
+            position,
+            block.line,
+            "expected a 'Title-题名:' or 'Summary-摘要:' field",
+        )
     return Entry(position, block.line, record=_record(fields, block.raw()))
 
 
@@ -109,6 +130,13 @@ def _record(fields: Fields, raw: str) -> Record:
         url=link,
         source_key=key.group(1) if key else "",
         raw=raw,
-        extra={k: v for k, v in (("database", first(fields, "database")), ("address", first(fields, "address")),
-                                 ("cn", first(fields, "cn"))) if v},
+        extra={
+            k: v
+            for k, v in (
+                ("database", first(fields, "database")),
+                ("address", first(fields, "address")),
+                ("cn", first(fields, "cn")),
+            )
+            if v
+        },
     )

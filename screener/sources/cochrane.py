@@ -48,8 +48,9 @@ def _line(line: str) -> Line:
 
 LAYOUT = Layout(
     read=_line,
-    unexpected=lambda line: (f"expected 'Record #N of M' or a tag such as 'TI: ', "
-                             f"found {line.strip()[:30]!r}"),
+    unexpected=lambda line: (
+        f"expected 'Record #N of M' or a tag such as 'TI: ', found {line.strip()[:30]!r}"
+    ),
     blank=Blank.KEEP,
     # A second ID starts the next record when its 'Record #' line is missing.
     again=lambda block: "ID" in block.tags(),
@@ -64,7 +65,9 @@ def _entry(piece: Piece, position: int) -> Entry:
     block = piece.block
     fields = block.fields()
     if not first(fields, "TI", "AB"):
-        return bad_entry(block.file_name, position, block.line, "expected a 'TI: ' (title) or 'AB: ' line")
+        return bad_entry(
+            block.file_name, position, block.line, "expected a 'TI: ' (title) or 'AB: ' line"
+        )
     return Entry(position, block.line, record=_record(fields, block.raw()))
 
 

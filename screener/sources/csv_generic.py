@@ -24,18 +24,56 @@ LABEL = "CSV / TSV (columns by header)"
 
 # normalised header -> Record field
 _HEADERS: dict[str, str] = {
-    "title": "title", "articletitle": "title", "primarytitle": "title", "ti": "title",
-    "abstract": "abstract", "ab": "abstract", "abstractnote": "abstract",
-    "authors": "authors", "author": "authors", "au": "authors", "authornames": "authors",
-    "year": "year", "publicationyear": "year", "py": "year", "date": "year", "pubyear": "year",
-    "journal": "journal", "sourcetitle": "journal", "journaltitle": "journal", "source": "journal",
-    "publicationtitle": "journal", "so": "journal", "jo": "journal", "t2": "journal", "jf": "journal",
-    "volume": "volume", "vl": "volume", "issue": "issue", "number": "issue", "is": "issue",
-    "pages": "pages", "pagerange": "pages", "pg": "pages",
-    "doi": "doi", "di": "doi", "do": "doi", "pmid": "pmid", "pubmedid": "pmid", "pmcid": "pmcid",
-    "issn": "issn", "sn": "issn", "keywords": "keywords", "authorkeywords": "keywords",
-    "de": "keywords", "language": "language", "la": "language", "url": "url",
-    "id": "source_key", "recordid": "source_key", "key": "source_key",
+    "title": "title",
+    "articletitle": "title",
+    "primarytitle": "title",
+    "ti": "title",
+    "abstract": "abstract",
+    "ab": "abstract",
+    "abstractnote": "abstract",
+    "authors": "authors",
+    "author": "authors",
+    "au": "authors",
+    "authornames": "authors",
+    "year": "year",
+    "publicationyear": "year",
+    "py": "year",
+    "date": "year",
+    "pubyear": "year",
+    "journal": "journal",
+    "sourcetitle": "journal",
+    "journaltitle": "journal",
+    "source": "journal",
+    "publicationtitle": "journal",
+    "so": "journal",
+    "jo": "journal",
+    "t2": "journal",
+    "jf": "journal",
+    "volume": "volume",
+    "vl": "volume",
+    "issue": "issue",
+    "number": "issue",
+    "is": "issue",
+    "pages": "pages",
+    "pagerange": "pages",
+    "pg": "pages",
+    "doi": "doi",
+    "di": "doi",
+    "do": "doi",
+    "pmid": "pmid",
+    "pubmedid": "pmid",
+    "pmcid": "pmcid",
+    "issn": "issn",
+    "sn": "issn",
+    "keywords": "keywords",
+    "authorkeywords": "keywords",
+    "de": "keywords",
+    "language": "language",
+    "la": "language",
+    "url": "url",
+    "id": "source_key",
+    "recordid": "source_key",
+    "key": "source_key",
 }
 
 _KNOWN = {"title", "abstract", "authors", "doi", "pmid", "year", "journal"}
@@ -73,8 +111,12 @@ def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
         raise ParseError(file_name, "line 1", "expected a 'title' column in the header row")
     for position, start, row in rows:
         if len(row) != len(header):
-            yield bad_entry(file_name, position, start,
-                            f"expected {len(header)} columns as in the header, found {len(row)}")
+            yield bad_entry(
+                file_name,
+                position,
+                start,
+                f"expected {len(header)} columns as in the header, found {len(row)}",
+            )
             continue
         values: dict[str, object] = {}
         extra: dict[str, str] = {}
@@ -84,7 +126,9 @@ def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
                     extra[name] = cell
             elif field == "authors":
                 # ";" in most tables, " and " where the table came from BibTeX or R.
-                values["authors"] = [a for a in re.split(r";|\s\|\s|\n|\s+and\s+", cell) if a.strip()]
+                values["authors"] = [
+                    a for a in re.split(r";|\s\|\s|\n|\s+and\s+", cell) if a.strip()
+                ]
             elif field == "keywords":
                 values["keywords"] = [k for k in re.split(r"[;|]", cell) if k.strip()]
             elif cell and field not in values:

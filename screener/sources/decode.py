@@ -21,7 +21,14 @@ from typing import TextIO
 
 from screener.errors import DecodeError
 
-__all__ = ["CANDIDATES", "detect_encoding", "first_bad_byte", "looks_chinese", "open_text", "undecodable"]
+__all__ = [
+    "CANDIDATES",
+    "detect_encoding",
+    "first_bad_byte",
+    "looks_chinese",
+    "open_text",
+    "undecodable",
+]
 
 CANDIDATES = ("utf-8", "gb18030", "cp1252")
 _BOMS = (
@@ -116,7 +123,11 @@ def first_bad_byte(path: Path, encoding: str, *, chunk: int = 1 << 20) -> tuple[
     are counted right too.
     """
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    read, lines, after_cr = 0, 1, False  # bytes given to the decoder, lines so far, text ended with CR
+    read, lines, after_cr = (
+        0,
+        1,
+        False,
+    )  # bytes given to the decoder, lines so far, text ended with CR
     with open(path, "rb") as handle:
         while True:
             block = handle.read(chunk)
@@ -144,7 +155,13 @@ def _line_ends(text: str, after_cr: bool) -> int:
     return ends - 1 if after_cr and text.startswith("\n") else ends
 
 
-_LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "utf-16": "UTF-16", "gb18030": "GB18030", "cp1252": "cp1252"}
+_LABELS = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8",
+    "utf-16": "UTF-16",
+    "gb18030": "GB18030",
+    "cp1252": "cp1252",
+}
 
 
 def undecodable(path: Path, encoding: str, *, tried: str | None = None) -> DecodeError:
@@ -153,8 +170,9 @@ def undecodable(path: Path, encoding: str, *, tried: str | None = None) -> Decod
     where = first_bad_byte(path, encoding)
     label = _LABELS.get(encoding, encoding)
     at = f": not valid {label} at byte {where[0]} (line {where[1]})" if where else ""
-    return DecodeError(f"{path.name}: the file does not decode as {tried or encoding}{at}; "
-                       "re-export it as UTF-8")
+    return DecodeError(
+        f"{path.name}: the file does not decode as {tried or encoding}{at}; re-export it as UTF-8"
+    )
 
 
 def open_text(path: Path, encoding: str | None = None) -> tuple[TextIO, str]:

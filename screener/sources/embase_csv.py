@@ -24,22 +24,42 @@ LABEL = "Embase CSV"
 
 # lower-case field name -> role
 _FIELDS = {
-    "title": "title", "article title": "title", "original title": "original_title",
-    "author names": "authors", "authors": "authors",
-    "source": "source", "source title": "journal", "publication year": "year",
-    "volume": "volume", "issue": "issue", "first page": "page_first", "last page": "page_last",
-    "abstract": "abstract", "doi": "doi", "medline pmid": "pmid", "pubmed id": "pmid",
-    "embase accession number": "key", "pui": "key", "language of article": "language",
-    "publication type": "pub_types", "issn": "issn",
-    "emtree drug index terms": "mesh", "emtree drug index terms (major focus)": "mesh",
-    "emtree medical index terms": "mesh", "emtree medical index terms (major focus)": "mesh",
-    "keywords": "keywords", "author keywords": "keywords",
-    "open url link": "link", "full text link": "link", "embase link": "url",
+    "title": "title",
+    "article title": "title",
+    "original title": "original_title",
+    "author names": "authors",
+    "authors": "authors",
+    "source": "source",
+    "source title": "journal",
+    "publication year": "year",
+    "volume": "volume",
+    "issue": "issue",
+    "first page": "page_first",
+    "last page": "page_last",
+    "abstract": "abstract",
+    "doi": "doi",
+    "medline pmid": "pmid",
+    "pubmed id": "pmid",
+    "embase accession number": "key",
+    "pui": "key",
+    "language of article": "language",
+    "publication type": "pub_types",
+    "issn": "issn",
+    "emtree drug index terms": "mesh",
+    "emtree drug index terms (major focus)": "mesh",
+    "emtree medical index terms": "mesh",
+    "emtree medical index terms (major focus)": "mesh",
+    "keywords": "keywords",
+    "author keywords": "keywords",
+    "open url link": "link",
+    "full text link": "link",
+    "embase link": "url",
 }
 _SOURCE = re.compile(
     r"^(?P<journal>.*?)\s+\((?P<year>\d{4})\)"
     r"(?:\s+(?P<volume>[^:\s(]+)(?::(?P<issue>[^\s(]+))?)?"
-    r"(?:\s+\((?P<pages>[^)]*)\))?")
+    r"(?:\s+\((?P<pages>[^)]*)\))?"
+)
 # Split a list of Emtree terms on commas outside parentheses: "cyst (diagnosis, surgery), x".
 _TERMS = re.compile(r",\s*(?![^()]*\))")
 
@@ -84,8 +104,12 @@ def _wide(stream: TextIO, file_name: str) -> Iterator[Entry]:
         raise ParseError(file_name, "line 1", "expected a 'Title' column in the Embase header row")
     for position, line, cells in rows:
         if len(cells) != len(header):
-            yield bad_entry(file_name, position, line,
-                            f"expected {len(header)} columns as in the header, found {len(cells)}")
+            yield bad_entry(
+                file_name,
+                position,
+                line,
+                f"expected {len(header)} columns as in the header, found {len(cells)}",
+            )
             continue
         values: dict[str, list[str]] = {}
         for role, cell in zip(roles, cells, strict=True):
@@ -108,7 +132,9 @@ def _vertical(stream: TextIO, file_name: str) -> Iterator[Entry]:
         except StopIteration:
             break
         except csv.Error as exc:
-            raise ParseError(file_name, f"line {reader.line_num}", f"bad CSV quoting ({exc})") from None
+            raise ParseError(
+                file_name, f"line {reader.line_num}", f"bad CSV quoting ({exc})"
+            ) from None
         if not any(cell.strip() for cell in row):
             if values:
                 position += 1
@@ -128,10 +154,11 @@ def _vertical(stream: TextIO, file_name: str) -> Iterator[Entry]:
         yield _vertical_entry(values, raw, position, start, file_name)
 
 
-def _vertical_entry(values: dict[str, list[str]], raw: list[str], position: int, line: int,
-                    file_name: str) -> Entry:
+def _vertical_entry(
+    values: dict[str, list[str]], raw: list[str], position: int, line: int, file_name: str
+) -> Entry:
     if "title" not in values and "abstract" not in values:
-        return bad_entry(file_name, position, line, "expected a \"TITLE\" or \"ABSTRACT\" row")
+        return bad_entry(file_name, position, line, 'expected a "TITLE" or "ABSTRACT" row')
     return Entry(position, line, record=_record(values, "\n".join(raw), split_cells=False))
 
 

@@ -33,7 +33,9 @@ def sniff(head: str) -> int:
 
 
 def database(head: str) -> str | None:
-    found = re.search(r"<remote-database-(?:name|provider)>(?:\s*<style[^>]*>)?\s*([^<]+?)\s*<", head)
+    found = re.search(
+        r"<remote-database-(?:name|provider)>(?:\s*<style[^>]*>)?\s*([^<]+?)\s*<", head
+    )
     if not found:
         return None
     name = found.group(1)
@@ -41,8 +43,14 @@ def database(head: str) -> str | None:
 
 
 def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
-    parser = etree.XMLPullParser(events=("start", "end"), resolve_entities=False, no_network=True,
-                                 load_dtd=False, huge_tree=False, remove_blank_text=False)
+    parser = etree.XMLPullParser(
+        events=("start", "end"),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_blank_text=False,
+    )
     checked = False
     prolog: str | None = ""
     position = 0
@@ -92,13 +100,17 @@ def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
         if not chunk:
             break
     if position == 0:
-        raise ParseError(file_name, "line 1", "expected <record> elements inside <xml><records>, found none")
+        raise ParseError(
+            file_name, "line 1", "expected <record> elements inside <xml><records>, found none"
+        )
 
 
 def _syntax_error(file_name: str, exc: etree.XMLSyntaxError) -> ParseError:
     line = exc.position[0] if exc.position and exc.position[0] else None
     message = str(exc.msg or exc).split(", line ")[0]
-    return ParseError(file_name, f"line {line}" if line else "XML", f"not well-formed XML: {message}")
+    return ParseError(
+        file_name, f"line {line}" if line else "XML", f"not well-formed XML: {message}"
+    )
 
 
 _ROOT = re.compile(r"<[A-Za-z_]")
@@ -111,15 +123,22 @@ def _refuse_declarations(prolog: str, file_name: str) -> None:
 
 
 def _refused(file_name: str) -> ParseError:
-    return ParseError(file_name, "DOCTYPE",
-                      "the XML declares entities or an external DTD (an XXE or entity-expansion "
-                      "attack, not an EndNote export); refused")
+    return ParseError(
+        file_name,
+        "DOCTYPE",
+        "the XML declares entities or an external DTD (an XXE or entity-expansion "
+        "attack, not an EndNote export); refused",
+    )
 
 
 def _refuse_dtd(element: etree._Element, file_name: str) -> None:
     info = element.getroottree().docinfo
     dtd = info.internalDTD
-    if (dtd is not None and any(True for _ in dtd.iterentities())) or info.system_url or info.public_id:
+    if (
+        (dtd is not None and any(True for _ in dtd.iterentities()))
+        or info.system_url
+        or info.public_id
+    ):
         raise _refused(file_name)
 
 
@@ -141,7 +160,9 @@ def _record(element: etree._Element) -> Record:
     journal = _find(element, "periodical/full-title") or _find(element, "titles/secondary-title")
     abbrev = _find(element, "periodical/abbr-1") or _find(element, "titles/alt-title")
     accession = _find(element, "accession-num")
-    provider = (_find(element, "remote-database-provider") + " " + _find(element, "remote-database-name")).upper()
+    provider = (
+        _find(element, "remote-database-provider") + " " + _find(element, "remote-database-name")
+    ).upper()
     is_pubmed = accession.isdigit() and any(m in provider for m in ("NLM", "PUBMED", "MEDLINE"))
     ref_type = element.find("ref-type")
     return make_record(
@@ -163,5 +184,7 @@ def _record(element: etree._Element) -> Record:
         url=_find(element, "urls/related-urls/url"),
         source_key=accession if accession and not is_pubmed else _find(element, "rec-number"),
         raw=etree.tostring(element, encoding="unicode", with_tail=False),
-        extra={"type": ref_type.get("name", "")} if ref_type is not None and ref_type.get("name") else {},
+        extra={"type": ref_type.get("name", "")}
+        if ref_type is not None and ref_type.get("name")
+        else {},
     )

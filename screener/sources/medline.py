@@ -21,8 +21,9 @@ LABEL = "MEDLINE / PubMed (.nbib)"
 
 _TAG = re.compile(r"([A-Z][A-Z0-9]{1,3}) {0,2}- ?(.*)")
 # Tags only MEDLINE uses (RIS and Ovid share TI/AU/AB/SO/PT, so those prove nothing).
-_MEDLINE_TAGS = re.compile(r"^(?:PMID|OWN |STAT|FAU |JT  |TA  |DP  |LID |AID |VI  |IP  |PG  |OID )-",
-                           re.M)
+_MEDLINE_TAGS = re.compile(
+    r"^(?:PMID|OWN |STAT|FAU |JT  |TA  |DP  |LID |AID |VI  |IP  |PG  |OID )-", re.M
+)
 
 
 def sniff(head: str) -> int:
@@ -64,8 +65,10 @@ def _line(line: str) -> Line:
 
 LAYOUT = Layout(
     read=_line,
-    unexpected=lambda line: (f"expected a tag such as 'TI  - ' or a continuation line indented "
-                             f"by spaces, found {line[:30]!r}"),
+    unexpected=lambda line: (
+        f"expected a tag such as 'TI  - ' or a continuation line indented "
+        f"by spaces, found {line[:30]!r}"
+    ),
     blank=Blank.CLOSE,
     flaw=Flaw.RECORD,
     glued=re.compile(r"PMID- ?\d+\s*$"),
@@ -110,8 +113,10 @@ def _cut_short(block: Block, closing: str | None, *, mid_line: bool) -> str:
     """
     last = block.pairs[-1][0]
     if closing == CLOSING_TAG and last != CLOSING_TAG and "PMID" in block.tags():
-        return (f"expected the record to end with its '{CLOSING_TAG}' field as the others do; "
-                "the file may be cut short")
+        return (
+            f"expected the record to end with its '{CLOSING_TAG}' field as the others do; "
+            "the file may be cut short"
+        )
     if mid_line and last != CLOSING_TAG:
         return "the file ends in the middle of this record's last line; the file may be cut short"
     return ""
@@ -123,8 +128,12 @@ def _entry(piece: Piece, position: int) -> Entry:
         return bad_entry(block.file_name, position, block.line, piece.problem)
     fields = block.fields()
     if not any(tag in fields for tag in ("TI", "BTI", "AB", "PMID")):
-        return bad_entry(block.file_name, position, block.line,
-                         "expected a MEDLINE record (PMID, TI or AB tags), found none")
+        return bad_entry(
+            block.file_name,
+            position,
+            block.line,
+            "expected a MEDLINE record (PMID, TI or AB tags), found none",
+        )
     return Entry(position, block.line, record=_record(block, fields))
 
 

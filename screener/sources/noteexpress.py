@@ -73,7 +73,9 @@ def _entry(piece: Piece, position: int) -> Entry:
     block = piece.block
     fields = block.fields()
     if not first(fields, "Title", "Abstract"):
-        return bad_entry(block.file_name, position, block.line, "expected a {Title} or {Abstract} field")
+        return bad_entry(
+            block.file_name, position, block.line, "expected a {Title} or {Abstract} field"
+        )
     return Entry(position, block.line, record=_record(fields, block.raw()))
 
 
@@ -94,12 +96,18 @@ def _record(fields: Fields, raw: str) -> Record:
     title = first(fields, "Title")
     chinese = has_cjk(title)
     provider = first(fields, "Database Provider", "SrcDatabase")
-    extra = {k: v for k, v in (
-        ("type", first(fields, "Reference Type")), ("database", provider),
-        ("address", "; ".join(every(fields, "Author Address"))), ("cn", first(fields, "Notes")),
-        ("translated_authors", "; ".join(every(fields, "Translated Author"))),
-        ("translated_journal", first(fields, "Translated Journal")),
-    ) if v}
+    extra = {
+        k: v
+        for k, v in (
+            ("type", first(fields, "Reference Type")),
+            ("database", provider),
+            ("address", "; ".join(every(fields, "Author Address"))),
+            ("cn", first(fields, "Notes")),
+            ("translated_authors", "; ".join(every(fields, "Translated Author"))),
+            ("translated_journal", first(fields, "Translated Journal")),
+        )
+        if v
+    }
     return make_record(
         title=title,
         abstract=_text(first(fields, "Abstract")),
@@ -114,8 +122,12 @@ def _record(fields: Fields, raw: str) -> Record:
         language=first(fields, "Language"),
         keywords=split_list(every(fields, "Keywords")),
         title_en=first(fields, "Translated Title") if chinese else "",
-        abstract_en=_text(first(fields, "Translated Abstract", "English Abstract")) if chinese else "",
-        keywords_en=split_list(every(fields, "Translated Keywords", "English Keywords")) if chinese else (),
+        abstract_en=_text(first(fields, "Translated Abstract", "English Abstract"))
+        if chinese
+        else "",
+        keywords_en=split_list(every(fields, "Translated Keywords", "English Keywords"))
+        if chinese
+        else (),
         url=first(fields, "URL"),
         raw=raw,
         extra=extra,

@@ -21,23 +21,47 @@ LABEL = "Ovid text export"
 
 _START = re.compile(r"<\s*\d+\s*(?:\.\s*)?>\s*")
 _TAG = re.compile(r"([A-Z][A-Z0-9]{1,3}) {1,2}- ?(.*)")
-_DEGREES = frozenset("MD PHD RN FAAN MSC BSC MPH MS BS MA DRPH DPHIL FRCP FRCS FACS DDS DMD PHARMD".split())
+_DEGREES = frozenset(
+    "MD PHD RN FAAN MSC BSC MPH MS BS MA DRPH DPHIL FRCP FRCS FACS DDS DMD PHARMD".split()
+)
 # "Ecohydrology.   8(6):1048-1064, September 2015." and "J Foo. 12 (Supplement 3) (no pagination), 2018."
 _SOURCE = re.compile(
     r"^(?P<journal>.+?)\.\s+(?P<volume>\d[\w-]*)?\s*(?:\((?P<issue>[^)]*)\))?\s*"
-    r"(?::\s*(?P<pages>[\w-]+))?(?P<rest>.*)$")
+    r"(?::\s*(?P<pages>[\w-]+))?(?P<rest>.*)$"
+)
 
 # display label (lower case) -> role
 _LABELS = {
-    "author": "authors", "authors": "authors", "title": "title", "source": "source",
-    "abstract": "abstract", "author keywords": "keywords", "keywords": "keywords",
-    "keyword heading": "keywords", "mesh subject headings": "mesh", "subject headings": "mesh",
-    "language": "language", "document type": "pub_types", "publication type": "pub_types",
-    "issn": "issn", "doi number": "doi", "digital object identifier": "doi", "doi": "doi",
-    "accession number": "key", "unique identifier": "pmid", "pubmed unique identifier": "pmid",
-    "year of publication": "year", "publication year": "year", "volume": "volume",
-    "issue": "issue", "page": "pages", "pages": "pages", "journal name": "journal",
-    "link to the ovid full text or citation": "url", "institution": "address", "status": "status",
+    "author": "authors",
+    "authors": "authors",
+    "title": "title",
+    "source": "source",
+    "abstract": "abstract",
+    "author keywords": "keywords",
+    "keywords": "keywords",
+    "keyword heading": "keywords",
+    "mesh subject headings": "mesh",
+    "subject headings": "mesh",
+    "language": "language",
+    "document type": "pub_types",
+    "publication type": "pub_types",
+    "issn": "issn",
+    "doi number": "doi",
+    "digital object identifier": "doi",
+    "doi": "doi",
+    "accession number": "key",
+    "unique identifier": "pmid",
+    "pubmed unique identifier": "pmid",
+    "year of publication": "year",
+    "publication year": "year",
+    "volume": "volume",
+    "issue": "issue",
+    "page": "pages",
+    "pages": "pages",
+    "journal name": "journal",
+    "link to the ovid full text or citation": "url",
+    "institution": "address",
+    "status": "status",
 }
 
 
@@ -76,8 +100,12 @@ def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
         if block is None:
             if line.strip():
                 position += 1
-                yield bad_entry(file_name, position, number,
-                                f"expected a record number such as '<1>' before {line[:30]!r}")
+                yield bad_entry(
+                    file_name,
+                    position,
+                    number,
+                    f"expected a record number such as '<1>' before {line[:30]!r}",
+                )
                 return
             continue
         block.take(line)
@@ -93,7 +121,9 @@ def _entry(block: Block, position: int, file_name: str) -> Entry:
     block.lines = block.lines[: len(body) + 1]
     content = [line for line in body if line.strip()]
     if not content:
-        return bad_entry(file_name, position, block.line, "expected fields after the record number, found none")
+        return bad_entry(
+            file_name, position, block.line, "expected fields after the record number, found none"
+        )
     if _TAG.fullmatch(content[0]):
         for line in body:
             match = _TAG.fullmatch(line)
@@ -116,8 +146,12 @@ def _entry(block: Block, position: int, file_name: str) -> Entry:
             values = fields[role]
             values[-1] = f"{values[-1]}\n{line.strip()}" if values[-1] else line.strip()
     if not fields:
-        return bad_entry(file_name, position, block.line,
-                         "expected tagged lines ('TI  - ...') or field labels ('Title') with indented values")
+        return bad_entry(
+            file_name,
+            position,
+            block.line,
+            "expected tagged lines ('TI  - ...') or field labels ('Title') with indented values",
+        )
     return Entry(position, block.line, record=_labelled_record(fields, block.raw()))
 
 
@@ -131,7 +165,9 @@ def _source(text: str) -> dict[str, str]:
 
 
 def _labelled_authors(value: str) -> list[str]:
-    parts = re.split(r";|\n", value) if ";" in value or "\n" in value else re.split(r"\s{2,}", value)
+    parts = (
+        re.split(r";|\n", value) if ";" in value or "\n" in value else re.split(r"\s{2,}", value)
+    )
     names = []
     for part in parts:
         part = re.sub(r"\s*\[Ed\]\s*$", "", part.strip())
@@ -141,7 +177,9 @@ def _labelled_authors(value: str) -> list[str]:
         if not part or (all(t in _DEGREES for t in tokens) and "," not in part):
             continue
         # Degrees after the given names: "Verbeek, Jan MD", "van Vugt, Arie MD, PhD".
-        while (degree := re.search(r"[\s,]+([A-Za-z]+)\.?$", part)) and degree.group(1).upper() in _DEGREES:
+        while (degree := re.search(r"[\s,]+([A-Za-z]+)\.?$", part)) and degree.group(
+            1
+        ).upper() in _DEGREES:
             part = part[: degree.start()]
         names.append(part)
     return names
@@ -166,7 +204,12 @@ def _labelled_record(fields: Fields, raw: str) -> Record:
         issn=first(fields, "issn"),
         language=first(fields, "language").rstrip("."),
         pub_types=[kind.group(1)] if kind else [v.rstrip(".") for v in every(fields, "pub_types")],
-        keywords=[k.strip(" .") for v in every(fields, "keywords") for k in re.split(r";|\n", v) if k.strip(" .")],
+        keywords=[
+            k.strip(" .")
+            for v in every(fields, "keywords")
+            for k in re.split(r";|\n", v)
+            if k.strip(" .")
+        ],
         mesh=[m for v in every(fields, "mesh") for m in v.split("\n") if m.strip()],
         url=first(fields, "url"),
         source_key=first(fields, "key").rstrip("."),
@@ -200,5 +243,7 @@ def _tagged_record(fields: Fields, raw: str) -> Record:
         url=first(fields, "UR", "XL"),
         source_key=first(fields, "UI", "AN"),
         raw=raw,
-        extra={k: v for k, v in (("database", first(fields, "DB")), ("type", first(fields, "ST"))) if v},
+        extra={
+            k: v for k, v in (("database", first(fields, "DB")), ("type", first(fields, "ST"))) if v
+        },
     )

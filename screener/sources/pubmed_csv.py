@@ -18,7 +18,9 @@ from screener.sources._common import bad_entry, csv_table, csv_text
 NAME = "pubmed-csv"
 LABEL = "PubMed CSV"
 
-_CITATION = re.compile(r";\s*(?P<volume>[^(:;]*?)\s*(?:\((?P<issue>[^)]*)\))?\s*:\s*(?P<pages>[^.;]+?)\s*(?:\.|$)")
+_CITATION = re.compile(
+    r";\s*(?P<volume>[^(:;]*?)\s*(?:\((?P<issue>[^)]*)\))?\s*:\s*(?P<pages>[^.;]+?)\s*(?:\.|$)"
+)
 
 
 def sniff(head: str) -> int:
@@ -37,29 +39,39 @@ def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
     header, rows = csv_table(stream, file_name)
     names = [h.lower() for h in header]
     if "pmid" not in names or "title" not in names:
-        raise ParseError(file_name, "line 1", "expected 'PMID' and 'Title' columns in the PubMed header row")
+        raise ParseError(
+            file_name, "line 1", "expected 'PMID' and 'Title' columns in the PubMed header row"
+        )
     for position, line, cells in rows:
         if len(cells) != len(names):
-            yield bad_entry(file_name, position, line,
-                            f"expected {len(names)} columns as in the header, found {len(cells)}")
+            yield bad_entry(
+                file_name,
+                position,
+                line,
+                f"expected {len(names)} columns as in the header, found {len(cells)}",
+            )
             continue
         row = {name: cell.strip() for name, cell in zip(names, cells, strict=True)}
         citation = _CITATION.search(row.get("citation", ""))
         parts = citation.groupdict() if citation else {}
         journal = row.get("journal/book", "")
         authors = [a for a in re.split(r",\s*", row.get("authors", "").rstrip(".")) if a.strip()]
-        yield Entry(position, line, record=make_record(
-            title=row.get("title"),
-            authors=authors,
-            year=row.get("publication year"),
-            journal=journal,
-            journal_abbrev=journal,
-            volume=parts.get("volume") or "",
-            issue=parts.get("issue") or "",
-            pages=parts.get("pages") or "",
-            doi=row.get("doi"),
-            pmid=row.get("pmid"),
-            pmcid=row.get("pmcid"),
-            source_key=row.get("pmid", ""),
-            raw=csv_text(cells),
-        ))
+        yield Entry(
+            position,
+            line,
+            record=make_record(
+                title=row.get("title"),
+                authors=authors,
+                year=row.get("publication year"),
+                journal=journal,
+                journal_abbrev=journal,
+                volume=parts.get("volume") or "",
+                issue=parts.get("issue") or "",
+                pages=parts.get("pages") or "",
+                doi=row.get("doi"),
+                pmid=row.get("pmid"),
+                pmcid=row.get("pmcid"),
+                source_key=row.get("pmid", ""),
+                raw=csv_text(cells),
+            ),
+        )

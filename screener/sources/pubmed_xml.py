@@ -101,7 +101,9 @@ def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
 _BLOCK = 4 << 20
 _PROLOGUE = re.compile(
     rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?xml[^<>]*\?>\s*)?(?:<!DOCTYPE[^<>\[]*>\s*)?(?:<!--(?:(?!-->).)*-->\s*)*"
-    rb"<(PubmedArticleSet|PubmedBookArticleSet)(?:\s[^<>]*)?>", re.S)
+    rb"<(PubmedArticleSet|PubmedBookArticleSet)(?:\s[^<>]*)?>",
+    re.S,
+)
 _LINE_IN_MESSAGE = re.compile(r"\bline (\d+)")
 _ARTICLE_END = re.compile(rb"</Pubmed(?:Book)?Article>")
 _ROOT_NAME = re.compile(rb"<(PubmedArticleSet|PubmedBookArticleSet)\b")
@@ -123,7 +125,9 @@ def chunks(stream: TextIO, *, file_name: str, size: int = 100) -> Iterator[Chunk
 
 
 def _well_formed(document: bytes) -> bool:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, encoding="utf-8")
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, encoding="utf-8"
+    )
     try:
         etree.fromstring(document, parser)
     except etree.XMLSyntaxError:
@@ -131,15 +135,16 @@ def _well_formed(document: bytes) -> bool:
     return True
 
 
-def _cut(buffer: IO[bytes], head: bytes, root: re.Match[bytes], size: int, spans: _Spans | None = None
-         ) -> Iterator[Chunk]:
+def _cut(
+    buffer: IO[bytes], head: bytes, root: re.Match[bytes], size: int, spans: _Spans | None = None
+) -> Iterator[Chunk]:
     """Chunks of ``size`` articles (fewer once one holds MAX_ENTRY bytes); ``spans``, when given,
     checks the file's spans as the one-piece reader does (the fault is raised after the chunks
     before it)."""
     # Each chunk starts with the file's own prologue and root start tag: with its DOCTYPE,
     # libxml2 judges a chunk's faults (an undeclared entity...) as it judges the whole file's.
     start_tag, closing = head[: root.end()], b"</" + root.group(1) + b">"
-    data, eof = head[root.end():], False
+    data, eof = head[root.end() :], False
     last = 0  # the end of the last article end tag found in data
     position, line = 1, 1 + head.count(b"\n", 0, root.end())
     scanned, found = 0, 0  # where the search for article ends goes on; ends found since the cut
@@ -176,24 +181,41 @@ def _cut(buffer: IO[bytes], head: bytes, root: re.Match[bytes], size: int, spans
 def parse_chunk(chunk: Chunk, *, file_name: str) -> Iterator[Entry]:
     """The entries of one chunk made by :func:`chunks`."""
     document, offset = _document(chunk)
-    entries: Iterable[Entry] | None = _whole(document, file_name, encoding="utf-8",
-                                             first_position=chunk.first_position,
-                                             line_offset=offset)
+    entries: Iterable[Entry] | None = _whole(
+        document,
+        file_name,
+        encoding="utf-8",
+        first_position=chunk.first_position,
+        line_offset=offset,
+    )
     if entries is None:  # something odd: the streaming reader's checks and messages decide
-        elements = _elements(io.BytesIO(document), file_name, encoding="utf-8",
-                             counted=chunk.first_position - 1, line_offset=offset, bounded=False)
-        entries = (_entry(e, p, file_name, offset) for p, e in enumerate(elements, start=chunk.first_position))
+        elements = _elements(
+            io.BytesIO(document),
+            file_name,
+            encoding="utf-8",
+            counted=chunk.first_position - 1,
+            line_offset=offset,
+            bounded=False,
+        )
+        entries = (
+            _entry(e, p, file_name, offset)
+            for p, e in enumerate(elements, start=chunk.first_position)
+        )
     yield from entries
 
 
 def _document(chunk: Chunk) -> tuple[bytes, int]:
     """A chunk as a document of its own, and how many lines of the file come before its first."""
-    start_tag, body, closed = cast(tuple[bytes, bytes, bool], chunk.data)   # made by chunks()
+    start_tag, body, closed = cast(tuple[bytes, bytes, bool], chunk.data)  # made by chunks()
     name = _ROOT_NAME.search(start_tag).group(1)  # type: ignore[union-attr]
-    return start_tag + body + (b"</" + name + b">" if closed else b""), chunk.first_line - 1 - start_tag.count(b"\n")
+    return start_tag + body + (
+        b"</" + name + b">" if closed else b""
+    ), chunk.first_line - 1 - start_tag.count(b"\n")
 
 
-def parse_efetch(data: bytes | str, *, source_name: str = "efetch response", lean: bool = False) -> list[Record]:
+def parse_efetch(
+    data: bytes | str, *, source_name: str = "efetch response", lean: bool = False
+) -> list[Record]:
     """The records of one efetch response.
 
     ``lean`` reads the answer a hundred articles at a time, as a big file is read (see
@@ -212,12 +234,18 @@ def parse_efetch(data: bytes | str, *, source_name: str = "efetch response", lea
     else:
         encoding = None
     entries: Iterable[Entry] | None = (
-        _in_pieces(data, source_name) if lean and encoding is None
-        else _whole(data, source_name, encoding=encoding))
+        _in_pieces(data, source_name)
+        if lean and encoding is None
+        else _whole(data, source_name, encoding=encoding)
+    )
     if entries is None:
         # Something out of the ordinary: the streaming reader's checks and messages decide.
-        entries = (_entry(element, position, source_name) for position, element in
-                   enumerate(_elements(io.BytesIO(data), source_name, encoding=encoding), start=1))
+        entries = (
+            _entry(element, position, source_name)
+            for position, element in enumerate(
+                _elements(io.BytesIO(data), source_name, encoding=encoding), start=1
+            )
+        )
     records = []
     for entry in entries:
         if entry.error is not None:
@@ -238,7 +266,13 @@ def _in_pieces(data: bytes, source_name: str) -> list[Entry] | None:
     entries: list[Entry] = []
     for chunk in _cut(io.BytesIO(), data, root, _PIECE):
         document, offset = _document(chunk)
-        read = _whole(document, source_name, encoding="utf-8", first_position=chunk.first_position, line_offset=offset)
+        read = _whole(
+            document,
+            source_name,
+            encoding="utf-8",
+            first_position=chunk.first_position,
+            line_offset=offset,
+        )
         if read is None:
             return None
         entries.extend(read)
@@ -256,8 +290,14 @@ def _says_utf8(prologue: bytes) -> bool:
     return declared is None or declared.group(1).lower().replace(b"_", b"-") in (b"utf-8", b"utf8")
 
 
-def _whole(document: bytes, file_name: str, *, encoding: str | None, first_position: int = 1,
-           line_offset: int = 0) -> list[Entry] | None:
+def _whole(
+    document: bytes,
+    file_name: str,
+    *,
+    encoding: str | None,
+    first_position: int = 1,
+    line_offset: int = 0,
+) -> list[Entry] | None:
     """The entries of a plain, well-formed ``PubmedArticleSet``, read in one go; None otherwise.
 
     The document is in memory, and libxml2 reads it whole a third faster than fed piece by
@@ -265,8 +305,9 @@ def _whole(document: bytes, file_name: str, *, encoding: str | None, first_posit
     ERROR element, an article not directly under the root) gives None, and the streaming
     reader reads it again: its checks and messages stay the only ones.
     """
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True,
-                             encoding=encoding)
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True, encoding=encoding
+    )
     try:
         root = etree.fromstring(document, parser)
     except etree.XMLSyntaxError:
@@ -285,8 +326,15 @@ _FEED = 1 << 16  # as iterparse reads: the events of a block are held at once
 _HTML = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<!DOCTYPE\s+html|<html[\s>])", re.I)
 
 
-def _elements(source: IO[bytes] | io.RawIOBase, file_name: str, *, encoding: str | None, counted: int = 0,
-              line_offset: int = 0, bounded: bool = True) -> Iterator[etree._Element]:
+def _elements(
+    source: IO[bytes] | io.RawIOBase,
+    file_name: str,
+    *,
+    encoding: str | None,
+    counted: int = 0,
+    line_offset: int = 0,
+    bounded: bool = True,
+) -> Iterator[etree._Element]:
     """Yield each article element, then clear it; check the root and look for ERROR.
 
     ``counted`` articles and ``line_offset`` lines of the file come before ``source`` (when it
@@ -297,8 +345,13 @@ def _elements(source: IO[bytes] | io.RawIOBase, file_name: str, *, encoding: str
     checked when cut.
     """
     parser = etree.XMLPullParser(
-        events=("end",), tag=(*_ARTICLE_TAGS, "ERROR"), encoding=encoding,
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True,
+        events=("end",),
+        tag=(*_ARTICLE_TAGS, "ERROR"),
+        encoding=encoding,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=True,
     )
     spans = _Spans(file_name)
     count = counted
@@ -319,7 +372,9 @@ def _elements(source: IO[bytes] | io.RawIOBase, file_name: str, *, encoding: str
         for _event, element in parser.read_events():
             if element.tag == "ERROR":
                 message = fold("".join(element.itertext())) or "no message"
-                raise ParseError(file_name, f"after record {count}", f"E-utilities reported an error: {message}")
+                raise ParseError(
+                    file_name, f"after record {count}", f"E-utilities reported an error: {message}"
+                )
             count += 1
             yield element
             element.clear(keep_tail=False)
@@ -336,12 +391,19 @@ def _elements(source: IO[bytes] | io.RawIOBase, file_name: str, *, encoding: str
         if bounded:
             spans.add(data)
     if root is None or root.tag not in _ROOT_TAGS:
-        found = "nothing" if root is None else (
-            "an HTML page" if str(root.tag).lower() == "html" else f"<{root.tag}>")
-        raise ParseError(file_name, "line 1", f"expected PubMed XML (<PubmedArticleSet>), found {found}")
+        found = (
+            "nothing"
+            if root is None
+            else ("an HTML page" if str(root.tag).lower() == "html" else f"<{root.tag}>")
+        )
+        raise ParseError(
+            file_name, "line 1", f"expected PubMed XML (<PubmedArticleSet>), found {found}"
+        )
 
 
-def _syntax_error(exc: etree.XMLSyntaxError, file_name: str, head: bytes, count: int, line_offset: int) -> ParseError:
+def _syntax_error(
+    exc: etree.XMLSyntaxError, file_name: str, head: bytes, count: int, line_offset: int
+) -> ParseError:
     if _HTML.match(head):
         return ParseError(file_name, "line 1", "expected PubMed XML, found an HTML page")
     line = exc.position[0] + line_offset if exc.position and exc.position[0] else None
@@ -349,8 +411,9 @@ def _syntax_error(exc: etree.XMLSyntaxError, file_name: str, head: bytes, count:
     message = exc.msg
     if line_offset:  # libxml2 names lines of the chunk; give those of the file
         message = _LINE_IN_MESSAGE.sub(lambda m: f"line {int(m.group(1)) + line_offset}", message)
-    return ParseError(file_name, where, f"not well-formed XML ({message}); the file or "
-                      "response may be cut short")
+    return ParseError(
+        file_name, where, f"not well-formed XML ({message}); the file or response may be cut short"
+    )
 
 
 class _Spans:
@@ -384,7 +447,11 @@ class _Spans:
 
     def _check(self, span: int) -> None:
         if span > MAX_ENTRY:
-            raise too_long(self._file_name, f"after record {self._ends}", "an article (or the text between two)")
+            raise too_long(
+                self._file_name,
+                f"after record {self._ends}",
+                "an article (or the text between two)",
+            )
 
 
 def _entry(element: etree._Element, position: int, file_name: str, line_offset: int = 0) -> Entry:
@@ -392,5 +459,9 @@ def _entry(element: etree._Element, position: int, file_name: str, line_offset: 
     try:
         record = article(element) if element.tag == "PubmedArticle" else book(element)
     except Missing as exc:
-        return Entry(position, line, error=ParseError(file_name, f"record {position} (line {line})", str(exc)))
+        return Entry(
+            position,
+            line,
+            error=ParseError(file_name, f"record {position} (line {line})", str(exc)),
+        )
     return Entry(position, line, record=record)

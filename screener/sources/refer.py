@@ -19,8 +19,13 @@ from screener.sources._tagged import Blank, Block, Layout, Line, Piece, entries
 NAME = "refer"
 LABEL = "EndNote tagged / refer (%0 %A %T)"
 
-_KNOWN = {"pubmed": "PubMed", "medline": "MEDLINE", "embase": "Embase", "scopus": "Scopus",
-          "web of science": "Web of Science"}
+_KNOWN = {
+    "pubmed": "PubMed",
+    "medline": "MEDLINE",
+    "embase": "Embase",
+    "scopus": "Scopus",
+    "web of science": "Web of Science",
+}
 _TAG = re.compile(r"%([0-9A-Za-z@+*?!#$&()=~\[\]^<>|])(?: (.*))?")
 
 
@@ -55,13 +60,14 @@ def _line(line: str) -> Line:
 
 def _has_type_and_fields(block: Block) -> bool:
     tags = block.tags()
-    return "0" in tags and any(tag != "0" for tag in tags[tags.index("0"):])
+    return "0" in tags and any(tag != "0" for tag in tags[tags.index("0") :])
 
 
 LAYOUT = Layout(
     read=_line,
-    unexpected=lambda line: (f"expected a tag such as '%0' or '%T' at the start of a record, "
-                             f"found {line[:30]!r}"),
+    unexpected=lambda line: (
+        f"expected a tag such as '%0' or '%T' at the start of a record, found {line[:30]!r}"
+    ),
     blank=Blank.CLOSE,
     # Files written without blank lines: a %0 starts the next record once this one has its own.
     again=_has_type_and_fields,
@@ -73,7 +79,9 @@ def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
 
 
 def _entry(piece: Piece, position: int) -> Entry:
-    return Entry(position, piece.block.line, record=build_record(piece.block.fields(), piece.block.raw()))
+    return Entry(
+        position, piece.block.line, record=build_record(piece.block.fields(), piece.block.raw())
+    )
 
 
 def _names(values: list[str]) -> list[str]:
@@ -91,11 +99,17 @@ def build_record(fields: Fields, raw: str) -> Record:
     chinese = has_cjk(title)
     year = next((y for y in (parse_year(v) for v in every(fields, "D", "8", "7")) if y), None)
     keywords = split_list(every(fields, "K"))
-    extra = {k: v for k, v in (
-        ("type", first(fields, "0")), ("database", first(fields, "W", "~")),
-        ("address", first(fields, "+")), ("call_number", first(fields, "L")),
-        ("translated_authors", "; ".join(every(fields, "H"))),
-    ) if v}
+    extra = {
+        k: v
+        for k, v in (
+            ("type", first(fields, "0")),
+            ("database", first(fields, "W", "~")),
+            ("address", first(fields, "+")),
+            ("call_number", first(fields, "L")),
+            ("translated_authors", "; ".join(every(fields, "H"))),
+        )
+        if v
+    }
     accession = first(fields, "M")
     return make_record(
         title=title,
@@ -108,7 +122,9 @@ def build_record(fields: Fields, raw: str) -> Record:
         issue=first(fields, "N"),
         pages=first(fields, "P"),
         doi=first(fields, "R"),
-        pmid=accession if accession.isdigit() and "pubmed" in first(fields, "W", "~").lower() else "",
+        pmid=accession
+        if accession.isdigit() and "pubmed" in first(fields, "W", "~").lower()
+        else "",
         pmcid=first(fields, "2"),
         issn=first(fields, "@"),
         language=first(fields, "G"),

@@ -73,7 +73,9 @@ def _entry(piece: Piece, position: int) -> Entry:
     block = piece.block
     fields = block.fields()
     if not first(fields, "T1", "AB"):
-        return bad_entry(block.file_name, position, block.line, "expected a 'T1' (title) or 'AB' line")
+        return bad_entry(
+            block.file_name, position, block.line, "expected a 'T1' (title) or 'AB' line"
+        )
     return Entry(position, block.line, record=_record(fields, block.raw()))
 
 
@@ -92,8 +94,13 @@ def _record(fields: Fields, raw: str) -> Record:
     return make_record(
         title=title,
         abstract=first(fields, "AB"),
-        authors=[a for value in every(fields, "A1", "AU") for a in
-                 (split_list([value], CJK_NAME_SPLIT) if has_cjk(value) else split_list([value]))],
+        authors=[
+            a
+            for value in every(fields, "A1", "AU")
+            for a in (
+                split_list([value], CJK_NAME_SPLIT) if has_cjk(value) else split_list([value])
+            )
+        ],
         year=first(fields, "YR", "FD"),
         journal=first(fields, "JF", "JO"),
         journal_abbrev=first(fields, "JA", "J2"),
@@ -108,6 +115,14 @@ def _record(fields: Fields, raw: str) -> Record:
         url=first(fields, "LK", "UL"),
         source_key=first(fields, "ID", "AN"),
         raw=raw,
-        extra={k: v for k, v in (("type", first(fields, "RT")), ("database", first(fields, "DS", "DB")),
-                                 ("address", first(fields, "AD")), ("cn", first(fields, "CN"))) if v},
+        extra={
+            k: v
+            for k, v in (
+                ("type", first(fields, "RT")),
+                ("database", first(fields, "DS", "DB")),
+                ("address", first(fields, "AD")),
+                ("cn", first(fields, "CN")),
+            )
+            if v
+        },
     )

@@ -26,9 +26,18 @@ NAME = "ris"
 LABEL = "RIS"
 
 # Ovid's D= database codes (in its links) -> the database searched.
-_OVID_DATABASES = (("psyc", "PsycINFO"), ("emed", "Embase"), ("emez", "Embase"), ("oemez", "Embase"),
-                   ("medl", "MEDLINE"), ("mesz", "MEDLINE"), ("prem", "MEDLINE"), ("caba", "CAB Abstracts"),
-                   ("cctr", "Cochrane CENTRAL"), ("coch", "Cochrane CENTRAL"))
+_OVID_DATABASES = (
+    ("psyc", "PsycINFO"),
+    ("emed", "Embase"),
+    ("emez", "Embase"),
+    ("oemez", "Embase"),
+    ("medl", "MEDLINE"),
+    ("mesz", "MEDLINE"),
+    ("prem", "MEDLINE"),
+    ("caba", "CAB Abstracts"),
+    ("cctr", "Cochrane CENTRAL"),
+    ("coch", "Cochrane CENTRAL"),
+)
 
 
 def sniff(head: str) -> int:
@@ -75,7 +84,9 @@ def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
     return _entries(stream, file_name, first_line=1)
 
 
-def _entries(stream: TextIO, file_name: str, *, first_line: int, cut: bool = False) -> Iterator[Entry]:
+def _entries(
+    stream: TextIO, file_name: str, *, first_line: int, cut: bool = False
+) -> Iterator[Entry]:
     position = 0
     for line, text, kind in _ris_text.records(stream, file_name, first_line=first_line, cut=cut):
         position += 1
@@ -94,15 +105,23 @@ def chunks(stream: TextIO, *, file_name: str, size: int = 500) -> Iterator[Chunk
 
 def parse_chunk(chunk: Chunk, *, file_name: str) -> Iterator[Entry]:
     """The entries of one chunk made by :func:`chunks`, numbered from 1."""
-    return _entries(io.StringIO(chunk.data), file_name, first_line=chunk.first_line,  # type: ignore[arg-type]
-                    cut=True)
+    return _entries(
+        io.StringIO(chunk.data),
+        file_name,
+        first_line=chunk.first_line,  # type: ignore[arg-type]
+        cut=True,
+    )
 
 
 def _entry(text: str, complete: bool, position: int, line: int, file_name: str) -> Entry:
     """The Entry of one record's text, ``TY`` to ``ER``, which starts at ``line``."""
     if not complete:
-        return bad_entry(file_name, position, line,
-                         "expected 'ER  -' to close the record that starts here; the file may be cut short")
+        return bad_entry(
+            file_name,
+            position,
+            line,
+            "expected 'ER  -' to close the record that starts here; the file may be cut short",
+        )
     found = _LINE.findall("\n" + text)
     fields: Fields = {}
     for tag, value in found:
@@ -121,11 +140,15 @@ def _entry(text: str, complete: bool, position: int, line: int, file_name: str) 
         fields.pop("ER", None)
     if len(fields) <= 1:
         # Nothing but TY: the tags may be in lower case or after spaces (a tool's own dialect).
-        lenient = _gathered([(tag.upper(), value) for tag, value in _LENIENT_LINE.findall("\n" + text)])
+        lenient = _gathered(
+            [(tag.upper(), value) for tag, value in _LENIENT_LINE.findall("\n" + text)]
+        )
         if len(_by_tag(lenient)) > 1:
             pairs, fields = lenient, _by_tag(lenient)
     if len(fields) <= 1 and not first(fields, "TY"):
-        return bad_entry(file_name, position, line, "expected tagged fields after 'TY  -', found none")
+        return bad_entry(
+            file_name, position, line, "expected tagged fields after 'TY  -', found none"
+        )
     return Entry(position, line, record=build_record(text, pairs, fields))
 
 
@@ -143,7 +166,9 @@ def _by_tag(pairs: list[tuple[str, str]]) -> Fields:
 # literal lets the regex engine jump from newline to newline): (tag, value) for a tag line,
 # ("", text) for a continuation line.
 _LINE = re.compile(r"\n(?:([A-Z][A-Z0-9]{1,3}) {1,2}- ?)?([^\n]*)")
-_LENIENT_LINE = re.compile(rf"\n(?:{_ris_text.JUNK}*([A-Za-z][A-Za-z0-9]{{1,3}}) {{1,2}}- ?)?([^\n]*)")
+_LENIENT_LINE = re.compile(
+    rf"\n(?:{_ris_text.JUNK}*([A-Za-z][A-Za-z0-9]{{1,3}}) {{1,2}}- ?)?([^\n]*)"
+)
 
 
 def _gathered(lines: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -264,9 +289,16 @@ def build_record(text: str, pairs: list[tuple[str, str]], fields: Fields) -> Rec
     if not abbrev and get("JO", "") not in ("", journal):
         abbrev = firsts["JO"]
     pmid, pmcid = _pmid_pmcid(fields, firsts)
-    extra = {key: value for key, value in (
-        ("type", get("TY")), ("database", get("DB")), ("publisher", get("PB")), ("address", get("AD")),
-    ) if value}
+    extra = {
+        key: value
+        for key, value in (
+            ("type", get("TY")),
+            ("database", get("DB")),
+            ("publisher", get("PB")),
+            ("address", get("AD")),
+        )
+        if value
+    }
     return make_record(
         title=_in_order(pairs, firsts, ("TI", "T1", "CT")) or get("BT") or get("ST") or "",
         abstract=_in_order(pairs, firsts, ("AB", "N2")),

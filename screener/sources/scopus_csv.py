@@ -63,8 +63,12 @@ def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
         raise ParseError(file_name, "line 1", "expected a 'Title' column in the Scopus header row")
     for position, line, cells in rows:
         if len(cells) != len(names):
-            yield bad_entry(file_name, position, line,
-                            f"expected {len(names)} columns as in the header, found {len(cells)}")
+            yield bad_entry(
+                file_name,
+                position,
+                line,
+                f"expected {len(names)} columns as in the header, found {len(cells)}",
+            )
             continue
         row = dict(zip(names, cells, strict=True))
         start, end = _value(row, "page start"), _value(row, "page end")
@@ -87,7 +91,13 @@ def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
             url=_value(row, "link"),
             source_key=_value(row, "eid"),
             raw=csv_text(cells),
-            extra={k: v for k, v in (("article_number", _value(row, "art. no.")),
-                                     ("publisher", _value(row, "publisher"))) if v},
+            extra={
+                k: v
+                for k, v in (
+                    ("article_number", _value(row, "art. no.")),
+                    ("publisher", _value(row, "publisher")),
+                )
+                if v
+            },
         )
         yield Entry(position, line, record=record)

@@ -28,8 +28,11 @@ def sniff(head: str) -> int:
     head = head.lstrip("\ufeff")
     if re.match(r"FN (?:Clarivate|Thomson|ISI)", head) or re.match(r"FN .*\nVR \d", head):
         return 95
-    if re.search(r"^PT [A-Z]\s*$", head, re.M) and re.search(r"^ER\s*$", head, re.M) \
-            and re.search(r"^(?:AU|TI|SO) ", head, re.M):
+    if (
+        re.search(r"^PT [A-Z]\s*$", head, re.M)
+        and re.search(r"^ER\s*$", head, re.M)
+        and re.search(r"^(?:AU|TI|SO) ", head, re.M)
+    ):
         return 80
     return 0
 
@@ -68,8 +71,10 @@ def _outside(line: str) -> str | None:
 
 LAYOUT = Layout(
     read=_line,
-    unexpected=lambda line: (f"expected a two-letter tag (e.g. 'TI ') or a continuation line "
-                             f"indented by three spaces, found {line[:30]!r}"),
+    unexpected=lambda line: (
+        f"expected a two-letter tag (e.g. 'TI ') or a continuation line "
+        f"indented by three spaces, found {line[:30]!r}"
+    ),
     blank=Blank.KEEP,
     flaw=Flaw.RECORD,
     orphan="a continuation line with no tag above it",
@@ -86,8 +91,10 @@ def _entry(piece: Piece, position: int) -> Entry:
     if not piece.marked:
         if piece.end_line is not None:
             # A PT before the record's ER: not two records run together silently.
-            why = (f"expected 'ER' to close the record that starts here before the next 'PT' "
-                   f"(line {piece.end_line})")
+            why = (
+                f"expected 'ER' to close the record that starts here before the next 'PT' "
+                f"(line {piece.end_line})"
+            )
         else:
             why = "expected 'ER' to close the record that starts here; the file may be cut short"
         return bad_entry(block.file_name, position, block.line, why)
@@ -108,8 +115,12 @@ def _names(fields: Fields, tag: str) -> list[str]:
 
 def _terms(fields: Fields, *tags: str) -> list[str]:
     # Keyword lists wrap mid-term ("TROPHIC\n   STATE INDEX"), so rejoin before splitting.
-    return [t.strip() for value in every(fields, *tags) for t in value.replace("\n", " ").split(";")
-            if t.strip()]
+    return [
+        t.strip()
+        for value in every(fields, *tags)
+        for t in value.replace("\n", " ").split(";")
+        if t.strip()
+    ]
 
 
 def _year(fields: Fields) -> int | None:
@@ -132,10 +143,16 @@ def build_record(fields: Fields, raw: str) -> Record:
     """A Record from the tags of one WoS record (plain text or one tab-delimited row)."""
     start, end = first(fields, "BP"), first(fields, "EP")
     pages = f"{start}-{end}" if start and end else (start or first(fields, "PS"))
-    extra = {key: value for key, value in (
-        ("type", first(fields, "PT")), ("article_number", first(fields, "AR")),
-        ("eissn", first(fields, "EI")), ("publisher", first(fields, "PU")),
-    ) if value}
+    extra = {
+        key: value
+        for key, value in (
+            ("type", first(fields, "PT")),
+            ("article_number", first(fields, "AR")),
+            ("eissn", first(fields, "EI")),
+            ("publisher", first(fields, "PU")),
+        )
+        if value
+    }
     return make_record(
         title=first(fields, "TI"),
         abstract=first(fields, "AB"),

@@ -42,7 +42,9 @@ def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
     header_line = next(lines, (1, ""))[1]
     header = _columns(header_line)
     if header[:1] != ["PT"] or not all(_HEADER_TAG.fullmatch(c) for c in header if c):
-        raise ParseError(file_name, "line 1", "expected a header row of two-letter tags starting with 'PT'")
+        raise ParseError(
+            file_name, "line 1", "expected a header row of two-letter tags starting with 'PT'"
+        )
     while header and not header[-1]:
         header.pop()
     position = 0
@@ -55,11 +57,19 @@ def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
         while len(cells) > len(header) and not cells[-1].strip():
             cells.pop()
         if len(cells) > len(header) or len(cells) < len(header) - 1:
-            yield bad_entry(file_name, position, number,
-                            f"expected {len(header)} tab-separated cells as in the header, found {len(cells)}")
+            yield bad_entry(
+                file_name,
+                position,
+                number,
+                f"expected {len(header)} tab-separated cells as in the header, found {len(cells)}",
+            )
             continue
-        fields = {tag: [cell.strip()] for tag, cell in zip(header, cells, strict=False) if cell.strip()}
+        fields = {
+            tag: [cell.strip()] for tag, cell in zip(header, cells, strict=False) if cell.strip()
+        }
         if "TI" not in fields and "AB" not in fields:
-            yield bad_entry(file_name, position, number, "expected a title (TI) or abstract (AB) cell")
+            yield bad_entry(
+                file_name, position, number, "expected a title (TI) or abstract (AB) cell"
+            )
             continue
         yield Entry(position, number, record=build_record(fields, line))

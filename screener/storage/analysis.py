@@ -12,8 +12,15 @@ from screener.errors import InvalidInputError
 from screener.storage.db import now
 from screener.storage.rows import insert
 
-__all__ = ["SavedAnalysis", "delete_analysis", "get_analysis", "kept_analyses", "list_analyses",
-           "rename_analysis", "save_analysis"]
+__all__ = [
+    "SavedAnalysis",
+    "delete_analysis",
+    "get_analysis",
+    "kept_analyses",
+    "list_analyses",
+    "rename_analysis",
+    "save_analysis",
+]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -36,17 +43,29 @@ _SELECT = (
 )
 
 
-def save_analysis(db: sqlite_utils.Database, *, name: str, outcome_id: int | None,
-                  settings: dict[str, Any], results: dict[str, Any],
-                  reviewer_id: int | None) -> int:
+def save_analysis(
+    db: sqlite_utils.Database,
+    *,
+    name: str,
+    outcome_id: int | None,
+    settings: dict[str, Any],
+    results: dict[str, Any],
+    reviewer_id: int | None,
+) -> int:
     """Insert one analysis (inside the caller's transaction); returns its id. The JSON is
     strict (no NaN): the results must already be JSON-safe."""
-    return insert(db, "analysis", {
-        "name": name, "outcome_id": outcome_id,
-        "settings_json": json.dumps(settings, ensure_ascii=False, allow_nan=False),
-        "results_json": json.dumps(results, ensure_ascii=False, allow_nan=False),
-        "reviewer_id": reviewer_id, "created_at": now(),
-    })
+    return insert(
+        db,
+        "analysis",
+        {
+            "name": name,
+            "outcome_id": outcome_id,
+            "settings_json": json.dumps(settings, ensure_ascii=False, allow_nan=False),
+            "results_json": json.dumps(results, ensure_ascii=False, allow_nan=False),
+            "reviewer_id": reviewer_id,
+            "created_at": now(),
+        },
+    )
 
 
 def list_analyses(db: sqlite_utils.Database) -> list[SavedAnalysis]:
@@ -62,11 +81,21 @@ def kept_analyses(db: sqlite_utils.Database) -> list[dict[str, Any]]:
         "SELECT a.id, a.name, ifnull(o.name, ''), ifnull(o.data_type, ''), r.name,"
         " a.settings_json, a.results_json, a.created_at FROM analysis a"
         " LEFT JOIN outcome o ON o.id = a.outcome_id"
-        " LEFT JOIN reviewer r ON r.id = a.reviewer_id ORDER BY a.id").fetchall()
-    return [{"id": aid, "name": name, "outcome": outcome, "data_type": data_type,
-             "reviewer": reviewer, "settings": _decoded(settings), "results": _decoded(results),
-             "created_at": created_at}
-            for aid, name, outcome, data_type, reviewer, settings, results, created_at in rows]
+        " LEFT JOIN reviewer r ON r.id = a.reviewer_id ORDER BY a.id"
+    ).fetchall()
+    return [
+        {
+            "id": aid,
+            "name": name,
+            "outcome": outcome,
+            "data_type": data_type,
+            "reviewer": reviewer,
+            "settings": _decoded(settings),
+            "results": _decoded(results),
+            "created_at": created_at,
+        }
+        for aid, name, outcome, data_type, reviewer, settings, results, created_at in rows
+    ]
 
 
 def _decoded(text: str | None) -> dict[str, Any]:
@@ -99,5 +128,12 @@ def get_analysis(db: sqlite_utils.Database, analysis_id: int) -> SavedAnalysis:
 
 def _from_row(row: tuple[Any, ...]) -> SavedAnalysis:
     aid, name, outcome, settings, results, reviewer, created_at = row
-    return SavedAnalysis(aid, name, outcome, json.loads(settings or "{}"),
-                         json.loads(results or "{}"), reviewer, created_at)
+    return SavedAnalysis(
+        aid,
+        name,
+        outcome,
+        json.loads(settings or "{}"),
+        json.loads(results or "{}"),
+        reviewer,
+        created_at,
+    )

@@ -16,17 +16,24 @@ import sqlite3
 
 import sqlite_utils
 
-__all__ = ["CJK_RANGES", "TABLE", "TRIGGERS", "has_cjk", "index_exists", "index_new_rows",
-           "trigram_available"]
+__all__ = [
+    "CJK_RANGES",
+    "TABLE",
+    "TRIGGERS",
+    "has_cjk",
+    "index_exists",
+    "index_new_rows",
+    "trigram_available",
+]
 
 TABLE = "record_cjk"
 TRIGGERS = ("record_cjk_insert", "record_cjk_delete", "record_cjk_update")
 
 CJK_RANGES: tuple[tuple[int, int], ...] = (
-    (0x3040, 0x9FFF),     # kana, bopomofo, CJK symbols and strokes, ideographs and extension A
-    (0xAC00, 0xD7AF),     # Hangul syllables
-    (0xF900, 0xFAFF),     # CJK compatibility ideographs
-    (0x20000, 0x3FFFF),   # ideograph extensions B and later (planes 2 and 3)
+    (0x3040, 0x9FFF),  # kana, bopomofo, CJK symbols and strokes, ideographs and extension A
+    (0xAC00, 0xD7AF),  # Hangul syllables
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs
+    (0x20000, 0x3FFFF),  # ideograph extensions B and later (planes 2 and 3)
 )
 """What counts as CJK; migration 0004's triggers test the same ranges in SQL (GLOB)."""
 
@@ -41,7 +48,9 @@ def has_cjk(text: str) -> bool:
 def trigram_available(conn: sqlite3.Connection) -> bool:
     """Whether this SQLite has FTS5's trigram tokenizer (3.34 and later)."""
     try:
-        conn.execute("CREATE VIRTUAL TABLE temp.screener_trigram_probe USING fts5 (x, tokenize = 'trigram')")
+        conn.execute(
+            "CREATE VIRTUAL TABLE temp.screener_trigram_probe USING fts5 (x, tokenize = 'trigram')"
+        )
     except sqlite3.Error:
         return False
     conn.execute("DROP TABLE temp.screener_trigram_probe")
@@ -50,8 +59,12 @@ def trigram_available(conn: sqlite3.Connection) -> bool:
 
 def index_exists(db: sqlite_utils.Database) -> bool:
     """Whether the review has the CJK index with its triggers (see migration 0004)."""
-    found = {row[0] for row in db.execute(
-        "SELECT name FROM sqlite_master WHERE name IN (?, ?, ?, ?)", [TABLE, *TRIGGERS])}
+    found = {
+        row[0]
+        for row in db.execute(
+            "SELECT name FROM sqlite_master WHERE name IN (?, ?, ?, ?)", [TABLE, *TRIGGERS]
+        )
+    }
     return found == {TABLE, *TRIGGERS}
 
 
@@ -65,6 +78,10 @@ def index_new_rows(db: sqlite_utils.Database, after: int, last: int) -> None:
     rows = db.execute(
         "SELECT id, title, abstract FROM record WHERE id > ? AND id <= ?"
         " AND (length(CAST(title AS BLOB)) > length(title)"
-        "      OR length(CAST(abstract AS BLOB)) > length(abstract))", [after, last])
-    db.conn.executemany(f"INSERT INTO {TABLE} (rowid, title, abstract) VALUES (?, ?, ?)",
-                        (row for row in rows if has_cjk(row[1]) or has_cjk(row[2])))
+        "      OR length(CAST(abstract AS BLOB)) > length(abstract))",
+        [after, last],
+    )
+    db.conn.executemany(
+        f"INSERT INTO {TABLE} (rowid, title, abstract) VALUES (?, ?, ?)",
+        (row for row in rows if has_cjk(row[1]) or has_cjk(row[2])),
+    )

@@ -32,8 +32,18 @@ from screener.storage.rows import scalar_int
 
 T = TypeVar("T")
 
-__all__ = ["connect", "create", "environmental_error", "is_read_only", "migrations", "now",
-           "open_review", "schema_version", "transaction", "verify"]
+__all__ = [
+    "connect",
+    "create",
+    "environmental_error",
+    "is_read_only",
+    "migrations",
+    "now",
+    "open_review",
+    "schema_version",
+    "transaction",
+    "verify",
+]
 
 BUSY_TIMEOUT_MS = 10_000
 PAGE_SIZE = 16_384
@@ -70,7 +80,9 @@ def migrations() -> list[tuple[int, Path]]:
             found.append((int(match.group(1)), path))
     for expected, (number, path) in enumerate(found, start=1):
         if number != expected:
-            raise RuntimeError(f"migration {path.name} is out of sequence (expected {expected:04d})")
+            raise RuntimeError(
+                f"migration {path.name} is out of sequence (expected {expected:04d})"
+            )
     return found
 
 
@@ -81,16 +93,21 @@ def latest_version() -> int:
 def environmental_error(exc: sqlite3.Error, label: str) -> ReviewFileError | None:
     """The one-line error for what the environment did to the review file ``label`` (full
     disk, damage, I/O), or None when ``exc`` is something else (a bug, a busy lock ...)."""
-    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF   # the primary code of an extended one
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF  # the primary code of an extended one
     if code == sqlite3.SQLITE_FULL:
-        return ReviewFileError(f"{label}: the disk is full ({exc}); nothing of this change was "
-                               "saved: free some space and try again")
+        return ReviewFileError(
+            f"{label}: the disk is full ({exc}); nothing of this change was "
+            "saved: free some space and try again"
+        )
     if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
-        return ReviewFileError(f"{label} is damaged ({exc}); restore it from a copy (a backup, "
-                               "or a teammate's file)")
+        return ReviewFileError(
+            f"{label} is damaged ({exc}); restore it from a copy (a backup, or a teammate's file)"
+        )
     if code == sqlite3.SQLITE_IOERR:
-        return ReviewFileError(f"{label} could not be read or written ({exc}); check the disk "
-                               "or network folder it is on")
+        return ReviewFileError(
+            f"{label} could not be read or written ({exc}); check the disk "
+            "or network folder it is on"
+        )
     if code == sqlite3.SQLITE_CANTOPEN:
         return ReviewFileError(f"{label} cannot be opened ({exc})")
     return None
@@ -159,8 +176,13 @@ def connect(path: str | Path, *, new: bool = False) -> sqlite_utils.Database:
     :data:`PAGE_SIZE`); an existing file keeps the one it was made with.
     """
     try:
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                               check_same_thread=False, factory=_Connection)
+        conn = sqlite3.connect(
+            str(path),
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,
+            check_same_thread=False,
+            factory=_Connection,
+        )
     except sqlite3.Error as exc:
         raise (environmental_error(exc, str(path)) or exc) from None
     conn.label = str(path)
@@ -225,7 +247,9 @@ def _begin_immediate(conn: sqlite3.Connection) -> None:
             if "locked" not in str(exc) and "busy" not in str(exc):
                 raise
             if time.monotonic() > deadline:
-                raise ReviewFileError("the review is locked by another screener process; try again") from exc
+                raise ReviewFileError(
+                    "the review is locked by another screener process; try again"
+                ) from exc
             time.sleep(0.05)
 
 
@@ -272,8 +296,13 @@ def sync_cjk_index(db: sqlite_utils.Database) -> None:
             for statement in _statements(script):
                 db.execute(statement)
     elif not available:
-        present = [row[0] for row in db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?, ?)", cjk.TRIGGERS)]
+        present = [
+            row[0]
+            for row in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?, ?)",
+                cjk.TRIGGERS,
+            )
+        ]
         if present:
             with transaction(db):
                 for trigger in present:
@@ -314,7 +343,12 @@ def create(path: str | Path) -> sqlite_utils.Database:
     except BaseException:
         if made is not None:
             made.conn.close()
-        for leftover in (target, Path(f"{target}-wal"), Path(f"{target}-shm"), Path(f"{target}-journal")):
+        for leftover in (
+            target,
+            Path(f"{target}-wal"),
+            Path(f"{target}-shm"),
+            Path(f"{target}-journal"),
+        ):
             leftover.unlink(missing_ok=True)
         raise
     return made
@@ -329,15 +363,18 @@ def _check_regular_file(path: str | Path) -> None:
         mode = target.stat().st_mode
     except FileNotFoundError:
         if not target.parent.is_dir():
-            raise ReviewFileError(f"{path}: no such file (folder {target.parent} does not exist)") from None
+            raise ReviewFileError(
+                f"{path}: no such file (folder {target.parent} does not exist)"
+            ) from None
         raise ReviewFileError(f"{path}: no such file") from None
     except OSError as exc:
         raise ReviewFileError(f"{path} cannot be read ({exc.strerror or exc})") from None
     if stat.S_ISDIR(mode):
         raise ReviewFileError(f"{path} is a folder, not a review file")
     if not stat.S_ISREG(mode):
-        raise ReviewFileError(f"{path} is not a regular file (a pipe, socket or device); "
-                              "give the review's .db file")
+        raise ReviewFileError(
+            f"{path} is not a regular file (a pipe, socket or device); give the review's .db file"
+        )
 
 
 def open_review(path: str | Path) -> sqlite_utils.Database:
@@ -378,11 +415,14 @@ def verify(db: sqlite_utils.Database, label: str) -> None:
     found = [row[0] for row in db.execute("PRAGMA quick_check(3)")]
     if found != ["ok"]:
         lines = [line for text in found for line in text.splitlines() if not line.startswith("***")]
-        raise ReviewFileError(f"{label} is damaged ({lines[0] if lines else 'quick_check failed'});"
-                              " restore it from a copy (a backup, or a teammate's file)")
+        raise ReviewFileError(
+            f"{label} is damaged ({lines[0] if lines else 'quick_check failed'});"
+            " restore it from a copy (a backup, or a teammate's file)"
+        )
 
 
 # --- read-only review files -----------------------------------------------------------------------
+
 
 def _open_read_only(target: Path, label: str) -> sqlite_utils.Database:
     """Open ``target`` with SQLite's read-only mode; no migration, no journal-mode change.
@@ -398,12 +438,18 @@ def _open_read_only(target: Path, label: str) -> sqlite_utils.Database:
     immutable = not has_wal and not os.access(target.parent, os.W_OK)
     uri = target.resolve().as_uri() + "?mode=ro" + ("&immutable=1" if immutable else "")
     try:
-        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                               check_same_thread=False, factory=_Connection)
+        conn = sqlite3.connect(
+            uri,
+            uri=True,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,
+            check_same_thread=False,
+            factory=_Connection,
+        )
         conn.label = label
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA query_only = ON")        # the mark is_read_only reads
+        conn.execute("PRAGMA query_only = ON")  # the mark is_read_only reads
         db = sqlite_utils.Database(conn)
         if not _is_screener_db(db):
             conn.close()
@@ -411,15 +457,20 @@ def _open_read_only(target: Path, label: str) -> sqlite_utils.Database:
         version = schema_version(db)
     except sqlite3.DatabaseError as exc:
         raise ReviewFileError(
-            f"{label} is read-only and cannot be read as a screener review ({exc})") from None
+            f"{label} is read-only and cannot be read as a screener review ({exc})"
+        ) from None
     latest = latest_version()
     if version != latest:
         conn.close()
         if version > latest:
-            raise ReviewFileError(f"{label} was made by a newer screener (schema {version}, this one "
-                                  f"knows {latest}); upgrade screener to open it")
-        raise ReviewFileError(f"{label} is read-only and was made by an older screener (schema "
-                              f"{version}): open it once where it can be written, to bring it up to date")
+            raise ReviewFileError(
+                f"{label} was made by a newer screener (schema {version}, this one "
+                f"knows {latest}); upgrade screener to open it"
+            )
+        raise ReviewFileError(
+            f"{label} is read-only and was made by an older screener (schema "
+            f"{version}): open it once where it can be written, to bring it up to date"
+        )
     return db
 
 

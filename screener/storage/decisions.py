@@ -39,10 +39,20 @@ def add_decision(
     rid = reviewer_id(db, reviewer)
     reason_ref = reason_id(db, reason)
     made_at = now()
-    decision_id = insert(db, "decision", {
-        "record_id": record_id, "stage": stage.value, "reviewer_id": rid, "action": "decide",
-        "decision": choice.value, "reason_id": reason_ref, "note": note, "made_at": made_at,
-    })
+    decision_id = insert(
+        db,
+        "decision",
+        {
+            "record_id": record_id,
+            "stage": stage.value,
+            "reviewer_id": rid,
+            "action": "decide",
+            "decision": choice.value,
+            "reason_id": reason_ref,
+            "note": note,
+            "made_at": made_at,
+        },
+    )
     db.execute(
         "INSERT INTO current_decision (record_id, stage, reviewer_id, decision_id, decision, reason_id)"
         " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (record_id, stage, reviewer_id) DO UPDATE SET"
@@ -69,12 +79,22 @@ def undo_last(db: sqlite_utils.Database, stage: Stage, reviewer: str) -> int | N
     if row is None:
         return None
     record_id, decision_id = row
-    insert(db, "decision", {
-        "record_id": record_id, "stage": stage.value, "reviewer_id": rid, "action": "undo",
-        "undoes_id": decision_id, "made_at": now(),
-    })
-    db.execute("DELETE FROM current_decision WHERE record_id = ? AND stage = ? AND reviewer_id = ?",
-               [record_id, stage.value, rid])
+    insert(
+        db,
+        "decision",
+        {
+            "record_id": record_id,
+            "stage": stage.value,
+            "reviewer_id": rid,
+            "action": "undo",
+            "undoes_id": decision_id,
+            "made_at": now(),
+        },
+    )
+    db.execute(
+        "DELETE FROM current_decision WHERE record_id = ? AND stage = ? AND reviewer_id = ?",
+        [record_id, stage.value, rid],
+    )
     # The decision before the undone one becomes live again, unless it was itself undone.
     previous = db.execute(
         "SELECT d.id, d.decision, d.reason_id FROM decision d"
@@ -87,14 +107,19 @@ def undo_last(db: sqlite_utils.Database, stage: Stage, reviewer: str) -> int | N
     if previous:
         db.execute(
             "INSERT INTO current_decision (record_id, stage, reviewer_id, decision_id, decision, reason_id)"
-            " VALUES (?, ?, ?, ?, ?, ?)", [record_id, stage.value, rid, *previous])
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [record_id, stage.value, rid, *previous],
+        )
     return unit_of(db, record_id)
 
 
 def unit_of(db: sqlite_utils.Database, record_id: int) -> int:
     """The record screened for ``record_id``: its cluster's primary record, or itself."""
-    row = db.execute("SELECT k.primary_record_id FROM cluster_member m JOIN cluster k ON k.id = m.cluster_id"
-                     " WHERE m.record_id = ?", [record_id]).fetchone()
+    row = db.execute(
+        "SELECT k.primary_record_id FROM cluster_member m JOIN cluster k ON k.id = m.cluster_id"
+        " WHERE m.record_id = ?",
+        [record_id],
+    ).fetchone()
     return row[0] if row else record_id
 
 
@@ -115,7 +140,9 @@ def _to_decision(row: tuple[Any, ...]) -> Decision:
     return Decision(row[0], row[1], Stage(row[2]), row[3], Choice(row[4]), row[5], row[6], row[7])
 
 
-def decisions_for(db: sqlite_utils.Database, record_id: int, stage: Stage | None = None) -> list[Decision]:
+def decisions_for(
+    db: sqlite_utils.Database, record_id: int, stage: Stage | None = None
+) -> list[Decision]:
     """Live decisions on the record's unit: per stage and reviewer, the latest one made on the
     record or on another member of its duplicate cluster (``Decision.record_id`` says which)."""
     # CROSS JOIN: members first, then their decisions by primary key (not the stage's index).
@@ -136,7 +163,10 @@ def decisions_for(db: sqlite_utils.Database, record_id: int, stage: Stage | None
 
 
 def all_decisions(db: sqlite_utils.Database) -> list[Decision]:
-    return [_to_decision(r) for r in db.execute(_DECISION_SELECT + " ORDER BY c.record_id, c.stage, r.id")]
+    return [
+        _to_decision(r)
+        for r in db.execute(_DECISION_SELECT + " ORDER BY c.record_id, c.stage, r.id")
+    ]
 
 
 def counts_per_reviewer(db: sqlite_utils.Database) -> list[tuple[str, str, str, int]]:
@@ -158,6 +188,15 @@ def history(db: sqlite_utils.Database, record_id: int) -> list[HistoryEntry]:
         " JOIN reviewer r ON r.id = d.reviewer_id WHERE d.record_id = ? ORDER BY d.id",
         [record_id],
     )
-    return [HistoryEntry(row_id, Stage(stage), name, action,
-                         None if choice is None else Choice(choice), undoes_id, made_at)
-            for row_id, stage, name, action, choice, undoes_id, made_at in rows]
+    return [
+        HistoryEntry(
+            row_id,
+            Stage(stage),
+            name,
+            action,
+            None if choice is None else Choice(choice),
+            undoes_id,
+            made_at,
+        )
+        for row_id, stage, name, action, choice, undoes_id, made_at in rows
+    ]

@@ -63,24 +63,31 @@ class PairRow:
 
 # Matching never reads the verbatim entry or the extra fields: leave them in the file.
 _COLUMNS = "id, " + ", ".join(
-    "'' AS raw" if c == "raw" else "'{}' AS extra_json" if c == "extra_json" else c for c in RECORD_COLUMNS)
+    "'' AS raw" if c == "raw" else "'{}' AS extra_json" if c == "extra_json" else c
+    for c in RECORD_COLUMNS
+)
 
 
 def count_clusters(db: sqlite_utils.Database) -> int:
     return scalar_int(db, "SELECT count(*) FROM cluster")
 
 
-def load_records(db: sqlite_utils.Database, ids: Iterable[int] | None = None) -> list[tuple[int, Record]]:
+def load_records(
+    db: sqlite_utils.Database, ids: Iterable[int] | None = None
+) -> list[tuple[int, Record]]:
     """(id, Record) for every record, or for ``ids``, in id order (without the raw entries)."""
     if ids is None:
         return _records(db.execute(f"SELECT {_COLUMNS} FROM record ORDER BY id"))
     wanted = sorted(set(ids))
     out: list[tuple[int, Record]] = []
     for start in range(0, len(wanted), 500):
-        chunk = wanted[start:start + 500]
-        out += _records(db.execute(
-            f"SELECT {_COLUMNS} FROM record WHERE id IN ({', '.join('?' for _ in chunk)}) ORDER BY id",
-            chunk))
+        chunk = wanted[start : start + 500]
+        out += _records(
+            db.execute(
+                f"SELECT {_COLUMNS} FROM record WHERE id IN ({', '.join('?' for _ in chunk)}) ORDER BY id",
+                chunk,
+            )
+        )
     return out
 
 
@@ -101,8 +108,9 @@ def set_last_compared_id(db: sqlite_utils.Database, record_id: int) -> None:
 _PAIR_COLUMNS = "id, record_a, record_b, score, outcome, decided_by, rule, reviewer_id, decided_at"
 
 
-def pairs(db: sqlite_utils.Database, *, outcome: str | None = None,
-          decided_by: str | None = None) -> list[PairRow]:
+def pairs(
+    db: sqlite_utils.Database, *, outcome: str | None = None, decided_by: str | None = None
+) -> list[PairRow]:
     sql = f"SELECT {_PAIR_COLUMNS} FROM duplicate_pair WHERE 1 = 1"
     args: list[Any] = []
     if outcome:
@@ -114,8 +122,9 @@ def pairs(db: sqlite_utils.Database, *, outcome: str | None = None,
     return [PairRow(*row) for row in db.execute(sql + " ORDER BY id", args)]
 
 
-def pairs_around(db: sqlite_utils.Database, seeds: Iterable[int], *, guard_prefix: str
-                 ) -> tuple[set[int], list[PairRow], dict[int, tuple[int, list[int]]]]:
+def pairs_around(
+    db: sqlite_utils.Database, seeds: Iterable[int], *, guard_prefix: str
+) -> tuple[set[int], list[PairRow], dict[int, tuple[int, list[int]]]]:
     """The records joined to ``seeds`` by merge links (duplicate verdicts, and merges the guard
     refused, whose rule starts with ``guard_prefix``) or by sharing a cluster; the pairs among
     those records; and their clusters. What a local rebuild after one verdict needs."""
@@ -127,18 +136,25 @@ def pairs_around(db: sqlite_utils.Database, seeds: Iterable[int], *, guard_prefi
         reached: set[int] = set()
         batch = sorted(frontier)
         for start in range(0, len(batch), 400):
-            chunk = batch[start:start + 400]
+            chunk = batch[start : start + 400]
             marks = ", ".join("?" for _ in chunk)
-            for row in db.execute(f"SELECT {_PAIR_COLUMNS} FROM duplicate_pair WHERE record_a IN ({marks})"
-                                  f" UNION SELECT {_PAIR_COLUMNS} FROM duplicate_pair WHERE record_b IN ({marks})",
-                                  chunk + chunk):
+            for row in db.execute(
+                f"SELECT {_PAIR_COLUMNS} FROM duplicate_pair WHERE record_a IN ({marks})"
+                f" UNION SELECT {_PAIR_COLUMNS} FROM duplicate_pair WHERE record_b IN ({marks})",
+                chunk + chunk,
+            ):
                 pair = PairRow(*row)
                 found[pair.id] = pair
                 if pair.outcome == "duplicate" or pair.rule.startswith(guard_prefix):
                     reached.update((pair.record_a, pair.record_b))
-            reached.update(r for (r,) in db.execute(
-                "SELECT m2.record_id FROM cluster_member m1 JOIN cluster_member m2"
-                f" ON m2.cluster_id = m1.cluster_id WHERE m1.record_id IN ({marks})", chunk))
+            reached.update(
+                r
+                for (r,) in db.execute(
+                    "SELECT m2.record_id FROM cluster_member m1 JOIN cluster_member m2"
+                    f" ON m2.cluster_id = m1.cluster_id WHERE m1.record_id IN ({marks})",
+                    chunk,
+                )
+            )
         frontier = reached - region
     rows = [p for p in found.values() if p.record_a in region and p.record_b in region]
     rows.sort(key=lambda p: p.id)
@@ -146,7 +162,9 @@ def pairs_around(db: sqlite_utils.Database, seeds: Iterable[int], *, guard_prefi
 
 
 def get_pair(db: sqlite_utils.Database, pair_id: int) -> PairRow:
-    row = db.execute(f"SELECT {_PAIR_COLUMNS} FROM duplicate_pair WHERE id = ?", [pair_id]).fetchone()
+    row = db.execute(
+        f"SELECT {_PAIR_COLUMNS} FROM duplicate_pair WHERE id = ?", [pair_id]
+    ).fetchone()
     if row is None:
         raise InvalidInputError(f"no duplicate pair with id {pair_id} in this review")
     return PairRow(*row)
@@ -154,8 +172,9 @@ def get_pair(db: sqlite_utils.Database, pair_id: int) -> PairRow:
 
 def find_pair(db: sqlite_utils.Database, a: int, b: int) -> PairRow | None:
     a, b = min(a, b), max(a, b)
-    row = db.execute(f"SELECT {_PAIR_COLUMNS} FROM duplicate_pair WHERE record_a = ? AND record_b = ?",
-                     [a, b]).fetchone()
+    row = db.execute(
+        f"SELECT {_PAIR_COLUMNS} FROM duplicate_pair WHERE record_a = ? AND record_b = ?", [a, b]
+    ).fetchone()
     return PairRow(*row) if row else None
 
 
@@ -164,8 +183,9 @@ def delete_rule_pairs(db: sqlite_utils.Database) -> None:
     db.execute("DELETE FROM duplicate_pair WHERE decided_by = 'rule'")
 
 
-def upsert_rule_pairs(db: sqlite_utils.Database, rows: Iterable[tuple[int, int, float, str, str]],
-                      *, decided_at: str) -> None:
+def upsert_rule_pairs(
+    db: sqlite_utils.Database, rows: Iterable[tuple[int, int, float, str, str]], *, decided_at: str
+) -> None:
     """Store (a, b, score, outcome, rule) verdicts of the rule; a person's verdict on the same
     pair is left as it is."""
     db.conn.executemany(
@@ -174,19 +194,27 @@ def upsert_rule_pairs(db: sqlite_utils.Database, rows: Iterable[tuple[int, int, 
         " ON CONFLICT (record_a, record_b) DO UPDATE SET score = excluded.score,"
         " outcome = excluded.outcome, rule = excluded.rule, decided_at = excluded.decided_at"
         " WHERE duplicate_pair.decided_by = 'rule'",
-        ((min(a, b), max(a, b), score, outcome, rule, decided_at) for a, b, score, outcome, rule in rows),
+        (
+            (min(a, b), max(a, b), score, outcome, rule, decided_at)
+            for a, b, score, outcome, rule in rows
+        ),
     )
 
 
-def set_rule_verdict(db: sqlite_utils.Database, pair_id: int, *, outcome: str, rule: str,
-                     score: float | None = None) -> None:
+def set_rule_verdict(
+    db: sqlite_utils.Database, pair_id: int, *, outcome: str, rule: str, score: float | None = None
+) -> None:
     """Change a rule row's outcome (the chaining guard sends refused merges to the queue)."""
-    db.execute("UPDATE duplicate_pair SET outcome = ?, rule = ?, score = coalesce(?, score)"
-               " WHERE id = ? AND decided_by = 'rule'", [outcome, rule, score, pair_id])
+    db.execute(
+        "UPDATE duplicate_pair SET outcome = ?, rule = ?, score = coalesce(?, score)"
+        " WHERE id = ? AND decided_by = 'rule'",
+        [outcome, rule, score, pair_id],
+    )
 
 
-def set_person_verdict(db: sqlite_utils.Database, a: int, b: int, *, same: bool, reviewer_id: int,
-                       decided_at: str) -> int:
+def set_person_verdict(
+    db: sqlite_utils.Database, a: int, b: int, *, same: bool, reviewer_id: int, decided_at: str
+) -> int:
     """Record a person's verdict on records ``a`` and ``b``; returns the pair's id."""
     a, b = min(a, b), max(a, b)
     outcome = "duplicate" if same else "distinct"
@@ -195,16 +223,28 @@ def set_person_verdict(db: sqlite_utils.Database, a: int, b: int, *, same: bool,
         " decided_at) VALUES (?, ?, NULL, ?, 'person', '', ?, ?)"
         " ON CONFLICT (record_a, record_b) DO UPDATE SET outcome = excluded.outcome,"
         " decided_by = 'person', reviewer_id = excluded.reviewer_id, decided_at = excluded.decided_at",
-        [a, b, outcome, reviewer_id, decided_at])
-    return scalar_int(db, "SELECT id FROM duplicate_pair WHERE record_a = ? AND record_b = ?", [a, b])
+        [a, b, outcome, reviewer_id, decided_at],
+    )
+    return scalar_int(
+        db, "SELECT id FROM duplicate_pair WHERE record_a = ? AND record_b = ?", [a, b]
+    )
 
 
-def restore_rule_verdict(db: sqlite_utils.Database, pair_id: int, *, outcome: str, score: float,
-                         rule: str, decided_at: str) -> None:
+def restore_rule_verdict(
+    db: sqlite_utils.Database,
+    pair_id: int,
+    *,
+    outcome: str,
+    score: float,
+    rule: str,
+    decided_at: str,
+) -> None:
     """Give a pair back to the rule (undo of a person's verdict)."""
-    db.execute("UPDATE duplicate_pair SET outcome = ?, score = ?, rule = ?, decided_by = 'rule',"
-               " reviewer_id = NULL, decided_at = ? WHERE id = ?",
-               [outcome, score, rule, decided_at, pair_id])
+    db.execute(
+        "UPDATE duplicate_pair SET outcome = ?, score = ?, rule = ?, decided_by = 'rule',"
+        " reviewer_id = NULL, decided_at = ? WHERE id = ?",
+        [outcome, score, rule, decided_at, pair_id],
+    )
 
 
 def delete_pair(db: sqlite_utils.Database, pair_id: int) -> None:
@@ -231,7 +271,8 @@ def queue(db: sqlite_utils.Database) -> list[QueuedPair]:
         " LEFT JOIN cluster_member mb ON mb.record_id = p.record_b"
         " WHERE p.decided_by = 'rule' AND p.outcome = 'possible'"
         " AND (ma.cluster_id IS NULL OR mb.cluster_id IS NULL OR ma.cluster_id <> mb.cluster_id)"
-        " ORDER BY p.score DESC, p.id")
+        " ORDER BY p.score DESC, p.id"
+    )
     return [QueuedPair(*row) for row in rows]
 
 
@@ -241,51 +282,81 @@ def count_pairs(db: sqlite_utils.Database) -> dict[tuple[str, str], int]:
     return {(by, outcome): n for by, outcome, n in rows}
 
 
-def clusters(db: sqlite_utils.Database, records: set[int] | None = None) -> dict[int, tuple[int, list[int]]]:
+def clusters(
+    db: sqlite_utils.Database, records: set[int] | None = None
+) -> dict[int, tuple[int, list[int]]]:
     """cluster id -> (primary record, member records); with ``records``, only the clusters
     holding one of them."""
     if records is None:
         out: dict[int, tuple[int, list[int]]] = {
-            cid: (primary, []) for cid, primary in db.execute("SELECT id, primary_record_id FROM cluster")}
+            cid: (primary, [])
+            for cid, primary in db.execute("SELECT id, primary_record_id FROM cluster")
+        }
         rows = db.execute("SELECT record_id, cluster_id FROM cluster_member ORDER BY record_id")
     else:
         wanted = sorted(records)
         ids: set[int] = set()
         for start in range(0, len(wanted), 400):
-            chunk = wanted[start:start + 400]
-            ids.update(c for (c,) in db.execute(
-                f"SELECT cluster_id FROM cluster_member WHERE record_id IN ({', '.join('?' for _ in chunk)})",
-                chunk))
+            chunk = wanted[start : start + 400]
+            ids.update(
+                c
+                for (c,) in db.execute(
+                    f"SELECT cluster_id FROM cluster_member WHERE record_id IN ({', '.join('?' for _ in chunk)})",
+                    chunk,
+                )
+            )
         out = {}
         for cid in ids:
-            out[cid] = (db.execute("SELECT primary_record_id FROM cluster WHERE id = ?", [cid]).fetchone()[0], [])
-        rows = [row for cid in sorted(ids) for row in db.execute(
-            "SELECT record_id, cluster_id FROM cluster_member WHERE cluster_id = ? ORDER BY record_id", [cid])]
+            out[cid] = (
+                db.execute("SELECT primary_record_id FROM cluster WHERE id = ?", [cid]).fetchone()[
+                    0
+                ],
+                [],
+            )
+        rows = [
+            row
+            for cid in sorted(ids)
+            for row in db.execute(
+                "SELECT record_id, cluster_id FROM cluster_member WHERE cluster_id = ? ORDER BY record_id",
+                [cid],
+            )
+        ]
     for record_id, cid in rows:
         if cid in out:
             out[cid][1].append(record_id)
     return out
 
 
-def records_with_decisions(db: sqlite_utils.Database, records: set[int] | None = None) -> dict[int, int]:
+def records_with_decisions(
+    db: sqlite_utils.Database, records: set[int] | None = None
+) -> dict[int, int]:
     """record id -> number of live screening decisions and resolutions (not undone) on it (of
     ``records`` only, when given)."""
-    sql = ("SELECT record_id, count(*) FROM (SELECT record_id FROM current_decision"
-           " UNION ALL SELECT record_id FROM resolution"
-           "  WHERE id NOT IN (SELECT resolution_id FROM resolution_undo)){} GROUP BY record_id")
+    sql = (
+        "SELECT record_id, count(*) FROM (SELECT record_id FROM current_decision"
+        " UNION ALL SELECT record_id FROM resolution"
+        "  WHERE id NOT IN (SELECT resolution_id FROM resolution_undo)){} GROUP BY record_id"
+    )
     if records is None:
         return dict(db.execute(sql.format("")).fetchall())
     out: dict[int, int] = {}
     wanted = sorted(records)
     for start in range(0, len(wanted), 400):
-        chunk = wanted[start:start + 400]
-        out.update(db.execute(sql.format(f" WHERE record_id IN ({', '.join('?' for _ in chunk)})"), chunk))
+        chunk = wanted[start : start + 400]
+        out.update(
+            db.execute(sql.format(f" WHERE record_id IN ({', '.join('?' for _ in chunk)})"), chunk)
+        )
     return out
 
 
-def apply_clusters(db: sqlite_utils.Database, groups: Sequence[tuple[int, Sequence[int]]],
-                   *, existing: dict[int, tuple[int, list[int]]],
-                   member_info: dict[int, tuple[str, float | None]], created_at: str) -> dict[int, int]:
+def apply_clusters(
+    db: sqlite_utils.Database,
+    groups: Sequence[tuple[int, Sequence[int]]],
+    *,
+    existing: dict[int, tuple[int, list[int]]],
+    member_info: dict[int, tuple[str, float | None]],
+    created_at: str,
+) -> dict[int, int]:
     """Replace the clusters ``existing`` (all of them, or those of a local rebuild) by
     ``groups`` ((primary, members) each); other clusters are left alone.
 
@@ -307,8 +378,10 @@ def apply_clusters(db: sqlite_utils.Database, groups: Sequence[tuple[int, Sequen
             if existing[cid][0] != primary:
                 db.execute("UPDATE cluster SET primary_record_id = ? WHERE id = ?", [primary, cid])
         else:
-            cid = db.execute("INSERT INTO cluster (primary_record_id, created_at) VALUES (?, ?)",
-                             [primary, created_at]).lastrowid
+            cid = db.execute(
+                "INSERT INTO cluster (primary_record_id, created_at) VALUES (?, ?)",
+                [primary, created_at],
+            ).lastrowid
         claimed.add(cid)
         for r in members:
             assignment[r] = cid
@@ -321,7 +394,11 @@ def apply_clusters(db: sqlite_utils.Database, groups: Sequence[tuple[int, Sequen
         " decided_by = excluded.decided_by, score = excluded.score"
         " WHERE cluster_member.cluster_id <> excluded.cluster_id"
         " OR cluster_member.decided_by <> excluded.decided_by",
-        ((r, cid, *member_info.get(r, ("rule", None)), created_at) for r, cid in assignment.items()))
+        (
+            (r, cid, *member_info.get(r, ("rule", None)), created_at)
+            for r, cid in assignment.items()
+        ),
+    )
     unclaimed = [cid for cid in existing if cid not in claimed]
     db.conn.executemany("DELETE FROM cluster WHERE id = ?", ((cid,) for cid in unclaimed))
     return assignment
@@ -332,7 +409,9 @@ def record_summary(db: sqlite_utils.Database, record_id: int) -> dict[str, str]:
     row = db.execute(
         "SELECT coalesce(s.database, i.database), coalesce(i.file_name, s.query_name) FROM record r"
         " LEFT JOIN search_run s ON s.id = r.search_run_id LEFT JOIN file_import i ON i.id = r.import_id"
-        " WHERE r.id = ?", [record_id]).fetchone()
+        " WHERE r.id = ?",
+        [record_id],
+    ).fetchone()
     if row is None:
         raise InvalidInputError(f"no record with id {record_id} in this review")
     return {"database": row[0] or "", "file": row[1] or ""}

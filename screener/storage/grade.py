@@ -15,8 +15,15 @@ from screener.report.grade import Judgement
 from screener.storage.db import now
 from screener.storage.rows import insert
 
-__all__ = ["GradeSetting", "add_judgement", "add_setting", "judgements", "latest_judgements",
-           "latest_settings", "settings_history"]
+__all__ = [
+    "GradeSetting",
+    "add_judgement",
+    "add_setting",
+    "judgements",
+    "latest_judgements",
+    "latest_settings",
+    "settings_history",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,24 +38,45 @@ class GradeSetting:
     id: int = 0
 
 
-_JUDGEMENTS = ("SELECT g.id, g.analysis_id, g.domain, g.level, g.reason, r.name, g.made_at"
-               " FROM grade_judgement g JOIN reviewer r ON r.id = g.reviewer_id")
-_SETTINGS = ("SELECT s.id, s.analysis_id, s.key, s.value, r.name, s.made_at"
-             " FROM grade_setting s JOIN reviewer r ON r.id = s.reviewer_id")
+_JUDGEMENTS = (
+    "SELECT g.id, g.analysis_id, g.domain, g.level, g.reason, r.name, g.made_at"
+    " FROM grade_judgement g JOIN reviewer r ON r.id = g.reviewer_id"
+)
+_SETTINGS = (
+    "SELECT s.id, s.analysis_id, s.key, s.value, r.name, s.made_at"
+    " FROM grade_setting s JOIN reviewer r ON r.id = s.reviewer_id"
+)
 
 
-def add_judgement(db: sqlite_utils.Database, *, analysis_id: int, domain: str, level: str,
-                  reason: str, reviewer_id: int) -> int:
+def add_judgement(
+    db: sqlite_utils.Database,
+    *,
+    analysis_id: int,
+    domain: str,
+    level: str,
+    reason: str,
+    reviewer_id: int,
+) -> int:
     """Append a judgement (inside the caller's transaction); returns its id."""
-    return insert(db, "grade_judgement", {
-        "analysis_id": analysis_id, "domain": domain, "level": level, "reason": reason,
-        "reviewer_id": reviewer_id, "made_at": now()})
+    return insert(
+        db,
+        "grade_judgement",
+        {
+            "analysis_id": analysis_id,
+            "domain": domain,
+            "level": level,
+            "reason": reason,
+            "reviewer_id": reviewer_id,
+            "made_at": now(),
+        },
+    )
 
 
 def judgements(db: sqlite_utils.Database, analysis_id: int | None = None) -> list[Judgement]:
     """Every judgement (of one analysis, or of all), oldest first: the history."""
-    where, params = (" WHERE g.analysis_id = ?", [analysis_id]) if analysis_id is not None \
-        else ("", [])
+    where, params = (
+        (" WHERE g.analysis_id = ?", [analysis_id]) if analysis_id is not None else ("", [])
+    )
     return [_judgement(row) for row in db.execute(_JUDGEMENTS + where + " ORDER BY g.id", params)]
 
 
@@ -57,12 +85,21 @@ def latest_judgements(db: sqlite_utils.Database, analysis_id: int) -> dict[str, 
     return {j.domain: j for j in judgements(db, analysis_id)}
 
 
-def add_setting(db: sqlite_utils.Database, *, analysis_id: int, key: str, value: str,
-                reviewer_id: int) -> int:
+def add_setting(
+    db: sqlite_utils.Database, *, analysis_id: int, key: str, value: str, reviewer_id: int
+) -> int:
     """Append a setting (inside the caller's transaction); returns its id."""
-    return insert(db, "grade_setting", {
-        "analysis_id": analysis_id, "key": key, "value": value, "reviewer_id": reviewer_id,
-        "made_at": now()})
+    return insert(
+        db,
+        "grade_setting",
+        {
+            "analysis_id": analysis_id,
+            "key": key,
+            "value": value,
+            "reviewer_id": reviewer_id,
+            "made_at": now(),
+        },
+    )
 
 
 def settings_history(db: sqlite_utils.Database, analysis_id: int) -> list[GradeSetting]:

@@ -31,8 +31,9 @@ BULK_HASH_BYTES = 8 << 20
 _DEFAULT_HASH_BYTES = 1 << 20  # FTS5's own default, in force while no hashsize is configured
 _TRIGGER = "record_fts_insert"
 # The trigger's one statement: INSERT INTO record_fts (rowid, a, b) VALUES (new.id, new.a, new.b);
-_BODY = re.compile(r"BEGIN\s+INSERT\s+INTO\s+(\w+)\s*\(([^)]*)\)\s*VALUES\s*\(([^)]*)\)\s*;\s*END\s*$",
-                   re.I | re.S)
+_BODY = re.compile(
+    r"BEGIN\s+INSERT\s+INTO\s+(\w+)\s*\(([^)]*)\)\s*VALUES\s*\(([^)]*)\)\s*;\s*END\s*$", re.I | re.S
+)
 
 
 class _Indexer:
@@ -71,7 +72,9 @@ def deferred_fts(db: sqlite_utils.Database) -> Iterator[_Indexer | _NoIndexer]:
     """
     if not db.conn.in_transaction:
         raise RuntimeError("deferred_fts needs an open transaction")
-    row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", [_TRIGGER]).fetchone()
+    row = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", [_TRIGGER]
+    ).fetchone()
     body = _BODY.search(row[0]) if row else None
     if body is None:
         yield _NoIndexer()
@@ -79,13 +82,18 @@ def deferred_fts(db: sqlite_utils.Database) -> Iterator[_Indexer | _NoIndexer]:
     table, columns, values = body.groups()
     selected = ", ".join(v.strip().removeprefix("new.") for v in values.split(","))
     before = db.execute("SELECT coalesce(max(id), 0) FROM record").fetchone()[0]
-    cjk_trigger = db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
-                             [cjk.TRIGGERS[0]]).fetchone()
+    cjk_trigger = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", [cjk.TRIGGERS[0]]
+    ).fetchone()
     db.execute(f"DROP TRIGGER {_TRIGGER}")
     if cjk_trigger:
         db.execute(f"DROP TRIGGER {cjk.TRIGGERS[0]}")
-    indexer = _Indexer(db, f"INSERT INTO {table} ({columns}) SELECT {selected} FROM record"
-                           " WHERE id > ? AND id <= ?", before, cjk=cjk_trigger is not None)
+    indexer = _Indexer(
+        db,
+        f"INSERT INTO {table} ({columns}) SELECT {selected} FROM record WHERE id > ? AND id <= ?",
+        before,
+        cjk=cjk_trigger is not None,
+    )
     with _hash_size(db, table, BULK_HASH_BYTES):
         yield indexer
         indexer.flush()
@@ -107,7 +115,9 @@ def _hash_size(db: sqlite_utils.Database, table: str, size: int) -> Iterator[Non
     yield
     # Setting the value through FTS5 (not only in its config table) updates the connection's
     # cached copy of the configuration too.
-    db.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('hashsize', ?)",
-               [found[0] if found else _DEFAULT_HASH_BYTES])
+    db.execute(
+        f"INSERT INTO {table} ({table}, rank) VALUES ('hashsize', ?)",
+        [found[0] if found else _DEFAULT_HASH_BYTES],
+    )
     if found is None:
         db.execute(f"DELETE FROM {config} WHERE k = 'hashsize'")

@@ -60,21 +60,28 @@ def copy_info(db: sqlite_utils.Database) -> CopyInfo | None:
     """The copy ``db`` is, or None when it is a review file itself."""
     row = db.execute(
         "SELECT c.uid, v.uid, r.name, c.taken_at, c.last_decision_id, c.last_note_id"
-        " FROM offline_copy c JOIN reviewer r ON r.id = c.reviewer_id, review v").fetchone()
+        " FROM offline_copy c JOIN reviewer r ON r.id = c.reviewer_id, review v"
+    ).fetchone()
     return None if row is None else CopyInfo(*row)
 
 
 # --- making a copy blind -------------------------------------------------------------------------
 
+
 def _final_units(db: sqlite_utils.Database, params: dict[str, Any], stage: Stage) -> set[int]:
-    return {unit for outcome in (StageOutcome.INCLUDE, StageOutcome.EXCLUDE)
-            for unit in ids_with_outcome(db, stage, outcome.value, params)}
+    return {
+        unit
+        for outcome in (StageOutcome.INCLUDE, StageOutcome.EXCLUDE)
+        for unit in ids_with_outcome(db, stage, outcome.value, params)
+    }
 
 
 def _unit_sql(record: str) -> str:
     """SQL: the screening unit (cluster primary, or the record itself) of ``record``."""
-    return (f"coalesce((SELECT k.primary_record_id FROM cluster_member m JOIN cluster k"
-            f" ON k.id = m.cluster_id WHERE m.record_id = {record}), {record})")
+    return (
+        f"coalesce((SELECT k.primary_record_id FROM cluster_member m JOIN cluster k"
+        f" ON k.id = m.cluster_id WHERE m.record_id = {record}), {record})"
+    )
 
 
 def make_blind(db: sqlite_utils.Database, reviewer: str, params: dict[str, Any]) -> dict[str, int]:
@@ -83,38 +90,49 @@ def make_blind(db: sqlite_utils.Database, reviewer: str, params: dict[str, Any])
     rid = _reviewer_id(db, reviewer)
     final_ta = _final_units(db, params, Stage.TITLE_ABSTRACT)
     final_ft = _final_units(db, params, Stage.FULL_TEXT)
-    excluded_ta = set(ids_with_outcome(db, Stage.TITLE_ABSTRACT, StageOutcome.EXCLUDE.value, params))
+    excluded_ta = set(
+        ids_with_outcome(db, Stage.TITLE_ABSTRACT, StageOutcome.EXCLUDE.value, params)
+    )
     settled = sorted(excluded_ta | final_ft)
-    finals = json.dumps([[u, Stage.TITLE_ABSTRACT.value] for u in sorted(final_ta)]
-                        + [[u, Stage.FULL_TEXT.value] for u in sorted(final_ft)])
+    finals = json.dumps(
+        [[u, Stage.TITLE_ABSTRACT.value] for u in sorted(final_ta)]
+        + [[u, Stage.FULL_TEXT.value] for u in sorted(final_ft)]
+    )
     db.execute("CREATE TEMP TABLE final_unit (unit INTEGER, stage TEXT, PRIMARY KEY (unit, stage))")
-    db.execute("INSERT INTO final_unit SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]')"
-               " FROM json_each(?)", [finals])
+    db.execute(
+        "INSERT INTO final_unit SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]')"
+        " FROM json_each(?)",
+        [finals],
+    )
     db.execute("CREATE TEMP TABLE settled_unit (unit INTEGER PRIMARY KEY)")
     db.execute("INSERT INTO settled_unit SELECT value FROM json_each(?)", [json.dumps(settled)])
     hidden_decision = (
         "reviewer_id <> :rid AND NOT EXISTS (SELECT 1 FROM temp.final_unit f"
-        f" WHERE f.unit = {_unit_sql('record_id')} AND f.stage = stage)")
-    hidden_on_record = (
-        f"reviewer_id <> :rid AND {_unit_sql('record_id')} NOT IN (SELECT unit FROM temp.settled_unit)")
+        f" WHERE f.unit = {_unit_sql('record_id')} AND f.stage = stage)"
+    )
+    hidden_on_record = f"reviewer_id <> :rid AND {_unit_sql('record_id')} NOT IN (SELECT unit FROM temp.settled_unit)"
     removed = {}
     for table, where in (
-            ("current_decision", hidden_decision),
-            ("decision", hidden_decision),
-            ("record_note", hidden_on_record),
-            ("record_tag", hidden_on_record),
-            ("full_text", hidden_on_record),
-            ("extraction_value", "reviewer_id <> :rid AND role = 'extractor'"),
-            ("rob_judgement", "reviewer_id <> :rid AND role = 'assessor'"),
-            ("ranking", "reviewer_id <> :rid")):
-        removed[table] = int(db.execute(f"DELETE FROM {table} WHERE {where}", {"rid": rid}).rowcount)
+        ("current_decision", hidden_decision),
+        ("decision", hidden_decision),
+        ("record_note", hidden_on_record),
+        ("record_tag", hidden_on_record),
+        ("full_text", hidden_on_record),
+        ("extraction_value", "reviewer_id <> :rid AND role = 'extractor'"),
+        ("rob_judgement", "reviewer_id <> :rid AND role = 'assessor'"),
+        ("ranking", "reviewer_id <> :rid"),
+    ):
+        removed[table] = int(
+            db.execute(f"DELETE FROM {table} WHERE {where}", {"rid": rid}).rowcount
+        )
     db.execute("DROP TABLE temp.final_unit")
     db.execute("DROP TABLE temp.settled_unit")
     return removed
 
 
-def make_copy(db: sqlite_utils.Database, target: Path, reviewer: str,
-              params: dict[str, Any]) -> tuple[str, dict[str, int]]:
+def make_copy(
+    db: sqlite_utils.Database, target: Path, reviewer: str, params: dict[str, Any]
+) -> tuple[str, dict[str, int]]:
     """Write to the empty file ``target`` a blind copy of the review ``db`` for ``reviewer``
     (SQLite's backup, then :func:`make_blind` and :func:`mark_copy` in one transaction, then a
     VACUUM so no free page keeps a removed row); returns the copy's id and the rows removed."""
@@ -130,7 +148,7 @@ def make_copy(db: sqlite_utils.Database, target: Path, reviewer: str,
             removed = make_blind(copy, reviewer, params)
             copy_uid = mark_copy(copy, reviewer)
         copy.execute("VACUUM")
-        copy.execute("PRAGMA journal_mode = DELETE")    # one file, no -wal beside it
+        copy.execute("PRAGMA journal_mode = DELETE")  # one file, no -wal beside it
     finally:
         copy.conn.close()
     return copy_uid, removed
@@ -140,15 +158,27 @@ def mark_copy(db: sqlite_utils.Database, reviewer: str) -> str:
     """Record in ``db`` (a copy, inside the caller's transaction) whom it is for and what it
     held of the rows changed in place; returns the copy's id."""
     copy_uid = uuid.uuid4().hex
-    insert(db, "offline_copy", {
-        "id": 1, "uid": copy_uid, "reviewer_id": _reviewer_id(db, reviewer), "taken_at": now(),
-        "last_decision_id": scalar_int(db, "SELECT ifnull(max(id), 0) FROM decision"),
-        "last_note_id": scalar_int(db, "SELECT ifnull(max(id), 0) FROM record_note")})
+    insert(
+        db,
+        "offline_copy",
+        {
+            "id": 1,
+            "uid": copy_uid,
+            "reviewer_id": _reviewer_id(db, reviewer),
+            "taken_at": now(),
+            "last_decision_id": scalar_int(db, "SELECT ifnull(max(id), 0) FROM decision"),
+            "last_note_id": scalar_int(db, "SELECT ifnull(max(id), 0) FROM record_note"),
+        },
+    )
     db.execute("DELETE FROM offline_base")
     db.conn.executemany(
         "INSERT INTO offline_base (kind, key, value) VALUES (?, ?, ?)",
-        [(kind, _dump(key), _dump(value)) for kind in MUTABLE_KINDS
-         for key, value in mutable_rows(db, kind).items()])
+        [
+            (kind, _dump(key), _dump(value))
+            for kind in MUTABLE_KINDS
+            for key, value in mutable_rows(db, kind).items()
+        ],
+    )
     return copy_uid
 
 
@@ -166,19 +196,31 @@ Key = tuple[Any, ...]
 
 _MUTABLE_SQL = {
     # key columns first (the reviewer's name_key among them), then the row's content
-    "tag": ("SELECT t.record_id, g.name, r.name_key, t.created_at FROM record_tag t"
-            " JOIN tag g ON g.id = t.tag_id JOIN reviewer r ON r.id = t.reviewer_id", 3),
-    "full_text": ("SELECT f.record_id, f.path, f.sha256, f.not_retrieved, f.note,"
-                  " ifnull(r.name_key, ''), f.updated_at FROM full_text f"
-                  " LEFT JOIN reviewer r ON r.id = f.reviewer_id", 1),
-    "value": ("SELECT s.name, ifnull(o.name, ''), v.timepoint, v.subgroup, v.field, r.name_key,"
-              " v.role, v.value, v.method, v.method_json, v.imputed, v.note, v.entered_at"
-              " FROM extraction_value v JOIN study s ON s.id = v.study_id"
-              " JOIN reviewer r ON r.id = v.reviewer_id LEFT JOIN outcome o ON o.id = v.outcome_id", 7),
-    "judgement": ("SELECT s.name, j.tool, ifnull(o.name, ''), j.domain, r.name_key, j.role,"
-                  " j.judgement, j.support, j.made_at FROM rob_judgement j"
-                  " JOIN study s ON s.id = j.study_id JOIN reviewer r ON r.id = j.reviewer_id"
-                  " LEFT JOIN outcome o ON o.id = j.outcome_id", 6),
+    "tag": (
+        "SELECT t.record_id, g.name, r.name_key, t.created_at FROM record_tag t"
+        " JOIN tag g ON g.id = t.tag_id JOIN reviewer r ON r.id = t.reviewer_id",
+        3,
+    ),
+    "full_text": (
+        "SELECT f.record_id, f.path, f.sha256, f.not_retrieved, f.note,"
+        " ifnull(r.name_key, ''), f.updated_at FROM full_text f"
+        " LEFT JOIN reviewer r ON r.id = f.reviewer_id",
+        1,
+    ),
+    "value": (
+        "SELECT s.name, ifnull(o.name, ''), v.timepoint, v.subgroup, v.field, r.name_key,"
+        " v.role, v.value, v.method, v.method_json, v.imputed, v.note, v.entered_at"
+        " FROM extraction_value v JOIN study s ON s.id = v.study_id"
+        " JOIN reviewer r ON r.id = v.reviewer_id LEFT JOIN outcome o ON o.id = v.outcome_id",
+        7,
+    ),
+    "judgement": (
+        "SELECT s.name, j.tool, ifnull(o.name, ''), j.domain, r.name_key, j.role,"
+        " j.judgement, j.support, j.made_at FROM rob_judgement j"
+        " JOIN study s ON s.id = j.study_id JOIN reviewer r ON r.id = j.reviewer_id"
+        " LEFT JOIN outcome o ON o.id = j.outcome_id",
+        6,
+    ),
 }
 WHO = {"tag": 2, "full_text": 4, "value": 5, "judgement": 4}
 """Where the reviewer's name_key is, in a row's key (full_text: in its content)."""
@@ -193,21 +235,27 @@ def _normal_key(kind: str, key: list[Any]) -> list[Any]:
 def mutable_rows(db: sqlite_utils.Database, kind: str) -> dict[Key, list[Any]]:
     """Every row of ``kind`` in ``db``: key -> content (lists, as JSON gives them back)."""
     sql, width = _MUTABLE_SQL[kind]
-    return {tuple(_normal_key(kind, list(row[:width]))): list(row[width:])
-            for row in db.execute(sql)}
+    return {
+        tuple(_normal_key(kind, list(row[:width]))): list(row[width:]) for row in db.execute(sql)
+    }
 
 
 def base_rows(db: sqlite_utils.Database, kind: str) -> dict[Key, list[Any]]:
     """The rows of ``kind`` the copy ``db`` held when it was made."""
-    return {tuple(json.loads(key)): json.loads(value) for key, value in db.execute(
-        "SELECT key, value FROM offline_base WHERE kind = ?", [kind])}
+    return {
+        tuple(json.loads(key)): json.loads(value)
+        for key, value in db.execute("SELECT key, value FROM offline_base WHERE kind = ?", [kind])
+    }
 
 
 def applied_rows(db: sqlite_utils.Database, copy_uid: str, kind: str) -> dict[Key, Any]:
     """What earlier merges of copy ``copy_uid`` applied to ``db`` (None: a row removed)."""
-    return {tuple(json.loads(key)): None if value is None else json.loads(value)
-            for key, value in db.execute(
-                "SELECT key, value FROM merged_row WHERE copy_uid = ? AND kind = ?", [copy_uid, kind])}
+    return {
+        tuple(json.loads(key)): None if value is None else json.loads(value)
+        for key, value in db.execute(
+            "SELECT key, value FROM merged_row WHERE copy_uid = ? AND kind = ?", [copy_uid, kind]
+        )
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,35 +263,51 @@ class DecisionRow:
     id: int
     record_id: int
     stage: str
-    reviewer: str          # name_key
+    reviewer: str  # name_key
     action: str
     decision: str | None
-    reason: str | None     # label
+    reason: str | None  # label
     note: str
     undoes_id: int | None
     made_at: str
 
     def same(self, other: DecisionRow) -> bool:
         """Whether both are one row of history (the note aside, which is not unique)."""
-        return (self.record_id, self.stage, self.reviewer, self.action, self.decision,
-                self.made_at) == (other.record_id, other.stage, other.reviewer, other.action,
-                                  other.decision, other.made_at)
+        return (
+            self.record_id,
+            self.stage,
+            self.reviewer,
+            self.action,
+            self.decision,
+            self.made_at,
+        ) == (
+            other.record_id,
+            other.stage,
+            other.reviewer,
+            other.action,
+            other.decision,
+            other.made_at,
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class NoteRow:
     id: int
     record_id: int
-    reviewer: str          # name_key
+    reviewer: str  # name_key
     stage: str | None
     text: str
     created_at: str
 
 
-def decision_rows(db: sqlite_utils.Database, ids: Iterable[int] | None = None) -> dict[int, DecisionRow]:
-    sql = ("SELECT d.id, d.record_id, d.stage, r.name_key, d.action, d.decision, x.label, d.note,"
-           " d.undoes_id, d.made_at FROM decision d JOIN reviewer r ON r.id = d.reviewer_id"
-           " LEFT JOIN exclusion_reason x ON x.id = d.reason_id")
+def decision_rows(
+    db: sqlite_utils.Database, ids: Iterable[int] | None = None
+) -> dict[int, DecisionRow]:
+    sql = (
+        "SELECT d.id, d.record_id, d.stage, r.name_key, d.action, d.decision, x.label, d.note,"
+        " d.undoes_id, d.made_at FROM decision d JOIN reviewer r ON r.id = d.reviewer_id"
+        " LEFT JOIN exclusion_reason x ON x.id = d.reason_id"
+    )
     args: list[Any] = []
     if ids is not None:
         sql += " WHERE d.id IN (SELECT value FROM json_each(?))"
@@ -252,8 +316,10 @@ def decision_rows(db: sqlite_utils.Database, ids: Iterable[int] | None = None) -
 
 
 def note_rows(db: sqlite_utils.Database, ids: Iterable[int] | None = None) -> dict[int, NoteRow]:
-    sql = ("SELECT n.id, n.record_id, r.name_key, n.stage, n.text, n.created_at FROM record_note n"
-           " JOIN reviewer r ON r.id = n.reviewer_id")
+    sql = (
+        "SELECT n.id, n.record_id, r.name_key, n.stage, n.text, n.created_at FROM record_note n"
+        " JOIN reviewer r ON r.id = n.reviewer_id"
+    )
     args: list[Any] = []
     if ids is not None:
         sql += " WHERE n.id IN (SELECT value FROM json_each(?))"
@@ -263,14 +329,20 @@ def note_rows(db: sqlite_utils.Database, ids: Iterable[int] | None = None) -> di
 
 def merged_ids(db: sqlite_utils.Database, copy_uid: str, kind: str) -> dict[int, int]:
     """Copy row id -> the review's row id, for the rows of ``kind`` merged from ``copy_uid``."""
-    return {int(key): main_id for key, main_id in db.execute(
-        "SELECT key, main_id FROM merged_row WHERE copy_uid = ? AND kind = ?", [copy_uid, kind])}
+    return {
+        int(key): main_id
+        for key, main_id in db.execute(
+            "SELECT key, main_id FROM merged_row WHERE copy_uid = ? AND kind = ?", [copy_uid, kind]
+        )
+    }
 
 
 def record_stamps(db: sqlite_utils.Database) -> dict[int, tuple[str, str]]:
     """Record id -> (created_at, source_key): what tells one file's record from another's."""
-    return {row[0]: (row[1], row[2]) for row in db.execute(
-        "SELECT id, created_at, source_key FROM record")}
+    return {
+        row[0]: (row[1], row[2])
+        for row in db.execute("SELECT id, created_at, source_key FROM record")
+    }
 
 
 def names(db: sqlite_utils.Database, table: str) -> set[str]:
@@ -280,78 +352,139 @@ def names(db: sqlite_utils.Database, table: str) -> set[str]:
 
 # --- appending to the review ---------------------------------------------------------------------
 
-def reason_ids(db: sqlite_utils.Database, labels: Iterable[str]) -> tuple[dict[str, int], list[str]]:
+
+def reason_ids(
+    db: sqlite_utils.Database, labels: Iterable[str]
+) -> tuple[dict[str, int], list[str]]:
     """Label -> id of each reason (matched by label_text), adding those the review lacks;
     returns the map and the labels added."""
     known: dict[str, int] = {}
-    for rid, label in db.execute("SELECT id, label FROM exclusion_reason ORDER BY stage IS NOT NULL, id"):
+    for rid, label in db.execute(
+        "SELECT id, label FROM exclusion_reason ORDER BY stage IS NOT NULL, id"
+    ):
         known.setdefault(label_text(label, "an exclusion reason"), rid)
     added = []
     for label in dict.fromkeys(labels):
         text = label_text(label, "an exclusion reason")
         if text not in known:
-            position = scalar_int(db, "SELECT ifnull(max(position), -1) + 1 FROM exclusion_reason"
-                                      " WHERE position < 1000000")
+            position = scalar_int(
+                db,
+                "SELECT ifnull(max(position), -1) + 1 FROM exclusion_reason"
+                " WHERE position < 1000000",
+            )
             known[text] = insert(db, "exclusion_reason", {"label": text, "position": position})
             added.append(text)
     return {label: known[label_text(label, "an exclusion reason")] for label in labels}, added
 
 
-def log_merged(db: sqlite_utils.Database, copy_uid: str, kind: str, key: Any, *,
-               main_id: int | None = None, value: Any = None, previous: Any = None) -> None:
+def log_merged(
+    db: sqlite_utils.Database,
+    copy_uid: str,
+    kind: str,
+    key: Any,
+    *,
+    main_id: int | None = None,
+    value: Any = None,
+    previous: Any = None,
+) -> None:
     db.execute(
         "INSERT INTO merged_row (copy_uid, kind, key, main_id, value, previous, merged_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (copy_uid, kind, key) DO UPDATE SET"
         " main_id = excluded.main_id, value = excluded.value, previous = excluded.previous,"
         " merged_at = excluded.merged_at",
-        [copy_uid, kind, _dump(key) if not isinstance(key, int) else str(key), main_id,
-         None if value is None else _dump(value), None if previous is None else _dump(previous),
-         now()])
+        [
+            copy_uid,
+            kind,
+            _dump(key) if not isinstance(key, int) else str(key),
+            main_id,
+            None if value is None else _dump(value),
+            None if previous is None else _dump(previous),
+            now(),
+        ],
+    )
 
 
-def append_decision(db: sqlite_utils.Database, row: DecisionRow, *, reviewer_id: int,
-                    reason_id: int | None, undoes_id: int | None) -> int:
+def append_decision(
+    db: sqlite_utils.Database,
+    row: DecisionRow,
+    *,
+    reviewer_id: int,
+    reason_id: int | None,
+    undoes_id: int | None,
+) -> int:
     """Append ``row`` (from a copy) to the review's history with its own time, and update the
     reviewer's live decision: a decision becomes live unless the live one was made later; an
     undo of the live decision brings back the reviewer's latest one not undone."""
-    new_id = insert(db, "decision", {
-        "record_id": row.record_id, "stage": row.stage, "reviewer_id": reviewer_id,
-        "action": row.action, "decision": row.decision, "reason_id": reason_id, "note": row.note,
-        "undoes_id": undoes_id, "made_at": row.made_at})
+    new_id = insert(
+        db,
+        "decision",
+        {
+            "record_id": row.record_id,
+            "stage": row.stage,
+            "reviewer_id": reviewer_id,
+            "action": row.action,
+            "decision": row.decision,
+            "reason_id": reason_id,
+            "note": row.note,
+            "undoes_id": undoes_id,
+            "made_at": row.made_at,
+        },
+    )
     where = [row.record_id, row.stage, reviewer_id]
     live = db.execute(
         "SELECT c.decision_id, d.made_at FROM current_decision c JOIN decision d ON d.id = c.decision_id"
-        " WHERE c.record_id = ? AND c.stage = ? AND c.reviewer_id = ?", where).fetchone()
+        " WHERE c.record_id = ? AND c.stage = ? AND c.reviewer_id = ?",
+        where,
+    ).fetchone()
     if row.action == "decide":
         if live is None or live[1] <= row.made_at:
             _set_live(db, where, new_id, row.decision, reason_id)
         return new_id
     if live is not None and live[0] == undoes_id:
-        db.execute("DELETE FROM current_decision WHERE record_id = ? AND stage = ? AND reviewer_id = ?",
-                   where)
+        db.execute(
+            "DELETE FROM current_decision WHERE record_id = ? AND stage = ? AND reviewer_id = ?",
+            where,
+        )
         previous = db.execute(
             "SELECT id, decision, reason_id FROM decision WHERE record_id = ? AND stage = ?"
             " AND reviewer_id = ? AND action = 'decide' AND id NOT IN (SELECT undoes_id FROM decision"
             " WHERE action = 'undo' AND record_id = ? AND stage = ? AND reviewer_id = ?)"
-            " ORDER BY made_at DESC, id DESC LIMIT 1", where + where).fetchone()
+            " ORDER BY made_at DESC, id DESC LIMIT 1",
+            where + where,
+        ).fetchone()
         if previous:
             _set_live(db, where, *previous)
     return new_id
 
 
-def _set_live(db: sqlite_utils.Database, where: Sequence[Any], decision_id: int,
-              decision: str | None, reason_id: int | None) -> None:
+def _set_live(
+    db: sqlite_utils.Database,
+    where: Sequence[Any],
+    decision_id: int,
+    decision: str | None,
+    reason_id: int | None,
+) -> None:
     db.execute(
         "INSERT INTO current_decision (record_id, stage, reviewer_id, decision_id, decision, reason_id)"
         " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (record_id, stage, reviewer_id) DO UPDATE SET"
         " decision_id = excluded.decision_id, decision = excluded.decision,"
-        " reason_id = excluded.reason_id", [*where, decision_id, decision, reason_id])
+        " reason_id = excluded.reason_id",
+        [*where, decision_id, decision, reason_id],
+    )
 
 
 def append_note(db: sqlite_utils.Database, row: NoteRow, *, reviewer_id: int) -> int:
-    return insert(db, "record_note", {"record_id": row.record_id, "reviewer_id": reviewer_id,
-                                      "stage": row.stage, "text": row.text,
-                                      "created_at": row.created_at})
+    return insert(
+        db,
+        "record_note",
+        {
+            "record_id": row.record_id,
+            "reviewer_id": reviewer_id,
+            "stage": row.stage,
+            "text": row.text,
+            "created_at": row.created_at,
+        },
+    )
 
 
 def put_mutable(db: sqlite_utils.Database, kind: str, key: Key, value: list[Any] | None) -> None:
@@ -362,43 +495,58 @@ def put_mutable(db: sqlite_utils.Database, kind: str, key: Key, value: list[Any]
         tag_id = _tag_id(db, k[1])
         rid = _reviewer_id(db, k[2])
         if value is None:
-            db.execute("DELETE FROM record_tag WHERE record_id = ? AND tag_id = ? AND reviewer_id = ?",
-                       [k[0], tag_id, rid])
+            db.execute(
+                "DELETE FROM record_tag WHERE record_id = ? AND tag_id = ? AND reviewer_id = ?",
+                [k[0], tag_id, rid],
+            )
         else:
-            db.execute("INSERT OR REPLACE INTO record_tag (record_id, tag_id, reviewer_id, created_at)"
-                       " VALUES (?, ?, ?, ?)", [k[0], tag_id, rid, value[0]])
+            db.execute(
+                "INSERT OR REPLACE INTO record_tag (record_id, tag_id, reviewer_id, created_at)"
+                " VALUES (?, ?, ?, ?)",
+                [k[0], tag_id, rid, value[0]],
+            )
     elif kind == "full_text":
         if value is None:
             db.execute("DELETE FROM full_text WHERE record_id = ?", [k[0]])
         else:
             path, sha, not_retrieved, note, who, at = value
-            db.execute("INSERT OR REPLACE INTO full_text (record_id, path, sha256, not_retrieved,"
-                       " note, reviewer_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       [k[0], path, sha, not_retrieved, note,
-                        _reviewer_id(db, who) if who else None, at])
+            db.execute(
+                "INSERT OR REPLACE INTO full_text (record_id, path, sha256, not_retrieved,"
+                " note, reviewer_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [k[0], path, sha, not_retrieved, note, _reviewer_id(db, who) if who else None, at],
+            )
     elif kind == "value":
         study, outcome, timepoint, subgroup, field, who, role = k
         ids = [_id_of(db, "study", study), _id_of(db, "outcome", outcome) if outcome else None]
         where = [ids[0], ids[1] or 0, timepoint, subgroup, field, _reviewer_id(db, who), role]
-        db.execute("DELETE FROM extraction_value WHERE study_id = ? AND ifnull(outcome_id, 0) = ?"
-                   " AND timepoint = ? AND subgroup = ? AND field = ? AND reviewer_id = ?"
-                   " AND role = ?", where)
+        db.execute(
+            "DELETE FROM extraction_value WHERE study_id = ? AND ifnull(outcome_id, 0) = ?"
+            " AND timepoint = ? AND subgroup = ? AND field = ? AND reviewer_id = ?"
+            " AND role = ?",
+            where,
+        )
         if value is not None:
-            db.execute("INSERT INTO extraction_value (study_id, outcome_id, timepoint, subgroup,"
-                       " field, reviewer_id, role, value, method, method_json, imputed, note,"
-                       " entered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       [ids[0], ids[1], *where[2:], *value])
+            db.execute(
+                "INSERT INTO extraction_value (study_id, outcome_id, timepoint, subgroup,"
+                " field, reviewer_id, role, value, method, method_json, imputed, note,"
+                " entered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [ids[0], ids[1], *where[2:], *value],
+            )
     else:
         study, tool, outcome, domain, who, role = k
         ids = [_id_of(db, "study", study), _id_of(db, "outcome", outcome) if outcome else None]
         where = [ids[0], tool, ids[1] or 0, domain, _reviewer_id(db, who), role]
-        db.execute("DELETE FROM rob_judgement WHERE study_id = ? AND tool = ?"
-                   " AND ifnull(outcome_id, 0) = ? AND domain = ? AND reviewer_id = ? AND role = ?",
-                   where)
+        db.execute(
+            "DELETE FROM rob_judgement WHERE study_id = ? AND tool = ?"
+            " AND ifnull(outcome_id, 0) = ? AND domain = ? AND reviewer_id = ? AND role = ?",
+            where,
+        )
         if value is not None:
-            db.execute("INSERT INTO rob_judgement (study_id, tool, outcome_id, domain, reviewer_id,"
-                       " role, judgement, support, made_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       [ids[0], tool, ids[1], domain, where[4], role, *value])
+            db.execute(
+                "INSERT INTO rob_judgement (study_id, tool, outcome_id, domain, reviewer_id,"
+                " role, judgement, support, made_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [ids[0], tool, ids[1], domain, where[4], role, *value],
+            )
 
 
 def _tag_id(db: sqlite_utils.Database, label: str) -> int:

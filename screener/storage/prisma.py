@@ -51,7 +51,9 @@ _UNIT_SQL = (
 )
 
 
-def _dicts(db: sqlite_utils.Database, sql: str, args: list[Any] | None = None) -> list[dict[str, Any]]:
+def _dicts(
+    db: sqlite_utils.Database, sql: str, args: list[Any] | None = None
+) -> list[dict[str, Any]]:
     cursor = db.execute(sql, args or [])
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor]
@@ -63,7 +65,7 @@ def unit_of_records(db: sqlite_utils.Database) -> tuple[dict[int, int], dict[int
     unit_of: dict[int, int] = {}
     dbr: dict[int, bool] = {}
     for record_id, unit, method in db.execute(_UNIT_SQL):
-        if unit not in screened:      # a cluster whose primary is not screened: count the record
+        if unit not in screened:  # a cluster whose primary is not screened: count the record
             unit = record_id if record_id in screened else unit
         unit_of[record_id] = unit
         dbr[unit] = dbr.get(unit, False) or method in DBR_METHODS
@@ -75,20 +77,43 @@ def search_entries(db: sqlite_utils.Database) -> list[SearchEntry]:
     pmids: dict[int, set[str]] = defaultdict(set)
     for run_id, pmid in db.execute("SELECT search_run_id, pmid FROM search_run_pmid"):
         pmids[run_id].add(pmid)
-    stored = {(kind, owner): n for kind, owner, n in db.execute(
-        "SELECT 'search', search_run_id, count(*) FROM record WHERE search_run_id IS NOT NULL GROUP BY 2"
-        " UNION ALL SELECT 'import', import_id, count(*) FROM record WHERE import_id IS NOT NULL"
-        " GROUP BY 2")}
+    stored = {
+        (kind, owner): n
+        for kind, owner, n in db.execute(
+            "SELECT 'search', search_run_id, count(*) FROM record WHERE search_run_id IS NOT NULL GROUP BY 2"
+            " UNION ALL SELECT 'import', import_id, count(*) FROM record WHERE import_id IS NOT NULL"
+            " GROUP BY 2"
+        )
+    }
     entries = [
-        SearchEntry("search", run_id, database, "database", strategy_key(database, text), fetched,
-                    stored.get(("search", run_id), 0), frozenset(pmids.get(run_id, ())))
+        SearchEntry(
+            "search",
+            run_id,
+            database,
+            "database",
+            strategy_key(database, text),
+            fetched,
+            stored.get(("search", run_id), 0),
+            frozenset(pmids.get(run_id, ())),
+        )
         for run_id, database, text, fetched in db.execute(
-            "SELECT id, database, query_text, count_fetched FROM search_run ORDER BY id")]
+            "SELECT id, database, query_text, count_fetched FROM search_run ORDER BY id"
+        )
+    ]
     entries += [
-        SearchEntry("import", import_id, database, method, file_key(sha256), imported,
-                    stored.get(("import", import_id), 0))
+        SearchEntry(
+            "import",
+            import_id,
+            database,
+            method,
+            file_key(sha256),
+            imported,
+            stored.get(("import", import_id), 0),
+        )
         for import_id, database, method, sha256, imported in db.execute(
-            "SELECT id, database, method, sha256, count_imported FROM file_import ORDER BY id")]
+            "SELECT id, database, method, sha256, count_imported FROM file_import ORDER BY id"
+        )
+    ]
     return entries
 
 
@@ -116,38 +141,57 @@ def load_inputs(db: sqlite_utils.Database, units: Units | None = None) -> Prisma
         resolutions[(unit_of[record_id], stage)] = (choice, reason)
     missing: set[int] = set()
     found: set[int] = set()
-    for record_id, not_retrieved, path in db.execute("SELECT record_id, not_retrieved, path FROM full_text"):
+    for record_id, not_retrieved, path in db.execute(
+        "SELECT record_id, not_retrieved, path FROM full_text"
+    ):
         (missing if not_retrieved else found if path else set()).add(unit_of[record_id])
     studies: dict[int, set[int]] = defaultdict(set)
     for record_id, study_id in db.execute("SELECT record_id, study_id FROM study_report"):
         studies[unit_of[record_id]].add(study_id)
 
-    stopped = {unit_of[r] for (r,) in db.execute(
-        "SELECT m.record_id FROM stopped_record m JOIN screening_stop s ON s.id = m.stop_id"
-        " WHERE s.stage = 'title_abstract' AND s.undone_at IS NULL")}
-    rule = db.execute("SELECT recall_target, confidence, p_value FROM screening_stop"
-                      " WHERE stage = 'title_abstract' AND undone_at IS NULL"
-                      " ORDER BY id DESC LIMIT 1").fetchone()
+    stopped = {
+        unit_of[r]
+        for (r,) in db.execute(
+            "SELECT m.record_id FROM stopped_record m JOIN screening_stop s ON s.id = m.stop_id"
+            " WHERE s.stage = 'title_abstract' AND s.undone_at IS NULL"
+        )
+    }
+    rule = db.execute(
+        "SELECT recall_target, confidence, p_value FROM screening_stop"
+        " WHERE stage = 'title_abstract' AND undone_at IS NULL"
+        " ORDER BY id DESC LIMIT 1"
+    ).fetchone()
     empty: dict[str, Vote] = {}
 
     def unit(uid: int) -> Unit:
         return Unit(
-            uid, other_only[uid], tuple(votes.get((uid, "title_abstract"), empty).values()),
-            resolutions.get((uid, "title_abstract")), tuple(votes.get((uid, "full_text"), empty).values()),
-            resolutions.get((uid, "full_text")), uid in missing and uid not in found,
-            tuple(sorted(studies[uid])) if uid in studies else (), uid in stopped,
+            uid,
+            other_only[uid],
+            tuple(votes.get((uid, "title_abstract"), empty).values()),
+            resolutions.get((uid, "title_abstract")),
+            tuple(votes.get((uid, "full_text"), empty).values()),
+            resolutions.get((uid, "full_text")),
+            uid in missing and uid not in found,
+            tuple(sorted(studies[uid])) if uid in studies else (),
+            uid in stopped,
         )
 
-    review = db.execute("SELECT reviewers_title_abstract, reviewers_full_text, maybe_counts_as"
-                        " FROM review WHERE id = 1").fetchone()
+    review = db.execute(
+        "SELECT reviewers_title_abstract, reviewers_full_text, maybe_counts_as"
+        " FROM review WHERE id = 1"
+    ).fetchone()
     order: dict[str, int] = {}
-    for rank, (label,) in enumerate(db.execute("SELECT label FROM exclusion_reason ORDER BY position, id")):
+    for rank, (label,) in enumerate(
+        db.execute("SELECT label FROM exclusion_reason ORDER BY position, id")
+    ):
         order.setdefault(label, rank)
     return PrismaInputs(
         entries=tuple(search_entries(db)),
         units=tuple(unit(u) for u in sorted(other_only)),
-        reviewers_title_abstract=review[0], reviewers_full_text=review[1],
-        maybe_counts_as=review[2], reason_order=order,
+        reviewers_title_abstract=review[0],
+        reviewers_full_text=review[1],
+        maybe_counts_as=review[2],
+        reason_order=order,
         manual=dict(db.execute("SELECT key, value FROM prisma_count").fetchall()),
         studies_defined=db.execute("SELECT EXISTS (SELECT 1 FROM study)").fetchone()[0] == 1,
         studies=dict(db.execute("SELECT id, name FROM study ORDER BY id").fetchall()),
@@ -155,57 +199,86 @@ def load_inputs(db: sqlite_utils.Database, units: Units | None = None) -> Prisma
     )
 
 
-def set_prisma_count(db: sqlite_utils.Database, key: str, value: int | None, note: str = "") -> None:
+def set_prisma_count(
+    db: sqlite_utils.Database, key: str, value: int | None, note: str = ""
+) -> None:
     """Store (or with ``value`` None, remove) a manual PRISMA count."""
     key = key.strip()
     if key not in MANUAL_KEYS and not (key.startswith("identified:") and key[11:].strip()):
         raise InvalidInputError(
-            f"unknown PRISMA count {key!r}; known: {', '.join(MANUAL_KEYS)}, identified:<source>")
+            f"unknown PRISMA count {key!r}; known: {', '.join(MANUAL_KEYS)}, identified:<source>"
+        )
     if value is None:
         db.execute("DELETE FROM prisma_count WHERE key = ?", [key])
         return
     if value < 0:
         raise InvalidInputError(f"a PRISMA count cannot be negative ({key} = {value})")
-    db.execute("INSERT INTO prisma_count (key, value, note) VALUES (?, ?, ?) ON CONFLICT (key)"
-               " DO UPDATE SET value = excluded.value, note = excluded.note", [key, value, note])
+    db.execute(
+        "INSERT INTO prisma_count (key, value, note) VALUES (?, ?, ?) ON CONFLICT (key)"
+        " DO UPDATE SET value = excluded.value, note = excluded.note",
+        [key, value, note],
+    )
 
 
 def prisma_count_rows(db: sqlite_utils.Database) -> list[tuple[str, int, str]]:
     rows: list[tuple[str, int, str]] = db.execute(
-        "SELECT key, value, note FROM prisma_count ORDER BY key").fetchall()
+        "SELECT key, value, note FROM prisma_count ORDER BY key"
+    ).fetchall()
     return rows
 
 
 def search_log(db: sqlite_utils.Database) -> list[SearchLogEntry]:
     """Search runs and imports, oldest first, with what PRISMA-S asks to report."""
-    rows = _dicts(db, (
-        "SELECT 'search' AS kind, id, database, 'database' AS method, query_name, query_text,"
-        " coalesce(finished_at, started_at) AS date, date_from, date_to, count_reported,"
-        " count_fetched AS count, count_new, status, '' AS file_name, 1 AS date_is_search,"
-        " started_at AS at, coalesce(finished_at, '') AS finished_at, message FROM search_run"
-        " UNION ALL SELECT 'import', id, database, method, query_name, query_text,"
-        " CASE WHEN date_searched <> '' THEN date_searched ELSE imported_at END, NULL, NULL,"
-        " count_reported, count_imported, count_imported, 'complete', file_name,"
-        " date_searched <> '', imported_at, imported_at, ''"
-        " FROM file_import ORDER BY at, kind DESC, id"
-    ))
+    rows = _dicts(
+        db,
+        (
+            "SELECT 'search' AS kind, id, database, 'database' AS method, query_name, query_text,"
+            " coalesce(finished_at, started_at) AS date, date_from, date_to, count_reported,"
+            " count_fetched AS count, count_new, status, '' AS file_name, 1 AS date_is_search,"
+            " started_at AS at, coalesce(finished_at, '') AS finished_at, message FROM search_run"
+            " UNION ALL SELECT 'import', id, database, method, query_name, query_text,"
+            " CASE WHEN date_searched <> '' THEN date_searched ELSE imported_at END, NULL, NULL,"
+            " count_reported, count_imported, count_imported, 'complete', file_name,"
+            " date_searched <> '', imported_at, imported_at, ''"
+            " FROM file_import ORDER BY at, kind DESC, id"
+        ),
+    )
     counted = count_entries(search_entries(db))
     entries = []
     for row in rows:
         count = counted[(row["kind"], row["id"])]
-        entries.append(SearchLogEntry(
-            kind=row["kind"], id=row["id"], database=row["database"], method=row["method"],
-            query_name=row["query_name"], query_text=row["query_text"], date=row["date"],
-            date_is_search=bool(row["date_is_search"]), date_from=row["date_from"],
-            date_to=row["date_to"], count_reported=row["count_reported"], count=row["count"],
-            count_new=row["count_new"], status=row["status"], file_name=row["file_name"],
-            at=row["at"], finished_at=row["finished_at"], message=row["message"],
-            identified=count.identified, earlier=count.earlier, legacy=count.legacy))
+        entries.append(
+            SearchLogEntry(
+                kind=row["kind"],
+                id=row["id"],
+                database=row["database"],
+                method=row["method"],
+                query_name=row["query_name"],
+                query_text=row["query_text"],
+                date=row["date"],
+                date_is_search=bool(row["date_is_search"]),
+                date_from=row["date_from"],
+                date_to=row["date_to"],
+                count_reported=row["count_reported"],
+                count=row["count"],
+                count_new=row["count_new"],
+                status=row["status"],
+                file_name=row["file_name"],
+                at=row["at"],
+                finished_at=row["finished_at"],
+                message=row["message"],
+                identified=count.identified,
+                earlier=count.earlier,
+                legacy=count.legacy,
+            )
+        )
     return entries
 
 
-_BIB = ("id, title, abstract, authors_json, year, journal, journal_abbrev, volume, issue, page_first,"
-        " page_last, doi, pmid, issn, language, keywords_json, url")
+_BIB = (
+    "id, title, abstract, authors_json, year, journal, journal_abbrev, volume, issue, page_first,"
+    " page_last, doi, pmid, issn, language, keywords_json, url"
+)
 
 
 def screened_rows(db: sqlite_utils.Database, units: Units | None = None) -> list[dict[str, Any]]:
@@ -220,8 +293,10 @@ def screened_rows(db: sqlite_utils.Database, units: Units | None = None) -> list
         found_in[unit_of[record_id]].add(database)
     for row in rows:
         row["databases"] = sorted(found_in.get(row["id"], ()))
-        row["authors"] = [a[0] + (f", {a[1]}" if len(a) > 1 and a[1] else "")
-                          for a in json.loads(row["authors_json"])]
+        row["authors"] = [
+            a[0] + (f", {a[1]}" if len(a) > 1 and a[1] else "")
+            for a in json.loads(row["authors_json"])
+        ]
         row["keywords"] = json.loads(row["keywords_json"])
     return rows
 
@@ -229,29 +304,35 @@ def screened_rows(db: sqlite_utils.Database, units: Units | None = None) -> list
 def decision_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     """Live decisions and live resolutions (one per unit and stage: not undone, not replaced),
     one row each, by record, stage and order made."""
-    return _dicts(db, (
-        "SELECT d.record_id, d.stage, 'reviewer' AS role, r.name AS reviewer, d.decision,"
-        " ifnull(x.label, '') AS reason, d.note, d.made_at FROM current_decision c"
-        " JOIN decision d ON d.id = c.decision_id JOIN reviewer r ON r.id = c.reviewer_id"
-        " LEFT JOIN exclusion_reason x ON x.id = d.reason_id"
-        " UNION ALL SELECT s.record_id, s.stage, 'resolution:' || s.method, r.name, s.decision,"
-        " ifnull(x.label, ''), s.note, s.resolved_at FROM unit_resolution u"
-        " JOIN resolution s ON s.id = u.resolution_id"
-        " JOIN reviewer r ON r.id = s.reviewer_id LEFT JOIN exclusion_reason x ON x.id = s.reason_id"
-        " ORDER BY 1, 2 DESC, 8"
-    ))
+    return _dicts(
+        db,
+        (
+            "SELECT d.record_id, d.stage, 'reviewer' AS role, r.name AS reviewer, d.decision,"
+            " ifnull(x.label, '') AS reason, d.note, d.made_at FROM current_decision c"
+            " JOIN decision d ON d.id = c.decision_id JOIN reviewer r ON r.id = c.reviewer_id"
+            " LEFT JOIN exclusion_reason x ON x.id = d.reason_id"
+            " UNION ALL SELECT s.record_id, s.stage, 'resolution:' || s.method, r.name, s.decision,"
+            " ifnull(x.label, ''), s.note, s.resolved_at FROM unit_resolution u"
+            " JOIN resolution s ON s.id = u.resolution_id"
+            " JOIN reviewer r ON r.id = s.reviewer_id LEFT JOIN exclusion_reason x ON x.id = s.reason_id"
+            " ORDER BY 1, 2 DESC, 8"
+        ),
+    )
 
 
 def retrieval_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     """Full texts marked not retrievable, shaped as :func:`decision_rows` (role "retrieval",
     decision "not retrieved", stage full_text), so the exports can say why a record has no
     full-text decision."""
-    return _dicts(db, (
-        "SELECT f.record_id, 'full_text' AS stage, 'retrieval' AS role, ifnull(r.name, '') AS"
-        " reviewer, 'not retrieved' AS decision, '' AS reason, f.note, f.updated_at AS made_at"
-        " FROM full_text f LEFT JOIN reviewer r ON r.id = f.reviewer_id WHERE f.not_retrieved = 1"
-        " ORDER BY f.record_id"
-    ))
+    return _dicts(
+        db,
+        (
+            "SELECT f.record_id, 'full_text' AS stage, 'retrieval' AS role, ifnull(r.name, '') AS"
+            " reviewer, 'not retrieved' AS decision, '' AS reason, f.note, f.updated_at AS made_at"
+            " FROM full_text f LEFT JOIN reviewer r ON r.id = f.reviewer_id WHERE f.not_retrieved = 1"
+            " ORDER BY f.record_id"
+        ),
+    )
 
 
 def study_rows(db: sqlite_utils.Database) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -264,31 +345,39 @@ def study_rows(db: sqlite_utils.Database) -> tuple[list[dict[str, Any]], list[di
     ):
         authors = json.loads(authors_json)
         links[study_id].append(record_id)
-        labels[study_id].append(" ".join(str(x) for x in (authors[0][0] if authors else "", year or "")
-                                         if x) + f" (#{record_id})")
+        labels[study_id].append(
+            " ".join(str(x) for x in (authors[0][0] if authors else "", year or "") if x)
+            + f" (#{record_id})"
+        )
     for study in studies:
         study["record_ids"] = links.get(study["id"], [])
         study["reports"] = labels.get(study["id"], [])
-    values = _dicts(db, (
-        "SELECT v.study_id, v.field, v.value, v.role, r.name AS reviewer,"
-        " (SELECT f.label FROM form_field f WHERE f.key = v.field AND f.level = 'study'"
-        "  ORDER BY f.form_id DESC LIMIT 1) AS label,"
-        " (SELECT f.position FROM form_field f WHERE f.key = v.field AND f.level = 'study'"
-        "  ORDER BY f.form_id DESC LIMIT 1) AS position"
-        " FROM extraction_value v JOIN reviewer r ON r.id = v.reviewer_id"
-        " WHERE v.outcome_id IS NULL ORDER BY v.study_id, v.field, v.role DESC, v.id"
-    ))
+    values = _dicts(
+        db,
+        (
+            "SELECT v.study_id, v.field, v.value, v.role, r.name AS reviewer,"
+            " (SELECT f.label FROM form_field f WHERE f.key = v.field AND f.level = 'study'"
+            "  ORDER BY f.form_id DESC LIMIT 1) AS label,"
+            " (SELECT f.position FROM form_field f WHERE f.key = v.field AND f.level = 'study'"
+            "  ORDER BY f.form_id DESC LIMIT 1) AS position"
+            " FROM extraction_value v JOIN reviewer r ON r.id = v.reviewer_id"
+            " WHERE v.outcome_id IS NULL ORDER BY v.study_id, v.field, v.role DESC, v.id"
+        ),
+    )
     return studies, values
 
 
 def rob_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     """Risk-of-bias judgements with study and outcome names."""
-    return _dicts(db, (
-        "SELECT j.study_id, s.name AS study, j.tool, ifnull(o.name, '') AS outcome, j.domain,"
-        " j.judgement, j.support, j.role, r.name AS reviewer FROM rob_judgement j"
-        " JOIN study s ON s.id = j.study_id JOIN reviewer r ON r.id = j.reviewer_id"
-        " LEFT JOIN outcome o ON o.id = j.outcome_id ORDER BY j.tool, s.name, j.id"
-    ))
+    return _dicts(
+        db,
+        (
+            "SELECT j.study_id, s.name AS study, j.tool, ifnull(o.name, '') AS outcome, j.domain,"
+            " j.judgement, j.support, j.role, r.name AS reviewer FROM rob_judgement j"
+            " JOIN study s ON s.id = j.study_id JOIN reviewer r ON r.id = j.reviewer_id"
+            " LEFT JOIN outcome o ON o.id = j.outcome_id ORDER BY j.tool, s.name, j.id"
+        ),
+    )
 
 
 def analysis_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:

@@ -28,7 +28,9 @@ def count_screened(db: sqlite_utils.Database) -> int:
 
 
 def records_per_database(db: sqlite_utils.Database) -> dict[str, int]:
-    rows = db.execute(f"SELECT database, count(*) FROM ({_SOURCE_SQL}) GROUP BY database ORDER BY database")
+    rows = db.execute(
+        f"SELECT database, count(*) FROM ({_SOURCE_SQL}) GROUP BY database ORDER BY database"
+    )
     return dict(rows.fetchall())
 
 
@@ -57,15 +59,18 @@ def screened_ids(db: sqlite_utils.Database) -> list[int]:
     return [r[0] for r in db.execute("SELECT id FROM screened_record ORDER BY id")]
 
 
-def list_records(db: sqlite_utils.Database, *, limit: int = 100,
-                 offset: int = 0) -> list[ListedRecord]:
+def list_records(
+    db: sqlite_utils.Database, *, limit: int = 100, offset: int = 0
+) -> list[ListedRecord]:
     """A page of the screened records (id, year, first author, title), in id order."""
     rows = db.execute(
         "SELECT id, year, authors_json, title FROM screened_record ORDER BY id LIMIT ? OFFSET ?",
         [limit, offset],
     )
-    return [ListedRecord(record_id, year, _first_family(authors_json), title or "")
-            for record_id, year, authors_json, title in rows]
+    return [
+        ListedRecord(record_id, year, _first_family(authors_json), title or "")
+        for record_id, year, authors_json, title in rows
+    ]
 
 
 def _first_family(authors_json: str) -> str:
@@ -95,9 +100,14 @@ def search_ids(db: sqlite_utils.Database, text: str, *, limit: int = 1000) -> li
         query = fts_query(text)
         if not query:
             return []
-        return [r[0] for r in db.execute(
-            "SELECT rowid FROM record_fts WHERE record_fts MATCH ? AND rowid IN (SELECT id FROM screened_record)"
-            " ORDER BY rank LIMIT ?", [query, limit])]
+        return [
+            r[0]
+            for r in db.execute(
+                "SELECT rowid FROM record_fts WHERE record_fts MATCH ? AND rowid IN (SELECT id FROM screened_record)"
+                " ORDER BY rank LIMIT ?",
+                [query, limit],
+            )
+        ]
     latin = fts_query(" ".join(w for w in words if not cjk.has_cjk(w)))
     indexed = cjk.index_exists(db)
     long_words = [w for w in cjk_words if len(w) >= 3] if indexed else []
@@ -123,9 +133,13 @@ def search_ids(db: sqlite_utils.Database, text: str, *, limit: int = 1000) -> li
         params += [pattern, pattern]
     where.append("r.id IN (SELECT id FROM screened_record)")
     order = "f.rank" if ranked else "r.id"
-    return [row[0] for row in db.execute(
-        f"SELECT r.id FROM {source} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ?",
-        [*params, limit])]
+    return [
+        row[0]
+        for row in db.execute(
+            f"SELECT r.id FROM {source} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ?",
+            [*params, limit],
+        )
+    ]
 
 
 def export_rows(db: sqlite_utils.Database) -> list[ExportedRecord]:
@@ -146,9 +160,16 @@ def export_rows(db: sqlite_utils.Database) -> list[ExportedRecord]:
     exported = []
     for values in cursor:
         row = dict(zip(names, values, strict=True))
-        exported.append(ExportedRecord(
-            id=row["id"], record=row_to_record(row), source_database=row["source_database"],
-            source_file=row["source_file"], cluster_id=row["cluster_id"],
-            is_primary=bool(row["is_primary"]), not_retrieved=bool(row["not_retrieved"]),
-            retrieval_note=row["retrieval_note"]))
+        exported.append(
+            ExportedRecord(
+                id=row["id"],
+                record=row_to_record(row),
+                source_database=row["source_database"],
+                source_file=row["source_file"],
+                cluster_id=row["cluster_id"],
+                is_primary=bool(row["is_primary"]),
+                not_retrieved=bool(row["not_retrieved"]),
+                retrieval_note=row["retrieval_note"],
+            )
+        )
     return exported

@@ -23,16 +23,28 @@ from screener.storage.db import now
 from screener.storage.rows import insert
 
 _REVIEW_COLUMNS = (
-    "title", "question", "population", "intervention", "comparator", "outcomes",
-    "study_designs", "inclusion_criteria", "exclusion_criteria", "protocol_id",
-    "reviewers_title_abstract", "reviewers_full_text", "blind", "maybe_counts_as", "ncbi_email",
+    "title",
+    "question",
+    "population",
+    "intervention",
+    "comparator",
+    "outcomes",
+    "study_designs",
+    "inclusion_criteria",
+    "exclusion_criteria",
+    "protocol_id",
+    "reviewers_title_abstract",
+    "reviewers_full_text",
+    "blind",
+    "maybe_counts_as",
+    "ncbi_email",
 )
 
 
 def create_review(db: sqlite_utils.Database, review: Review) -> None:
     row: dict[str, Any] = {c: getattr(review, c) for c in _REVIEW_COLUMNS}
     row["blind"] = int(review.blind)
-    row.update(id=1, created_at=now(), uid=uuid.uuid4().hex)   # the review's identity (db/0007)
+    row.update(id=1, created_at=now(), uid=uuid.uuid4().hex)  # the review's identity (db/0007)
     insert(db, "review", row)
     set_exclusion_reasons(db, review.exclusion_reasons)
     set_highlight_terms(db, review.include_terms, review.exclude_terms)
@@ -42,8 +54,9 @@ def load_review(db: sqlite_utils.Database) -> Review:
     row = db.execute(f"SELECT {', '.join(_REVIEW_COLUMNS)} FROM review WHERE id = 1").fetchone()
     values = dict(zip(_REVIEW_COLUMNS, row, strict=True))
     values["blind"] = bool(values["blind"])
-    reasons = tuple(r[0] for r in db.execute(
-        "SELECT label FROM exclusion_reason ORDER BY position, id"))
+    reasons = tuple(
+        r[0] for r in db.execute("SELECT label FROM exclusion_reason ORDER BY position, id")
+    )
     terms = db.execute("SELECT term, kind FROM highlight_term ORDER BY id").fetchall()
     return Review(
         **values,
@@ -62,8 +75,11 @@ def update_review(db: sqlite_utils.Database, **changes: Any) -> None:
         set_exclusion_reasons(db, changes.pop("exclusion_reasons"))
     if "include_terms" in changes or "exclude_terms" in changes:
         current = load_review(db)
-        set_highlight_terms(db, changes.pop("include_terms", current.include_terms),
-                            changes.pop("exclude_terms", current.exclude_terms))
+        set_highlight_terms(
+            db,
+            changes.pop("include_terms", current.include_terms),
+            changes.pop("exclude_terms", current.exclude_terms),
+        )
     if changes:
         if "blind" in changes:
             changes["blind"] = int(bool(changes["blind"]))
@@ -77,7 +93,9 @@ def set_exclusion_reasons(db: sqlite_utils.Database, reasons: tuple[str, ...] | 
     for position, label in enumerate(reasons):
         label = label_text(label, "an exclusion reason")
         if label in existing:
-            db.execute("UPDATE exclusion_reason SET position = ? WHERE id = ?", [position, existing[label]])
+            db.execute(
+                "UPDATE exclusion_reason SET position = ? WHERE id = ?", [position, existing[label]]
+            )
         else:
             insert(db, "exclusion_reason", {"label": label, "position": position})
     keep = {label_text(r, "an exclusion reason") for r in reasons}
@@ -85,7 +103,8 @@ def set_exclusion_reasons(db: sqlite_utils.Database, reasons: tuple[str, ...] | 
         if label not in keep:
             used = db.execute(
                 "SELECT 1 FROM decision WHERE reason_id = ? UNION SELECT 1 FROM resolution WHERE reason_id = ? LIMIT 1",
-                [rid, rid]).fetchone()
+                [rid, rid],
+            ).fetchone()
             if used:
                 db.execute("UPDATE exclusion_reason SET position = 1000000 WHERE id = ?", [rid])
             else:
@@ -102,11 +121,13 @@ def set_highlight_terms(db: sqlite_utils.Database, include: Any, exclude: Any) -
 def reason_id(db: sqlite_utils.Database, label: str | None) -> int | None:
     if not label or not label.strip():
         return None
-    label = label_text(label, "an exclusion reason")     # as set_exclusion_reasons stored it
+    label = label_text(label, "an exclusion reason")  # as set_exclusion_reasons stored it
     row = db.execute("SELECT id FROM exclusion_reason WHERE label = ?", [label]).fetchone()
     if row is None:
         known = [r[0] for r in db.execute("SELECT label FROM exclusion_reason ORDER BY position")]
-        raise InvalidInputError(f"unknown exclusion reason {label!r}; the review's reasons: {'; '.join(known) or 'none'}")
+        raise InvalidInputError(
+            f"unknown exclusion reason {label!r}; the review's reasons: {'; '.join(known) or 'none'}"
+        )
     return int(row[0])
 
 
@@ -127,13 +148,15 @@ def _unknown(db: sqlite_utils.Database, name: str) -> InvalidInputError:
         return InvalidInputError(f"this review has no reviewers yet; add its lead with: {add}")
     return InvalidInputError(
         f"{name!r} is not a reviewer of this review (its reviewers: {', '.join(names)}); "
-        f"the lead adds one with: {add}")
+        f"the lead adds one with: {add}"
+    )
 
 
 def find_reviewer(db: sqlite_utils.Database, name: str) -> tuple[int, Reviewer] | None:
     """(id, reviewer) of the declared reviewer ``name`` (matched case-insensitively), or None."""
-    row = db.execute("SELECT id, name, role FROM reviewer WHERE name_key = ?",
-                     [name_key(name or "")]).fetchone()
+    row = db.execute(
+        "SELECT id, name, role FROM reviewer WHERE name_key = ?", [name_key(name or "")]
+    ).fetchone()
     return (row[0], Reviewer(row[1], row[2])) if row else None
 
 
@@ -169,8 +192,11 @@ def add_reviewer(db: sqlite_utils.Database, name: str, role: str = "screener") -
     found = find_reviewer(db, name)
     if found:
         raise InvalidInputError(f"reviewer {found[1].name!r} is already in this review")
-    return insert(db, "reviewer", {"name": name, "name_key": name_key(name), "role": role,
-                                   "created_at": now()})
+    return insert(
+        db,
+        "reviewer",
+        {"name": name, "name_key": name_key(name), "role": role, "created_at": now()},
+    )
 
 
 def set_role(db: sqlite_utils.Database, name: str, role: str) -> Reviewer:
@@ -182,7 +208,8 @@ def set_role(db: sqlite_utils.Database, name: str, role: str) -> Reviewer:
         leads = db.execute("SELECT count(*) FROM reviewer WHERE role = 'lead'").fetchone()[0]
         if leads == 1:
             raise InvalidInputError(
-                f"{reviewer.name} is the review's only lead; make another reviewer lead first")
+                f"{reviewer.name} is the review's only lead; make another reviewer lead first"
+            )
     db.execute("UPDATE reviewer SET role = ? WHERE id = ?", [role, rid])
     return Reviewer(reviewer.name, role)
 
@@ -216,5 +243,7 @@ def get_setting(db: sqlite_utils.Database, key: str, default: Any = None) -> Any
 
 
 def put_setting(db: sqlite_utils.Database, key: str, value: Any) -> None:
-    db.execute("INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-               [key, json.dumps(value, ensure_ascii=False)])
+    db.execute(
+        "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [key, json.dumps(value, ensure_ascii=False)],
+    )

@@ -20,10 +20,31 @@ if TYPE_CHECKING:  # the parsing workers use record_values without loading sqlit
     import sqlite_utils
 
 RECORD_COLUMNS = (
-    "source_key", "title", "abstract", "authors_json", "year", "journal", "journal_abbrev",
-    "volume", "issue", "page_first", "page_last", "doi", "pmid", "pmcid", "issn", "language",
-    "pub_types_json", "keywords_json", "mesh_json", "title_en", "abstract_en",
-    "keywords_en_json", "url", "extra_json", "raw",
+    "source_key",
+    "title",
+    "abstract",
+    "authors_json",
+    "year",
+    "journal",
+    "journal_abbrev",
+    "volume",
+    "issue",
+    "page_first",
+    "page_last",
+    "doi",
+    "pmid",
+    "pmcid",
+    "issn",
+    "language",
+    "pub_types_json",
+    "keywords_json",
+    "mesh_json",
+    "title_en",
+    "abstract_en",
+    "keywords_en_json",
+    "url",
+    "extra_json",
+    "raw",
 )
 
 RAW_COMPRESS_BYTES = 6144
@@ -69,9 +90,16 @@ def _json_authors(authors: tuple[Author, ...]) -> str:
     if not authors:
         return "[]"
     try:
-        return "[" + ", ".join(
-            f"[{encode_basestring(a.family)}, {encode_basestring(a.given)}, true]" if a.collective
-            else f"[{encode_basestring(a.family)}, {encode_basestring(a.given)}]" for a in authors) + "]"
+        return (
+            "["
+            + ", ".join(
+                f"[{encode_basestring(a.family)}, {encode_basestring(a.given)}, true]"
+                if a.collective
+                else f"[{encode_basestring(a.family)}, {encode_basestring(a.given)}]"
+                for a in authors
+            )
+            + "]"
+        )
     except TypeError:  # a name that is not a string: let the encoder say what it makes of it
         return _encode([a.to_json() for a in authors])
 
@@ -80,7 +108,13 @@ def _json_extra(extra: dict[str, Any]) -> str:
     if not extra:
         return "{}"
     try:
-        return "{" + ", ".join(encode_basestring(k) + ": " + encode_basestring(v) for k, v in extra.items()) + "}"
+        return (
+            "{"
+            + ", ".join(
+                encode_basestring(k) + ": " + encode_basestring(v) for k, v in extra.items()
+            )
+            + "}"
+        )
     except TypeError:  # values other than strings
         return _encode(extra)
 
@@ -96,11 +130,29 @@ def record_values(record: Record) -> tuple[Any, ...]:
     """
     raw = record.raw
     return (
-        record.source_key, record.title, record.abstract, _json_authors(record.authors), record.year,
-        record.journal, record.journal_abbrev, record.volume, record.issue, record.page_first,
-        record.page_last, record.doi, record.pmid, record.pmcid, record.issn, record.language,
-        _json_strings(record.pub_types), _json_strings(record.keywords), _json_strings(record.mesh),
-        record.title_en, record.abstract_en, _json_strings(record.keywords_en), record.url,
+        record.source_key,
+        record.title,
+        record.abstract,
+        _json_authors(record.authors),
+        record.year,
+        record.journal,
+        record.journal_abbrev,
+        record.volume,
+        record.issue,
+        record.page_first,
+        record.page_last,
+        record.doi,
+        record.pmid,
+        record.pmcid,
+        record.issn,
+        record.language,
+        _json_strings(record.pub_types),
+        _json_strings(record.keywords),
+        _json_strings(record.mesh),
+        record.title_en,
+        record.abstract_en,
+        _json_strings(record.keywords_en),
+        record.url,
         _json_extra(record.extra),
         zlib.compress(raw.encode("utf-8"), 1) if len(raw) >= RAW_COMPRESS_BYTES else raw,
     )
@@ -159,8 +211,13 @@ def insert_records(
     created_at: str,
 ) -> int:
     """Insert (position, record) pairs for one run or import; returns how many were inserted."""
-    return insert_record_values(db, ((position, record_values(record)) for position, record in records),
-                                search_run_id=search_run_id, import_id=import_id, created_at=created_at)
+    return insert_record_values(
+        db,
+        ((position, record_values(record)) for position, record in records),
+        search_run_id=search_run_id,
+        import_id=import_id,
+        created_at=created_at,
+    )
 
 
 def insert_record_values(

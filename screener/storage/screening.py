@@ -39,8 +39,15 @@ from screener.storage.rows import insert, scalar_int
 # Parameters: :maybe ('include' or 'exclude'), :needed_title_abstract, :needed_full_text.
 
 _SCREENED = "SELECT id FROM screened_record"
-_PENDING, _INCLUDE, _EXCLUDE, _CONFLICT = (f"'{o.value}'" for o in (
-    StageOutcome.PENDING, StageOutcome.INCLUDE, StageOutcome.EXCLUDE, StageOutcome.CONFLICT))
+_PENDING, _INCLUDE, _EXCLUDE, _CONFLICT = (
+    f"'{o.value}'"
+    for o in (
+        StageOutcome.PENDING,
+        StageOutcome.INCLUDE,
+        StageOutcome.EXCLUDE,
+        StageOutcome.CONFLICT,
+    )
+)
 
 
 def _counted(decision: str) -> str:
@@ -95,50 +102,77 @@ def _all_outcomes(stage: Stage) -> str:
     return _TA_OUTCOMES if stage is Stage.TITLE_ABSTRACT else _FT_OUTCOMES
 
 
-def outcome_params(*, maybe_counts_as: str, needed_title_abstract: int, needed_full_text: int) -> dict[str, Any]:
-    return {"maybe": str(maybe_counts_as), "needed_title_abstract": needed_title_abstract,
-            "needed_full_text": needed_full_text}
+def outcome_params(
+    *, maybe_counts_as: str, needed_title_abstract: int, needed_full_text: int
+) -> dict[str, Any]:
+    return {
+        "maybe": str(maybe_counts_as),
+        "needed_title_abstract": needed_title_abstract,
+        "needed_full_text": needed_full_text,
+    }
 
 
-def outcome_of(db: sqlite_utils.Database, record_id: int, stage: Stage, params: dict[str, Any]) -> StageOutcome | None:
+def outcome_of(
+    db: sqlite_utils.Database, record_id: int, stage: Stage, params: dict[str, Any]
+) -> StageOutcome | None:
     """The record's outcome at ``stage``, or None when it is not in that stage's pool (a record
     dedup set aside as a secondary cluster member; at full text, one not included at
     title/abstract)."""
     if db.execute(f"{_SCREENED} WHERE id = ?", [record_id]).fetchone() is None:
         return None
-    if (stage is Stage.FULL_TEXT and outcome_of(db, record_id, Stage.TITLE_ABSTRACT, params)
-            is not StageOutcome.INCLUDE):
+    if (
+        stage is Stage.FULL_TEXT
+        and outcome_of(db, record_id, Stage.TITLE_ABSTRACT, params) is not StageOutcome.INCLUDE
+    ):
         return None
     resolution = resolution_for(db, record_id, stage)
-    return stage_outcome((d.choice for d in decisions_for(db, record_id, stage)),
-                         needed=params[f"needed_{stage.value}"], maybe_counts_as=params["maybe"],
-                         resolution=resolution.choice if resolution is not None else None)
+    return stage_outcome(
+        (d.choice for d in decisions_for(db, record_id, stage)),
+        needed=params[f"needed_{stage.value}"],
+        maybe_counts_as=params["maybe"],
+        resolution=resolution.choice if resolution is not None else None,
+    )
 
 
-def ids_with_outcome(db: sqlite_utils.Database, stage: Stage, outcome: str, params: dict[str, Any]) -> list[int]:
-    return [r[0] for r in db.execute(
-        f"SELECT id FROM ({_all_outcomes(stage)}) WHERE outcome = :outcome ORDER BY id",
-        {**params, "outcome": outcome})]
+def ids_with_outcome(
+    db: sqlite_utils.Database, stage: Stage, outcome: str, params: dict[str, Any]
+) -> list[int]:
+    return [
+        r[0]
+        for r in db.execute(
+            f"SELECT id FROM ({_all_outcomes(stage)}) WHERE outcome = :outcome ORDER BY id",
+            {**params, "outcome": outcome},
+        )
+    ]
 
 
-def stage_progress(db: sqlite_utils.Database, stage: Stage, params: dict[str, Any]) -> StageProgress:
+def stage_progress(
+    db: sqlite_utils.Database, stage: Stage, params: dict[str, Any]
+) -> StageProgress:
     outcomes: dict[str, int] = {o.value: 0 for o in StageOutcome}
     resolved = 0
     for outcome, is_resolved, n in db.execute(
-            f"SELECT outcome, resolved, count(*) FROM ({_all_outcomes(stage)}) GROUP BY 1, 2", params):
+        f"SELECT outcome, resolved, count(*) FROM ({_all_outcomes(stage)}) GROUP BY 1, 2", params
+    ):
         outcomes[outcome] = outcomes.get(outcome, 0) + n
         resolved += n if is_resolved else 0
     per: dict[str, dict[str, int]] = {}
     for name, choice, n in db.execute(
-            "SELECT r.name, u.decision, count(*) FROM unit_decision u"
-            " JOIN reviewer r ON r.id = u.reviewer_id"
-            f" WHERE u.stage = :stage AND u.record_id IN ({_pool(stage)})"
-            " GROUP BY r.id, u.decision ORDER BY r.id", {**params, "stage": stage.value}):
+        "SELECT r.name, u.decision, count(*) FROM unit_decision u"
+        " JOIN reviewer r ON r.id = u.reviewer_id"
+        f" WHERE u.stage = :stage AND u.record_id IN ({_pool(stage)})"
+        " GROUP BY r.id, u.decision ORDER BY r.id",
+        {**params, "stage": stage.value},
+    ):
         per.setdefault(name, {})[choice] = n
     return StageProgress(
-        stage=stage, records=sum(outcomes.values()), needed=params[f"needed_{stage.value}"],
+        stage=stage,
+        records=sum(outcomes.values()),
+        needed=params[f"needed_{stage.value}"],
         reviewers=tuple(ReviewerProgress(name, **counts) for name, counts in per.items()),
-        outcomes=outcomes, resolved=resolved)
+        outcomes=outcomes,
+        resolved=resolved,
+    )
 
 
 # --- queues --------------------------------------------------------------------------------------
@@ -198,8 +232,14 @@ def queue_ids(
 ) -> list[int]:
     """Record ids of the stage's pool passing ``flt`` for ``reviewer``, in id order; only ids
     above ``after``, at most ``limit`` of them (a page, or the next record, on a big review)."""
-    args = {**params, "stage": stage.value, "rid": reviewer_id(db, reviewer), "tag": tag,
-            "after": after, "limit": -1 if limit is None else limit}
+    args = {
+        **params,
+        "stage": stage.value,
+        "rid": reviewer_id(db, reviewer),
+        "tag": tag,
+        "after": after,
+        "limit": -1 if limit is None else limit,
+    }
     where = {
         QueueFilter.ALL: "1",
         QueueFilter.UNDECIDED: f"NOT {_decided_by_me('p.id')}",
@@ -208,51 +248,80 @@ def queue_ids(
         QueueFilter.INCLUDED: f"p.id IN ({_my_units(Choice.INCLUDE)})",
         # blind: the conflicts on records the reviewer decided, never others' disagreements
         QueueFilter.CONFLICTS: f"p.id IN (SELECT id FROM ({_all_outcomes(stage)}) WHERE outcome = {_CONFLICT})"
-                               + (f" AND {_decided_by_me('p.id')}" if blind else ""),
+        + (f" AND {_decided_by_me('p.id')}" if blind else ""),
         QueueFilter.TAG: "p.id IN (SELECT t.record_id FROM record_tag t JOIN tag g ON g.id = t.tag_id"
-                         " WHERE g.name = :tag" + (" AND t.reviewer_id = :rid)" if blind else ")"),
+        " WHERE g.name = :tag" + (" AND t.reviewer_id = :rid)" if blind else ")"),
     }[flt]
-    return [r[0] for r in db.execute(
-        f"SELECT p.id FROM ({_pool(stage)}) AS p WHERE p.id > :after AND {where}"
-        " ORDER BY p.id LIMIT :limit", args)]
+    return [
+        r[0]
+        for r in db.execute(
+            f"SELECT p.id FROM ({_pool(stage)}) AS p WHERE p.id > :after AND {where}"
+            " ORDER BY p.id LIMIT :limit",
+            args,
+        )
+    ]
 
 
 def max_record_id(db: sqlite_utils.Database) -> int:
     return scalar_int(db, "SELECT ifnull(max(id), 0) FROM record")
 
 
-def decided_among(db: sqlite_utils.Database, stage: Stage, reviewer: str, ids: Sequence[int]) -> set[int]:
+def decided_among(
+    db: sqlite_utils.Database, stage: Stage, reviewer: str, ids: Sequence[int]
+) -> set[int]:
     """Which of ``ids`` this reviewer has decided at ``stage`` (a live decision on the record or
     on another member of its duplicate cluster)."""
     if not ids:
         return set()
     args = {"stage": stage.value, "rid": reviewer_id(db, reviewer), "ids": json.dumps(list(ids))}
-    return {r[0] for r in db.execute(
-        "SELECT r.id FROM record r WHERE r.id IN (SELECT value FROM json_each(:ids))"
-        f" AND {_decided_by_me('r.id')}", args)}
+    return {
+        r[0]
+        for r in db.execute(
+            "SELECT r.id FROM record r WHERE r.id IN (SELECT value FROM json_each(:ids))"
+            f" AND {_decided_by_me('r.id')}",
+            args,
+        )
+    }
 
 
 # --- notes ---------------------------------------------------------------------------------------
 
-def add_note(db: sqlite_utils.Database, record_id: int, reviewer: str, text: str,
-             stage: Stage | None) -> int:
-    return insert(db, "record_note", {
-        "record_id": record_id, "reviewer_id": reviewer_id(db, reviewer),
-        "stage": stage.value if stage else None, "text": text, "created_at": now()})
+
+def add_note(
+    db: sqlite_utils.Database, record_id: int, reviewer: str, text: str, stage: Stage | None
+) -> int:
+    return insert(
+        db,
+        "record_note",
+        {
+            "record_id": record_id,
+            "reviewer_id": reviewer_id(db, reviewer),
+            "stage": stage.value if stage else None,
+            "text": text,
+            "created_at": now(),
+        },
+    )
 
 
-def notes_for(db: sqlite_utils.Database, record_id: int, *, reviewer: str | None = None) -> list[Note]:
-    sql = ("SELECT n.id, n.record_id, r.name, n.stage, n.text, n.created_at FROM record_note n"
-           " JOIN reviewer r ON r.id = n.reviewer_id WHERE n.record_id = ?")
+def notes_for(
+    db: sqlite_utils.Database, record_id: int, *, reviewer: str | None = None
+) -> list[Note]:
+    sql = (
+        "SELECT n.id, n.record_id, r.name, n.stage, n.text, n.created_at FROM record_note n"
+        " JOIN reviewer r ON r.id = n.reviewer_id WHERE n.record_id = ?"
+    )
     args: list[Any] = [record_id]
     if reviewer is not None:
         sql += " AND r.name_key = ?"
         args.append(name_key(reviewer))
-    return [Note(i, rec, name, Stage(st) if st else None, text, at)
-            for i, rec, name, st, text, at in db.execute(sql + " ORDER BY n.id", args)]
+    return [
+        Note(i, rec, name, Stage(st) if st else None, text, at)
+        for i, rec, name, st, text, at in db.execute(sql + " ORDER BY n.id", args)
+    ]
 
 
 # --- tags ----------------------------------------------------------------------------------------
+
 
 def tag_record(db: sqlite_utils.Database, record_id: int, tag: str, reviewer: str) -> bool:
     """Tag a record for this reviewer; False when it already carried the tag."""
@@ -260,7 +329,9 @@ def tag_record(db: sqlite_utils.Database, record_id: int, tag: str, reviewer: st
     tag_id = db.execute("SELECT id FROM tag WHERE name = ?", [tag]).fetchone()[0]
     cursor = db.execute(
         "INSERT INTO record_tag (record_id, tag_id, reviewer_id, created_at) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT DO NOTHING", [record_id, tag_id, reviewer_id(db, reviewer), now()])
+        " ON CONFLICT DO NOTHING",
+        [record_id, tag_id, reviewer_id(db, reviewer), now()],
+    )
     return int(cursor.rowcount) > 0
 
 
@@ -268,13 +339,18 @@ def untag_record(db: sqlite_utils.Database, record_id: int, tag: str, reviewer: 
     cursor = db.execute(
         "DELETE FROM record_tag WHERE record_id = ? AND reviewer_id = ?"
         " AND tag_id = (SELECT id FROM tag WHERE name = ?)",
-        [record_id, reviewer_id(db, reviewer), tag])
+        [record_id, reviewer_id(db, reviewer), tag],
+    )
     return int(cursor.rowcount) > 0
 
 
-def tags_for(db: sqlite_utils.Database, record_id: int, *, reviewer: str | None = None) -> list[str]:
-    sql = ("SELECT DISTINCT g.name FROM record_tag t JOIN tag g ON g.id = t.tag_id"
-           " JOIN reviewer r ON r.id = t.reviewer_id WHERE t.record_id = ?")
+def tags_for(
+    db: sqlite_utils.Database, record_id: int, *, reviewer: str | None = None
+) -> list[str]:
+    sql = (
+        "SELECT DISTINCT g.name FROM record_tag t JOIN tag g ON g.id = t.tag_id"
+        " JOIN reviewer r ON r.id = t.reviewer_id WHERE t.record_id = ?"
+    )
     args: list[Any] = [record_id]
     if reviewer is not None:
         sql += " AND r.name_key = ?"
@@ -285,11 +361,20 @@ def tags_for(db: sqlite_utils.Database, record_id: int, *, reviewer: str | None 
 def all_tags(db: sqlite_utils.Database, *, reviewer: str | None = None) -> list[str]:
     """Tag names in use (by ``reviewer`` only, when given)."""
     if reviewer is None:
-        return [r[0] for r in db.execute(
-            "SELECT name FROM tag WHERE id IN (SELECT tag_id FROM record_tag) ORDER BY name")]
-    return [r[0] for r in db.execute(
-        "SELECT name FROM tag WHERE id IN (SELECT t.tag_id FROM record_tag t JOIN reviewer r"
-        " ON r.id = t.reviewer_id WHERE r.name_key = ?) ORDER BY name", [name_key(reviewer)])]
+        return [
+            r[0]
+            for r in db.execute(
+                "SELECT name FROM tag WHERE id IN (SELECT tag_id FROM record_tag) ORDER BY name"
+            )
+        ]
+    return [
+        r[0]
+        for r in db.execute(
+            "SELECT name FROM tag WHERE id IN (SELECT t.tag_id FROM record_tag t JOIN reviewer r"
+            " ON r.id = t.reviewer_id WHERE r.name_key = ?) ORDER BY name",
+            [name_key(reviewer)],
+        )
+    ]
 
 
 # --- resolutions ---------------------------------------------------------------------------------
@@ -310,24 +395,56 @@ _UNIT_MEMBERS = (
 )
 
 
-def add_resolution(db: sqlite_utils.Database, record_id: int, stage: Stage, choice: Choice,
-                   reviewer: str, method: ResolutionMethod, reason: str | None, note: str,
-                   *, replaces_id: int | None = None) -> int:
-    return insert(db, "resolution", {
-        "record_id": record_id, "stage": stage.value, "decision": choice.value,
-        "reason_id": reason_id(db, reason), "note": note, "reviewer_id": reviewer_id(db, reviewer),
-        "method": method.value, "resolved_at": now(), "replaces_id": replaces_id})
+def add_resolution(
+    db: sqlite_utils.Database,
+    record_id: int,
+    stage: Stage,
+    choice: Choice,
+    reviewer: str,
+    method: ResolutionMethod,
+    reason: str | None,
+    note: str,
+    *,
+    replaces_id: int | None = None,
+) -> int:
+    return insert(
+        db,
+        "resolution",
+        {
+            "record_id": record_id,
+            "stage": stage.value,
+            "decision": choice.value,
+            "reason_id": reason_id(db, reason),
+            "note": note,
+            "reviewer_id": reviewer_id(db, reviewer),
+            "method": method.value,
+            "resolved_at": now(),
+            "replaces_id": replaces_id,
+        },
+    )
 
 
 def undo_resolution(db: sqlite_utils.Database, resolution_id: int, reviewer: str) -> None:
     """Mark resolution ``resolution_id`` undone by ``reviewer``."""
-    db.execute("INSERT INTO resolution_undo (resolution_id, reviewer_id, undone_at) VALUES (?, ?, ?)",
-               [resolution_id, reviewer_id(db, reviewer), now()])
+    db.execute(
+        "INSERT INTO resolution_undo (resolution_id, reviewer_id, undone_at) VALUES (?, ?, ?)",
+        [resolution_id, reviewer_id(db, reviewer), now()],
+    )
 
 
 def _to_resolution(row: tuple[Any, ...]) -> Resolution:
-    return Resolution(row[0], row[1], Stage(row[2]), Choice(row[3]), row[4],
-                      ResolutionMethod(row[5]), row[6], row[7], row[8], row[9])
+    return Resolution(
+        row[0],
+        row[1],
+        Stage(row[2]),
+        Choice(row[3]),
+        row[4],
+        ResolutionMethod(row[5]),
+        row[6],
+        row[7],
+        row[8],
+        row[9],
+    )
 
 
 def resolution_for(db: sqlite_utils.Database, record_id: int, stage: Stage) -> Resolution | None:
@@ -335,21 +452,31 @@ def resolution_for(db: sqlite_utils.Database, record_id: int, stage: Stage) -> R
     row = db.execute(
         _RESOLUTION_SELECT + f" WHERE z.record_id IN ({_UNIT_MEMBERS}) AND z.stage = :stage"
         " AND z.id NOT IN (SELECT resolution_id FROM resolution_undo) ORDER BY z.id DESC LIMIT 1",
-        {"record": record_id, "stage": stage.value}).fetchone()
+        {"record": record_id, "stage": stage.value},
+    ).fetchone()
     return _to_resolution(row) if row else None
 
 
-def resolved_conflict_ids(db: sqlite_utils.Database, stage: Stage, params: dict[str, Any]) -> list[int]:
+def resolved_conflict_ids(
+    db: sqlite_utils.Database, stage: Stage, params: dict[str, Any]
+) -> list[int]:
     """Units of the stage's pool whose live decisions conflict and that have a live resolution."""
-    return [r[0] for r in db.execute(
-        f"SELECT id FROM ({_all_outcomes(stage)}) WHERE resolved AND by_decisions = {_CONFLICT}"
-        " ORDER BY id", params)]
+    return [
+        r[0]
+        for r in db.execute(
+            f"SELECT id FROM ({_all_outcomes(stage)}) WHERE resolved AND by_decisions = {_CONFLICT}"
+            " ORDER BY id",
+            params,
+        )
+    ]
 
 
 # --- agreement -----------------------------------------------------------------------------------
 
-def agreement_counts(db: sqlite_utils.Database, stage: Stage | None, maybe_counts_as: str
-                     ) -> list[tuple[str, str, str, str, str, int]]:
+
+def agreement_counts(
+    db: sqlite_utils.Database, stage: Stage | None, maybe_counts_as: str
+) -> list[tuple[str, str, str, str, str, int]]:
     """(stage, reviewer a, reviewer b, a's choice, b's choice, count) over units both decided.
 
     A unit is what is screened: a record, or a duplicate cluster through its primary record, so
@@ -368,27 +495,40 @@ def agreement_counts(db: sqlite_utils.Database, stage: Stage | None, maybe_count
         " GROUP BY 1, 2, 3, 4, 5 ORDER BY 1 DESC, r1.id, r2.id"
     )
     rows: list[tuple[str, str, str, str, str, int]] = db.execute(
-        sql, {"maybe": maybe_counts_as, "stage": stage.value if stage else None}).fetchall()
+        sql, {"maybe": maybe_counts_as, "stage": stage.value if stage else None}
+    ).fetchall()
     return rows
 
 
 # --- full texts ----------------------------------------------------------------------------------
 
-def set_full_text(db: sqlite_utils.Database, record_id: int, *, path: str, sha256: str,
-                  not_retrieved: bool, note: str, reviewer: str) -> None:
+
+def set_full_text(
+    db: sqlite_utils.Database,
+    record_id: int,
+    *,
+    path: str,
+    sha256: str,
+    not_retrieved: bool,
+    note: str,
+    reviewer: str,
+) -> None:
     db.execute(
         "INSERT INTO full_text (record_id, path, sha256, not_retrieved, note, reviewer_id, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (record_id) DO UPDATE SET path = excluded.path,"
         " sha256 = excluded.sha256, not_retrieved = excluded.not_retrieved, note = excluded.note,"
         " reviewer_id = excluded.reviewer_id, updated_at = excluded.updated_at",
-        [record_id, path, sha256, int(not_retrieved), note, reviewer_id(db, reviewer), now()])
+        [record_id, path, sha256, int(not_retrieved), note, reviewer_id(db, reviewer), now()],
+    )
 
 
 def full_text_for(db: sqlite_utils.Database, record_id: int) -> FullText | None:
     row = db.execute(
         "SELECT f.record_id, f.path, f.sha256, f.not_retrieved, f.note, ifnull(r.name, ''),"
         " f.updated_at FROM full_text f LEFT JOIN reviewer r ON r.id = f.reviewer_id"
-        " WHERE f.record_id = ?", [record_id]).fetchone()
+        " WHERE f.record_id = ?",
+        [record_id],
+    ).fetchone()
     if row is None:
         return None
     return FullText(row[0], row[1], row[2], bool(row[3]), row[4], row[5], row[6])

@@ -31,13 +31,19 @@ if TYPE_CHECKING:
 
 # The rebindable screens, and which binding-id prefixes are live on each (for clash checks).
 _REBINDABLE = (DashboardScreen, ScreeningScreen, FullTextScreen, ConflictsScreen)
-_KEY_SCREENS = {"dashboard": ("app", "dashboard"), "screening": ("app", "screening"),
-                "fulltext": ("app", "screening", "fulltext"), "conflicts": ("app", "conflicts")}
+_KEY_SCREENS = {
+    "dashboard": ("app", "dashboard"),
+    "screening": ("app", "screening"),
+    "fulltext": ("app", "screening", "fulltext"),
+    "conflicts": ("app", "conflicts"),
+}
 
 
 def system_opener(path: str) -> None:
     """Open a file with the system's viewer (xdg-open on Linux, open on macOS)."""
-    command = {"darwin": ["open"], "win32": ["cmd", "/c", "start", ""]}.get(sys.platform, ["xdg-open"])
+    command = {"darwin": ["open"], "win32": ["cmd", "/c", "start", ""]}.get(
+        sys.platform, ["xdg-open"]
+    )
     subprocess.Popen([*command, path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -57,9 +63,15 @@ class ScreenerApp(App[None]):
     ranking_in_background = True
     """Retrain reviewers' rankings after decisions (in a worker process; tests switch it off)."""
 
-    def __init__(self, project: Project, reviewer: str | None = None, *,
-                 keymap: dict[str, str] | None = None,
-                 opener: Callable[[str], None] = system_opener, served: bool = False) -> None:
+    def __init__(
+        self,
+        project: Project,
+        reviewer: str | None = None,
+        *,
+        keymap: dict[str, str] | None = None,
+        opener: Callable[[str], None] = system_opener,
+        served: bool = False,
+    ) -> None:
         super().__init__()
         self.project = project
         self.reviewer: str = reviewer or ""
@@ -80,12 +92,24 @@ class ScreenerApp(App[None]):
             title = f"{title} · READ-ONLY"
         return super().format_title(one_line(title), one_line(sub_title))
 
-    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
-               timeout: float | None = None, markup: bool = True) -> None:
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
         """Every toast, from every screen: file names, reasons and error messages hold
         brackets and control characters, so toasts are never markup (``markup`` is ignored)."""
-        super().notify(visible(message), title=one_line(title), severity=severity,
-                       timeout=timeout, markup=False)
+        super().notify(
+            visible(message),
+            title=one_line(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def _fatal_error(self) -> None:
         """Exit after an unhandled exception, printing the traceback WITHOUT local variables.
@@ -102,9 +126,12 @@ class ScreenerApp(App[None]):
         self.bell()
         traceback = Traceback(show_locals=False, width=None, suppress=[rich])
         rendered = self.console.render(traceback, self.console.options)
-        self._exit_renderables.append(Segments(
-            segment if segment.control else Segment(visible(segment.text), segment.style)
-            for segment in rendered))
+        self._exit_renderables.append(
+            Segments(
+                segment if segment.control else Segment(visible(segment.text), segment.style)
+                for segment in rendered
+            )
+        )
         self._close_messages_no_wait()
 
     @property
@@ -120,7 +147,7 @@ class ScreenerApp(App[None]):
             self.push_screen(ReviewerPrompt(self.project.reviewers()), self._reviewer_chosen)
 
     def _reviewer_chosen(self, name: str | None) -> None:
-        if not name:        # nobody picked: there is no one to screen as
+        if not name:  # nobody picked: there is no one to screen as
             self.exit()
             return
         self.reviewer = name
@@ -133,8 +160,9 @@ class ScreenerApp(App[None]):
         if entry is None:
             return
         if entry.lead_only and not self.project.can_change_settings(self.reviewer):
-            self.notify(f"only the review's lead can change {entry.label.lower()}",
-                        severity="warning")
+            self.notify(
+                f"only the review's lead can change {entry.label.lower()}", severity="warning"
+            )
             return
         if entry.server_files and self.refuse_server_files(entry.label):
             return
@@ -168,15 +196,20 @@ class ScreenerApp(App[None]):
         :attr:`server_files`); ``what`` names the screen or key refused."""
         if self.server_files:
             return False
-        self.notify(f"{what}: it names files on the server, which only the review's lead does "
-                    "in a served review", severity="warning")
+        self.notify(
+            f"{what}: it names files on the server, which only the review's lead does "
+            "in a served review",
+            severity="warning",
+        )
         return True
 
     # --- help and the command palette ------------------------------------------------------------
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        self.push_screen(HelpScreen(self.screen.sub_title or "screener", self.screen_keys(self.screen)))
+        self.push_screen(
+            HelpScreen(self.screen.sub_title or "screener", self.screen_keys(self.screen))
+        )
 
     def screen_keys(self, screen: Screen) -> list[tuple[str, str, str]]:
         """(key as shown, description, binding id) of the screen's own actions (Textual's
@@ -191,13 +224,19 @@ class ScreenerApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for entry in SCREENS:
-            yield SystemCommand(f"Open: {entry.label}", f"key {entry.key} on the dashboard",
-                                partial(self.open_screen, entry.name))
+            yield SystemCommand(
+                f"Open: {entry.label}",
+                f"key {entry.key} on the dashboard",
+                partial(self.open_screen, entry.name),
+            )
         for active in screen.active_bindings.values():
             binding = active.binding
             if binding.description and not binding.system:
-                yield SystemCommand(binding.description, f"key {self.get_key_display(binding)}",
-                                    partial(self.run_action, binding.action, active.node))
+                yield SystemCommand(
+                    binding.description,
+                    f"key {self.get_key_display(binding)}",
+                    partial(self.run_action, binding.action, active.node),
+                )
 
     @property
     def ranking_worker(self) -> RankingWorker:
@@ -220,8 +259,14 @@ def rebindable_keys() -> dict[str, str]:
     return defaults
 
 
-def make_app(review: str | Path, *, reviewer: str | None = None, keys: str | Path | None = None,
-             opener: Callable[[str], None] = system_opener, served: bool = False) -> ScreenerApp:
+def make_app(
+    review: str | Path,
+    *,
+    reviewer: str | None = None,
+    keys: str | Path | None = None,
+    opener: Callable[[str], None] = system_opener,
+    served: bool = False,
+) -> ScreenerApp:
     """The app for a review file; the single factory the CLI and tests use.
 
     ``reviewer`` must be one of the review's declared reviewers (any case); without it the app

@@ -40,8 +40,11 @@ def keymap_path(environ: Mapping[str, str] | None = None) -> Path | None:
     return Path(base) / "screener" / "keys.toml"
 
 
-def load_keymap(path: Path | None, defaults: Mapping[str, str],
-                screens: Mapping[str, Iterable[str]] | None = None) -> dict[str, str]:
+def load_keymap(
+    path: Path | None,
+    defaults: Mapping[str, str],
+    screens: Mapping[str, Iterable[str]] | None = None,
+) -> dict[str, str]:
     """Read a key file into a Textual keymap (binding id -> comma-separated keys).
 
     Parameters
@@ -74,8 +77,11 @@ def load_keymap(path: Path | None, defaults: Mapping[str, str],
             binding_id = f"{screen}.{action}"
             if binding_id not in known:
                 choices = ", ".join(sorted(k for k in known if k.startswith(f"{screen}."))) or (
-                    "screens: " + ", ".join(sorted({k.split('.')[0] for k in known})))
-                raise InvalidInputError(f"{path}: unknown action {screen}.{action} (known: {choices})")
+                    "screens: " + ", ".join(sorted({k.split(".")[0] for k in known}))
+                )
+                raise InvalidInputError(
+                    f"{path}: unknown action {screen}.{action} (known: {choices})"
+                )
             keymap[binding_id] = _keys(path, binding_id, keys)
     _check_clashes(path, {**defaults, **keymap}, screens)
     return keymap
@@ -83,14 +89,18 @@ def load_keymap(path: Path | None, defaults: Mapping[str, str],
 
 def _keys(path: Path, binding_id: str, value: object) -> str:
     keys = [value] if isinstance(value, str) else value
-    if (not isinstance(keys, list) or not keys
-            or not all(isinstance(k, str) and k.strip() and "," not in k for k in keys)):
+    if (
+        not isinstance(keys, list)
+        or not keys
+        or not all(isinstance(k, str) and k.strip() and "," not in k for k in keys)
+    ):
         raise InvalidInputError(f"{path}: {binding_id} must be a key name or a list of key names")
     return ",".join(k.strip() for k in keys)
 
 
-def _check_clashes(path: Path, effective: Mapping[str, str],
-                   screens: Mapping[str, Iterable[str]] | None) -> None:
+def _check_clashes(
+    path: Path, effective: Mapping[str, str], screens: Mapping[str, Iterable[str]] | None
+) -> None:
     prefixes = {b.split(".")[0] for b in effective}
     groups = screens or {p: (p,) for p in prefixes}
     for screen, active in groups.items():
@@ -103,7 +113,8 @@ def _check_clashes(path: Path, effective: Mapping[str, str],
                 other = seen.get(key)
                 if other:
                     raise InvalidInputError(
-                        f"{path}: key {key!r} would do both {other} and {binding_id} on the {screen} screen")
+                        f"{path}: key {key!r} would do both {other} and {binding_id} on the {screen} screen"
+                    )
                 seen[key] = binding_id
 
 

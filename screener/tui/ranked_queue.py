@@ -36,8 +36,9 @@ class RankingUpdated(Message):
     """A reviewer's ranking was retrained and stored; ``ids``: the queue in its new order (None
     when the queue's order does not follow the ranking)."""
 
-    def __init__(self, token: int, order: QueueOrder, ranking: Ranking | None,
-                 ids: list[int] | None) -> None:
+    def __init__(
+        self, token: int, order: QueueOrder, ranking: Ranking | None, ids: list[int] | None
+    ) -> None:
         super().__init__()
         self.token, self.order, self.ranking, self.ids = token, order, ranking, ids
 
@@ -56,13 +57,18 @@ def relevance_text(order: QueueOrder | None, ranking: Ranking | None, record_id:
     found = ranking.relevance(record_id) if ranking is not None else None
     if found is None:
         if order.effective is QueueMode.RELEVANCE:
-            shown += (" (no ranking yet: file order until one is trained)" if ranking is None
-                      else " (record added since the last ranking)")
+            shown += (
+                " (no ranking yet: file order until one is trained)"
+                if ranking is None
+                else " (record added since the last ranking)"
+            )
         return shown
     score, rank = found
     filled = round(_BAR * score)
-    return (f"Relevance {'█' * filled}{'░' * (_BAR - filled)} {100 * score:.0f}% · "
-            f"rank {rank:,} of {len(ranking or ()):,} · " + shown)
+    return (
+        f"Relevance {'█' * filled}{'░' * (_BAR - filled)} {100 * score:.0f}% · "
+        f"rank {rank:,} of {len(ranking or ()):,} · " + shown
+    )
 
 
 def ranking_lines(order: QueueOrder | None, stopping: StoppingStatus | None) -> list[Content]:
@@ -71,13 +77,19 @@ def ranking_lines(order: QueueOrder | None, stopping: StoppingStatus | None) -> 
     if order is not None:
         lines.append(content_line(f"  your queue: {order.describe()}"))
     if stopping is not None:
-        rule = (f"  stopping rule ({100 * stopping.recall_target:.0f}% recall, "
-                f"{100 * stopping.confidence:.0f}% confidence): ")
+        rule = (
+            f"  stopping rule ({100 * stopping.recall_target:.0f}% recall, "
+            f"{100 * stopping.confidence:.0f}% confidence): "
+        )
         style = "bold $text-success" if stopping.stop is not None or stopping.can_stop else ""
         lines.append(Content.assemble(content_line(rule), content_line(stopping.summary(), style)))
         if stopping.can_stop:
-            lines.append(content_line("  the lead may stop: screener stopping REVIEW.db --stop "
-                                      "--reviewer LEAD", "$text-success"))
+            lines.append(
+                content_line(
+                    "  the lead may stop: screener stopping REVIEW.db --stop --reviewer LEAD",
+                    "$text-success",
+                )
+            )
     return lines
 
 
@@ -107,16 +119,26 @@ class RankedQueue:
     def in_file_order(self) -> bool:
         """Whether the queue is in record-id order (no ranking to follow yet counts too)."""
         order = self.queue_order
-        return order is None or order.effective is QueueMode.FILE or (
-            order.effective is QueueMode.RELEVANCE and self.ranking is None)
+        return (
+            order is None
+            or order.effective is QueueMode.FILE
+            or (order.effective is QueueMode.RELEVANCE and self.ranking is None)
+        )
 
     def schedule_ranking(self) -> None:
         """Retrain in the background if due (after a decision, an undo, or on opening)."""
-        if self.STAGE is not Stage.TITLE_ABSTRACT or not self.app.ranking_in_background \
-                or self.app.project.read_only:
+        if (
+            self.STAGE is not Stage.TITLE_ABSTRACT
+            or not self.app.ranking_in_background
+            or self.app.project.read_only
+        ):
             return
-        self._retrain(self._token, self.filter, self.tag,
-                      self.ranking.info if self.ranking is not None else None)
+        self._retrain(
+            self._token,
+            self.filter,
+            self.tag,
+            self.ranking.info if self.ranking is not None else None,
+        )
 
     @work(thread=True, exclusive=True, group="ranking", exit_on_error=False)
     def _retrain(self, token: int, flt: str, tag: str | None, shown: RankingInfo | None) -> None:
@@ -128,11 +150,17 @@ class RankedQueue:
             with Project.open(self.app.project.path) as project:
                 found = project.rerank(me, flt, tag, shown=shown, worker=self.app.ranking_worker)
         except ScreenerError as exc:
-            self.post_message(RankingFailed(str(exc)))   # type: ignore[attr-defined]
+            self.post_message(RankingFailed(str(exc)))  # type: ignore[attr-defined]
             return
         if found is not None and not worker.is_cancelled:
-            self.post_message(RankingUpdated(token, found.order, found.ranking,  # type: ignore[attr-defined]
-                                             found.ids))
+            self.post_message(
+                RankingUpdated(
+                    token,
+                    found.order,
+                    found.ranking,  # type: ignore[attr-defined]
+                    found.ids,
+                )
+            )
 
     def on_ranking_updated(self, message: RankingUpdated) -> None:
         self.queue_order, self.ranking = message.order, message.ranking
@@ -165,11 +193,13 @@ class RankedQueue:
     # provided by the screen
     def load_queue(self) -> None: ...
     def show_record(self) -> None: ...
+
     _sorted: bool
 
 
-ORDER_CHOICES = [(QueueMode.RELEVANCE.value, "Most relevant first"),
-                 (QueueMode.FILE.value, "File order"),
-                 (QueueMode.RANDOM.value, "Random order (the stopping rule's sample)"),
-                 (QueueMode.AUTO.value, "Automatic (most relevant first after an include and "
-                                        "an exclude)")]
+ORDER_CHOICES = [
+    (QueueMode.RELEVANCE.value, "Most relevant first"),
+    (QueueMode.FILE.value, "File order"),
+    (QueueMode.RANDOM.value, "Random order (the stopping rule's sample)"),
+    (QueueMode.AUTO.value, "Automatic (most relevant first after an include and an exclude)"),
+]

@@ -22,6 +22,7 @@ Action = TypeVar("Action", bound=Callable[..., Any])
 def writes(action: Action) -> Action:
     """Mark a screen's method as one that changes the review: on a read-only review it shows
     :data:`READ_ONLY_MESSAGE` and does nothing."""
+
     @wraps(action)
     def guarded(self: Any, *args: Any, **kwargs: Any) -> Any:
         if self.app.project.read_only:

@@ -100,7 +100,9 @@ def test_import_missing_file(tmp_path: Path, capsys) -> None:
     db = tmp_path / "x.db"
     main(["new", str(db), "--title", "T"])
     capsys.readouterr()
-    assert "no such file" in one_line_error(["import", str(db), str(tmp_path / "missing.ris")], capsys)
+    assert "no such file" in one_line_error(
+        ["import", str(db), str(tmp_path / "missing.ris")], capsys
+    )
 
 
 def test_blind_export_without_reviewer(tmp_path: Path, capsys) -> None:
@@ -111,16 +113,24 @@ def test_blind_export_without_reviewer(tmp_path: Path, capsys) -> None:
 
 
 def test_a_simple_verb_does_not_load_the_heavy_stages() -> None:
-    code = ("import sys\nfrom screener.cli import main\nmain(['info', '--help'])\n"
-            "heavy = [m for m in ('scipy', 'lxml', 'pypinyin', 'matplotlib', 'textual') if m in sys.modules]\n"
-            "assert not heavy, heavy\n")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    code = (
+        "import sys\nfrom screener.cli import main\nmain(['info', '--help'])\n"
+        "heavy = [m for m in ('scipy', 'lxml', 'pypinyin', 'matplotlib', 'textual') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
 
 
 def test_console_script_runs_in_a_subprocess(tmp_path: Path) -> None:
     # the installed entry point, as a user runs it: one line on stderr, exit 1, no traceback
-    result = subprocess.run([sys.executable, "-m", "screener", "info", str(REPO / "README.md")],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "screener", "info", str(REPO / "README.md")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr

@@ -87,11 +87,13 @@ def add_hostile_extras(project) -> None:
         e1, e2 = int(row["tpos"]), int(row["cpos"])
         counts = [(TIMEPOINT, e1, e1 + int(row["tneg"]), e2, e2 + int(row["cneg"]))]
         if n == 0:
-            counts.append(("2 years", e1, e1 - 1, e2, e2 + 1))   # more events than participants
+            counts.append(("2 years", e1, e1 - 1, e2, e2 + 1))  # more events than participants
         entries = [ValueEntry(k, row[k]) for k in ("trial", "author", "year", "ablat", "alloc")]
-        entries += [ValueEntry(f, str(v), "Tuberculosis", timepoint)
-                    for timepoint, *values in counts
-                    for f, v in zip(("events1", "total1", "events2", "total2"), values, strict=True)]
+        entries += [
+            ValueEntry(f, str(v), "Tuberculosis", timepoint)
+            for timepoint, *values in counts
+            for f, v in zip(("events1", "total1", "events2", "total2"), values, strict=True)
+        ]
         project.save_extraction(name, "rev_a", entries)
     domains = ("randomization", "deviations", "missing_data", "measurement", "reported_result")
     project.save_rob(STUDY, "rob2", "rev_a", dict.fromkeys(domains, "low"))
@@ -110,9 +112,14 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
         writer.writerow(["title", "abstract", "year"])
         writer.writerow([f"Imported {EVIL} title", f"abstract {EVIL}", "2021"])
     effects_csv = root / f"effects {EVIL}.csv"
-    effects_csv.write_text("study,yi,vi\n" + "".join(
-        f'"{name}",{yi},{vi}\n' for name, yi, vi in (
-            (STUDY, -0.9, 0.05), (f"B {EVIL}", -1.6, 0.2), ("C", -0.2, 0.1))), encoding="utf-8")
+    effects_csv.write_text(
+        "study,yi,vi\n"
+        + "".join(
+            f'"{name}",{yi},{vi}\n'
+            for name, yi, vi in ((STUDY, -0.9, 0.05), (f"B {EVIL}", -1.6, 0.2), ("C", -0.2, 0.1))
+        ),
+        encoding="utf-8",
+    )
     query = root / f"evil {EVIL}.pubmed.txt"
     query.write_text(f"# name: strategy {EVIL}\n# database: PubMed\n{TERM}\n", encoding="utf-8")
     with FakeEutils(stall_seconds=1.0) as server:
@@ -146,9 +153,13 @@ def labelled(e: Env) -> list[str]:
             writer.writerow(["title", "abstract", "included"])
             for n in range(24):
                 relevant = n % 6 == 0
-                writer.writerow([f"{'nudge' if relevant else 'other'} {EVIL} {n}",
-                                 f"{'prescribing default' if relevant else 'unrelated'} {EVIL}",
-                                 int(relevant)])
+                writer.writerow(
+                    [
+                        f"{'nudge' if relevant else 'other'} {EVIL} {n}",
+                        f"{'prescribing default' if relevant else 'unrelated'} {EVIL}",
+                        int(relevant),
+                    ]
+                )
     return [str(path), "--label", "included", "--seeds", "1"]
 
 
@@ -166,59 +177,119 @@ def hostile_copy(e: Env) -> str:
 
 RUNS: dict[tuple[str, ...], list[Run]] = {
     ("new",): [Run(lambda e: [e.fresh("new") + ".db", "--title", f"T {EVIL}"])],
-    ("info",): [Run(review(), shows="\\x1b[31m"), Run(review("--json"), data=True, shows=""),
-                Run(lambda e: [e.fresh("missing") + ".db"])],
+    ("info",): [
+        Run(review(), shows="\\x1b[31m"),
+        Run(review("--json"), data=True, shows=""),
+        Run(lambda e: [e.fresh("missing") + ".db"]),
+    ],
     ("criteria",): [Run(review("--exclusion", f"not {EVIL}"))],
     ("terms",): [Run(review("--include", f"t {EVIL}"))],
-    ("search",): [Run(lambda e: [str(e.review), str(e.query), "--eutils-url", e.eutils,
-                                 "--email", "reviewer@example.org"], shows="")],
+    ("search",): [
+        Run(
+            lambda e: [
+                str(e.review),
+                str(e.query),
+                "--eutils-url",
+                e.eutils,
+                "--email",
+                "reviewer@example.org",
+            ],
+            shows="",
+        )
+    ],
     ("searches",): [Run(review()), Run(review("--json"), data=True, shows="")],
-    ("import",): [Run(lambda e: [str(e.review), str(e.records_csv), "--format", "csv",
-                                 "--source", f"source {EVIL}"]),
-                  Run(lambda e: [str(e.review), str(e.records_csv), "--dry-run", "--format", "csv"])],
+    ("import",): [
+        Run(
+            lambda e: [
+                str(e.review),
+                str(e.records_csv),
+                "--format",
+                "csv",
+                "--source",
+                f"source {EVIL}",
+            ]
+        ),
+        Run(lambda e: [str(e.review), str(e.records_csv), "--dry-run", "--format", "csv"]),
+    ],
     ("dedup",): [Run(review(), shows=""), Run(review("--report"), shows="")],
     ("tui",): [Run(lambda e: [e.fresh("no review") + ".db"])],
     ("agreement",): [Run(review(), shows=""), Run(review("--json"), data=True, shows="")],
-    ("conflicts",): [Run(review("--reviewer", "rev_a")),
-                     Run(review("--reviewer", "rev_a", "--json"), data=True, shows=""),
-                     Run(review(), shows="")],
+    ("conflicts",): [
+        Run(review("--reviewer", "rev_a")),
+        Run(review("--reviewer", "rev_a", "--json"), data=True, shows=""),
+        Run(review(), shows=""),
+    ],
     # resolved, then undone: the review is as before for the verbs after it
-    ("resolve",): [Run(review("1", "include", "--reviewer", "rev_a", "--note", f"n {EVIL}"), shows=""),
-                   Run(review("1", "--undo", "--reviewer", "rev_a"), shows="")],
-    ("screen-order",): [Run(review("relevance", "--reviewer", "rev_a"), shows=""),
-                        Run(review("file", "--reviewer", "rev_a"), shows=""),
-                        Run(review("--reviewer", "rev_b"), shows="")],
-    ("stopping",): [Run(review(), shows=""), Run(review("--json"), data=True, shows=""),
-                    Run(review("--stop", "--reviewer", "rev_a"), shows="")],
-    ("simulate",): [Run(labelled), Run(lambda e: [*labelled(e), "--json"], data=True, shows=""),
-                    Run(lambda e: [*labelled(e), "--out", e.fresh("simulation")])],
+    ("resolve",): [
+        Run(review("1", "include", "--reviewer", "rev_a", "--note", f"n {EVIL}"), shows=""),
+        Run(review("1", "--undo", "--reviewer", "rev_a"), shows=""),
+    ],
+    ("screen-order",): [
+        Run(review("relevance", "--reviewer", "rev_a"), shows=""),
+        Run(review("file", "--reviewer", "rev_a"), shows=""),
+        Run(review("--reviewer", "rev_b"), shows=""),
+    ],
+    ("stopping",): [
+        Run(review(), shows=""),
+        Run(review("--json"), data=True, shows=""),
+        Run(review("--stop", "--reviewer", "rev_a"), shows=""),
+    ],
+    ("simulate",): [
+        Run(labelled),
+        Run(lambda e: [*labelled(e), "--json"], data=True, shows=""),
+        Run(lambda e: [*labelled(e), "--out", e.fresh("simulation")]),
+    ],
     ("reviewer", "add"): [Run(review(f"carol {EVIL}"), shows=""), Run(review("carol"), shows="")],
     ("reviewer", "list"): [Run(review(), shows=""), Run(review("--json"), data=True, shows="")],
     ("reviewer", "role"): [Run(review("rev_a", "lead"), shows="")],
     ("form",): [Run(review(), shows=""), Run(lambda e: [str(e.review), e.fresh("form") + ".toml"])],
     ("check",): [Run(review()), Run(review("--json"), data=True, shows="")],
     ("rob",): [Run(review()), Run(review("--json"), data=True, shows="")],
-    ("meta",): [Run(lambda e: [str(e.effects_csv)], shows=""),
-                Run(lambda e: [str(e.effects_csv), "--json"], data=True, shows="")],
-    ("pool",): [Run(review(*POOL, "--name", f"a {EVIL}")), Run(review(*POOL, "--json"), data=True, shows="")],
+    ("meta",): [
+        Run(lambda e: [str(e.effects_csv)], shows=""),
+        Run(lambda e: [str(e.effects_csv), "--json"], data=True, shows=""),
+    ],
+    ("pool",): [
+        Run(review(*POOL, "--name", f"a {EVIL}")),
+        Run(review(*POOL, "--json"), data=True, shows=""),
+    ],
     ("analyses",): [Run(review()), Run(review("--json"), data=True, shows="")],
-    ("grade",): [Run(review()), Run(review("--json", "--history"), data=True, shows=""),
-                 Run(review("--analysis", "1", "--set", "indirectness=serious",
-                            "--reason", f"r {EVIL}", "--reviewer", "rev_a", "--history"))],
-    ("prisma",): [Run(review(), data=True, shows=""),
-                  Run(lambda e: [str(e.review), "--out", e.fresh("prisma") + ".svg"])],
+    ("grade",): [
+        Run(review()),
+        Run(review("--json", "--history"), data=True, shows=""),
+        Run(
+            review(
+                "--analysis",
+                "1",
+                "--set",
+                "indirectness=serious",
+                "--reason",
+                f"r {EVIL}",
+                "--reviewer",
+                "rev_a",
+                "--history",
+            )
+        ),
+    ],
+    ("prisma",): [
+        Run(review(), data=True, shows=""),
+        Run(lambda e: [str(e.review), "--out", e.fresh("prisma") + ".svg"]),
+    ],
     ("report",): [Run(lambda e: [str(e.review), "--out", e.fresh("report")])],
     ("export", "records"): [Run(review("--unblind"), data=True, shows="")],
     ("export", "ris"): [Run(review("--which", "all", "--unblind"), data=True, shows="")],
     ("export", "decisions"): [Run(review("--unblind"), data=True, shows="")],
     ("export", "extraction"): [Run(review(), data=True, shows="")],
     ("demo",): [Run(lambda e: [e.fresh("demo"), "--no-tui"])],
-    ("checkout",): [Run(lambda e: [str(e.review), "--reviewer", "rev_b",
-                                   "--out", e.fresh("copy") + ".db"], shows="")],
+    ("checkout",): [
+        Run(
+            lambda e: [str(e.review), "--reviewer", "rev_b", "--out", e.fresh("copy") + ".db"],
+            shows="",
+        )
+    ],
     ("merge",): [Run(lambda e: [str(e.review), hostile_copy(e)], shows="")],
     ("serve",): [Run(lambda e: [e.fresh("no review") + ".db"])],
-    ("invite",): [Run(review("rev_a"), data=True, shows=""),
-                  Run(review(f"nobody {EVIL}"))],
+    ("invite",): [Run(review("rev_a"), data=True, shows=""), Run(review(f"nobody {EVIL}"))],
     ("study", "list"): [Run(review()), Run(review("--json"), data=True, shows="")],
     ("study", "add"): [Run(review(f"study {EVIL}", "3"))],
     ("study", "link"): [Run(review(STUDY, "4"))],
@@ -238,8 +309,9 @@ def controls(text: str) -> list[str]:
 
 
 @pytest.mark.parametrize("path", command_paths(), ids=" ".join)
-def test_no_control_character_reaches_people(path: tuple[str, ...], env: Env, capsys,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_control_character_reaches_people(
+    path: tuple[str, ...], env: Env, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert path in RUNS, f"give `screener {' '.join(path)}` its arguments in RUNS"
     for run in RUNS[path]:
         argv = [*path, *run.args(env)]

@@ -23,7 +23,8 @@ class Terminal(io.StringIO):
 
 
 def test_the_bar_shows_its_label_as_plain_escaped_text_on_a_terminal(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     terminal = Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
     with people_streams(), progress_bar(LABEL) as progress:
@@ -41,8 +42,9 @@ def test_the_bar_writes_nothing_off_a_terminal(monkeypatch: pytest.MonkeyPatch) 
     assert piped.getvalue() == ""
 
 
-def test_an_import_shows_its_file_name_as_it_is_on_a_terminal(tmp_path: Path, capsys,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_import_shows_its_file_name_as_it_is_on_a_terminal(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
     review = tmp_path / "review.db"
     with Project.create(review, title="T", reviewers=["alice"]):
         pass

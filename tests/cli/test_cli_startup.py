@@ -26,8 +26,9 @@ print(json.dumps({"code": code, "modules": sorted(sys.modules)}), file=sys.stder
 
 
 def run_fresh(*argv: str) -> set[str]:
-    result = subprocess.run([sys.executable, "-c", CHILD, *argv], capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", CHILD, *argv], capture_output=True, text=True, timeout=120
+    )
     report = json.loads(result.stderr.splitlines()[-1])
     assert report["code"] == 0, result.stderr
     return set(report["modules"])
@@ -35,8 +36,14 @@ def run_fresh(*argv: str) -> set[str]:
 
 def groups() -> list[click.Group]:
     ctx = click.Context(cli)
-    return [cli, *(command for name in cli.list_commands(ctx)
-                   if isinstance(command := cli.get_command(ctx, name), click.Group))]
+    return [
+        cli,
+        *(
+            command
+            for name in cli.list_commands(ctx)
+            if isinstance(command := cli.get_command(ctx, name), click.Group)
+        ),
+    ]
 
 
 @pytest.mark.parametrize("group", groups(), ids=lambda group: group.name)
@@ -53,9 +60,19 @@ def test_help_lists_each_command_by_its_own_first_sentence(group: click.Group) -
 
 def test_help_imports_no_verb_module() -> None:
     loaded = run_fresh("--help")
-    assert not {m for m in loaded if m.startswith("screener.") and m not in (
-        "screener.cli", "screener.cli.output", "screener.display", "screener.errors",
-        "screener.files")}
+    assert not {
+        m
+        for m in loaded
+        if m.startswith("screener.")
+        and m
+        not in (
+            "screener.cli",
+            "screener.cli.output",
+            "screener.display",
+            "screener.errors",
+            "screener.files",
+        )
+    }
     assert not {"sqlite_utils", "rich", *HEAVY} & loaded
 
 
@@ -86,8 +103,9 @@ print(json.dumps(sorted(sys.modules)))
 
 def test_no_verb_module_loads_scipy_or_pandas() -> None:
     # the modules of the verbs that pool too: they import the stages when they run
-    result = subprocess.run([sys.executable, "-c", WALK], capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", WALK], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     loaded = set(json.loads(result.stdout))
     assert "screener.cli.meta" in loaded and "screener.project" in loaded
@@ -101,12 +119,25 @@ def bcg(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_bcg_demo(tmp_path_factory.mktemp("bcg"))
 
 
-@pytest.mark.parametrize("verb", [
-    ["form"], ["check"], ["rob"], ["export", "extraction"], ["study", "list"], ["prisma"],
-    ["export", "records", "--unblind"], ["agreement"], ["searches"], ["dedup", "--report"],
-], ids=" ".join)
-def test_a_verb_that_does_not_pool_loads_neither_scipy_nor_pandas(verb: list[str],
-                                                                   bcg: Path) -> None:
+@pytest.mark.parametrize(
+    "verb",
+    [
+        ["form"],
+        ["check"],
+        ["rob"],
+        ["export", "extraction"],
+        ["study", "list"],
+        ["prisma"],
+        ["export", "records", "--unblind"],
+        ["agreement"],
+        ["searches"],
+        ["dedup", "--report"],
+    ],
+    ids=" ".join,
+)
+def test_a_verb_that_does_not_pool_loads_neither_scipy_nor_pandas(
+    verb: list[str], bcg: Path
+) -> None:
     # the BCG demo review: extracted data, risk of bias, studies, no saved analysis read
     at = 2 if verb[0] in ("export", "study") else 1
     assert not set(HEAVY) & run_fresh(*verb[:at], str(bcg), *verb[at:])

@@ -11,6 +11,9 @@ from screener.project import Project
 
 @pytest.fixture
 def review(tmp_path: Path):
-    with Project.create(tmp_path / "dedup.db", title="Dedup test review",
-                        reviewers=("alice", "bob", ("carol", "arbiter"), "a", "b", "c")) as project:
+    with Project.create(
+        tmp_path / "dedup.db",
+        title="Dedup test review",
+        reviewers=("alice", "bob", ("carol", "arbiter"), "a", "b", "c"),
+    ) as project:
         yield project

@@ -20,17 +20,32 @@ from screener.storage.rows import insert_records
 DATA = Path(__file__).resolve().parents[1] / "data" / "dedup"
 
 
-def add_records(project: Project, records: Iterable[Record], *, database: str = "PubMed",
-                file_name: str = "export.ris") -> list[int]:
+def add_records(
+    project: Project,
+    records: Iterable[Record],
+    *,
+    database: str = "PubMed",
+    file_name: str = "export.ris",
+) -> list[int]:
     """Insert records as one import (the way Project.import_file stores them); returns their ids."""
     records = list(records)
     with transaction(project.db):
-        import_id = import_store.start_import(project.db, database=database, format="ris",
-                                              file_name=file_name, sha256=f"{file_name}-{now()}")
+        import_id = import_store.start_import(
+            project.db,
+            database=database,
+            format="ris",
+            file_name=file_name,
+            sha256=f"{file_name}-{now()}",
+        )
         first = project.db.execute("SELECT ifnull(max(id), 0) FROM record").fetchone()[0]
         insert_records(project.db, enumerate(records), import_id=import_id, created_at=now())
-        import_store.finish_import(project.db, import_id, count_in_file=len(records),
-                                   count_imported=len(records), skipped=[])
+        import_store.finish_import(
+            project.db,
+            import_id,
+            count_in_file=len(records),
+            count_imported=len(records),
+            skipped=[],
+        )
     return list(range(first + 1, first + 1 + len(records)))
 
 
@@ -50,7 +65,8 @@ def twins() -> dict:
 
 def record(**fields) -> Record:
     """make_record with a default title/year so tests only state what matters."""
-    fields.setdefault("title", "Effect of low-dose interleukin-2 on muscle strength in adult myositis")
+    fields.setdefault(
+        "title", "Effect of low-dose interleukin-2 on muscle strength in adult myositis"
+    )
     fields.setdefault("year", 2020)
     return make_record(**fields)
-

@@ -11,8 +11,24 @@ from hypothesis import strategies as st
 from screener.dedup import PairOutcome, features, match, match_all_pairs
 from screener.records import Record, make_record
 
-_WORDS = ["myositis", "interleukin", "low", "dose", "trial", "randomised", "children", "adults",
-          "stroke", "rehabilitation", "outcome", "therapy", "cohort", "screening", "cervical", "part"]
+_WORDS = [
+    "myositis",
+    "interleukin",
+    "low",
+    "dose",
+    "trial",
+    "randomised",
+    "children",
+    "adults",
+    "stroke",
+    "rehabilitation",
+    "outcome",
+    "therapy",
+    "cohort",
+    "screening",
+    "cervical",
+    "part",
+]
 _FAMILIES = ["Zhai", "Wang", "Smith", "Müller", "Li", "Garcia"]
 _JOURNALS = ["Annals of the Rheumatic Diseases", "Ann Rheum Dis", "Stroke", "BMJ"]
 _CHINESE = ["低剂量白介素治疗皮肌炎的随机对照试验", "卒中后康复训练的临床研究"]
@@ -25,8 +41,10 @@ def base_record(draw) -> dict:
         words.append(draw(st.sampled_from(["I", "II", "1", "2"])))
     fields = {
         "title": " ".join(words).capitalize(),
-        "authors": [f"{f}, {draw(st.sampled_from('ABQ'))}." for f in
-                    draw(st.lists(st.sampled_from(_FAMILIES), min_size=0, max_size=3))],
+        "authors": [
+            f"{f}, {draw(st.sampled_from('ABQ'))}."
+            for f in draw(st.lists(st.sampled_from(_FAMILIES), min_size=0, max_size=3))
+        ],
         "year": draw(st.sampled_from([None, 2019, 2020])),
         "journal": draw(st.sampled_from(_JOURNALS)),
         "volume": draw(st.sampled_from(["", "7", "8"])),
@@ -97,15 +115,23 @@ def test_big_blocks_are_windowed_not_quadratic(monkeypatch) -> None:
     # 600 records sharing one author-year key: a sliding window bounds the comparisons.
     import screener.dedup.blocking as matcher
 
-    records = [make_record(title=f"Study {i} of {_WORDS[i % 16]} {_WORDS[(i * 7) % 16]} things",
-                           authors=["Wang, M."], year=2020) for i in range(600)]
+    records = [
+        make_record(
+            title=f"Study {i} of {_WORDS[i % 16]} {_WORDS[(i * 7) % 16]} things",
+            authors=["Wang, M."],
+            year=2020,
+        )
+        for i in range(600)
+    ]
     feats = [features(r) for r in records]
     calls = []
     real = matcher.compare
     monkeypatch.setattr(matcher, "compare", lambda a, b, **kw: calls.append(1) or real(a, b, **kw))
     match(feats)
     assert len(feats) > matcher.MAX_BLOCK
-    assert 0 < len(calls) <= len(feats) * (2 * matcher.WINDOW + 1) < len(feats) * (len(feats) - 1) // 2
+    assert (
+        0 < len(calls) <= len(feats) * (2 * matcher.WINDOW + 1) < len(feats) * (len(feats) - 1) // 2
+    )
 
 
 def test_generated_sets_exercise_the_rule() -> None:
@@ -113,8 +139,13 @@ def test_generated_sets_exercise_the_rule() -> None:
     # related pairs, and the rule both merges some and queues some for a person.
     seen: Counter[str] = Counter()
 
-    @settings(max_examples=60, database=None, derandomize=True, deadline=None,
-              suppress_health_check=[HealthCheck.too_slow])
+    @settings(
+        max_examples=60,
+        database=None,
+        derandomize=True,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
     @given(record_sets())
     def run(records: list[Record]) -> None:
         found = match([features(r) for r in records])

@@ -36,7 +36,9 @@ def test_unrelated_english_records_are_not_queued_with_the_chinese_ones() -> Non
 def test_cross_language_pairs_land_in_the_review_queue(review) -> None:
     pairs = _pairs()
     zh_ids = add_records(review, [zh for _, zh, _ in pairs], database="CNKI", file_name="cnki.net")
-    en_ids = add_records(review, [en for _, _, en in pairs], database="PubMed", file_name="pubmed.nbib")
+    en_ids = add_records(
+        review, [en for _, _, en in pairs], database="PubMed", file_name="pubmed.nbib"
+    )
     report = review.find_duplicates()
     queued = {(q.record_a, q.record_b) for q in review.duplicate_queue()}
     for (case, _, _), z, e in zip(pairs, zh_ids, en_ids, strict=True):
@@ -46,6 +48,10 @@ def test_cross_language_pairs_land_in_the_review_queue(review) -> None:
             assert (z, e) in queued, case["case"]
     assert report.automatic == 1 and report.clusters == 1
     # the merged pair is one cluster whose records keep their own provenance
-    merged = [(z, e) for (case, _, _), z, e in zip(pairs, zh_ids, en_ids, strict=True) if case.get("merged")]
+    merged = [
+        (z, e)
+        for (case, _, _), z, e in zip(pairs, zh_ids, en_ids, strict=True)
+        if case.get("merged")
+    ]
     z, e = merged[0]
     assert review.record_sources(z) == review.record_sources(e) == ["CNKI", "PubMed"]

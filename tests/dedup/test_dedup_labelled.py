@@ -50,8 +50,12 @@ def test_special_cases_keep_distinct_versions_apart() -> None:
 @pytest.mark.corpus
 def test_diabetes_precision_and_recall(shared_dir) -> None:
     folder = shared_dir / "data" / "dedup"
-    with open(folder / "asysd" / "diabetes_labelled_test_set.csv", encoding="utf-8", errors="replace",
-              newline="") as handle:
+    with open(
+        folder / "asysd" / "diabetes_labelled_test_set.csv",
+        encoding="utf-8",
+        errors="replace",
+        newline="",
+    ) as handle:
         rows = list(csv.DictReader(handle))
     for row in rows:
         row["ID"] = f"id_{int(row['record_id']):07d}"

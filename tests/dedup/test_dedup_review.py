@@ -11,21 +11,43 @@ from dedup_helpers import add_records, record
 from screener.cli import main
 from screener.errors import InvalidInputError
 
-TRIAL = dict(title="Low-dose interleukin-2 for refractory dermatomyositis: a randomised controlled trial",
-             authors=["Zhai, Q. J.", "Yue, X. Y.", "Hong, Z."], year=2019, journal="Ann Rheum Dis",
-             volume="78", issue="4", pages="501-509")
-COHORT = dict(title="Long-term outcomes of juvenile dermatomyositis in a national inception cohort",
-              authors=["Garcia, M.", "Li, H."], year=2018, journal="Rheumatology (Oxford)", volume="57",
-              issue="2", pages="210-219")
-OTHER = dict(title="Statins and cardiovascular events in older adults: a cohort study",
-             authors=["Smith, J."], year=2017, journal="BMJ", volume="356", pages="j1000")
+TRIAL = dict(
+    title="Low-dose interleukin-2 for refractory dermatomyositis: a randomised controlled trial",
+    authors=["Zhai, Q. J.", "Yue, X. Y.", "Hong, Z."],
+    year=2019,
+    journal="Ann Rheum Dis",
+    volume="78",
+    issue="4",
+    pages="501-509",
+)
+COHORT = dict(
+    title="Long-term outcomes of juvenile dermatomyositis in a national inception cohort",
+    authors=["Garcia, M.", "Li, H."],
+    year=2018,
+    journal="Rheumatology (Oxford)",
+    volume="57",
+    issue="2",
+    pages="210-219",
+)
+OTHER = dict(
+    title="Statins and cardiovascular events in older adults: a cohort study",
+    authors=["Smith, J."],
+    year=2017,
+    journal="BMJ",
+    volume="356",
+    pages="j1000",
+)
 
 
 def _clusters(project) -> dict[int, tuple[int, set[int]]]:
     out: dict[int, tuple[int, set[int]]] = {}
     for cid, primary in project.db.execute("SELECT id, primary_record_id FROM cluster"):
-        members = {r for (r,) in project.db.execute(
-            "SELECT record_id FROM cluster_member WHERE cluster_id = ?", [cid])}
+        members = {
+            r
+            for (r,) in project.db.execute(
+                "SELECT record_id FROM cluster_member WHERE cluster_id = ?", [cid]
+            )
+        }
         out[cid] = (primary, members)
     return out
 
@@ -33,19 +55,38 @@ def _clusters(project) -> dict[int, tuple[int, set[int]]]:
 def _pair(project, a: int, b: int) -> tuple:
     return project.db.execute(
         "SELECT outcome, decided_by, rule FROM duplicate_pair WHERE record_a = ? AND record_b = ?",
-        [min(a, b), max(a, b)]).fetchone()
+        [min(a, b), max(a, b)],
+    ).fetchone()
 
 
 def test_merges_keep_every_record_and_screen_the_most_complete(review) -> None:
-    ids = add_records(review, [record(**TRIAL), record(**COHORT), record(**OTHER)], database="PubMed")
-    more = add_records(review, [record(**dict(TRIAL, title=TRIAL["title"].upper() + " [Chinese]",
-                                              abstract="Low-dose IL-2 expanded regulatory T cells.",
-                                              doi="10.1136/ard-2019-1", pages="501-9"))],
-                       database="Embase")
+    ids = add_records(
+        review, [record(**TRIAL), record(**COHORT), record(**OTHER)], database="PubMed"
+    )
+    more = add_records(
+        review,
+        [
+            record(
+                **dict(
+                    TRIAL,
+                    title=TRIAL["title"].upper() + " [Chinese]",
+                    abstract="Low-dose IL-2 expanded regulatory T cells.",
+                    doi="10.1136/ard-2019-1",
+                    pages="501-9",
+                )
+            )
+        ],
+        database="Embase",
+    )
     report = review.find_duplicates()
-    assert (report.records, report.automatic, report.clusters, report.duplicates_removed) == (4, 1, 1, 1)
+    assert (report.records, report.automatic, report.clusters, report.duplicates_removed) == (
+        4,
+        1,
+        1,
+        1,
+    )
     [(primary, members)] = _clusters(review).values()
-    assert members == {ids[0], more[0]} and primary == more[0]       # the one with abstract and DOI
+    assert members == {ids[0], more[0]} and primary == more[0]  # the one with abstract and DOI
     assert review.db.execute("SELECT count(*) FROM record").fetchone()[0] == 4
     assert ids[0] not in review.screened_record_ids()
     exported = {r.id: r for r in review.export_records(unblind=True)}
@@ -55,12 +96,17 @@ def test_merges_keep_every_record_and_screen_the_most_complete(review) -> None:
 
 
 def test_person_verdicts_survive_reruns(review) -> None:
-    a, b, c = add_records(review, [record(**TRIAL), record(**dict(TRIAL, pages="501")),
-                                   record(**dict(TRIAL, issue="5"))])
+    a, b, c = add_records(
+        review,
+        [record(**TRIAL), record(**dict(TRIAL, pages="501")), record(**dict(TRIAL, issue="5"))],
+    )
     review.find_duplicates()
     # keep apart what the rule merged, merge what it only queued
-    merged_by_rule = [(x, y) for x, y in ((a, b), (a, c), (b, c)) if _pair(review, x, y)
-                      and _pair(review, x, y)[0] == "duplicate"]
+    merged_by_rule = [
+        (x, y)
+        for x, y in ((a, b), (a, c), (b, c))
+        if _pair(review, x, y) and _pair(review, x, y)[0] == "duplicate"
+    ]
     assert merged_by_rule
     x, y = merged_by_rule[0]
     review.decide_duplicate((x, y), False, "alice")
@@ -77,20 +123,31 @@ def test_person_verdicts_survive_reruns(review) -> None:
 
 
 def test_incremental_run_compares_only_new_records(review) -> None:
-    first = add_records(review, [record(**TRIAL), record(**dict(TRIAL, pages="501-9")), record(**COHORT)])
+    first = add_records(
+        review, [record(**TRIAL), record(**dict(TRIAL, pages="501-9")), record(**COHORT)]
+    )
     review.find_duplicates()
     # Mark the stored verdict: a run that compared the old pair again would overwrite it.
-    review.db.execute("UPDATE duplicate_pair SET rule = 'marker' WHERE record_a = ? AND record_b = ?",
-                      first[:2])
+    review.db.execute(
+        "UPDATE duplicate_pair SET rule = 'marker' WHERE record_a = ? AND record_b = ?", first[:2]
+    )
     [(cluster_id, (primary, _))] = _clusters(review).items()
     review.record_decision(primary, "title_abstract", "alice", "include")
-    newer = add_records(review, [record(**dict(TRIAL, abstract="IL-2 at low dose ...", doi="10.1136/ard.3",
-                                               pmid="31000000")), record(**COHORT)], database="Embase")
+    newer = add_records(
+        review,
+        [
+            record(
+                **dict(TRIAL, abstract="IL-2 at low dose ...", doi="10.1136/ard.3", pmid="31000000")
+            ),
+            record(**COHORT),
+        ],
+        database="Embase",
+    )
     report = review.find_duplicates()
     assert report.new_records == 2 and report.records == 5
     assert _pair(review, *first[:2])[2] == "marker"
     clusters = _clusters(review)
-    assert clusters[cluster_id] == (primary, {*first[:2], newer[0]})   # screened primary stays
+    assert clusters[cluster_id] == (primary, {*first[:2], newer[0]})  # screened primary stays
     assert any(members == {first[2], newer[1]} for _, members in clusters.values())
     assert review.decisions(primary)[0].reviewer == "alice"
     review.find_duplicates(full=True)
@@ -133,7 +190,14 @@ def test_bad_pairs_are_one_line_errors(review) -> None:
 
 
 def test_chaining_guard_sends_the_refused_merge_to_the_queue(review) -> None:
-    ids = add_records(review, [record(**TRIAL, doi="10.1136/ard.1"), record(**TRIAL), record(**TRIAL, doi="10.1136/ard.2")])
+    ids = add_records(
+        review,
+        [
+            record(**TRIAL, doi="10.1136/ard.1"),
+            record(**TRIAL),
+            record(**TRIAL, doi="10.1136/ard.2"),
+        ],
+    )
     report = review.find_duplicates()
     assert report.refused >= 1
     doi_of = dict(review.db.execute("SELECT id, doi FROM record"))
@@ -144,12 +208,22 @@ def test_chaining_guard_sends_the_refused_merge_to_the_queue(review) -> None:
 
 
 def test_cli_runs_and_reports(review, capsys) -> None:
-    add_records(review, [record(**TRIAL), record(**dict(TRIAL, pages="501-9")),
-                         record(**dict(TRIAL, issue="5", pages="601-609"))])
+    add_records(
+        review,
+        [
+            record(**TRIAL),
+            record(**dict(TRIAL, pages="501-9")),
+            record(**dict(TRIAL, issue="5", pages="601-609")),
+        ],
+    )
     path = str(review.path)
     assert main(["dedup", path]) == 0
     out = capsys.readouterr().out
-    assert "compared 3 new of 3 records" in out and "automatic: 1 pair merged" in out and "queued: 2" in out
+    assert (
+        "compared 3 new of 3 records" in out
+        and "automatic: 1 pair merged" in out
+        and "queued: 2" in out
+    )
     assert main(["dedup", path, "--report", "--json"]) == 0
     counts = json.loads(capsys.readouterr().out)
     assert (counts["automatic"], counts["queued"], counts["decided_by_person"]) == (1, 2, 0)
@@ -164,9 +238,19 @@ def test_a_screened_primary_stays_primary_when_a_person_merges_more(review) -> N
     review.find_duplicates()
     [(cluster_id, (primary, _))] = _clusters(review).items()
     review.record_decision(primary, "title_abstract", "alice", "exclude")
-    (rich,) = add_records(review, [record(title="Interleukin-2 in dermatomyositis (conference version)",
-                                          abstract="A much more complete record.", doi="10.1136/ard.9",
-                                          pmid="31000001", authors=TRIAL["authors"], year=2019)])
+    (rich,) = add_records(
+        review,
+        [
+            record(
+                title="Interleukin-2 in dermatomyositis (conference version)",
+                abstract="A much more complete record.",
+                doi="10.1136/ard.9",
+                pmid="31000001",
+                authors=TRIAL["authors"],
+                year=2019,
+            )
+        ],
+    )
     review.decide_duplicate((primary, rich), True, "alice")
     assert _clusters(review)[cluster_id] == (primary, {a, b, rich})
     assert rich not in review.screened_record_ids() and primary in review.screened_record_ids()

@@ -9,4 +9,6 @@ CDASI = "CDASI activity"
 
 def row(outcome: str, timepoint: str, subgroup: str, **values: str) -> list[ValueEntry]:
     """ValueEntry objects for one outcome row."""
-    return [ValueEntry(field, value, outcome, timepoint, subgroup) for field, value in values.items()]
+    return [
+        ValueEntry(field, value, outcome, timepoint, subgroup) for field, value in values.items()
+    ]

@@ -29,7 +29,7 @@ def test_ci_to_sd_uses_t_for_small_samples_handbook_example() -> None:
     result = conv.sd_from_ci(10.0, 14.128, 25)
     assert result.details["distribution"] == "t"
     assert result.details["divisor"] == pytest.approx(4.128, abs=0.0005)
-    assert result.values["sd"] == pytest.approx(5.0, rel=1e-4)   # sqrt(25) * 4.128 / 4.128
+    assert result.values["sd"] == pytest.approx(5.0, rel=1e-4)  # sqrt(25) * 4.128 / 4.128
     # Large samples: 3.92 (= 2 x 1.96).
     large = conv.sd_from_ci(10.0, 13.92, 400)
     assert large.details["distribution"] == "normal"
@@ -58,12 +58,56 @@ def test_ci_of_a_difference_to_sd() -> None:
 
 # Wan et al. 2014, Table 1: xi(n) for n <= 50 (every value the table prints).
 WAN_TABLE_1 = {
-    1: 0, 2: 1.128, 3: 1.693, 4: 2.059, 5: 2.326, 6: 2.534, 7: 2.704, 8: 2.847, 9: 2.970, 10: 3.078,
-    11: 3.173, 12: 3.259, 13: 3.336, 14: 3.407, 15: 3.472, 16: 3.532, 17: 3.588, 18: 3.640, 19: 3.689,
-    20: 3.735, 21: 3.778, 22: 3.819, 23: 3.858, 24: 3.895, 25: 3.931, 26: 3.964, 27: 3.997, 28: 4.027,
-    29: 4.057, 30: 4.086, 31: 4.113, 32: 4.139, 33: 4.165, 34: 4.189, 35: 4.213, 36: 4.236, 37: 4.259,
-    38: 4.280, 39: 4.301, 40: 4.322, 41: 4.341, 42: 4.361, 43: 4.379, 44: 4.398, 45: 4.415, 46: 4.433,
-    47: 4.450, 48: 4.466, 49: 4.482, 50: 4.498,
+    1: 0,
+    2: 1.128,
+    3: 1.693,
+    4: 2.059,
+    5: 2.326,
+    6: 2.534,
+    7: 2.704,
+    8: 2.847,
+    9: 2.970,
+    10: 3.078,
+    11: 3.173,
+    12: 3.259,
+    13: 3.336,
+    14: 3.407,
+    15: 3.472,
+    16: 3.532,
+    17: 3.588,
+    18: 3.640,
+    19: 3.689,
+    20: 3.735,
+    21: 3.778,
+    22: 3.819,
+    23: 3.858,
+    24: 3.895,
+    25: 3.931,
+    26: 3.964,
+    27: 3.997,
+    28: 4.027,
+    29: 4.057,
+    30: 4.086,
+    31: 4.113,
+    32: 4.139,
+    33: 4.165,
+    34: 4.189,
+    35: 4.213,
+    36: 4.236,
+    37: 4.259,
+    38: 4.280,
+    39: 4.301,
+    40: 4.322,
+    41: 4.341,
+    42: 4.361,
+    43: 4.379,
+    44: 4.398,
+    45: 4.415,
+    46: 4.433,
+    47: 4.450,
+    48: 4.466,
+    49: 4.482,
+    50: 4.498,
 }
 
 
@@ -95,7 +139,7 @@ def test_luo_2018_mean_weights() -> None:
     # Scenario S2 weights: 2.2/(2.2 + n^0.75) on the mid-range, 0.7 - 0.72/n^0.55 on the
     # mid-quartile range, the rest on the median; n = 16 (n^0.55 = 4.5948).
     s2 = conv.mean_sd_from_median(16, 10, q1=8, q3=14, minimum=2, maximum=30)
-    w1, w2 = 2.2 / 10.2, 0.7 - 0.72 / 16 ** 0.55
+    w1, w2 = 2.2 / 10.2, 0.7 - 0.72 / 16**0.55
     assert s2.values["mean"] == pytest.approx(w1 * 16 + w2 * 11 + (1 - w1 - w2) * 10)
 
 
@@ -115,12 +159,21 @@ def test_median_conversion_refuses_inconsistent_inputs() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.integers(0, 100), min_size=2, max_size=30), st.lists(st.integers(0, 100), min_size=2, max_size=30))
+@given(
+    st.lists(st.integers(0, 100), min_size=2, max_size=30),
+    st.lists(st.integers(0, 100), min_size=2, max_size=30),
+)
 def test_combining_groups_equals_pooling_the_raw_data(a: list[int], b: list[int]) -> None:
     # Handbook Table 6.5.a's formula must give exactly the mean and SD of the two groups' data
     # taken together (the slow, obvious computation).
-    result = conv.combine_groups(len(a), statistics.fmean(a), statistics.stdev(a),
-                                 len(b), statistics.fmean(b), statistics.stdev(b))
+    result = conv.combine_groups(
+        len(a),
+        statistics.fmean(a),
+        statistics.stdev(a),
+        len(b),
+        statistics.fmean(b),
+        statistics.stdev(b),
+    )
     assert result.values["n"] == len(a) + len(b)
     assert result.values["mean"] == pytest.approx(statistics.fmean(a + b), abs=1e-9)
     assert result.values["sd"] == pytest.approx(statistics.stdev(a + b), abs=1e-7)
@@ -144,7 +197,9 @@ def test_change_sd_handbook_examples() -> None:
 
 
 def test_imputed_correlation_is_flagged_and_sourced() -> None:
-    from_sds = conv.impute_correlation(0.0, source="Smith 2019", sd_pre=6.4, sd_post=7.1, sd_change=4.5)
+    from_sds = conv.impute_correlation(
+        0.0, source="Smith 2019", sd_pre=6.4, sd_post=7.1, sd_change=4.5
+    )
     assert from_sds.imputed and from_sds.method == "imputed_r"
     assert from_sds.values["r"] == pytest.approx(0.7826, abs=1e-4)
     assert from_sds.details["source"] == "Smith 2019"

@@ -31,7 +31,7 @@ def test_the_demo_holds_the_13_trials(bcg: Path) -> None:
         traits = {r["study"]: r for r in project.study_characteristics()}
     assert traits["TPT Madras 1980"]["Absolute latitude of the study location (degrees)"] == "13"
     assert traits["Comstock et al 1974"]["Method of treatment allocation"] == "systematic"
-    assert build_bcg_demo(bcg.parent) == bcg          # reused, not rebuilt
+    assert build_bcg_demo(bcg.parent) == bcg  # reused, not rebuilt
 
 
 def exported(bcg: Path, capsys) -> list[dict[str, str]]:
@@ -43,7 +43,8 @@ def test_the_export_is_the_published_2x2_tables(bcg: Path, capsys) -> None:
     rows = exported(bcg, capsys)
     source = bcg_rows()
     assert [(r["ai"], r["bi"], r["ci"], r["di"]) for r in rows] == [
-        (s["tpos"], s["tneg"], s["cpos"], s["cneg"]) for s in source]
+        (s["tpos"], s["tneg"], s["cpos"], s["cneg"]) for s in source
+    ]
     assert [r["ablat"] for r in rows] == [s["ablat"] for s in source]
 
 

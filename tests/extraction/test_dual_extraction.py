@@ -36,8 +36,11 @@ def test_resolve_records_the_agreed_value_and_who(dual) -> None:
     assert agreed[SD_PRE].value == "6.1" and agreed[SD_PRE].reviewer == "carol"
     assert agreed[SD_PRE].note == "checked Table 2"
     # The extractors' own values are kept as they typed them.
-    assert {(v.reviewer, v.value) for v in dual.extraction_values() if v.key == SD_PRE and v.role == "extractor"} == {
-        ("alice", "6.1"), ("bob", "16.1")}
+    assert {
+        (v.reviewer, v.value)
+        for v in dual.extraction_values()
+        if v.key == SD_PRE and v.role == "extractor"
+    } == {("alice", "6.1"), ("bob", "16.1")}
 
 
 def test_a_resolution_is_checked_like_any_value(dual) -> None:
@@ -46,24 +49,61 @@ def test_a_resolution_is_checked_like_any_value(dual) -> None:
 
 
 def test_a_converted_value_keeps_its_method(il2) -> None:
-    il2.save_extraction("Zhang 2021", "alice", [ValueEntry(
-        "sd_pre", "6.3246", CDASI, "12 weeks", "1 MIU", method="se_to_sd", details={"se": 2.0, "n": 10})])
+    il2.save_extraction(
+        "Zhang 2021",
+        "alice",
+        [
+            ValueEntry(
+                "sd_pre",
+                "6.3246",
+                CDASI,
+                "12 weeks",
+                "1 MIU",
+                method="se_to_sd",
+                details={"se": 2.0, "n": 10},
+            )
+        ],
+    )
     saved = il2.extraction_values(reviewer="alice")[0]
     assert (saved.method, saved.details, saved.imputed) == ("se_to_sd", {"se": 2.0, "n": 10}, False)
-    il2.save_extraction("Zhang 2021", "alice", [ValueEntry(
-        "r", "0.78", CDASI, "12 weeks", "1 MIU", method="imputed_r", details={"source": "Lee 2020"}, imputed=True)])
-    assert [v.imputed for v in il2.extraction_values(reviewer="alice") if v.key.field == "r"] == [True]
+    il2.save_extraction(
+        "Zhang 2021",
+        "alice",
+        [
+            ValueEntry(
+                "r",
+                "0.78",
+                CDASI,
+                "12 weeks",
+                "1 MIU",
+                method="imputed_r",
+                details={"source": "Lee 2020"},
+                imputed=True,
+            )
+        ],
+    )
+    assert [v.imputed for v in il2.extraction_values(reviewer="alice") if v.key.field == "r"] == [
+        True
+    ]
 
 
 def test_export_waits_for_resolution(dual) -> None:
-    with pytest.raises(ScreenerError, match=r"2 value\(s\) differ between extractors .*\(first: Zhang 2021 · n: alice 12, bob 13"):
+    with pytest.raises(
+        ScreenerError,
+        match=r"2 value\(s\) differ between extractors .*\(first: Zhang 2021 · n: alice 12, bob 13",
+    ):
         dual.export_extraction()
-    columns, rows = dual.export_extraction(reviewer="bob")       # one extractor's values
-    assert (rows[0]["sd1i"], rows[0]["sd2i"]) == ("16.1", "5")   # prepost: sd1i is the SD before
+    columns, rows = dual.export_extraction(reviewer="bob")  # one extractor's values
+    assert (rows[0]["sd1i"], rows[0]["sd2i"]) == ("16.1", "5")  # prepost: sd1i is the SD before
     dual.resolve_extraction(SD_PRE, "6.1", by="carol")
     dual.resolve_extraction(N, "12", by="carol")
     _, rows = dual.export_extraction()
-    assert (rows[0]["n"], rows[0]["sd1i"], rows[0]["m2i"], rows[0]["ni"]) == ("12", "6.1", "20.5", "12")
+    assert (rows[0]["n"], rows[0]["sd1i"], rows[0]["m2i"], rows[0]["ni"]) == (
+        "12",
+        "6.1",
+        "20.5",
+        "12",
+    )
 
 
 def test_an_empty_field_can_be_agreed(dual) -> None:
@@ -83,10 +123,14 @@ def test_compare_needs_known_extractors(dual) -> None:
 
 
 def test_studies_link_their_reports(il2) -> None:
-    il2.db.execute("INSERT INTO file_import (database, format, file_name, sha256, imported_at)"
-                   " VALUES ('PubMed', 'medline', 'x.nbib', 'abc', '2024-01-01')")
+    il2.db.execute(
+        "INSERT INTO file_import (database, format, file_name, sha256, imported_at)"
+        " VALUES ('PubMed', 'medline', 'x.nbib', 'abc', '2024-01-01')"
+    )
     for title in ("Low-dose IL-2 in dermatomyositis", "IL-2 in DM: 2-year follow-up"):
-        il2.db.execute("INSERT INTO record (import_id, title, created_at) VALUES (1, ?, '2024-01-01')", [title])
+        il2.db.execute(
+            "INSERT INTO record (import_id, title, created_at) VALUES (1, ?, '2024-01-01')", [title]
+        )
     il2.db.conn.commit()
     study = il2.create_study("Li 2020", record_ids=[1, 2])
     assert study.record_ids == (1, 2)

@@ -26,8 +26,11 @@ Gamma 2021,Remission,12 weeks,,,,,7,20
 
 def fingerprint(path: Path) -> dict[str, str]:
     """sha256 of the review file and its -wal, read with no connection open."""
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in (path, Path(f"{path}-wal")) if p.exists()}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in (path, Path(f"{path}-wal"))
+        if p.exists()
+    }
 
 
 def counts(path: Path) -> dict[str, int]:

@@ -24,7 +24,11 @@ SIZE = (140, 48)
 
 def consensus(path: Path) -> dict[ValueKey, tuple[str, str]]:
     with Project.open(path) as project:
-        return {v.key: (v.value, v.reviewer) for v in project.extraction_values() if v.role == "consensus"}
+        return {
+            v.key: (v.value, v.reviewer)
+            for v in project.extraction_values()
+            if v.role == "consensus"
+        }
 
 
 async def test_compare_and_resolve_with_keys(dual) -> None:
@@ -43,10 +47,10 @@ async def test_compare_and_resolve_with_keys(dual) -> None:
         assert table.row_count == 2
         detail = str(screen.query_one("#compare-detail", Static).render())
         assert "alice: 12" in detail and "bob: 13" in detail
-        await pilot.press("2")                    # n: take bob's 13
+        await pilot.press("2")  # n: take bob's 13
         await pilot.pause()
         assert table.row_count == 1
-        await pilot.press("e")                    # SD before: type the agreed value
+        await pilot.press("e")  # SD before: type the agreed value
         await pilot.pause()
         prompt_input = app.screen.query_one(Input)
         prompt_input.value = ""
@@ -68,7 +72,7 @@ async def test_a_bad_resolution_is_refused_with_its_message(dual) -> None:
     app = make_app(path, reviewer="carol")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        screen = CompareScreen()                   # the first pair of extractors by default
+        screen = CompareScreen()  # the first pair of extractors by default
         app.push_screen(screen)
         await pilot.pause()
         assert screen.pair == ("alice", "bob")
@@ -125,7 +129,7 @@ async def test_values_are_checked_as_typed_and_saved_per_extractor(il2) -> None:
         await pilot.pause()
         prompt = app.screen
         assert isinstance(prompt, ConvertPrompt)
-        assert prompt.query_one("#cv-n", Input).value == "10"      # n taken from the row
+        assert prompt.query_one("#cv-n", Input).value == "10"  # n taken from the row
         prompt.query_one("#cv-se", Input).value = "2"
         await pilot.pause()
         prompt.query_one("#cv-se", Input).focus()
@@ -135,8 +139,14 @@ async def test_values_are_checked_as_typed_and_saved_per_extractor(il2) -> None:
         await pilot.press("ctrl+s")
         await pilot.pause()
     with Project.open(path) as project:
-        saved = {v.key.field: v for v in project.extraction_values(reviewer="alice") if v.key.outcome}
-        study_n = [v.value for v in project.extraction_values(reviewer="alice") if v.key == ValueKey("Zhang 2021", field="n")]
+        saved = {
+            v.key.field: v for v in project.extraction_values(reviewer="alice") if v.key.outcome
+        }
+        study_n = [
+            v.value
+            for v in project.extraction_values(reviewer="alice")
+            if v.key == ValueKey("Zhang 2021", field="n")
+        ]
     assert study_n == ["12"]
     assert saved["n"].value == "10" and saved["m_pre"].value == "20.5"
     assert (saved["sd_pre"].value, saved["sd_pre"].method) == ("6.3246", "se_to_sd")
@@ -161,18 +171,26 @@ async def test_each_extractor_sees_only_their_own_values(dual) -> None:
         assert sd_pre.value == "16.1"
         sd_pre.value = "0"
         await pilot.pause()
-        assert "must be greater than 0" in str(sd_pre.parent.query_one(".field-message", Static).render())
+        assert "must be greater than 0" in str(
+            sd_pre.parent.query_one(".field-message", Static).render()
+        )
 
 
 async def test_a_study_from_an_included_record(tmp_path: Path) -> None:
     path = tmp_path / "r.db"
-    with Project.create(path, title="R", reviewers=("alice", "bob", ("carol", "arbiter"))) as project:
+    with Project.create(
+        path, title="R", reviewers=("alice", "bob", ("carol", "arbiter"))
+    ) as project:
         project.load_form(builtin="default")
-        project.db.execute("INSERT INTO file_import (database, format, file_name, sha256, imported_at)"
-                           " VALUES ('PubMed', 'medline', 'x.nbib', 'abc', '2024-01-01')")
-        project.db.execute("INSERT INTO record (import_id, title, authors_json, year, created_at) VALUES "
-                           "(1, 'Low-dose IL-2 in refractory dermatomyositis', '[[\"Zhang\", \"Li\"]]', 2021,"
-                           " '2024-01-01')")
+        project.db.execute(
+            "INSERT INTO file_import (database, format, file_name, sha256, imported_at)"
+            " VALUES ('PubMed', 'medline', 'x.nbib', 'abc', '2024-01-01')"
+        )
+        project.db.execute(
+            "INSERT INTO record (import_id, title, authors_json, year, created_at) VALUES "
+            "(1, 'Low-dose IL-2 in refractory dermatomyositis', '[[\"Zhang\", \"Li\"]]', 2021,"
+            " '2024-01-01')"
+        )
         project.db.conn.commit()
         project.record_decision(1, "title_abstract", "alice", "include")
         project.record_decision(1, "full_text", "alice", "include")
@@ -180,16 +198,20 @@ async def test_a_study_from_an_included_record(tmp_path: Path) -> None:
     app = make_app(path, reviewer="alice")
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_extraction(app, pilot)
-        assert "1 included record(s) without a study" in str(screen.query_one("#included-hint", Static).render())
+        assert "1 included record(s) without a study" in str(
+            screen.query_one("#included-hint", Static).render()
+        )
         await pilot.press("ctrl+n")
         await pilot.pause()
-        await pilot.press("1")                    # the record
+        await pilot.press("1")  # the record
         await pilot.pause()
-        assert app.screen.query_one(Input).value == "Zhang 2021"   # suggested from author and year
+        assert app.screen.query_one(Input).value == "Zhang 2021"  # suggested from author and year
         await pilot.press("enter")
         await pilot.pause()
         assert screen.study == "Zhang 2021"
-        assert "Low-dose IL-2 in refractory dermatomyositis" in str(screen.query_one("#study-record", Static).render())
+        assert "Low-dose IL-2 in refractory dermatomyositis" in str(
+            screen.query_one("#study-record", Static).render()
+        )
     with Project.open(path) as project:
         assert [(s.name, s.record_ids) for s in project.studies()] == [("Zhang 2021", (1,))]
 
@@ -216,11 +238,16 @@ async def test_a_report_is_linked_to_an_existing_study(tmp_path: Path) -> None:
     path = tmp_path / "r.db"
     with Project.create(path, title="R", reviewers=["alice"]) as project:
         project.load_form(builtin="default")
-        project.db.execute("INSERT INTO file_import (database, format, file_name, sha256, imported_at)"
-                           " VALUES ('PubMed', 'medline', 'x.nbib', 'abc', '2024-01-01')")
+        project.db.execute(
+            "INSERT INTO file_import (database, format, file_name, sha256, imported_at)"
+            " VALUES ('PubMed', 'medline', 'x.nbib', 'abc', '2024-01-01')"
+        )
         for title in ("Low-dose IL-2 in dermatomyositis", "Low-dose IL-2: one-year follow-up"):
-            project.db.execute("INSERT INTO record (import_id, title, authors_json, year, created_at)"
-                               " VALUES (1, ?, '[[\"Zhang\", \"Li\"]]', 2021, '2024-01-01')", [title])
+            project.db.execute(
+                "INSERT INTO record (import_id, title, authors_json, year, created_at)"
+                " VALUES (1, ?, '[[\"Zhang\", \"Li\"]]', 2021, '2024-01-01')",
+                [title],
+            )
         project.db.conn.commit()
         for rid in (1, 2):
             project.record_decision(rid, "title_abstract", "alice", "include")
@@ -231,16 +258,16 @@ async def test_a_report_is_linked_to_an_existing_study(tmp_path: Path) -> None:
         screen = await open_extraction(app, pilot)
         await pilot.press("ctrl+n")
         await pilot.pause()
-        await pilot.press("1")                    # record 1
+        await pilot.press("1")  # record 1
         await pilot.pause()
-        await pilot.press("2")                    # the study list: 1 = a new study, 2 = Study 1
+        await pilot.press("2")  # the study list: 1 = a new study, 2 = Study 1
         await pilot.pause()
         assert screen.study == "Study 1"
         await pilot.press("ctrl+n")
         await pilot.pause()
-        await pilot.press("1")                    # record 2 (record 1 has its study now)
+        await pilot.press("1")  # record 2 (record 1 has its study now)
         await pilot.pause()
-        await pilot.press("1")                    # a new study... named as the existing one
+        await pilot.press("1")  # a new study... named as the existing one
         await pilot.pause()
         prompt = app.screen.query_one(Input)
         prompt.value = "Study 1"
@@ -252,6 +279,7 @@ async def test_a_report_is_linked_to_an_existing_study(tmp_path: Path) -> None:
 
 
 # --- each field is saved as it is left ------------------------------------------------------
+
 
 @pytest.fixture
 def two_studies(tmp_path: Path) -> Path:
@@ -266,8 +294,11 @@ def two_studies(tmp_path: Path) -> Path:
 def committed(path: Path, study: str) -> dict[str, str]:
     """The study-level values alice has committed, read through another connection."""
     with Project.open(path) as project:
-        return {v.key.field: v.value for v in project.extraction_values(study=study, reviewer="alice")
-                if not v.key.outcome}
+        return {
+            v.key.field: v.value
+            for v in project.extraction_values(study=study, reviewer="alice")
+            if not v.key.outcome
+        }
 
 
 async def _type_n(app, pilot, text: str) -> tuple[ExtractionScreen, Input]:
@@ -304,7 +335,7 @@ async def test_a_value_is_saved_when_moving_to_another_study(two_studies: Path) 
     async with app.run_test(size=SIZE) as pilot:
         screen, field = await _type_n(app, pilot, "17")
         first = screen.study
-        screen.query_one("#studies", DataTable).move_cursor(row=1)     # the focus stays in the field
+        screen.query_one("#studies", DataTable).move_cursor(row=1)  # the focus stays in the field
         await pilot.pause()
         assert screen.study != first and field.value == ""
         assert committed(two_studies, first) == {"n": "17"}
@@ -317,15 +348,14 @@ async def test_leaving_with_an_invalid_value_warns_and_keeps_it(two_studies: Pat
         first = screen.study
         screen.query_one("#studies", DataTable).move_cursor(row=1)
         await pilot.pause()
-        assert screen.study == first and field.value == "12.5"             # not dropped
+        assert screen.study == first and field.value == "12.5"  # not dropped
         assert "whole number" in str(field.parent.query_one(".field-message", Static).render())
         app._notifications.clear()
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen and field.value == "12.5"
         assert any("not saved" in n.message and "12.5" in n.message for n in app._notifications)
-        await pilot.press("escape")                                         # again: leave without it
+        await pilot.press("escape")  # again: leave without it
         await pilot.pause()
         assert app.screen is not screen
     assert committed(two_studies, first) == {}
-

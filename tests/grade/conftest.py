@@ -12,7 +12,7 @@ import pytest
 from screener.demo_bcg import build_bcg_demo
 from screener.project import Project
 
-REVIEWERS = ("alice", "bob", ("carol", "arbiter"))   # alice leads, bob screens, carol arbitrates
+REVIEWERS = ("alice", "bob", ("carol", "arbiter"))  # alice leads, bob screens, carol arbitrates
 
 
 @pytest.fixture

@@ -27,20 +27,35 @@ from screener.report.grade import (
 
 def smd(**kw) -> Evidence:
     """An SMD analysis of 5 studies, 500 participants, CI -0.8 to -0.2 unless ``kw`` says."""
-    base = {"measure": "SMD", "k": 5, "estimate": -0.5, "ci": (-0.8, -0.2), "pi": (-0.9, -0.1),
-            "i2": 20.0, "participants": 500}
+    base = {
+        "measure": "SMD",
+        "k": 5,
+        "estimate": -0.5,
+        "ci": (-0.8, -0.2),
+        "pi": (-0.9, -0.1),
+        "i2": 20.0,
+        "participants": 500,
+    }
     return Evidence(**{**base, **kw})
 
 
 def rr(lo: float, hi: float, **kw) -> Evidence:
     """A risk-ratio analysis with the CI ``lo`` to ``hi`` on the ratio scale, 1,000 events."""
-    base = {"measure": "RR", "k": 5, "estimate": math.log(lo * hi) / 2,
-            "ci": (math.log(lo), math.log(hi)), "back": "exp", "binary": True, "events": 1000,
-            "participants": 5000}
+    base = {
+        "measure": "RR",
+        "k": 5,
+        "estimate": math.log(lo * hi) / 2,
+        "ci": (math.log(lo), math.log(hi)),
+        "back": "exp",
+        "binary": True,
+        "events": 1000,
+        "participants": 5000,
+    }
     return Evidence(**{**base, **kw})
 
 
 # --- inconsistency -------------------------------------------------------------------------------
+
 
 def test_i2_80_with_a_prediction_interval_crossing_the_null_is_serious():
     found = inconsistency(smd(i2=80.0, ci=(-0.8, -0.2), pi=(-1.6, 0.6)))
@@ -84,6 +99,7 @@ def test_one_study_is_not_assessed_for_inconsistency():
 
 # --- imprecision ---------------------------------------------------------------------------------
 
+
 def test_without_a_mid_a_ci_crossing_the_null_is_serious():
     assert imprecision(smd(ci=(-0.6, 0.1))).level == "serious"
     assert imprecision(smd(ci=(-0.6, -0.1))).level == "not serious"
@@ -97,7 +113,9 @@ def test_a_ci_crossing_one_mid_threshold_is_serious():
 
 def test_a_ci_spanning_both_mid_thresholds_is_very_serious():
     found = imprecision(smd(ci=(-0.9, 0.7)), mid=0.5)
-    assert found.level == "very serious" and "important benefit and an important harm" in found.reason
+    assert (
+        found.level == "very serious" and "important benefit and an important harm" in found.reason
+    )
 
 
 def test_a_ci_within_the_mid_is_precise_even_across_the_null():
@@ -138,6 +156,7 @@ def test_a_proportion_has_no_null_to_cross():
 
 # --- publication bias ----------------------------------------------------------------------------
 
+
 def test_publication_bias_is_not_assessed_below_ten_studies():
     found = publication_bias(smd(k=9, egger_p=0.001))
     assert found.level == "not serious" and not found.assessed
@@ -157,14 +176,18 @@ def test_ten_studies_without_egger_are_not_assessed():
 
 # --- risk of bias --------------------------------------------------------------------------------
 
+
 def test_most_weight_at_high_risk_is_very_serious():
     found = risk_of_bias([StudyRisk("A", 60, "high"), StudyRisk("B", 40, "low")])
     assert found.level == "very serious" and "60% of the weight at high risk" in found.reason
 
 
 def test_most_weight_at_high_risk_or_some_concerns_is_serious():
-    studies = [StudyRisk("A", 30, "high"), StudyRisk("B", 25, "some concerns"),
-               StudyRisk("C", 45, "low")]
+    studies = [
+        StudyRisk("A", 30, "high"),
+        StudyRisk("B", 25, "some concerns"),
+        StudyRisk("C", 45, "low"),
+    ]
     assert risk_of_bias(studies).level == "serious"
 
 
@@ -175,7 +198,9 @@ def test_most_weight_at_low_risk_is_not_serious():
 
 def test_weights_not_summing_to_100_are_shares():
     # the weights of the studies with data; 3 of 4 units at high risk is 75%
-    assert risk_of_bias([StudyRisk("A", 3, "high"), StudyRisk("B", 1, "low")]).level == "very serious"
+    assert (
+        risk_of_bias([StudyRisk("A", 3, "high"), StudyRisk("B", 1, "low")]).level == "very serious"
+    )
 
 
 def test_studies_not_judged_count_as_some_concerns_and_are_named():
@@ -184,26 +209,46 @@ def test_studies_not_judged_count_as_some_concerns_and_are_named():
 
 
 def test_each_tools_overall_judgement_maps_to_a_risk_class():
-    assert [risk_class(j) for j in ("low", "Some concerns", "high")] == ["low", "some concerns", "high"]
+    assert [risk_class(j) for j in ("low", "Some concerns", "high")] == [
+        "low",
+        "some concerns",
+        "high",
+    ]
     assert [risk_class(j) for j in ("moderate", "serious", "critical", "no information")] == [
-        "some concerns", "high", "high", ""]
+        "some concerns",
+        "high",
+        "high",
+        "",
+    ]
     assert [risk_class(j) for j in ("good", "fair", "poor")] == ["low", "some concerns", "high"]
 
 
 # --- indirectness, certainty, parsing ------------------------------------------------------------
+
 
 def test_indirectness_is_the_reviewers_call():
     found = indirectness()
     assert found.level == "not serious" and not found.assessed and "reviewer" in found.reason
 
 
-@pytest.mark.parametrize(("design", "levels", "expected"), [
-    ("randomised", ["not serious"] * 5, "high"),
-    ("randomised", ["serious", "not serious", "not serious", "serious", "not serious"], "low"),
-    ("randomised", ["very serious", "serious", "not serious", "serious", "not serious"], "very low"),
-    ("observational", ["not serious"] * 5, "low"),
-    ("observational", ["serious", "not serious", "not serious", "not serious", "not serious"], "very low"),
-])
+@pytest.mark.parametrize(
+    ("design", "levels", "expected"),
+    [
+        ("randomised", ["not serious"] * 5, "high"),
+        ("randomised", ["serious", "not serious", "not serious", "serious", "not serious"], "low"),
+        (
+            "randomised",
+            ["very serious", "serious", "not serious", "serious", "not serious"],
+            "very low",
+        ),
+        ("observational", ["not serious"] * 5, "low"),
+        (
+            "observational",
+            ["serious", "not serious", "not serious", "not serious", "not serious"],
+            "very low",
+        ),
+    ],
+)
 def test_certainty_is_the_start_less_the_downgrades_floored_at_very_low(design, levels, expected):
     assert certainty(design, levels) == expected
 
@@ -219,9 +264,16 @@ def test_domains_and_levels_are_read_as_reviewers_type_them():
 
 def test_a_judgement_replaces_the_suggestion():
     judged = Judgement(1, "inconsistency", "not serious", "explained by dose", "alice", "t")
-    a = assess(smd(i2=80.0, pi=(-1.6, 0.6)), analysis_id=1, name="x", outcome="o",
-               effect="SMD -0.50", design="randomised", design_source="test",
-               judged={"inconsistency": judged})
+    a = assess(
+        smd(i2=80.0, pi=(-1.6, 0.6)),
+        analysis_id=1,
+        name="x",
+        outcome="o",
+        effect="SMD -0.50",
+        design="randomised",
+        design_source="test",
+        judged={"inconsistency": judged},
+    )
     d = a.domain("inconsistency")
     assert d.suggested.level == "serious" and d.level == "not serious" and d.by == "alice"
     assert a.certainty == "high"
@@ -229,19 +281,42 @@ def test_a_judgement_replaces_the_suggestion():
 
 # --- the summary-of-findings table ---------------------------------------------------------------
 
+
 def test_the_table_has_one_row_per_analysis_with_lettered_footnotes():
     evil = "Pain [b]x[/b] \x1b[2J $x$"
-    first = assess(smd(i2=80.0, pi=(-1.6, 0.6)), analysis_id=1, name=evil, outcome=evil,
-                   effect="SMD -0.50 (-0.80 to -0.20)", design="randomised", design_source="recorded")
-    second = assess(smd(ci=(-1.4, -0.6)), analysis_id=2, name="b", outcome="o", effect="SMD", design="observational",
-                    design_source="recorded", mid=0.5, mid_source="set by alice")
+    first = assess(
+        smd(i2=80.0, pi=(-1.6, 0.6)),
+        analysis_id=1,
+        name=evil,
+        outcome=evil,
+        effect="SMD -0.50 (-0.80 to -0.20)",
+        design="randomised",
+        design_source="recorded",
+    )
+    second = assess(
+        smd(ci=(-1.4, -0.6)),
+        analysis_id=2,
+        name="b",
+        outcome="o",
+        effect="SMD",
+        design="observational",
+        design_source="recorded",
+        mid=0.5,
+        mid_source="set by alice",
+    )
     sof, notes = sof_tables([first, second])
-    assert [row[1] for row in sof.rows] == [evil, "b"]          # text kept as data
+    assert [row[1] for row in sof.rows] == [evil, "b"]  # text kept as data
     assert sof.rows[0][5].endswith("Moderate") and sof.rows[1][5].endswith("Low")
     letters = [n for row in sof.rows for n in row[-1].split(", ")]
     assert letters == [note for note, _ in notes.rows] and letters[0] == "a"
     explained = dict(notes.rows)
-    assert any(t.startswith("Inconsistency: serious, lowered one level") for t in explained.values())
-    assert any("Minimally important difference: 0.5 (set by alice)" in t for t in explained.values())
-    assert any("Publication bias: not serious, not lowered: not assessed (k < 10" in t
-               for t in explained.values())
+    assert any(
+        t.startswith("Inconsistency: serious, lowered one level") for t in explained.values()
+    )
+    assert any(
+        "Minimally important difference: 0.5 (set by alice)" in t for t in explained.values()
+    )
+    assert any(
+        "Publication bias: not serious, not lowered: not assessed (k < 10" in t
+        for t in explained.values()
+    )

@@ -19,8 +19,12 @@ def make_review(path: Path, count: int = 12) -> Path:
         writer.writerow(["title", "abstract", "year"])
         for n in range(1, count + 1):
             writer.writerow([f"Record {n}: a trial", f"Abstract {n}.", 2000 + n])
-    with Project.create(path, title="Offline review", reviewers=REVIEWERS,
-                        reviewers_title_abstract=2, exclusion_reasons=REASONS) as project:
+    with Project.create(
+        path,
+        title="Offline review",
+        reviewers=REVIEWERS,
+        reviewers_title_abstract=2,
+        exclusion_reasons=REASONS,
+    ) as project:
         project.import_file(records, source="PubMed")
     return path
-

@@ -19,9 +19,13 @@ TA = "title_abstract"
 RECORDS = 6
 
 # one step of a reviewer's work: a decision on a record, or an undo of the last one
-steps = st.lists(st.one_of(
-    st.tuples(st.integers(1, RECORDS), st.sampled_from(["include", "exclude", "maybe"])),
-    st.just(("undo", None))), max_size=12)
+steps = st.lists(
+    st.one_of(
+        st.tuples(st.integers(1, RECORDS), st.sampled_from(["include", "exclude", "maybe"])),
+        st.just(("undo", None)),
+    ),
+    max_size=12,
+)
 
 
 def run(project: Project, reviewer: str, work: list) -> None:
@@ -36,14 +40,19 @@ def rows(path: Path) -> list[tuple]:
     with sqlite3.connect(path) as conn:
         return conn.execute(
             "SELECT d.id, d.record_id, d.stage, r.name, d.action, d.decision, d.made_at"
-            " FROM decision d JOIN reviewer r ON r.id = d.reviewer_id ORDER BY d.id").fetchall()
+            " FROM decision d JOIN reviewer r ON r.id = d.reviewer_id ORDER BY d.id"
+        ).fetchall()
 
 
 def live(path: Path, reviewer: str) -> dict[int, str]:
     with sqlite3.connect(path) as conn:
-        return dict(conn.execute(
-            "SELECT c.record_id, c.decision FROM current_decision c JOIN reviewer r"
-            " ON r.id = c.reviewer_id WHERE r.name = ?", [reviewer]).fetchall())
+        return dict(
+            conn.execute(
+                "SELECT c.record_id, c.decision FROM current_decision c JOIN reviewer r"
+                " ON r.id = c.reviewer_id WHERE r.name = ?",
+                [reviewer],
+            ).fetchall()
+        )
 
 
 @pytest.fixture(scope="module")
@@ -54,10 +63,13 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     return path.read_bytes()
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(before=steps, ann_online=steps, ben_offline=steps)
-def test_merge_keeps_every_decision_of_both(template: bytes, before: list, ann_online: list,
-                                            ben_offline: list) -> None:
+def test_merge_keeps_every_decision_of_both(
+    template: bytes, before: list, ann_online: list, ben_offline: list
+) -> None:
     with tempfile.TemporaryDirectory() as folder:
         review, copy = Path(folder) / "review.db", Path(folder) / "ben.db"
         review.write_bytes(template)
@@ -73,11 +85,11 @@ def test_merge_keeps_every_decision_of_both(template: bytes, before: list, ann_o
             p.merge(copy)
             merged = rows(review)
             p.merge(copy)
-        assert rows(review) == merged                              # a second merge: nothing
-        assert merged[:len(main_before)] == main_before            # the review's rows unchanged
+        assert rows(review) == merged  # a second merge: nothing
+        assert merged[: len(main_before)] == main_before  # the review's rows unchanged
         bens = [row[1:] for row in merged if row[3] == "ben"]
-        assert bens == copy_rows                                   # the copy's, all, in order
-        assert live(review, "ben") == live(copy, "ben")            # ben decided only offline
+        assert bens == copy_rows  # the copy's, all, in order
+        assert live(review, "ben") == live(copy, "ben")  # ben decided only offline
         assert live(review, "ann") == ann_live
 
 
@@ -93,7 +105,9 @@ def test_an_undo_made_offline_is_merged_as_an_undo(review: Path, tmp_path: Path)
         assert [h.action for h in history(p.db, 1)] == ["decide", "undo"]
 
 
-def test_a_merge_that_fails_midway_leaves_the_review_unchanged(review: Path, tmp_path: Path) -> None:
+def test_a_merge_that_fails_midway_leaves_the_review_unchanged(
+    review: Path, tmp_path: Path
+) -> None:
     with Project.open(review) as p:
         p.checkout("ben", tmp_path / "ben.db")
     with Project.open(tmp_path / "ben.db") as c:
@@ -102,8 +116,10 @@ def test_a_merge_that_fails_midway_leaves_the_review_unchanged(review: Path, tmp
         c.add_note(2, "ben", "boom")
     # a real failing row: the review refuses this note, after the decisions went in
     with sqlite3.connect(review) as conn:
-        conn.execute("CREATE TRIGGER no_boom BEFORE INSERT ON record_note WHEN new.text = 'boom'"
-                     " BEGIN SELECT RAISE(ABORT, 'refused'); END")
+        conn.execute(
+            "CREATE TRIGGER no_boom BEFORE INSERT ON record_note WHEN new.text = 'boom'"
+            " BEGIN SELECT RAISE(ABORT, 'refused'); END"
+        )
         before = list(conn.iterdump())
     with Project.open(review) as p, pytest.raises(sqlite3.IntegrityError):
         p.merge(tmp_path / "ben.db")

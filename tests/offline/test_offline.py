@@ -24,7 +24,8 @@ def history(path: Path) -> list[tuple]:
     with sqlite3.connect(path) as conn:
         return conn.execute(
             "SELECT d.record_id, d.stage, r.name, d.action, d.decision, d.made_at FROM decision d"
-            " JOIN reviewer r ON r.id = d.reviewer_id ORDER BY d.id").fetchall()
+            " JOIN reviewer r ON r.id = d.reviewer_id ORDER BY d.id"
+        ).fetchall()
 
 
 def dump(path: Path) -> list[str]:
@@ -59,8 +60,13 @@ def test_copy_is_blind(started: Path, tmp_path: Path) -> None:
         anns = [d for d in _all(c) if d.reviewer == "ann"]
         # only the final unit (3) keeps ann's decision; her notes and tags on open records go
         assert [d.record_id for d in anns] == [3]
-        assert c.db.execute("SELECT count(*) FROM decision WHERE reviewer_id ="
-                            " (SELECT id FROM reviewer WHERE name = 'ann')").fetchone()[0] == 1
+        assert (
+            c.db.execute(
+                "SELECT count(*) FROM decision WHERE reviewer_id ="
+                " (SELECT id FROM reviewer WHERE name = 'ann')"
+            ).fetchone()[0]
+            == 1
+        )
         assert [n.text for n in c.notes(2)] == []
         assert c.db.execute("SELECT count(*) FROM record_tag").fetchone()[0] == 0
         # the review's records, reasons and reviewers are all there
@@ -92,11 +98,11 @@ def test_checkout_merge_twice_is_idempotent(started: Path, tmp_path: Path) -> No
         assert [c.record_id for c in p.conflicts(TA)] == [1]
         assert p.record_tags(5) == ["later"]
     merged = history(started)
-    assert merged[:len(before)] == before
+    assert merged[: len(before)] == before
     # the copy's own rows (its ids reuse those of rows the blind copy left out), in order,
     # with their own times
     offline = [row for row in history(copy) if row not in before]
-    assert len(offline) == 3 and merged[len(before):] == offline
+    assert len(offline) == 3 and merged[len(before) :] == offline
 
 
 def test_checkout_again_after_merge_and_continue(started: Path, tmp_path: Path) -> None:
@@ -111,11 +117,11 @@ def test_checkout_again_after_merge_and_continue(started: Path, tmp_path: Path) 
         assert {d.record_id for d in _all(c) if d.reviewer == "ben"} == {3, 6}
         c.record_decision(7, TA, "ben", "exclude")
         c.undo_decision(TA, "ben")
-        c.undo_decision(TA, "ben")          # the undo of 6, merged from the first copy
+        c.undo_decision(TA, "ben")  # the undo of 6, merged from the first copy
     with Project.open(started) as p:
         done = p.merge(tmp_path / "two.db")
         assert (done.decisions, done.undos) == (1, 2)
-        assert p.merge(tmp_path / "one.db").nothing     # the first copy again: nothing new
+        assert p.merge(tmp_path / "one.db").nothing  # the first copy again: nothing new
         assert {d.record_id for d in _all(p) if d.reviewer == "ben"} == {3}
 
 
@@ -134,7 +140,7 @@ def test_continue_in_the_same_copy_after_a_merge(started: Path, tmp_path: Path) 
     with Project.open(started) as p:
         done = p.merge(copy)
         assert (done.decisions, done.untags, done.kept) == (1, 1, 0)
-        assert p.db.execute("SELECT count(*) FROM record_tag").fetchone()[0] == 1   # ann's
+        assert p.db.execute("SELECT count(*) FROM record_tag").fetchone()[0] == 1  # ann's
 
 
 def test_a_copy_of_another_review_is_refused(started: Path, tmp_path: Path) -> None:
@@ -157,8 +163,10 @@ def test_checkout_for_an_undeclared_reviewer_is_refused(started: Path, tmp_path:
 def test_a_copy_whose_reviewer_left_the_review_is_refused(started: Path, tmp_path: Path) -> None:
     with Project.open(started) as p:
         p.checkout("ben", tmp_path / "ben.db")
-    with sqlite3.connect(started) as conn:     # the review no longer declares ben by that name
-        conn.execute("UPDATE reviewer SET name = 'benjamin', name_key = 'benjamin' WHERE name = 'ben'")
+    with sqlite3.connect(started) as conn:  # the review no longer declares ben by that name
+        conn.execute(
+            "UPDATE reviewer SET name = 'benjamin', name_key = 'benjamin' WHERE name = 'ben'"
+        )
     with Project.open(started) as p, pytest.raises(ScreenerError, match="not a reviewer"):
         p.merge(tmp_path / "ben.db")
 
@@ -192,7 +200,10 @@ def test_records_added_in_a_copy_are_refused(started: Path, tmp_path: Path) -> N
     extra.write_text("title,abstract\nA record added offline,x\n", encoding="utf-8")
     with Project.open(tmp_path / "ben.db") as c:
         c.import_file(extra, source="Embase")
-    with Project.open(started) as p, pytest.raises(ScreenerError, match="1 record the review lacks"):
+    with (
+        Project.open(started) as p,
+        pytest.raises(ScreenerError, match="1 record the review lacks"),
+    ):
         p.merge(tmp_path / "ben.db")
 
 
@@ -200,7 +211,9 @@ def test_a_reason_the_review_lacks_is_added(started: Path, tmp_path: Path) -> No
     with Project.open(started) as p:
         p.checkout("ben", tmp_path / "ben.db")
     with Project.open(tmp_path / "ben.db") as c:
-        c.update_review(exclusion_reasons=("Wrong population", "Wrong intervention", "Not  a trial"))
+        c.update_review(
+            exclusion_reasons=("Wrong population", "Wrong intervention", "Not  a trial")
+        )
         c.record_decision(9, TA, "ben", "exclude", reason="Not a trial")
     with Project.open(started) as p:
         done = p.merge(tmp_path / "ben.db")
@@ -242,17 +255,19 @@ def test_extraction_and_risk_of_bias_come_back(review: Path, tmp_path: Path) -> 
         assert p.full_text(2).not_retrieved
 
 
-def test_a_row_changed_in_the_review_since_the_checkout_is_kept(review: Path, tmp_path: Path) -> None:
+def test_a_row_changed_in_the_review_since_the_checkout_is_kept(
+    review: Path, tmp_path: Path
+) -> None:
     with Project.open(review) as p:
         p.tag_record(1, "t", "ben")
         for who in ("ann", "ben"):
             p.record_decision(2, TA, who, "include")
         p.checkout("ben", tmp_path / "ben.db")
-        p.untag_record(1, "t", "ben")           # ben, online, took the tag off
+        p.untag_record(1, "t", "ben")  # ben, online, took the tag off
         p.mark_not_retrieved(2, "ann", note="ann's")
     with Project.open(tmp_path / "ben.db") as c:
         c.untag_record(1, "t", "ben")
-        c.tag_record(1, "t", "ben")              # offline: a new tag, made later
+        c.tag_record(1, "t", "ben")  # offline: a new tag, made later
         c.mark_not_retrieved(2, "ben", note="ben's")
     with Project.open(review) as p:
         done = p.merge(tmp_path / "ben.db")

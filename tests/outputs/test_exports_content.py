@@ -62,18 +62,22 @@ def _run(argv: list[str], capsys) -> str:
     return capsys.readouterr().out
 
 
-@pytest.mark.parametrize("argv", [
-    ["export", "records", "{r}", "--unblind"],
-    ["export", "decisions", "{r}", "--unblind"],
-    ["export", "extraction", "{r}"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["export", "records", "{r}", "--unblind"],
+        ["export", "decisions", "{r}", "--unblind"],
+        ["export", "extraction", "{r}"],
+    ],
+)
 def test_csv_exports_start_no_formula_unless_raw(review: Path, capsys, argv: list[str]):
     argv = [a.format(r=review) for a in argv]
     safe, raw = _run(argv, capsys), _run([*argv, "--raw"], capsys)
-    assert _unsafe(_cells(raw)) != []                   # the hostile text is there...
-    assert _unsafe(_cells(safe)) == []                  # ...and neutralised by default
+    assert _unsafe(_cells(raw)) != []  # the hostile text is there...
+    assert _unsafe(_cells(safe)) == []  # ...and neutralised by default
     assert [c.removeprefix("'") for c in _cells(safe)] == [
-        c.removeprefix("'") for c in _cells(raw)]       # nothing else differs
+        c.removeprefix("'") for c in _cells(raw)
+    ]  # nothing else differs
     assert "--raw" in _run([*argv[:2], "--help"], capsys)
 
 
@@ -86,7 +90,9 @@ def test_report_csv_files_are_safe_and_keep_their_numbers(review: Path, tmp_path
         assert _unsafe(_cells(safe)) == [] and _unsafe(_cells(raw)) != []
     results = next(csv.DictReader((tmp_path / "safe" / "results.csv").open(encoding="utf-8")))
     assert float(results["estimate"]) < 0 and not results["estimate"].startswith("'")
-    data = list(csv.DictReader((tmp_path / "safe" / "data" / "analysis-1.csv").open(encoding="utf-8")))
+    data = list(
+        csv.DictReader((tmp_path / "safe" / "data" / "analysis-1.csv").open(encoding="utf-8"))
+    )
     assert "'" + STUDIES[1] in {row["study"] for row in data}
 
 
@@ -102,12 +108,15 @@ def test_a_protected_extraction_export_imports_back_as_it_was(review: Path, tmp_
         project.import_extraction(out)
         after = project.export_extraction()
     assert after == before
-    assert STUDIES[1] in {row["study"] for row in after[1]}   # "=cmd|..." unchanged
+    assert STUDIES[1] in {row["study"] for row in after[1]}  # "=cmd|..." unchanged
 
 
 def test_screener_meta_reads_the_same_numbers_from_a_protected_table(tmp_path: Path, capsys):
-    rows = [{"study": "=HYPERLINK(1)", "yi": "-0.53", "vi": "0.04"},
-            {"study": "@x", "yi": "-1.2e-01", "vi": "0.02"}, {"study": "+y", "yi": "0.3", "vi": "0.05"}]
+    rows = [
+        {"study": "=HYPERLINK(1)", "yi": "-0.53", "vi": "0.04"},
+        {"study": "@x", "yi": "-1.2e-01", "vi": "0.02"},
+        {"study": "+y", "yi": "0.3", "vi": "0.05"},
+    ]
     results = []
     for raw in (False, True):
         path = tmp_path / f"table-{raw}.csv"
@@ -120,8 +129,11 @@ def test_screener_meta_reads_the_same_numbers_from_a_protected_table(tmp_path: P
 
 def _form(tmp_path: Path) -> Path:
     form = tmp_path / "form.toml"
-    form.write_text('[form]\nname = "hostile form"\nversion = 1\n\n'
-                    f'[[outcome]]\nname = "{OUTCOME}"\ndata_type = "dichotomous"\n', encoding="utf-8")
+    form.write_text(
+        '[form]\nname = "hostile form"\nversion = 1\n\n'
+        f'[[outcome]]\nname = "{OUTCOME}"\ndata_type = "dichotomous"\n',
+        encoding="utf-8",
+    )
     return form
 
 
@@ -129,23 +141,27 @@ def _ris_lines_are_tags(text: str) -> None:
     lines = text.split("\n")
     for line in lines:
         assert line == "" or (len(line) >= 5 and line[2:6] == "  - "), repr(line)
-    assert not any(line.rstrip(".").isdigit() for line in lines)     # no "1." numbering
+    assert not any(line.rstrip(".").isdigit() for line in lines)  # no "1." numbering
 
 
-@pytest.mark.parametrize("argv", [
-    ["export", "ris", "{r}", "--which", "all", "--unblind"],
-    ["export", "records", "{r}", "--unblind", "--format", "ris"],
-])
-def test_ris_exports_keep_each_field_on_its_line_and_parse_back(review: Path, capsys,
-                                                                argv: list[str]):
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["export", "ris", "{r}", "--which", "all", "--unblind"],
+        ["export", "records", "{r}", "--unblind", "--format", "ris"],
+    ],
+)
+def test_ris_exports_keep_each_field_on_its_line_and_parse_back(
+    review: Path, capsys, argv: list[str]
+):
     text = _run([a.format(r=review) for a in argv], capsys)
     _ris_lines_are_tags(text)
     entries = rispy.loads(text)
-    assert len(entries) == len(TITLES) == text.count("ER  - ")    # one per record, no more
+    assert len(entries) == len(TITLES) == text.count("ER  - ")  # one per record, no more
     assert len(list(ris_source.parse(io.StringIO(text), file_name="export.ris"))) == len(TITLES)
     notes = [n for e in entries for n in e.get("notes", [])]
     assert any("Library said no after two requests" in n for n in notes)
-    assert any(REASONS[-1] in n for n in notes)                # =cmd|' ... kept as data
+    assert any(REASONS[-1] in n for n in notes)  # =cmd|' ... kept as data
     titles = {e["title"] for e in entries}
     assert "Tab\tand carriage return and newline" in titles
 
@@ -153,35 +169,46 @@ def test_ris_exports_keep_each_field_on_its_line_and_parse_back(review: Path, ca
 def test_decisions_export_says_not_retrieved(review: Path, capsys):
     with Project.open(review) as project:
         marked = project.screened_record_ids()[6]
-    rows = list(csv.DictReader(io.StringIO(_run(["export", "decisions", str(review), "--unblind"],
-                                                capsys))))
+    rows = list(
+        csv.DictReader(io.StringIO(_run(["export", "decisions", str(review), "--unblind"], capsys)))
+    )
     retrieval = [r for r in rows if r["record_id"] == str(marked) and r["stage"] == "full_text"]
     assert [(r["role"], r["reviewer"], r["decision"], r["final_decision"]) for r in retrieval] == [
-        ("retrieval", "rev_a", "not retrieved", "not retrieved")]
+        ("retrieval", "rev_a", "not retrieved", "not retrieved")
+    ]
     # a blind reviewer sees it too: retrieval is no reviewer's decision
-    rows = list(csv.DictReader(io.StringIO(_run(["export", "decisions", str(review), "--reviewer",
-                                                 "rev_b"], capsys))))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(_run(["export", "decisions", str(review), "--reviewer", "rev_b"], capsys))
+        )
+    )
     assert any(r["record_id"] == str(marked) and r["decision"] == "not retrieved" for r in rows)
 
 
 def test_records_export_says_not_retrieved(review: Path, capsys):
     with Project.open(review) as project:
         marked = project.screened_record_ids()[6]
-    rows = list(csv.DictReader(io.StringIO(_run(["export", "records", str(review), "--unblind"],
-                                                capsys))))
+    rows = list(
+        csv.DictReader(io.StringIO(_run(["export", "records", str(review), "--unblind"], capsys)))
+    )
     by_id = {r["id"]: r for r in rows}
     assert by_id[str(marked)]["retrieval"].startswith("not retrieved (Library said no")
     assert {r["retrieval"] for i, r in by_id.items() if i != str(marked)} == {""}
-    data = json.loads(_run(["export", "records", str(review), "--unblind", "--format", "json"],
-                           capsys))
+    data = json.loads(
+        _run(["export", "records", str(review), "--unblind", "--format", "json"], capsys)
+    )
     assert [r["id"] for r in data if r["retrieval"].startswith("not retrieved")] == [marked]
-    ris = rispy.loads(_run(["export", "records", str(review), "--unblind", "--format", "ris"], capsys))
+    ris = rispy.loads(
+        _run(["export", "records", str(review), "--unblind", "--format", "ris"], capsys)
+    )
     notes = next(e["notes"] for e in ris if e["id"] == str(marked))
     assert any(n.startswith("full text not retrieved") for n in notes)
 
 
 def test_ris_of_included_and_all_records_notes_the_retrieval(review: Path, capsys):
-    entries = rispy.loads(_run(["export", "ris", str(review), "--which", "all", "--unblind"], capsys))
+    entries = rispy.loads(
+        _run(["export", "ris", str(review), "--which", "all", "--unblind"], capsys)
+    )
     with Project.open(review) as project:
         marked = str(project.screened_record_ids()[6])
     entry = next(e for e in entries if e["id"] == marked)
@@ -193,16 +220,35 @@ def test_exported_files_get_the_mode_of_any_new_file(review: Path, tmp_path: Pat
     """0o666 less the umask (0644 with umask 022), as open() gives; not mkstemp's 0600."""
     old = os.umask(0o022)
     try:
-        outs = {"records.csv": ["export", "records", str(review), "--unblind"],
-                "extraction.csv": ["export", "extraction", str(review)],
-                "all.ris": ["export", "ris", str(review), "--which", "all", "--unblind"],
-                "prisma.png": ["prisma", str(review)]}
+        outs = {
+            "records.csv": ["export", "records", str(review), "--unblind"],
+            "extraction.csv": ["export", "extraction", str(review)],
+            "all.ris": ["export", "ris", str(review), "--which", "all", "--unblind"],
+            "prisma.png": ["prisma", str(review)],
+        }
         for name, argv in outs.items():
             assert main([*argv, "--out", str(tmp_path / name)]) == 0
-        assert main(["rob", str(review), "--tool", "rob2", "--plot", str(tmp_path / "rob.svg")]) == 0
-        assert main(["pool", str(review), "--outcome", OUTCOME, "--measure", "RR",
-                     "--plot", str(tmp_path / "forest.pdf")]) == 0
+        assert (
+            main(["rob", str(review), "--tool", "rob2", "--plot", str(tmp_path / "rob.svg")]) == 0
+        )
+        assert (
+            main(
+                [
+                    "pool",
+                    str(review),
+                    "--outcome",
+                    OUTCOME,
+                    "--measure",
+                    "RR",
+                    "--plot",
+                    str(tmp_path / "forest.pdf"),
+                ]
+            )
+            == 0
+        )
     finally:
         os.umask(old)
-    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir() if p.suffix != ".db"}
+    modes = {
+        p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir() if p.suffix != ".db"
+    }
     assert modes == dict.fromkeys([*outs, "rob.svg", "forest.pdf"], 0o644)

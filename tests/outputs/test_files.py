@@ -83,7 +83,7 @@ def test_a_databases_side_files_are_refused(tmp_path: Path, suffix: str):
 
 def test_the_review_is_refused_by_path_symlink_and_hard_link(tmp_path: Path):
     review = tmp_path / "r.db"
-    review.write_bytes(b"not yet a database")        # the name check alone must catch it
+    review.write_bytes(b"not yet a database")  # the name check alone must catch it
     os.link(review, tmp_path / "hard.txt")
     (tmp_path / "soft.txt").symlink_to(review)
     for target in (review, tmp_path / "." / "r.db", tmp_path / "hard.txt", tmp_path / "soft.txt"):
@@ -115,7 +115,7 @@ def test_a_fifo_is_written_through_and_stays_a_fifo(tmp_path: Path):
     reader.join(timeout=60)
     assert got == [b"through the pipe\n"]
     assert stat.S_ISFIFO(fifo.stat().st_mode)
-    write_file(Path(os.devnull), "nothing")          # a character device: written through too
+    write_file(Path(os.devnull), "nothing")  # a character device: written through too
 
 
 def test_a_folder_a_missing_folder_and_an_unwritable_one_are_one_clear_error(tmp_path: Path):
@@ -124,7 +124,7 @@ def test_a_folder_a_missing_folder_and_an_unwritable_one_are_one_clear_error(tmp
     with pytest.raises(OutputError, match=f"folder {tmp_path / 'missing'} does not exist"):
         write_file(tmp_path / "missing" / "out.csv", "x")
     if os.geteuid() == 0:
-        locked = Path("/sys")               # refuses new files even to root
+        locked = Path("/sys")  # refuses new files even to root
     else:
         locked = tmp_path / "locked"
         locked.mkdir(mode=0o500)
@@ -164,12 +164,16 @@ def test_an_existing_folder_is_replaced_only_when_told_and_only_an_earlier_outpu
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "thesis.docx").write_text("years of work")
-    with pytest.raises(OutputError, match="not an earlier output"), \
-            output_folder(mine, replace=True, marker=["report.html"]):
+    with (
+        pytest.raises(OutputError, match="not an earlier output"),
+        output_folder(mine, replace=True, marker=["report.html"]),
+    ):
         pass
     _sqlite(target / "r.db")
-    with pytest.raises(OutputError, match="holds the database"), \
-            output_folder(target, replace=True, marker=["report.html"]):
+    with (
+        pytest.raises(OutputError, match="holds the database"),
+        output_folder(target, replace=True, marker=["report.html"]),
+    ):
         pass
     assert (mine / "thesis.docx").exists() and (target / "r.db").exists()
 
@@ -179,7 +183,7 @@ def test_spreadsheet_cells_never_start_a_formula_and_read_back_exactly(text: str
     cell = spreadsheet_cell(text)
     assert from_spreadsheet_cell(cell) == text
     if cell.startswith(FORMULA_START):
-        float(cell)                       # only a plain number may still start so
+        float(cell)  # only a plain number may still start so
 
 
 @given(st.floats(allow_nan=True, allow_infinity=True))
@@ -189,11 +193,23 @@ def test_numbers_stay_numbers(x: float):
     assert spreadsheet_cell(x) is x
 
 
-@pytest.mark.parametrize(("raw", "safe"), [
-    ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"),
-    ("+1 -1", "'+1 -1"), ("\tx", "'\tx"), ("\rx", "'\rx"), ("'=x", "''=x"), ("-0.53", "-0.53"),
-    ("-1e-05", "-1e-05"), ("-inf", "-inf"), ("'t Hooft", "'t Hooft"), ("Smith 2020", "Smith 2020"),
-])
+@pytest.mark.parametrize(
+    ("raw", "safe"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("+1 -1", "'+1 -1"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("'=x", "''=x"),
+        ("-0.53", "-0.53"),
+        ("-1e-05", "-1e-05"),
+        ("-inf", "-inf"),
+        ("'t Hooft", "'t Hooft"),
+        ("Smith 2020", "Smith 2020"),
+    ],
+)
 def test_spreadsheet_cell_examples(raw: str, safe: str):
     assert spreadsheet_cell(raw) == safe and from_spreadsheet_cell(safe) == raw
 

@@ -25,10 +25,19 @@ from screener.files import from_spreadsheet_cell
 from screener.project import Project
 
 # Any code point but lone surrogates, which no text decoded from a file or typed can hold.
-TEXT = st.text(st.one_of(st.characters(blacklist_categories=("Cs",)), st.sampled_from("[]/@=$\\{}\x00\x1b\x07\n\r\t\x85\u202e")),
-               min_size=1, max_size=30)
-FUZZ = settings(max_examples=20, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+TEXT = st.text(
+    st.one_of(
+        st.characters(blacklist_categories=("Cs",)),
+        st.sampled_from("[]/@=$\\{}\x00\x1b\x07\n\r\t\x85\u202e"),
+    ),
+    min_size=1,
+    max_size=30,
+)
+FUZZ = settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 
 def _review(path: Path) -> tuple[Project, list[int]]:
@@ -50,10 +59,11 @@ def _accepted(action, *args, **kwargs) -> bool:
 
 
 @FUZZ
-@example(title="t", reason="豈", tag="t", note="n", label="l")   # NFC changes it: found by CI
+@example(title="t", reason="豈", tag="t", note="n", label="l")  # NFC changes it: found by CI
 @given(title=TEXT, reason=TEXT, tag=TEXT, note=TEXT, label=TEXT)
-def test_any_text_goes_through_the_review_and_out_well_formed(tmp_path_factory, title: str, reason: str,
-                                                              tag: str, note: str, label: str) -> None:
+def test_any_text_goes_through_the_review_and_out_well_formed(
+    tmp_path_factory, title: str, reason: str, tag: str, note: str, label: str
+) -> None:
     root = tmp_path_factory.mktemp("fuzz")
     review = root / "r.db"
     project, (first, second) = _review(review)
@@ -61,10 +71,18 @@ def test_any_text_goes_through_the_review_and_out_well_formed(tmp_path_factory, 
         # as an importer that kept every character would bring it
         project.db.execute("UPDATE record SET title = ? WHERE id = ?", [title, first])
         reason_kept = _accepted(project.update_review, exclusion_reasons=("Other", reason))
-        assert _accepted(project.record_decision, first, "title_abstract", "lead", "include",
-                         note=note)
-        assert _accepted(project.record_decision, second, "title_abstract", "lead", "exclude",
-                         reason=reason if reason_kept else "Other", note=note)
+        assert _accepted(
+            project.record_decision, first, "title_abstract", "lead", "include", note=note
+        )
+        assert _accepted(
+            project.record_decision,
+            second,
+            "title_abstract",
+            "lead",
+            "exclude",
+            reason=reason if reason_kept else "Other",
+            note=note,
+        )
         _accepted(project.tag_record, first, tag, "lead")
         _accepted(project.add_note, first, "lead", note)
         _accepted(project.create_study, label, record_ids=[first])
@@ -86,12 +104,15 @@ def test_any_text_goes_through_the_review_and_out_well_formed(tmp_path_factory, 
 
     # RIS: two records, every value on one line
     out = root / "all.ris"
-    assert main(["export", "ris", str(review), "--which", "all", "--unblind", "--out", str(out)]) == 0
+    assert (
+        main(["export", "ris", str(review), "--which", "all", "--unblind", "--out", str(out)]) == 0
+    )
     text = out.read_text(encoding="utf-8")
     entries = rispy.loads(text)
     assert len(entries) == 2
-    assert all(line[:2].isupper() or line[:2].isdigit() or not line.strip()
-               for line in text.splitlines()), text
+    assert all(
+        line[:2].isupper() or line[:2].isdigit() or not line.strip() for line in text.splitlines()
+    ), text
 
     # the report: HTML that parses with the text in it, SVGs well-formed
     report = root / "report"
@@ -99,7 +120,7 @@ def test_any_text_goes_through_the_review_and_out_well_formed(tmp_path_factory, 
     page = (report / "report.html").read_bytes()
     tree = lxml_html.fromstring(page)
     assert tree.find(".//body") is not None
-    assert not tree.xpath("//script")                    # no text became markup
+    assert not tree.xpath("//script")  # no text became markup
     for svg in report.rglob("*.svg"):
         parse_xml(svg.read_bytes())
     etree.fromstring((report / "prisma.svg").read_bytes(), etree.XMLParser(resolve_entities=False))
@@ -111,7 +132,10 @@ def test_a_lone_carriage_return_stays_inside_its_csv_cell() -> None:
     for raw in (False, True):
         buffer = io.StringIO()
         csv_writer(buffer, raw=raw).writerows([["0\r0", "x"], ["plain", "y"]])
-        assert list(csv.reader(io.StringIO(buffer.getvalue(), newline=""))) == [["0\r0", "x"], ["plain", "y"]]
+        assert list(csv.reader(io.StringIO(buffer.getvalue(), newline=""))) == [
+            ["0\r0", "x"],
+            ["plain", "y"],
+        ]
 
 
 def test_labels_fold_to_one_line_and_refuse_a_nul(tmp_path: Path) -> None:
@@ -119,9 +143,11 @@ def test_labels_fold_to_one_line_and_refuse_a_nul(tmp_path: Path) -> None:
     with project:
         project.tag_record(first, "two\nlines\r\tTag", "lead")
         assert project.record_tags(first) == ["two lines Tag"]
-        for action in (lambda: project.tag_record(first, "\x00x", "lead"),
-                       lambda: project.create_study("\x00 Zhang 2021"),
-                       lambda: project.update_review(exclusion_reasons=("a\x00b",))):
+        for action in (
+            lambda: project.tag_record(first, "\x00x", "lead"),
+            lambda: project.create_study("\x00 Zhang 2021"),
+            lambda: project.update_review(exclusion_reasons=("a\x00b",)),
+        ):
             try:
                 action()
             except ScreenerError as exc:

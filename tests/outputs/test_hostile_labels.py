@@ -38,10 +38,16 @@ from screener.report import figures
 
 # Every code point hypothesis can give (it leaves out lone surrogates, which no UTF-8 text read
 # from a file or from SQLite can hold), with controls, "$" and backslashes made frequent.
-LABEL = st.text(st.one_of(st.characters(), st.sampled_from("$\\{}^_\x00\x1b\x07\n\r\t\x85\ufffe")),
-                min_size=1, max_size=40)
-SLOW = settings(max_examples=25, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+LABEL = st.text(
+    st.one_of(st.characters(), st.sampled_from("$\\{}^_\x00\x1b\x07\n\r\t\x85\ufffe")),
+    min_size=1,
+    max_size=40,
+)
+SLOW = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 
 @pytest.fixture(scope="module")
@@ -51,39 +57,63 @@ def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_report_of_the_hostile_review_is_written_with_well_formed_figures(hostile_db: Path,
-                                                                        tmp_path: Path):
+def test_report_of_the_hostile_review_is_written_with_well_formed_figures(
+    hostile_db: Path, tmp_path: Path
+):
     out = tmp_path / "report"
     assert main(["report", str(hostile_db), "--out", str(out)]) == 0
     svgs = sorted((out / "figures").glob("*.svg"))
-    assert {p.stem for p in svgs} >= {"prisma", "analysis-1-forest", "analysis-1-funnel", "rob-rob2"}
+    assert {p.stem for p in svgs} >= {
+        "prisma",
+        "analysis-1-forest",
+        "analysis-1-funnel",
+        "rob-rob2",
+    }
     for path in [*svgs, out / "prisma.svg"]:
         parse_xml(path.read_bytes())
     forest = svg_text((out / "figures" / "analysis-1-forest.svg").read_bytes())
-    assert MATHTEXT in forest                                # shown as typed, not typeset
+    assert MATHTEXT in forest  # shown as typed, not typeset
     assert "ctl \\x1b[31m red \\x07 bell \\x01 soh" in forest
     assert "=cmd|' /C calc'!A0" in forest
     assert "Pooled $\\frac{1}{$ and \\x1b[2J" in svg_text(
-        (out / "figures" / "analysis-1-forest.svg").read_bytes())
+        (out / "figures" / "analysis-1-forest.svg").read_bytes()
+    )
     rob = svg_text((out / "figures" / "rob-rob2.svg").read_bytes())
     assert MATHTEXT in rob and "\\x1b[31m" in rob
     prisma = svg_text((out / "prisma.svg").read_bytes())
-    assert "Hostile [DB] \\x1b[31m" in prisma                # the source name, escaped
+    assert "Hostile [DB] \\x1b[31m" in prisma  # the source name, escaped
     html = (out / "report.html").read_text(encoding="utf-8")
     assert bad_xml_chars(html) == [] and "\x1b" not in html
     for data in re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', html):
-        parse_xml(base64.b64decode(data))                    # what the browser parses as XML
+        parse_xml(base64.b64decode(data))  # what the browser parses as XML
     inline = re.search(r'<div class="figure-svg">(<svg.*?</svg>)', html, re.S)
     assert inline is not None
     parse_xml(inline.group(1))
     assert "\x1b" not in (out / "report.md").read_text(encoding="utf-8")
 
 
-def test_pool_plot_with_a_mathtext_label_writes_the_forest_and_funnel(hostile_db: Path,
-                                                                      tmp_path: Path):
+def test_pool_plot_with_a_mathtext_label_writes_the_forest_and_funnel(
+    hostile_db: Path, tmp_path: Path
+):
     forest, funnel = tmp_path / "forest.svg", tmp_path / "funnel.png"
-    code = main(["pool", str(hostile_db), "--outcome", OUTCOME, "--measure", "RR", "--plot",
-                 str(forest), "--funnel", str(funnel), "--name", ANALYSIS, "--reviewer", "rev_a"])
+    code = main(
+        [
+            "pool",
+            str(hostile_db),
+            "--outcome",
+            OUTCOME,
+            "--measure",
+            "RR",
+            "--plot",
+            str(forest),
+            "--funnel",
+            str(funnel),
+            "--name",
+            ANALYSIS,
+            "--reviewer",
+            "rev_a",
+        ]
+    )
     assert code == 0
     texts = svg_text(forest.read_bytes())
     for label in STUDIES[:4]:
@@ -112,7 +142,7 @@ def test_a_failed_plot_leaves_the_earlier_file_whole(tmp_path: Path, monkeypatch
     with pytest.raises(Exception, match="No space left"):
         forest_plot(res, path)
     assert path.read_bytes() == good
-    assert [p.name for p in tmp_path.iterdir()] == ["forest.svg"]   # no temporary file left
+    assert [p.name for p in tmp_path.iterdir()] == ["forest.svg"]  # no temporary file left
 
 
 @SLOW
@@ -126,8 +156,16 @@ def test_forest_and_funnel_take_any_label(tmp_path: Path, labels: list[str], tit
     assert "\x1b" not in texts
     funnel_plot(res, tmp_path / "funnel.svg", title=title)
     parse_xml((tmp_path / "funnel.svg").read_bytes())
-    svg = figures.forest_svg(labels, [0.1] * k, [0.05] * k, estimate=0.1, ci_lb=0.0, ci_ub=0.2,
-                             heterogeneity=title, xlabel=title)
+    svg = figures.forest_svg(
+        labels,
+        [0.1] * k,
+        [0.05] * k,
+        estimate=0.1,
+        ci_lb=0.0,
+        ci_ub=0.2,
+        heterogeneity=title,
+        xlabel=title,
+    )
     parse_xml(svg)
     parse_xml(figures.rob_summary_svg(title, {label: ["low", title] for label in labels}))
 
@@ -135,8 +173,11 @@ def test_forest_and_funnel_take_any_label(tmp_path: Path, labels: list[str], tit
 @SLOW
 @given(study=LABEL, outcome=LABEL)
 def test_the_traffic_light_plot_takes_any_label(study: str, outcome: str):
-    summary = RobSummary(TOOLS["rob2"], (RobRow(study, outcome, ("low", "high", "", "low", "low"),
-                                                "high", "consensus"),), ())
+    summary = RobSummary(
+        TOOLS["rob2"],
+        (RobRow(study, outcome, ("low", "high", "", "low", "low"), "high", "consensus"),),
+        (),
+    )
     texts = svg_text(traffic_light(summary, fmt="svg", title=outcome))
     assert "\x1b" not in texts
     assert traffic_light(summary, fmt="png").startswith(b"\x89PNG")
@@ -144,12 +185,16 @@ def test_the_traffic_light_plot_takes_any_label(study: str, outcome: str):
 
 @SLOW
 @given(name=LABEL, reason=LABEL)
-def test_the_prisma_diagram_takes_any_source_name_and_reason(project: Project, name: str,
-                                                             reason: str):
+def test_the_prisma_diagram_takes_any_source_name_and_reason(
+    project: Project, name: str, reason: str
+):
     counts = project.prisma_counts()
-    counts = dataclasses.replace(counts, databases=((name, 5),),
-                                 main=dataclasses.replace(counts.main, reasons=((reason, 2),)),
-                                 notes=(f"note on {name}",))
+    counts = dataclasses.replace(
+        counts,
+        databases=((name, 5),),
+        main=dataclasses.replace(counts.main, reasons=((reason, 2),)),
+        notes=(f"note on {name}",),
+    )
     texts = svg_text(render_svg(counts))
     assert "\x1b" not in texts and "\x00" not in texts
     assert render(counts, "png").startswith(b"\x89PNG")

@@ -66,15 +66,20 @@ def test_an_output_onto_the_review_is_refused(review: Path, capsys, verb: str):
 
 
 @pytest.mark.parametrize("verb", ["records csv", "ris", "decisions", "extraction", "prisma json"])
-def test_the_review_through_a_hard_link_a_symlink_or_a_side_file_is_refused(review: Path, capsys,
-                                                                            verb: str):
+def test_the_review_through_a_hard_link_a_symlink_or_a_side_file_is_refused(
+    review: Path, capsys, verb: str
+):
     os.link(review, review.with_name("hard.csv"))
     review.with_name("soft.csv").symlink_to(review)
     for out in (review.with_name("hard.csv"), review.with_name("soft.csv")):
         _refused(_argv(verb, review, out), review, capsys, meaning="the review itself")
     for suffix in ("-wal", "-shm", "-journal"):
-        _refused(_argv(verb, review, review.with_name(review.name + suffix)), review, capsys,
-                 meaning=f"the review's {suffix[1:]} file")
+        _refused(
+            _argv(verb, review, review.with_name(review.name + suffix)),
+            review,
+            capsys,
+            meaning=f"the review's {suffix[1:]} file",
+        )
         assert not review.with_name(review.name + suffix).exists()
 
 
@@ -91,15 +96,31 @@ def test_plot_options_refuse_a_database(review: Path, tmp_path: Path, capsys):
     other = tmp_path / "other.svg"
     shutil.copyfile(review, other)
     before = _digest(other)
-    _refused(["pool", str(review), "--outcome", OUTCOME, "--measure", "RR", "--plot", str(other)],
-             review, capsys, meaning="SQLite database")
-    _refused(["pool", str(review), "--outcome", OUTCOME, "--measure", "RR", "--funnel", str(other)],
-             review, capsys, meaning="SQLite database")
-    _refused(["rob", str(review), "--tool", "rob2", "--plot", str(other)], review, capsys,
-             meaning="SQLite database")
+    _refused(
+        ["pool", str(review), "--outcome", OUTCOME, "--measure", "RR", "--plot", str(other)],
+        review,
+        capsys,
+        meaning="SQLite database",
+    )
+    _refused(
+        ["pool", str(review), "--outcome", OUTCOME, "--measure", "RR", "--funnel", str(other)],
+        review,
+        capsys,
+        meaning="SQLite database",
+    )
+    _refused(
+        ["rob", str(review), "--tool", "rob2", "--plot", str(other)],
+        review,
+        capsys,
+        meaning="SQLite database",
+    )
     os.link(review, tmp_path / "linked.svg")
-    _refused(["rob", str(review), "--tool", "rob2", "--plot", str(tmp_path / "linked.svg")], review,
-             capsys, meaning="the review itself")
+    _refused(
+        ["rob", str(review), "--tool", "rob2", "--plot", str(tmp_path / "linked.svg")],
+        review,
+        capsys,
+        meaning="the review itself",
+    )
     data = tmp_path / "data.csv"
     data.write_text("study,yi,vi\na,0.1,0.01\nb,0.3,0.02\n", encoding="utf-8")
     assert main(["meta", str(data), "--plot", str(other)]) == 1
@@ -111,20 +132,36 @@ def test_a_report_never_replaces_a_folder_holding_the_review(review: Path, capsy
     folder = review.parent
     _refused(["report", str(review), "--out", str(folder)], review, capsys, meaning="--force")
     (folder / "report.html").write_text("an earlier report, beside the review")
-    _refused(["report", str(review), "--out", str(folder), "--force"], review, capsys,
-             meaning="holds the database")
+    _refused(
+        ["report", str(review), "--out", str(folder), "--force"],
+        review,
+        capsys,
+        meaning="holds the database",
+    )
 
 
 def test_a_missing_or_unwritable_folder_is_one_line_naming_it(review: Path, tmp_path: Path, capsys):
     missing = tmp_path / "missing"
     for verb in ("records csv", "ris", "decisions", "prisma json"):
-        _refused(_argv(verb, review, missing / "out.txt"), review, capsys,
-                 meaning=f"folder {missing} does not exist")
+        _refused(
+            _argv(verb, review, missing / "out.txt"),
+            review,
+            capsys,
+            meaning=f"folder {missing} does not exist",
+        )
     locked = Path("/sys") if os.geteuid() == 0 else tmp_path / "locked"
     if locked != Path("/sys"):
         locked.mkdir(mode=0o500)
     for verb in ("records csv", "ris", "decisions", "prisma json"):
-        _refused(_argv(verb, review, locked / "out.txt"), review, capsys,
-                 meaning=f"cannot write in the folder {locked}: ")
-    _refused(["report", str(review), "--out", str(missing / "report")], review, capsys,
-             meaning=f"{missing} does not exist")
+        _refused(
+            _argv(verb, review, locked / "out.txt"),
+            review,
+            capsys,
+            meaning=f"cannot write in the folder {locked}: ",
+        )
+    _refused(
+        ["report", str(review), "--out", str(missing / "report")],
+        review,
+        capsys,
+        meaning=f"{missing} does not exist",
+    )

@@ -34,8 +34,9 @@ def test_an_existing_report_is_replaced_only_with_force(review: Path, tmp_path: 
     assert main(["report", "--help"]) == 0 and "--force" in capsys.readouterr().out
 
 
-def test_a_report_that_fails_halfway_leaves_the_earlier_one_whole(review: Path, tmp_path: Path,
-                                                                 monkeypatch):
+def test_a_report_that_fails_halfway_leaves_the_earlier_one_whole(
+    review: Path, tmp_path: Path, monkeypatch
+):
     out = tmp_path / "report"
     with Project.open(review) as project:
         project.write_report(out)

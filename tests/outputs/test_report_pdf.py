@@ -17,8 +17,10 @@ from screener.cli import main
 from screener.report import pdf
 
 CHROMIUM = pdf.chromium()
-needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="no chromium or chromium-browser binary "
-                                    "on PATH (apt-get install chromium)")
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="no chromium or chromium-browser binary on PATH (apt-get install chromium)",
+)
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +38,8 @@ def test_report_pdf_is_printed_by_chromium(hostile: Path, tmp_path: Path, capsys
     assert "report.pdf written by headless Chromium" in captured.err
     assert str(out / "report.pdf") in captured.out.split("\n")
     data = (out / "report.pdf").read_bytes()
-    assert data.startswith(b"%PDF-") and data.count(b"/Type /Page") >= 3   # several pages
-    assert Document(str(out / "report.docx")).paragraphs                    # reopens
+    assert data.startswith(b"%PDF-") and data.count(b"/Type /Page") >= 3  # several pages
+    assert Document(str(out / "report.docx")).paragraphs  # reopens
 
 
 @needs_chromium
@@ -47,18 +49,30 @@ def test_a_screenshot_of_report_html_shows_a_drawn_page(hostile: Path, tmp_path:
     out = tmp_path / "report"
     assert main(["report", str(hostile), "--out", str(out), "--no-pdf"]) == 0
     shot = tmp_path / "shot.png"
-    subprocess.run([str(CHROMIUM), "--headless", "--disable-gpu", "--no-sandbox",
-                    f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1200,3000",
-                    f"--screenshot={shot}", (out / "report.html").as_uri()],
-                   check=True, capture_output=True, timeout=pdf.TIMEOUT)
+    subprocess.run(
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--disable-gpu",
+            "--no-sandbox",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--window-size=1200,3000",
+            f"--screenshot={shot}",
+            (out / "report.html").as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=pdf.TIMEOUT,
+    )
     pixels = matplotlib.image.imread(str(shot))
     assert pixels.shape[:2] == (3000, 1200)
-    ink = (pixels[..., :3].mean(axis=2) < 0.5).mean()       # share of dark pixels: text drawn
+    ink = (pixels[..., :3].mean(axis=2) < 0.5).mean()  # share of dark pixels: text drawn
     assert 0.005 < ink < 0.5
 
 
-def test_without_a_converter_one_line_says_no_pdf_was_written(project, tmp_path: Path, capsys,
-                                                              monkeypatch):
+def test_without_a_converter_one_line_says_no_pdf_was_written(
+    project, tmp_path: Path, capsys, monkeypatch
+):
     monkeypatch.setattr("screener.report.pdf.shutil.which", lambda name: None)
     project.close()
     out = tmp_path / "report"

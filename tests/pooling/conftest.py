@@ -123,5 +123,6 @@ def fit_view(res: PoolResult, *, confint: bool = True) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def golden() -> SimpleNamespace:
     """The helpers, as a fixture so every test module shares them."""
-    return SimpleNamespace(load=load, compare=compare, leaves=leaves, pool_view=pool_view,
-                           fit_view=fit_view)
+    return SimpleNamespace(
+        load=load, compare=compare, leaves=leaves, pool_view=pool_view, fit_view=fit_view
+    )

@@ -21,8 +21,9 @@ SVG = "{http://www.w3.org/2000/svg}"
 LONG = "Zhang, Wei-Ming; Abernathy-Okonkwo, Theodora; et al. (2019) Long label"
 
 
-def _studies(k: int, *, seed: int = 7, long: bool = False) -> tuple[list[float], list[float],
-                                                                    list[str]]:
+def _studies(
+    k: int, *, seed: int = 7, long: bool = False
+) -> tuple[list[float], list[float], list[str]]:
     rng = np.random.default_rng(seed)
     yi = list(rng.normal(-0.6, 0.5, k))
     vi = list(rng.uniform(0.02, 0.3, k))
@@ -44,7 +45,7 @@ def _boxes(fig) -> tuple[list[str], np.ndarray]:
 
 def _overlaps(boxes: np.ndarray, tol: float = 0.5) -> list[tuple[int, int]]:
     x0, y0, x1, y1 = (boxes[:, i][:, None] for i in range(4))
-    hit = ((x0 + tol < x1.T) & (x0.T + tol < x1) & (y0 + tol < y1.T) & (y0.T + tol < y1))
+    hit = (x0 + tol < x1.T) & (x0.T + tol < x1) & (y0 + tol < y1.T) & (y0.T + tol < y1)
     np.fill_diagonal(hit, False)
     return [(int(i), int(j)) for i, j in zip(*np.nonzero(np.triu(hit)), strict=True)]
 
@@ -70,8 +71,12 @@ def test_no_text_overlaps_at_any_k_with_long_labels_and_subgroups(k):
     groups = ["low dose" if i % 2 else "high dose, weekly for twelve weeks" for i in range(k)]
     if k >= 4:
         sub = subgroup_analysis(es, groups=groups, method="REML")
-        fig = forest_plot(sub, overall=rma(es), favours=("Favours IL-2", "Favours placebo"),
-                          columns={("Group 1", "n"): [str(20 + i) for i in range(k)]})
+        fig = forest_plot(
+            sub,
+            overall=rma(es),
+            favours=("Favours IL-2", "Favours placebo"),
+            columns={("Group 1", "n"): [str(20 + i) for i in range(k)]},
+        )
     else:
         fig = forest_plot(rma(es), favours=("Favours IL-2", "Favours placebo"))
     assert_no_overlap(fig)
@@ -84,8 +89,11 @@ def test_no_text_overlaps_on_every_kind_of_axis(measure):
         yi = [y - 1.5 for y in yi]
     if measure == "ZCOR":
         yi = [y / 3 for y in yi]
-    fig = forest_plot(rma(yi, vi, labels=labels, measure=measure),
-                      favours=("Favours treatment", "Favours control"), title=LONG)
+    fig = forest_plot(
+        rma(yi, vi, labels=labels, measure=measure),
+        favours=("Favours treatment", "Favours control"),
+        title=LONG,
+    )
     assert_no_overlap(fig)
 
 
@@ -113,8 +121,16 @@ def test_prepost_forest_draws_the_null_line_inside_the_axis_and_names_the_measur
 
 def test_ratio_axis_is_log_scaled_with_ratio_ticks_and_the_null_at_one(tmp_path, golden):
     inp = golden.load("a_bcg_logRR.json")["inputs"]
-    es = escalc({"ai": inp["tpos"], "bi": inp["tneg"], "ci": inp["cpos"], "di": inp["cneg"],
-                 "study": inp["author"]}, measure="RR")
+    es = escalc(
+        {
+            "ai": inp["tpos"],
+            "bi": inp["tneg"],
+            "ci": inp["cpos"],
+            "di": inp["cneg"],
+            "study": inp["author"],
+        },
+        measure="RR",
+    )
     fig = forest_plot(rma(es), tmp_path / "f.svg")
     ax = fig.axes[0]
     ticks = {t.get_text(): x for t, x in zip(ax.get_xticklabels(), ax.get_xticks(), strict=True)}
@@ -131,7 +147,7 @@ def test_measure_words_are_one_table():
     assert axis_label("MD") == "Mean difference"
     assert axis_label("OR", transform=False) == "Log odds ratio"
     assert plot_scale("RR").label == axis_label("RR")
-    assert plot_scale("PLO").null is None          # a proportion has no value of no effect
+    assert plot_scale("PLO").null is None  # a proportion has no value of no effect
 
 
 def _pi_bars(fig) -> int:
@@ -155,7 +171,7 @@ def test_two_study_subgroups_get_no_prediction_interval(tmp_path):
     es = escalc({"yi": yi, "vi": vi, "study": labels}, measure="GEN")
     sub = subgroup_analysis(es, groups=["a", "a", "b", "b", "b", "b", "b"], method="DL")
     fig = forest_plot(sub, tmp_path / "s.svg", overall=rma(es, method="DL"))
-    assert _pi_bars(fig) == 2              # subgroup b (k = 5) and the overall (k = 7), not a
+    assert _pi_bars(fig) == 2  # subgroup b (k = 5) and the overall (k = 7), not a
     texts = _svg(tmp_path / "s.svg")[1]
     assert texts.count("Prediction interval") == 2
     assert "Test for subgroup differences" in texts and texts.count("Heterogeneity:") == 3
@@ -170,7 +186,7 @@ def test_cjk_labels_render(tmp_path):
     import warnings
 
     with warnings.catch_warnings():
-        warnings.simplefilter("error")           # no "glyph missing from font" warning
+        warnings.simplefilter("error")  # no "glyph missing from font" warning
         forest_plot(res, tmp_path / "cjk.png")
         forest_plot(res, tmp_path / "cjk.pdf")
     forest_plot(res, tmp_path / "cjk.svg")

@@ -27,8 +27,16 @@ def _texts(svg: str | Path) -> str:
 @pytest.fixture(scope="module")
 def bcg(golden):
     inp = golden.load("a_bcg_logRR.json")["inputs"]
-    return escalc({"ai": inp["tpos"], "bi": inp["tneg"], "ci": inp["cpos"], "di": inp["cneg"],
-                   "study": inp["author"]}, measure="RR")
+    return escalc(
+        {
+            "ai": inp["tpos"],
+            "bi": inp["tneg"],
+            "ci": inp["cpos"],
+            "di": inp["cneg"],
+            "study": inp["author"],
+        },
+        measure="RR",
+    )
 
 
 def test_funnel_legend_names_the_contours_the_pseudo_ci_and_filled_studies(tmp_path, bcg):
@@ -38,11 +46,19 @@ def test_funnel_legend_names_the_contours_the_pseudo_ci_and_filled_studies(tmp_p
     path = tmp_path / "funnel.svg"
     funnel_plot(res, path, filled=tf)
     texts = _texts(path)
-    for entry in ("p < 0.01", "0.01 ≤ p < 0.05", "0.05 ≤ p < 0.10", "p ≥ 0.10",
-                  "Pseudo 95% CI", "Pooled estimate", "Studies", "Filled (trim-and-fill)"):
+    for entry in (
+        "p < 0.01",
+        "0.01 ≤ p < 0.05",
+        "0.05 ≤ p < 0.10",
+        "p ≥ 0.10",
+        "Pseudo 95% CI",
+        "Pooled estimate",
+        "Studies",
+        "Filled (trim-and-fill)",
+    ):
         assert entry in texts, entry
     assert "Risk ratio (log scale)" in texts
-    assert "13.3.5.4" not in texts                  # k = 13: no small-k caution
+    assert "13.3.5.4" not in texts  # k = 13: no small-k caution
 
 
 def test_funnel_with_fewer_than_ten_studies_carries_the_caution(tmp_path):
@@ -59,9 +75,17 @@ def test_small_k_rule_is_one_place():
     assert "13.3.5.4" in SMALL_K_CAUTION and "\n" not in SMALL_K_CAUTION
 
 
-PREPOST = pd.DataFrame({"study": ["A", "B", "C"], "m1i": [10.0, 12.0, 9.0], "m2i": [20.0, 21.0, 18.0],
-                        "sd1i": [5.0, 6.0, 4.0], "sd2i": [4.5, 5.5, 4.2], "ni": [12, 15, 9],
-                        "ri": [0.5, 0.5, 0.5]})
+PREPOST = pd.DataFrame(
+    {
+        "study": ["A", "B", "C"],
+        "m1i": [10.0, 12.0, 9.0],
+        "m2i": [20.0, 21.0, 18.0],
+        "sd1i": [5.0, 6.0, 4.0],
+        "sd2i": [4.5, 5.5, 4.2],
+        "ni": [12, 15, 9],
+        "ri": [0.5, 0.5, 0.5],
+    }
+)
 
 
 def test_prepost_columns_are_pre_and_post_means_with_sds_and_n_not_r():
@@ -73,21 +97,43 @@ def test_prepost_columns_are_pre_and_post_means_with_sds_and_n_not_r():
 
 def test_prepost_forest_shows_the_data_columns(tmp_path):
     analysis = run_analysis(PREPOST, AnalysisSettings(measure="SMCR"))
-    path = analysis.write_forest(tmp_path / "forest.svg", favours=("Favours IL-2", "Favours baseline"))
+    path = analysis.write_forest(
+        tmp_path / "forest.svg", favours=("Favours IL-2", "Favours baseline")
+    )
     texts = _texts(path)
     assert "Pre mean (SD)" in texts and "20 (5)" in texts and "r (n)" not in texts
     assert "Standardised mean change (SMCR)" in texts and "Favours IL-2" in texts
 
 
-@pytest.mark.parametrize(("frame", "measure", "headers"), [
-    ({"ai": [3], "bi": [7], "ci": [5], "di": [5]}, "RR",
-     [("Group 1", "Events"), ("Group 1", "Total"), ("Group 2", "Events"), ("Group 2", "Total")]),
-    ({"m1i": [1.0], "sd1i": [1.0], "n1i": [10], "m2i": [2.0], "sd2i": [1.0], "n2i": [11]}, "MD",
-     [("Group 1", "Mean"), ("Group 1", "SD"), ("Group 1", "n"),
-      ("Group 2", "Mean"), ("Group 2", "SD"), ("Group 2", "n")]),
-    ({"xi": [4], "ni": [20]}, "PLO", ["Events", "Total"]),
-    ({"ri": [0.3], "ni": [50]}, "ZCOR", ["r", "n"]),
-])
+@pytest.mark.parametrize(
+    ("frame", "measure", "headers"),
+    [
+        (
+            {"ai": [3], "bi": [7], "ci": [5], "di": [5]},
+            "RR",
+            [
+                ("Group 1", "Events"),
+                ("Group 1", "Total"),
+                ("Group 2", "Events"),
+                ("Group 2", "Total"),
+            ],
+        ),
+        (
+            {"m1i": [1.0], "sd1i": [1.0], "n1i": [10], "m2i": [2.0], "sd2i": [1.0], "n2i": [11]},
+            "MD",
+            [
+                ("Group 1", "Mean"),
+                ("Group 1", "SD"),
+                ("Group 1", "n"),
+                ("Group 2", "Mean"),
+                ("Group 2", "SD"),
+                ("Group 2", "n"),
+            ],
+        ),
+        ({"xi": [4], "ni": [20]}, "PLO", ["Events", "Total"]),
+        ({"ri": [0.3], "ni": [50]}, "ZCOR", ["r", "n"]),
+    ],
+)
 def test_columns_fit_the_measure(frame, measure, headers):
     assert list(data_columns(pd.DataFrame(frame), measure)) == headers
 
@@ -98,18 +144,28 @@ def test_without_raw_data_there_are_only_the_estimate_columns():
 
 
 def test_report_forest_is_the_journal_forest(bcg):
-    svg = figures.forest_svg(list(bcg.labels), list(bcg.yi), list(bcg.vi), estimate=-0.7,
-                             ci_lb=-1.1, ci_ub=-0.3, heterogeneity="Heterogeneity: I² = 92%",
-                             exp=True, xlabel="RR", favours=("Favours BCG", "Favours control"))
+    svg = figures.forest_svg(
+        list(bcg.labels),
+        list(bcg.yi),
+        list(bcg.vi),
+        estimate=-0.7,
+        ci_lb=-1.1,
+        ci_ub=-0.3,
+        heterogeneity="Heterogeneity: I² = 92%",
+        exp=True,
+        xlabel="RR",
+        favours=("Favours BCG", "Favours control"),
+    )
     texts = _texts(svg)
     assert "Risk ratio (log scale)" in texts and "Favours BCG" in texts
     assert "Pooled estimate" in texts and "Heterogeneity: I² = 92%" in texts
-    assert "0.50 [0.33, 0.74]" in texts                 # exp(-0.7), exp(-1.1), exp(-0.3)
+    assert "0.50 [0.33, 0.74]" in texts  # exp(-0.7), exp(-1.1), exp(-0.3)
 
 
 def test_report_funnel_has_the_legend_and_takes_the_caution():
-    svg = figures.funnel_svg([0.1, 0.3, -0.2], [0.04, 0.05, 0.03], estimate=0.05, xlabel="MD",
-                             caution=SMALL_K_CAUTION)
+    svg = figures.funnel_svg(
+        [0.1, 0.3, -0.2], [0.04, 0.05, 0.03], estimate=0.05, xlabel="MD", caution=SMALL_K_CAUTION
+    )
     texts = " ".join(_texts(svg).split())
     assert "Mean difference" in texts and "Pseudo 95% CI" in texts and "13.3.5.4" in texts
 

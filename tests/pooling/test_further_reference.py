@@ -29,15 +29,28 @@ def table(block: dict[str, Any]) -> pd.DataFrame:
 
 
 def run(block: dict[str, Any], *, level: float = 95, test: str = "z", **further: Any) -> dict:
-    settings = AnalysisSettings(measure=block["measure"], method=block["method"], test=test,
-                                level=level, further=FurtherRequest(**further))
+    settings = AnalysisSettings(
+        measure=block["measure"],
+        method=block["method"],
+        test=test,
+        level=level,
+        further=FurtherRequest(**further),
+    )
     return run_analysis(table(block), settings).to_dict()
 
 
 def series_view(out: dict[str, Any]) -> dict[str, Any]:
-    return {"study": out["study"], "estimate": out["estimate"], "se": out["se"],
-            "pval": out["pval"], "ci.lb": out["ci_lb"], "ci.ub": out["ci_ub"], "Q": out["Q"],
-            "tau2": out["tau2"], "I2": out["I2"]}
+    return {
+        "study": out["study"],
+        "estimate": out["estimate"],
+        "se": out["se"],
+        "pval": out["pval"],
+        "ci.lb": out["ci_lb"],
+        "ci.ub": out["ci_ub"],
+        "Q": out["Q"],
+        "tau2": out["tau2"],
+        "I2": out["I2"],
+    }
 
 
 def regression_view(out: dict[str, Any]) -> dict[str, Any]:
@@ -47,19 +60,42 @@ def regression_view(out: dict[str, Any]) -> dict[str, Any]:
     def col(key: str) -> list[float]:
         return [coefs[n][key] for n in names]
 
-    return {"k": out["k"], "names": names, "estimate": col("estimate"), "se": col("se"),
-            "zval": col("zval"), "pval": col("pval"), "ci.lb": col("ci_lb"),
-            "ci.ub": col("ci_ub"), "QM": out["QM"],
-            "QMdf": out["QM_df"], "QMp": out["QMp"],
-            "QE": out["QE"], "QEdf": out["QE_df"], "QEp": out["QEp"], "tau2": out["tau2"],
-            "I2": out["I2"], "R2": out["R2"]}
+    return {
+        "k": out["k"],
+        "names": names,
+        "estimate": col("estimate"),
+        "se": col("se"),
+        "zval": col("zval"),
+        "pval": col("pval"),
+        "ci.lb": col("ci_lb"),
+        "ci.ub": col("ci_ub"),
+        "QM": out["QM"],
+        "QMdf": out["QM_df"],
+        "QMp": out["QMp"],
+        "QE": out["QE"],
+        "QEdf": out["QE_df"],
+        "QEp": out["QEp"],
+        "tau2": out["tau2"],
+        "I2": out["I2"],
+        "R2": out["R2"],
+    }
 
 
 def fit_view(out: dict[str, Any]) -> dict[str, Any]:
-    return {"k": out["k"], "level": out["level"], "estimate": out["estimate"], "se": out["se"],
-            "ci.lb": out["ci_lb"], "ci.ub": out["ci_ub"], "zval": out["zval"],
-            "pval": out["pval"], "tau2": out["tau2"], "I2": out["I2"], "QE": out["QE"],
-            "weights": out["studies"]["weight_percent"]}
+    return {
+        "k": out["k"],
+        "level": out["level"],
+        "estimate": out["estimate"],
+        "se": out["se"],
+        "ci.lb": out["ci_lb"],
+        "ci.ub": out["ci_ub"],
+        "zval": out["zval"],
+        "pval": out["pval"],
+        "tau2": out["tau2"],
+        "I2": out["I2"],
+        "QE": out["QE"],
+        "weights": out["studies"]["weight_percent"],
+    }
 
 
 @pytest.mark.parametrize("name", BLOCKS)
@@ -80,7 +116,9 @@ def test_a_90_percent_level(name):
     assert out["ci_ub"] - out["ci_lb"] < run(block)["ci_ub"] - run(block)["ci_lb"]
 
 
-@pytest.mark.parametrize(("name", "mods"), [(b, m) for b in BLOCKS for m in REF[b]["meta_regression"]])
+@pytest.mark.parametrize(
+    ("name", "mods"), [(b, m) for b in BLOCKS for m in REF[b]["meta_regression"]]
+)
 def test_meta_regression(name, mods):
     block = REF[name]
     out = run(block, mods=tuple(mods.split(",")))["meta_regression"]
@@ -109,10 +147,18 @@ def test_influence(name, test):
     block = REF[name]
     ref = block["influence" if test == "z" else "influence_knha"]
     out = run(block, influence=True, test=test)["influence"]
-    view = {"study": out["study"], "rstudent": out["rstudent"], "dffits": out["dffits"],
-            "cook.d": out["cook_d"], "cov.r": out["cov_r"], "tau2.del": out["tau2_del"],
-            "QE.del": out["QE_del"], "hat": out["hat"], "weight": out["weight"],
-            "dfbs": out["dfbetas"]}
+    view = {
+        "study": out["study"],
+        "rstudent": out["rstudent"],
+        "dffits": out["dffits"],
+        "cook.d": out["cook_d"],
+        "cov.r": out["cov_r"],
+        "tau2.del": out["tau2_del"],
+        "QE.del": out["QE_del"],
+        "hat": out["hat"],
+        "weight": out["weight"],
+        "dfbs": out["dfbetas"],
+    }
     compare({k: v for k, v in ref.items() if k != "inf"}, view)
     assert out["inf"] == ref["inf"]
 
@@ -144,6 +190,7 @@ def test_precision_order_adds_the_smallest_variance_first():
 @pytest.mark.skipif(shutil.which("Rscript") is None, reason="needs R with metafor")
 def test_the_reference_file_is_what_the_script_writes():
     script = DATA / "h_reachable_analyses.R"
-    done = subprocess.run(["Rscript", str(script)], capture_output=True, text=True, check=True,
-                          timeout=600)
+    done = subprocess.run(
+        ["Rscript", str(script)], capture_output=True, text=True, check=True, timeout=600
+    )
     assert json.loads(done.stdout) == REF

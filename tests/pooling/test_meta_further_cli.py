@@ -39,8 +39,21 @@ def meta_json(capsys, *args):
 
 def test_every_analysis_in_one_json_object(bcg_csv, capsys):
     ref = REF["bcg_RR_REML"]
-    out = meta_json(capsys, bcg_csv, "-m", "RR", "--mods", "ablat, alloc", "--leave-one-out",
-                    "--influence", "--cumulative", "year", "--begg", "--level", "90")
+    out = meta_json(
+        capsys,
+        bcg_csv,
+        "-m",
+        "RR",
+        "--mods",
+        "ablat, alloc",
+        "--leave-one-out",
+        "--influence",
+        "--cumulative",
+        "year",
+        "--begg",
+        "--level",
+        "90",
+    )
     assert out["level"] == 90
     compare(ref["fit_level90"]["weights"], out["studies"]["weight_percent"])
     compare(ref["fit_level90"]["ci.lb"], out["ci_lb"])
@@ -52,17 +65,39 @@ def test_every_analysis_in_one_json_object(bcg_csv, capsys):
     compare(ref["cumulative_level90"]["study"], out["cumulative"]["study"])
     compare(ref["influence"]["cook.d"], out["influence"]["cook_d"])
     compare(ref["ranktest"]["pval"], out["begg_p"])
-    assert "small_study_caution" not in out       # 13 studies
+    assert "small_study_caution" not in out  # 13 studies
 
 
 def test_the_text_shows_each_analysis(bcg_csv, capsys):
-    code = main(["meta", str(bcg_csv), "-m", "RR", "--mods", "ablat", "--leave-one-out",
-                 "--influence", "--cumulative", "precision", "--begg", "--level", "90"])
+    code = main(
+        [
+            "meta",
+            str(bcg_csv),
+            "-m",
+            "RR",
+            "--mods",
+            "ablat",
+            "--leave-one-out",
+            "--influence",
+            "--cumulative",
+            "precision",
+            "--begg",
+            "--level",
+            "90",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
-    for heading in ("Test of Moderators", "R^2", "Model Results (90% CI)", "Leave-one-out",
-                    "Cumulative meta-analysis (by precision", "Influence diagnostics",
-                    "Rank correlation test", "90% CI ["):
+    for heading in (
+        "Test of Moderators",
+        "R^2",
+        "Model Results (90% CI)",
+        "Leave-one-out",
+        "Cumulative meta-analysis (by precision",
+        "Influence diagnostics",
+        "Rank correlation test",
+        "90% CI [",
+    ):
         assert heading in out, heading
 
 
@@ -83,14 +118,17 @@ def test_the_rule():
     assert analysis.small_study_caution(funnel=True) == SMALL_K_CAUTION
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--mods", "latitude"], "--mods latitude: no such column"),
-    (["--mods", ","], "--mods"),
-    (["--cumulative", "nope"], "--cumulative nope: no such column"),
-    (["--level", "0"], "--level 0"),
-    (["--level", "100"], "--level 100"),
-    (["--method", "MH", "--influence"], "inverse-variance model"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--mods", "latitude"], "--mods latitude: no such column"),
+        (["--mods", ","], "--mods"),
+        (["--cumulative", "nope"], "--cumulative nope: no such column"),
+        (["--level", "0"], "--level 0"),
+        (["--level", "100"], "--level 100"),
+        (["--method", "MH", "--influence"], "inverse-variance model"),
+    ],
+)
 def test_bad_options_are_one_line(bcg_csv, capsys, args, message):
     assert main(["meta", str(bcg_csv), "-m", "RR", *args]) != 0
     err = capsys.readouterr().err

@@ -217,16 +217,43 @@ def transformed_files(golden, tmp_path):
     pritz = golden.load("e_pritz1997_proportions.json")["inputs"]
     normand = golden.load("b_normand1999_continuous.json")["inputs"]
     molloy = golden.load("f_molloy2014_correlations.json")["inputs"]
-    two_by_two = _csv(tmp_path, "bcg", {"study": bcg["author"], "ai": bcg["tpos"], "bi": bcg["tneg"],
-                                        "ci": bcg["cpos"], "di": bcg["cneg"]})
+    two_by_two = _csv(
+        tmp_path,
+        "bcg",
+        {
+            "study": bcg["author"],
+            "ai": bcg["tpos"],
+            "bi": bcg["tneg"],
+            "ci": bcg["cpos"],
+            "di": bcg["cneg"],
+        },
+    )
     props = _csv(tmp_path, "pritz", {"study": pritz["study"], "xi": pritz["xi"], "ni": pritz["ni"]})
-    means = _csv(tmp_path, "normand", {k: normand[k] for k in ("study", "n1i", "m1i", "sd1i", "n2i", "m2i", "sd2i")})
-    cors = _csv(tmp_path, "molloy", {"study": molloy["authors"], "ri": molloy["ri"], "ni": molloy["ni"]})
-    return {"OR": two_by_two, "RR": two_by_two, "PETO": two_by_two, "PLO": props, "PLN": props,
-            "PAS": props, "PFT": props, "PR": props, "ROM": means, "ZCOR": cors}
+    means = _csv(
+        tmp_path,
+        "normand",
+        {k: normand[k] for k in ("study", "n1i", "m1i", "sd1i", "n2i", "m2i", "sd2i")},
+    )
+    cors = _csv(
+        tmp_path, "molloy", {"study": molloy["authors"], "ri": molloy["ri"], "ni": molloy["ni"]}
+    )
+    return {
+        "OR": two_by_two,
+        "RR": two_by_two,
+        "PETO": two_by_two,
+        "PLO": props,
+        "PLN": props,
+        "PAS": props,
+        "PFT": props,
+        "PR": props,
+        "ROM": means,
+        "ZCOR": cors,
+    }
 
 
-@pytest.mark.parametrize("measure", ["ZCOR", "PLO", "PLN", "PAS", "PFT", "PR", "ROM", "OR", "RR", "PETO"])
+@pytest.mark.parametrize(
+    "measure", ["ZCOR", "PLO", "PLN", "PAS", "PFT", "PR", "ROM", "OR", "RR", "PETO"]
+)
 def test_json_carries_the_back_transformed_result_the_text_prints(transformed_files, measure):
     path = transformed_files[measure]
     out = run_json(path, "--measure", measure, "--method", "DL")
@@ -236,15 +263,20 @@ def test_json_carries_the_back_transformed_result_the_text_prints(transformed_fi
     printed = [float(x) for x in re.findall(r"-?\d+\.\d+", line)]
     back = out["transformed"]
     assert printed == [round(back[k], 4) for k in ("estimate", "ci_lb", "ci_ub", "pi_lb", "pi_ub")]
-    assert out["estimate"] != back["estimate"] or measure == "PR"   # both scales are there
+    assert out["estimate"] != back["estimate"] or measure == "PR"  # both scales are there
 
 
 def test_zcor_json_back_transformed_is_metafors(golden, transformed_files):
     ref = golden.load("f_molloy2014_correlations.json")["ZCOR"]["REML_backtransformed"]
     out = run_json(transformed_files["ZCOR"], "--measure", "ZCOR")
     back = out["transformed"]
-    ours = {"pred": back["estimate"], "ci.lb": back["ci_lb"], "ci.ub": back["ci_ub"],
-            "pi.lb": back["pi_lb"], "pi.ub": back["pi_ub"]}
+    ours = {
+        "pred": back["estimate"],
+        "ci.lb": back["ci_lb"],
+        "ci.ub": back["ci_ub"],
+        "pi.lb": back["pi_lb"],
+        "pi.ub": back["pi_ub"],
+    }
     assert golden.compare(ref, ours) == golden.leaves(ref)
 
 
@@ -255,9 +287,12 @@ def test_subgroups_and_trimfill_carry_both_scales_too(transformed_files, tmp_pat
     frame.to_csv(path, index=False)
     out = run_json(path, "--measure", "ZCOR", "--by", "half", "--trimfill")
     for fit in out["subgroups"].values():
-        assert fit["transformed"]["estimate"] == pytest.approx(math.tanh(fit["estimate"]), rel=1e-12)
+        assert fit["transformed"]["estimate"] == pytest.approx(
+            math.tanh(fit["estimate"]), rel=1e-12
+        )
     assert out["trimfill_transformed"]["estimate"] == pytest.approx(
-        math.tanh(out["trimfill_estimate"]), rel=1e-12)
+        math.tanh(out["trimfill_estimate"]), rel=1e-12
+    )
 
 
 def test_log_hazard_ratios_given_as_yi_vi_are_back_transformed(tmp_path):

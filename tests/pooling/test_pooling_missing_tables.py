@@ -22,9 +22,12 @@ def cases(golden):
 
 def _tables(case) -> pd.DataFrame:
     inp = case["inputs"]
-    return pd.DataFrame({"study": inp["study"],
-                         **{c: [math.nan if x is None else x for x in inp[c]]
-                            for c in ("ai", "bi", "ci", "di")}})
+    return pd.DataFrame(
+        {
+            "study": inp["study"],
+            **{c: [math.nan if x is None else x for x in inp[c]] for c in ("ai", "bi", "ci", "di")},
+        }
+    )
 
 
 @pytest.mark.parametrize("measure", ["OR", "RR", "RD", "PETO"])
@@ -49,24 +52,35 @@ def test_missing_counts_in_every_table_is_a_clear_error(cases):
 
 
 def test_a_missing_total_counts_as_a_missing_count():
-    frame = pd.DataFrame({"study": ["a", "b", "c"], "ai": [4, 6, 3], "n1i": [123, 306, math.nan],
-                          "ci": [11, 29, 11], "n2i": [139, 303, 220]})
+    frame = pd.DataFrame(
+        {
+            "study": ["a", "b", "c"],
+            "ai": [4, 6, 3],
+            "n1i": [123, 306, math.nan],
+            "ci": [11, 29, 11],
+            "n2i": [139, 303, 220],
+        }
+    )
     res = rma_mh(frame, measure="RR")
     assert res.k == 2 and res.labels == ("a", "b")
 
 
-@pytest.mark.parametrize("method,measure", [("MH", "OR"), ("MH", "RR"), ("MH", "RD"), ("PETO", "OR")])
+@pytest.mark.parametrize(
+    "method,measure", [("MH", "OR"), ("MH", "RR"), ("MH", "RD"), ("PETO", "OR")]
+)
 def test_meta_pools_the_whole_tables_of_a_csv_with_an_empty_cell(cases, tmp_path, method, measure):
     case = cases["mh_missing_count"]
     path = tmp_path / "tables.csv"
     _tables(case).assign(region=["n", "n", "s", "s"]).to_csv(path, index=False)
-    result = CliRunner().invoke(meta_command, [str(path), "--measure", measure, "--method", method,
-                                               "--json"])
+    result = CliRunner().invoke(
+        meta_command, [str(path), "--measure", measure, "--method", method, "--json"]
+    )
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     ref = case["fits"]["PETO" if method == "PETO" else measure]
     assert out["k"] == 3 and out["estimate"] == pytest.approx(ref["estimate"], rel=1e-10)
     assert any("missing" in note and "d" in note for note in out["notes"])
-    text = CliRunner().invoke(meta_command, [str(path), "--measure", measure, "--method", method,
-                                             "--by", "region"])
+    text = CliRunner().invoke(
+        meta_command, [str(path), "--measure", measure, "--method", method, "--by", "region"]
+    )
     assert text.exit_code == 0, text.output

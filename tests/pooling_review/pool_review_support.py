@@ -18,8 +18,14 @@ def reference(name: str) -> dict[str, Any]:
     return json.loads((METAFOR / name).read_text(encoding="utf-8"))
 
 
-def one_outcome_review(path: Path, *, data_type: str, fields: dict[str, list[Any]],
-                       studies: list[str], outcome: str = "Outcome") -> Project:
+def one_outcome_review(
+    path: Path,
+    *,
+    data_type: str,
+    fields: dict[str, list[Any]],
+    studies: list[str],
+    outcome: str = "Outcome",
+) -> Project:
     """A review whose form has one outcome of ``data_type``; ``fields`` holds each data field's
     values per study (internal field names, e.g. events/n for proportions), saved by one
     extractor, so they are the agreed values."""
@@ -27,9 +33,14 @@ def one_outcome_review(path: Path, *, data_type: str, fields: dict[str, list[Any
     form.write_text(
         '[form]\nname = "test form"\nversion = 1\n\n'
         '[[field]]\nkey = "region"\nlabel = "Region"\n\n'
-        f'[[outcome]]\nname = "{outcome}"\ndata_type = "{data_type}"\n', encoding="utf-8")
-    project = Project.create(path, title=f"{data_type} review",
-                             reviewers=("alice", "extractor", "bob", ("carol", "arbiter")))
+        f'[[outcome]]\nname = "{outcome}"\ndata_type = "{data_type}"\n',
+        encoding="utf-8",
+    )
+    project = Project.create(
+        path,
+        title=f"{data_type} review",
+        reviewers=("alice", "extractor", "bob", ("carol", "arbiter")),
+    )
     project.load_form(form)
     for i, study in enumerate(studies):
         project.create_study(study)
@@ -43,9 +54,23 @@ def one_outcome_review(path: Path, *, data_type: str, fields: dict[str, list[Any
 RTOL = 1e-6
 P_ATOL = 1e-8
 # metafor's name -> the key of screener's results
-KEYS = {"estimate": "estimate", "se": "se", "ci.lb": "ci_lb", "ci.ub": "ci_ub", "stat": "zval",
-        "pval": "pval", "tau2": "tau2", "se.tau2": "se_tau2", "I2": "I2", "H2": "H2", "QE": "QE",
-        "QE.df": "QE_df", "QEp": "QEp", "pi.lb": "pi_lb", "pi.ub": "pi_ub"}
+KEYS = {
+    "estimate": "estimate",
+    "se": "se",
+    "ci.lb": "ci_lb",
+    "ci.ub": "ci_ub",
+    "stat": "zval",
+    "pval": "pval",
+    "tau2": "tau2",
+    "se.tau2": "se_tau2",
+    "I2": "I2",
+    "H2": "H2",
+    "QE": "QE",
+    "QE.df": "QE_df",
+    "QEp": "QEp",
+    "pi.lb": "pi_lb",
+    "pi.ub": "pi_ub",
+}
 
 
 def assert_close(ours: float, ref: float, what: str, *, pvalue: bool = False) -> None:
@@ -88,11 +113,17 @@ def screened_review(path: Path, *, reviewer: str = "alice") -> tuple[Project, di
     text, R4 excluded there. Returns the project and the record ids by key."""
     source = path.with_name(path.stem + "-records.csv")
     lines = ["id,title,authors,year,journal,abstract"]
-    lines += [f'{key},"{title}","{author}, A",{year},J Myositis,"Abstract of {key}."'
-              for key, author, year, title, _ in RECORDS]
+    lines += [
+        f'{key},"{title}","{author}, A",{year},J Myositis,"Abstract of {key}."'
+        for key, author, year, title, _ in RECORDS
+    ]
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    project = Project.create(path, title="Low-dose IL-2 in myositis", reviewers=[reviewer],
-                             exclusion_reasons=("Wrong population",))
+    project = Project.create(
+        path,
+        title="Low-dose IL-2 in myositis",
+        reviewers=[reviewer],
+        exclusion_reasons=("Wrong population",),
+    )
     project.import_file(source, fmt="csv", source="PubMed")
     ids = {key: rid for rid, key in project.db.execute("SELECT id, source_key FROM record")}
     for key, *_, decision in RECORDS:

@@ -44,7 +44,11 @@ async def test_the_further_analyses_from_the_screen(bcg_path):
         for box in ("begg", "leave_one_out", "influence"):
             await tick(pilot, box)
         options = screen.options()
-        assert (options["mods"], options["cumulative"], options["level"]) == (("ablat",), "year", 90.0)
+        assert (options["mods"], options["cumulative"], options["level"]) == (
+            ("ablat",),
+            "year",
+            90.0,
+        )
         await pilot.press("ctrl+r")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -53,16 +57,21 @@ async def test_the_further_analyses_from_the_screen(bcg_path):
     assert f"Meta-regression on ablat: QM = {ref['meta_regression']['ablat']['QM']:.2f}" in text
     assert f"R² = {ref['meta_regression']['ablat']['R2']:.1f}%" in text
     assert f"Kendall's tau = {ref['ranktest']['tau']:.4f}" in text
-    for heading in ("Leave-one-out analysis", "Cumulative meta-analysis (by year)",
-                    "Influence diagnostics", "Model Results (90% CI)"):
+    for heading in (
+        "Leave-one-out analysis",
+        "Cumulative meta-analysis (by year)",
+        "Influence diagnostics",
+        "Model Results (90% CI)",
+    ):
         assert heading in text, heading
-    assert "Cochrane Handbook" not in text          # 13 studies
+    assert "Cochrane Handbook" not in text  # 13 studies
 
 
 def test_fewer_than_ten_studies_show_the_caution():
     frame = pd.DataFrame(REF["prepost_SMCR_REML"]["data"])
-    analysis = run_analysis(frame, AnalysisSettings(measure="SMCR", egger="rma",
-                                                    further=FurtherRequest(begg=True)))
+    analysis = run_analysis(
+        frame, AnalysisSettings(measure="SMCR", egger="rma", further=FurtherRequest(begg=True))
+    )
     text = result_text(OutcomeAnalysis("Score", "prepost", "", analysis)).plain
     assert SMALL_K_CAUTION in text and "Begg's test" in text
 
@@ -95,12 +104,12 @@ async def test_rename_and_delete_saved_analyses(saved_two):
         assert names(path) == ["TB main", "Odds ratios"]
         await pilot.press("down", "d")
         await pilot.pause()
-        await pilot.press("2")                  # "Keep it"
+        await pilot.press("2")  # "Keep it"
         await pilot.pause()
         assert names(path) == ["TB main", "Odds ratios"]
         await pilot.press("d")
         await pilot.pause()
-        await pilot.press("1")                  # "Delete: Odds ratios"
+        await pilot.press("1")  # "Delete: Odds ratios"
         await pilot.pause()
         assert names(path) == ["TB main"]
         assert app.screen.query_one(OptionList).option_count == 1
@@ -118,7 +127,7 @@ async def test_a_read_only_review_changes_nothing(saved_two):
             await pilot.pause()
             await pilot.press("d")
             await pilot.pause()
-            assert isinstance(app.screen, SavedAnalysesScreen)    # no question asked
+            assert isinstance(app.screen, SavedAnalysesScreen)  # no question asked
             await pilot.press("r")
             await pilot.pause()
             assert isinstance(app.screen, SavedAnalysesScreen)

@@ -37,8 +37,9 @@ def test_records_to_pooled_estimate_and_prisma_agree(tmp_path: Path, capsys) -> 
     source.write_text(EXTRACTION.format(r1=ids["R1"], r2=ids["R2"], r3=ids["R3"]), encoding="utf-8")
     code, out, err = run(capsys, "import", review, source, "--as", "extraction")
     assert code == 0, err
-    code, out, err = run(capsys, "pool", review, "--outcome", "Pain", "--measure", "MD",
-                         "--method", "FE", "--json")
+    code, out, err = run(
+        capsys, "pool", review, "--outcome", "Pain", "--measure", "MD", "--method", "FE", "--json"
+    )
     assert code == 0, err
     pooled = json.loads(out)
 
@@ -51,15 +52,15 @@ def test_records_to_pooled_estimate_and_prisma_agree(tmp_path: Path, capsys) -> 
     estimate = sum(wi * yi for wi, yi in zip(w, y, strict=True)) / sum(w)
     se = 1 / math.sqrt(sum(w))
     assert pooled["k"] == 2
-    assert pooled["estimate"] == pytest.approx(estimate, rel=1e-12)    # -2.7174...
+    assert pooled["estimate"] == pytest.approx(estimate, rel=1e-12)  # -2.7174...
     assert pooled["se"] == pytest.approx(se, rel=1e-12)
     assert pooled["ci_lb"] == pytest.approx(estimate - 1.959963984540054 * se, rel=1e-12)
-    assert "studies_not_included" not in pooled      # both studies are supported by records
+    assert "studies_not_included" not in pooled  # both studies are supported by records
 
     code, out, err = run(capsys, "prisma", review, "--format", "json")
     assert code == 0, err
     prisma = json.loads(out)
     assert prisma["new_studies"] == pooled["k"] == 2
-    assert prisma["new_reports"] == 3                 # R1, R2 (one study) and R3
+    assert prisma["new_reports"] == 3  # R1, R2 (one study) and R3
     assert sorted(prisma["included_studies"]) == ["Li 2019", "Zhang 2021"]
     assert "studies_without_included_report" not in {d["key"] for d in prisma["discrepancies"]}

@@ -48,8 +48,12 @@ def prepost_export(tmp_path: Path, capsys) -> Path:
 @pytest.mark.parametrize("method", ["REML", "DL", "FE"])
 def test_the_bcg_demo_exported_then_pooled_gives_metafors_rr(bcg_path, tmp_path, capsys, method):
     exported = tmp_path / "bcg.csv"
-    assert run(capsys, "export", "extraction", bcg_path, "--outcome", "Tuberculosis",
-               "--out", exported)[0] == 0
+    assert (
+        run(
+            capsys, "export", "extraction", bcg_path, "--outcome", "Tuberculosis", "--out", exported
+        )[0]
+        == 0
+    )
     frame = pd.read_csv(exported)
     assert {"yi", "vi"} <= set(frame.columns) and frame["yi"].isna().all()  # written, empty
     code, out, err = run(capsys, "meta", exported, "--measure", "RR", "--method", method, "--json")
@@ -58,10 +62,12 @@ def test_the_bcg_demo_exported_then_pooled_gives_metafors_rr(bcg_path, tmp_path,
     ref = reference("a_bcg_logRR.json")["tau2_estimators"][method]
     assert result["measure"] == "RR"
     assert assert_fit(result, ref, f"exported BCG RR {method}") >= 10
-    assert "Tuberculosis" in err     # which outcome was pooled is said on stderr
+    assert "Tuberculosis" in err  # which outcome was pooled is said on stderr
 
 
-def test_a_whole_review_export_is_refused_listing_its_outcomes_and_timepoints(prepost_export, capsys):
+def test_a_whole_review_export_is_refused_listing_its_outcomes_and_timepoints(
+    prepost_export, capsys
+):
     code, out, err = run(capsys, "meta", prepost_export, "--measure", "SMCR")
     assert code != 0 and out == ""
     lines = [line for line in err.splitlines() if line.strip()]
@@ -74,8 +80,20 @@ def test_a_whole_review_export_is_refused_listing_its_outcomes_and_timepoints(pr
 
 
 def test_outcome_and_timepoint_pick_the_rows_to_pool(prepost_export, capsys):
-    code, out, err = run(capsys, "meta", prepost_export, "--measure", "SMCR", "--method", "FE",
-                         "--outcome", "CDASI", "--timepoint", "12 weeks", "--json")
+    code, out, err = run(
+        capsys,
+        "meta",
+        prepost_export,
+        "--measure",
+        "SMCR",
+        "--method",
+        "FE",
+        "--outcome",
+        "CDASI",
+        "--timepoint",
+        "12 weeks",
+        "--json",
+    )
     assert code == 0, err
     result = json.loads(out)
     # SMCR as metafor's escalc computes it: (m1i - m2i) / sd1i with the exact correction
@@ -86,15 +104,28 @@ def test_outcome_and_timepoint_pick_the_rows_to_pool(prepost_export, capsys):
     assert result["estimate"] == pytest.approx(expected.estimate, rel=1e-12)
     # the mean fell after treatment in both studies: the change is negative
     assert result["estimate"] < 0
-    code, out, _ = run(capsys, "meta", prepost_export, "--measure", "SMCR", "--method", "FE",
-                       "--outcome", "Treg", "--json")
+    code, out, _ = run(
+        capsys,
+        "meta",
+        prepost_export,
+        "--measure",
+        "SMCR",
+        "--method",
+        "FE",
+        "--outcome",
+        "Treg",
+        "--json",
+    )
     assert code == 0 and json.loads(out)["k"] == 1
 
 
-@pytest.mark.parametrize(("args", "meaning"), [
-    (["--outcome", "Fatigue"], "CDASI"),                       # unknown: the outcomes listed
-    (["--outcome", "CDASI", "--timepoint", "1 year"], "24 weeks"),
-])
+@pytest.mark.parametrize(
+    ("args", "meaning"),
+    [
+        (["--outcome", "Fatigue"], "CDASI"),  # unknown: the outcomes listed
+        (["--outcome", "CDASI", "--timepoint", "1 year"], "24 weeks"),
+    ],
+)
 def test_unknown_outcome_or_timepoint_lists_what_is_there(prepost_export, capsys, args, meaning):
     code, _, err = run(capsys, "meta", prepost_export, "--measure", "SMCR", *args)
     assert code != 0 and meaning in err and len(err.strip().splitlines()) == 1
@@ -102,17 +133,21 @@ def test_unknown_outcome_or_timepoint_lists_what_is_there(prepost_export, capsys
 
 def test_generic_rows_of_different_measures_are_never_pooled_together(tmp_path, capsys):
     path = tmp_path / "generic.csv"
-    path.write_text("study,outcome,measure,yi,vi\na,Death,OR,-0.2,0.04\nb,Death,RR,-0.1,0.02\n",
-                    encoding="utf-8")
+    path.write_text(
+        "study,outcome,measure,yi,vi\na,Death,OR,-0.2,0.04\nb,Death,RR,-0.1,0.02\n",
+        encoding="utf-8",
+    )
     code, _, err = run(capsys, "meta", path)
     assert code != 0 and "OR" in err and "RR" in err
     one = tmp_path / "one.csv"
-    one.write_text("study,outcome,measure,yi,vi\na,Death,HR,-0.2,0.04\nb,Death,HR,-0.1,0.02\n",
-                   encoding="utf-8")
+    one.write_text(
+        "study,outcome,measure,yi,vi\na,Death,HR,-0.2,0.04\nb,Death,HR,-0.1,0.02\n",
+        encoding="utf-8",
+    )
     code, out, err = run(capsys, "meta", one, "--method", "FE", "--json")
     assert code == 0, err
     result = json.loads(out)
-    assert result["measure"] == "HR"        # the file's measure column names the scale
+    assert result["measure"] == "HR"  # the file's measure column names the scale
     assert result["transformed"]["estimate"] == pytest.approx(np.exp(result["estimate"]))
     code, _, err = run(capsys, "meta", one, "--measure", "OR")
     assert code != 0 and "HR" in err
@@ -121,8 +156,15 @@ def test_generic_rows_of_different_measures_are_never_pooled_together(tmp_path, 
 def test_raw_columns_win_over_yi_vi_when_the_measure_is_given(tmp_path, capsys):
     # a file with 2x2 cells and yi/vi of another measure (log RR) pooled as OR
     inp = reference("a_bcg_logRR.json")["inputs"]
-    frame = pd.DataFrame({"study": inp["author"], "ai": inp["tpos"], "bi": inp["tneg"],
-                          "ci": inp["cpos"], "di": inp["cneg"]})
+    frame = pd.DataFrame(
+        {
+            "study": inp["author"],
+            "ai": inp["tpos"],
+            "bi": inp["tneg"],
+            "ci": inp["cpos"],
+            "di": inp["cneg"],
+        }
+    )
     rr = escalc(frame, measure="RR")
     frame["yi"], frame["vi"] = rr.yi, rr.vi
     path = tmp_path / "both.csv"
@@ -135,8 +177,11 @@ def test_raw_columns_win_over_yi_vi_when_the_measure_is_given(tmp_path, capsys):
 
 def test_subgroup_rows_are_labelled_and_never_counted_twice(tmp_path, capsys):
     path = tmp_path / "sub.csv"
-    path.write_text("study,outcome,subgroup,ai,bi,ci,di\nA,Death,men,3,40,6,37\n"
-                    "A,Death,women,2,30,5,28\nB,Death,,4,50,8,46\n", encoding="utf-8")
+    path.write_text(
+        "study,outcome,subgroup,ai,bi,ci,di\nA,Death,men,3,40,6,37\n"
+        "A,Death,women,2,30,5,28\nB,Death,,4,50,8,46\n",
+        encoding="utf-8",
+    )
     plot = tmp_path / "forest.svg"
     code, _, err = run(capsys, "meta", path, "--measure", "RR", "--method", "FE", "--plot", plot)
     assert code == 0, err

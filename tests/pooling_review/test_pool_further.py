@@ -35,8 +35,17 @@ def test_meta_regression_on_study_fields(bcg_path, capsys, mods):
 
 
 def test_sensitivity_analyses_and_begg_on_the_review(bcg_path, capsys):
-    out = pool_json(capsys, bcg_path, "--leave-one-out", "--influence", "--cumulative", "year",
-                    "--begg", "--level", "90")
+    out = pool_json(
+        capsys,
+        bcg_path,
+        "--leave-one-out",
+        "--influence",
+        "--cumulative",
+        "year",
+        "--begg",
+        "--level",
+        "90",
+    )
     compare(REF["leave1out_level90"]["ci.lb"], out["leave_one_out"]["ci_lb"])
     compare(REF["cumulative_level90"]["study"], out["cumulative"]["study"])
     compare(REF["cumulative_level90"]["estimate"], out["cumulative"]["estimate"])
@@ -47,11 +56,23 @@ def test_sensitivity_analyses_and_begg_on_the_review(bcg_path, capsys):
 
 
 def test_the_settings_are_saved_with_the_analysis(bcg):
-    saved = bcg.pool("Tuberculosis", measure="RR", mods=("ablat",), leave_one_out=True,
-                     cumulative="year", begg=True, level=90)
+    saved = bcg.pool(
+        "Tuberculosis",
+        measure="RR",
+        mods=("ablat",),
+        leave_one_out=True,
+        cumulative="year",
+        begg=True,
+        level=90,
+    )
     s = saved.settings
     assert (s["mods"], s["leave_one_out"], s["cumulative"], s["begg"], s["level"]) == (
-        ["ablat"], True, "year", True, 90)
+        ["ablat"],
+        True,
+        "year",
+        True,
+        90,
+    )
     assert saved.name == "Tuberculosis: RR, REML, mods ablat, 90% CI"
     assert "meta_regression" in saved.results and "leave_one_out" in saved.results
 
@@ -63,7 +84,9 @@ def test_the_table_offers_moderators(bcg):
 
 
 def test_an_unknown_field_is_one_line(bcg_path, capsys):
-    assert main(["pool", str(bcg_path), "--outcome", "Tuberculosis", "-m", "RR",
-                 "--mods", "latitude"]) != 0
+    assert (
+        main(["pool", str(bcg_path), "--outcome", "Tuberculosis", "-m", "RR", "--mods", "latitude"])
+        != 0
+    )
     err = capsys.readouterr().err
     assert "--mods latitude: no such column" in err and len(err.strip().splitlines()) == 1

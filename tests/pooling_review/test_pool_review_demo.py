@@ -14,7 +14,7 @@ def test_demo_builds_both_reviews_and_opens_the_one_asked_for(tmp_path, capsys, 
     printed = capsys.readouterr().out.split()
     assert printed == [str(folder / "nudging.db"), str(folder / "bcg.db")]
     built = {name: (folder / name).stat().st_mtime_ns for name in ("nudging.db", "bcg.db")}
-    assert main(["demo", str(folder), "--no-tui"]) == 0       # reused, not rebuilt
+    assert main(["demo", str(folder), "--no-tui"]) == 0  # reused, not rebuilt
     assert capsys.readouterr().out.split() == printed
     assert built == {name: (folder / name).stat().st_mtime_ns for name in ("nudging.db", "bcg.db")}
     with Project.open(folder / "nudging.db") as nudging:
@@ -26,10 +26,13 @@ def test_demo_builds_both_reviews_and_opens_the_one_asked_for(tmp_path, capsys, 
     import screener.tui.app
 
     opened: list[tuple[str, str | None]] = []
-    monkeypatch.setattr(screener.tui.app, "run_app", lambda path, reviewer=None: opened.append((path, reviewer)))
-    monkeypatch.setattr("screener.cli.review.sys", SimpleNamespace(stdout=SimpleNamespace(isatty=lambda: True)))
+    monkeypatch.setattr(
+        screener.tui.app, "run_app", lambda path, reviewer=None: opened.append((path, reviewer))
+    )
+    monkeypatch.setattr(
+        "screener.cli.review.sys", SimpleNamespace(stdout=SimpleNamespace(isatty=lambda: True))
+    )
     assert main(["demo", str(folder), "--review", "bcg"]) == 0
     assert main(["demo", str(folder)]) == 0
     assert opened == [(str(folder / "bcg.db"), "demo"), (str(folder / "nudging.db"), "demo")]
     assert main(["demo", str(folder), "--review", "other"]) == 2
-

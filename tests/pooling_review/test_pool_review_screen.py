@@ -51,7 +51,9 @@ async def choose(pilot, select_id: str, label: str) -> None:
     await pilot.pause()
     current = labels.index(next(str(p) for p, v in select._options if v == select.value))
     target = labels.index(label)
-    await pilot.press(*(["down"] * (target - current) if target >= current else ["up"] * (current - target)))
+    await pilot.press(
+        *(["down"] * (target - current) if target >= current else ["up"] * (current - target))
+    )
     await pilot.press("enter")
     await pilot.pause()
 
@@ -61,7 +63,7 @@ async def test_run_read_and_save_an_analysis(bcg_path):
     app = make_app(bcg_path, reviewer="alice", opener=opened.append)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        await pilot.press("a")          # the dashboard's way in
+        await pilot.press("a")  # the dashboard's way in
         await pilot.pause()
         assert isinstance(app.screen, AnalysisScreen)
         assert "Tuberculosis: 13 studies with dichotomous data" in app.screen.status_text
@@ -74,30 +76,52 @@ async def test_run_read_and_save_an_analysis(bcg_path):
         await choose(pilot, "by", "alloc")
         await choose(pilot, "measure", "OR")
         await choose(pilot, "method", "DL (random)")
-        assert screen.options() == {"measure": "OR", "method": "DL", "test": "z", "by": "alloc",
-                                    "egger": None, "trimfill": False, "timepoint": None,
-                                    "level": 95.0, "mods": (), "cumulative": None,
-                                    "begg": False, "leave_one_out": False, "influence": False}
+        assert screen.options() == {
+            "measure": "OR",
+            "method": "DL",
+            "test": "z",
+            "by": "alloc",
+            "egger": None,
+            "trimfill": False,
+            "timepoint": None,
+            "level": 95.0,
+            "mods": (),
+            "cumulative": None,
+            "begg": False,
+            "leave_one_out": False,
+            "influence": False,
+        }
         await pilot.press("ctrl+r")
         await app.workers.wait_for_complete()
         await pilot.pause()
         (finished,) = [m for m in screen.seen if isinstance(m, AnalysisFinished)]
-        engine = app.project.run_pool("Tuberculosis", measure="OR", method="DL", by="alloc").analysis
+        engine = app.project.run_pool(
+            "Tuberculosis", measure="OR", method="DL", by="alloc"
+        ).analysis
         res = finished.pooled.analysis.result
         assert res.estimate == pytest.approx(engine.result.estimate, rel=1e-12)
         text = screen.result_text
-        assert f"Pooled OR {math.exp(res.estimate):.4f} [{math.exp(res.ci_lb):.4f}, {math.exp(res.ci_ub):.4f}]" in text
-        assert (f"Heterogeneity: I² = {res.I2:.1f}%, τ² = {res.tau2:.4f}, Q = {res.QE:.2f} "
-                f"(df = 12), p < .0001") in text
+        assert (
+            f"Pooled OR {math.exp(res.estimate):.4f} [{math.exp(res.ci_lb):.4f}, {math.exp(res.ci_ub):.4f}]"
+            in text
+        )
+        assert (
+            f"Heterogeneity: I² = {res.I2:.1f}%, τ² = {res.tau2:.4f}, Q = {res.QE:.2f} "
+            f"(df = 12), p < .0001"
+        ) in text
         assert f"Q = {engine.subgroups.Q_between:.2f} (df = 2)" in text
-        assert "Aronson 1948" in text and text.count("Subtotal (") == 3 and "◆" in text  # 80 columns: labels cut
-        assert finished.forest.exists() and "Aronson 1948" in finished.forest.read_text(encoding="utf-8")
+        assert (
+            "Aronson 1948" in text and text.count("Subtotal (") == 3 and "◆" in text
+        )  # 80 columns: labels cut
+        assert finished.forest.exists() and "Aronson 1948" in finished.forest.read_text(
+            encoding="utf-8"
+        )
         assert str(finished.forest) in text
         # nothing is stored until ctrl+s
         assert app.project.analyses() == []
         await pilot.press("ctrl+s")
         await pilot.pause()
-        await pilot.press("ctrl+s")      # a second press does not store it twice
+        await pilot.press("ctrl+s")  # a second press does not store it twice
         await pilot.pause()
         await pilot.press("ctrl+o")
         await pilot.pause()
@@ -137,7 +161,9 @@ def test_text_forest_places_each_study_by_its_estimate(bcg):
     pooled = bcg.run_pool("Tuberculosis", measure="RR")
     res = pooled.analysis.result
     lines = [line for line, _ in text_forest(res, None, 90)]
-    rows = {label: next(line for line in lines if line.startswith(label[:20])) for label in res.labels}
+    rows = {
+        label: next(line for line in lines if line.startswith(label[:20])) for label in res.labels
+    }
     squares = {label: row.index("■") for label, row in rows.items()}
     order = sorted(res.labels, key=lambda label: res.yi[res.labels.index(label)])
     assert [squares[label] for label in order] == sorted(squares[label] for label in order)
@@ -146,11 +172,16 @@ def test_text_forest_places_each_study_by_its_estimate(bcg):
     aronson = rows["Aronson 1948"]
     assert f"{math.exp(res.yi[0]):.2f} [" in aronson
     pooled_row = next(line for line in lines if line.startswith("Random effects (REML)"))
-    assert f"{math.exp(res.estimate):.2f} [{math.exp(res.ci_lb):.2f}, {math.exp(res.ci_ub):.2f}]" in pooled_row
+    assert (
+        f"{math.exp(res.estimate):.2f} [{math.exp(res.ci_lb):.2f}, {math.exp(res.ci_ub):.2f}]"
+        in pooled_row
+    )
     assert "◆" in pooled_row
-    assert "┴" in lines[-2]        # the axis marks the line of no effect (RR 1)
-    assert lines[-1].split() == [f"{math.exp(min(res.yi - 1.96 * res.vi**0.5)):.2f}",
-                                 f"{math.exp(max(res.yi + 1.96 * res.vi**0.5)):.2f}"]
+    assert "┴" in lines[-2]  # the axis marks the line of no effect (RR 1)
+    assert lines[-1].split() == [
+        f"{math.exp(min(res.yi - 1.96 * res.vi**0.5)):.2f}",
+        f"{math.exp(max(res.yi + 1.96 * res.vi**0.5)):.2f}",
+    ]
 
 
 async def test_a_review_without_outcomes(project):
@@ -181,7 +212,7 @@ async def test_pooling_runs_on_its_own_connection(bcg_path):
         await pilot.pause()
         (finished,) = screen.seen
         assert isinstance(finished, AnalysisFinished) and finished.pooled.analysis.result.k == 13
-        await pilot.press("ctrl+s")                  # saving is the main thread's, as before
+        await pilot.press("ctrl+s")  # saving is the main thread's, as before
         await pilot.pause()
     with Project.open(bcg_path) as project:
         assert len(project.analyses()) == 1
@@ -207,14 +238,14 @@ async def test_leaving_mid_pooling_cancels_it_and_drops_the_result(bcg_path, mon
         await pilot.press("ctrl+r")
         assert await asyncio.to_thread(reached.wait, 30)
         (worker,) = [w for w in app.workers if w.node is screen]
-        await pilot.press("escape")                  # back to the dashboard while it pools
+        await pilot.press("escape")  # back to the dashboard while it pools
         assert not isinstance(app.screen, AnalysisScreen) and worker.is_cancelled
         release.set()
-        assert await asyncio.to_thread(posted.wait, 30)   # it pooled, and reported ...
+        assert await asyncio.to_thread(posted.wait, 30)  # it pooled, and reported ...
         await pilot.pause()
-        assert accepted == [False]                      # ... to a closed screen: dropped
+        assert accepted == [False]  # ... to a closed screen: dropped
         assert screen.seen == [] and screen.pooled is None
-        await pilot.press("a", "ctrl+r")             # the app goes on working
+        await pilot.press("a", "ctrl+r")  # the app goes on working
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.screen.pooled is not None

@@ -36,13 +36,16 @@ def test_rename_from_the_cli(two_saved, capsys):
     assert "TB: risk ratio" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--rename", "99", "x"], "no saved analysis with id 99"),
-    (["--rename", "1", "   "], "an analysis name cannot be empty"),
-    (["--rename", "1", "a\x00b"], "NUL"),
-    (["--delete", "99"], "no saved analysis with id 99"),
-    (["--delete", "1", "--rename", "2", "x"], "not both"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--rename", "99", "x"], "no saved analysis with id 99"),
+        (["--rename", "1", "   "], "an analysis name cannot be empty"),
+        (["--rename", "1", "a\x00b"], "NUL"),
+        (["--delete", "99"], "no saved analysis with id 99"),
+        (["--delete", "1", "--rename", "2", "x"], "not both"),
+    ],
+)
 def test_bad_changes_are_one_line_and_change_nothing(two_saved, capsys, args, message):
     path, _, _ = two_saved
     assert main(["analyses", str(path), *args]) != 0

@@ -37,8 +37,9 @@ def review(tmp_path: Path) -> tuple[Path, dict[str, int]]:
 
 def extraction_csv(tmp_path: Path, ids: dict[str, int], text: str = EXTRACTION) -> Path:
     path = tmp_path / "extraction.csv"
-    path.write_text(text.format(r1=ids["R1"], r2=ids["R2"], r3=ids["R3"], r4=ids["R4"]),
-                    encoding="utf-8")
+    path.write_text(
+        text.format(r1=ids["R1"], r2=ids["R2"], r3=ids["R3"], r4=ids["R4"]), encoding="utf-8"
+    )
     return path
 
 
@@ -67,11 +68,14 @@ def test_the_record_ids_column_links_the_studies_it_creates(review, tmp_path, ca
     assert code == 0 and "0 records linked" in out
 
 
-@pytest.mark.parametrize(("cell", "where", "meaning"), [
-    ("{r3};x", "line 3", "'x'"),                          # not a record id
-    ("99", "line 3", "99"),                               # no such record
-    ("{r1}", "line 3", "Zhang 2021"),                     # listed for Zhang 2021 already
-])
+@pytest.mark.parametrize(
+    ("cell", "where", "meaning"),
+    [
+        ("{r3};x", "line 3", "'x'"),  # not a record id
+        ("99", "line 3", "99"),  # no such record
+        ("{r1}", "line 3", "Zhang 2021"),  # listed for Zhang 2021 already
+    ],
+)
 def test_a_bad_record_id_names_the_line_and_imports_nothing(review, tmp_path, cell, where, meaning):
     path, ids = review
     text = EXTRACTION.replace("0.5,\n", f"0.5,{cell}\n")
@@ -90,7 +94,7 @@ def test_a_record_of_another_study_in_the_review_is_refused_at_its_line(review, 
         project.create_study("Li 2019 (abstract)", record_ids=[ids["R3"]])
         source = extraction_csv(tmp_path, ids, EXTRACTION.replace("0.5,\n", f"0.5,{ids['R3']}\n"))
         with pytest.raises(ParseError) as caught:
-            project.import_extraction(source, dry_run=True)     # the dry run checks it too
+            project.import_extraction(source, dry_run=True)  # the dry run checks it too
         assert caught.value.location == "line 3" and "Li 2019 (abstract)" in caught.value.problem
 
 
@@ -111,7 +115,9 @@ def test_study_link_list_and_unlink(review, tmp_path, capsys):
     assert "studies_without_included_report" not in {d.key for d in counts.discrepancies}
     # text list: each study with its records
     code, out, err = run(capsys, "study", "list", path)
-    assert code == 0 and "Li 2019" in out and f"#{ids['R3']}" in out and "2 studies, 2 counted" in err
+    assert (
+        code == 0 and "Li 2019" in out and f"#{ids['R3']}" in out and "2 studies, 2 counted" in err
+    )
     # unlink: Li 2019 is no longer supported by an included record
     assert run(capsys, "study", "unlink", path, "Li 2019", ids["R3"])[0] == 0
     code, out, _ = run(capsys, "study", "list", path, "--json")
@@ -127,13 +133,16 @@ def test_linking_an_excluded_record_does_not_make_a_study_included(review, tmp_p
     assert not wang["included"] and wang["records"][0]["status"].startswith("excluded at full text")
 
 
-@pytest.mark.parametrize(("args", "meaning"), [
-    (["link", "{db}", "Nobody 2000", "{r1}"], "Nobody 2000"),
-    (["link", "{db}", "Zhang 2021", "999"], "999"),
-    (["link", "{db}", "Li 2019", "{r1}", "{r3}"], "Zhang 2021"),     # R1 is Zhang's: none linked
-    (["unlink", "{db}", "Li 2019", "{r1}"], "not a report"),
-    (["link", "{db}", "Li 2019", "x"], "x"),
-])
+@pytest.mark.parametrize(
+    ("args", "meaning"),
+    [
+        (["link", "{db}", "Nobody 2000", "{r1}"], "Nobody 2000"),
+        (["link", "{db}", "Zhang 2021", "999"], "999"),
+        (["link", "{db}", "Li 2019", "{r1}", "{r3}"], "Zhang 2021"),  # R1 is Zhang's: none linked
+        (["unlink", "{db}", "Li 2019", "{r1}"], "not a report"),
+        (["link", "{db}", "Li 2019", "x"], "x"),
+    ],
+)
 def test_study_errors_are_one_line_and_change_nothing(review, tmp_path, capsys, args, meaning):
     path, ids = review
     assert run(capsys, "import", path, extraction_csv(tmp_path, ids), "--as", "extraction")[0] == 0
@@ -150,7 +159,9 @@ def test_study_errors_are_one_line_and_change_nothing(review, tmp_path, capsys, 
 def test_pool_and_check_name_a_pooled_study_prisma_does_not_count(review, tmp_path, capsys):
     path, ids = review
     assert run(capsys, "import", path, extraction_csv(tmp_path, ids), "--as", "extraction")[0] == 0
-    code, out, err = run(capsys, "pool", path, "--outcome", "CDASI", "--measure", "SMCR", "--method", "FE")
+    code, out, err = run(
+        capsys, "pool", path, "--outcome", "CDASI", "--measure", "SMCR", "--method", "FE"
+    )
     assert code == 0, err
     note = next(line for line in out.splitlines() if "Li 2019" in line)
     assert note.startswith("Note:") and "Zhang 2021" not in note

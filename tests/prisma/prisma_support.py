@@ -19,31 +19,41 @@ from screener.storage.rows import insert
 
 REASONS = ("Wrong design", "Wrong population", "Wrong intervention")
 
-SOURCES = {   # file stem: (database, method, record keys)
+SOURCES = {  # file stem: (database, method, record keys)
     "pubmed": ("PubMed", "database", ["P1", "P2", "P3", "P4", "P5", "P6"]),
     "embase": ("Embase", "database", ["E1", "E2", "E3", "E4", "E5"]),
     "cnki": ("CNKI", "database", ["C1", "C2", "C3", "C4"]),
     "ctgov": ("ClinicalTrials.gov", "register", ["R1", "R2"]),
     "citations": ("Citation searching", "citation", ["H1", "H2"]),
 }
-CLUSTERS = {"P1": ["E1", "C1"], "P2": ["E2"], "P3": ["H2"]}   # primary: secondary members
+CLUSTERS = {"P1": ["E1", "C1"], "P2": ["E2"], "P3": ["H2"]}  # primary: secondary members
 
 # Title/abstract: (alice, bob); None = no decision. A "@E2" suffix puts bob's decision on the
 # cluster's secondary record E2 instead (a decision made before dedup merged them).
 TITLE_ABSTRACT = {
-    "P1": ("include", "include"), "P2": ("include", "include@E2"), "P3": ("include", "maybe"),
-    "P4": ("exclude", "exclude"), "P5": ("exclude", "exclude"), "P6": ("include", "exclude"),
-    "E3": ("exclude", "exclude"), "E4": ("include", "include"), "E5": ("include", "exclude"),
-    "C2": ("exclude", "exclude"), "C3": ("include", "include"), "C4": ("exclude", "include"),
-    "R1": ("include", "include"), "R2": ("exclude", None), "H1": ("include", "include"),
+    "P1": ("include", "include"),
+    "P2": ("include", "include@E2"),
+    "P3": ("include", "maybe"),
+    "P4": ("exclude", "exclude"),
+    "P5": ("exclude", "exclude"),
+    "P6": ("include", "exclude"),
+    "E3": ("exclude", "exclude"),
+    "E4": ("include", "include"),
+    "E5": ("include", "exclude"),
+    "C2": ("exclude", "exclude"),
+    "C3": ("include", "include"),
+    "C4": ("exclude", "include"),
+    "R1": ("include", "include"),
+    "R2": ("exclude", None),
+    "H1": ("include", "include"),
 }
-TA_RESOLUTIONS = {"E5": "exclude", "C4": "include"}     # P6 stays in conflict, R2 pending
+TA_RESOLUTIONS = {"E5": "exclude", "C4": "include"}  # P6 stays in conflict, R2 pending
 NOT_RETRIEVED = ["C3"]
-FULL_TEXT = {   # (alice, bob) as (decision, reason)
+FULL_TEXT = {  # (alice, bob) as (decision, reason)
     "P1": (("include", None), ("include", None)),
     "P2": (("include", None), ("include", None)),
     "P3": (("exclude", "Wrong population"), ("exclude", "Wrong population")),
-    "E4": (("exclude", "Wrong intervention"), ("exclude", "Wrong population")),   # hierarchy: WP
+    "E4": (("exclude", "Wrong intervention"), ("exclude", "Wrong population")),  # hierarchy: WP
     "R1": (("include", None), ("exclude", "Wrong intervention")),
     "C4": (("include", None), None),
     "H1": (("include", None), ("include", None)),
@@ -71,9 +81,16 @@ def _write_csv(path: Path, keys: list[str], database: str) -> None:
         writer = csv.writer(handle)
         writer.writerow(["id", "title", "authors", "year", "journal", "abstract"])
         for n, key in enumerate(keys):
-            writer.writerow([key, f"Record {key}: low-dose interleukin-2 trial {n}",
-                             f"Author{key}, A; Second, B", 2015 + n, f"Journal of {database}",
-                             f"Abstract of {key}."])
+            writer.writerow(
+                [
+                    key,
+                    f"Record {key}: low-dose interleukin-2 trial {n}",
+                    f"Author{key}, A; Second, B",
+                    2015 + n,
+                    f"Journal of {database}",
+                    f"Abstract of {key}.",
+                ]
+            )
 
 
 def add_cluster(project: Project, primary: int, members: list[int]) -> None:
@@ -82,24 +99,50 @@ def add_cluster(project: Project, primary: int, members: list[int]) -> None:
     with transaction(db):
         cid = insert(db, "cluster", {"primary_record_id": primary, "created_at": now()})
         for rid in [primary, *members]:
-            insert(db, "cluster_member", {"record_id": rid, "cluster_id": cid, "decided_by": "rule",
-                                          "added_at": now()})
+            insert(
+                db,
+                "cluster_member",
+                {"record_id": rid, "cluster_id": cid, "decided_by": "rule", "added_at": now()},
+            )
 
 
-def add_resolution(project: Project, record_id: int, stage: str, decision: str,
-                   reason: str | None = None, reviewer: str = "carol") -> None:
+def add_resolution(
+    project: Project,
+    record_id: int,
+    stage: str,
+    decision: str,
+    reason: str | None = None,
+    reviewer: str = "carol",
+) -> None:
     db = project.db
     with transaction(db):
-        insert(db, "resolution", {"record_id": record_id, "stage": stage, "decision": decision,
-                                  "reason_id": reason_id(db, reason),
-                                  "reviewer_id": reviewer_id(db, reviewer), "resolved_at": now()})
+        insert(
+            db,
+            "resolution",
+            {
+                "record_id": record_id,
+                "stage": stage,
+                "decision": decision,
+                "reason_id": reason_id(db, reason),
+                "reviewer_id": reviewer_id(db, reviewer),
+                "resolved_at": now(),
+            },
+        )
 
 
 def mark_not_retrieved(project: Project, record_id: int) -> None:
     db = project.db
     with transaction(db):
-        insert(db, "full_text", {"record_id": record_id, "not_retrieved": 1, "updated_at": now(),
-                                 "reviewer_id": reviewer_id(db, "alice")})
+        insert(
+            db,
+            "full_text",
+            {
+                "record_id": record_id,
+                "not_retrieved": 1,
+                "updated_at": now(),
+                "reviewer_id": reviewer_id(db, "alice"),
+            },
+        )
 
 
 def add_study(project: Project, name: str, record_ids: list[int]) -> int:
@@ -116,17 +159,28 @@ def record_ids(project: Project) -> dict[str, int]:
 
 
 def build_review(path: Path, *, studies: bool = True, previous: bool = True) -> Project:
-    project = Project.create(path / "review.db", title="Low-dose IL-2 in myositis",
-                             question="Does low-dose IL-2 improve myositis?",
-                             population="Adults with idiopathic inflammatory myopathy",
-                             reviewers_title_abstract=2, reviewers_full_text=2, blind=True,
-                             exclusion_reasons=REASONS,
-                             reviewers=("alice", "bob", ("carol", "arbiter"), "dave"))
+    project = Project.create(
+        path / "review.db",
+        title="Low-dose IL-2 in myositis",
+        question="Does low-dose IL-2 improve myositis?",
+        population="Adults with idiopathic inflammatory myopathy",
+        reviewers_title_abstract=2,
+        reviewers_full_text=2,
+        blind=True,
+        exclusion_reasons=REASONS,
+        reviewers=("alice", "bob", ("carol", "arbiter"), "dave"),
+    )
     for stem, (database, method, keys) in SOURCES.items():
         file = path / f"{stem}.csv"
         _write_csv(file, keys, database)
-        project.import_file(file, fmt="csv", source=database, method=method,
-                            query_name=f"il2-{stem}", query_text=f"interleukin-2 AND myositis [{stem}]")
+        project.import_file(
+            file,
+            fmt="csv",
+            source=database,
+            method=method,
+            query_name=f"il2-{stem}",
+            query_text=f"interleukin-2 AND myositis [{stem}]",
+        )
     ids = record_ids(project)
     for primary, members in CLUSTERS.items():
         add_cluster(project, ids[primary], [ids[m] for m in members])

@@ -24,7 +24,9 @@ def _csv(path: Path, n: int) -> Path:
         writer = csv.writer(handle)
         writer.writerow(["id", "title", "year", "abstract"])
         for i in range(n):
-            writer.writerow([f"r{i}", f"Low-dose interleukin-2 trial number {i}", 2020, f"Abstract {i}."])
+            writer.writerow(
+                [f"r{i}", f"Low-dose interleukin-2 trial number {i}", 2020, f"Abstract {i}."]
+            )
     return path
 
 
@@ -58,7 +60,9 @@ def test_json_and_csv_keep_plain_integers(big: Project) -> None:
     data = json.loads(render(counts, "json"))
     assert data["records_screened"] == 1200 and data["databases"] == {"Embase": 1200}
     rows = {r["data"]: r["n"] for r in csv.DictReader(io.StringIO(render(counts, "csv").decode()))}
-    assert rows["records_screened"] == "1200" and rows["database_specific_results"] == "Embase, 1200"
+    assert (
+        rows["records_screened"] == "1200" and rows["database_specific_results"] == "Embase, 1200"
+    )
 
 
 def test_one_record_is_one_record(tmp_path: Path) -> None:
@@ -68,14 +72,19 @@ def test_one_record_is_one_record(tmp_path: Path) -> None:
     assert message.startswith("1 of 1 record (databases and registers) has no final")
 
 
-def test_info_counts_to_go_only_among_records_that_reached_the_stage(tmp_path: Path, capsys) -> None:
+def test_info_counts_to_go_only_among_records_that_reached_the_stage(
+    tmp_path: Path, capsys
+) -> None:
     path = tmp_path / "review.db"
-    with Project.create(path, title="Info", reviewers=["alice"], reviewers_title_abstract=1,
-                        reviewers_full_text=1) as project:
+    with Project.create(
+        path, title="Info", reviewers=["alice"], reviewers_title_abstract=1, reviewers_full_text=1
+    ) as project:
         project.import_file(_csv(tmp_path / "ten.csv", 10), fmt="csv", source="Embase")
         ids = project.screened_record_ids()
         for n, record_id in enumerate(ids):
-            project.record_decision(record_id, "title_abstract", "alice", "include" if n < 5 else "exclude")
+            project.record_decision(
+                record_id, "title_abstract", "alice", "include" if n < 5 else "exclude"
+            )
         for record_id in ids[:2]:
             project.record_decision(record_id, "full_text", "alice", "include")
     assert main(["info", str(path)]) == 0
@@ -85,4 +94,7 @@ def test_info_counts_to_go_only_among_records_that_reached_the_stage(tmp_path: P
     assert "title_abstract / alice: 10 decided (5 include, 5 exclude, 0 maybe), 0 to go" in lines
     assert main(["info", str(path), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert {(d["stage"], d["to_go"]) for d in data["decisions"]} == {("title_abstract", 0), ("full_text", 3)}
+    assert {(d["stage"], d["to_go"]) for d in data["decisions"]} == {
+        ("title_abstract", 0),
+        ("full_text", 3),
+    }

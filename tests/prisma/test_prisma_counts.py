@@ -19,14 +19,23 @@ def test_every_box_of_the_constructed_review(review: Project):
     e = EXPECTED
     assert dict(c.databases) == e["databases"]
     assert dict(c.registers) == e["registers"]
-    assert (c.database_results, c.register_results) == (e["database_results"], e["register_results"])
+    assert (c.database_results, c.register_results) == (
+        e["database_results"],
+        e["register_results"],
+    )
     assert c.duplicates == e["duplicates"]
-    assert (c.excluded_automatic, c.excluded_other) == (e["excluded_automatic"], e["excluded_other"])
+    assert (c.excluded_automatic, c.excluded_other) == (
+        e["excluded_automatic"],
+        e["excluded_other"],
+    )
     m = c.main
     assert (m.records, m.records_excluded) == (e["records_screened"], e["records_excluded"])
     assert (m.records_conflict, m.records_pending) == (e["records_conflict"], e["records_pending"])
     assert (m.reports_sought, m.reports_not_retrieved, m.reports_assessed) == (
-        e["reports_sought"], e["reports_not_retrieved"], e["reports_assessed"])
+        e["reports_sought"],
+        e["reports_not_retrieved"],
+        e["reports_assessed"],
+    )
     assert dict(m.reasons) == e["reasons"]
     assert m.reports_excluded == sum(e["reasons"].values())
     assert (m.reports_conflict, m.reports_pending) == (e["reports_conflict"], e["reports_pending"])
@@ -35,8 +44,16 @@ def test_every_box_of_the_constructed_review(review: Project):
     assert c.other_results("citation") == e["citations_results"]
     assert c.other_duplicates == e["other_duplicates"]
     assert (o.reports_sought, o.reports_not_retrieved, o.reports_assessed, o.reports_included) == (
-        e["other_sought"], e["other_not_retrieved"], e["other_assessed"], e["other_included"])
-    assert (c.new_studies, c.new_reports, c.studies_basis) == (e["new_studies"], e["new_reports"], "studies")
+        e["other_sought"],
+        e["other_not_retrieved"],
+        e["other_assessed"],
+        e["other_included"],
+    )
+    assert (c.new_studies, c.new_reports, c.studies_basis) == (
+        e["new_studies"],
+        e["new_reports"],
+        "studies",
+    )
     assert (c.total_studies, c.total_reports) == (e["total_studies"], e["total_reports"])
 
 
@@ -54,7 +71,7 @@ def test_undecided_records_are_reported_not_papered_over(review: Project):
 def test_settling_the_undecided_clears_the_discrepancies(review: Project):
     ids = record_ids(review)
     review.record_decision(ids["R2"], "title_abstract", "bob", "exclude")
-    review.record_decision(ids["P6"], "title_abstract", "bob", "include")   # now both include
+    review.record_decision(ids["P6"], "title_abstract", "bob", "include")  # now both include
     for reviewer in ("alice", "bob"):
         review.record_decision(ids["P6"], "full_text", reviewer, "exclude", reason="Wrong design")
     review.record_decision(ids["C4"], "full_text", "bob", "include")
@@ -95,9 +112,18 @@ def test_search_runs_count_what_they_fetched(tmp_path: Path):
         db = project.db
         with transaction(db):
             for fetched, new in ((3, 3), (5, 3)):
-                run = insert(db, "search_run", {"database": "PubMed", "query_text": "il2",
-                                                "started_at": now(), "status": "complete",
-                                                "count_fetched": fetched, "count_new": new})
+                run = insert(
+                    db,
+                    "search_run",
+                    {
+                        "database": "PubMed",
+                        "query_text": "il2",
+                        "started_at": now(),
+                        "status": "complete",
+                        "count_fetched": fetched,
+                        "count_new": new,
+                    },
+                )
                 records = [(i, make_record(title=f"run {run} record {i}")) for i in range(new)]
                 insert_records(db, records, search_run_id=run, created_at=now())
         c = project.prisma_counts()
@@ -118,7 +144,7 @@ def test_an_included_report_without_a_study_is_flagged(review: Project):
     ids = record_ids(review)
     review.db.execute("DELETE FROM study_report WHERE record_id = ?", [ids["H1"]])
     c = review.prisma_counts()
-    assert c.new_studies == 2        # Smith 2020, plus H1 counted as its own study
+    assert c.new_studies == 2  # Smith 2020, plus H1 counted as its own study
     assert {d.key: d.difference for d in c.discrepancies}["reports_without_study"] == 1
 
 

@@ -28,7 +28,7 @@ from fake_eutils import FakeEutils  # noqa: E402
 EMAIL = "reviewer@example.org"
 TERM = "interleukin-2[tiab] AND myositis[tiab]"
 FIRST_RUN = ["11748933", "11700088", "9997", "29963580", "29872490", "32759406"]
-ADDED_LATER = ["30108519"]          # published between the two runs
+ADDED_LATER = ["30108519"]  # published between the two runs
 
 # CDASI after minus before would be a pre/post outcome; here, two groups at 24 weeks (MD).
 EXTRACTION = """\
@@ -93,27 +93,44 @@ def test_a_review_from_two_databases_to_included_studies(tmp_path: Path, capsys)
     review = tmp_path / "il2.db"
     query = tmp_path / "il2-myositis.pubmed.txt"
     query.write_text(f"# name: il2-myositis\n# database: PubMed\n{TERM}\n", encoding="utf-8")
-    embase = tmp_path / "embase.ris"             # names no database: --source says it
+    embase = tmp_path / "embase.ris"  # names no database: --source says it
     embase.write_text(EMBASE_RIS, encoding="utf-8")
-    Project.create(review, title="Low-dose IL-2 in myositis", reviewers=["alice", "bob", ("carol", "arbiter")],
-                   reviewers_title_abstract=2, reviewers_full_text=1, blind=True,
-                   exclusion_reasons=("Wrong population", "Wrong design")).close()
+    Project.create(
+        review,
+        title="Low-dose IL-2 in myositis",
+        reviewers=["alice", "bob", ("carol", "arbiter")],
+        reviewers_title_abstract=2,
+        reviewers_full_text=1,
+        blind=True,
+        exclusion_reasons=("Wrong population", "Wrong design"),
+    ).close()
 
     # --- identification: PubMed twice (an update), Embase once --------------------------------
     with FakeEutils() as fake:
         fake.add_fixtures(TERM)
         fake.set_query(TERM, FIRST_RUN)
-        search = ["search", str(review), str(query), "--eutils-url", fake.base_url, "--email", EMAIL]
+        search = [
+            "search",
+            str(review),
+            str(query),
+            "--eutils-url",
+            fake.base_url,
+            "--email",
+            EMAIL,
+        ]
         assert main(search) == 0
         fake.set_query(TERM, FIRST_RUN + ADDED_LATER)
         assert main(search) == 0
-    assert main(["import", str(review), str(embase)]) == 1          # which database? it does not say
+    assert main(["import", str(review), str(embase)]) == 1  # which database? it does not say
     assert main(["import", str(review), str(embase), "--source", "Embase"]) == 0
     assert main(["dedup", str(review)]) == 0
     capsys.readouterr()
 
     with Project.open(review) as project:
-        key = {pmid: rid for rid, pmid in project.db.execute("SELECT id, pmid FROM record WHERE pmid <> ''")}
+        key = {
+            pmid: rid
+            for rid, pmid in project.db.execute("SELECT id, pmid FROM record WHERE pmid <> ''")
+        }
         by_doi = dict(project.db.execute("SELECT doi, id FROM record WHERE import_id IS NOT NULL"))
         okafor, moreau = by_doi["10.1007/s00296-021-04881-2"], by_doi["10.1186/s13075-022-02777-9"]
         screened = set(project.screened_record_ids())
@@ -135,7 +152,9 @@ def test_a_review_from_two_databases_to_included_studies(tmp_path: Path, capsys)
 
         # --- full text: one not retrieved, one excluded with a reason, three included --------
         project.mark_not_retrieved(key["30108519"], "alice")
-        project.record_decision(key["29963580"], "full_text", "alice", "exclude", reason="Wrong population")
+        project.record_decision(
+            key["29963580"], "full_text", "alice", "exclude", reason="Wrong population"
+        )
         for rid in (key["11748933"], okafor, moreau):
             project.record_decision(rid, "full_text", "alice", "include")
         ids = {"okafor": okafor, "okafor2": key["11748933"], "moreau": moreau}
@@ -146,8 +165,22 @@ def test_a_review_from_two_databases_to_included_studies(tmp_path: Path, capsys)
     extraction.write_text(EXTRACTION.format(**ids), encoding="utf-8")
     assert main(["import", str(review), str(extraction), "--as", "extraction"]) == 0
     capsys.readouterr()
-    assert main(["pool", str(review), "--outcome", "CDASI", "--measure", "MD", "--method", "FE",
-                 "--json"]) == 0
+    assert (
+        main(
+            [
+                "pool",
+                str(review),
+                "--outcome",
+                "CDASI",
+                "--measure",
+                "MD",
+                "--method",
+                "FE",
+                "--json",
+            ]
+        )
+        == 0
+    )
     pooled = json.loads(capsys.readouterr().out)
     # By hand: MD = m1 - m2, var = sd1^2/n1 + sd2^2/n2. Okafor: 20 - 26 = -6 with
     # 36/12 + 49/12 = 7.0833...; Moreau: 18 - 21 = -3 with 25/10 + 16/10 = 4.1.
@@ -156,8 +189,9 @@ def test_a_review_from_two_databases_to_included_studies(tmp_path: Path, capsys)
     v = [6**2 / 12 + 7**2 / 12, 5**2 / 10 + 4**2 / 10]
     w = [1 / x for x in v]
     assert pooled["k"] == 2
-    assert pooled["estimate"] == pytest.approx(sum(a * b for a, b in zip(w, y, strict=True)) / sum(w),
-                                               rel=1e-12)                          # -4.0993...
+    assert pooled["estimate"] == pytest.approx(
+        sum(a * b for a, b in zip(w, y, strict=True)) / sum(w), rel=1e-12
+    )  # -4.0993...
     assert pooled["se"] == pytest.approx(1 / math.sqrt(sum(w)), rel=1e-12)
     assert "studies_not_included" not in pooled
 
@@ -175,9 +209,9 @@ def test_a_review_from_two_databases_to_included_studies(tmp_path: Path, capsys)
     # Both excluded the same 4; both included 4; the conflict resolved to include.
     assert c["records_excluded"] == 4
     assert c["dbr_sought_reports"] == 4 + 1 == 5
-    assert c["dbr_notretrieved_reports"] == 1                       # 30108519
+    assert c["dbr_notretrieved_reports"] == 1  # 30108519
     assert c["dbr_assessed"] == 5 - 1 == 4
-    assert c["dbr_excluded"] == {"Wrong population": 1}             # 29963580
+    assert c["dbr_excluded"] == {"Wrong population": 1}  # 29963580
     # Included: 4 assessed − 1 excluded = 3 reports, of 2 studies (Okafor 2021 has two).
     assert c["dbr_included_reports"] == 4 - 1 == 3
     assert (c["new_reports"], c["new_studies"], c["studies_basis"]) == (3, 2, "studies")
@@ -188,12 +222,20 @@ def test_a_review_from_two_databases_to_included_studies(tmp_path: Path, capsys)
     assert main(["prisma", str(review), "--format", "csv"]) == 0
     rows = {r["data"]: r["n"] for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
     assert rows["database_specific_results"] == "PubMed, 7; Embase, 4"
-    assert (rows["duplicates"], rows["records_screened"], rows["dbr_excluded"]) == ("2", "9", "Wrong population, 1")
+    assert (rows["duplicates"], rows["records_screened"], rows["dbr_excluded"]) == (
+        "2",
+        "9",
+        "Wrong population, 1",
+    )
     assert (rows["new_studies"], rows["new_reports"]) == ("2", "3")
     assert main(["searches", str(review), "--json"]) == 0
     log = json.loads(capsys.readouterr().out)
-    assert [(e["database"], e["identified"]) for e in log] == [("PubMed", 6), ("PubMed", 1), ("Embase", 4)]
-    assert [e.get("count_reported") for e in log[:2]] == [6, 7]     # what PubMed reported each time
+    assert [(e["database"], e["identified"]) for e in log] == [
+        ("PubMed", 6),
+        ("PubMed", 1),
+        ("Embase", 4),
+    ]
+    assert [e.get("count_reported") for e in log[:2]] == [6, 7]  # what PubMed reported each time
 
     # The report carries the same numbers: PRISMA's boxes and the pooled estimate.
     assert main(["report", str(review), "--out", str(tmp_path / "report")]) == 0
@@ -202,5 +244,4 @@ def test_a_review_from_two_databases_to_included_studies(tmp_path: Path, capsys)
         assert {r["data"]: r["n"] for r in csv.DictReader(handle)} == rows
     results = list(csv.DictReader((tmp_path / "report" / "results.csv").open(encoding="utf-8")))
     assert [float(r["estimate"]) for r in results] == [pytest.approx(pooled["estimate"], rel=1e-9)]
-    assert pooled["k"] == c["new_studies"]           # the analysis pools the studies PRISMA counts
-
+    assert pooled["k"] == c["new_studies"]  # the analysis pools the studies PRISMA counts

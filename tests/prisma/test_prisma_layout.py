@@ -9,8 +9,21 @@ from hypothesis import strategies as st
 
 from screener.prisma.layout import text_width, wrap
 
-WORDS = st.lists(st.sampled_from(["Records", "screened", "(n\u00a0=\u00a012)", "中国知网", "研究类型不符",
-                                  "a", "ClinicalTrials.gov", "Wrong-population"]), max_size=12)
+WORDS = st.lists(
+    st.sampled_from(
+        [
+            "Records",
+            "screened",
+            "(n\u00a0=\u00a012)",
+            "中国知网",
+            "研究类型不符",
+            "a",
+            "ClinicalTrials.gov",
+            "Wrong-population",
+        ]
+    ),
+    max_size=12,
+)
 
 
 @given(WORDS, st.integers(min_value=10, max_value=40))

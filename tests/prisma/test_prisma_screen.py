@@ -31,7 +31,10 @@ async def test_prisma_screen_shows_live_counts_and_recounts(review: Project, tmp
         screen = ObservedPrismaScreen()
         await app.push_screen(screen)
         await pilot.pause()
-        assert "Records screened ....." in screen.text and "    14  ->  Records excluded 5" in screen.text
+        assert (
+            "Records screened ....." in screen.text
+            and "    14  ->  Records excluded 5" in screen.text
+        )
         assert "Wrong population 2" in screen.text and "Does not add up" in screen.text
         # the record awaiting bob's decision gets it elsewhere; r recounts
         with Project.open(path) as other:
@@ -39,7 +42,7 @@ async def test_prisma_screen_shows_live_counts_and_recounts(review: Project, tmp
         await pilot.press("r")
         await pilot.pause()
         assert "Records excluded 6" in screen.text
-        assert [c.discrepancies for c in screen.counted] == [2, 2]   # a conflict and a report remain
+        assert [c.discrepancies for c in screen.counted] == [2, 2]  # a conflict and a report remain
         await pilot.press("w")
         await pilot.pause()
         assert path.with_name("review-prisma.svg").read_text().startswith("<svg")

@@ -58,31 +58,82 @@ def add_extraction(project: Project) -> None:
         studies = dict(db.execute("SELECT name, id FROM study"))
         form = insert(db, "extraction_form", {"name": "il2", "source": "", "created_at": now()})
         for pos, (key, label) in enumerate((("design", "Design"), ("country", "Country"))):
-            insert(db, "form_field", {"form_id": form, "key": key, "label": label, "kind": "text",
-                                      "level": "study", "position": pos})
-        values = [("Smith 2020", "design", alice, "extractor", "RCT"),
-                  ("Smith 2020", "design", bob, "extractor", "RCT"),
-                  ("Smith 2020", "country", alice, "extractor", "China"),
-                  ("Smith 2020", "country", bob, "extractor", "Taiwan"),
-                  ("Lee 2021", "design", alice, "extractor", "case series"),
-                  ("Lee 2021", "design", bob, "consensus", "cohort")]
+            insert(
+                db,
+                "form_field",
+                {
+                    "form_id": form,
+                    "key": key,
+                    "label": label,
+                    "kind": "text",
+                    "level": "study",
+                    "position": pos,
+                },
+            )
+        values = [
+            ("Smith 2020", "design", alice, "extractor", "RCT"),
+            ("Smith 2020", "design", bob, "extractor", "RCT"),
+            ("Smith 2020", "country", alice, "extractor", "China"),
+            ("Smith 2020", "country", bob, "extractor", "Taiwan"),
+            ("Lee 2021", "design", alice, "extractor", "case series"),
+            ("Lee 2021", "design", bob, "consensus", "cohort"),
+        ]
         for study, field, who, role, value in values:
-            insert(db, "extraction_value", {"study_id": studies[study], "field": field, "reviewer_id": who,
-                                            "role": role, "value": value, "entered_at": now()})
+            insert(
+                db,
+                "extraction_value",
+                {
+                    "study_id": studies[study],
+                    "field": field,
+                    "reviewer_id": who,
+                    "role": role,
+                    "value": value,
+                    "entered_at": now(),
+                },
+            )
         rob2 = ("randomization", "deviations", "missing_data", "measurement", "reported_result")
-        for study, judgements in (("Smith 2020", ("low", "some concerns", "high", "low", "low")),
-                                  ("Lee 2021", ("low",) * 5)):
+        for study, judgements in (
+            ("Smith 2020", ("low", "some concerns", "high", "low", "low")),
+            ("Lee 2021", ("low",) * 5),
+        ):
             for domain, judgement in zip(rob2, judgements, strict=True):
-                insert(db, "rob_judgement", {"study_id": studies[study], "tool": "rob2", "domain": domain,
-                                             "judgement": judgement, "reviewer_id": alice,
-                                             "role": "consensus", "made_at": now()})
+                insert(
+                    db,
+                    "rob_judgement",
+                    {
+                        "study_id": studies[study],
+                        "tool": "rob2",
+                        "domain": domain,
+                        "judgement": judgement,
+                        "reviewer_id": alice,
+                        "role": "consensus",
+                        "made_at": now(),
+                    },
+                )
         # a tool screener does not know: shown as recorded, judgements per domain
-        insert(db, "rob_judgement", {"study_id": studies["Lee 2021"], "tool": "local checklist",
-                                     "domain": "Q1 consecutive inclusion", "judgement": "unclear",
-                                     "reviewer_id": bob, "made_at": now()})
+        insert(
+            db,
+            "rob_judgement",
+            {
+                "study_id": studies["Lee 2021"],
+                "tool": "local checklist",
+                "domain": "Q1 consecutive inclusion",
+                "judgement": "unclear",
+                "reviewer_id": bob,
+                "made_at": now(),
+            },
+        )
         settings, results = bcg_analysis()
-        insert(db, "analysis", {"name": "BCG vaccine and tuberculosis", "settings_json": json.dumps(settings),
-                                "results_json": json.dumps(results), "created_at": now()})
+        insert(
+            db,
+            "analysis",
+            {
+                "name": "BCG vaccine and tuberculosis",
+                "settings_json": json.dumps(settings),
+                "results_json": json.dumps(results),
+                "created_at": now(),
+            },
+        )
 
 
 def test_report_of_an_early_review_says_what_is_missing(project: Project, tmp_path: Path):
@@ -93,7 +144,13 @@ def test_report_of_an_early_review_says_what_is_missing(project: Project, tmp_pa
     for key in ("criteria", "search", "studies", "rob", "analyses"):
         assert EMPTY[key] in html
     assert (tmp_path / "out" / "analysis.R").read_text().count("No analyses saved yet") == 1
-    assert {p.name for p in files} >= {"report.html", "report.md", "results.csv", "analysis.R", "prisma.svg"}
+    assert {p.name for p in files} >= {
+        "report.html",
+        "report.md",
+        "results.csv",
+        "analysis.R",
+        "prisma.svg",
+    }
 
 
 def test_full_report_has_each_section_with_its_data(review: Project, tmp_path: Path):
@@ -117,16 +174,25 @@ def test_full_report_has_each_section_with_its_data(review: Project, tmp_path: P
     assert "RCT" in html and "alice: China / bob: Taiwan" in html and "cohort" in html
     # RoB 2 through the extraction stage (its overall algorithm: any high -> high), a local tool as is
     assert "D1 Randomisation process" in html and "some concerns" in html
-    assert "<td>Smith 2020</td><td>all</td><td>low</td><td>some concerns</td><td>high</td><td>low</td><td>low</td><td>high</td>" in html
+    assert (
+        "<td>Smith 2020</td><td>all</td><td>low</td><td>some concerns</td><td>high</td><td>low</td><td>low</td><td>high</td>"
+        in html
+    )
     assert "Q1 consecutive inclusion" in html and "unclear" in html
     # the analysis: its numbers, heterogeneity and small-study tests, forest and funnel embedded
     assert "BCG vaccine and tuberculosis" in html
     assert "-0.7145" in html and "92.22" in html
     assert "Egger's regression test" in html and "Trim-and-fill" in html
-    assert html.count('src="data:image/svg+xml;base64,') == 4   # forest, funnel, two RoB plots
+    assert html.count('src="data:image/svg+xml;base64,') == 4  # forest, funnel, two RoB plots
     assert "figures/analysis-1-forest.svg" in md
     assert "drawn by the pooling engine (refitted: same estimate)" in html
-    for name in ("analysis-1-forest", "analysis-1-funnel", "rob-rob2", "rob-local-checklist", "prisma"):
+    for name in (
+        "analysis-1-forest",
+        "analysis-1-funnel",
+        "rob-rob2",
+        "rob-local-checklist",
+        "prisma",
+    ):
         assert (out / "figures" / f"{name}.svg").read_text().lstrip().startswith("<svg")
     rows = list(csv.DictReader((out / "results.csv").open()))
     assert rows[0]["analysis"] == "BCG vaccine and tuberculosis"
@@ -142,8 +208,14 @@ def test_report_cli_prints_the_main_files(review: Project, tmp_path: Path, capsy
     review.close()
     assert main(["report", str(review.path), "--out", str(tmp_path / "r"), "--no-pdf"]) == 0
     out = capsys.readouterr().out.split()
-    assert [Path(p).name for p in out] == ["results.csv", "analysis.R", "analysis.do", "report.md",
-                                           "report.docx", "report.html"]
+    assert [Path(p).name for p in out] == [
+        "results.csv",
+        "analysis.R",
+        "analysis.do",
+        "report.md",
+        "report.docx",
+        "report.html",
+    ]
     assert main(["report", str(review.path), "--out", str(tmp_path / "missing" / "r")]) == 1
 
 
@@ -162,19 +234,30 @@ def test_exported_r_script_reproduces_the_analysis_with_metafor(review: Project,
     add_extraction(review)
     out = tmp_path / "report"
     review.write_report(out)
-    run = subprocess.run([rscript, "analysis.R"], cwd=out, capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [rscript, "analysis.R"], cwd=out, capture_output=True, text=True, timeout=300
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "DIFFERS" not in run.stdout and "agree with screener" in run.stdout
 
 
-def test_an_analysis_the_engine_cannot_refit_gets_simple_plots_and_a_note(project: Project, tmp_path: Path):
+def test_an_analysis_the_engine_cannot_refit_gets_simple_plots_and_a_note(
+    project: Project, tmp_path: Path
+):
     """Hand-made: an MH analysis saved without its 2x2 counts (only yi / vi)."""
     settings, results = bcg_analysis()
     del results["data"]
     with transaction(project.db):
-        insert(project.db, "analysis", {
-            "name": "BCG, Mantel-Haenszel", "settings_json": json.dumps({"measure": "RR", "method": "MH"}),
-            "results_json": json.dumps(results), "created_at": now()})
+        insert(
+            project.db,
+            "analysis",
+            {
+                "name": "BCG, Mantel-Haenszel",
+                "settings_json": json.dumps({"measure": "RR", "method": "MH"}),
+                "results_json": json.dumps(results),
+                "created_at": now(),
+            },
+        )
     out = tmp_path / "r"
     project.write_report(out)
     html = unescape((out / "report.html").read_text())
@@ -183,4 +266,8 @@ def test_an_analysis_the_engine_cannot_refit_gets_simple_plots_and_a_note(projec
     script = (out / "analysis.R").read_text()
     assert "MH needs the 2x2 counts" in script and 'method = "EE"' in script
     assert "nothing is compared" in script and "check(" not in script.split("## Analysis 1")[1]
-    assert list(csv.DictReader((out / "data" / "analysis-1.csv").open()))[0].keys() == {"study", "yi", "vi"}
+    assert list(csv.DictReader((out / "data" / "analysis-1.csv").open()))[0].keys() == {
+        "study",
+        "yi",
+        "vi",
+    }

@@ -14,7 +14,8 @@ from screener.report.checklist import (
 # The 27 items of the PRISMA 2020 checklist with its sub-items (Page MJ et al. BMJ 2021;372:n71).
 PRISMA_2020 = (
     "1 2 3 4 5 6 7 8 9 10a 10b 11 12 13a 13b 13c 13d 13e 13f 14 15 16a 16b 17 18 19 20a 20b "
-    "20c 20d 21 22 23a 23b 23c 23d 24a 24b 24c 25 26 27").split()
+    "20c 20d 21 22 23a 23b 23c 23d 24a 24b 24c 25 26 27"
+).split()
 
 
 def test_the_checklist_has_every_item_and_sub_item_in_order():

@@ -43,13 +43,25 @@ def _prepare(review: Project) -> None:
         db.execute("UPDATE file_import SET date_searched = '2024-03-01' WHERE database = 'PubMed'")
         db.execute("UPDATE file_import SET date_searched = '2024-02-15' WHERE database = 'Embase'")
         study = db.execute("SELECT id FROM study WHERE name = 'Smith 2020'").fetchone()[0]
-        insert(db, "extraction_value", {"study_id": study, "field": "sd_baseline",
-                                        "reviewer_id": reviewer_id(db, "alice"), "value": "4.2",
-                                        "method": "se_to_sd", "method_json": json.dumps({"se": 1, "n": 17.64}),
-                                        "entered_at": now()})
-        db.execute("UPDATE record SET title = ? WHERE id IN (?, ?)", [f"Excluded {HOSTILE}", ids["P3"], ids["P3"]])
+        insert(
+            db,
+            "extraction_value",
+            {
+                "study_id": study,
+                "field": "sd_baseline",
+                "reviewer_id": reviewer_id(db, "alice"),
+                "value": "4.2",
+                "method": "se_to_sd",
+                "method_json": json.dumps({"se": 1, "n": 17.64}),
+                "entered_at": now(),
+            },
+        )
+        db.execute(
+            "UPDATE record SET title = ? WHERE id IN (?, ?)",
+            [f"Excluded {HOSTILE}", ids["P3"], ids["P3"]],
+        )
         db.execute("UPDATE record SET title = ? WHERE id = ?", [f"Included {HOSTILE}", ids["P1"]])
-    add_study(review, "Orphan 2019", [ids["P4"]])       # no report included: a `check` flag
+    add_study(review, "Orphan 2019", [ids["P4"]])  # no report included: a `check` flag
 
 
 @pytest.fixture
@@ -77,20 +89,26 @@ def test_methods_state_the_numbers_in_the_database(written):
     assert "At title/abstract, each record was screened by 2 reviewers independently" in methods
     assert "2 reviewers took part (alice and bob)" in methods
     assert "Screening was blind" in methods
-    assert ("Disagreements were resolved: 2 records at title/abstract by a third reviewer; "
-            "1 record at full text by a third reviewer.") in methods
+    assert (
+        "Disagreements were resolved: 2 records at title/abstract by a third reviewer; "
+        "1 record at full text by a third reviewer."
+    ) in methods
     for pair in review.agreement():
         k = pair.kappa
-        assert (f"over {pair.n} records both decided: {k.percent_agreement:.1f}%; Cohen's kappa "
-                f"{k.kappa:.2f} (95% CI {k.ci_low:.2f} to {k.ci_high:.2f})") in methods
+        assert (
+            f"over {pair.n} records both decided: {k.percent_agreement:.1f}%; Cohen's kappa "
+            f"{k.kappa:.2f} (95% CI {k.ci_low:.2f} to {k.ci_high:.2f})"
+        ) in methods
     assert "title/abstract over 14 records both decided: 78.6%; Cohen's kappa 0.55" in methods
     # extraction: Smith 2020 by alice and bob, Lee 2021 by alice (bob agreed it); a conversion
     assert "in duplicate for 1 study and by one extractor for 1 study" in methods
     assert "SD from a standard error" in methods and "(1 value)" in methods
     # risk of bias, the model, small-study tests, software
     assert "RoB 2" in methods and "(2 studies, 1 assessor)" in methods
-    assert ("the risk ratio, pooled with a random-effects model with the restricted maximum "
-            "likelihood (REML) estimator of tau²") in methods
+    assert (
+        "the risk ratio, pooled with a random-effects model with the restricted maximum "
+        "likelihood (REML) estimator of tau²"
+    ) in methods
     assert "(13 studies)" in methods and "with a prediction interval" in methods
     assert "Egger's regression test and trim-and-fill" in methods
     assert f"Python {platform.python_version()}" in methods and "metafor" in methods
@@ -102,17 +120,26 @@ def test_results_hold_exclusions_references_and_flags(written):
     exclusions = _section(md, "Full-text exclusions")
     rows = [line for line in exclusions.splitlines() if line.startswith("| Author")]
     assert [(r.split(" | ")[0][2:], r.split(" | ")[2]) for r in rows] == [
-        ("AuthorE4 2018", "Wrong population"), ("AuthorP3 2017", "Wrong population"),
-        ("AuthorR1 2015", "Wrong intervention")]
+        ("AuthorE4 2018", "Wrong population"),
+        ("AuthorP3 2017", "Wrong population"),
+        ("AuthorR1 2015", "Wrong intervention"),
+    ]
     references = _section(md, "References of included studies")
-    assert "1. AuthorH1 A, Second B. Record H1: low-dose interleukin-2 trial 0. Journal of " \
-           "Citation searching. 2015." in references
+    assert (
+        "1. AuthorH1 A, Second B. Record H1: low-dose interleukin-2 trial 0. Journal of "
+        "Citation searching. 2015." in references
+    )
     assert "3. AuthorP2 A, Second B. Record P2: low-dose interleukin-2 trial 1." in references
     assert references.count("Second B.") == 3
     checks = _section(md, "Data checks")
     assert "Orphan 2019" in checks and "no_included_report" in checks
-    assert md.index("## Methods") < md.index("## PRISMA 2020 flow diagram") \
-        < md.index("## Full-text exclusions") < md.index("## Analyses") < md.index("## PRISMA 2020 checklist")
+    assert (
+        md.index("## Methods")
+        < md.index("## PRISMA 2020 flow diagram")
+        < md.index("## Full-text exclusions")
+        < md.index("## Analyses")
+        < md.index("## PRISMA 2020 checklist")
+    )
 
 
 def test_html_parses_and_hostile_text_stays_text(written):
@@ -138,9 +165,11 @@ def test_docx_reopens_with_headings_tables_references_and_figures(written):
     assert any("Included <script>alert(1)</script> & <b>bold</b> \\x1b[2J" in t for t in texts)
     cells = {c.text for t in doc.tables for row in t.rows for c in row.cells}
     assert {"Wrong intervention", "reason for exclusion", "Cohen's kappa (95% CI)"} <= cells
-    checklist = next(t for t in doc.tables if [c.text for c in t.rows[0].cells][:2] == ["item", "topic"])
+    checklist = next(
+        t for t in doc.tables if [c.text for c in t.rows[0].cells][:2] == ["item", "topic"]
+    )
     assert len(checklist.rows) == len(CHECKLIST) + 1
-    assert len(doc.inline_shapes) >= 4        # PRISMA diagram, RoB, forest and funnel as PNG
+    assert len(doc.inline_shapes) >= 4  # PRISMA diagram, RoB, forest and funnel as PNG
 
 
 def test_the_checklist_table_maps_every_item(written):
@@ -151,12 +180,15 @@ def test_the_checklist_table_maps_every_item(written):
     assert [r[0] for r in rows] == [item.number for item in CHECKLIST]
     headings = {h.text_content() for h in page.iter("h2", "h3")}
     for number, _, _, where in rows:
-        assert (where.startswith("not reported") or where in headings
-                or where.split(": ")[-1] in headings), (number, where)
+        assert (
+            where.startswith("not reported")
+            or where in headings
+            or where.split(": ")[-1] in headings
+        ), (number, where)
     where = {r[0]: r[3] for r in rows}
     assert where["16b"] == "Full-text exclusions" and where["8"] == "Methods: Selection process"
     assert where["1"] == "not reported"
-    assert where["22"] == "Summary of findings"     # GRADE, computed for the saved analysis
+    assert where["22"] == "Summary of findings"  # GRADE, computed for the saved analysis
 
 
 def test_summary_of_findings_has_its_place(review: Project):
@@ -164,11 +196,18 @@ def test_summary_of_findings_has_its_place(review: Project):
     from screener.storage import prisma as store
     from screener.storage.review import load_review
 
-    report = build_report(review.db, load_review(review.db), review.prisma_counts(),
-                          store.analysis_rows(review.db), ())
+    report = build_report(
+        review.db,
+        load_review(review.db),
+        review.prisma_counts(),
+        store.analysis_rows(review.db),
+        (),
+    )
     assert EMPTY["sof"] in render_html(report)
     table = Table(("outcome", "studies", "certainty"), (("CDASI", "5", "low ⊕⊕◯◯"),))
-    html = render_html(dataclasses.replace(report, summary_of_findings=(("CDASI [pre/post]", table),)))
+    html = render_html(
+        dataclasses.replace(report, summary_of_findings=(("CDASI [pre/post]", table),))
+    )
     page = lxml.html.fromstring(html)
     section = page.xpath("//h2[.='Summary of findings']/following::h3[1]")[0]
     assert section.text_content() == "CDASI [pre/post]" and EMPTY["sof"] not in html

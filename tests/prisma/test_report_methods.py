@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from screener.report.methods import MethodsFacts, analysis_facts, methods_sections
 
-PREPOST = {"measure": "SMCR", "method": "DL", "test": "knha", "level": 95, "by": "dose",
-           "data": [{"study": s, "m1i": 30.0, "m2i": 25.0, "sd1i": 8.0, "sd2i": 9.0, "ni": 12,
-                     "ri": 0.5} for s in ("Ada 2001", "Bo 2003", "Cy 2010", "Di 2012", "Ed 2015")]}
+PREPOST = {
+    "measure": "SMCR",
+    "method": "DL",
+    "test": "knha",
+    "level": 95,
+    "by": "dose",
+    "data": [
+        {"study": s, "m1i": 30.0, "m2i": 25.0, "sd1i": 8.0, "sd2i": 9.0, "ni": 12, "ri": 0.5}
+        for s in ("Ada 2001", "Bo 2003", "Cy 2010", "Di 2012", "Ed 2015")
+    ],
+}
 RESULTS = {"k": 5, "estimate": -0.8, "pi_lb": -1.9, "pi_ub": 0.3, "egger_p": 0.4, "begg_p": 0.5}
 
 
@@ -17,8 +25,11 @@ def _text(facts: MethodsFacts) -> dict[str, str]:
 def test_a_pre_post_analysis_states_its_correlation_model_and_small_study_caution():
     facts = analysis_facts("CDASI change", "CDASI", PREPOST, RESULTS)
     assert facts.correlations == (0.5,) * 5 and facts.k == 5 and facts.by == "dose"
-    text = _text(MethodsFacts(studies=5, extractors=("alice",), analyses=(facts,),
-                              conversions={"change_sd": 3}))
+    text = _text(
+        MethodsFacts(
+            studies=5, extractors=("alice",), analyses=(facts,), conversions={"change_sd": 3}
+        )
+    )
     data = text["Data collection"]
     assert "by one extractor for each of the 5 studies (alice)" in data
     assert "r = 0.5 (5 studies)" in data and "an assumption" in data

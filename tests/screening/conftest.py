@@ -20,14 +20,26 @@ def write_records_csv(path: Path, count: int) -> Path:
         writer = csv.writer(handle)
         writer.writerow(["title", "abstract", "authors", "year", "journal"])
         for n in range(1, count + 1):
-            writer.writerow([f"Record {n}: a trial of reminders", f"Abstract {n} about physicians.",
-                             "Smith, Jane; Lee, Kim", 2000 + n % 25, "Journal of Tests"])
+            writer.writerow(
+                [
+                    f"Record {n}: a trial of reminders",
+                    f"Abstract {n} about physicians.",
+                    "Smith, Jane; Lee, Kim",
+                    2000 + n % 25,
+                    "Journal of Tests",
+                ]
+            )
     return path
 
 
 def make_review(path: Path, count: int, **settings) -> Path:
-    options = {"title": "Screening test review", "reviewers_title_abstract": 2,
-               "exclusion_reasons": REASONS, "reviewers": REVIEWERS, **settings}
+    options = {
+        "title": "Screening test review",
+        "reviewers_title_abstract": 2,
+        "exclusion_reasons": REASONS,
+        "reviewers": REVIEWERS,
+        **settings,
+    }
     with Project.create(path, **options) as project:
         project.import_file(write_records_csv(path.with_suffix(".csv"), count), source="PubMed")
     return path

@@ -20,7 +20,7 @@ def test_export_as_reviewer_hides_undecided_records(review10: Path) -> None:
             project.record_decision(rid, "title_abstract", "a", "exclude")
         project.record_decision(1, "title_abstract", "b", "include")
         seen_by_b = _decisions_by_record(project.export_records(as_reviewer="b"))
-        assert seen_by_b[1] == {"a", "b"}          # both decided: visible
+        assert seen_by_b[1] == {"a", "b"}  # both decided: visible
         assert seen_by_b[2] == set() and seen_by_b[3] == set()
         seen_by_a = _decisions_by_record(project.export_records(as_reviewer="a"))
         assert seen_by_a[2] == {"a"}

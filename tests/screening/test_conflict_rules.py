@@ -18,32 +18,43 @@ def test_maybe_counts_as_include_by_default() -> None:
         effective_choice(MAY, "maybe")
 
 
-@pytest.mark.parametrize(("choices", "maybe", "expected"), [
-    ([INC, EXC], "include", True),
-    ([INC, INC], "include", False),
-    ([MAY, INC], "include", False),
-    ([MAY, EXC], "include", True),
-    ([MAY, INC], "exclude", True),
-    ([MAY, EXC], "exclude", False),
-    ([EXC], "include", False),
-    ([], "include", False),
-])
+@pytest.mark.parametrize(
+    ("choices", "maybe", "expected"),
+    [
+        ([INC, EXC], "include", True),
+        ([INC, INC], "include", False),
+        ([MAY, INC], "include", False),
+        ([MAY, EXC], "include", True),
+        ([MAY, INC], "exclude", True),
+        ([MAY, EXC], "exclude", False),
+        ([EXC], "include", False),
+        ([], "include", False),
+    ],
+)
 def test_is_conflict(choices, maybe, expected) -> None:
     assert is_conflict(choices, maybe) is expected
 
 
-@pytest.mark.parametrize(("choices", "needed", "resolution", "expected"), [
-    ([], 2, None, StageOutcome.PENDING),
-    ([INC], 2, None, StageOutcome.PENDING),
-    ([INC], 1, None, StageOutcome.INCLUDE),
-    ([EXC], 1, None, StageOutcome.EXCLUDE),
-    ([INC, MAY], 2, None, StageOutcome.INCLUDE),
-    ([EXC, EXC], 2, None, StageOutcome.EXCLUDE),
-    ([INC, EXC], 2, None, StageOutcome.CONFLICT),
-    ([INC, EXC], 1, None, StageOutcome.CONFLICT),        # two opinions disagree even if one was enough
-    ([INC, EXC], 2, EXC, StageOutcome.EXCLUDE),           # a resolution settles it
-    ([INC, INC], 2, EXC, StageOutcome.EXCLUDE),           # and overrides agreement too
-])
+@pytest.mark.parametrize(
+    ("choices", "needed", "resolution", "expected"),
+    [
+        ([], 2, None, StageOutcome.PENDING),
+        ([INC], 2, None, StageOutcome.PENDING),
+        ([INC], 1, None, StageOutcome.INCLUDE),
+        ([EXC], 1, None, StageOutcome.EXCLUDE),
+        ([INC, MAY], 2, None, StageOutcome.INCLUDE),
+        ([EXC, EXC], 2, None, StageOutcome.EXCLUDE),
+        ([INC, EXC], 2, None, StageOutcome.CONFLICT),
+        (
+            [INC, EXC],
+            1,
+            None,
+            StageOutcome.CONFLICT,
+        ),  # two opinions disagree even if one was enough
+        ([INC, EXC], 2, EXC, StageOutcome.EXCLUDE),  # a resolution settles it
+        ([INC, INC], 2, EXC, StageOutcome.EXCLUDE),  # and overrides agreement too
+    ],
+)
 def test_stage_outcome(choices, needed, resolution, expected) -> None:
     assert stage_outcome(choices, needed=needed, resolution=resolution) is expected
 

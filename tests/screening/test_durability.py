@@ -34,8 +34,13 @@ with Project.open(path) as project:
 
 def _run(args: list[str]) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.Popen([sys.executable, "-c", SCREENER_LOOP, *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+    return subprocess.Popen(
+        [sys.executable, "-c", SCREENER_LOOP, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
 
 
 @pytest.mark.slow
@@ -51,11 +56,13 @@ def test_two_reviewers_screening_at_once_lose_nothing(tmp_path: Path, new_review
     with Project.open(path) as project:
         rows = project.db.execute(
             "SELECT r.name, count(*), count(DISTINCT c.record_id) FROM current_decision c"
-            " JOIN reviewer r ON r.id = c.reviewer_id GROUP BY r.name ORDER BY r.name").fetchall()
+            " JOIN reviewer r ON r.id = c.reviewer_id GROUP BY r.name ORDER BY r.name"
+        ).fetchall()
         assert rows == [("alice", n, n), ("bob", n, n)]
         history = project.db.execute(
-            "SELECT count(*), count(DISTINCT record_id || ':' || reviewer_id) FROM decision").fetchone()
-        assert history == (2 * n, 2 * n)                 # none lost, none duplicated
+            "SELECT count(*), count(DISTINCT record_id || ':' || reviewer_id) FROM decision"
+        ).fetchone()
+        assert history == (2 * n, 2 * n)  # none lost, none duplicated
         assert project.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
@@ -79,14 +86,14 @@ def test_every_acknowledged_decision_survives_kill_9(tmp_path: Path, new_review)
             seen += 1
             if seen >= stop_after:
                 break
-        proc.send_signal(signal.SIGKILL)       # wherever its loop happens to be
+        proc.send_signal(signal.SIGKILL)  # wherever its loop happens to be
         proc.wait(timeout=30)
         assert proc.returncode == -signal.SIGKILL
         # Acks printed before the kill but not read yet are still in the pipe: they count too.
         acked.update(int(line.split()[1]) for line in proc.stdout.read().splitlines())
         with Project.open(path) as project:
             decided = set(project.screening_queue("title_abstract", "alice", "mine"))
-            assert acked <= decided                  # nothing acknowledged is lost
+            assert acked <= decided  # nothing acknowledged is lost
             # Beyond the acks: at most the one decision committed but not yet printed per kill.
             in_flight = decided - acked - earlier_in_flight
             assert in_flight <= {max(decided)}

@@ -90,8 +90,8 @@ cells = st.integers(min_value=0, max_value=60)
 @given(cells, cells, cells, cells)
 def test_kappa_matches_the_definition_and_is_symmetric(ii: int, ie: int, ei: int, ee: int) -> None:
     k = cohen_kappa([[ii, ie], [ei, ee]])
-    swapped = cohen_kappa([[ii, ei], [ie, ee]])          # the two reviewers swapped
-    relabelled = cohen_kappa([[ee, ei], [ie, ii]])       # include/exclude swapped
+    swapped = cohen_kappa([[ii, ei], [ie, ee]])  # the two reviewers swapped
+    relabelled = cohen_kappa([[ee, ei], [ie, ii]])  # include/exclude swapped
     if k.kappa is None:
         assert swapped.kappa is None
         return

@@ -23,13 +23,15 @@ from screener.tui.screens.screening import ScreeningScreen
 from screener.tui.widgets.decision_bar import DecisionBar
 
 TA, FT = Stage.TITLE_ABSTRACT, Stage.FULL_TEXT
-P, S = 1, 2          # the cluster's primary record, and the record merged into it as a secondary
+P, S = 1, 2  # the cluster's primary record, and the record merged into it as a secondary
 
 
 def _primary_of(project: Project, record_id: int) -> int | None:
     row = project.db.execute(
         "SELECT c.primary_record_id FROM cluster_member m JOIN cluster c ON c.id = m.cluster_id"
-        " WHERE m.record_id = ?", [record_id]).fetchone()
+        " WHERE m.record_id = ?",
+        [record_id],
+    ).fetchone()
     return row[0] if row else None
 
 
@@ -48,7 +50,9 @@ def _mine(project: Project, reviewer: str, stage: Stage = TA) -> dict[str, int]:
     """The reviewer's include/exclude/maybe counts in the progress of ``stage``."""
     progress = next(p for p in project.screening_progress() if p.stage is stage)
     found = next((r for r in progress.reviewers if r.reviewer == reviewer), None)
-    return {"include": found.include, "exclude": found.exclude, "maybe": found.maybe} if found else {}
+    return (
+        {"include": found.include, "exclude": found.exclude, "maybe": found.maybe} if found else {}
+    )
 
 
 def _assert_counts_agree(project: Project, reviewers: tuple[str, ...], stage: Stage = TA) -> None:
@@ -57,20 +61,27 @@ def _assert_counts_agree(project: Project, reviewers: tuple[str, ...], stage: St
     info = {(c.reviewer, c.stage): c for c in project.info().per_reviewer}
     decided: dict[str, set[int]] = {}
     for name in reviewers:
-        mine, undecided = set(_queue(project, name, "mine", stage)), set(_queue(project, name, "undecided", stage))
+        mine, undecided = (
+            set(_queue(project, name, "mine", stage)),
+            set(_queue(project, name, "undecided", stage)),
+        )
         assert not mine & undecided and len(mine | undecided) == progress.records, name
         counts = next((r for r in progress.reviewers if r.reviewer == name), None)
         assert (counts.decided if counts else 0) == len(mine), name
-        assert (counts.include if counts else 0) == len(_queue(project, name, "included", stage)), name
+        assert (counts.include if counts else 0) == len(_queue(project, name, "included", stage)), (
+            name
+        )
         assert (counts.maybe if counts else 0) == len(_queue(project, name, "maybe", stage)), name
-        if stage is TA:       # info() counts every screened record, which is the title/abstract pool
+        if stage is TA:  # info() counts every screened record, which is the title/abstract pool
             assert (info[(name, stage)].decided if (name, stage) in info else 0) == len(mine), name
         decided[name] = mine
     # Every record with all of its reviewers' decisions has an outcome; the others are pending.
     if len(reviewers) == progress.needed:
         complete = set.intersection(*decided.values())
         settled = sum(progress.outcomes[o] for o in ("include", "exclude", "conflict"))
-        assert settled == len(complete) and progress.outcomes["pending"] == progress.records - len(complete)
+        assert settled == len(complete) and progress.outcomes["pending"] == progress.records - len(
+            complete
+        )
 
 
 @pytest.fixture
@@ -83,7 +94,9 @@ def review(new_review, tmp_path: Path):
         yield project
 
 
-def test_a_decision_on_a_merged_record_takes_the_primary_out_of_that_reviewers_queue(review: Project) -> None:
+def test_a_decision_on_a_merged_record_takes_the_primary_out_of_that_reviewers_queue(
+    review: Project,
+) -> None:
     assert _queue(review, "alice") == [1, 3, 4, 5, 6]
     _merge(review)
     assert _queue(review, "alice") == [3, 4, 5, 6]
@@ -92,7 +105,10 @@ def test_a_decision_on_a_merged_record_takes_the_primary_out_of_that_reviewers_q
     # The record view ("your decision") shows her decision on the primary, made on S.
     found = {d.reviewer: d for d in review.decisions(P, TA, as_reviewer="alice")}
     assert (found["alice"].choice.value, found["alice"].record_id) == ("include", S)
-    assert (found["bob"].choice.value, found["bob"].record_id) == ("include", P)   # she has decided, so shown
+    assert (found["bob"].choice.value, found["bob"].record_id) == (
+        "include",
+        P,
+    )  # she has decided, so shown
 
 
 def test_blind_the_merged_decision_counts_for_its_reviewer_only(review: Project) -> None:
@@ -113,16 +129,20 @@ def test_blind_the_merged_decision_counts_for_its_reviewer_only(review: Project)
 
 def test_progress_counts_equal_outcome_counts(review: Project) -> None:
     _merge(review)
-    for rid, a, b in ((3, "exclude", "exclude"), (4, "include", "include"), (5, "exclude", "exclude"),
-                      (6, "maybe", "exclude")):
+    for rid, a, b in (
+        (3, "exclude", "exclude"),
+        (4, "include", "include"),
+        (5, "exclude", "exclude"),
+        (6, "maybe", "exclude"),
+    ):
         review.record_decision(rid, TA, "alice", a)
         review.record_decision(rid, TA, "bob", b)
     progress = review.screening_progress()[0]
     assert progress.records == 5
     assert progress.outcomes == {"pending": 0, "include": 2, "exclude": 2, "conflict": 1}
-    assert _mine(review, "alice") == {"include": 2, "exclude": 2, "maybe": 1}    # P counted, via S
+    assert _mine(review, "alice") == {"include": 2, "exclude": 2, "maybe": 1}  # P counted, via S
     assert _mine(review, "bob") == {"include": 2, "exclude": 3, "maybe": 0}
-    assert all(r.decided == progress.records for r in progress.reviewers)      # no record pending
+    assert all(r.decided == progress.records for r in progress.reviewers)  # no record pending
     _assert_counts_agree(review, ("alice", "bob"))
     assert [c.record_id for c in review.conflicts(TA)] == [6]
 
@@ -144,7 +164,9 @@ def test_undo_brings_back_the_primary(review: Project) -> None:
     assert _queue(review, "alice") == [1, 3, 4, 5, 6]
 
 
-def test_a_later_decision_on_the_primary_wins_and_undo_restores_the_merged_one(new_review, tmp_path: Path) -> None:
+def test_a_later_decision_on_the_primary_wins_and_undo_restores_the_merged_one(
+    new_review, tmp_path: Path
+) -> None:
     with Project.open(new_review(tmp_path / "merge.db", 6)) as review:
         review.record_decision(P, TA, "bob", "include")
         review.record_decision(S, TA, "alice", "exclude")
@@ -152,10 +174,14 @@ def test_a_later_decision_on_the_primary_wins_and_undo_restores_the_merged_one(n
         # alice looks at her decided records and changes her mind on P itself.
         review.record_decision(P, TA, "alice", "maybe")
         assert _queue(review, "alice", "maybe") == [P] and _queue(review, "alice", "mine") == [P]
-        assert _mine(review, "alice") == {"include": 0, "exclude": 0, "maybe": 1}      # one record, once
+        assert _mine(review, "alice") == {
+            "include": 0,
+            "exclude": 0,
+            "maybe": 1,
+        }  # one record, once
         [mine] = [d for d in review.decisions(P, TA) if d.reviewer == "alice"]
         assert (mine.choice.value, mine.record_id) == ("maybe", P)
-        assert review.screening_progress()[0].outcomes["include"] == 1                  # maybe counts as include
+        assert review.screening_progress()[0].outcomes["include"] == 1  # maybe counts as include
         _assert_counts_agree(review, ("alice", "bob"))
         # Undo: her decision on P goes, the one made on S (exclude) is hers for P again.
         assert review.undo_decision(TA, "alice") == P
@@ -163,8 +189,10 @@ def test_a_later_decision_on_the_primary_wins_and_undo_restores_the_merged_one(n
         assert _mine(review, "alice") == {"include": 0, "exclude": 1, "maybe": 0}
         assert [c.record_id for c in review.conflicts(TA)] == [P]
         [conflict] = review.conflicts(TA)
-        assert {(d.reviewer, d.choice.value) for d in conflict.decisions} == {("alice", "exclude"),
-                                                                            ("bob", "include")}
+        assert {(d.reviewer, d.choice.value) for d in conflict.decisions} == {
+            ("alice", "exclude"),
+            ("bob", "include"),
+        }
         _assert_counts_agree(review, ("alice", "bob"))
 
 
@@ -185,28 +213,32 @@ def test_full_text_queue_after_a_merge(new_review, tmp_path: Path) -> None:
         assert _mine(review, "alice", FT) == {"include": 0, "exclude": 1, "maybe": 0}
         [conflict] = review.conflicts(FT)
         assert conflict.record_id == P
-        assert {(d.reviewer, d.reason) for d in conflict.decisions} == {("alice", "Not a trial"), ("bob", "")}
+        assert {(d.reviewer, d.reason) for d in conflict.decisions} == {
+            ("alice", "Not a trial"),
+            ("bob", ""),
+        }
         _assert_counts_agree(review, ("alice", "bob"), FT)
 
 
-async def test_the_screening_screen_skips_the_primary_and_undo_shows_it(review: Project,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SCREENER_KEYS", "")          # not the developer's own key file
+async def test_the_screening_screen_skips_the_primary_and_undo_shows_it(
+    review: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SCREENER_KEYS", "")  # not the developer's own key file
     _merge(review)
     app = make_app(review.path, reviewer="alice")
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press("s")
         screen = app.screen
-        assert isinstance(screen, ScreeningScreen) and screen.record_id == 3     # not P: decided via S
-        await pilot.press("f", "2")                                               # decided by you
+        assert isinstance(screen, ScreeningScreen) and screen.record_id == 3  # not P: decided via S
+        await pilot.press("f", "2")  # decided by you
         assert screen.ids == [P] and screen.record_id == P
         assert f"record {P} · You: include" in str(screen.query_one(DecisionBar).render())
-        await pilot.press("f", "1")                                               # undecided by you
+        await pilot.press("f", "1")  # undecided by you
         assert screen.record_id == 3
         await pilot.press("u")
         assert screen.record_id == P
         bar = str(screen.query_one(DecisionBar).render())
-        assert f"record {P} · You: undecided" in bar and "bob" not in bar         # blind
+        assert f"record {P} · You: undecided" in bar and "bob" not in bar  # blind
         await pilot.press("i")
         assert screen.record_id == 3
 
@@ -214,27 +246,40 @@ async def test_the_screening_screen_skips_the_primary_and_undo_shows_it(review: 
 # --- the queue's SQL against the view, on random reviews ------------------------------------------
 
 N = 8
-event = st.tuples(st.integers(1, N), st.sampled_from(("a", "b")),
-                  st.sampled_from(["include", "exclude", "maybe", "undo"]))
+event = st.tuples(
+    st.integers(1, N),
+    st.sampled_from(("a", "b")),
+    st.sampled_from(["include", "exclude", "maybe", "undo"]),
+)
 pair = st.tuples(st.integers(1, N), st.integers(1, N)).filter(lambda p: p[0] != p[1])
 
 
 @pytest.fixture(scope="module")
 def records_csv(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("merge") / "records.csv"
-    path.write_text("title,abstract\n" + "".join(f"Record {n},Abstract {n}\n" for n in range(1, N + 1)),
-                    encoding="utf-8")
+    path.write_text(
+        "title,abstract\n" + "".join(f"Record {n},Abstract {n}\n" for n in range(1, N + 1)),
+        encoding="utf-8",
+    )
     return path
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(before=st.lists(event, max_size=14), merges=st.lists(pair, min_size=1, max_size=4),
-       after=st.lists(event, max_size=8))
-def test_queues_progress_and_record_view_follow_unit_decision(records_csv: Path, before, merges, after) -> None:
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    before=st.lists(event, max_size=14),
+    merges=st.lists(pair, min_size=1, max_size=4),
+    after=st.lists(event, max_size=8),
+)
+def test_queues_progress_and_record_view_follow_unit_decision(
+    records_csv: Path, before, merges, after
+) -> None:
     """Decisions (and undos) before and after person's merges: every reviewer's queue filters,
     decided_by, progress counts and the record view say what the view unit_decision says."""
-    project = Project.create(":memory:", title="q", reviewers_title_abstract=2,
-                             reviewers=("a", "b", "c", "dora"))
+    project = Project.create(
+        ":memory:", title="q", reviewers_title_abstract=2, reviewers=("a", "b", "c", "dora")
+    )
     try:
         project.import_file(records_csv, source="Test DB")
 
@@ -253,22 +298,32 @@ def test_queues_progress_and_record_view_follow_unit_decision(records_csv: Path,
         unit = {r: (_primary_of(project, r) or r) for r in range(1, N + 1)}
         progress = project.screening_progress()[0]
         for name in ("a", "b", "c"):
-            said = dict(project.db.execute(
-                "SELECT u.record_id, u.decision FROM unit_decision u JOIN reviewer r ON r.id = u.reviewer_id"
-                " WHERE u.stage = 'title_abstract' AND r.name = ?", [name]).fetchall())
+            said = dict(
+                project.db.execute(
+                    "SELECT u.record_id, u.decision FROM unit_decision u JOIN reviewer r ON r.id = u.reviewer_id"
+                    " WHERE u.stage = 'title_abstract' AND r.name = ?",
+                    [name],
+                ).fetchall()
+            )
             assert set(said) <= set(screened)
-            expected = {"undecided": [r for r in screened if r not in said],
-                        "mine": [r for r in screened if r in said],
-                        "maybe": [r for r in screened if said.get(r) == "maybe"],
-                        "included": [r for r in screened if said.get(r) == "include"]}
+            expected = {
+                "undecided": [r for r in screened if r not in said],
+                "mine": [r for r in screened if r in said],
+                "maybe": [r for r in screened if said.get(r) == "maybe"],
+                "included": [r for r in screened if said.get(r) == "include"],
+            }
             for flt, ids in expected.items():
                 assert _queue(project, name, flt) == ids, (name, flt)
             assert project.decided_by(TA, name, list(range(1, N + 1))) == {
-                r for r in range(1, N + 1) if unit[r] in said}
+                r for r in range(1, N + 1) if unit[r] in said
+            }
             counts = next((r for r in progress.reviewers if r.reviewer == name), None)
             tally = Counter(said.values())
             assert ((counts.include, counts.exclude, counts.maybe) if counts else (0, 0, 0)) == (
-                tally["include"], tally["exclude"], tally["maybe"]), name
+                tally["include"],
+                tally["exclude"],
+                tally["maybe"],
+            ), name
             for r in screened:
                 view = [d for d in project.decisions(r, TA) if d.reviewer == name]
                 assert [d.choice.value for d in view] == ([said[r]] if r in said else []), (name, r)
@@ -284,7 +339,12 @@ def _pair(project: Project) -> tuple[int, int, int, int] | None:
         return None
     (pair,) = found
     if pair.reviewer_a == "alice":
-        return pair.both_include, pair.a_include_b_exclude, pair.a_exclude_b_include, pair.both_exclude
+        return (
+            pair.both_include,
+            pair.a_include_b_exclude,
+            pair.a_exclude_b_include,
+            pair.both_exclude,
+        )
     return pair.both_include, pair.a_exclude_b_include, pair.a_include_b_exclude, pair.both_exclude
 
 
@@ -294,7 +354,11 @@ def test_agreement_pairs_the_two_reviewers_on_the_merged_cluster(review: Project
     _merge(review)
     # After it both decisions speak for P's cluster: one unit both included.
     assert _pair(review) == (1, 0, 0, 0)
-    for rid, a, b in ((3, "exclude", "exclude"), (4, "include", "exclude"), (6, "maybe", "exclude")):
+    for rid, a, b in (
+        (3, "exclude", "exclude"),
+        (4, "include", "exclude"),
+        (6, "maybe", "exclude"),
+    ):
         review.record_decision(rid, TA, "alice", a)
         review.record_decision(rid, TA, "bob", b)
     # maybe counts as include by default: record 6 is alice include / bob exclude

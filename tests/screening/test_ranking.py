@@ -19,13 +19,15 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "ranking" / "nagtegaal_201
 def _labels() -> dict[int, bool]:
     """Record id (1..200, in file order as imported) -> relevant."""
     with open(DATA, encoding="utf-8") as handle:
-        return {n: row["label_included"] == "1"
-                for n, row in enumerate(csv.DictReader(handle), start=1)}
+        return {
+            n: row["label_included"] == "1" for n, row in enumerate(csv.DictReader(handle), start=1)
+        }
 
 
 def _review(path: Path, **settings: object) -> Path:
-    with Project.create(path, title="Ranking test", reviewers=["alice", "bob", ("carol", "arbiter")],
-                        **settings) as project:
+    with Project.create(
+        path, title="Ranking test", reviewers=["alice", "bob", ("carol", "arbiter")], **settings
+    ) as project:
         project.import_file(DATA, source="Test")
     return path
 
@@ -43,7 +45,7 @@ def test_ranking_is_deterministic_for_a_seed() -> None:
     train = np.arange(40)
     first, second = Features(RankingSettings(seed=7)), Features(RankingSettings(seed=7))
     first.add(list(range(200)), texts)
-    second.add(list(range(100)), texts[:100])      # built in two steps: the same features
+    second.add(list(range(100)), texts[:100])  # built in two steps: the same features
     second.add(list(range(100, 200)), texts[100:])
     a = score(first, train, [labels[i] for i in train])
     b = score(second, train, [labels[i] for i in train])
@@ -55,9 +57,10 @@ def test_relevant_records_rise_to_the_top(labelled: tuple[Path, dict[int, bool]]
     path, truth = labelled
     with Project.open(path) as project:
         assert project.queue_order("alice").effective is QueueMode.FILE
-        for record_id in range(1, 11):              # the first ten records, in file order
-            project.record_decision(record_id, "title_abstract", "alice",
-                                    "include" if truth[record_id] else "exclude")
+        for record_id in range(1, 11):  # the first ten records, in file order
+            project.record_decision(
+                record_id, "title_abstract", "alice", "include" if truth[record_id] else "exclude"
+            )
         order = project.queue_order("alice")
         assert order.mode is QueueMode.AUTO and order.effective is QueueMode.RELEVANCE
         info = project.retrain_ranking("alice")
@@ -69,7 +72,9 @@ def test_relevant_records_rise_to_the_top(labelled: tuple[Path, dict[int, bool]]
         assert top >= 8, top
         # the first record alone, and the next ones after it, come in the same order
         assert project.ordered_queue("title_abstract", "alice", limit=3) == queue[:3]
-        assert project.ordered_queue("title_abstract", "alice", after=queue[2], limit=2) == queue[3:5]
+        assert (
+            project.ordered_queue("title_abstract", "alice", after=queue[2], limit=2) == queue[3:5]
+        )
         # the stored ranking scores every record; the top one has the highest relevance
         ranking = project.ranking("alice")
         assert ranking is not None and len(ranking) == 200
@@ -88,32 +93,40 @@ def _scores(path: Path, reviewer: str) -> dict[int, float]:
 
 @pytest.mark.parametrize("needed", [1, 2])
 def test_a_blind_reviewers_ranking_ignores_the_other_reviewers_undecided_records(
-        tmp_path: Path, needed: int) -> None:
+    tmp_path: Path, needed: int
+) -> None:
     # With one decision needed, bob's decision alone is a record's final one; it is still his,
     # not the team's, so alice's model does not learn it.
     truth = _labels()
     path = _review(tmp_path / "blind.db", blind=True, reviewers_title_abstract=needed)
     with Project.open(path) as project:
-        for record_id in range(1, 21):              # alice: true labels on records 1-20
-            project.record_decision(record_id, "title_abstract", "alice",
-                                    "include" if truth[record_id] else "exclude")
+        for record_id in range(1, 21):  # alice: true labels on records 1-20
+            project.record_decision(
+                record_id, "title_abstract", "alice", "include" if truth[record_id] else "exclude"
+            )
     alone = _scores(path, "alice")
     with Project.open(path) as project:
-        for record_id in range(1, 61):              # bob: the opposite labels on records 1-60
-            project.record_decision(record_id, "title_abstract", "bob",
-                                    "exclude" if truth[record_id] else "include")
+        for record_id in range(1, 61):  # bob: the opposite labels on records 1-60
+            project.record_decision(
+                record_id, "title_abstract", "bob", "exclude" if truth[record_id] else "include"
+            )
     # bob's decisions on 21-60 (records alice has not decided) play no part in her ranking,
     # nor do his opposite decisions on 1-20: those are conflicts, no final decision yet
     assert _scores(path, "alice") == alone
     # and the other way round: bob's ranking does not see alice's labels either
     with Project.open(path) as project:
-        bob_labels = {r: d.choice.value == "include" for r in range(1, 61)
-                      for d in project.decisions(r, "title_abstract") if d.reviewer == "bob"}
+        bob_labels = {
+            r: d.choice.value == "include"
+            for r in range(1, 61)
+            for d in project.decisions(r, "title_abstract")
+            if d.reviewer == "bob"
+        }
     other = _review(tmp_path / "bob_alone.db", blind=True, reviewers_title_abstract=needed)
     with Project.open(other) as project:
         for record_id, include in bob_labels.items():
-            project.record_decision(record_id, "title_abstract", "bob",
-                                    "include" if include else "exclude")
+            project.record_decision(
+                record_id, "title_abstract", "bob", "include" if include else "exclude"
+            )
     assert _scores(path, "bob") == _scores(other, "bob")
 
 
@@ -176,10 +189,10 @@ def test_random_order_is_a_stable_permutation() -> None:
 def test_retraining_follows_every_decision_while_cheap() -> None:
     from screener.screening.ranking import retrain_due
 
-    assert retrain_due(1, None, 100_000)                  # never trained
-    assert not retrain_due(50, 50, 2_000)                 # nothing new
-    assert retrain_due(501, 500, 2_000)                   # a small review: every decision
-    assert retrain_due(99, 98, 100_000)                   # a big one: every decision to 100 labels
-    assert not retrain_due(1_019, 1_000, 100_000)         # then after 2% more: 20 at 1,000
-    assert retrain_due(1_021, 1_000, 100_000)              # ceil(0.02 x 1,021) = 21
-    assert retrain_due(990, 1_000, 100_000) is False      # undone decisions, fewer than 2%
+    assert retrain_due(1, None, 100_000)  # never trained
+    assert not retrain_due(50, 50, 2_000)  # nothing new
+    assert retrain_due(501, 500, 2_000)  # a small review: every decision
+    assert retrain_due(99, 98, 100_000)  # a big one: every decision to 100 labels
+    assert not retrain_due(1_019, 1_000, 100_000)  # then after 2% more: 20 at 1,000
+    assert retrain_due(1_021, 1_000, 100_000)  # ceil(0.02 x 1,021) = 21
+    assert retrain_due(990, 1_000, 100_000) is False  # undone decisions, fewer than 2%

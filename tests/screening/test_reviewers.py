@@ -14,8 +14,18 @@ from screener.extraction.values import ValueEntry
 from screener.project import Project
 
 TA = "title_abstract"
-TABLES = ("reviewer", "decision", "record_note", "record_tag", "resolution", "full_text",
-          "duplicate_pair", "extraction_value", "rob_judgement", "analysis")
+TABLES = (
+    "reviewer",
+    "decision",
+    "record_note",
+    "record_tag",
+    "resolution",
+    "full_text",
+    "duplicate_pair",
+    "extraction_value",
+    "rob_judgement",
+    "analysis",
+)
 
 
 def _counts(project: Project) -> dict[str, int]:
@@ -27,8 +37,15 @@ def trial(tmp_path: Path, new_review):
     """The trial's review: rev_a (lead) and rev_b screen 6 records blind, two each needed."""
     path = new_review(tmp_path / "trial.db", 6, reviewers=("rev_a", "rev_b"))
     with Project.open(path) as project:
-        for rid, (a, b) in enumerate([("include", "include"), ("exclude", "exclude"),
-                                      ("include", "exclude"), ("exclude", "exclude")], start=1):
+        for rid, (a, b) in enumerate(
+            [
+                ("include", "include"),
+                ("exclude", "exclude"),
+                ("include", "exclude"),
+                ("exclude", "exclude"),
+            ],
+            start=1,
+        ):
             project.record_decision(rid, TA, "rev_a", a)
             project.record_decision(rid, TA, "rev_b", b)
         yield project
@@ -36,20 +53,21 @@ def trial(tmp_path: Path, new_review):
 
 def test_a_name_typed_in_another_case_is_the_same_reviewer(trial: Project) -> None:
     [before] = trial.agreement(TA)
-    trial.record_decision(1, TA, "Rev_A", "include")        # the trial: "Rev_A" at the prompt
+    trial.record_decision(1, TA, "Rev_A", "include")  # the trial: "Rev_A" at the prompt
     trial.add_note(1, "REV_A", "same person")
     assert trial.info().reviewers == ("rev_a", "rev_b")
     assert [r.name for r in trial.reviewers()] == ["rev_a", "rev_b"]
     [after] = trial.agreement(TA)
     assert (after.reviewer_a, after.reviewer_b, after.n) == ("rev_a", "rev_b", 4)
     assert after.kappa.kappa == before.kappa.kappa and after.kappa.kappa > 0
-    assert trial.screening_queue(TA, "Rev_A", "undecided") == [5, 6]    # record 1 stays agreed
+    assert trial.screening_queue(TA, "Rev_A", "undecided") == [5, 6]  # record 1 stays agreed
     assert [d.reviewer for d in trial.decisions(1, TA, as_reviewer="Rev_A")] == ["rev_a", "rev_b"]
     assert [n.reviewer for n in trial.notes(1, as_reviewer="rev_A")] == ["rev_a"]
 
 
-def test_an_undeclared_name_is_refused_everywhere_and_creates_nothing(trial: Project,
-                                                                     tmp_path: Path) -> None:
+def test_an_undeclared_name_is_refused_everywhere_and_creates_nothing(
+    trial: Project, tmp_path: Path
+) -> None:
     pdf = tmp_path / "paper.pdf"
     pdf.write_bytes(b"%PDF-1.4 hand-made\n")
     trial.resolve_conflict(1, TA, "include", "rev_a", method="consensus", replace=True)
@@ -87,7 +105,7 @@ def test_an_undeclared_name_is_refused_everywhere_and_creates_nothing(trial: Pro
 def test_roles_and_the_first_lead(tmp_path: Path) -> None:
     with Project.create(tmp_path / "r.db", title="No reviewers yet") as project:
         assert project.reviewers() == []
-        assert project.add_reviewer("Alice", "screener").role == "lead"   # the first is the lead
+        assert project.add_reviewer("Alice", "screener").role == "lead"  # the first is the lead
         assert project.add_reviewer("bob").role == "screener"
         assert project.add_reviewer("carol", "arbiter").role == "arbiter"
         with pytest.raises(ScreenerError, match="already"):
@@ -101,7 +119,10 @@ def test_roles_and_the_first_lead(tmp_path: Path) -> None:
         with pytest.raises(ScreenerError):
             project.add_reviewer("tab\tname")
         assert [(r.name, r.role) for r in project.reviewers()] == [
-            ("Alice", "arbiter"), ("bob", "lead"), ("carol", "arbiter")]
+            ("Alice", "arbiter"),
+            ("bob", "lead"),
+            ("carol", "arbiter"),
+        ]
         with pytest.raises(ScreenerError, match="lead already"):
             project.declare_lead("dave")
 
@@ -115,37 +136,48 @@ def test_only_an_arbiter_or_the_lead_resolves(trial: Project) -> None:
     assert trial.resolution(3, TA).reviewer == "carol"
     with pytest.raises(ScreenerError, match="arbiter or the lead"):
         trial.undo_resolution(3, TA, "rev_b")
-    trial.undo_resolution(3, TA, "rev_a")                      # the lead may
+    trial.undo_resolution(3, TA, "rev_a")  # the lead may
     trial.resolve_conflict(3, TA, "exclude", "rev_a", method="consensus")
     assert trial.resolution(3, TA).reviewer == "rev_a"
 
 
-def test_a_blind_screener_sees_no_decision_on_a_record_before_deciding_it(tmp_path: Path,
-                                                                          new_review) -> None:
-    path = new_review(tmp_path / "three.db", 6,
-                       reviewers=("lead", "rev_a", "rev_b", "rev_c", ("carol", "arbiter")))
+def test_a_blind_screener_sees_no_decision_on_a_record_before_deciding_it(
+    tmp_path: Path, new_review
+) -> None:
+    path = new_review(
+        tmp_path / "three.db",
+        6,
+        reviewers=("lead", "rev_a", "rev_b", "rev_c", ("carol", "arbiter")),
+    )
     with Project.open(path) as p:
-        for rid in (1, 2):                                      # rev_a and rev_b disagree
+        for rid in (1, 2):  # rev_a and rev_b disagree
             p.record_decision(rid, TA, "rev_a", "exclude")
             p.record_decision(rid, TA, "rev_b", "include")
         p.add_note(1, "rev_a", "a's note")
-        p.record_decision(2, TA, "rev_c", "include")            # rev_c decided record 2 only
+        p.record_decision(2, TA, "rev_c", "include")  # rev_c decided record 2 only
         p.add_note(2, "rev_c", "c's note")
         p.resolve_conflict(1, TA, "exclude", "carol")
 
         assert p.conflicts(TA, as_reviewer="rev_c") == [
-            c for c in p.conflicts(TA, as_reviewer="rev_c") if c.record_id == 2]
+            c for c in p.conflicts(TA, as_reviewer="rev_c") if c.record_id == 2
+        ]
         [seen] = p.conflicts(TA, as_reviewer="rev_c")
         assert seen.record_id == 2 and [n.text for n in seen.notes] == ["c's note"]
-        assert p.conflicts(TA, as_reviewer="rev_c", resolved=True) == []    # record 1: not his
+        assert p.conflicts(TA, as_reviewer="rev_c", resolved=True) == []  # record 1: not his
         assert p.resolution(1, TA, as_reviewer="rev_c") is None
         assert p.resolution(1, TA, as_reviewer="rev_a").reviewer == "carol"
         assert p.screening_queue(TA, "rev_c", "conflicts") == [2]
         assert p.decisions(1, TA, as_reviewer="rev_c") == []
         assert [r.reviewer for r in p.decision_history(1, as_reviewer="rev_c")] == []
-        assert {r.reviewer for r in p.decision_history(2, as_reviewer="rev_c")} == {"rev_a", "rev_b", "rev_c"}
+        assert {r.reviewer for r in p.decision_history(2, as_reviewer="rev_c")} == {
+            "rev_a",
+            "rev_b",
+            "rev_c",
+        }
         assert {(a.reviewer_a, a.reviewer_b) for a in p.agreement(TA, as_reviewer="rev_c")} == {
-            ("rev_a", "rev_c"), ("rev_b", "rev_c")}
+            ("rev_a", "rev_c"),
+            ("rev_b", "rev_c"),
+        }
         # the arbiter and the lead see every conflict with both decisions
         for who in ("carol", "LEAD"):
             assert [c.record_id for c in p.conflicts(TA, as_reviewer=who)] == [2]
@@ -153,7 +185,7 @@ def test_a_blind_screener_sees_no_decision_on_a_record_before_deciding_it(tmp_pa
             assert done.record_id == 1 and done.resolution.choice.value == "exclude"
             assert {d.reviewer for d in done.decisions} == {"rev_a", "rev_b"}
             assert len(p.agreement(TA, as_reviewer=who)) == 3
-        p.update_review(blind=False)                            # an open review hides nothing
+        p.update_review(blind=False)  # an open review hides nothing
         assert [c.record_id for c in p.conflicts(TA, as_reviewer="rev_c", resolved=True)] == [1]
 
 

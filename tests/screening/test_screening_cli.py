@@ -13,21 +13,37 @@ from screener.project import Project
 
 @pytest.fixture
 def decided(review10: Path) -> Path:
-    plan = [("include", "include"), ("include", "exclude"), ("exclude", "exclude"),
-            ("exclude", "exclude"), ("maybe", "include")]
+    plan = [
+        ("include", "include"),
+        ("include", "exclude"),
+        ("exclude", "exclude"),
+        ("exclude", "exclude"),
+        ("maybe", "include"),
+    ]
     with Project.open(review10) as project:
         for rid, (a, b) in enumerate(plan, start=1):
             project.record_decision(rid, "title_abstract", "a", a)
-            project.record_decision(rid, "title_abstract", "b", b, reason="Not a trial" if b == "exclude" else None)
+            project.record_decision(
+                rid, "title_abstract", "b", b, reason="Not a trial" if b == "exclude" else None
+            )
     return review10
 
 
 def test_agreement_json(decided: Path, capsys) -> None:
     assert main(["agreement", str(decided), "--json"]) == 0
     [pair] = json.loads(capsys.readouterr().out)
-    assert (pair["reviewer_a"], pair["reviewer_b"], pair["stage"], pair["n"]) == ("a", "b", "title_abstract", 5)
-    assert (pair["both_include"], pair["a_include_b_exclude"], pair["a_exclude_b_include"],
-            pair["both_exclude"]) == (2, 1, 0, 2)
+    assert (pair["reviewer_a"], pair["reviewer_b"], pair["stage"], pair["n"]) == (
+        "a",
+        "b",
+        "title_abstract",
+        5,
+    )
+    assert (
+        pair["both_include"],
+        pair["a_include_b_exclude"],
+        pair["a_exclude_b_include"],
+        pair["both_exclude"],
+    ) == (2, 1, 0, 2)
     assert pair["percent_agreement"] == pytest.approx(80.0)
     # p_e = 3/5 * 2/5 + 2/5 * 3/5 = 0.48; kappa = (0.8 - 0.48) / 0.52
     assert pair["kappa"] == pytest.approx(0.32 / 0.52)

@@ -32,7 +32,11 @@ def test_simulation_writes_curves_table_and_json(tmp_path: Path) -> None:
     out = tmp_path / "sim"
     report = Project.simulate(DATA, "label_included", seeds=1, out=out)
     assert sorted(p.name for p in out.iterdir()) == [
-        "recall.png", "recall.svg", "simulation.json", "simulation.txt"]
+        "recall.png",
+        "recall.svg",
+        "simulation.json",
+        "simulation.txt",
+    ]
     assert (out / "recall.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     svg = (out / "recall.svg").read_text(encoding="utf-8")
     assert "<svg" in svg and "Records screened" in svg and "nagtegaal_2019_small.csv" in svg

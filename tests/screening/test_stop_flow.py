@@ -26,15 +26,21 @@ def hundred(tmp_path: Path) -> Path:
     with Project.create(path, title="Stopping", reviewers=["alice", "bob"]) as project:
         project.import_file(source, source="PubMed")
         for record_id in range(1, 61):
-            project.record_decision(record_id, "title_abstract", "alice",
-                                    "include" if record_id <= 40 else "exclude")
+            project.record_decision(
+                record_id, "title_abstract", "alice", "include" if record_id <= 40 else "exclude"
+            )
     return path
 
 
 def test_stop_when_the_sample_meets_the_criterion(hundred: Path, tmp_path: Path) -> None:
     with Project.open(hundred) as project:
         status = project.stopping_status()
-        assert (status.records, status.screened, status.includes, status.unscreened) == (100, 60, 40, 40)
+        assert (status.records, status.screened, status.includes, status.unscreened) == (
+            100,
+            60,
+            40,
+            40,
+        )
         assert status.test is None and not status.can_stop
         # a sample of the 40 with no relevant record: K_tar = floor(40/0.95 - 40) + 1 = 3 and
         # P(X = 0) = (40-n)(39-n)(38-n) / (40*39*38) falls below 0.05 at n = 25 (2730/59280)
@@ -85,11 +91,13 @@ def test_stop_when_the_sample_meets_the_criterion(hundred: Path, tmp_path: Path)
 
 def test_records_in_progress_block_a_stop(tmp_path: Path) -> None:
     source = tmp_path / "few.csv"
-    source.write_text("title,abstract\n" + "".join(f"T{n},A{n}\n" for n in range(1, 11)),
-                      encoding="utf-8")
+    source.write_text(
+        "title,abstract\n" + "".join(f"T{n},A{n}\n" for n in range(1, 11)), encoding="utf-8"
+    )
     path = tmp_path / "dual.db"
-    with Project.create(path, title="Dual", reviewers=["alice", "bob"],
-                        reviewers_title_abstract=2) as project:
+    with Project.create(
+        path, title="Dual", reviewers=["alice", "bob"], reviewers_title_abstract=2
+    ) as project:
         project.import_file(source, source="PubMed")
         project.record_decision(1, "title_abstract", "alice", "include")
         status = project.stopping_status()
@@ -108,8 +116,22 @@ def test_the_cli_verbs(hundred: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert "cannot stop yet" in capsys.readouterr().err
     assert main(["stopping", review, "--stop", "--reviewer", "bob"]) == 1
     assert "only the review's lead" in capsys.readouterr().err
-    assert main(["stopping", review, "--target", "0.9", "--confidence", "0.99", "--save",
-                 "--reviewer", "alice"]) == 0
+    assert (
+        main(
+            [
+                "stopping",
+                review,
+                "--target",
+                "0.9",
+                "--confidence",
+                "0.99",
+                "--save",
+                "--reviewer",
+                "alice",
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     with Project.open(hundred) as project:
         status = project.stopping_status()

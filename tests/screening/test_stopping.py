@@ -86,11 +86,14 @@ def test_the_cdf_agrees_with_scipy() -> None:
         sampled = rng.randint(0, urn)
         k = rng.randint(0, min(sampled, relevant))
         assert _cdf(k, urn, relevant, sampled) == pytest.approx(
-            float(hypergeom.cdf(k, urn, relevant, sampled)), abs=1e-9)
+            float(hypergeom.cdf(k, urn, relevant, sampled)), abs=1e-9
+        )
 
 
 def test_bad_figures_are_refused() -> None:
     with pytest.raises(ValueError):
         hypergeometric_test(urn=5, sampled=6, sample_includes=0, includes_before=1)
     with pytest.raises(ValueError):
-        hypergeometric_test(urn=5, sampled=2, sample_includes=0, includes_before=1, recall_target=1.0)
+        hypergeometric_test(
+            urn=5, sampled=2, sample_includes=0, includes_before=1, recall_target=1.0
+        )

@@ -36,5 +36,6 @@ def clock() -> FakeClock:
 @pytest.fixture
 def options(clock: FakeClock) -> EntrezOptions:
     """No real waiting: pacing and backoff sleep on the fake clock; a short read timeout."""
-    return EntrezOptions(sleep=clock.sleep, clock=clock.time, timeout=(2.0, 2.0), batch_size=50,
-                         rng=lambda: 0.5)
+    return EntrezOptions(
+        sleep=clock.sleep, clock=clock.time, timeout=(2.0, 2.0), batch_size=50, rng=lambda: 0.5
+    )

@@ -21,12 +21,16 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "pubmed"
-_XML_HEAD = (b'<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, '
-             b'1st January 2025//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n'
-             b"<PubmedArticleSet>\n")
+_XML_HEAD = (
+    b'<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, '
+    b'1st January 2025//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n'
+    b"<PubmedArticleSet>\n"
+)
 _XML_TAIL = b"</PubmedArticleSet>\n"
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_ARTICLE = re.compile(rb"<PubmedArticle>.*?</PubmedArticle>|<PubmedBookArticle>.*?</PubmedBookArticle>", re.S)
+_ARTICLE = re.compile(
+    rb"<PubmedArticle>.*?</PubmedArticle>|<PubmedBookArticle>.*?</PubmedBookArticle>", re.S
+)
 _PMID = re.compile(rb"<PMID[^>]*>(\d+)</PMID>")
 
 
@@ -59,8 +63,10 @@ def answer(body: bytes, content_type: str = "text/xml; charset=UTF-8") -> Fault:
 
 def malformed_count(count: str = "²") -> Fault:
     """An esearch answer, well-formed XML, whose Count is not a number."""
-    return answer(f'<?xml version="1.0" encoding="UTF-8" ?>\n<eSearchResult><Count>{count}</Count>'
-                  "<RetMax>0</RetMax><RetStart>0</RetStart><IdList/></eSearchResult>".encode())
+    return answer(
+        f'<?xml version="1.0" encoding="UTF-8" ?>\n<eSearchResult><Count>{count}</Count>'
+        "<RetMax>0</RetMax><RetStart>0</RetStart><IdList/></eSearchResult>".encode()
+    )
 
 
 HTML = Fault("html")
@@ -88,7 +94,9 @@ def template_article(name: str = "efetch_2_articles.xml") -> bytes:
     article = _ARTICLE.search((DATA / name).read_bytes()).group(0)
     pmid = _PMID.search(article).group(1)
     article = article.replace(b">" + pmid + b"<", b">{pmid}<")
-    article = re.sub(rb"<PubDate>.*?</PubDate>", b"<PubDate>{pubdate}</PubDate>", article, count=1, flags=re.S)
+    article = re.sub(
+        rb"<PubDate>.*?</PubDate>", b"<PubDate>{pubdate}</PubDate>", article, count=1, flags=re.S
+    )
     return article
 
 
@@ -98,29 +106,33 @@ def compact_template() -> bytes:
     article = template_article()
     for tag in ("Abstract", "AuthorList", "MeshHeadingList", "ReferenceList", "History"):
         article = re.sub(rb"<%s>.*?</%s>" % (tag.encode(), tag.encode()), b"", article, flags=re.S)
-        article = re.sub(rb"<%s [^>]*>.*?</%s>" % (tag.encode(), tag.encode()), b"", article, flags=re.S)
+        article = re.sub(
+            rb"<%s [^>]*>.*?</%s>" % (tag.encode(), tag.encode()), b"", article, flags=re.S
+        )
     return article
 
 
 def make_article(template: bytes, pmid: str, when: date) -> bytes:
-    pubdate = (f"<Year>{when.year}</Year><Month>{_MONTHS[when.month - 1]}</Month>"
-               f"<Day>{when.day:02d}</Day>").encode()
+    pubdate = (
+        f"<Year>{when.year}</Year><Month>{_MONTHS[when.month - 1]}</Month><Day>{when.day:02d}</Day>"
+    ).encode()
     return template.replace(b"{pmid}", pmid.encode()).replace(b"{pubdate}", pubdate)
 
 
 class FakeEutils:
     """The server. Use as a context manager; ``base_url`` is what the client is given."""
 
-    def __init__(self, *, page_cap: int = 10_000, stall_seconds: float = 5.0,
-                 template: bytes | None = None) -> None:
+    def __init__(
+        self, *, page_cap: int = 10_000, stall_seconds: float = 5.0, template: bytes | None = None
+    ) -> None:
         self.page_cap = page_cap
         self.stall_seconds = stall_seconds
         self.template = template or template_article()
-        self.articles: dict[str, bytes] = {}      # recorded records, served verbatim
-        self.dates: dict[str, date] = {}          # PMID -> publication date
-        self.queries: dict[str, list[str]] = {}   # term -> PMIDs it matches
+        self.articles: dict[str, bytes] = {}  # recorded records, served verbatim
+        self.dates: dict[str, date] = {}  # PMID -> publication date
+        self.queries: dict[str, list[str]] = {}  # term -> PMIDs it matches
         self.faults: dict[str, deque[Fault]] = {}
-        self.drop_once: set[str] = set()          # PMIDs efetch leaves out the first time
+        self.drop_once: set[str] = set()  # PMIDs efetch leaves out the first time
         self.drop_always: set[str] = set()
         self.log: list[dict] = []
         self._histories: dict[str, list[str]] = {}
@@ -131,7 +143,9 @@ class FakeEutils:
         self._counts: dict[str, int] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.02,), daemon=True
+        )
 
     # --- set-up --------------------------------------------------------------------------------
     @property
@@ -169,7 +183,9 @@ class FakeEutils:
         self.queries[term] = list(pmids)
         self._ordered.clear()
 
-    def add_generated(self, term: str, dates: list[date], *, first_pmid: int = 30_000_000) -> list[str]:
+    def add_generated(
+        self, term: str, dates: list[date], *, first_pmid: int = 30_000_000
+    ) -> list[str]:
         """Generated records, one per date, as (part of) the result of ``term``."""
         pmids = [str(first_pmid + i) for i in range(len(dates))]
         self.dates.update(zip(pmids, dates, strict=True))
@@ -203,15 +219,20 @@ class FakeEutils:
     def esearch(self, params: dict[str, str]) -> bytes:
         term = params.get("term", "")
         if term not in self.queries:
-            return (b'<?xml version="1.0" encoding="UTF-8" ?>\n<eSearchResult><Count>0</Count><RetMax>0'
-                    b"</RetMax><RetStart>0</RetStart><IdList/><TranslationSet/><ErrorList><PhraseNotFound>"
-                    + _escape(term).encode() + b"</PhraseNotFound></ErrorList></eSearchResult>")
+            return (
+                b'<?xml version="1.0" encoding="UTF-8" ?>\n<eSearchResult><Count>0</Count><RetMax>0'
+                b"</RetMax><RetStart>0</RetStart><IdList/><TranslationSet/><ErrorList><PhraseNotFound>"
+                + _escape(term).encode()
+                + b"</PhraseNotFound></ErrorList></eSearchResult>"
+            )
         # PubMed's default order: most recent first. Sorted once per term, so the fake spends
         # little CPU (the benchmark runs it on the client's cores; NCBI's work is not there).
         with self._lock:
             pmids = self._ordered.get(term)
             if pmids is None:
-                pmids = sorted(self.queries[term], key=lambda p: (self.dates[p], int(p)), reverse=True)
+                pmids = sorted(
+                    self.queries[term], key=lambda p: (self.dates[p], int(p)), reverse=True
+                )
                 self._ordered[term] = pmids
         if params.get("mindate") or params.get("maxdate"):
             low = _date(params.get("mindate", "1000/01/01"))
@@ -219,7 +240,7 @@ class FakeEutils:
             pmids = [p for p in pmids if low <= self.dates[p] <= high]
         retstart = int(params.get("retstart", 0))
         retmax = min(int(params.get("retmax", 20)), self.page_cap)
-        shown = pmids[retstart:retstart + retmax]
+        shown = pmids[retstart : retstart + retmax]
         webenv = query_key = ""
         if params.get("usehistory") == "y":
             with self._lock:
@@ -227,10 +248,12 @@ class FakeEutils:
                 self._histories[webenv] = pmids
             query_key = "1"
         ids = "".join(f"<Id>{p}</Id>\n" for p in shown)
-        return (f'<?xml version="1.0" encoding="UTF-8" ?>\n<eSearchResult><Count>{len(pmids)}</Count>'
-                f"<RetMax>{len(shown)}</RetMax><RetStart>{retstart}</RetStart><QueryKey>{query_key}"
-                f"</QueryKey><WebEnv>{webenv}</WebEnv><IdList>\n{ids}</IdList><TranslationSet/>"
-                f"<QueryTranslation>{_escape(term)}</QueryTranslation></eSearchResult>").encode()
+        return (
+            f'<?xml version="1.0" encoding="UTF-8" ?>\n<eSearchResult><Count>{len(pmids)}</Count>'
+            f"<RetMax>{len(shown)}</RetMax><RetStart>{retstart}</RetStart><QueryKey>{query_key}"
+            f"</QueryKey><WebEnv>{webenv}</WebEnv><IdList>\n{ids}</IdList><TranslationSet/>"
+            f"<QueryTranslation>{_escape(term)}</QueryTranslation></eSearchResult>"
+        ).encode()
 
     def efetch_ids(self, params: dict[str, str]) -> tuple[int, bytes]:
         if params.get("id"):
@@ -242,8 +265,11 @@ class FakeEutils:
             retstart = int(params.get("retstart", 0))
             retmax = int(params.get("retmax", 20))
             if retstart + retmax > self.page_cap:
-                return 400, b"<eFetchResult><ERROR>retstart beyond the first 10,000 records</ERROR></eFetchResult>"
-            pmids = pmids[retstart:retstart + retmax]
+                return (
+                    400,
+                    b"<eFetchResult><ERROR>retstart beyond the first 10,000 records</ERROR></eFetchResult>",
+                )
+            pmids = pmids[retstart : retstart + retmax]
         parts = [_XML_HEAD]
         with self._lock:
             for pmid in pmids:
@@ -262,7 +288,8 @@ class FakeEutils:
         pmids = [p for p in params.get("id", "").split(",") if p in self.dates]
         docs = "".join(
             f'<DocSum><Id>{p}</Id><Item Name="PubDate" Type="Date">{self.dates[p]:%Y %b %d}</Item></DocSum>'
-            for p in pmids)
+            for p in pmids
+        )
         return f'<?xml version="1.0" encoding="UTF-8" ?>\n<eSummaryResult>{docs}</eSummaryResult>'.encode()
 
     def _next_fault(self, endpoint: str) -> Fault | None:
@@ -320,8 +347,14 @@ def _handler(fake: FakeEutils) -> type[BaseHTTPRequestHandler]:
             if fault is not None and fault.kind == "stall":
                 fake._release.wait(fake.stall_seconds)
             if fault is not None and fault.kind == "status":
-                body = json.dumps({"error": "API rate limit exceeded" if fault.status == 429 else "failure",
-                                   "api-key": params.get("api_key", ""), "count": "11", "limit": "10"})
+                body = json.dumps(
+                    {
+                        "error": "API rate limit exceeded" if fault.status == 429 else "failure",
+                        "api-key": params.get("api_key", ""),
+                        "count": "11",
+                        "limit": "10",
+                    }
+                )
                 headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
                 return self._send(fault.status, body.encode(), "application/json", headers)
             if fault is not None and fault.kind == "redirect":
@@ -329,13 +362,21 @@ def _handler(fake: FakeEutils) -> type[BaseHTTPRequestHandler]:
             if fault is not None and fault.kind == "body":
                 return self._send(200, fault.body, fault.content_type)
             if fault is not None and fault.kind == "html":
-                return self._send(200, (DATA / "efetch_html_error_page.html").read_bytes(), "text/html")
+                return self._send(
+                    200, (DATA / "efetch_html_error_page.html").read_bytes(), "text/html"
+                )
             if fault is not None and fault.kind == "error":
                 root = "eSearchResult" if endpoint == "esearch" else "eFetchResult"
-                return self._send(200, f"<{root}><ERROR>Unable to fetch the records; try again</ERROR></{root}>".encode())
+                return self._send(
+                    200,
+                    f"<{root}><ERROR>Unable to fetch the records; try again</ERROR></{root}>".encode(),
+                )
             if fault is not None and fault.kind == "backend":
-                return self._send(200, b'<?xml version="1.0" encoding="UTF-8" ?>\n<eSearchResult><ERROR>'
-                                       b"Search Backend failed: Cannot process query</ERROR></eSearchResult>")
+                return self._send(
+                    200,
+                    b'<?xml version="1.0" encoding="UTF-8" ?>\n<eSearchResult><ERROR>'
+                    b"Search Backend failed: Cannot process query</ERROR></eSearchResult>",
+                )
             if endpoint == "esearch":
                 code, body = 200, fake.esearch(params)
             elif endpoint == "efetch":
@@ -348,8 +389,13 @@ def _handler(fake: FakeEutils) -> type[BaseHTTPRequestHandler]:
                 body = body[: max(len(body) // 2, 40)]
             self._send(code, body)
 
-        def _send(self, code: int, body: bytes, content_type: str = "text/xml; charset=UTF-8",
-                  headers: dict[str, str] | None = None) -> None:
+        def _send(
+            self,
+            code: int,
+            body: bytes,
+            content_type: str = "text/xml; charset=UTF-8",
+            headers: dict[str, str] | None = None,
+        ) -> None:
             self.send_response(code)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))

@@ -37,6 +37,7 @@ def client_for(fake, options, *, api_key: str = "") -> EntrezClient:
 
 # --- pacing and backoff ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("rate", [3, 10])
 def test_rate_limiter_never_allows_more_than_rate_in_any_second(rate: int) -> None:
     clock = FakeClock()
@@ -68,22 +69,42 @@ def test_backoff_grows_exponentially_with_jitter_and_honours_retry_after() -> No
 
 # --- settings ------------------------------------------------------------------------------------
 
+
 def test_email_is_required_with_a_clear_message() -> None:
     with pytest.raises(ScreenerError, match="NCBI_EMAIL"):
         EntrezSettings.resolve(environ={})
 
 
 def test_settings_come_from_arguments_review_then_environment() -> None:
-    env = {"NCBI_EMAIL": "env@example.org", "NCBI_API_KEY": KEY, "SCREENER_EUTILS_URL": "http://127.0.0.1:9/e"}
+    env = {
+        "NCBI_EMAIL": "env@example.org",
+        "NCBI_API_KEY": KEY,
+        "SCREENER_EUTILS_URL": "http://127.0.0.1:9/e",
+    }
     from_env = EntrezSettings.resolve(environ=env)
-    assert (from_env.email, from_env.api_key, from_env.base_url) == ("env@example.org", KEY, "http://127.0.0.1:9/e/")
-    assert EntrezSettings.resolve(review_email="review@example.org", environ=env).email == "review@example.org"
-    assert EntrezSettings.resolve(email="arg@example.org", review_email="r@example.org", environ=env).email == "arg@example.org"
-    assert EntrezSettings.resolve(environ={"NCBI_EMAIL": "a@b.org"}).base_url.startswith("https://eutils.ncbi.nlm.nih.gov/")
+    assert (from_env.email, from_env.api_key, from_env.base_url) == (
+        "env@example.org",
+        KEY,
+        "http://127.0.0.1:9/e/",
+    )
+    assert (
+        EntrezSettings.resolve(review_email="review@example.org", environ=env).email
+        == "review@example.org"
+    )
+    assert (
+        EntrezSettings.resolve(
+            email="arg@example.org", review_email="r@example.org", environ=env
+        ).email
+        == "arg@example.org"
+    )
+    assert EntrezSettings.resolve(environ={"NCBI_EMAIL": "a@b.org"}).base_url.startswith(
+        "https://eutils.ncbi.nlm.nih.gov/"
+    )
     assert KEY not in repr(from_env)
 
 
 # --- requests --------------------------------------------------------------------------------------
+
 
 def test_esearch_sends_tool_email_key_by_post_and_reads_the_answer(fake, options) -> None:
     pmids = fake.add_fixtures("asthma[tiab]")
@@ -96,7 +117,11 @@ def test_esearch_sends_tool_email_key_by_post_and_reads_the_answer(fake, options
     assert KEY not in request["url"]
     params = request["params"]
     assert (params["tool"], params["email"], params["api_key"], params["usehistory"]) == (
-        "screener", EMAIL, KEY, "y")
+        "screener",
+        EMAIL,
+        KEY,
+        "y",
+    )
 
 
 def test_esearch_reports_phrases_pubmed_did_not_find(fake, options) -> None:
@@ -109,14 +134,19 @@ def test_efetch_by_history_and_by_ids(fake, options) -> None:
     pmids = fake.add_fixtures("q")
     client = client_for(fake, options)
     found = client.esearch("q", retmax=100)
-    page = client.efetch_history(found.webenv, found.query_key, retstart=0, retmax=5, parse=parse_efetch)
+    page = client.efetch_history(
+        found.webenv, found.query_key, retstart=0, retmax=5, parse=parse_efetch
+    )
     assert [r.pmid for r in page] == list(found.ids[:5])
     by_id = client.efetch_ids(pmids[:3], parse=parse_efetch)
     assert [r.pmid for r in by_id] == pmids[:3]
 
 
-@pytest.mark.parametrize("fault", [status(500), status(502), status(503), HTML, ERROR_200, TRUNCATED],
-                         ids=["500", "502", "503", "html", "error-in-200", "truncated"])
+@pytest.mark.parametrize(
+    "fault",
+    [status(500), status(502), status(503), HTML, ERROR_200, TRUNCATED],
+    ids=["500", "502", "503", "html", "error-in-200", "truncated"],
+)
 def test_efetch_faults_are_retried_with_backoff(fake, options, clock, fault) -> None:
     pmids = fake.add_fixtures("q")
     fake.inject("efetch", fault, fault)
@@ -143,7 +173,9 @@ def test_429_honours_retry_after(fake, options, clock) -> None:
 def test_a_stalled_response_times_out_and_is_retried(fake, clock) -> None:
     fake.add_fixtures("q")
     fake.inject("esearch", STALL)
-    options = EntrezOptions(sleep=clock.sleep, clock=clock.time, timeout=(1.0, 0.3), rng=lambda: 0.5)
+    options = EntrezOptions(
+        sleep=clock.sleep, clock=clock.time, timeout=(1.0, 0.3), rng=lambda: 0.5
+    )
     client = client_for(fake, options)
     assert client.esearch("q").count == len(fake.queries["q"])
     assert client.retries == 1
@@ -188,6 +220,7 @@ def test_key_raises_the_rate_to_ten(fake, options) -> None:
 
 # --- redirects and malformed answers -----------------------------------------------------------
 
+
 @pytest.mark.parametrize("code", [302, 307])
 def test_the_api_key_is_not_sent_to_another_host_on_a_redirect(fake, options, code: int) -> None:
     with FakeEutils() as elsewhere:
@@ -196,9 +229,11 @@ def test_the_api_key_is_not_sent_to_another_host_on_a_redirect(fake, options, co
         client = client_for(fake, options, api_key=KEY)
         result = client.esearch("q", retmax=100)
         seen = elsewhere.requests()
-    assert sorted(result.ids) == sorted(pmids)          # the request went on, whole
+    assert sorted(result.ids) == sorted(pmids)  # the request went on, whole
     assert fake.requests("esearch")[0]["params"]["api_key"] == KEY
-    assert len(seen) == 1 and seen[0]["params"]["term"] == "q" and seen[0]["params"]["email"] == EMAIL
+    assert (
+        len(seen) == 1 and seen[0]["params"]["term"] == "q" and seen[0]["params"]["email"] == EMAIL
+    )
     assert "api_key" not in seen[0]["params"] and KEY not in seen[0]["url"]
 
 
@@ -213,12 +248,20 @@ def test_a_redirect_on_the_same_host_keeps_the_key(fake, options) -> None:
 def test_redirects_out_of_https_are_refused() -> None:
     data = {"term": "q", "api_key": KEY}
     with pytest.raises(EntrezError, match="https to http"):
-        redirected("https://eutils.ncbi.nlm.nih.gov/e/esearch.fcgi", "http://eutils.ncbi.nlm.nih.gov/e/x", data)
+        redirected(
+            "https://eutils.ncbi.nlm.nih.gov/e/esearch.fcgi",
+            "http://eutils.ncbi.nlm.nih.gov/e/x",
+            data,
+        )
     with pytest.raises(EntrezError, match="refused"):
         redirected("https://eutils.ncbi.nlm.nih.gov/e/esearch.fcgi", "ftp://example.org/x", data)
-    assert redirected("https://eutils.ncbi.nlm.nih.gov/a", "https://eutils.ncbi.nlm.nih.gov/b", data) == data
-    assert redirected("https://eutils.ncbi.nlm.nih.gov/a", "https://eutils.ncbi.nlm.nih.gov:8443/b",
-                      data) == {"term": "q"}
+    assert (
+        redirected("https://eutils.ncbi.nlm.nih.gov/a", "https://eutils.ncbi.nlm.nih.gov/b", data)
+        == data
+    )
+    assert redirected(
+        "https://eutils.ncbi.nlm.nih.gov/a", "https://eutils.ncbi.nlm.nih.gov:8443/b", data
+    ) == {"term": "q"}
 
 
 def test_endless_redirects_end_with_one_error(fake, options) -> None:
@@ -227,12 +270,25 @@ def test_endless_redirects_end_with_one_error(fake, options) -> None:
         client_for(fake, options).esearch("q")
 
 
-@pytest.mark.parametrize(("fault", "what"), [
-    (malformed_count("²"), "<Count>"), (malformed_count("-3"), "<Count>"), (malformed_count(""), "<Count>"),
-    (answer(b'<eSearchResult><Count>2</Count><IdList><Id>12</Id><Id>x\xc2\xb2</Id></IdList></eSearchResult>'),
-     "<Id>"),
-    (answer(b'{"esearchresult": {"count": "2", "idlist": ["1", "2"]}}', "application/json"), "XML"),
-], ids=["superscript-count", "negative-count", "empty-count", "odd-id", "json"])
+@pytest.mark.parametrize(
+    ("fault", "what"),
+    [
+        (malformed_count("²"), "<Count>"),
+        (malformed_count("-3"), "<Count>"),
+        (malformed_count(""), "<Count>"),
+        (
+            answer(
+                b"<eSearchResult><Count>2</Count><IdList><Id>12</Id><Id>x\xc2\xb2</Id></IdList></eSearchResult>"
+            ),
+            "<Id>",
+        ),
+        (
+            answer(b'{"esearchresult": {"count": "2", "idlist": ["1", "2"]}}', "application/json"),
+            "XML",
+        ),
+    ],
+    ids=["superscript-count", "negative-count", "empty-count", "odd-id", "json"],
+)
 def test_a_malformed_esearch_answer_is_one_clear_error(fake, options, fault, what: str) -> None:
     fake.add_fixtures("q")
     fake.inject("esearch", *[fault] * options.max_attempts)
@@ -240,4 +296,4 @@ def test_a_malformed_esearch_answer_is_one_clear_error(fake, options, fault, wha
         client_for(fake, options).esearch("q")
     message = str(caught.value)
     assert "esearch" in message and what in message and "\n" not in message
-    assert len(fake.requests("esearch")) == options.max_attempts   # retried, then given up
+    assert len(fake.requests("esearch")) == options.max_attempts  # retried, then given up

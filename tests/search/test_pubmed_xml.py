@@ -56,7 +56,12 @@ def test_two_articles_fields_match_the_fixture_text() -> None:
     assert first.authors[0] == Author("Taddei", "A R")
     assert len(first.authors) == 8
     assert (first.journal, first.journal_abbrev) == ("Cryobiology", "Cryobiology")
-    assert (first.volume, first.issue, first.page_first, first.page_last) == ("42", "4", "244", "255")
+    assert (first.volume, first.issue, first.page_first, first.page_last) == (
+        "42",
+        "4",
+        "244",
+        "255",
+    )
     assert first.year == 2001 and first.extra["pub_date"] == "2001 Jun"
     assert first.issn == "0011-2240"
     assert first.doi == "10.1006/cryo.2001.2328"
@@ -130,8 +135,9 @@ def test_book_articles() -> None:
     first, second = records("efetch_book_article_set.xml")
     assert first.title == "Title for some article"
     assert first.journal.startswith("Rheumatoid Arthritis: National Clinical Guideline")
-    assert first.authors == (Author("National Collaborating Centre for Chronic Conditions (UK)",
-                                    collective=True),)
+    assert first.authors == (
+        Author("National Collaborating Centre for Chronic Conditions (UK)", collective=True),
+    )
     assert first.year == 2009
     assert first.doi == "10.3275/8949"
     assert first.pub_types == ("Review", "Practice Guideline")
@@ -179,9 +185,14 @@ def test_an_empty_set_is_no_records() -> None:
 
 
 def test_the_dtd_is_never_fetched_and_entities_are_not_expanded() -> None:
-    body = (b'<?xml version="1.0"?>\n<!DOCTYPE PubmedArticleSet [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-            b"<PubmedArticleSet>" + make_article(template_article(), "1", _date()).replace(
-                b"<ArticleTitle>", b"<ArticleTitle>&x;", 1) + b"</PubmedArticleSet>")
+    body = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE PubmedArticleSet [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b"<PubmedArticleSet>"
+        + make_article(template_article(), "1", _date()).replace(
+            b"<ArticleTitle>", b"<ArticleTitle>&x;", 1
+        )
+        + b"</PubmedArticleSet>"
+    )
     (record,) = parse_efetch(body)
     assert "root:" not in record.title
 
@@ -210,8 +221,11 @@ def test_streaming_keeps_memory_flat() -> None:
     """2,000 records (~3 MB of XML) parse with a Python heap that does not grow with the file
     (libxml2's own memory is not traced here; bench_import_pubmed.py reports the process RSS)."""
     template = compact_template()
-    data = _XML_HEAD + b"\n".join(make_article(template, str(1_000_000 + i), _date())
-                                   for i in range(2000)) + _XML_TAIL
+    data = (
+        _XML_HEAD
+        + b"\n".join(make_article(template, str(1_000_000 + i), _date()) for i in range(2000))
+        + _XML_TAIL
+    )
     stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")
     tracemalloc.start()
     count = 0
@@ -242,10 +256,17 @@ def test_a_text_stream_without_a_byte_buffer_parses_the_same() -> None:
 
 def test_a_cp1252_file_is_read_through_the_import_decoder(project, tmp_path: Path) -> None:
     text = (DATA / "efetch_inline_italics.xml").read_text(encoding="utf-8")
-    text = text.replace("Hern&#xe1;ndez", "Hernández")  # a literal non-ASCII letter, not a reference
+    text = text.replace(
+        "Hern&#xe1;ndez", "Hernández"
+    )  # a literal non-ASCII letter, not a reference
     legacy = tmp_path / "legacy.xml"
-    legacy.write_bytes(text.replace("<PubmedArticleSet>", '<?xml version="1.0" encoding="windows-1252"?>\n'
-                                    "<PubmedArticleSet>", 1).encode("cp1252"))
+    legacy.write_bytes(
+        text.replace(
+            "<PubmedArticleSet>",
+            '<?xml version="1.0" encoding="windows-1252"?>\n<PubmedArticleSet>',
+            1,
+        ).encode("cp1252")
+    )
     result = project.import_file(legacy)
     assert result.encoding == "cp1252" and result.count_imported == 1
     stored = project.record(project.screened_record_ids()[0])
@@ -270,8 +291,11 @@ def test_reading_lean_gives_what_reading_whole_gives(path: Path) -> None:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(count=st.integers(min_value=0, max_value=260), damage=st.sampled_from(["none", "cut", "error", "no-pmid", "junk"]),
-       where=st.floats(min_value=0, max_value=1))
+@given(
+    count=st.integers(min_value=0, max_value=260),
+    damage=st.sampled_from(["none", "cut", "error", "no-pmid", "junk"]),
+    where=st.floats(min_value=0, max_value=1),
+)
 def test_a_many_piece_answer_reads_lean_as_whole(count: int, damage: str, where: float) -> None:
     # More than pubmed_xml._PIECE articles: the lean reading parses the answer in pieces.
     from datetime import date
@@ -289,5 +313,5 @@ def test_a_many_piece_answer_reads_lean_as_whole(count: int, damage: str, where:
         articles[at] = articles[at].replace(f">{30_000_000 + at}</PMID>".encode(), b"></PMID>")
         body = _answer(articles)
     elif damage == "junk":
-        body = body[: int(where * len(body))] + b"<<&" + body[int(where * len(body)):]
+        body = body[: int(where * len(body))] + b"<<&" + body[int(where * len(body)) :]
     assert _outcome(body, lean=True) == _outcome(body, lean=False)

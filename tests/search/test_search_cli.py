@@ -44,7 +44,9 @@ def pmids_in(path: Path) -> list[str]:
 def test_search_then_searches(fake, review, query_file, capsys, monkeypatch) -> None:
     monkeypatch.setenv("NCBI_API_KEY", "cli-test-key")
     pmids = fake.add_fixtures(TERM)
-    code = main(["search", str(review), str(query_file), "--eutils-url", fake.base_url, "--email", EMAIL])
+    code = main(
+        ["search", str(review), str(query_file), "--eutils-url", fake.base_url, "--email", EMAIL]
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert f"{len(pmids)} reported, {len(pmids)} in the review, {len(pmids)} new" in out
@@ -54,11 +56,17 @@ def test_search_then_searches(fake, review, query_file, capsys, monkeypatch) -> 
     assert "PubMed" in listing and "test strategy" in listing and TERM in listing
     assert main(["searches", str(review), "--json"]) == 0
     (logged,) = json.loads(capsys.readouterr().out)
-    assert (logged["count_reported"], logged["count_new"], logged["status"]) == (len(pmids), len(pmids), "complete")
+    assert (logged["count_reported"], logged["count_new"], logged["status"]) == (
+        len(pmids),
+        len(pmids),
+        "complete",
+    )
     assert "cli-test-key" not in listing
 
 
-def test_the_url_can_come_from_the_environment(fake, review, query_file, capsys, monkeypatch) -> None:
+def test_the_url_can_come_from_the_environment(
+    fake, review, query_file, capsys, monkeypatch
+) -> None:
     monkeypatch.setenv("SCREENER_EUTILS_URL", fake.base_url)
     monkeypatch.setenv("NCBI_EMAIL", EMAIL)
     monkeypatch.setenv("NCBI_API_KEY", "k")
@@ -74,8 +82,18 @@ def test_missing_email_is_one_line_on_stderr(fake, review, query_file, capsys) -
 
 
 def test_resume_with_nothing_to_resume(fake, review, query_file, capsys) -> None:
-    code = main(["search", str(review), str(query_file), "--eutils-url", fake.base_url,
-                 "--email", EMAIL, "--resume"])
+    code = main(
+        [
+            "search",
+            str(review),
+            str(query_file),
+            "--eutils-url",
+            fake.base_url,
+            "--email",
+            EMAIL,
+            "--resume",
+        ]
+    )
     assert code == 1 and "nothing to resume" in capsys.readouterr().err
 
 
@@ -90,12 +108,25 @@ def test_kill_mid_run_then_resume_gives_the_exact_set(review, query_file) -> Non
     with FakeEutils(template=compact_template()) as fake:
         pmids = fake.add_generated(TERM, dates)
         reached, release = fake.pause_at("efetch", 5)
-        env = {**os.environ, "SCREENER_EUTILS_URL": fake.base_url, "NCBI_EMAIL": EMAIL,
-               "NCBI_API_KEY": "kill-test-key"}
-        command = [sys.executable, "-m", "screener", "search", str(review), str(query_file),
-                   "--batch-size", "100"]
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE)
+        env = {
+            **os.environ,
+            "SCREENER_EUTILS_URL": fake.base_url,
+            "NCBI_EMAIL": EMAIL,
+            "NCBI_API_KEY": "kill-test-key",
+        }
+        command = [
+            sys.executable,
+            "-m",
+            "screener",
+            "search",
+            str(review),
+            str(query_file),
+            "--batch-size",
+            "100",
+        ]
+        process = subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
         try:
             assert reached.wait(60), "the search never reached the fifth efetch"
             process.kill()  # SIGKILL: no cleanup, no final commit
@@ -114,23 +145,32 @@ def test_kill_mid_run_then_resume_gives_the_exact_set(review, query_file) -> Non
         assert run.count_new == len(partial)
         before = len(fake.requests("efetch"))
 
-        resumed = subprocess.run([*command, "--resume"], cwd=REPO, env=env, capture_output=True,
-                                 text=True, timeout=120)
+        resumed = subprocess.run(
+            [*command, "--resume"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+        )
         assert resumed.returncode == 0, resumed.stderr
         assert "1,200 reported, 1,200 in the review" in resumed.stdout
-        asked = [p for r in fake.requests("efetch")[before:] for p in r["params"].get("id", "").split(",") if p]
+        asked = [
+            p
+            for r in fake.requests("efetch")[before:]
+            for p in r["params"].get("id", "").split(",")
+            if p
+        ]
     found = pmids_in(review)
     assert len(found) == len(set(found)) == 1200
     assert set(found) == set(pmids)
     assert sorted(asked) == sorted(set(pmids) - set(partial))  # only what was missing
     with Project.open(review) as project:
         (run,) = project.search_runs()
-        listed = project.db.execute("SELECT count(DISTINCT pmid) FROM search_run_pmid").fetchone()[0]
+        listed = project.db.execute("SELECT count(DISTINCT pmid) FROM search_run_pmid").fetchone()[
+            0
+        ]
     assert (run.status, run.count_new, run.count_fetched, listed) == ("complete", 1200, 1200, 1200)
 
 
-def test_a_malformed_answer_is_one_line_and_the_run_resumes(fake, review, query_file, capsys,
-                                                            monkeypatch) -> None:
+def test_a_malformed_answer_is_one_line_and_the_run_resumes(
+    fake, review, query_file, capsys, monkeypatch
+) -> None:
     import functools
 
     from screener.search import client
@@ -160,4 +200,4 @@ def test_searches_lists_imports_linked_to_a_strategy(review, capsys) -> None:
     assert "no searches" not in out
     first = out.splitlines()[0]
     assert "Embase" in first and "embase_com.ris" in first and "6 records imported" in first
-    assert "6 identified" in first and "interleukin" in out   # the strategy's text below it
+    assert "6 identified" in first and "interleukin" in out  # the strategy's text below it

@@ -34,18 +34,26 @@ def spread(n: int, start: date = date(2015, 1, 1), step: int = 1) -> list[date]:
     return [start + timedelta(days=(i * step) % 3000) for i in range(n)]
 
 
-def test_a_search_stores_exactly_the_matched_records_and_logs_the_run(project, fake, options) -> None:
+def test_a_search_stores_exactly_the_matched_records_and_logs_the_run(
+    project, fake, options
+) -> None:
     pmids = fake.add_fixtures("q")
     seen: list[tuple[int, int | None]] = []
     result = run(project, fake, options, progress=lambda done, total: seen.append((done, total)))
     assert sorted(stored(project)) == sorted(pmids)
     assert (result.status, result.count_reported, result.count_fetched, result.count_new) == (
-        "complete", len(pmids), len(pmids), len(pmids))
+        "complete",
+        len(pmids),
+        len(pmids),
+        len(pmids),
+    )
     assert result.database == "PubMed" and result.query_text == "q" and result.notes == ()
     assert seen[-1] == (len(pmids), len(pmids))
     (logged,) = project.search_runs()
     assert logged == result
-    linked = project.db.execute("SELECT count(*) FROM record WHERE search_run_id = ?", [result.id]).fetchone()[0]
+    linked = project.db.execute(
+        "SELECT count(*) FROM record WHERE search_run_id = ?", [result.id]
+    ).fetchone()[0]
     assert linked == len(pmids)
     assert project.info().sources == {"PubMed": len(pmids)}
     record = project.record(project.screened_record_ids()[0])
@@ -53,14 +61,20 @@ def test_a_search_stores_exactly_the_matched_records_and_logs_the_run(project, f
 
 
 FAULTS = {
-    "429": status(429, retry_after="3"), "500": status(500), "html": HTML, "error-in-200": ERROR_200,
-    "truncated": TRUNCATED, "backend": BACKEND,
+    "429": status(429, retry_after="3"),
+    "500": status(500),
+    "html": HTML,
+    "error-in-200": ERROR_200,
+    "truncated": TRUNCATED,
+    "backend": BACKEND,
 }
 
 
 @pytest.mark.parametrize("endpoint", ["esearch", "efetch"])
 @pytest.mark.parametrize("name", list(FAULTS))
-def test_faults_mid_run_end_with_the_exact_set(project, fake, options, clock, endpoint, name) -> None:
+def test_faults_mid_run_end_with_the_exact_set(
+    project, fake, options, clock, endpoint, name
+) -> None:
     pmids = fake.add_generated("q", spread(180))
     fake.add_fixtures("other")  # noise the search must not pick up
     fake.inject(endpoint, FAULTS[name], FAULTS[name])
@@ -87,7 +101,9 @@ def test_more_than_10000_hits_are_sliced_by_date(project, clock) -> None:
     dates = [date(2010, 1, 1) + timedelta(days=i % 4000) for i in range(10_600)]
     with FakeEutils(template=compact_template()) as fake:
         pmids = fake.add_generated("q", dates)
-        options = EntrezOptions(sleep=clock.sleep, clock=clock.time, timeout=(5.0, 30.0), batch_size=1000)
+        options = EntrezOptions(
+            sleep=clock.sleep, clock=clock.time, timeout=(5.0, 30.0), batch_size=1000
+        )
         result = run(project, fake, options)
         searches = fake.requests("esearch")
     assert result.status == "complete" and result.notes == ()
@@ -110,14 +126,18 @@ def test_a_day_over_the_cap_is_reported_not_hidden(tmp_path, clock) -> None:
         found = stored(project)
     assert result.status == "complete"
     assert result.count_reported == 190 and result.count_fetched == 160
-    assert any("2020/03/03 alone matches 130 records" in n and "30 cannot be retrieved" in n
-               for n in result.notes)
+    assert any(
+        "2020/03/03 alone matches 130 records" in n and "30 cannot be retrieved" in n
+        for n in result.notes
+    )
     assert set(others) <= set(found)
     assert len(set(found) & set(crowded)) == 100
     assert len(found) == len(set(found)) == 160
 
 
-def test_records_outside_every_slice_make_the_union_differ_and_it_is_reported(tmp_path, clock) -> None:
+def test_records_outside_every_slice_make_the_union_differ_and_it_is_reported(
+    tmp_path, clock
+) -> None:
     from fake_eutils import FakeEutils
 
     with FakeEutils(page_cap=100) as fake, Project.create(tmp_path / "r.db", title="t") as project:
@@ -131,10 +151,18 @@ def test_records_outside_every_slice_make_the_union_differ_and_it_is_reported(tm
 
 def test_date_limits_of_the_strategy_are_sent(project, fake, options) -> None:
     fake.add_generated("q", spread(40))
-    project.search(query("q", date_from="2015/01/01", date_to="2015/01/20"), eutils_url=fake.base_url,
-                   email=EMAIL, options=options)
+    project.search(
+        query("q", date_from="2015/01/01", date_to="2015/01/20"),
+        eutils_url=fake.base_url,
+        email=EMAIL,
+        options=options,
+    )
     params = fake.requests("esearch")[0]["params"]
-    assert (params["mindate"], params["maxdate"], params["datetype"]) == ("2015/01/01", "2015/01/20", "pdat")
+    assert (params["mindate"], params["maxdate"], params["datetype"]) == (
+        "2015/01/01",
+        "2015/01/20",
+        "pdat",
+    )
     assert len(stored(project)) == 20
 
 
@@ -171,7 +199,9 @@ def test_records_imported_from_a_file_are_not_fetched_again(project, fake, optio
     assert sorted(stored(project)) == sorted(pmids)
 
 
-def test_cancel_stops_after_a_batch_and_resume_finishes_without_duplicates(project, fake, options) -> None:
+def test_cancel_stops_after_a_batch_and_resume_finishes_without_duplicates(
+    project, fake, options
+) -> None:
     pmids = fake.add_generated("q", spread(300))
     batches: list[int] = []
 
@@ -192,11 +222,22 @@ def test_cancel_stops_after_a_batch_and_resume_finishes_without_duplicates(proje
 def test_a_fresh_run_supersedes_an_unfinished_one(project, fake, options) -> None:
     pmids = fake.add_generated("q", spread(200))
     batches: list[int] = []
-    first = run(project, fake, options, progress=lambda d, t: batches.append(d), cancel=lambda: len(batches) >= 2)
+    first = run(
+        project,
+        fake,
+        options,
+        progress=lambda d, t: batches.append(d),
+        cancel=lambda: len(batches) >= 2,
+    )
     assert first.status == "cancelled"
     second = run(project, fake, options)
     old, new = project.search_runs()
-    assert (old.id, old.status, new.id, new.status) == (first.id, "cancelled", second.id, "complete")
+    assert (old.id, old.status, new.id, new.status) == (
+        first.id,
+        "cancelled",
+        second.id,
+        "complete",
+    )
     assert f"superseded by run {second.id}" in old.notes[-1]
     assert second.count_new + first.count_new == 200 and second.count_fetched == 200
     assert sorted(stored(project)) == sorted(pmids)
@@ -230,7 +271,9 @@ def test_resume_without_an_unfinished_run_says_so(project, fake, options) -> Non
 
 def test_only_pubmed_strategies_run(project, fake, options) -> None:
     with pytest.raises(ScreenerError, match="export the results and import"):
-        project.search(SavedQuery("e", "Embase", "x"), eutils_url=fake.base_url, email=EMAIL, options=options)
+        project.search(
+            SavedQuery("e", "Embase", "x"), eutils_url=fake.base_url, email=EMAIL, options=options
+        )
 
 
 def test_the_email_is_required(project, fake, options) -> None:
@@ -263,7 +306,9 @@ def test_the_api_key_is_sent_but_never_stored(tmp_path, fake, options, monkeypat
         assert KEY.encode() not in file.read_bytes(), file.name
 
 
-def test_a_malformed_answer_fails_the_run_with_one_clear_error_and_it_resumes(project, fake, options) -> None:
+def test_a_malformed_answer_fails_the_run_with_one_clear_error_and_it_resumes(
+    project, fake, options
+) -> None:
     pmids = fake.add_generated("q", spread(120))
     fake.inject("esearch", *[malformed_count("²")] * options.max_attempts)
     with pytest.raises(ScreenerError) as caught:

@@ -27,9 +27,15 @@ def spread(n: int, start: date = date(2015, 1, 1)) -> list[date]:
     return [start + timedelta(days=i) for i in range(n)]
 
 
-def run(project: Project, fake, options, text: str = "q", name: str = "test strategy", **limits: str):
-    return project.search(SavedQuery(name, "PubMed", text, **limits), eutils_url=fake.base_url,
-                          email=EMAIL, options=options)
+def run(
+    project: Project, fake, options, text: str = "q", name: str = "test strategy", **limits: str
+):
+    return project.search(
+        SavedQuery(name, "PubMed", text, **limits),
+        eutils_url=fake.base_url,
+        email=EMAIL,
+        options=options,
+    )
 
 
 def identified(project: Project) -> list[int]:
@@ -53,16 +59,36 @@ def test_screener_search_twice_then_prisma_counts_the_records_once(tmp_path: Pat
     with FakeEutils(template=compact_template()) as fake:
         fake.add_generated(TERM, spread(300))
         for _ in range(2):
-            assert main(["search", str(review), str(query_file), "--eutils-url", fake.base_url,
-                         "--email", EMAIL]) == 0
+            assert (
+                main(
+                    [
+                        "search",
+                        str(review),
+                        str(query_file),
+                        "--eutils-url",
+                        fake.base_url,
+                        "--email",
+                        EMAIL,
+                    ]
+                )
+                == 0
+            )
     capsys.readouterr()
     assert main(["prisma", str(review), "--format", "json"]) == 0
     counts = json.loads(capsys.readouterr().out)
-    assert (counts["databases"], counts["duplicates"], counts["records_screened"]) == ({"PubMed": 300}, 0, 300)
-    assert [d["key"] for d in counts["discrepancies"]] == ["records_undecided"]   # none screened yet
+    assert (counts["databases"], counts["duplicates"], counts["records_screened"]) == (
+        {"PubMed": 300},
+        0,
+        300,
+    )
+    assert [d["key"] for d in counts["discrepancies"]] == ["records_undecided"]  # none screened yet
     assert main(["prisma", str(review), "--format", "csv"]) == 0
     rows = {r["data"]: r["n"] for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
-    assert (rows["database_results"], rows["duplicates"], rows["records_screened"]) == ("300", "0", "300")
+    assert (rows["database_results"], rows["duplicates"], rows["records_screened"]) == (
+        "300",
+        "0",
+        "300",
+    )
     assert rows["database_specific_results"] == "PubMed, 300"
     assert main(["prisma", str(review)]) == 0
     text = capsys.readouterr().out
@@ -70,8 +96,9 @@ def test_screener_search_twice_then_prisma_counts_the_records_once(tmp_path: Pat
     # the search log still lists each run with what the database reported and what was fetched
     assert main(["searches", str(review), "--json"]) == 0
     log = json.loads(capsys.readouterr().out)
-    assert [(e["count_reported"], e["count_fetched"], e["count_new"], e["identified"]) for e in log] == [
-        (300, 300, 300, 300), (300, 300, 0, 0)]
+    assert [
+        (e["count_reported"], e["count_fetched"], e["count_new"], e["identified"]) for e in log
+    ] == [(300, 300, 300, 300), (300, 300, 0, 0)]
     out = tmp_path / "report"
     with Project.open(review) as project:
         project.write_report(out)
@@ -95,7 +122,9 @@ def test_an_update_of_a_strategy_identifies_only_its_new_records(project, fake, 
     assert "identification" not in {d.key for d in c.discrepancies}
 
 
-def test_an_edited_query_is_a_new_search_whose_overlap_is_duplicates(project, fake, options) -> None:
+def test_an_edited_query_is_a_new_search_whose_overlap_is_duplicates(
+    project, fake, options
+) -> None:
     """Same saved name, different text: PRISMA counts what each version identified, and the
     records both found are duplicates, as the overlap of two databases would be."""
     old = fake.add_generated("q", spread(60))
@@ -110,13 +139,15 @@ def test_an_edited_query_is_a_new_search_whose_overlap_is_duplicates(project, fa
     assert "identification" not in {d.key for d in c.discrepancies}
 
 
-def test_a_pmid_found_by_two_strategies_and_a_file_is_identified_each_time(project, fake, options) -> None:
+def test_a_pmid_found_by_two_strategies_and_a_file_is_identified_each_time(
+    project, fake, options
+) -> None:
     pmids = fake.add_fixtures("q")
     fake.set_query("other", pmids[:3])
-    project.import_file(DATA / "efetch_2_articles.xml")          # names PubMed itself
+    project.import_file(DATA / "efetch_2_articles.xml")  # names PubMed itself
     run(project, fake, options)
     run(project, fake, options, text="other")
-    run(project, fake, options, text="other")                   # a re-run: nothing more
+    run(project, fake, options, text="other")  # a re-run: nothing more
     n = len(pmids)
     c = project.prisma_counts()
     # 2 + n + 3 identified; n records in the review, each screened once
@@ -129,8 +160,12 @@ def test_every_pmid_a_run_identified_is_listed_stored_or_not(project, fake, opti
     pmids = fake.add_fixtures("q")
     project.import_file(DATA / "efetch_2_articles.xml")
     result = run(project, fake, options)
-    listed = {r[0] for r in project.db.execute(
-        "SELECT pmid FROM search_run_pmid WHERE search_run_id = ?", [result.id])}
+    listed = {
+        r[0]
+        for r in project.db.execute(
+            "SELECT pmid FROM search_run_pmid WHERE search_run_id = ?", [result.id]
+        )
+    }
     assert listed == set(pmids)
     assert len(listed) == result.count_fetched and result.count_new == len(pmids) - 2
 
@@ -140,19 +175,35 @@ def _legacy_run(project: Project, text: str, fetched: int, pmids: list[str]) -> 
     what the migration backfilled from them."""
     db = project.db
     with transaction(db):
-        run_id = insert(db, "search_run", {"database": "PubMed", "query_text": text, "started_at": now(),
-                                           "status": "complete", "count_fetched": fetched,
-                                           "count_new": len(pmids)})
-        insert_records(db, [(i, make_record(title=f"{text} {p}", pmid=p)) for i, p in enumerate(pmids)],
-                       search_run_id=run_id, created_at=now())
-        db.execute("INSERT INTO search_run_pmid SELECT search_run_id, pmid FROM record"
-                   " WHERE search_run_id = ?", [run_id])
+        run_id = insert(
+            db,
+            "search_run",
+            {
+                "database": "PubMed",
+                "query_text": text,
+                "started_at": now(),
+                "status": "complete",
+                "count_fetched": fetched,
+                "count_new": len(pmids),
+            },
+        )
+        insert_records(
+            db,
+            [(i, make_record(title=f"{text} {p}", pmid=p)) for i, p in enumerate(pmids)],
+            search_run_id=run_id,
+            created_at=now(),
+        )
+        db.execute(
+            "INSERT INTO search_run_pmid SELECT search_run_id, pmid FROM record"
+            " WHERE search_run_id = ?",
+            [run_id],
+        )
     return run_id
 
 
 def test_runs_from_before_pmid_lists_count_what_they_fetched_with_a_note(project) -> None:
-    _legacy_run(project, "q", 3, ["1", "2", "3"])                # complete list: an ordinary run
-    second = _legacy_run(project, "q", 5, ["4", "5"])            # 3 found again, not listed
+    _legacy_run(project, "q", 3, ["1", "2", "3"])  # complete list: an ordinary run
+    second = _legacy_run(project, "q", 5, ["4", "5"])  # 3 found again, not listed
     c = project.prisma_counts()
     assert dict(c.databases) == {"PubMed": 8} and c.duplicates == 3 and c.main.records == 5
     assert any(f"run {second}" in n and "before screener listed" in n for n in c.notes)

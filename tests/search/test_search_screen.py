@@ -45,8 +45,12 @@ class ObservedSearchScreen(SearchScreen):
 def queries(tmp_path: Path) -> Path:
     folder = tmp_path / "queries"
     folder.mkdir()
-    (folder / "a-other.pubmed.txt").write_text("# database: PubMed\nsomething else\n", encoding="utf-8")
-    (folder / "b-dm.pubmed.txt").write_text(f"# name: DM\n# database: PubMed\n{TERM}\n", encoding="utf-8")
+    (folder / "a-other.pubmed.txt").write_text(
+        "# database: PubMed\nsomething else\n", encoding="utf-8"
+    )
+    (folder / "b-dm.pubmed.txt").write_text(
+        f"# name: DM\n# database: PubMed\n{TERM}\n", encoding="utf-8"
+    )
     return folder
 
 
@@ -61,7 +65,9 @@ async def test_pick_edit_and_run_a_strategy(tmp_path, queries, options) -> None:
         project = Project.create(tmp_path / "r.db", title="t", reviewers=["alice"])
         app = ScreenerApp(project, reviewer="alice")
         async with app.run_test(size=(80, 24)) as pilot:
-            screen = ObservedSearchScreen(queries, eutils_url=fake.base_url, email=EMAIL, options=options)
+            screen = ObservedSearchScreen(
+                queries, eutils_url=fake.base_url, email=EMAIL, options=options
+            )
             await app.push_screen(screen)
             await pilot.pause()
             assert [f.name for f in screen.files] == ["a-other.pubmed.txt", "b-dm.pubmed.txt"]
@@ -85,7 +91,9 @@ async def test_pick_edit_and_run_a_strategy(tmp_path, queries, options) -> None:
             assert screen.finished[-1].result.count_new == 3
             await pilot.press("ctrl+s")
             await pilot.pause()
-            assert (queries / "b-dm.pubmed.txt").read_text(encoding="utf-8") == "# database: PubMed\nedited\n"
+            assert (queries / "b-dm.pubmed.txt").read_text(
+                encoding="utf-8"
+            ) == "# database: PubMed\nedited\n"
             await pilot.press("escape")
             await pilot.pause()
             assert not isinstance(app.screen, SearchScreen)
@@ -98,7 +106,9 @@ async def test_cancel_stops_cleanly_and_resume_finishes(tmp_path, queries, optio
         project = Project.create(tmp_path / "r.db", title="t", reviewers=["alice"])
         app = ScreenerApp(project, reviewer="alice")
         async with app.run_test(size=(100, 30)) as pilot:
-            screen = ObservedSearchScreen(queries, eutils_url=fake.base_url, email=EMAIL, options=options)
+            screen = ObservedSearchScreen(
+                queries, eutils_url=fake.base_url, email=EMAIL, options=options
+            )
             await app.push_screen(screen)
             await pilot.pause()
             screen.query_one("#queries").focus()
@@ -119,7 +129,11 @@ async def test_cancel_stops_cleanly_and_resume_finishes(tmp_path, queries, optio
             await app.workers.wait_for_complete()
             await pilot.pause()
             resumed = screen.finished[-1].result
-            assert (resumed.id, resumed.status, resumed.count_new) == (cancelled.result.id, "complete", 300)
+            assert (resumed.id, resumed.status, resumed.count_new) == (
+                cancelled.result.id,
+                "complete",
+                300,
+            )
             assert sorted(stored(project)) == sorted(pmids)
 
 
@@ -128,7 +142,9 @@ async def test_a_failure_is_shown_not_raised(tmp_path, queries, options) -> None
         project = Project.create(tmp_path / "r.db", title="t", reviewers=["alice"])
         app = ScreenerApp(project, reviewer="alice")
         async with app.run_test(size=(80, 24)) as pilot:
-            screen = ObservedSearchScreen(queries, eutils_url=fake.base_url, options=options)  # no email
+            screen = ObservedSearchScreen(
+                queries, eutils_url=fake.base_url, options=options
+            )  # no email
             await app.push_screen(screen)
             await pilot.pause()
             await pilot.press("ctrl+r")
@@ -138,8 +154,9 @@ async def test_a_failure_is_shown_not_raised(tmp_path, queries, options) -> None
             assert "NCBI_EMAIL" in failed.error and "Stopped:" in screen.status_text
 
 
-async def test_the_search_runs_on_its_own_connection_and_reports_progress(tmp_path, queries,
-                                                                          options) -> None:
+async def test_the_search_runs_on_its_own_connection_and_reports_progress(
+    tmp_path, queries, options
+) -> None:
     with FakeEutils(template=compact_template()) as fake:
         pmids = fake.add_generated(TERM, [date(2019, 1, 1) + timedelta(days=i) for i in range(120)])
         project = Project.create(tmp_path / "r.db", title="t", reviewers=["alice"])
@@ -148,7 +165,9 @@ async def test_the_search_runs_on_its_own_connection_and_reports_progress(tmp_pa
         progressed: list[SearchProgressed] = []
         hook = lambda m: progressed.append(m) if isinstance(m, SearchProgressed) else None  # noqa: E731
         async with app.run_test(size=(80, 24), message_hook=hook) as pilot:
-            screen = ObservedSearchScreen(queries, eutils_url=fake.base_url, email=EMAIL, options=options)
+            screen = ObservedSearchScreen(
+                queries, eutils_url=fake.base_url, email=EMAIL, options=options
+            )
             await app.push_screen(screen)
             await pilot.pause()
             screen.query_one("#queries").focus()
@@ -157,12 +176,14 @@ async def test_the_search_runs_on_its_own_connection_and_reports_progress(tmp_pa
             await pilot.pause()
             (done,) = screen.finished
             assert done.result.count_new == 120
-            assert sorted(stored(project)) == sorted(pmids)   # committed, seen by the app's
+            assert sorted(stored(project)) == sorted(pmids)  # committed, seen by the app's
         assert progressed and progressed[-1].done == 120
         assert threads and other_threads(threads) == set()
 
 
-async def test_a_cancelled_worker_stops_the_search_after_the_batch(tmp_path, queries, options) -> None:
+async def test_a_cancelled_worker_stops_the_search_after_the_batch(
+    tmp_path, queries, options
+) -> None:
     # Closing the screen or the app cancels the worker: the run stops as Escape stops it, and
     # its late report is dropped.
     with FakeEutils(template=compact_template()) as fake:
@@ -171,7 +192,9 @@ async def test_a_cancelled_worker_stops_the_search_after_the_batch(tmp_path, que
         project = Project.create(tmp_path / "r.db", title="t", reviewers=["alice"])
         app = ScreenerApp(project, reviewer="alice")
         async with app.run_test(size=(100, 30)) as pilot:
-            screen = ObservedSearchScreen(queries, eutils_url=fake.base_url, email=EMAIL, options=options)
+            screen = ObservedSearchScreen(
+                queries, eutils_url=fake.base_url, email=EMAIL, options=options
+            )
             await app.push_screen(screen)
             await pilot.pause()
             accepted, posted = watch_reports(screen, SearchFinished)
@@ -185,5 +208,5 @@ async def test_a_cancelled_worker_stops_the_search_after_the_batch(tmp_path, que
             await pilot.pause()
             (run,) = project.search_runs()
             assert run.status == "cancelled" and 0 < run.count_fetched < 300
-            assert accepted == [True] and screen.running   # reported, stale: not applied
+            assert accepted == [True] and screen.running  # reported, stale: not applied
             assert "Cancelled" not in screen.status_text

@@ -21,7 +21,9 @@ CHROMEDRIVER = shutil.which("chromedriver")
 def browser_missing() -> str | None:
     """Why the browser tests cannot run here, or None when they can."""
     if CHROMIUM is None or CHROMEDRIVER is None:
-        return "needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)"
+        return (
+            "needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)"
+        )
     try:
         import selenium  # noqa: F401
     except ImportError:
@@ -41,10 +43,13 @@ def serving(review: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "screener", "serve", str(review), "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         assert process.stdout is not None
-        first = process.stdout.readline()     # printed at start-up: the app is made
+        first = process.stdout.readline()  # printed at start-up: the app is made
         assert "screener serve" in first, first
         yield f"http://127.0.0.1:{port}", process
     finally:
@@ -56,14 +61,19 @@ def serving(review: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
             process.communicate()
 
 
-def chrome():                   # -> selenium WebDriver: a browser context of its own
+def chrome():  # -> selenium WebDriver: a browser context of its own
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                     "--window-size=1200,900", "--disable-gpu"):
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--window-size=1200,900",
+        "--disable-gpu",
+    ):
         options.add_argument(argument)
     return webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
 
@@ -76,8 +86,10 @@ def sign_in(driver, url: str, token: str, *, timeout: float = 60) -> object:
 
     # the server may still be binding its port: wait for the page, not for a time
     WebDriverWait(driver, timeout, poll_frequency=0.2).until(
-        lambda d: d.get(f"{url}/sign-in?token={token}") or d.find_elements(By.ID, "sign-in"))
+        lambda d: d.get(f"{url}/sign-in?token={token}") or d.find_elements(By.ID, "sign-in")
+    )
     driver.find_element(By.ID, "sign-in").click()
     WebDriverWait(driver, timeout, poll_frequency=0.1).until(
-        lambda d: "-first-byte" in (d.execute_script("return document.body.className") or ""))
+        lambda d: "-first-byte" in (d.execute_script("return document.body.className") or "")
+    )
     return driver.find_element(By.CSS_SELECTOR, "#terminal textarea")

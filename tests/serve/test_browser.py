@@ -14,8 +14,10 @@ from browsing import browser_missing, chrome, serving, sign_in
 
 from screener.project import Project
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or "")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(browser_missing() is not None, reason=browser_missing() or ""),
+]
 
 TA = "title_abstract"
 
@@ -25,7 +27,9 @@ def _decisions(review: Path, reviewer: str) -> list[tuple[int, str]]:
     with sqlite3.connect(review) as conn:
         return conn.execute(
             "SELECT d.record_id, d.decision FROM current_decision AS d JOIN reviewer AS r"
-            " ON r.id = d.reviewer_id WHERE r.name = ? AND d.stage = ?", [reviewer, TA]).fetchall()
+            " ON r.id = d.reviewer_id WHERE r.name = ? AND d.stage = ?",
+            [reviewer, TA],
+        ).fetchall()
 
 
 def _wait_for(driver, what, timeout: float = 90) -> None:
@@ -54,7 +58,8 @@ def test_two_reviewers_screen_in_two_browsers(team_review: Path) -> None:
     word = {"i": "include", "e": "exclude"}
     for name, pressed in keys.items():
         assert sorted(_decisions(team_review, name)) == [
-            (n + 1, word[k]) for n, k in enumerate(pressed)]
+            (n + 1, word[k]) for n, k in enumerate(pressed)
+        ]
 
 
 def test_nothing_opens_without_signing_in(team_review: Path) -> None:

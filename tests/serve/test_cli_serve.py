@@ -12,8 +12,9 @@ from screener.project import Project
 
 
 def test_invite_prints_a_link_that_signs_in_once(team_review: Path, capsys) -> None:
-    assert main(["invite", str(team_review), "REV_A", "--public-url",
-                 "https://review.example.org/"]) in (0, None)
+    assert main(
+        ["invite", str(team_review), "REV_A", "--public-url", "https://review.example.org/"]
+    ) in (0, None)
     link = capsys.readouterr().out.strip()
     assert link.startswith("https://review.example.org/sign-in?token=")
     with Project.open(team_review) as project:
@@ -21,8 +22,11 @@ def test_invite_prints_a_link_that_signs_in_once(team_review: Path, capsys) -> N
 
 
 def test_invite_sets_a_password_asked_twice(team_review: Path) -> None:
-    result = CliRunner().invoke(invite_command, [str(team_review), "rev_b", "--password"],
-                                input="a long password\na long password\n")
+    result = CliRunner().invoke(
+        invite_command,
+        [str(team_review), "rev_b", "--password"],
+        input="a long password\na long password\n",
+    )
     assert result.exit_code == 0, result.output
     assert "a long password" not in result.output
     with Project.open(team_review) as project:

@@ -28,7 +28,7 @@ def _screen(review: str, reviewer: str, start: Any) -> list[str]:
             choice = "include" if (record_id + len(reviewer)) % 3 else "exclude"
             try:
                 project.record_decision(record_id, TA, reviewer, choice)
-            except Exception as exc:     # every failure is reported, none stops the count
+            except Exception as exc:  # every failure is reported, none stops the count
                 errors.append(f"{type(exc).__name__}: {exc}")
     return errors
 
@@ -46,8 +46,11 @@ def test_five_reviewers_at_once_lose_nothing(tmp_path: Path) -> None:
     errors = [e for found in results for e in found]
     assert errors == []
     with sqlite3.connect(review) as conn:
-        counts = dict(conn.execute(
-            "SELECT r.name, count(DISTINCT d.record_id) FROM current_decision AS d"
-            " JOIN reviewer AS r ON r.id = d.reviewer_id WHERE d.stage = ? GROUP BY r.name",
-            [TA]).fetchall())
+        counts = dict(
+            conn.execute(
+                "SELECT r.name, count(DISTINCT d.record_id) FROM current_decision AS d"
+                " JOIN reviewer AS r ON r.id = d.reviewer_id WHERE d.stage = ? GROUP BY r.name",
+                [TA],
+            ).fetchall()
+        )
     assert counts == dict.fromkeys(REVIEWERS, RECORDS)

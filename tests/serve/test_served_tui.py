@@ -23,7 +23,7 @@ from screener.tui.screens.dashboard import SCREENS, DashboardScreen
 SIZE = (110, 36)
 TA = "title_abstract"
 SERVER_PATH_SCREENS = {"ImportScreen", "SearchScreen"}
-SKIPPED_ACTIONS = {"quit", "app.quit"}     # ends the app: nothing left to check
+SKIPPED_ACTIONS = {"quit", "app.quit"}  # ends the app: nothing left to check
 
 
 @pytest.fixture(autouse=True)
@@ -63,11 +63,13 @@ def _prepared(team_review: Path) -> Path:
 
 def _path_inputs(app: ScreenerApp) -> list[str]:
     """Screens or inputs open anywhere in the app that ask for a path on the server."""
-    found = [type(s).__name__ for s in app.screen_stack
-             if type(s).__name__ in SERVER_PATH_SCREENS]
+    found = [type(s).__name__ for s in app.screen_stack if type(s).__name__ in SERVER_PATH_SCREENS]
     for screen in app.screen_stack:
-        found += [f"input {i.placeholder!r}" for i in screen.query(Input)
-                  if "path" in (i.placeholder or "").lower()]
+        found += [
+            f"input {i.placeholder!r}"
+            for i in screen.query(Input)
+            if "path" in (i.placeholder or "").lower()
+        ]
     return found
 
 
@@ -86,9 +88,11 @@ async def _press_every_binding(app: ScreenerApp, pilot, entry: str | None) -> li
         return app.screen
 
     screen = await arrive()
-    keys = [(b.binding.key.split(",")[0], b.binding.action)
-            for b in screen.active_bindings.values()
-            if b.binding.action not in SKIPPED_ACTIONS]
+    keys = [
+        (b.binding.key.split(",")[0], b.binding.action)
+        for b in screen.active_bindings.values()
+        if b.binding.action not in SKIPPED_ACTIONS
+    ]
     assert keys, f"no keys on {type(screen).__name__}"
     for key, action in keys:
         if app.screen is not screen:
@@ -105,9 +109,9 @@ async def _press_every_binding(app: ScreenerApp, pilot, entry: str | None) -> li
 
 @pytest.mark.slow
 @pytest.mark.parametrize("reviewer", ["rev_a", "arno"])
-async def test_no_key_of_any_screen_reaches_a_server_file(team_review: Path, tmp_path: Path,
-                                                          contained: list[str],
-                                                          reviewer: str) -> None:
+async def test_no_key_of_any_screen_reaches_a_server_file(
+    team_review: Path, tmp_path: Path, contained: list[str], reviewer: str
+) -> None:
     review = _prepared(team_review)
     before = _files(tmp_path)
     app = make_app(review, reviewer=reviewer, served=True)
@@ -151,15 +155,16 @@ async def test_a_served_screener_gets_no_arbiters_conflict_view(team_review: Pat
         screen = app.screen
         assert isinstance(screen, ConflictsScreen)
         assert not screen.me.resolves
-        assert 2 not in [c.record_id for c in screen.conflicts]   # others' conflict: not shown
+        assert 2 not in [c.record_id for c in screen.conflicts]  # others' conflict: not shown
         await pilot.press("i")
         await pilot.pause()
     with Project.open(review) as project:
         assert project.resolution(2, TA) is None
 
 
-async def test_a_served_attached_pdf_goes_to_the_browser(team_review: Path, tmp_path: Path,
-                                                         contained: list[str]) -> None:
+async def test_a_served_attached_pdf_goes_to_the_browser(
+    team_review: Path, tmp_path: Path, contained: list[str]
+) -> None:
     review = _prepared(team_review)
     pdf = tmp_path / "smith.pdf"
     pdf.write_bytes(b"%PDF-1.4 test\n")
@@ -173,7 +178,7 @@ async def test_a_served_attached_pdf_goes_to_the_browser(team_review: Path, tmp_
         await pilot.pause()
         await pilot.press("o")
         await pilot.pause()
-    assert opened == []                         # nothing opened on the server's screen
+    assert opened == []  # nothing opened on the server's screen
     assert contained and contained[0].endswith(".pdf")
 
 

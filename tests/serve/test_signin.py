@@ -23,10 +23,12 @@ def test_a_link_signs_in_once_and_only_its_hash_is_stored(team_review: Path) -> 
         assert name == "rev_a"
         signed = project.sign_in_with_link(token)
         assert signed is not None and signed[0] == "rev_a"
-        assert project.sign_in_with_link(token) is None          # single use
+        assert project.sign_in_with_link(token) is None  # single use
         assert project.session_reviewer(signed[1]) == "rev_a"
-    text = repr(_stored(team_review, "SELECT * FROM sign_in_link")
-                + _stored(team_review, "SELECT * FROM sign_in_session"))
+    text = repr(
+        _stored(team_review, "SELECT * FROM sign_in_link")
+        + _stored(team_review, "SELECT * FROM sign_in_session")
+    )
     assert token not in text and signed[1] not in text
 
 
@@ -51,7 +53,7 @@ def test_a_password_is_a_salted_hash_and_signs_in(team_review: Path) -> None:
         assert project.sign_in_with_password("rev_a", "correct horse battery") is None
         signed = project.sign_in_with_password("Rev_B", "correct horse battery")
         assert signed is not None and signed[0] == "rev_b"
-    (stored,), = _stored(team_review, "SELECT hash FROM sign_in_password")
+    ((stored,),) = _stored(team_review, "SELECT hash FROM sign_in_password")
     assert "correct horse" not in stored and stored.startswith("scrypt$")
     # salted: the same password hashes differently each time
     assert hash_password("correct horse battery") != hash_password("correct horse battery")

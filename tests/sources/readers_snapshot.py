@@ -95,8 +95,11 @@ def summary(text: str, fmt: str, *, private: bool, limit: int | None = None) -> 
     errors), the error that stopped the reading or None]``."""
     module = sources.get_format(fmt)
     saved = _common.MAX_ENTRY
-    modules = [m for name, m in sys.modules.items()
-               if name.startswith("screener.sources") and hasattr(m, "MAX_ENTRY")]
+    modules = [
+        m
+        for name, m in sys.modules.items()
+        if name.startswith("screener.sources") and hasattr(m, "MAX_ENTRY")
+    ]
     entries: list[object] = []
     stopped: object = None
     try:
@@ -146,8 +149,11 @@ def load() -> dict[tuple[str, str], dict[str, list[object]]]:
 
 def main() -> None:
     # One line per fixture and format: a change shows as a readable diff.
-    lines = [json.dumps([key, fmt, variants], ensure_ascii=False)
-             for key, path in fixtures() for fmt, variants in snapshot_of(key, path).items()]
+    lines = [
+        json.dumps([key, fmt, variants], ensure_ascii=False)
+        for key, path in fixtures()
+        for fmt, variants in snapshot_of(key, path).items()
+    ]
     SNAPSHOT.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"{len(lines)} lines -> {SNAPSHOT.relative_to(REPO)}")
 

@@ -37,7 +37,11 @@ def read_entries(path: Path, fmt: str | None = None) -> tuple[str, str | None, l
         stream.seek(0)
         module = sources.get_format(fmt) if fmt else sources.detect_format(head, path.name)
         infer = getattr(module, "database", None)
-        return module.NAME, infer(head) if infer else None, list(module.parse(stream, file_name=path.name))
+        return (
+            module.NAME,
+            infer(head) if infer else None,
+            list(module.parse(stream, file_name=path.name)),
+        )
 
 
 def records(path: Path, fmt: str | None = None) -> list:
@@ -50,5 +54,7 @@ def records(path: Path, fmt: str | None = None) -> list:
 
 def counts(db) -> tuple[int, int]:
     """(records, file imports) in a review: what an aborted import must leave unchanged."""
-    return (db.execute("SELECT count(*) FROM record").fetchone()[0],
-            db.execute("SELECT count(*) FROM file_import").fetchone()[0])
+    return (
+        db.execute("SELECT count(*) FROM record").fetchone()[0],
+        db.execute("SELECT count(*) FROM file_import").fetchone()[0],
+    )

@@ -17,7 +17,9 @@ from screener.errors import ParseError
 from screener.project import Project
 from screener.sources import medline
 
-PUBMED = (DATA / "pubmed" / "medline_result2.txt").read_text(encoding="utf-8")  # 4 records, each ending in SO
+PUBMED = (DATA / "pubmed" / "medline_result2.txt").read_text(
+    encoding="utf-8"
+)  # 4 records, each ending in SO
 
 
 def _read(text: str, name: str = "cut.nbib") -> list:
@@ -33,7 +35,9 @@ WHOLE = [_fields(e.record) for e in _read(PUBMED)]
 
 def test_a_file_cut_inside_an_abstract_at_a_line_end_is_cut_short() -> None:
     last = PUBMED.rindex("\nPMID-") + 1
-    cut = PUBMED.index("\n", PUBMED.index("\nAB  -", last) + 1) + 1  # after the abstract's first line
+    cut = (
+        PUBMED.index("\n", PUBMED.index("\nAB  -", last) + 1) + 1
+    )  # after the abstract's first line
     entries = _read(PUBMED[:cut])
     assert [e.error is None for e in entries] == [True, True, True, False]
     error = entries[-1].error
@@ -58,7 +62,9 @@ def test_an_eric_record_after_pubmed_ones_is_not_cut_short() -> None:
     assert [e.error for e in _read(PUBMED + eric)] == [None] * 5
 
 
-@settings(max_examples=80, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=80, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(cut=st.integers(PUBMED.index("\nPMID-", 1) + 1, len(PUBMED)))
 def test_a_cut_anywhere_gives_the_whole_last_record_or_says_so(cut: int) -> None:
     """Cut after the first record, the last entry read is the record the whole file holds there

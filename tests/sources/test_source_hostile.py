@@ -49,12 +49,12 @@ class Endless(io.TextIOBase):
         head, unit = self._head, self._unit
         parts = []
         if start < len(head):
-            parts.append(head[start:min(stop, len(head))])
+            parts.append(head[start : min(stop, len(head))])
             start = len(head)
         if start < stop:
             first, last = start - len(head), stop - len(head)
             base = first - first % len(unit)
-            parts.append((unit * ((last - base) // len(unit) + 1))[first - base:last - base])
+            parts.append((unit * ((last - base) // len(unit) + 1))[first - base : last - base])
         return "".join(parts)
 
     def _give(self, text: str) -> str:
@@ -86,7 +86,9 @@ def small_limit(monkeypatch: pytest.MonkeyPatch) -> int:
     return SMALL
 
 
-def _read(fmt: str, stream: io.TextIOBase, name: str = "hostile.txt") -> tuple[int, ParseError | None]:
+def _read(
+    fmt: str, stream: io.TextIOBase, name: str = "hostile.txt"
+) -> tuple[int, ParseError | None]:
     """(entries, the error that stopped the reading) without keeping the entries."""
     count = 0
     try:
@@ -98,17 +100,27 @@ def _read(fmt: str, stream: io.TextIOBase, name: str = "hostile.txt") -> tuple[i
     return count, None
 
 
-HOSTILE = {"no line ends": "a", "NUL bytes": "\0", "no line ends, tagged": "TY  - JOUR AU  - Smith "}
+HOSTILE = {
+    "no line ends": "a",
+    "NUL bytes": "\0",
+    "no line ends, tagged": "TY  - JOUR AU  - Smith ",
+}
 
 
 @pytest.mark.parametrize("unit", HOSTILE.values(), ids=HOSTILE.keys())
 @pytest.mark.parametrize("fmt", sources.format_names())
-def test_text_without_line_ends_stops_at_the_limit_with_an_error(fmt: str, unit: str, small_limit: int) -> None:
+def test_text_without_line_ends_stops_at_the_limit_with_an_error(
+    fmt: str, unit: str, small_limit: int
+) -> None:
     stream = Endless(unit, 64 * small_limit)
     count, error = _read(fmt, stream)
-    assert error is not None, f"{fmt} read {count} entries of {stream.given} characters without line ends"
+    assert error is not None, (
+        f"{fmt} read {count} entries of {stream.given} characters without line ends"
+    )
     assert error.file_name == "hostile.txt"
-    assert error.location in ("line 1", "after record 0") or error.location.startswith("record 1 (line 1)")
+    assert error.location in ("line 1", "after record 0") or error.location.startswith(
+        "record 1 (line 1)"
+    )
     # What was read before stopping: the limit and a read or two, not the file.
     assert stream.given <= small_limit + 2 * (1 << 20)
 
@@ -130,7 +142,9 @@ ENDLESS_RECORDS = {
 
 
 @pytest.mark.parametrize("fmt", ENDLESS_RECORDS)
-def test_a_record_that_never_ends_stops_at_the_limit_naming_its_line(fmt: str, small_limit: int) -> None:
+def test_a_record_that_never_ends_stops_at_the_limit_naming_its_line(
+    fmt: str, small_limit: int
+) -> None:
     head, unit = ENDLESS_RECORDS[fmt]
     stream = Endless(unit, 64 * small_limit, head=head)
     count, error = _read(fmt, stream)
@@ -150,13 +164,19 @@ def _peak(read) -> int:
 
 
 CASES = [(fmt, "", unit) for fmt in sources.format_names() for unit in HOSTILE.values()] + [
-    (fmt, head, unit) for fmt, (head, unit) in ENDLESS_RECORDS.items()]
+    (fmt, head, unit) for fmt, (head, unit) in ENDLESS_RECORDS.items()
+]
 
 
 @pytest.mark.parametrize(("fmt", "head", "unit"), CASES)
-def test_memory_does_not_grow_with_the_input(fmt: str, head: str, unit: str, small_limit: int) -> None:
+def test_memory_does_not_grow_with_the_input(
+    fmt: str, head: str, unit: str, small_limit: int
+) -> None:
     """The same hostile text four times as long holds no more memory."""
-    peaks = [_peak(lambda n=n: _read(fmt, Endless(unit, n, head=head))) for n in (16 * small_limit, 64 * small_limit)]
+    peaks = [
+        _peak(lambda n=n: _read(fmt, Endless(unit, n, head=head)))
+        for n in (16 * small_limit, 64 * small_limit)
+    ]
     assert peaks[1] < peaks[0] * 1.25 + small_limit, peaks
 
 
@@ -181,35 +201,47 @@ def test_a_forced_csv_import_of_a_sparse_file_is_one_error(tmp_path: Path) -> No
     assert os.path.getsize(path) == 40 << 20
 
 
-def test_a_big_file_whose_records_all_end_in_lower_case_is_cut_at_those_lines(tmp_path: Path,
-                                                                            small_limit: int) -> None:
+def test_a_big_file_whose_records_all_end_in_lower_case_is_cut_at_those_lines(
+    tmp_path: Path, small_limit: int
+) -> None:
     """No ER line is written plainly, so the chunker finds none where it looks first: past the
     limit it looks for the loose ones, and the file reads as in one piece (not as one stretch)."""
     from screener.flows import parallel
 
     record = "ty  - JOUR\nti  - Record {n}\nau  - Smith, J\ner  - \n\n"
     path = tmp_path / "lower.ris"
-    path.write_text("".join(record.format(n=n) for n in range(8 * small_limit // len(record))), encoding="utf-8")
+    path.write_text(
+        "".join(record.format(n=n) for n in range(8 * small_limit // len(record))), encoding="utf-8"
+    )
     module = sources.get_format("ris")
 
     def read(workers: int) -> list:
         with open(path, encoding="utf-8") as stream:
-            return [(row.position, row.line, row.values, row.error)
-                    for row in parallel.parsed(module, stream, file_name="lower.ris", workers=workers,
-                                               chunk_size=10_000)]
+            return [
+                (row.position, row.line, row.values, row.error)
+                for row in parallel.parsed(
+                    module, stream, file_name="lower.ris", workers=workers, chunk_size=10_000
+                )
+            ]
 
     whole = read(0)
     assert all(row[3] is None for row in whole) and len(whole) > 1000
     assert read(2) == whole
 
 
-@pytest.mark.parametrize("text", [
-    "TY  - JOUR\n" * 3000,  # every line starts a record that never ends (took 36 s for 10,000)
-    "TY  - JOUR\nAU  - Smith, J\n\n" * 1500 + "ER  - \n",  # records without ER, blank lines between
-    "ER  - \n" * 3000,
-], ids=["TY lines", "no ER", "ER lines"])
-def test_finding_records_reads_each_character_a_bounded_number_of_times(text: str,
-                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "text",
+    [
+        "TY  - JOUR\n" * 3000,  # every line starts a record that never ends (took 36 s for 10,000)
+        "TY  - JOUR\nAU  - Smith, J\n\n" * 1500
+        + "ER  - \n",  # records without ER, blank lines between
+        "ER  - \n" * 3000,
+    ],
+    ids=["TY lines", "no ER", "ER lines"],
+)
+def test_finding_records_reads_each_character_a_bounded_number_of_times(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A counting check of linear time: the characters the record search steps over."""
     stepped = 0
     plain_find = _ris_text.find

@@ -22,8 +22,15 @@ from screener.sources.decode import open_text
 RECORD = "TY  - JOUR\nTI  - Record {n}\nAU  - Smith, J\nPY  - 2020\nER  - \n\n"
 # How a TY line arrives: after a byte-order mark (one export appended to another that starts
 # with one), a space, a tab, a no-break space, a zero-width space, or in lower case.
-LEADS = {"bom": "\ufeffTY", "space": " TY", "tab": "\tTY", "nbsp": "\u00a0TY", "zwsp": "\u200bTY",
-         "lower": "ty", "lower-after-space": "  ty"}
+LEADS = {
+    "bom": "\ufeffTY",
+    "space": " TY",
+    "tab": "\tTY",
+    "nbsp": "\u00a0TY",
+    "zwsp": "\u200bTY",
+    "lower": "ty",
+    "lower-after-space": "  ty",
+}
 
 
 def _entries(text: str, fmt: str = "ris") -> list:
@@ -35,17 +42,25 @@ def _chunked(path: Path, fmt: str = "ris") -> list[parallel.Parsed]:
     worker processes."""
     stream, _ = open_text(path)
     with stream:
-        return list(parallel.parsed(sources.get_format(fmt), stream, file_name=path.name, workers=2, chunk_size=1))
+        return list(
+            parallel.parsed(
+                sources.get_format(fmt), stream, file_name=path.name, workers=2, chunk_size=1
+            )
+        )
 
 
 def _one_piece(path: Path, fmt: str = "ris") -> list[parallel.Parsed]:
     stream, _ = open_text(path)
     with stream:
-        return list(parallel.parsed(sources.get_format(fmt), stream, file_name=path.name, workers=0))
+        return list(
+            parallel.parsed(sources.get_format(fmt), stream, file_name=path.name, workers=0)
+        )
 
 
 @pytest.mark.parametrize("lead", LEADS.values(), ids=LEADS.keys())
-def test_a_ty_line_after_invisible_or_white_space_or_in_lower_case_starts_a_record(tmp_path: Path, lead: str) -> None:
+def test_a_ty_line_after_invisible_or_white_space_or_in_lower_case_starts_a_record(
+    tmp_path: Path, lead: str
+) -> None:
     text = RECORD.format(n=1) + RECORD.format(n=2).replace("TY", lead, 1) + RECORD.format(n=3)
     path = tmp_path / "mixed.ris"
     path.write_text(text, encoding="utf-8")
@@ -77,11 +92,16 @@ def test_a_record_in_lower_case_reads_its_fields() -> None:
     assert [a.family for a in entry.record.authors] == ["Smith"]
 
 
-@pytest.mark.parametrize(("stray", "found"), [
-    ("TY-JOUR\nTI  - Mangled start\nER  - \n", "TY-JOUR"),
-    ("TI  - No TY line\nAU  - Smith, J\nER  - \n", "TI  - No TY line"),
-])
-def test_a_record_outside_a_record_is_an_error_naming_its_line(tmp_path: Path, stray: str, found: str) -> None:
+@pytest.mark.parametrize(
+    ("stray", "found"),
+    [
+        ("TY-JOUR\nTI  - Mangled start\nER  - \n", "TY-JOUR"),
+        ("TI  - No TY line\nAU  - Smith, J\nER  - \n", "TI  - No TY line"),
+    ],
+)
+def test_a_record_outside_a_record_is_an_error_naming_its_line(
+    tmp_path: Path, stray: str, found: str
+) -> None:
     path = tmp_path / "stray.ris"
     path.write_text(RECORD.format(n=1) + stray + "\n" + RECORD.format(n=2), encoding="utf-8")
     for read in (_one_piece(path), _chunked(path)):
@@ -99,7 +119,9 @@ def test_a_lone_tag_line_between_records_is_let_through() -> None:
 
 def test_a_stray_record_stops_an_import_unless_skip_bad(tmp_path: Path) -> None:
     path = tmp_path / "stray.ris"
-    path.write_text(RECORD.format(n=1) + "TI  - No TY line\nAU  - Smith, J\nER  - \n", encoding="utf-8")
+    path.write_text(
+        RECORD.format(n=1) + "TI  - No TY line\nAU  - Smith, J\nER  - \n", encoding="utf-8"
+    )
     with Project.create(tmp_path / "r.db", title="r", reviewers=["alice"]) as project:
         with pytest.raises(ParseError, match=r"stray\.ris, record 2 \(line 7\)"):
             project.import_file(path, source="Test DB")
@@ -113,10 +135,16 @@ TAGGED = {
     "medline": ("PMID- 1\nTI  - One\nSO  - J. 2020.\nPMID- 2\nTI  - Two\nSO  - J. 2020.\n", "PMID"),
     "wos": ("FN Clarivate\nVR 1.0\nPT J\nTI One\nER\nPT J\nTI Two\nER\nEF\n", "PT"),
     "refer": ("%0 Journal Article\n%T One\n\n%0 Journal Article\n%T Two\n", "%0"),
-    "noteexpress": ("{Reference Type}: Journal Article\n{Title}: One\n"
-                    "{Reference Type}: Journal Article\n{Title}: Two\n", "{Reference Type}"),
+    "noteexpress": (
+        "{Reference Type}: Journal Article\n{Title}: One\n"
+        "{Reference Type}: Journal Article\n{Title}: Two\n",
+        "{Reference Type}",
+    ),
     "refworks": ("RT Journal Article\nT1 One\nRT Journal Article\nT1 Two\n", "RT"),
-    "cochrane": ("Record #1 of 2\nID: CN-1\nTI: One\n\nRecord #2 of 2\nID: CN-2\nTI: Two\n", "Record"),
+    "cochrane": (
+        "Record #1 of 2\nID: CN-1\nTI: One\n\nRecord #2 of 2\nID: CN-2\nTI: Two\n",
+        "Record",
+    ),
     "cnki-estudy": ("DataType: 1\nTitle-题名: One\nDataType: 1\nTitle-题名: Two\n", "DataType"),
     "ovid": ("<1>\nTI  - One\n\n<2>\nTI  - Two\n", "<2>"),
 }
@@ -136,7 +164,9 @@ def test_tagged_formats_start_a_record_after_invisible_or_white_space(fmt: str, 
 def test_tagged_formats_start_a_record_at_a_marker_in_lower_case(fmt: str) -> None:
     text, marker = TAGGED[fmt]
     at = text.index(marker, 1)
-    entries = _entries(text[:at] + text[at:at + len(marker)].lower() + text[at + len(marker):], fmt)
+    entries = _entries(
+        text[:at] + text[at : at + len(marker)].lower() + text[at + len(marker) :], fmt
+    )
     assert [e.record.title if e.record else str(e.error) for e in entries] == ["One", "Two"]
 
 
@@ -170,7 +200,9 @@ def _outcome(rows: list[parallel.Parsed]) -> list:
     return [row.values[:-1] if row.error is None else "error" for row in rows]  # type: ignore[index]
 
 
-CONCATENATED = {fmt: _fixtures_of(fmt) for fmt in ("ris", "medline", "wos", "noteexpress", "ovid", "bibtex")}
+CONCATENATED = {
+    fmt: _fixtures_of(fmt) for fmt in ("ris", "medline", "wos", "noteexpress", "ovid", "bibtex")
+}
 ALONE: dict[Path, list] = {}
 
 
@@ -182,14 +214,21 @@ def _alone(path: Path, fmt: str, how) -> list:
 
 
 def test_there_are_fixtures_to_append() -> None:
-    assert all(len(found) >= 2 for found in CONCATENATED.values()), {k: len(v) for k, v in CONCATENATED.items()}
+    assert all(len(found) >= 2 for found in CONCATENATED.values()), {
+        k: len(v) for k, v in CONCATENATED.items()
+    }
 
 
-@settings(max_examples=25, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(picked=st.lists(st.sampled_from(CONCATENATED["ris"]), min_size=2, max_size=4))
 def test_appended_ris_files_read_as_the_sum_of_theirs_with_and_without_workers(
-        tmp_path: Path, picked: list[Path]) -> None:
+    tmp_path: Path, picked: list[Path]
+) -> None:
     path = tmp_path / "appended.ris"
     path.write_bytes(b"".join(p.read_bytes() for p in picked))
     for how in (_one_piece, _chunked):
@@ -197,10 +236,16 @@ def test_appended_ris_files_read_as_the_sum_of_theirs_with_and_without_workers(
         assert _outcome(how(path)) == expected, how.__name__
 
 
-@settings(max_examples=40, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(data=st.data())
-def test_appended_files_of_a_tagged_format_read_as_the_sum_of_theirs(tmp_path: Path, data: st.DataObject) -> None:
+def test_appended_files_of_a_tagged_format_read_as_the_sum_of_theirs(
+    tmp_path: Path, data: st.DataObject
+) -> None:
     fmt = data.draw(st.sampled_from(sorted(set(CONCATENATED) - {"ris"})))
     picked = data.draw(st.lists(st.sampled_from(CONCATENATED[fmt]), min_size=2, max_size=4))
     path = tmp_path / "appended"

@@ -38,8 +38,12 @@ SAMPLES = [
 ]
 BYTES = {path: path.read_bytes() for path in SAMPLES}
 
-PROPERTY_SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
-                             suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+PROPERTY_SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 def _reencode(data: bytes, encoding: str) -> bytes:
@@ -63,7 +67,9 @@ def mangled(draw: st.DrawFn) -> tuple[str, bytes]:
         at = draw(st.integers(0, len(data)))
         data = data[:at] + draw(st.binary(min_size=1, max_size=24)) + data[at:]
     if how == "reencode":
-        data = _reencode(data, draw(st.sampled_from(["utf-16-be", "utf-16-le", "gb18030", "cp1252", "latin-1"])))
+        data = _reencode(
+            data, draw(st.sampled_from(["utf-16-be", "utf-16-le", "gb18030", "cp1252", "latin-1"]))
+        )
     return path.name, data
 
 
@@ -80,7 +86,9 @@ def _import_or_refuse(project: Project, path: Path, **options: object) -> None:
 
 @PROPERTY_SETTINGS
 @given(sample=mangled(), skip_bad=st.booleans())
-def test_mangled_file_imports_cleanly_or_changes_nothing(sample: tuple[str, bytes], skip_bad: bool) -> None:
+def test_mangled_file_imports_cleanly_or_changes_nothing(
+    sample: tuple[str, bytes], skip_bad: bool
+) -> None:
     name, data = sample
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
@@ -89,18 +97,48 @@ def test_mangled_file_imports_cleanly_or_changes_nothing(sample: tuple[str, byte
             project.import_file(DATA / "ris" / "rispy_full.ris", source="Test DB")  # to keep intact
             # a source given, so a file that names no database is still parsed, not refused
             _import_or_refuse(project, path, skip_bad=skip_bad, source="Test DB")
-            assert project.db.execute(
-                "SELECT count(*) FROM sqlite_master WHERE name = 'record_fts_insert'").fetchone()[0] == 1
+            assert (
+                project.db.execute(
+                    "SELECT count(*) FROM sqlite_master WHERE name = 'record_fts_insert'"
+                ).fetchone()[0]
+                == 1
+            )
 
 
 @settings(max_examples=40, deadline=None, derandomize=True)
-@given(fmt=st.sampled_from(sources.format_names()),
-       text=st.text(st.characters(blacklist_categories=("Cs",)), max_size=400)
-       | st.lists(st.sampled_from(["TY  - JOUR", "ER  - ", "PT J", "ER", "%0 Book", "{Title}: x", "RT x",
-                                   "Record #1 of 1", "TI: t", "<1>", "Title", "  x", "@article{a,", "}", "",
-                                   "PMID- 1", "DataType: 1", "Title-题名: t", "<xml><records><record>",
-                                   '"TITLE","t"', "title,doi", "PT\tTI\tAU\tSO\tPY"]),
-                  max_size=30).map("\n".join))
+@given(
+    fmt=st.sampled_from(sources.format_names()),
+    text=st.text(st.characters(blacklist_categories=("Cs",)), max_size=400)
+    | st.lists(
+        st.sampled_from(
+            [
+                "TY  - JOUR",
+                "ER  - ",
+                "PT J",
+                "ER",
+                "%0 Book",
+                "{Title}: x",
+                "RT x",
+                "Record #1 of 1",
+                "TI: t",
+                "<1>",
+                "Title",
+                "  x",
+                "@article{a,",
+                "}",
+                "",
+                "PMID- 1",
+                "DataType: 1",
+                "Title-题名: t",
+                "<xml><records><record>",
+                '"TITLE","t"',
+                "title,doi",
+                "PT\tTI\tAU\tSO\tPY",
+            ]
+        ),
+        max_size=30,
+    ).map("\n".join),
+)
 def test_any_text_under_any_format_gives_entries_or_the_projects_error(fmt: str, text: str) -> None:
     module = sources.get_format(fmt)
     try:

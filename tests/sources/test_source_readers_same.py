@@ -24,13 +24,20 @@ def test_every_tagged_reader_reads_the_fixture_as_before(key: str) -> None:
     if prefix == "shared" and not path.is_file():
         pytest.skip(f"needs ../shared/fixtures/{relative} (not in this checkout)")
     found = snapshot_of(key, path)
-    changed = [f"{fmt} {variant}: was {expected}, now {found[fmt][variant]}"
-               for (snap_key, fmt), variants in SNAPSHOT.items() if snap_key == key
-               for variant, expected in variants.items() if found[fmt][variant] != expected]
+    changed = [
+        f"{fmt} {variant}: was {expected}, now {found[fmt][variant]}"
+        for (snap_key, fmt), variants in SNAPSHOT.items()
+        if snap_key == key
+        for variant, expected in variants.items()
+        if found[fmt][variant] != expected
+    ]
     assert not changed, "\n".join(changed)
 
 
 def test_the_snapshot_covers_every_fixture_in_tests_data() -> None:
-    on_disk = {f"data/{p.relative_to(DATA).as_posix()}" for p in DATA.rglob("*")
-               if p.is_file() and p.name != "PROVENANCE.md" and not p.name.startswith("readers_snapshot")}
+    on_disk = {
+        f"data/{p.relative_to(DATA).as_posix()}"
+        for p in DATA.rglob("*")
+        if p.is_file() and p.name != "PROVENANCE.md" and not p.name.startswith("readers_snapshot")
+    }
     assert on_disk <= set(KEYS)

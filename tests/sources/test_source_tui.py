@@ -40,7 +40,9 @@ async def test_type_path_check_and_import(tmp_path: Path) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert screen.preview is not None
-        assert screen.status_text == ("cbm.net: NoteExpress (CNKI, Wanfang, VIP, CBM) · CBM · 2 records · gb18030")
+        assert screen.status_text == (
+            "cbm.net: NoteExpress (CNKI, Wanfang, VIP, CBM) · CBM · 2 records · gb18030"
+        )
         assert screen.query_one("#import-progress", ProgressBar).total == 2
         assert app.project.info().records == 0  # checking stores nothing
         await pilot.click("#import-run")
@@ -70,7 +72,7 @@ async def test_malformed_file_needs_skip_bad(tmp_path: Path) -> None:
         screen.query_one("#import-skip-bad", Checkbox).value = True
         # The error toast may lie over the button now, so press it rather than click its place.
         screen.query_one("#import-run", Button).press()
-        await pilot.pause()          # the Pressed message starts the worker: wait for that first
+        await pilot.pause()  # the Pressed message starts the worker: wait for that first
         await app.workers.wait_for_complete()
         await pilot.pause()
         (result,) = results
@@ -108,7 +110,7 @@ async def test_a_file_naming_no_database_waits_for_its_source(tmp_path: Path) ->
         assert "does not say which database" in screen.status_text
         assert screen.query_one("#import-run", Button).disabled
         assert screen.focused is screen.query_one("#import-source", Input)
-        await pilot.press("enter")            # Enter with the field empty imports nothing
+        await pilot.press("enter")  # Enter with the field empty imports nothing
         await pilot.pause()
         assert results == [] and app.project.info().records == 0
         await _type(pilot, "Embase")
@@ -135,7 +137,7 @@ async def test_a_source_of_another_method(tmp_path: Path) -> None:
         await pilot.pause()
         assert not screen.query_one("#import-run", Button).disabled
         screen.query_one("#import-run", Button).press()
-        await pilot.pause()          # the Pressed message starts the worker: wait for that first
+        await pilot.pause()  # the Pressed message starts the worker: wait for that first
         await app.workers.wait_for_complete()
         await pilot.pause()
         (result,) = results

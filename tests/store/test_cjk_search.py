@@ -20,7 +20,10 @@ from screener.storage import cjk
 from screener.storage import db as dbmod
 
 CHINESE = [
-    ("低剂量白细胞介素-2治疗皮肌炎的疗效", "探讨低剂量白细胞介素-2（IL-2）治疗难治性皮肌炎的临床疗效。"),
+    (
+        "低剂量白细胞介素-2治疗皮肌炎的疗效",
+        "探讨低剂量白细胞介素-2（IL-2）治疗难治性皮肌炎的临床疗效。",
+    ),
     ("多发性肌炎患者的生活质量调查", "对多发性肌炎患者进行问卷调查。"),
     ("Low-dose interleukin-2 in refractory dermatomyositis", "A trial of IL-2 in adults."),
     ("日本語の症例報告：皮膚筋炎", "한국어 초록: 피부근염 환자 연구"),
@@ -57,9 +60,9 @@ def test_chinese_is_found_inside_a_phrase(tmp_path: Path) -> None:
         assert set(titles(project, search("皮肌炎"))) == {CHINESE[0][0], CHINESE[4][0]}
         assert titles(project, search("低剂量")) == [CHINESE[0][0]]
         assert set(titles(project, search("肌炎"))) == {CHINESE[0][0], CHINESE[1][0], CHINESE[4][0]}
-        assert titles(project, search("难治性 IL-2")) == [CHINESE[0][0]]   # words are ANDed
-        assert titles(project, search("皮膚筋炎")) == [CHINESE[3][0]]      # Japanese
-        assert titles(project, search("근염")) == [CHINESE[3][0]]          # Korean
+        assert titles(project, search("难治性 IL-2")) == [CHINESE[0][0]]  # words are ANDed
+        assert titles(project, search("皮膚筋炎")) == [CHINESE[3][0]]  # Japanese
+        assert titles(project, search("근염")) == [CHINESE[3][0]]  # Korean
         assert search("皮肌炎 nothing") == [] and search("肌炎患者 Tregs") == []
 
 
@@ -85,11 +88,13 @@ def test_a_hundred_records_imported_and_searched(tmp_path: Path) -> None:
             rows.append((f"记录{i} " + "".join(words[:3]), "".join(words[3:]) + f" ({i})"))
     with new_review(tmp_path / "r.db", rows) as project:
         assert len(indexed(project)) == 75
-        texts = {rid: project.record(rid).title + "\n" + project.record(rid).abstract
-                 for rid in project.screened_record_ids()}
+        texts = {
+            rid: project.record(rid).title + "\n" + project.record(rid).abstract
+            for rid in project.screened_record_ids()
+        }
         checked = 0
         for title, abstract in rows[:12]:
-            for query in (title[-4:], abstract[2:5], abstract[5:7], title[-1]):   # 1 to 4 characters
+            for query in (title[-4:], abstract[2:5], abstract[5:7], title[-1]):  # 1 to 4 characters
                 if re.search(r"\W", query) or not cjk.has_cjk(query):
                     continue
                 expected = sorted(rid for rid, text in texts.items() if query in text)
@@ -109,8 +114,8 @@ def test_the_import_path_and_the_triggers_index_the_same_records(tmp_path: Path)
         ids = project.screened_record_ids()
         expected = {rid for rid, (t, a) in zip(ids, rows, strict=True) if cjk.has_cjk(t + a)}
         assert by_import == expected
-        project.db.execute("DROP TRIGGER record_cjk_insert")     # an incomplete index ...
-    with Project.open(tmp_path / "r.db") as project:                # ... is rebuilt by SQL
+        project.db.execute("DROP TRIGGER record_cjk_insert")  # an incomplete index ...
+    with Project.open(tmp_path / "r.db") as project:  # ... is rebuilt by SQL
         assert indexed(project) == by_import
 
 
@@ -118,38 +123,46 @@ def test_edits_move_records_in_and_out_of_the_index(tmp_path: Path) -> None:
     with new_review(tmp_path / "r.db", CHINESE) as project:
         latin, chinese = project.screened_record_ids()[2], project.screened_record_ids()[1]
         project.db.execute("UPDATE record SET title = ? WHERE id = ?", ["新标题：红斑狼疮", latin])
-        project.db.execute("UPDATE record SET title = 'English now', abstract = '' WHERE id = ?",
-                           [chinese])
+        project.db.execute(
+            "UPDATE record SET title = 'English now', abstract = '' WHERE id = ?", [chinese]
+        )
         assert project.search_records("红斑狼疮") == [latin]
         assert project.search_records("多发性肌炎") == [] and chinese not in indexed(project)
-        project.db.execute(f"INSERT INTO {cjk.TABLE} ({cjk.TABLE}, rank) VALUES ('integrity-check', 0)")
+        project.db.execute(
+            f"INSERT INTO {cjk.TABLE} ({cjk.TABLE}, rank) VALUES ('integrity-check', 0)"
+        )
 
 
 def test_without_the_trigram_tokenizer_search_scans_and_the_index_comes_later(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "r.db"
-    with monkeypatch.context() as m:        # an SQLite before 3.34
+    with monkeypatch.context() as m:  # an SQLite before 3.34
         m.setattr(cjk, "trigram_available", lambda conn: False)
         with new_review(path, CHINESE) as project:
             assert not cjk.index_exists(project.db)
             assert titles(project, project.search_records("白细胞介素")) == [CHINESE[0][0]]
             assert len(project.search_records("肌炎")) == 3
-    with Project.open(path) as project:      # opened where SQLite has it: the index is built
+    with Project.open(path) as project:  # opened where SQLite has it: the index is built
         assert cjk.index_exists(project.db) and len(indexed(project)) == 4
         assert titles(project, project.search_records("白细胞介素")) == [CHINESE[0][0]]
-    with monkeypatch.context() as m:        # and back on the old one: its triggers must go,
-        m.setattr(cjk, "trigram_available", lambda conn: False)   # or every insert would fail
+    with monkeypatch.context() as m:  # and back on the old one: its triggers must go,
+        m.setattr(cjk, "trigram_available", lambda conn: False)  # or every insert would fail
         with Project.open(path) as project:
-            project.import_file(write_csv(tmp_path / "more.csv", [("系统性红斑狼疮", "")]), fmt="csv", source="Test DB")
+            project.import_file(
+                write_csv(tmp_path / "more.csv", [("系统性红斑狼疮", "")]),
+                fmt="csv",
+                source="Test DB",
+            )
             assert len(project.search_records("红斑狼疮")) == 1
-    with Project.open(path) as project:      # the record added meanwhile is indexed again
+    with Project.open(path) as project:  # the record added meanwhile is indexed again
         assert len(indexed(project)) == 5 and len(project.search_records("红斑狼疮")) == 1
 
 
 def test_migration_0004_indexes_the_records_a_review_already_has(tmp_path: Path) -> None:
     path = tmp_path / "r.db"
     new_review(path, CHINESE).close()
-    conn = sqlite3.connect(path)              # the file as screener left it at schema 3
+    conn = sqlite3.connect(path)  # the file as screener left it at schema 3
     for trigger in cjk.TRIGGERS:
         conn.execute(f"DROP TRIGGER {trigger}")
     conn.execute(f"DROP TABLE {cjk.TABLE}")

@@ -28,7 +28,7 @@ def review(tmp_path: Path) -> Path:
     with Project.create(path, title="Read-only review", reviewers=["alice"]) as project:
         project.import_file(source, fmt="csv", source="PubMed")
         project.record_decision(1, "title_abstract", "alice", "include")
-    assert sorted(p.name for p in folder.iterdir()) == ["review.db"]      # no -wal, no -shm
+    assert sorted(p.name for p in folder.iterdir()) == ["review.db"]  # no -wal, no -shm
     return path
 
 
@@ -90,7 +90,10 @@ def test_a_read_only_folder_with_wal_files_reads_the_wal(review: Path, tmp_path:
 def test_a_read_only_file_made_by_an_older_screener_is_one_clear_error(review: Path) -> None:
     with Project.open(review) as project:
         project.db.execute("PRAGMA user_version = 2")
-    with read_only(review), pytest.raises(ReviewFileError, match="read-only and was made by an older"):
+    with (
+        read_only(review),
+        pytest.raises(ReviewFileError, match="read-only and was made by an older"),
+    ):
         Project.open(review)
 
 
@@ -101,4 +104,4 @@ def test_cli_verbs_that_write_fail_with_one_line(review: Path, tmp_path: Path, c
         assert main(["import", str(review), str(more), "--source", "Test DB"]) == 1
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and err.rstrip().endswith("review.db is read-only")
-        assert main(["info", str(review)]) == 0              # reading still works
+        assert main(["info", str(review)]) == 0  # reading still works

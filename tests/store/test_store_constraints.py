@@ -27,11 +27,13 @@ def test_decision_for_unknown_record_is_refused(loaded: Project) -> None:
         loaded.record_decision(999, "title_abstract", "alice", "include")
     # and at the SQL level too, whatever code writes
     with pytest.raises(sqlite3.IntegrityError), transaction(loaded.db):
-        rid = loaded.db.execute("INSERT INTO reviewer (name, name_key, created_at)"
-                                " VALUES ('zed', 'zed', ?)", [now()]).lastrowid
+        rid = loaded.db.execute(
+            "INSERT INTO reviewer (name, name_key, created_at) VALUES ('zed', 'zed', ?)", [now()]
+        ).lastrowid
         loaded.db.execute(
             "INSERT INTO decision (record_id, stage, reviewer_id, decision, made_at) VALUES (999, 'title_abstract', ?, 'include', ?)",
-            [rid, now()])
+            [rid, now()],
+        )
     assert loaded.db.execute("SELECT count(*) FROM decision").fetchone()[0] == 0
     assert loaded.db.execute("SELECT count(*) FROM reviewer WHERE name = 'zed'").fetchone()[0] == 0
 
@@ -85,8 +87,9 @@ def test_blind_review_hides_other_reviewers_until_both_decided(tmp_path: Path) -
     path = tmp_path / "blind.db"
     csv_path = tmp_path / "two.csv"
     csv_path.write_text(CSV, encoding="utf-8")
-    with Project.create(path, title="Blind", reviewers_title_abstract=2, blind=True,
-                        reviewers=("alice", "bob")) as p:
+    with Project.create(
+        path, title="Blind", reviewers_title_abstract=2, blind=True, reviewers=("alice", "bob")
+    ) as p:
         p.import_file(csv_path, fmt="csv", source="Test DB")
         p.record_decision(1, "title_abstract", "alice", "include")
         assert p.decisions(1, as_reviewer="bob") == []

@@ -12,12 +12,32 @@ from screener.cli import main
 from screener.project import Project
 
 ROWS = [
-    {"id": "a1", "title": "Low-dose interleukin-2 in dermatomyositis", "abstract": "Tregs rose.",
-     "authors": "Zhai, Q. J.; Müller, Ä.", "year": "2021", "journal": "Rheumatology", "volume": "60",
-     "issue": "4", "pages": "1123-45", "doi": "https://doi.org/10.1093/RHEUM/keab001", "pmid": "33512345"},
-    {"id": "a2", "title": "低剂量白细胞介素-2治疗皮肌炎", "abstract": "", "authors": "张三; 李四",
-     "year": "2022", "journal": "中华风湿病学杂志", "volume": "26", "issue": "3", "pages": "73-6",
-     "doi": "", "pmid": ""},
+    {
+        "id": "a1",
+        "title": "Low-dose interleukin-2 in dermatomyositis",
+        "abstract": "Tregs rose.",
+        "authors": "Zhai, Q. J.; Müller, Ä.",
+        "year": "2021",
+        "journal": "Rheumatology",
+        "volume": "60",
+        "issue": "4",
+        "pages": "1123-45",
+        "doi": "https://doi.org/10.1093/RHEUM/keab001",
+        "pmid": "33512345",
+    },
+    {
+        "id": "a2",
+        "title": "低剂量白细胞介素-2治疗皮肌炎",
+        "abstract": "",
+        "authors": "张三; 李四",
+        "year": "2022",
+        "journal": "中华风湿病学杂志",
+        "volume": "26",
+        "issue": "3",
+        "pages": "73-6",
+        "doi": "",
+        "pmid": "",
+    },
 ]
 
 
@@ -48,8 +68,22 @@ def test_export_round_trip_csv(project: Project, tmp_path: Path) -> None:
     project.import_file(write_csv(tmp_path / "in.csv", ROWS), fmt="csv", source="PubMed")
     project.record_decision(1, "title_abstract", "alice", "include")
     out = tmp_path / "out.csv"
-    assert main(["export", "records", str(project.path), "--format", "csv", "--reviewer", "alice",
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "records",
+                str(project.path),
+                "--format",
+                "csv",
+                "--reviewer",
+                "alice",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     with open(out, encoding="utf-8") as handle:
         exported = list(csv.DictReader(handle))
     assert [r["title"] for r in exported] == [r["title"] for r in ROWS]
@@ -61,8 +95,18 @@ def test_export_round_trip_csv(project: Project, tmp_path: Path) -> None:
         again.import_file(out, fmt="csv", source="re-import")
         for rid in (1, 2):
             a, b = project.record(rid), again.record(rid)
-            for field in ("title", "abstract", "year", "journal", "volume", "issue", "page_first",
-                          "page_last", "doi", "pmid"):
+            for field in (
+                "title",
+                "abstract",
+                "year",
+                "journal",
+                "volume",
+                "issue",
+                "page_first",
+                "page_last",
+                "doi",
+                "pmid",
+            ):
                 assert getattr(a, field) == getattr(b, field), field
             assert [x.family for x in a.authors] == [x.family for x in b.authors]
 
@@ -70,11 +114,17 @@ def test_export_round_trip_csv(project: Project, tmp_path: Path) -> None:
 def test_export_json_and_ris(project: Project, tmp_path: Path, capsys) -> None:
     project.import_file(write_csv(tmp_path / "in.csv", ROWS), fmt="csv", source="PubMed")
     project.record_decision(2, "title_abstract", "alice", "exclude", reason="Wrong population")
-    assert main(["export", "records", str(project.path), "--format", "json", "--reviewer", "alice"]) == 0
+    assert (
+        main(["export", "records", str(project.path), "--format", "json", "--reviewer", "alice"])
+        == 0
+    )
     data = json.loads(capsys.readouterr().out)
     assert data[1]["decisions"][0]["reason"] == "Wrong population"
     assert data[0]["pmid"] == "33512345"
-    assert main(["export", "records", str(project.path), "--format", "ris", "--reviewer", "alice"]) == 0
+    assert (
+        main(["export", "records", str(project.path), "--format", "ris", "--reviewer", "alice"])
+        == 0
+    )
     ris = capsys.readouterr().out
     assert ris.count("ER  -") == 2
     assert "TI  - 低剂量白细胞介素-2治疗皮肌炎" in ris

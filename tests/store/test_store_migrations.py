@@ -16,9 +16,25 @@ def test_new_review_has_every_migration_applied(tmp_path: Path) -> None:
     with Project.create(tmp_path / "r.db", title="T") as project:
         assert schema_version(project.db) == latest_version() == len(migrations()) >= 1
         tables = set(project.db.table_names())
-    for table in ("review", "record", "record_fts", "search_run", "file_import", "cluster",
-                  "cluster_member", "duplicate_pair", "decision", "current_decision", "resolution",
-                  "reviewer", "full_text", "study", "extraction_value", "rob_judgement", "analysis"):
+    for table in (
+        "review",
+        "record",
+        "record_fts",
+        "search_run",
+        "file_import",
+        "cluster",
+        "cluster_member",
+        "duplicate_pair",
+        "decision",
+        "current_decision",
+        "resolution",
+        "reviewer",
+        "full_text",
+        "study",
+        "extraction_value",
+        "rob_judgement",
+        "analysis",
+    ):
         assert table in tables
 
 
@@ -61,7 +77,9 @@ def test_sqlite_file_that_is_not_a_review_is_refused(tmp_path: Path) -> None:
         Project.open(path)
 
 
-@pytest.mark.parametrize("content", [b"", b"hello, not a database\n", b"SQLite format 3\x00" + b"\x00" * 50])
+@pytest.mark.parametrize(
+    "content", [b"", b"hello, not a database\n", b"SQLite format 3\x00" + b"\x00" * 50]
+)
 def test_garbage_files_are_refused(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "bad.db"
     path.write_bytes(content)
@@ -82,7 +100,9 @@ def test_an_interrupted_migration_leaves_the_file_as_it_was(tmp_path: Path, monk
 
     bad = tmp_path / "migrations"
     bad.mkdir()
-    (bad / "0001_initial.sql").write_text("CREATE TABLE review (id INTEGER PRIMARY KEY, title TEXT);\n")
+    (bad / "0001_initial.sql").write_text(
+        "CREATE TABLE review (id INTEGER PRIMARY KEY, title TEXT);\n"
+    )
     monkeypatch.setattr(dbmod, "_migration_dir", lambda: bad)
     path = tmp_path / "r.db"
     dbmod.create(path).conn.close()
@@ -107,9 +127,14 @@ def _as_version_2(path: Path) -> None:
     db.execute("INSERT INTO review (id, title, created_at) VALUES (1, 'Old', '2026-01-01')")
     for name in ("rev_a", "rev_b", "Rev_A"):
         db.execute("INSERT INTO reviewer (name, created_at) VALUES (?, '2026-01-01')", [name])
-    db.execute("INSERT INTO search_run (id, database, query_text, started_at) VALUES (1, 'PubMed', 'x', 'now')")
+    db.execute(
+        "INSERT INTO search_run (id, database, query_text, started_at) VALUES (1, 'PubMed', 'x', 'now')"
+    )
     for pmid in ("11", "12"):
-        db.execute("INSERT INTO record (search_run_id, pmid, title, created_at) VALUES (1, ?, 't', 'now')", [pmid])
+        db.execute(
+            "INSERT INTO record (search_run_id, pmid, title, created_at) VALUES (1, ?, 't', 'now')",
+            [pmid],
+        )
     db.conn.close()
 
 
@@ -117,11 +142,16 @@ def test_migration_3_keys_reviewers_names_the_lead_and_lists_run_pmids(tmp_path:
     path = tmp_path / "old.db"
     _as_version_2(path)
     with Project.open(path) as project:
-        rows = project.db.execute("SELECT name, name_key, role FROM reviewer ORDER BY id").fetchall()
+        rows = project.db.execute(
+            "SELECT name, name_key, role FROM reviewer ORDER BY id"
+        ).fetchall()
         pmids = project.db.execute("SELECT pmid FROM search_run_pmid ORDER BY pmid").fetchall()
     # the name typed twice in two cases stays apart under a distinct name, nothing is lost
-    assert rows == [("rev_a", "rev_a", "lead"), ("rev_b", "rev_b", "screener"),
-                    ("Rev_A (3)", "rev_a (3)", "screener")]
+    assert rows == [
+        ("rev_a", "rev_a", "lead"),
+        ("rev_b", "rev_b", "screener"),
+        ("Rev_A (3)", "rev_a (3)", "screener"),
+    ]
     assert pmids == [("11",), ("12",)]
 
 
@@ -129,10 +159,14 @@ def test_reviewer_names_match_whatever_their_case(tmp_path: Path) -> None:
     from screener.errors import InvalidInputError
     from screener.storage.review import add_reviewer, reviewer_id
 
-    with Project.create(tmp_path / "r.db", title="T", reviewers=["rev_a", ("Ｒｅｖ_Ｂ", "arbiter")]) as project:
+    with Project.create(
+        tmp_path / "r.db", title="T", reviewers=["rev_a", ("Ｒｅｖ_Ｂ", "arbiter")]
+    ) as project:
         assert reviewer_id(project.db, "REV_A ") == reviewer_id(project.db, "rev_a")
         assert reviewer_id(project.db, "rev_b") == reviewer_id(project.db, "Rev_B")
         with pytest.raises(InvalidInputError, match="already in this review"):
             add_reviewer(project.db, "Rev_a")
         assert project.db.execute("SELECT name, role FROM reviewer ORDER BY id").fetchall() == [
-            ("rev_a", "lead"), ("Rev_B", "arbiter")]
+            ("rev_a", "lead"),
+            ("Rev_B", "arbiter"),
+        ]

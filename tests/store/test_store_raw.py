@@ -32,8 +32,9 @@ def _cnki_raws(path: Path) -> list[str]:
 
 def _stored(project: Project, record_id: int) -> tuple[str, int]:
     """SQLite's type of the stored raw value and its length in bytes."""
-    return project.db.execute("SELECT typeof(raw), length(CAST(raw AS BLOB)) FROM record WHERE id = ?",
-                              [record_id]).fetchone()
+    return project.db.execute(
+        "SELECT typeof(raw), length(CAST(raw AS BLOB)) FROM record WHERE id = ?", [record_id]
+    ).fetchone()
 
 
 def test_a_long_pubmed_entry_is_stored_compressed_and_reads_back_exactly(project: Project) -> None:
@@ -50,7 +51,9 @@ def test_short_entries_stay_text(project: Project) -> None:
     raws = _pubmed_raws(BOOKS)
     assert [len(r) < RAW_COMPRESS_BYTES for r in raws] == [True, True]
     project.import_file(BOOKS, fmt="pubmed-xml", source="PubMed")
-    assert [_stored(project, 1), _stored(project, 2)] == [("text", len(r.encode("utf-8"))) for r in raws]
+    assert [_stored(project, 1), _stored(project, 2)] == [
+        ("text", len(r.encode("utf-8"))) for r in raws
+    ]
     assert [project.record(1).raw, project.record(2).raw] == raws
 
 
@@ -58,7 +61,9 @@ def test_chinese_entries_read_back_exactly(project: Project, tmp_path: Path) -> 
     # The CNKI fixture as exported (entries under 6 KB, kept as TEXT), then a hand-made copy of its
     # first Chinese entry with the abstract repeated, long enough to be compressed.
     text = CNKI.read_text(encoding="utf-8")
-    chinese = next(block for block in text.split("\n\n\n") if "{Title}: 基于灰色关联分析法" in block)
+    chinese = next(
+        block for block in text.split("\n\n\n") if "{Title}: 基于灰色关联分析法" in block
+    )
     abstract = next(line for line in chinese.splitlines() if line.startswith("{Abstract}: "))
     long_entry = chinese.replace(abstract, abstract + abstract.removeprefix("{Abstract}: ") * 40)
     handmade = tmp_path / "cnki_long_abstract.net"

@@ -18,20 +18,37 @@ CHINESE_ABSTRACT = (
     "结论：低成本的助推措施可以改善医生的处方行为。"
 )
 RECORDS = [
-    ("Effect of peer comparison letters on antibiotic prescribing: a randomized trial",
-     "Physicians received a nudge by letter comparing their prescribing with peers. The default "
-     "order set was changed. Prescribing fell by 11%.", "Hallsworth, Michael; Chadborn, Tim", 2016,
-     "The Lancet"),
-    ("Patient education leaflets for asthma: a protocol",
-     "This protocol describes a trial of patient education for asthma self-management.",
-     "Brown, Anne", 2019, "Trials"),
+    (
+        "Effect of peer comparison letters on antibiotic prescribing: a randomized trial",
+        "Physicians received a nudge by letter comparing their prescribing with peers. The default "
+        "order set was changed. Prescribing fell by 11%.",
+        "Hallsworth, Michael; Chadborn, Tim",
+        2016,
+        "The Lancet",
+    ),
+    (
+        "Patient education leaflets for asthma: a protocol",
+        "This protocol describes a trial of patient education for asthma self-management.",
+        "Brown, Anne",
+        2019,
+        "Trials",
+    ),
     (CHINESE_TITLE, CHINESE_ABSTRACT, "王, 明; 李, 华", 2021, "中华医学杂志"),
-    ("Default opt-out of opioid prescriptions in emergency departments",
-     "A change of the default quantity in the electronic health record reduced opioid prescribing.",
-     "Delgado, M Kit", 2018, "J Gen Intern Med"),
+    (
+        "Default opt-out of opioid prescriptions in emergency departments",
+        "A change of the default quantity in the electronic health record reduced opioid prescribing.",
+        "Delgado, M Kit",
+        2018,
+        "J Gen Intern Med",
+    ),
     ("Financial incentives for hand hygiene: an editorial", "", "Smith, John", 2015, "BMJ"),
-    ("Reminders to reduce low-value imaging", "A reminder at the point of ordering reduced imaging.",
-     "Lee, Kim; Park, Soo", 2020, "JAMA"),
+    (
+        "Reminders to reduce low-value imaging",
+        "A reminder at the point of ordering reduced imaging.",
+        "Lee, Kim; Park, Soo",
+        2020,
+        "JAMA",
+    ),
 ]
 
 
@@ -42,12 +59,18 @@ def build_review(path: Path, *, blind: bool = True, reviewers: int = 2) -> Path:
         writer.writerow(["title", "abstract", "authors", "year", "journal"])
         writer.writerows(RECORDS)
     with Project.create(
-            path, title="Nudges for prescribers (test review)", question="Do nudges change prescribing?",
-            population="Physicians", inclusion_criteria="Trials of nudges aimed at prescribers",
-            exclusion_reasons=REASONS, reviewers_title_abstract=reviewers, blind=blind,
-            include_terms=("nudge", "default", "reminder", "peer comparison", "提醒", "默认"),
-            exclude_terms=("protocol", "editorial", "patient education"),
-            reviewers=("alice", "bob", ("carol", "arbiter"))) as project:
+        path,
+        title="Nudges for prescribers (test review)",
+        question="Do nudges change prescribing?",
+        population="Physicians",
+        inclusion_criteria="Trials of nudges aimed at prescribers",
+        exclusion_reasons=REASONS,
+        reviewers_title_abstract=reviewers,
+        blind=blind,
+        include_terms=("nudge", "default", "reminder", "peer comparison", "提醒", "默认"),
+        exclude_terms=("protocol", "editorial", "patient education"),
+        reviewers=("alice", "bob", ("carol", "arbiter")),
+    ) as project:
         project.import_file(csv_path, source="PubMed")
     return path
 
@@ -88,9 +111,16 @@ def review_path(tmp_path: Path) -> Path:
 def live():
     """live(path, reviewer, stage) -> {record id: (decision, reason)}, read through a new
     connection, i.e. what is committed."""
-    def read(path: Path, reviewer: str, stage: str = "title_abstract") -> dict[int, tuple[str, str]]:
+
+    def read(
+        path: Path, reviewer: str, stage: str = "title_abstract"
+    ) -> dict[int, tuple[str, str]]:
         with Project.open(path) as project:
-            return {rid: (d.choice.value, d.reason)
-                    for rid in project.screening_queue(stage, reviewer, "mine")
-                    for d in project.decisions(rid, stage) if d.reviewer == reviewer}
+            return {
+                rid: (d.choice.value, d.reason)
+                for rid in project.screening_queue(stage, reviewer, "mine")
+                for d in project.decisions(rid, stage)
+                if d.reviewer == reviewer
+            }
+
     return read

@@ -18,26 +18,30 @@ SECRET = "topsecret123"
 @pytest.fixture
 def headless(monkeypatch: pytest.MonkeyPatch) -> None:
     """`screener tui` runs its real code path, on Textual's headless driver (no terminal here)."""
-    monkeypatch.setattr(ScreenerApp, "run", lambda self, **kw: App.run(self, headless=True, size=(80, 24)))
+    monkeypatch.setattr(
+        ScreenerApp, "run", lambda self, **kw: App.run(self, headless=True, size=(80, 24))
+    )
 
 
 def _secret() -> str:
-    return SECRET          # far from the crash: the traceback's source lines do not show it
+    return SECRET  # far from the crash: the traceback's source lines do not show it
 
 
 def _crash_on_mount(self: DashboardScreen) -> None:
     # The locals hold the secret (as a real screen's settings would), the source does not.
-    api_key = _secret()                                        # noqa: F841
+    api_key = _secret()  # noqa: F841
     settings = {"api_key": _secret(), "title": "x \x1b[2J y"}  # noqa: F841
     raise RuntimeError("boom in the dashboard \x1b]0;pwned\x07")
 
 
-def test_a_crash_exits_non_zero_without_locals(review_path: Path, headless, monkeypatch, capfd) -> None:
+def test_a_crash_exits_non_zero_without_locals(
+    review_path: Path, headless, monkeypatch, capfd
+) -> None:
     monkeypatch.setattr(DashboardScreen, "on_mount", _crash_on_mount)
     code = main(["tui", str(review_path), "--reviewer", "alice"])
     out, err = capfd.readouterr()
     assert code != 0
-    assert "RuntimeError" in err and "boom in the dashboard" in err     # the traceback is shown
+    assert "RuntimeError" in err and "boom in the dashboard" in err  # the traceback is shown
     assert SECRET not in out + err
     assert "\x1b]0;pwned" not in err and "\\x1b]0;pwned" in err
 

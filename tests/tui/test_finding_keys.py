@@ -15,14 +15,18 @@ from screener.tui.screens.screening import ScreeningScreen
 def _footer_keys(app) -> dict[str, tuple[int, int]]:
     """action -> (left, right) column of each key the footer shows on screen."""
     footer = app.screen.query_one(Footer)
-    return {key.action: (key.region.x, key.region.right) for key in footer.query("FooterKey")
-            if key.region.width > 0}
+    return {
+        key.action: (key.region.x, key.region.right)
+        for key in footer.query("FooterKey")
+        if key.region.width > 0
+    }
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 @pytest.mark.parametrize("screen_key", ["s", "f"], ids=["screening", "full_text"])
-async def test_back_and_help_stay_in_the_footer(review_path: Path, size: tuple[int, int],
-                                                screen_key: str) -> None:
+async def test_back_and_help_stay_in_the_footer(
+    review_path: Path, size: tuple[int, int], screen_key: str
+) -> None:
     app = make_app(review_path, reviewer="alice")
     async with app.run_test(size=size) as pilot:
         await pilot.press(screen_key)
@@ -36,8 +40,9 @@ async def test_back_and_help_stay_in_the_footer(review_path: Path, size: tuple[i
             assert action in shown and shown[action][1] <= size[0]
 
 
-async def test_help_rebound_in_a_key_file_moves_on_the_screening_screen_too(review_path: Path,
-                                                                           tmp_path: Path) -> None:
+async def test_help_rebound_in_a_key_file_moves_on_the_screening_screen_too(
+    review_path: Path, tmp_path: Path
+) -> None:
     from screener.tui.screens.help import HelpScreen
 
     keys = tmp_path / "keys.toml"
@@ -55,7 +60,7 @@ async def test_help_rebound_in_a_key_file_moves_on_the_screening_screen_too(revi
 def _visible_text(widget) -> str:
     assert widget.region.width > 0 and widget.region.height > 0, f"{widget} is not on screen"
     footer = widget.screen.query(Footer)
-    if footer:      # not under the footer either
+    if footer:  # not under the footer either
         assert widget.region.bottom <= footer.first().region.y, f"{widget} is under the footer"
     return str(widget.render())
 
@@ -66,8 +71,13 @@ def team_review(tmp_path: Path, new_review) -> Path:
     path = tmp_path / "team.db"
     from screener.project import Project
 
-    with Project.create(path, title="Team review", reviewers=["alice", "bob"],
-                        inclusion_criteria="Trials", include_terms=("nudge",)) as project:
+    with Project.create(
+        path,
+        title="Team review",
+        reviewers=["alice", "bob"],
+        inclusion_criteria="Trials",
+        include_terms=("nudge",),
+    ) as project:
         project.create_study("Zhang 2021")
         project.create_study("Chen 2020")
     return path
@@ -80,13 +90,27 @@ async def test_extraction_and_rob_show_their_keys_on_screen(team_review: Path, s
         await pilot.press("x")
         await pilot.pause()
         keys = _visible_text(app.screen.query_one("KeyLine"))
-        for words in ("^s Save", "^n New study", "^o Convert", "^r Compare", "^b Risk of bias", "esc Back",
-                      "saved when you leave"):
+        for words in (
+            "^s Save",
+            "^n New study",
+            "^o Convert",
+            "^r Compare",
+            "^b Risk of bias",
+            "esc Back",
+            "saved when you leave",
+        ):
             assert words in keys
         await pilot.press("escape", "b")
         await pilot.pause()
         keys = _visible_text(app.screen.query_one("KeyLine"))
-        for words in ("⏎ Support", "^s Save", "t Tool", "[ Previous study", "] Next study", "esc Back"):
+        for words in (
+            "⏎ Support",
+            "^s Save",
+            "t Tool",
+            "[ Previous study",
+            "] Next study",
+            "esc Back",
+        ):
             assert words in keys
         heading = _visible_text(app.screen.query_one("#rob-tool"))
         assert f"Judging {app.screen.study} with RoB 2" in heading
@@ -126,7 +150,7 @@ async def test_the_lead_sets_criteria_and_terms_from_the_dashboard(team_review: 
     from screener.project import Project
     from screener.tui.screens.criteria import CriteriaScreen
 
-    app = make_app(team_review, reviewer="Alice")            # names match in any case
+    app = make_app(team_review, reviewer="Alice")  # names match in any case
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press("e")
         await pilot.pause()
@@ -135,7 +159,7 @@ async def test_the_lead_sets_criteria_and_terms_from_the_dashboard(team_review: 
         assert screen.query_one("#criteria-inclusion_criteria", Input).value == "Trials"
         screen.query_one("#criteria-inclusion_criteria", Input).value = "Randomised trials [RCT]"
         screen.query_one("#criteria-include_terms", Input).value = "nudge; [b]; 提醒"
-        await pilot.press("escape")                           # unsaved: asks first
+        await pilot.press("escape")  # unsaved: asks first
         await pilot.pause()
         assert app.screen is screen
         await pilot.press("ctrl+s")
@@ -170,7 +194,9 @@ async def test_a_review_without_a_lead_lets_anyone_set_the_criteria(review_path:
         assert isinstance(app.screen, CriteriaScreen)
 
 
-@pytest.mark.parametrize("key", ["s", "c", "f", "i", "p", "d", "x", "b", "a", "r", "e", "question_mark"])
+@pytest.mark.parametrize(
+    "key", ["s", "c", "f", "i", "p", "d", "x", "b", "a", "r", "e", "question_mark"]
+)
 async def test_escape_goes_back_from_every_screen_and_q_quits(review_path: Path, key: str) -> None:
     from screener.tui.screens.dashboard import DashboardScreen
 

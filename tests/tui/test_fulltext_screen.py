@@ -20,8 +20,10 @@ def passed(review_path: Path) -> Path:
     with Project.open(review_path) as project:
         for rid in (1, 4, 6):
             project.record_decision(rid, "title_abstract", "alice", "include")
-            project.record_decision(rid, "title_abstract", "bob", "maybe" if rid == 4 else "include")
-        project.record_decision(2, "title_abstract", "alice", "include")     # bob has not: not passed
+            project.record_decision(
+                rid, "title_abstract", "bob", "maybe" if rid == 4 else "include"
+            )
+        project.record_decision(2, "title_abstract", "alice", "include")  # bob has not: not passed
     return review_path
 
 
@@ -31,12 +33,15 @@ async def test_full_text_decisions_need_a_reason(passed: Path, live) -> None:
         await pilot.press("f")
         screen = app.screen
         assert isinstance(screen, FullTextScreen) and screen.ids == [1, 4, 6]
-        await pilot.press("e", "escape")             # the reason picker, cancelled: nothing saved
+        await pilot.press("e", "escape")  # the reason picker, cancelled: nothing saved
         assert live(passed, "alice", "full_text") == {}
         assert screen.record_id == 1
         await pilot.press("e", "3")
         await pilot.press("i")
-        assert live(passed, "alice", "full_text") == {1: ("exclude", "Not a trial"), 4: ("include", "")}
+        assert live(passed, "alice", "full_text") == {
+            1: ("exclude", "Not a trial"),
+            4: ("include", ""),
+        }
         assert screen.record_id == 6
 
 
@@ -46,7 +51,7 @@ async def test_attach_open_and_not_retrievable(passed: Path, tmp_path: Path, liv
     opened: list[str] = []
     app = make_app(passed, reviewer="alice", opener=opened.append)
     async with app.run_test(size=(100, 40)) as pilot:
-        await pilot.press("f", "o")                  # nothing attached yet: nothing opened
+        await pilot.press("f", "o")  # nothing attached yet: nothing opened
         assert opened == []
         await pilot.press("a")
         app.screen.query_one(Input).value = str(pdf)
@@ -57,10 +62,12 @@ async def test_attach_open_and_not_retrievable(passed: Path, tmp_path: Path, liv
         await pilot.press("right", "x")
         app.screen.query_one(Input).value = "no library access"
         await pilot.press("enter")
-        assert "Not retrievable: no library access" in str(app.screen.query_one(DecisionBar).render())
-        await pilot.press("i")                       # refused: a report not retrieved
+        assert "Not retrievable: no library access" in str(
+            app.screen.query_one(DecisionBar).render()
+        )
+        await pilot.press("i")  # refused: a report not retrieved
         assert app.screen.record_id == 4
-        await pilot.press("x")                       # unmark
+        await pilot.press("x")  # unmark
         await pilot.press("i")
     with Project.open(passed) as project:
         found = project.full_text(1)
@@ -75,4 +82,5 @@ async def test_nothing_passed_yet(review_path: Path) -> None:
         await pilot.press("f", "i")
         assert app.screen.record_id is None
         assert "No record has passed title/abstract screening yet" in str(
-            app.screen.query_one("#record-text").render())
+            app.screen.query_one("#record-text").render()
+        )

@@ -63,25 +63,29 @@ async def test_prompt_and_conflicts_show_hostile_text_literally_and_commit(hosti
         assert visible(NOTE) in detail and ARBITER in detail
         assert ARBITER in screen.sub_title
 
-        await pilot.press("e", "2")                  # exclude with the reason "[/RCT]"
+        await pilot.press("e", "2")  # exclude with the reason "[/RCT]"
         await pilot.pause()
         assert [c.record_id for c in screen.conflicts] == [ids[2]]
-        await pilot.press("i")                       # the other conflict: include
+        await pilot.press("i")  # the other conflict: include
         assert screen.conflicts == []
-        await pilot.press("r")                       # the resolved ones, literally
+        await pilot.press("r")  # the resolved ones, literally
         assert [c.record_id for c in screen.conflicts] == [ids[0], ids[2]]
         assert isinstance(table.get_row_at(0)[2], Text)
         assert f"by {ARBITER}" in _plain(screen.query_one("#conflict-text"))
-        await pilot.press("u")                       # undo the first, the arbiter's own
+        await pilot.press("u")  # undo the first, the arbiter's own
         await pilot.pause()
         assert [c.record_id for c in screen.conflicts] == [ids[2]]
-        assert app.is_running                        # no [@click=app.quit] ever acted
+        assert app.is_running  # no [@click=app.quit] ever acted
     with Project.open(path) as other:
         assert other.resolution(ids[0], TA) is None
         live = other.resolution(ids[2], TA)
-        assert (live.reviewer, live.choice.value, live.method.value) == (ARBITER, "include",
-                                                                        "third_reviewer")
+        assert (live.reviewer, live.choice.value, live.method.value) == (
+            ARBITER,
+            "include",
+            "third_reviewer",
+        )
         (undone_reason,) = other.db.execute(
             "SELECT x.label FROM resolution z JOIN exclusion_reason x ON x.id = z.reason_id"
-            " JOIN resolution_undo u ON u.resolution_id = z.id").fetchone()
+            " JOIN resolution_undo u ON u.resolution_id = z.id"
+        ).fetchone()
         assert undone_reason == REASONS[1]

@@ -43,8 +43,10 @@ SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "12
 ME = "rev_a"
 REVIEW_TITLE = "Hostile [b]review[/b] $x$"
 
-_SVG_TEXT = re.compile(r'<text class="[^"]*" x="[^"]*" y="[^"]*" textLength="[^"]*" '
-                       r'clip-path="url\(#[^)]*-line-(\d+)\)">([^<]*)</text>')
+_SVG_TEXT = re.compile(
+    r'<text class="[^"]*" x="[^"]*" y="[^"]*" textLength="[^"]*" '
+    r'clip-path="url\(#[^)]*-line-(\d+)\)">([^<]*)</text>'
+)
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +67,7 @@ def hostile(hostile_file: Path, tmp_path: Path) -> Path:
 
 # --- reading what is on screen ---------------------------------------------------------------
 
+
 def screen_text(app: ScreenerApp) -> str:
     """The exported screen as text, one line per row (what a person sees)."""
     rows: dict[int, list[str]] = {}
@@ -84,7 +87,9 @@ def shown(widget: Widget) -> str:
     for node in [widget, *widget.query("*")]:
         if isinstance(node, DataTable):
             parts += [_plain(c.label) for c in node.columns.values()]
-            parts += [_plain(cell) for row in range(node.row_count) for cell in node.get_row_at(row)]
+            parts += [
+                _plain(cell) for row in range(node.row_count) for cell in node.get_row_at(row)
+            ]
         elif isinstance(node, OptionList):
             parts += [_plain(node.get_option_at_index(i).prompt) for i in range(node.option_count)]
         elif isinstance(node, Input):
@@ -110,6 +115,7 @@ def check_screen(app: ScreenerApp, *expected: str) -> str:
 
 
 # --- opening each screen ----------------------------------------------------------------------
+
 
 async def _key(pilot: Pilot, *keys: str) -> None:
     await pilot.press(*keys)
@@ -139,7 +145,7 @@ async def screening(pilot: Pilot, tmp: Path) -> tuple[str, ...]:
     app.screen.show_record()
     await pilot.pause()
     content = app.screen.query_one("#record-text", Static).render()
-    marked = [content.plain[s.start:s.end] for s in content.spans if s.style == INCLUDE_STYLE]
+    marked = [content.plain[s.start : s.end] for s in content.spans if s.style == INCLUDE_STYLE]
     assert "[b]" in marked and "皮肌炎" in marked
     return (one_line(NOTE), TAGS[2])
 
@@ -159,9 +165,9 @@ async def tag_filter(pilot: Pilot, tmp: Path) -> tuple[str, ...]:
     assert isinstance(app.screen, PickList)
     options = shown(app.screen)
     assert all(f"Tag: {t}" in options for t in TAGS[:1])
-    await _key(pilot, "7")                        # the first tag: "[/x]"
+    await _key(pilot, "7")  # the first tag: "[/x]"
     assert app.screen.tag == TAGS[0]
-    await _key(pilot, "f")                        # and the filter still opens afterwards
+    await _key(pilot, "f")  # and the filter still opens afterwards
     assert isinstance(app.screen, PickList)
     return (f"Tag: {TAGS[0]}", f"Tag: {TAGS[1]}")
 
@@ -186,7 +192,7 @@ async def full_text(pilot: Pilot, tmp: Path) -> tuple[str, ...]:
     await _key(pilot, "f")
     app = pilot.app
     seen = shown(app.screen)
-    await _key(pilot, "right")          # the two records past title/abstract
+    await _key(pilot, "right")  # the two records past title/abstract
     seen += shown(app.screen)
     assert visible(TITLES[4]) in seen and visible(TITLES[6]) in seen
     assert f"Not retrievable: {visible(FULL_TEXT_NOTE)}" in seen
@@ -204,9 +210,9 @@ async def duplicates(pilot: Pilot, tmp: Path) -> tuple[str, ...]:
 
 
 async def importing(pilot: Pilot, tmp: Path) -> tuple[str, ...]:
-    name = "refs [b] [@click=app.quit]x [red]q.csv"      # no "/" in a file name
+    name = "refs [b] [@click=app.quit]x [red]q.csv"  # no "/" in a file name
     source = tmp / name
-    source.write_text(f"title,abstract\n\"Imported [/] {TITLES[4]}\",a\n", encoding="utf-8")
+    source.write_text(f'title,abstract\n"Imported [/] {TITLES[4]}",a\n', encoding="utf-8")
     await _key(pilot, "i")
     app = pilot.app
     app.screen.query_one("#import-path", Input).value = str(source)
@@ -229,7 +235,9 @@ async def pubmed_search(pilot: Pilot, tmp: Path) -> tuple[str, ...]:
 
     queries = tmp / "queries"
     queries.mkdir()
-    (queries / "[b]q[red] [@click=app.quit]x.txt").write_text(f"# [/] {TITLES[4]}\n(il-2[tiab]) [/]\n", encoding="utf-8")
+    (queries / "[b]q[red] [@click=app.quit]x.txt").write_text(
+        f"# [/] {TITLES[4]}\n(il-2[tiab]) [/]\n", encoding="utf-8"
+    )
     await pilot.app.push_screen(SearchScreen(queries))
     await pilot.pause()
     return ("[b]q[red] [@click=app.quit]x.txt", "(il-2[tiab]) [/]")
@@ -245,8 +253,16 @@ async def extraction(pilot: Pilot, tmp: Path) -> tuple[str, ...]:
     await pilot.pause()
     app.screen.query_one("#timepoint", Input).value = "12 weeks [/]"
     await pilot.pause()
-    return (visible(STUDIES[0]), visible(STUDIES[1]), f"[i]{STUDIES[0]}[/i]", "Author(s) [/b]",
-            "as printed [b]bold[/b] {x}", "[RCT], cohort [/]", OUTCOME, visible(TITLES[4]))
+    return (
+        visible(STUDIES[0]),
+        visible(STUDIES[1]),
+        f"[i]{STUDIES[0]}[/i]",
+        "Author(s) [/b]",
+        "as printed [b]bold[/b] {x}",
+        "[RCT], cohort [/]",
+        OUTCOME,
+        visible(TITLES[4]),
+    )
 
 
 async def compare_extraction(pilot: Pilot, tmp: Path) -> tuple[str, ...]:
@@ -268,7 +284,7 @@ async def rob_compare(pilot: Pilot, tmp: Path) -> tuple[str, ...]:
 
 async def analysis(pilot: Pilot, tmp: Path) -> tuple[str, ...]:
     app = pilot.app
-    for d in app.project.compare_extractions("rev_a", "rev_b"):      # pooling needs agreement
+    for d in app.project.compare_extractions("rev_a", "rev_b"):  # pooling needs agreement
         app.project.resolve_extraction(d.key, d.values[0][1], by=ME)
     await _key(pilot, "a", "ctrl+r")
     await app.workers.wait_for_complete()
@@ -283,7 +299,7 @@ async def prisma(pilot: Pilot, tmp: Path) -> tuple[str, ...]:
 
 
 async def criteria(pilot: Pilot, tmp: Path) -> tuple[str, ...]:
-    await _key(pilot, "e")                # rev_a is the lead
+    await _key(pilot, "e")  # rev_a is the lead
     return ("[b]; 皮肌炎", "$x$")
 
 
@@ -305,21 +321,34 @@ async def command_palette(pilot: Pilot, tmp: Path) -> tuple[str, ...]:
 
 
 OPENERS: dict[str, Callable[[Pilot, Path], Awaitable[tuple[str, ...]]]] = {
-    "dashboard": dashboard, "screening": screening, "reason_picker": reason_picker,
-    "tag_filter": tag_filter, "note_prompt": note_prompt, "full_text": full_text,
-    "conflicts": conflicts, "duplicates": duplicates, "import": importing,
-    "pubmed_search": pubmed_search, "extraction": extraction,
-    "compare_extraction": compare_extraction, "risk_of_bias": risk_of_bias,
-    "rob_compare": rob_compare, "analysis": analysis, "prisma": prisma, "criteria": criteria,
-    "criteria_panel": criteria_panel, "help": help_screen,
+    "dashboard": dashboard,
+    "screening": screening,
+    "reason_picker": reason_picker,
+    "tag_filter": tag_filter,
+    "note_prompt": note_prompt,
+    "full_text": full_text,
+    "conflicts": conflicts,
+    "duplicates": duplicates,
+    "import": importing,
+    "pubmed_search": pubmed_search,
+    "extraction": extraction,
+    "compare_extraction": compare_extraction,
+    "risk_of_bias": risk_of_bias,
+    "rob_compare": rob_compare,
+    "analysis": analysis,
+    "prisma": prisma,
+    "criteria": criteria,
+    "criteria_panel": criteria_panel,
+    "help": help_screen,
     "command_palette": command_palette,
 }
 
 
 @SIZES
 @pytest.mark.parametrize("name", list(OPENERS))
-async def test_every_screen_shows_hostile_text_literally(hostile: Path, tmp_path: Path, name: str,
-                                                        size: tuple[int, int]) -> None:
+async def test_every_screen_shows_hostile_text_literally(
+    hostile: Path, tmp_path: Path, name: str, size: tuple[int, int]
+) -> None:
     app = make_app(hostile, reviewer=ME)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
@@ -330,7 +359,9 @@ async def test_every_screen_shows_hostile_text_literally(hostile: Path, tmp_path
 
 
 @SIZES
-async def test_clicking_a_click_action_title_does_not_quit(hostile: Path, size: tuple[int, int]) -> None:
+async def test_clicking_a_click_action_title_does_not_quit(
+    hostile: Path, size: tuple[int, int]
+) -> None:
     app = make_app(hostile, reviewer=ME)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
@@ -352,7 +383,7 @@ async def test_the_review_title_in_the_header_is_literal(hostile: Path) -> None:
     app = make_app(hostile, reviewer=ME)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        app.screen.sub_title = None             # the header then shows the app's: the review title
+        app.screen.sub_title = None  # the header then shows the app's: the review title
         await pilot.pause()
         assert REVIEW_TITLE in screen_text(app).splitlines()[0]
 
@@ -368,14 +399,28 @@ def test_the_hostile_workbench_holds_every_kind_of_work(hostile: Path) -> None:
 # --- a snapshot of each main screen on the hostile review -------------------------------------
 # Update on purpose only: pytest tests/tui/test_hostile_screens.py --snapshot-update
 
+
 async def _screening_first(pilot: Pilot) -> None:
     await pilot.app.push_screen(ScreeningScreen(filter="all"))
     await pilot.pause()
 
 
-@pytest.mark.parametrize(("press", "run_before"), [
-    ((), None), ((), _screening_first), (("f",), None), (("d",), None), (("x",), None), (("b",), None),
-], ids=["dashboard", "screening", "full_text", "duplicates", "extraction", "risk_of_bias"])
+@pytest.mark.parametrize(
+    ("press", "run_before"),
+    [
+        ((), None),
+        ((), _screening_first),
+        (("f",), None),
+        (("d",), None),
+        (("x",), None),
+        (("b",), None),
+    ],
+    ids=["dashboard", "screening", "full_text", "duplicates", "extraction", "risk_of_bias"],
+)
 def test_hostile_snapshot(snap_compare, hostile: Path, press, run_before) -> None:
-    assert snap_compare(make_app(hostile, reviewer=ME), terminal_size=(80, 24), press=list(press),
-                        run_before=run_before)
+    assert snap_compare(
+        make_app(hostile, reviewer=ME),
+        terminal_size=(80, 24),
+        press=list(press),
+        run_before=run_before,
+    )

@@ -17,7 +17,7 @@ SHOWN = "[bold]x[/bold] [/] [@click=app.quit]q[/] \\x1b[2J \\x1b]0;pwned\\x07 en
 
 
 def _marked(content, style: str) -> list[str]:
-    return [content.plain[s.start:s.end] for s in content.spans if s.style == style]
+    return [content.plain[s.start : s.end] for s in content.spans if s.style == style]
 
 
 def test_terms_with_brackets_and_dollars_match_literally() -> None:
@@ -77,8 +77,13 @@ async def test_an_input_shows_control_characters_and_keeps_its_value() -> None:
 
 class _PickApp(App[str | None]):
     def on_mount(self) -> None:
-        self.push_screen(PickList("Pick [/b]", [("a", "Wrong design [not an RCT]"), ("b", "[/RCT]"),
-                                                ("c", "two\nlines \x1b[2J")]), self.exit)
+        self.push_screen(
+            PickList(
+                "Pick [/b]",
+                [("a", "Wrong design [not an RCT]"), ("b", "[/RCT]"), ("c", "two\nlines \x1b[2J")],
+            ),
+            self.exit,
+        )
 
 
 async def test_pick_list_labels_are_literal_and_one_line() -> None:
@@ -107,7 +112,11 @@ async def test_a_click_action_in_a_title_is_text_not_an_action(tmp_path: Path) -
         await pilot.pause()
         table = app.screen.query_one("#records")
         assert table.get_row_at(0)[3].plain == "[@click=app.quit]Quit me[/]"
-        x = table.region.x + sum(c.get_render_width(table) for c in list(table.columns.values())[:3]) + 3
+        x = (
+            table.region.x
+            + sum(c.get_render_width(table) for c in list(table.columns.values())[:3])
+            + 3
+        )
         await pilot.click(offset=(x, table.region.y + 1))
         await pilot.pause()
         assert app.is_running and app.return_code is None

@@ -19,8 +19,9 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "ranking" / "nagtegaal_201
 
 def _truth() -> dict[int, bool]:
     with open(DATA, encoding="utf-8") as handle:
-        return {n: row["label_included"] == "1"
-                for n, row in enumerate(csv.DictReader(handle), start=1)}
+        return {
+            n: row["label_included"] == "1" for n, row in enumerate(csv.DictReader(handle), start=1)
+        }
 
 
 @pytest.fixture
@@ -36,7 +37,8 @@ def _bar(app: ScreenerApp) -> str:
 
 
 async def test_decisions_retrain_in_the_background_and_reorder_the_queue(
-        ranked_review: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ranked_review: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(ScreenerApp, "ranking_in_background", True)
     truth = _truth()
     app = make_app(ranked_review, reviewer="alice")
@@ -77,19 +79,22 @@ def ranked_scene(ranked_review: Path) -> Path:
     truth = _truth()
     with Project.open(ranked_review) as project:
         for record_id in range(1, 11):
-            project.record_decision(record_id, "title_abstract", "alice",
-                                    "include" if truth[record_id] else "exclude")
+            project.record_decision(
+                record_id, "title_abstract", "alice", "include" if truth[record_id] else "exclude"
+            )
         project.set_queue_order("bob", "random", seed=4)
         for record_id in project.ordered_queue("title_abstract", "bob")[:3]:
-            project.record_decision(record_id, "title_abstract", "bob",
-                                    "include" if truth[record_id] else "exclude")
+            project.record_decision(
+                record_id, "title_abstract", "bob", "include" if truth[record_id] else "exclude"
+            )
         project.retrain_ranking("alice")
     return ranked_review
 
 
 def test_snapshot_screening_shows_relevance(snap_compare, ranked_scene: Path) -> None:
-    assert snap_compare(make_app(ranked_scene, reviewer="alice"), terminal_size=(100, 30),
-                        press=["s"])
+    assert snap_compare(
+        make_app(ranked_scene, reviewer="alice"), terminal_size=(100, 30), press=["s"]
+    )
 
 
 def test_snapshot_dashboard_shows_order_and_stopping(snap_compare, ranked_scene: Path) -> None:

@@ -84,7 +84,7 @@ async def test_a_decision_slipping_through_is_refused_with_one_line(locked: Path
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ScreeningScreen)
-        screen.decide("include")            # past the key guard: the façade refuses it
+        screen.decide("include")  # past the key guard: the façade refuses it
         await pilot.pause()
         assert app.is_running
         assert any(n.message.endswith("review.db is read-only") for n in app._notifications)

@@ -57,11 +57,16 @@ class Posted(list):
             self.append(message)
 
 
-def saved(path: Path, reviewer: str, study: str = FIRST, tool: str = "rob2", role: str = "assessor"):
+def saved(
+    path: Path, reviewer: str, study: str = FIRST, tool: str = "rob2", role: str = "assessor"
+):
     """{domain: (judgement, support)} as committed in the file, read with a new connection."""
     with Project.open(path) as project:
-        return {j.domain: (j.judgement, j.support)
-                for j in project.rob_judgements(study=study, tool=tool, reviewer=reviewer) if j.role == role}
+        return {
+            j.domain: (j.judgement, j.support)
+            for j in project.rob_judgements(study=study, tool=tool, reviewer=reviewer)
+            if j.role == role
+        }
 
 
 def screen_text(screen: RobScreen) -> str:
@@ -83,29 +88,38 @@ async def test_judge_every_rob2_domain_with_keys_and_save(bcg: Path) -> None:
         await pilot.press("b")
         screen = app.screen
         assert isinstance(screen, RobScreen) and screen.study == FIRST and screen.tool.key == "rob2"
-        await pilot.press("enter")                               # D1's support, before judging it
+        await pilot.press("enter")  # D1's support, before judging it
         await pilot.pause()
         await pilot.press(*"Allocation by a random numbers table", "enter")
         await pilot.pause()
-        await pilot.press("l", "s", "h", "l", "l")               # D1..D5; the cursor moves on
+        await pilot.press("l", "s", "h", "l", "l")  # D1..D5; the cursor moves on
         await pilot.pause()
-        assert cell(screen, "overall") == "high (auto)"          # a high domain makes RoB 2 high
-        assert "Overall: high (the tool's algorithm gives high)" in str(screen.query_one("#rob-overall", Static).render())
+        assert cell(screen, "overall") == "high (auto)"  # a high domain makes RoB 2 high
+        assert "Overall: high (the tool's algorithm gives high)" in str(
+            screen.query_one("#rob-overall", Static).render()
+        )
         assert "unsaved" in str(screen.query_one("#rob-overall", Static).render())
-        assert saved(bcg, "alice") == {}                          # nothing written before Ctrl+S
+        assert saved(bcg, "alice") == {}  # nothing written before Ctrl+S
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert str(screen.query_one("#rob-studies", DataTable).get_cell(FIRST, "mark")) == "✓"
         assert "unsaved" not in str(screen.query_one("#rob-overall", Static).render())
     assert saved(bcg, "alice") == {
         "randomization": ("low", "Allocation by a random numbers table"),
-        "deviations": ("some concerns", ""), "missing_data": ("high", ""),
-        "measurement": ("low", ""), "reported_result": ("low", "")}
+        "deviations": ("some concerns", ""),
+        "missing_data": ("high", ""),
+        "measurement": ("low", ""),
+        "reported_result": ("low", ""),
+    }
     assert [(m.study, m.tool, m.domains) for m in posted] == [(FIRST, "rob2", 5)]
     with Project.open(bcg) as project:
         row = project.rob_summary("rob2").rows[0]
     assert (row.study, row.cells, row.overall, row.source) == (
-        FIRST, ("low", "some concerns", "high", "low", "low"), "high", "single")
+        FIRST,
+        ("low", "some concerns", "high", "low", "low"),
+        "high",
+        "single",
+    )
 
 
 async def test_an_explicit_overall_and_a_cleared_domain(bcg: Path) -> None:
@@ -116,9 +130,9 @@ async def test_an_explicit_overall_and_a_cleared_domain(bcg: Path) -> None:
         await pilot.press("b")
         screen = app.screen
         assert cell(screen, "overall") == "some concerns (auto)"
-        await pilot.press("down", "down", "down", "down", "down")    # the Overall row
-        await pilot.press("h")      # RoB 2 lets assessors judge several concerns as high overall
-        await pilot.press("up", "backspace", "ctrl+s")              # and clear D5
+        await pilot.press("down", "down", "down", "down", "down")  # the Overall row
+        await pilot.press("h")  # RoB 2 lets assessors judge several concerns as high overall
+        await pilot.press("up", "backspace", "ctrl+s")  # and clear D5
         await pilot.pause()
         assert cell(screen, "overall") == "high"
     found = saved(bcg, "alice")
@@ -130,56 +144,89 @@ async def test_each_tool_has_its_own_keys(bcg: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("b", "t")
         assert isinstance(app.screen, PickList)
-        await pilot.press("2")                                   # ROBINS-I
+        await pilot.press("2")  # ROBINS-I
         screen = app.screen
         assert isinstance(screen, RobScreen) and screen.tool.key == "robins_i"
-        await pilot.press("h")                                   # not a ROBINS-I judgement
+        await pilot.press("h")  # not a ROBINS-I judgement
         await pilot.pause()
         assert cell(screen, "confounding") == "—"
         await pilot.press("m", "s", "l", "l", "n", "l", "c")
         await pilot.pause()
-        assert cell(screen, "overall") == "critical (auto)"      # the worst domain
-        await pilot.press("t", "3")                              # Newcastle-Ottawa, cohort
-        await pilot.press("1", "1", "1", "0", "2")               # stars; comparability takes 2
-        await pilot.press("t", "5")                              # JBI: no algorithm
+        assert cell(screen, "overall") == "critical (auto)"  # the worst domain
+        await pilot.press("t", "3")  # Newcastle-Ottawa, cohort
+        await pilot.press("1", "1", "1", "0", "2")  # stars; comparability takes 2
+        await pilot.press("t", "5")  # JBI: no algorithm
         await pilot.pause()
-        assert "defines no overall algorithm" in str(screen.query_one("#rob-overall", Static).render())
+        assert "defines no overall algorithm" in str(
+            screen.query_one("#rob-overall", Static).render()
+        )
         assert cell(screen, "overall") == "—"
         await pilot.press("y", "u", "n", "a", "ctrl+s")
         await pilot.pause()
     assert list(saved(bcg, "alice", tool="robins_i").values()) == [
-        ("moderate", ""), ("serious", ""), ("low", ""), ("low", ""), ("no information", ""), ("low", ""),
-        ("critical", "")]
-    assert [j for j, _ in saved(bcg, "alice", tool="nos_cohort").values()] == ["1", "1", "1", "0", "2"]
+        ("moderate", ""),
+        ("serious", ""),
+        ("low", ""),
+        ("low", ""),
+        ("no information", ""),
+        ("low", ""),
+        ("critical", ""),
+    ]
+    assert [j for j, _ in saved(bcg, "alice", tool="nos_cohort").values()] == [
+        "1",
+        "1",
+        "1",
+        "0",
+        "2",
+    ]
     assert [j for j, _ in saved(bcg, "alice", tool="jbi_case_series").values()] == [
-        "yes", "unclear", "no", "not applicable"]
+        "yes",
+        "unclear",
+        "no",
+        "not applicable",
+    ]
 
 
 def test_judgement_keys_follow_each_vocabulary() -> None:
-    assert judgement_keys(("low", "some concerns", "high")) == {"l": "low", "s": "some concerns", "h": "high"}
+    assert judgement_keys(("low", "some concerns", "high")) == {
+        "l": "low",
+        "s": "some concerns",
+        "h": "high",
+    }
     assert judgement_keys(("yes", "unclear", "no", "not applicable")) == {
-        "y": "yes", "u": "unclear", "n": "no", "a": "not applicable"}
+        "y": "yes",
+        "u": "unclear",
+        "n": "no",
+        "a": "not applicable",
+    }
     assert judgement_keys(("0", "1", "2")) == {"0": "0", "1": "1", "2": "2"}
 
 
 async def test_blind_until_the_lead_compares(bcg: Path) -> None:
     quote = "Sealed envelopes opened in sequence"
     with Project.open(bcg) as project:
-        project.save_rob(FIRST, "rob2", "alice", dict(zip(ROB2, ("low", "low", "high", "low", "low"), strict=True)),
-                         support={"randomization": quote})
+        project.save_rob(
+            FIRST,
+            "rob2",
+            "alice",
+            dict(zip(ROB2, ("low", "low", "high", "low", "low"), strict=True)),
+            support={"randomization": quote},
+        )
     app = make_app(bcg, reviewer="bob")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("b")
         screen = app.screen
         assert screen.study == FIRST
-        assert all(cell(screen, d) == "—" for d in ROB2)           # alice's judgements are not shown
+        assert all(cell(screen, d) == "—" for d in ROB2)  # alice's judgements are not shown
         assert cell(screen, "overall") == "—" and quote not in screen_text(screen)
         assert str(screen.query_one("#rob-studies", DataTable).get_cell(FIRST, "mark")) == ""
         await pilot.press("l", "l", "s", "l", "l", "ctrl+s")
         await pilot.pause()
         assert cell(screen, "missing_data") == "some concerns" and quote not in screen_text(screen)
-    assert saved(bcg, "bob") == dict.fromkeys(ROB2, ("low", "")) | {"missing_data": ("some concerns", "")}
-    assert saved(bcg, "alice")["missing_data"] == ("high", "")    # bob's save left alice's alone
+    assert saved(bcg, "bob") == dict.fromkeys(ROB2, ("low", "")) | {
+        "missing_data": ("some concerns", "")
+    }
+    assert saved(bcg, "alice")["missing_data"] == ("high", "")  # bob's save left alice's alone
 
     lead = make_app(bcg, reviewer="carol")
     posted = Posted(RobResolved)
@@ -190,10 +237,12 @@ async def test_blind_until_the_lead_compares(bcg: Path) -> None:
         assert compare.query_one(DataTable).row_count == 1
         detail = str(compare.query_one("#rob-compare-detail", Static).render())
         assert "alice: high" in detail and "bob: some concerns" in detail
-        await pilot.press("2")                                      # take bob's judgement
+        await pilot.press("2")  # take bob's judgement
         await pilot.pause()
         assert compare.query_one(DataTable).row_count == 0
-    assert [(m.study, m.domain, m.judgement) for m in posted] == [(FIRST, "missing_data", "some concerns")]
+    assert [(m.study, m.domain, m.judgement) for m in posted] == [
+        (FIRST, "missing_data", "some concerns")
+    ]
     assert saved(bcg, "carol", role="consensus") == {"missing_data": ("some concerns", "")}
     with Project.open(bcg) as project:
         row = project.rob_summary("rob2").rows[0]
@@ -209,10 +258,15 @@ async def test_reached_from_dashboard_help_and_extraction(bcg: Path) -> None:
         await pilot.press("escape", "b", "question_mark")
         assert isinstance(app.screen, HelpScreen)
         help_text = str(app.screen.query_one(Static).render())
-        for line in ("low  [rob.low]", "some concerns  [rob.some_concerns]", "Support  [rob.support]",
-                     "Save  [rob.save]", "Tool  [rob.tool]"):
+        for line in (
+            "low  [rob.low]",
+            "some concerns  [rob.some_concerns]",
+            "Support  [rob.support]",
+            "Save  [rob.save]",
+            "Tool  [rob.tool]",
+        ):
             assert line in help_text
-        assert "[rob.moderate]" not in help_text                 # not a RoB 2 judgement
+        assert "[rob.moderate]" not in help_text  # not a RoB 2 judgement
         await pilot.press("escape", "escape")
         assert isinstance(app.screen, DashboardScreen)
         await pilot.press("x")
@@ -222,13 +276,16 @@ async def test_reached_from_dashboard_help_and_extraction(bcg: Path) -> None:
         extraction.query_one("#studies", DataTable).move_cursor(row=2)
         await pilot.pause()
         await pilot.press("ctrl+b")
-        assert isinstance(app.screen, RobScreen) and app.screen.study == extraction.study == "Rosenthal et al 1960"
+        assert (
+            isinstance(app.screen, RobScreen)
+            and app.screen.study == extraction.study == "Rosenthal et al 1960"
+        )
 
 
 async def test_leaving_with_unsaved_judgements_warns_first(bcg: Path) -> None:
     app = make_app(bcg, reviewer="alice")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("b", "l", "right_square_bracket", "h")   # two studies judged, not saved
+        await pilot.press("b", "l", "right_square_bracket", "h")  # two studies judged, not saved
         screen = app.screen
         assert screen.unsaved() == [("rob2", FIRST), ("rob2", "Ferguson & Simes 1949")]
         await pilot.press("escape")
@@ -244,9 +301,15 @@ async def test_leaving_with_unsaved_judgements_warns_first(bcg: Path) -> None:
 
 def test_rob_screen_snapshot(snap_compare, bcg: Path) -> None:
     with Project.open(bcg) as project:
-        project.save_rob(FIRST, "rob2", "alice", dict(zip(ROB2, ("low", "some concerns", "low", "high", "low"),
-                                                          strict=True)), support={"measurement": "Unblinded"})
+        project.save_rob(
+            FIRST,
+            "rob2",
+            "alice",
+            dict(zip(ROB2, ("low", "some concerns", "low", "high", "low"), strict=True)),
+            support={"measurement": "Unblinded"},
+        )
         project.save_rob("Ferguson & Simes 1949", "rob2", "alice", {"randomization": "low"})
-        project.save_rob(FIRST, "rob2", "bob", dict.fromkeys(ROB2, "low"))     # not shown to alice
-    assert snap_compare(make_app(bcg, reviewer="alice"), terminal_size=(80, 24), press=["b", "down", "down", "down"])
-
+        project.save_rob(FIRST, "rob2", "bob", dict.fromkeys(ROB2, "low"))  # not shown to alice
+    assert snap_compare(
+        make_app(bcg, reviewer="alice"), terminal_size=(80, 24), press=["b", "down", "down", "down"]
+    )

@@ -35,20 +35,24 @@ async def test_decide_undo_and_reason_keys(review_path: Path, live) -> None:
         assert live(review_path, "alice") == {1: ("include", "")}
         assert screen.record_id == 2
         await pilot.press("e", "m")
-        assert live(review_path, "alice") == {1: ("include", ""), 2: ("exclude", ""), 3: ("maybe", "")}
+        assert live(review_path, "alice") == {
+            1: ("include", ""),
+            2: ("exclude", ""),
+            3: ("maybe", ""),
+        }
         assert screen.record_id == 4
         await pilot.press("u")
         assert live(review_path, "alice") == {1: ("include", ""), 2: ("exclude", "")}
         assert screen.record_id == 3 and "You: undecided" in _bar(app)
-        await pilot.press("r", "3")                  # reasons are picked by number
+        await pilot.press("r", "3")  # reasons are picked by number
         assert live(review_path, "alice")[3] == ("exclude", "Not a trial")
         await pilot.press("left")
         assert screen.record_id == 3 and "You: exclude (Not a trial)" in _bar(app)
-        await pilot.press("r", "escape")             # a cancelled pick records nothing
+        await pilot.press("r", "escape")  # a cancelled pick records nothing
         assert live(review_path, "alice")[3] == ("exclude", "Not a trial")
     with Project.open(review_path) as project:
         actions = [row.action for row in project.decision_history(3)]
-    assert actions == ["decide", "undo", "decide"]     # the history keeps the undone decision
+    assert actions == ["decide", "undo", "decide"]  # the history keeps the undone decision
 
 
 async def test_note_and_tags(review_path: Path) -> None:
@@ -80,17 +84,17 @@ async def test_filter_and_move(review_path: Path) -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press("s")
         screen = app.screen
-        assert screen.ids == [1, 3, 6]                 # undecided by alice
+        assert screen.ids == [1, 3, 6]  # undecided by alice
         await pilot.press("right", "right")
         assert screen.record_id == 6
-        await pilot.press("right")                    # the last one: stays
+        await pilot.press("right")  # the last one: stays
         assert screen.record_id == 6
-        await pilot.press("f", "3")                   # third filter: your maybes
+        await pilot.press("f", "3")  # third filter: your maybes
         assert screen.ids == [2, 5] and screen.record_id == 2
         assert "your maybes" in _bar(app)
-        await pilot.press("i")                        # changing a maybe moves on in that list
+        await pilot.press("i")  # changing a maybe moves on in that list
         assert screen.record_id == 5
-        await pilot.press("f", "7")                   # after the six filters: tag imaging
+        await pilot.press("f", "7")  # after the six filters: tag imaging
         assert screen.ids == [6]
         await pilot.press("f", "1")
         assert screen.ids == [1, 3, 6]
@@ -103,12 +107,12 @@ async def test_search_uses_full_text_search(review_path: Path) -> None:
         app.screen.query_one(Input).value = "prescrib"
         await pilot.press("enter")
         screen = app.screen
-        assert sorted(screen.ids) == [1, 4]            # prefix match in titles and abstracts
+        assert sorted(screen.ids) == [1, 4]  # prefix match in titles and abstracts
         assert "search “prescrib”" in _bar(app)
         await pilot.press("i")
         await pilot.press("slash")
         app.screen.query_one(Input).value = ""
-        await pilot.press("enter")                    # empty: back to the undecided queue
+        await pilot.press("enter")  # empty: back to the undecided queue
         assert screen.ids == [2, 3, 4, 5, 6]
     with Project.open(review_path) as project:
         decided = project.screening_queue("title_abstract", "alice", "mine")
@@ -118,14 +122,14 @@ async def test_search_uses_full_text_search(review_path: Path) -> None:
 async def test_end_of_queue_and_wraparound(review_path: Path, live) -> None:
     app = make_app(review_path, reviewer="alice")
     async with app.run_test(size=(100, 40)) as pilot:
-        await pilot.press("s", "right")              # skip record 1
+        await pilot.press("s", "right")  # skip record 1
         await pilot.press(*"iiiii")
         screen = app.screen
-        assert screen.record_id == 1                  # back to the one skipped
+        assert screen.record_id == 1  # back to the one skipped
         await pilot.press("e")
         assert screen.record_id is None
         assert "You have decided every record" in _record_text(app)
-        await pilot.press("i")                        # nothing on screen: nothing recorded
+        await pilot.press("i")  # nothing on screen: nothing recorded
     assert len(live(review_path, "alice")) == 6
 
 

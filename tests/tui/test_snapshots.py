@@ -27,11 +27,17 @@ def scene(tmp_path: Path, new_review) -> Path:
     """Two reviewers part-way through, two conflicts, one record past title/abstract with a PDF."""
     path = new_review(tmp_path / "scene.db")
     with Project.open(path) as project:
-        plan = {1: ("include", "include"), 2: ("include", "exclude"), 4: ("exclude", "maybe"),
-                5: ("exclude", "exclude")}
+        plan = {
+            1: ("include", "include"),
+            2: ("include", "exclude"),
+            4: ("exclude", "maybe"),
+            5: ("exclude", "exclude"),
+        }
         for rid, (a, b) in plan.items():
             project.record_decision(rid, "title_abstract", "alice", a)
-            project.record_decision(rid, "title_abstract", "bob", b, reason="Not a trial" if b == "exclude" else None)
+            project.record_decision(
+                rid, "title_abstract", "bob", b, reason="Not a trial" if b == "exclude" else None
+            )
         project.add_note(2, "bob", "looks like a protocol")
         project.tag_record(1, "antibiotics", "alice")
         pdf = tmp_path / "hallsworth2016.pdf"
@@ -63,6 +69,7 @@ def test_full_text(snap_compare, scene: Path, size) -> None:
 
 # --- one snapshot of each other main screen, 80x24, on normal small reviews -------------------
 
+
 @pytest.fixture
 def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Work in ``tmp_path``: paths on screen (a typed file, a forest plot) are then relative,
@@ -76,8 +83,9 @@ def test_reviewer_prompt(snap_compare, scene: Path) -> None:
 
 
 def test_help(snap_compare, scene: Path) -> None:
-    assert snap_compare(make_app(scene, reviewer="alice"), terminal_size=(80, 24),
-                        press=["question_mark"])
+    assert snap_compare(
+        make_app(scene, reviewer="alice"), terminal_size=(80, 24), press=["question_mark"]
+    )
 
 
 def test_criteria(snap_compare, scene: Path) -> None:
@@ -91,8 +99,10 @@ def test_prisma(snap_compare, scene: Path) -> None:
 def test_import_checked(snap_compare, scene: Path, here: Path) -> None:
     (here / "more.csv").write_text(
         "title,abstract,authors,year,journal\n"
-        "Audit and feedback for antibiotic prescribing,A cluster trial.,\"Ivers, Noah\",2014,BMJ\n"
-        "Default doses in electronic prescribing,,\"Delgado, M Kit\",2018,JAMA\n", encoding="utf-8")
+        'Audit and feedback for antibiotic prescribing,A cluster trial.,"Ivers, Noah",2014,BMJ\n'
+        'Default doses in electronic prescribing,,"Delgado, M Kit",2018,JAMA\n',
+        encoding="utf-8",
+    )
 
     async def check(pilot: Pilot) -> None:
         await pilot.press("i")
@@ -110,17 +120,20 @@ def test_pubmed_search(snap_compare, scene: Path, here: Path) -> None:
     (here / "queries").mkdir()
     (here / "queries" / "nudges.txt").write_text(
         "# Nudges aimed at prescribers\n(nudge*[tiab] OR default*[tiab]) AND prescri*[tiab]\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     app = make_app(scene, reviewer="alice")
-    app.animation_level = "none"      # the idle progress bar is animated: a still frame
+    app.animation_level = "none"  # the idle progress bar is animated: a still frame
     assert snap_compare(app, terminal_size=(80, 24), press=["p"])
 
 
 def test_duplicates(snap_compare, scene: Path, here: Path) -> None:
     (here / "embase.csv").write_text(
-        "title,abstract,authors,year,journal\n"     # record 1 found again, its title cut short
-        "Effect of peer comparison letters on antibiotic prescribing,,\"Hallsworth, Michael\",2016,"
-        "The Lancet\n", encoding="utf-8")
+        "title,abstract,authors,year,journal\n"  # record 1 found again, its title cut short
+        'Effect of peer comparison letters on antibiotic prescribing,,"Hallsworth, Michael",2016,'
+        "The Lancet\n",
+        encoding="utf-8",
+    )
     with Project.open(scene) as project:
         project.import_file(here / "embase.csv", source="Embase")
         project.find_duplicates()
@@ -154,31 +167,53 @@ def test_conversion_prompt(snap_compare, bcg: Path) -> None:
         await pilot.press("x")
         await pilot.app.push_screen(ConvertPrompt({"mean": "m1i", "sd": "sd1i", "n": "n1i"}, "200"))
 
-    assert snap_compare(make_app(bcg, reviewer=BCG_EXTRACTOR), terminal_size=(80, 24),
-                        run_before=convert)
+    assert snap_compare(
+        make_app(bcg, reviewer=BCG_EXTRACTOR), terminal_size=(80, 24), run_before=convert
+    )
 
 
 def test_extraction_compare(snap_compare, bcg: Path) -> None:
     with Project.open(bcg) as project:
-        theirs = [v for v in project.extraction_values()
-                  if v.key.study == "Aronson 1948" and v.reviewer == BCG_EXTRACTOR]
+        theirs = [
+            v
+            for v in project.extraction_values()
+            if v.key.study == "Aronson 1948" and v.reviewer == BCG_EXTRACTOR
+        ]
         changed = {"year": "1949", "events1": "5"}
-        project.save_extraction("Aronson 1948", "alice", [
-            ValueEntry(v.key.field, changed.get(v.key.field, v.value), v.key.outcome,
-                       v.key.timepoint, v.key.subgroup) for v in theirs])
-    assert snap_compare(make_app(bcg, reviewer="carol"), terminal_size=(80, 24),
-                        press=["x", "ctrl+r"])
+        project.save_extraction(
+            "Aronson 1948",
+            "alice",
+            [
+                ValueEntry(
+                    v.key.field,
+                    changed.get(v.key.field, v.value),
+                    v.key.outcome,
+                    v.key.timepoint,
+                    v.key.subgroup,
+                )
+                for v in theirs
+            ],
+        )
+    assert snap_compare(
+        make_app(bcg, reviewer="carol"), terminal_size=(80, 24), press=["x", "ctrl+r"]
+    )
 
 
 def test_rob_compare(snap_compare, bcg: Path) -> None:
     with Project.open(bcg) as project:
-        project.save_rob("Aronson 1948", "rob2", "alice",
-                         {"randomization": "low", "measurement": "high"},
-                         support={"measurement": "Outcome assessors knew who was vaccinated"})
-        project.save_rob("Aronson 1948", "rob2", "bob",
-                         {"randomization": "some concerns", "measurement": "low"})
-    assert snap_compare(make_app(bcg, reviewer="carol"), terminal_size=(80, 24),
-                        press=["b", "ctrl+r"])
+        project.save_rob(
+            "Aronson 1948",
+            "rob2",
+            "alice",
+            {"randomization": "low", "measurement": "high"},
+            support={"measurement": "Outcome assessors knew who was vaccinated"},
+        )
+        project.save_rob(
+            "Aronson 1948", "rob2", "bob", {"randomization": "some concerns", "measurement": "low"}
+        )
+    assert snap_compare(
+        make_app(bcg, reviewer="carol"), terminal_size=(80, 24), press=["b", "ctrl+r"]
+    )
 
 
 def test_analysis(snap_compare, bcg: Path) -> None:

@@ -21,14 +21,20 @@ from screener.tui.widgets.record_view import (
 
 
 def _styled(content, style: str) -> list[str]:
-    return [content.plain[s.start:s.end] for s in content.spans if s.style == style]
+    return [content.plain[s.start : s.end] for s in content.spans if s.style == style]
 
 
 def test_include_and_exclude_terms_in_two_colours() -> None:
-    record = Record(title="A nudge to stop prescribing: a protocol",
-                    abstract="Default orders and reminders. Overprescribing fell. 提醒医生。")
-    content = record_content(record, ["PubMed", "Embase"], ["nudge", "prescrib", "default",
-                                                            "reminder", "提醒"], ["protocol"])
+    record = Record(
+        title="A nudge to stop prescribing: a protocol",
+        abstract="Default orders and reminders. Overprescribing fell. 提醒医生。",
+    )
+    content = record_content(
+        record,
+        ["PubMed", "Embase"],
+        ["nudge", "prescrib", "default", "reminder", "提醒"],
+        ["protocol"],
+    )
     assert _styled(content, INCLUDE_STYLE) == ["nudge", "prescrib", "Default", "reminder", "提醒"]
     assert _styled(content, EXCLUDE_STYLE) == ["protocol"]
     assert "Sources: PubMed, Embase" in content.plain
@@ -40,10 +46,20 @@ def test_highlight_prefers_longer_terms_and_word_starts() -> None:
 
 
 def test_citation_line_and_bar() -> None:
-    record = Record(title="t", authors=tuple(Author(f"A{n}", "B") for n in range(10)), year=2020,
-                    journal="BMJ", volume="3", issue="2", page_first="10", page_last="12")
-    assert citation_line(record) == ("A0 B, A1 B, A2 B, A3 B, A4 B, A5 B, A6 B, A7 B, et al. (10 authors)"
-                                     " · 2020 · BMJ 3(2):10-12")
+    record = Record(
+        title="t",
+        authors=tuple(Author(f"A{n}", "B") for n in range(10)),
+        year=2020,
+        journal="BMJ",
+        volume="3",
+        issue="2",
+        page_first="10",
+        page_last="12",
+    )
+    assert citation_line(record) == (
+        "A0 B, A1 B, A2 B, A3 B, A4 B, A5 B, A6 B, A7 B, et al. (10 authors)"
+        " · 2020 · BMJ 3(2):10-12"
+    )
     assert bar(0, 0, 4) == "░░░░" and bar(1, 2, 4) == "██░░" and bar(9, 3, 4) == "████"
 
 
@@ -63,8 +79,8 @@ async def test_reviewer_is_picked_from_the_declared_ones_when_not_given(review_p
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, ReviewerPrompt)
-        assert not app.screen.query(Input)               # no typing a new identity
-        await pilot.press("2")                           # alice, bob, carol: bob
+        assert not app.screen.query(Input)  # no typing a new identity
+        await pilot.press("2")  # alice, bob, carol: bob
         assert isinstance(app.screen, DashboardScreen) and app.reviewer == "bob"
     with Project.open(review_path) as project:
         assert [r.name for r in project.reviewers()] == ["alice", "bob", "carol"]

@@ -38,22 +38,25 @@ class Seen(list):
 
 
 async def test_workers_report_by_messages_and_never_use_the_apps_connection(
-        review_path: Path, tmp_path: Path) -> None:
+    review_path: Path, tmp_path: Path
+) -> None:
     export = tmp_path / "more.csv"
-    export.write_text("title,abstract\nAudit and feedback for prescribers,A trial.\n"
-                      "Default doses,\n", encoding="utf-8")
+    export.write_text(
+        "title,abstract\nAudit and feedback for prescribers,A trial.\nDefault doses,\n",
+        encoding="utf-8",
+    )
     seen = Seen()
     app = make_app(review_path, reviewer="alice")
-    app.background_above = 0                  # the six records count as a big review: threads
+    app.background_above = 0  # the six records count as a big review: threads
     threads = record_threads(app.project)
     async with app.run_test(size=(100, 40), message_hook=seen) as pilot:
-        await app.workers.wait_for_complete()                 # the dashboard's counts
+        await app.workers.wait_for_complete()  # the dashboard's counts
         await pilot.pause()
-        await pilot.press("s")                                # the queue, read in a thread
+        await pilot.press("s")  # the queue, read in a thread
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.screen.ids == [1, 2, 3, 4, 5, 6] and not app.screen.loading
-        await pilot.press("escape", "i")                      # check, then import, a file
+        await pilot.press("escape", "i")  # check, then import, a file
         app.screen.query_one("#import-path", Input).value = str(export)
         app.screen.query_one("#import-source", Input).value = "Embase"
         app.screen.query_one("#import-path", Input).focus()
@@ -64,13 +67,13 @@ async def test_workers_report_by_messages_and_never_use_the_apps_connection(
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, DashboardScreen)
-        await app.workers.wait_for_complete()                 # the counts again, on return
+        await app.workers.wait_for_complete()  # the counts again, on return
         await pilot.pause()
     assert seen.of(QueueLoaded)[0].ids == [1, 2, 3, 4, 5, 6]
     assert [m.preview.count for m in seen.of(ImportChecked)] == [2]
     assert [m.result.count_imported for m in seen.of(ImportFinished)] == [2]
     assert seen.of(ImportProgressed)[-1].done == 2
-    counted = [m.counts[0].records for m in seen.of(CountsLoaded)]   # on mount, on each return
+    counted = [m.counts[0].records for m in seen.of(CountsLoaded)]  # on mount, on each return
     assert counted[0] == 6 and counted[-1] == 8
     assert threads and other_threads(threads) == set()
 
@@ -92,11 +95,13 @@ def held(monkeypatch: pytest.MonkeyPatch):
 
         monkeypatch.setattr(Project, name, held_call)
         return reached, release
+
     return hold
 
 
 async def test_leaving_screening_cancels_the_queue_read_and_drops_its_result(
-        review_path: Path, held) -> None:
+    review_path: Path, held
+) -> None:
     reached, release = held("ordered_queue")
     seen = Seen()
     app = make_app(review_path, reviewer="alice")
@@ -106,16 +111,16 @@ async def test_leaving_screening_cancels_the_queue_read_and_drops_its_result(
         screen = app.screen
         assert isinstance(screen, ScreeningScreen) and screen.loading
         accepted, posted = watch_reports(screen, QueueLoaded)
-        assert await asyncio.to_thread(reached.wait, 30)         # the read is under way
+        assert await asyncio.to_thread(reached.wait, 30)  # the read is under way
         (worker,) = [w for w in app.workers if w.node is screen and w.group == "queue"]
-        await pilot.press("escape")                               # leave while it reads
+        await pilot.press("escape")  # leave while it reads
         assert isinstance(app.screen, DashboardScreen) and worker.is_cancelled
         release.set()
-        assert await asyncio.to_thread(posted.wait, 30)           # the read ended and reported
+        assert await asyncio.to_thread(posted.wait, 30)  # the read ended and reported
         await pilot.pause()
-        assert accepted == [False]                                # to a closed screen: dropped
+        assert accepted == [False]  # to a closed screen: dropped
         assert screen.loading and screen.ids == [1] and not seen.of(QueueLoaded)
-        await pilot.press("s")                                    # the app goes on working
+        await pilot.press("s")  # the app goes on working
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.screen is not screen and app.screen.ids == [1, 2, 3, 4, 5, 6]
@@ -134,9 +139,9 @@ async def test_a_report_from_a_cancelled_worker_is_stale(review_path: Path, held
         await pilot.click("#import-check")
         assert await asyncio.to_thread(reached.wait, 30)
         (worker,) = [w for w in app.workers if w.node is screen]
-        worker.cancel()                     # as a newer check or closing the screen does
+        worker.cancel()  # as a newer check or closing the screen does
         release.set()
         assert await asyncio.to_thread(posted.wait, 30)
         await pilot.pause()
-        assert accepted == [True]           # the screen is open: it got the report ...
-        assert screen.preview is None and screen.busy    # ... and dropped it, unapplied
+        assert accepted == [True]  # the screen is open: it got the report ...
+        assert screen.preview is None and screen.busy  # ... and dropped it, unapplied

@@ -30,9 +30,46 @@ _LETTERS = re.compile(r"[a-z]*")
 
 # --- journals --------------------------------------------------------------------------------
 
-_JOURNAL_STOP = {"the", "of", "and", "in", "for", "on", "de", "la", "le", "der", "und", "fur", "et",
-                 "a", "an", "official", "journal", "j", "jnl", "d", "l", "du", "des", "di", "del", "della", "y",
-                 "e", "i", "do", "da", "das", "dos", "van", "voor", "en", "och", "og"}
+_JOURNAL_STOP = {
+    "the",
+    "of",
+    "and",
+    "in",
+    "for",
+    "on",
+    "de",
+    "la",
+    "le",
+    "der",
+    "und",
+    "fur",
+    "et",
+    "a",
+    "an",
+    "official",
+    "journal",
+    "j",
+    "jnl",
+    "d",
+    "l",
+    "du",
+    "des",
+    "di",
+    "del",
+    "della",
+    "y",
+    "e",
+    "i",
+    "do",
+    "da",
+    "das",
+    "dos",
+    "van",
+    "voor",
+    "en",
+    "och",
+    "og",
+}
 _JOURNAL_SUFFIX = re.compile(r"\s*(?:[:=(\[].*)$")
 
 
@@ -96,13 +133,13 @@ def journals_match(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     if a == b:
         return True
     if "".join(a) == "".join(b):
-        return True   # "healthsystem" vs "health system"
+        return True  # "healthsystem" vs "health system"
     for x, y in ((a, b), (b, a)):
         if 3 <= len(x[0]) <= 6 and 3 <= len(y) <= 8 and _acronym_of(x[0], y):
-            return True   # "ICIS 2018" vs "International Conference on Information Systems"
+            return True  # "ICIS 2018" vs "International Conference on Information Systems"
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     if len(short) >= 3 and long_[: len(short)] == short:
-        return True   # "European Conference on Information Systems - Information Systems for ..."
+        return True  # "European Conference on Information Systems - Information Systems for ..."
     if len(a) != len(b):
         return False
     return all(_abbreviates(x, y) or _abbreviates(y, x) for x, y in zip(a, b, strict=True))
@@ -175,17 +212,17 @@ def normalize_page(value: str) -> str:
     words = fold(value).split()
     if not words:
         return ""
-    text = words[0]           # "532,534-536" -> "532"
+    text = words[0]  # "532,534-536" -> "532"
     if _PAGE_COUNT.fullmatch(text):
-        return ""             # "215p": a page count, not a page
+        return ""  # "215p": a page count, not a page
     if text.startswith("suppl"):
-        return ""             # "Suppl-10": the page was lost to the supplement's name
+        return ""  # "Suppl-10": the page was lost to the supplement's name
     if len(words) > 1 and text.isalpha() and len(text) == 1:
-        text += words[1]      # "S 12" -> "s12"
+        text += words[1]  # "S 12" -> "s12"
     if text.isdigit():
         return text.lstrip("0") or "0"
     if not any(c.isdigit() for c in text) and not _ROMAN_PAGE.fullmatch(text):
-        return ""             # "pt", "np": not a page
+        return ""  # "pt", "np": not a page
     return text
 
 
@@ -195,12 +232,17 @@ def normalize_pages(first: str, last: str) -> tuple[str, str]:
     first_n, last_n = normalize_page(first), normalize_page(last)
     if not first_n:
         return "", ""
-    prefix = _LETTERS.match(first_n).group(0)   # type: ignore[union-attr]
+    prefix = _LETTERS.match(first_n).group(0)  # type: ignore[union-attr]
     if prefix and last_n.isdigit():
-        last_n = prefix + last_n                     # "S5-10" is S5 to S10
-    if prefix and last_n.startswith(prefix) and first_n[len(prefix):].isdigit() \
-            and last_n[len(prefix):].isdigit() and len(last_n) < len(first_n):
-        digits, tail = first_n[len(prefix):], last_n[len(prefix):]
+        last_n = prefix + last_n  # "S5-10" is S5 to S10
+    if (
+        prefix
+        and last_n.startswith(prefix)
+        and first_n[len(prefix) :].isdigit()
+        and last_n[len(prefix) :].isdigit()
+        and len(last_n) < len(first_n)
+    ):
+        digits, tail = first_n[len(prefix) :], last_n[len(prefix) :]
         last_n = prefix + digits[: len(digits) - len(tail)] + tail
     elif first_n.isdigit() and last_n.isdigit() and len(last_n) < len(first_n):
         last_n = first_n[: len(first_n) - len(last_n)] + last_n

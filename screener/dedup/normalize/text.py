@@ -30,11 +30,38 @@ __all__ = [
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _TAG = re.compile(r"<[^>]{0,400}>")
 _GREEK = {
-    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ζ": "zeta",
-    "η": "eta", "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu", "ν": "nu",
-    "ξ": "xi", "π": "pi", "ρ": "rho", "σ": "sigma", "τ": "tau", "υ": "upsilon", "φ": "phi",
-    "χ": "chi", "ψ": "psi", "ω": "omega", "ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "đ": "d",
-    "ł": "l", "ı": "i", "þ": "th", "ð": "d",
+    "α": "alpha",
+    "β": "beta",
+    "γ": "gamma",
+    "δ": "delta",
+    "ε": "epsilon",
+    "ζ": "zeta",
+    "η": "eta",
+    "θ": "theta",
+    "ι": "iota",
+    "κ": "kappa",
+    "λ": "lambda",
+    "μ": "mu",
+    "ν": "nu",
+    "ξ": "xi",
+    "π": "pi",
+    "ρ": "rho",
+    "σ": "sigma",
+    "τ": "tau",
+    "υ": "upsilon",
+    "φ": "phi",
+    "χ": "chi",
+    "ψ": "psi",
+    "ω": "omega",
+    "ß": "ss",
+    "æ": "ae",
+    "ø": "o",
+    "œ": "oe",
+    "đ": "d",
+    "ł": "l",
+    "ı": "i",
+    "þ": "th",
+    "ð": "d",
 }
 _GREEK_RE = re.compile("|".join(_GREEK))
 COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
@@ -89,7 +116,7 @@ def _strip_trailing_brackets(text: str) -> str:
     while True:
         end = text.rstrip(" .").rstrip()
         cut = end.rfind("[")
-        if cut >= 8 and "]" not in end[cut:]:     # a note cut short by the export
+        if cut >= 8 and "]" not in end[cut:]:  # a note cut short by the export
             text = end[:cut].rstrip()
             continue
         if not end.endswith("]"):
@@ -105,7 +132,7 @@ def _strip_trailing_brackets(text: str) -> str:
         else:
             return text
         head = end[:pos].rstrip()
-        if not any(c.isalnum() for c in head):   # the whole title is in brackets: keep its words
+        if not any(c.isalnum() for c in head):  # the whole title is in brackets: keep its words
             return text
         text = head
 
@@ -119,7 +146,7 @@ def strip_language_tags(title: str) -> str:
     """
     text = title.strip()
     if "[" not in text and "(" not in text and "..." not in text and not text.endswith(("y", "Y")):
-        return text               # nothing to strip (the common case, kept fast)
+        return text  # nothing to strip (the common case, kept fast)
     for _ in range(4):
         before = text
         text = _strip_trailing_brackets(text)
@@ -139,8 +166,11 @@ def strip_language_tags(title: str) -> str:
 
 # A magazine's section heading run into the title: "How did it ... Upwork's CEO on how ...".
 _SECTION_HEADING = re.compile(r"^([^.]{3,40}?)\s*\.\.\.\s+([^.]{30,})$")
-_NOTE_WORDS = re.compile(r"^(?:review|erratum|errata|published erratum|see|comment|corrected|in process|"
-                         r"article in|\d+ refs|letter|editorial|english abstract|abstract)", re.I)
+_NOTE_WORDS = re.compile(
+    r"^(?:review|erratum|errata|published erratum|see|comment|corrected|in process|"
+    r"article in|\d+ refs|letter|editorial|english abstract|abstract)",
+    re.I,
+)
 
 
 def alternative_titles(title: str) -> list[str]:
@@ -165,8 +195,11 @@ def alternative_titles(title: str) -> list[str]:
     return [t for t in (normalize_title(x) for x in out) if t]
 
 
-_KIND_PREFIX = re.compile(r"^\s*(?:erratum|errata|correction|corrigendum|retraction|retracted|"
-                          r"withdrawn|retraction notice)\s*(?:to|of|for)?\s*[:\-–]\s*", re.I)
+_KIND_PREFIX = re.compile(
+    r"^\s*(?:erratum|errata|correction|corrigendum|retraction|retracted|"
+    r"withdrawn|retraction notice)\s*(?:to|of|for)?\s*[:\-–]\s*",
+    re.I,
+)
 
 
 def normalize_title(title: str) -> str:
@@ -178,8 +211,16 @@ def normalize_title(title: str) -> str:
 
 
 _ROMAN = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"}
-_NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "first": "1", "second": "2",
-                 "third": "3", "fourth": "4"}
+_NUMBER_WORDS = {
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "first": "1",
+    "second": "2",
+    "third": "3",
+    "fourth": "4",
+}
 
 
 def title_numbers(norm_title: str) -> frozenset[str]:
@@ -194,22 +235,42 @@ def title_numbers(norm_title: str) -> frozenset[str]:
     if ORDINAL_WORDS.isdisjoint(tokens):
         return frozenset(found)
     for i, tok in enumerate(tokens):
-        if tok in _ROMAN and i > 0 and tokens[i - 1] in ("part", "phase", "study", "type", "stage",
-                                                         "grade", "class", "trial", "section"):
+        if (
+            tok in _ROMAN
+            and i > 0
+            and tokens[i - 1]
+            in ("part", "phase", "study", "type", "stage", "grade", "class", "trial", "section")
+        ):
             found.add(str(_ROMAN_VALUE[tok]))
-        elif tok in _NUMBER_WORDS and i + 1 < len(tokens) and tokens[i + 1] in ("part", "phase", "year", "years"):
+        elif (
+            tok in _NUMBER_WORDS
+            and i + 1 < len(tokens)
+            and tokens[i + 1] in ("part", "phase", "year", "years")
+        ):
             found.add(_NUMBER_WORDS[tok])
     return frozenset(found)
 
 
 ORDINAL_WORDS = frozenset(_ROMAN) | frozenset(_NUMBER_WORDS)
-_ROMAN_VALUE = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9,
-                "x": 10, "xi": 11, "xii": 12}
+_ROMAN_VALUE = {
+    "i": 1,
+    "ii": 2,
+    "iii": 3,
+    "iv": 4,
+    "v": 5,
+    "vi": 6,
+    "vii": 7,
+    "viii": 8,
+    "ix": 9,
+    "x": 10,
+    "xi": 11,
+    "xii": 12,
+}
 
 
 # --- abstracts -------------------------------------------------------------------------------
 
-ABSTRACT_SIGNATURE_MIN = 300   # letters and digits: a few sentences, not a placeholder
+ABSTRACT_SIGNATURE_MIN = 300  # letters and digits: a few sentences, not a placeholder
 
 
 @lru_cache(maxsize=4096)

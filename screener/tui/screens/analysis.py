@@ -45,13 +45,32 @@ from screener.tui.workers import WorkerReport
 if TYPE_CHECKING:
     from screener.tui.app import ScreenerApp
 
-__all__ = ["AnalysisFailed", "AnalysisFinished", "AnalysisSaved", "AnalysisScreen",
-           "estimate_text", "heterogeneity_text", "pooled_text", "result_text", "text_forest"]
+__all__ = [
+    "AnalysisFailed",
+    "AnalysisFinished",
+    "AnalysisSaved",
+    "AnalysisScreen",
+    "estimate_text",
+    "heterogeneity_text",
+    "pooled_text",
+    "result_text",
+    "text_forest",
+]
 
 # (label, --method): random-effects tau^2 estimators, then the common-effect models.
-METHODS = (("REML (random)", "REML"), ("DL (random)", "DL"), ("PM (random)", "PM"),
-           ("ML (random)", "ML"), ("HE (random)", "HE"), ("SJ (random)", "SJ"), ("HS (random)", "HS"),
-           ("EB (random)", "EB"), ("FE (common)", "FE"), ("MH (common)", "MH"), ("Peto (common)", "PETO"))
+METHODS = (
+    ("REML (random)", "REML"),
+    ("DL (random)", "DL"),
+    ("PM (random)", "PM"),
+    ("ML (random)", "ML"),
+    ("HE (random)", "HE"),
+    ("SJ (random)", "SJ"),
+    ("HS (random)", "HS"),
+    ("EB (random)", "EB"),
+    ("FE (common)", "FE"),
+    ("MH (common)", "MH"),
+    ("Peto (common)", "PETO"),
+)
 TESTS = (("z", "z"), ("Hartung-Knapp", "knha"))
 LEVELS = (("95%", "95"), ("90%", "90"), ("99%", "99"))
 NO_SUBGROUPS = "(none)"
@@ -110,7 +129,9 @@ class AnalysisScreen(Screen[None]):
         with Horizontal(id="analysis-body"):
             with VerticalScroll(id="analysis-options"):
                 yield Label("Outcome")
-                yield Select([], id="outcome", allow_blank=True, prompt="(no outcomes)", compact=True)
+                yield Select(
+                    [], id="outcome", allow_blank=True, prompt="(no outcomes)", compact=True
+                )
                 yield Label("Timepoint", id="timepoint-label")
                 yield Select([], id="timepoint", prompt="-", compact=True)
                 yield Label("Effect measure")
@@ -120,16 +141,31 @@ class AnalysisScreen(Screen[None]):
                 yield Label("Test")
                 yield Select(TESTS, id="test", value="z", allow_blank=False, compact=True)
                 yield Label("Subgroups by")
-                yield Select([(NO_SUBGROUPS, NO_SUBGROUPS)], id="by", value=NO_SUBGROUPS,
-                             allow_blank=False, compact=True)
+                yield Select(
+                    [(NO_SUBGROUPS, NO_SUBGROUPS)],
+                    id="by",
+                    value=NO_SUBGROUPS,
+                    allow_blank=False,
+                    compact=True,
+                )
                 yield Label("Confidence level")
                 yield Select(LEVELS, id="level", value="95", allow_blank=False, compact=True)
                 yield Label("Meta-regression on")
-                yield Select([(NO_CHOICE, NO_CHOICE)], id="mods", value=NO_CHOICE,
-                             allow_blank=False, compact=True)
+                yield Select(
+                    [(NO_CHOICE, NO_CHOICE)],
+                    id="mods",
+                    value=NO_CHOICE,
+                    allow_blank=False,
+                    compact=True,
+                )
                 yield Label("Cumulative, by")
-                yield Select([(NO_CHOICE, NO_CHOICE), ("precision", PRECISION)], id="cumulative",
-                             value=NO_CHOICE, allow_blank=False, compact=True)
+                yield Select(
+                    [(NO_CHOICE, NO_CHOICE), ("precision", PRECISION)],
+                    id="cumulative",
+                    value=NO_CHOICE,
+                    allow_blank=False,
+                    compact=True,
+                )
                 yield Checkbox("Egger's test", id="egger", compact=True)
                 yield Checkbox("Begg's test", id="begg", compact=True)
                 yield Checkbox("Trim-and-fill", id="trimfill", compact=True)
@@ -170,7 +206,9 @@ class AnalysisScreen(Screen[None]):
     def _outcome_chosen(self, outcome: str, timepoint: str | None = None) -> None:
         """Offer the measures, timepoints and subgroup columns that fit the outcome's data."""
         try:
-            table = self.app.project.pooling_table(outcome, timepoint=timepoint, first_timepoint=True)
+            table = self.app.project.pooling_table(
+                outcome, timepoint=timepoint, first_timepoint=True
+            )
         except ScreenerError as exc:
             self._status(str(exc))
             self.query_one("#analysis-run", Button).disabled = True
@@ -196,16 +234,20 @@ class AnalysisScreen(Screen[None]):
             select = self.query_one(f"#{name}", Select)
             current = select.value
             offered = [*(v for _, v in extra), *table.moderators]
-            select.set_options([(NO_CHOICE, NO_CHOICE), *extra,
-                                *((line(c), c) for c in table.moderators)])
+            select.set_options(
+                [(NO_CHOICE, NO_CHOICE), *extra, *((line(c), c) for c in table.moderators)]
+            )
             select.value = current if current in offered else NO_CHOICE
         studies = len(table.frame)
         where = f" at {table.timepoint}" if table.timepoint else ""
-        self._status(f"{outcome}{where}: {studies} stud{'y' if studies == 1 else 'ies'} with "
-                     f"{table.outcome.data_type} data. ctrl+r runs the analysis.")
+        self._status(
+            f"{outcome}{where}: {studies} stud{'y' if studies == 1 else 'ies'} with "
+            f"{table.outcome.data_type} data. ctrl+r runs the analysis."
+        )
 
     def options(self) -> dict[str, object]:
         """The chosen options, as keyword arguments of :meth:`Project.run_pool`."""
+
         def value(name: str) -> str:
             return str(self.query_one(f"#{name}", Select).value)
 
@@ -214,7 +256,9 @@ class AnalysisScreen(Screen[None]):
 
         points = self.query_one("#timepoint", Select)
         return {
-            "measure": value("measure"), "method": value("method"), "test": value("test"),
+            "measure": value("measure"),
+            "method": value("method"),
+            "test": value("test"),
             "by": None if value("by") == NO_SUBGROUPS else value("by"),
             "egger": "rma" if checked("egger") else None,
             "trimfill": checked("trimfill"),
@@ -222,7 +266,8 @@ class AnalysisScreen(Screen[None]):
             "level": float(value("level")),
             "mods": () if value("mods") == NO_CHOICE else (value("mods"),),
             "cumulative": None if value("cumulative") == NO_CHOICE else value("cumulative"),
-            "begg": checked("begg"), "leave_one_out": checked("leave_one_out"),
+            "begg": checked("begg"),
+            "leave_one_out": checked("leave_one_out"),
             "influence": checked("influence"),
         }
 
@@ -230,7 +275,11 @@ class AnalysisScreen(Screen[None]):
     @on(Button.Pressed, "#analysis-run")
     def action_run(self) -> None:
         outcome = self.query_one("#outcome", Select).value
-        if self.running or not isinstance(outcome, str) or self.query_one("#analysis-run", Button).disabled:
+        if (
+            self.running
+            or not isinstance(outcome, str)
+            or self.query_one("#analysis-run", Button).disabled
+        ):
             return
         options = self.options()
         self.running = True

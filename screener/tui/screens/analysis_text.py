@@ -33,7 +33,9 @@ def heterogeneity_text(res: PoolResult) -> str:
     i2 = "NA" if res.I2 is None else f"{res.I2:.1f}%"
     p = fmt_p(res.QEp)
     p = f"p {p[0]} {p[1:]}" if p.startswith("<") else f"p = {p}"
-    return f"Heterogeneity: I² = {i2}, τ² = {res.tau2:.4f}, Q = {res.QE:.2f} (df = {res.QE_df}), {p}"
+    return (
+        f"Heterogeneity: I² = {i2}, τ² = {res.tau2:.4f}, Q = {res.QE:.2f} (df = {res.QE_df}), {p}"
+    )
 
 
 def estimate_text(res: PoolResult) -> str:
@@ -41,8 +43,10 @@ def estimate_text(res: PoolResult) -> str:
     back = transformed(res)
     line = f"{res.measure} {res.estimate:.4f} [{res.ci_lb:.4f}, {res.ci_ub:.4f}]"
     if back is not None:
-        line = (f"{res.measure} {back.estimate:.4f} [{back.ci_lb:.4f}, {back.ci_ub:.4f}] "
-                f"(model scale {res.estimate:.4f} [{res.ci_lb:.4f}, {res.ci_ub:.4f}])")
+        line = (
+            f"{res.measure} {back.estimate:.4f} [{back.ci_lb:.4f}, {back.ci_ub:.4f}] "
+            f"(model scale {res.estimate:.4f} [{res.ci_lb:.4f}, {res.ci_ub:.4f}])"
+        )
     return line
 
 
@@ -68,28 +72,40 @@ def result_text(pooled: OutcomeAnalysis) -> Text:
     text.append(heterogeneity_text(res) + "\n", style="bold")
     if a.subgroups is not None:
         sub = a.subgroups
-        text.append(f"Test for subgroup differences: Q = {sub.Q_between:.2f} (df = {sub.df_between}), "
-                    f"p = {fmt_p(sub.p_between)}\n")
+        text.append(
+            f"Test for subgroup differences: Q = {sub.Q_between:.2f} (df = {sub.df_between}), "
+            f"p = {fmt_p(sub.p_between)}\n"
+        )
     if a.egger is not None:
-        text.append(f"Egger's test: {a.egger.stat_type} = {a.egger.stat:.4f}, p = {fmt_p(a.egger.pval)}\n")
+        text.append(
+            f"Egger's test: {a.egger.stat_type} = {a.egger.stat:.4f}, p = {fmt_p(a.egger.pval)}\n"
+        )
     if a.trimfill is not None:
         tf = a.trimfill
-        text.append(f"Trim-and-fill: {tf.k0} missing on the {tf.side} side; adjusted "
-                    f"{estimate_text(tf.fit)}\n")
+        text.append(
+            f"Trim-and-fill: {tf.k0} missing on the {tf.side} side; adjusted "
+            f"{estimate_text(tf.fit)}\n"
+        )
     further = a.further
     if further.begg is not None:
-        text.append(f"Begg's test: Kendall's tau = {further.begg.tau:.4f}, "
-                    f"p = {fmt_p(further.begg.pval)}\n")
+        text.append(
+            f"Begg's test: Kendall's tau = {further.begg.tau:.4f}, p = {fmt_p(further.begg.pval)}\n"
+        )
     caution = a.small_study_caution()
     if caution is not None:
         text.append(caution + "\n", style="bold")
     if further.regression is not None:
         reg = further.regression
         r2 = "" if reg.R2 is None else f", R² = {reg.R2:.1f}%"
-        text.append(visible(f"Meta-regression on {', '.join(further.moderators)}: "
-                            f"QM = {_fmt(None, reg.QM if reg.QM is not None else math.nan)} "
-                            f"(df = {reg.QM_df[0]}), p = {fmt_p(reg.QMp)}"
-                            f"{r2}\n"), style="bold")
+        text.append(
+            visible(
+                f"Meta-regression on {', '.join(further.moderators)}: "
+                f"QM = {_fmt(None, reg.QM if reg.QM is not None else math.nan)} "
+                f"(df = {reg.QM_df[0]}), p = {fmt_p(reg.QMp)}"
+                f"{r2}\n"
+            ),
+            style="bold",
+        )
     tables = further.summary()
     if tables:
         text.append("\n" + visible(tables) + "\n")
@@ -98,8 +114,9 @@ def result_text(pooled: OutcomeAnalysis) -> Text:
     return text
 
 
-def text_forest(res: PoolResult, subgroups: SubgroupResult | None, width: int
-                ) -> list[tuple[str, str]]:
+def text_forest(
+    res: PoolResult, subgroups: SubgroupResult | None, width: int
+) -> list[tuple[str, str]]:
     """A forest plot drawn with characters: (line, style) pairs.
 
     Each study row shows its label, its CI as ``─`` with ``■`` at the estimate, the line of no
@@ -112,7 +129,9 @@ def text_forest(res: PoolResult, subgroups: SubgroupResult | None, width: int
     else:
         blocks = [(None, res)]
     z = _z_crit(res.level)
-    rows: list[tuple[str, str, float, float, float, float | None]] = []  # kind, label, est, lb, ub, w
+    rows: list[
+        tuple[str, str, float, float, float, float | None]
+    ] = []  # kind, label, est, lb, ub, w
     for level, fit in blocks:
         if level is not None:
             rows.append(("header", one_line(str(level)), math.nan, math.nan, math.nan, None))
@@ -124,17 +143,25 @@ def text_forest(res: PoolResult, subgroups: SubgroupResult | None, width: int
         name = one_line(f"Subtotal ({level})") if level is not None else _model_name(fit)
         rows.append(("pooled", name, fit.estimate, fit.ci_lb, fit.ci_ub, None))
     if subgroups is not None:
-        rows.append(("pooled", f"Overall: {_model_name(res)}", res.estimate, res.ci_lb, res.ci_ub, None))
+        rows.append(
+            ("pooled", f"Overall: {_model_name(res)}", res.estimate, res.ci_lb, res.ci_ub, None)
+        )
 
     back = _natural(res)
-    bounds = [x for kind, _, _, lb, ub, _ in rows if kind != "header" for x in (lb, ub) if math.isfinite(x)]
+    bounds = [
+        x
+        for kind, _, _, lb, ub, _ in rows
+        if kind != "header"
+        for x in (lb, ub)
+        if math.isfinite(x)
+    ]
     lo, hi = (min(bounds), max(bounds)) if bounds else (-1.0, 1.0)
     if hi - lo < 1e-12:
         lo, hi = lo - 1.0, hi + 1.0
     numbers = [_interval(back, e, lb, ub) for kind, _, e, lb, ub, _ in rows if kind != "header"]
     num_w = max(len(n) for n in numbers)
     label_w = min(max(len(r[1]) for r in rows), max(12, width // 4))
-    weights = width >= 64          # the weight column only where there is room for it
+    weights = width >= 64  # the weight column only where there is room for it
     plot_w = max(8, width - label_w - num_w - 3 - (7 if weights else 0))
 
     def col(x: float) -> int:
@@ -142,8 +169,12 @@ def text_forest(res: PoolResult, subgroups: SubgroupResult | None, width: int
 
     null = 0.0 if lo <= 0.0 <= hi else None
     head = f"{res.measure if back is not None else 'Estimate'} [{res.level:g}% CI]"
-    out = [(f"{'Study':<{label_w}} {'':<{plot_w}} {head:<{num_w}}" + (" Weight" if weights else ""),
-            "bold")]
+    out = [
+        (
+            f"{'Study':<{label_w}} {'':<{plot_w}} {head:<{num_w}}" + (" Weight" if weights else ""),
+            "bold",
+        )
+    ]
     for kind, label, est, lb, ub, percent in rows:
         name = label if len(label) <= label_w else label[: label_w - 1] + "…"
         if kind == "header":
@@ -175,7 +206,9 @@ def text_forest(res: PoolResult, subgroups: SubgroupResult | None, width: int
 
 def _model_name(res: PoolResult) -> str:
     if not res.is_random:
-        return {"MH": "Common effect (MH)", "PETO": "Common effect (Peto)"}.get(res.method, "Common effect")
+        return {"MH": "Common effect (MH)", "PETO": "Common effect (Peto)"}.get(
+            res.method, "Common effect"
+        )
     return f"Random effects ({res.method}{', HKSJ' if res.test in ('knha', 'adhoc') else ''})"
 
 
@@ -199,6 +232,5 @@ def _fmt(back: BackTransform | None, x: float) -> str:
     return f"{value:.2f}"
 
 
-def _interval(back: BackTransform | None,
-              est: float, lb: float, ub: float) -> str:
+def _interval(back: BackTransform | None, est: float, lb: float, ub: float) -> str:
     return f"{_fmt(back, est)} [{_fmt(back, lb)}, {_fmt(back, ub)}]"

@@ -26,12 +26,19 @@ if TYPE_CHECKING:
     from screener.tui.app import ScreenerApp
 
 FIELDS = (
-    ("question", "Question"), ("population", "Population"), ("intervention", "Intervention"),
-    ("comparator", "Comparator"), ("outcomes", "Outcomes"), ("study_designs", "Study designs"),
-    ("inclusion_criteria", "Inclusion criteria"), ("exclusion_criteria", "Exclusion criteria"),
+    ("question", "Question"),
+    ("population", "Population"),
+    ("intervention", "Intervention"),
+    ("comparator", "Comparator"),
+    ("outcomes", "Outcomes"),
+    ("study_designs", "Study designs"),
+    ("inclusion_criteria", "Inclusion criteria"),
+    ("exclusion_criteria", "Exclusion criteria"),
 )
-TERMS = (("include_terms", "Terms to highlight as signs to include"),
-         ("exclude_terms", "Terms to highlight as signs to exclude"))
+TERMS = (
+    ("include_terms", "Terms to highlight as signs to include"),
+    ("exclude_terms", "Terms to highlight as signs to exclude"),
+)
 TERM_SEPARATOR = ";"
 
 
@@ -69,10 +76,11 @@ class CriteriaScreen(Screen[None]):
                 yield LiteralInput(id=f"criteria-{name}")
             for name, label in TERMS:
                 yield Label(f"{label} (separated by {TERM_SEPARATOR})", classes="criteria-label")
-                yield LiteralInput(id=f"criteria-{name}",
-                                   placeholder="e.g. randomi; placebo; 随机")
-        yield KeyLine(("criteria.save", "criteria.back"),
-                      note="Tab next box · screening shows these beside each record (c)")
+                yield LiteralInput(id=f"criteria-{name}", placeholder="e.g. randomi; placebo; 随机")
+        yield KeyLine(
+            ("criteria.save", "criteria.back"),
+            note="Tab next box · screening shows these beside each record (c)",
+        )
         yield Footer()
 
     def on_mount(self) -> None:
@@ -122,7 +130,9 @@ class CriteriaScreen(Screen[None]):
     def action_back(self) -> None:
         if self.changes() and not self._leaving and not self.app.project.read_only:
             self._leaving = True
-            self.notify("unsaved changes: Ctrl+S saves them; Escape again leaves without saving",
-                        severity="warning")
+            self.notify(
+                "unsaved changes: Ctrl+S saves them; Escape again leaves without saving",
+                severity="warning",
+            )
             return
         self.app.pop_screen()

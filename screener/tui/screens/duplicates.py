@@ -44,12 +44,22 @@ def _fields(record: Record) -> list[tuple[str, str]]:
     if len(record.authors) > 12:
         authors += f"; et al. ({len(record.authors)})"
     where = record.volume + (f"({record.issue})" if record.issue else "")
-    abstract = record.abstract[:_ABSTRACT_CHARS] + ("…" if len(record.abstract) > _ABSTRACT_CHARS else "")
+    abstract = record.abstract[:_ABSTRACT_CHARS] + (
+        "…" if len(record.abstract) > _ABSTRACT_CHARS else ""
+    )
     return [
-        ("Title", record.title), ("English title", record.title_en), ("Authors", authors),
-        ("Year", str(record.year or "")), ("Journal", record.journal or record.journal_abbrev),
-        ("Volume(issue)", where), ("Pages", record.pages), ("DOI", record.doi), ("PMID", record.pmid),
-        ("ISSN", record.issn), ("Type", "; ".join(record.pub_types)), ("Language", record.language),
+        ("Title", record.title),
+        ("English title", record.title_en),
+        ("Authors", authors),
+        ("Year", str(record.year or "")),
+        ("Journal", record.journal or record.journal_abbrev),
+        ("Volume(issue)", where),
+        ("Pages", record.pages),
+        ("DOI", record.doi),
+        ("PMID", record.pmid),
+        ("ISSN", record.issn),
+        ("Type", "; ".join(record.pub_types)),
+        ("Language", record.language),
         ("Abstract", abstract),
     ]
 
@@ -74,7 +84,9 @@ def _marked(value: str, other: str) -> Content:
     return Content(" ").join(pieces)
 
 
-def pair_contents(left: Record, right: Record, left_source: str, right_source: str) -> tuple[Content, Content]:
+def pair_contents(
+    left: Record, right: Record, left_source: str, right_source: str
+) -> tuple[Content, Content]:
     """The two records' fields, each marked where it differs from the other."""
     out = []
     for mine, theirs, source in ((left, right, left_source), (right, left, right_source)):
@@ -83,7 +95,9 @@ def pair_contents(left: Record, right: Record, left_source: str, right_source: s
         for label, value in _fields(mine):
             if not value and not other.get(label):
                 continue
-            lines.append(Content.assemble((f"{label}: ", "bold"), _marked(value, other.get(label, ""))))
+            lines.append(
+                Content.assemble((f"{label}: ", "bold"), _marked(value, other.get(label, "")))
+            )
         out.append(Content("\n").join(lines))
     return out[0], out[1]
 
@@ -106,7 +120,7 @@ class DuplicatesScreen(Screen[None]):
         super().__init__()
         self.queue: list[QueuedPair] = []
         self.index = 0
-        self.history: list[int] = []     # pair ids decided on this screen, for undo
+        self.history: list[int] = []  # pair ids decided on this screen, for undo
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -140,8 +154,13 @@ class DuplicatesScreen(Screen[None]):
         self.sub_title = f"Duplicates · {self.app.reviewer}"
         pair = self.current
         if pair is None:
-            status.update(Content.styled("No pairs wait for a verdict. Run `screener dedup` after an "
-                                         "import; esc goes back.", "italic"))
+            status.update(
+                Content.styled(
+                    "No pairs wait for a verdict. Run `screener dedup` after an "
+                    "import; esc goes back.",
+                    "italic",
+                )
+            )
             left.update("")
             right.update("")
             return
@@ -149,11 +168,16 @@ class DuplicatesScreen(Screen[None]):
         a, b = project.record(pair.record_a), project.record(pair.record_b)
         sa = ", ".join(project.record_sources(pair.record_a))
         sb = ", ".join(project.record_sources(pair.record_b))
-        status.update(Content.assemble(
-            (f"Pair {self.index + 1} of {len(self.queue)}", "bold"),
-            content_line(f" · records {pair.record_a} and {pair.record_b} · similarity {pair.score:.2f}"
-                         f" · why queued: {pair.rule or 'similar'}"),
-            ("   d/m merge · k keep apart · u undo · n/p next/previous", "$text-muted")))
+        status.update(
+            Content.assemble(
+                (f"Pair {self.index + 1} of {len(self.queue)}", "bold"),
+                content_line(
+                    f" · records {pair.record_a} and {pair.record_b} · similarity {pair.score:.2f}"
+                    f" · why queued: {pair.rule or 'similar'}"
+                ),
+                ("   d/m merge · k keep apart · u undo · n/p next/previous", "$text-muted"),
+            )
+        )
         left_content, right_content = pair_contents(a, b, sa, sb)
         left.update(left_content)
         right.update(right_content)
@@ -173,8 +197,9 @@ class DuplicatesScreen(Screen[None]):
             return
         self.history.append(pair.pair_id)
         self.post_message(DuplicateDecided(pair.pair_id, same))
-        self.notify(f"records {pair.record_a} and {pair.record_b}: "
-                    + ("merged" if same else "kept apart"))
+        self.notify(
+            f"records {pair.record_a} and {pair.record_b}: " + ("merged" if same else "kept apart")
+        )
         self.reload()
 
     @writes

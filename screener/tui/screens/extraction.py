@@ -45,7 +45,13 @@ from screener.tui.widgets.record_view import citation_line
 if TYPE_CHECKING:
     from screener.tui.app import ScreenerApp
 
-__all__ = ["CompareScreen", "ConvertPrompt", "ExtractionResolved", "ExtractionSaved", "ExtractionScreen"]
+__all__ = [
+    "CompareScreen",
+    "ConvertPrompt",
+    "ExtractionResolved",
+    "ExtractionSaved",
+    "ExtractionScreen",
+]
 
 
 class ExtractionSaved(Message):
@@ -71,8 +77,16 @@ class FieldBox(Vertical):
 
 def _group_targets(outcome: OutcomeSpec, key: str) -> dict[str, str]:
     """Which row fields a conversion fills when ``key`` has focus (mean/sd/n, or r)."""
-    groups = {"continuous": ({"mean": "m1i", "sd": "sd1i", "n": "n1i"}, {"mean": "m2i", "sd": "sd2i", "n": "n2i"}),
-              "prepost": ({"mean": "m_pre", "sd": "sd_pre", "n": "n"}, {"mean": "m_post", "sd": "sd_post", "n": "n"})}
+    groups = {
+        "continuous": (
+            {"mean": "m1i", "sd": "sd1i", "n": "n1i"},
+            {"mean": "m2i", "sd": "sd2i", "n": "n2i"},
+        ),
+        "prepost": (
+            {"mean": "m_pre", "sd": "sd_pre", "n": "n"},
+            {"mean": "m_post", "sd": "sd_post", "n": "n"},
+        ),
+    }
     if outcome.data_type == "prepost" and key == "r":
         return {"r": "r"}
     for group in groups.get(outcome.data_type, ()):
@@ -99,9 +113,9 @@ class ExtractionScreen(Screen[None]):
         super().__init__()
         self.study: str | None = None
         self.loaded: dict[ValueKey, ExtractionValue] = {}
-        self.pending: dict[str, tuple[str, conv.Converted]] = {}   # row field -> (text, conversion)
-        self.errors: dict[str, str] = {}                              # input id -> message
-        self._leaving = False         # Escape pressed once with values that could not be saved
+        self.pending: dict[str, tuple[str, conv.Converted]] = {}  # row field -> (text, conversion)
+        self.errors: dict[str, str] = {}  # input id -> message
+        self._leaving = False  # Escape pressed once with values that could not be saved
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -121,10 +135,18 @@ class ExtractionScreen(Screen[None]):
                     yield LiteralInput(placeholder="subgroup (e.g. 1 MIU)", id="subgroup")
                 yield Vertical(id="row-fields")
                 yield Static(id="row-warnings", markup=False)
-        yield KeyLine(("extraction.save", "extraction.new_study", "extraction.convert",
-                       "extraction.open_pdf", "extraction.compare", "extraction.risk_of_bias",
-                       "extraction.back"),
-                      note="Tab next field · each value is saved when you leave its field")
+        yield KeyLine(
+            (
+                "extraction.save",
+                "extraction.new_study",
+                "extraction.convert",
+                "extraction.open_pdf",
+                "extraction.compare",
+                "extraction.risk_of_bias",
+                "extraction.back",
+            ),
+            note="Tab next field · each value is saved when you leave its field",
+        )
         yield Footer()
 
     async def on_mount(self) -> None:
@@ -133,13 +155,17 @@ class ExtractionScreen(Screen[None]):
         self.form = project.extraction_form()
         self.outcomes = project.outcomes()
         if self.form:
-            await self.query_one("#study-fields").mount_all(FieldBox(f, "study") for f in self.form.study_fields)
+            await self.query_one("#study-fields").mount_all(
+                FieldBox(f, "study") for f in self.form.study_fields
+            )
         self.query_one("#outcome", Select).set_options((line(o), o) for o in self.outcomes)
         self.query_one("#studies", DataTable).add_columns("study", "reports")
         self.reload_studies()
         if not self.form:
-            self.notify("no extraction form yet: load one with `screener form REVIEW.db --builtin default`",
-                        severity="warning")
+            self.notify(
+                "no extraction form yet: load one with `screener form REVIEW.db --builtin default`",
+                severity="warning",
+            )
 
     # --- studies ------------------------------------------------------------------------------
     def reload_studies(self, select: str | None = None) -> None:
@@ -152,7 +178,8 @@ class ExtractionScreen(Screen[None]):
         linked = {r for s in self.studies for r in s.record_ids}
         free = [r for r in project.included_records() if r not in linked]
         self.query_one("#included-hint", Static).update(
-            f"{len(free)} included record(s) without a study: Ctrl+N" if free else "")
+            f"{len(free)} included record(s) without a study: Ctrl+N" if free else ""
+        )
         if select and any(s.name == select for s in self.studies):
             table.move_cursor(row=[s.name for s in self.studies].index(select))
         if self.studies and self.study is None:
@@ -167,8 +194,11 @@ class ExtractionScreen(Screen[None]):
         _, left = self.commit(self.query(FieldBox))
         if left and self.study in [s.name for s in self.studies]:
             # Moving on would drop what was typed: stay, and say what is wrong.
-            self.notify("not saved: " + "; ".join(left) + ". Correct or clear it before moving to "
-                        "another study.", severity="warning")
+            self.notify(
+                "not saved: " + "; ".join(left) + ". Correct or clear it before moving to "
+                "another study.",
+                severity="warning",
+            )
             event.data_table.move_cursor(row=[s.name for s in self.studies].index(self.study))
             return
         self.show_study(name)
@@ -181,8 +211,16 @@ class ExtractionScreen(Screen[None]):
         for record_id in study.record_ids:
             record = project.record(record_id)
             full = project.full_text(record_id)
-            pdf = "(not retrieved)" if full and full.not_retrieved else (full.path if full and full.path else "no PDF attached")
-            lines += [f"#{record_id} {record.title}", f"   {citation_line(record)}", f"   PDF: {pdf}"]
+            pdf = (
+                "(not retrieved)"
+                if full and full.not_retrieved
+                else (full.path if full and full.path else "no PDF attached")
+            )
+            lines += [
+                f"#{record_id} {record.title}",
+                f"   {citation_line(record)}",
+                f"   PDF: {pdf}",
+            ]
         if not study.record_ids:
             lines.append("no report linked")
         self.query_one("#study-record", Static).update(literal("\n".join(lines)))
@@ -220,8 +258,10 @@ class ExtractionScreen(Screen[None]):
         if outcome is not None:
             extra = self.form.outcome_fields if self.form else ()
             await rows.mount_all(FieldBox(f, "row") for f in (*data_fields(outcome), *extra))
-            tips = [f"timepoints: {', '.join(outcome.timepoints)}" if outcome.timepoints else "",
-                    f"subgroups: {', '.join(outcome.subgroups)}" if outcome.subgroups else ""]
+            tips = [
+                f"timepoints: {', '.join(outcome.timepoints)}" if outcome.timepoints else "",
+                f"subgroups: {', '.join(outcome.subgroups)}" if outcome.subgroups else "",
+            ]
             self.query_one("#timepoint", Input).tooltip = literal(tips[0]) if tips[0] else None
             self.query_one("#subgroup", Input).tooltip = literal(tips[1]) if tips[1] else None
         self.fill_row()
@@ -235,17 +275,23 @@ class ExtractionScreen(Screen[None]):
         self.query_one("#row-warnings", Static).update("")
 
     def row_values(self) -> dict[str, str]:
-        return {b.spec.key: b.query_one(Input).value for b in self.query(FieldBox) if b.scope == "row"}
+        return {
+            b.spec.key: b.query_one(Input).value for b in self.query(FieldBox) if b.scope == "row"
+        }
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._leaving = False
         if event.input.id in ("timepoint", "subgroup"):
-            dropped = [f"{box.spec.label} {box.query_one(Input).value!r}"
-                       for box in self.query(FieldBox)
-                       if box.scope == "row" and box.query_one(Input).id in self.errors]
+            dropped = [
+                f"{box.spec.label} {box.query_one(Input).value!r}"
+                for box in self.query(FieldBox)
+                if box.scope == "row" and box.query_one(Input).id in self.errors
+            ]
             if dropped:
-                self.notify("not saved (it did not pass its check): " + "; ".join(dropped),
-                            severity="warning")
+                self.notify(
+                    "not saved (it did not pass its check): " + "; ".join(dropped),
+                    severity="warning",
+                )
             self.fill_row()
             return
         box = event.input.parent
@@ -259,7 +305,8 @@ class ExtractionScreen(Screen[None]):
             self.errors[event.input.id or ""] = checked.message
         if box.scope == "row" and self.outcome is not None:
             self.query_one("#row-warnings", Static).update(
-                literal("\n".join(f"⚠ {w}" for w in row_warnings(self.outcome, self.row_values()))))
+                literal("\n".join(f"⚠ {w}" for w in row_warnings(self.outcome, self.row_values())))
+            )
 
     # --- saving: each field as it is left ------------------------------------------------------
     def entry_for(self, box: FieldBox) -> ValueEntry | None:
@@ -273,15 +320,20 @@ class ExtractionScreen(Screen[None]):
             return None
         before = self.loaded.get(key)
         checked = check_value(box.spec, text)
-        typed = checked.text if checked.ok else text.strip()      # as it would be stored
+        typed = checked.text if checked.ok else text.strip()  # as it would be stored
         if typed == (before.value if before else ""):
             return None
         method, details, imputed = "", {}, False
         pending = self.pending.get(box.spec.key) if box.scope == "row" else None
         if pending and pending[0] == text:
-            method, details, imputed = pending[1].method, dict(pending[1].details), pending[1].imputed
-        return ValueEntry(key.field, text, key.outcome, key.timepoint, key.subgroup, method, details,
-                          imputed)
+            method, details, imputed = (
+                pending[1].method,
+                dict(pending[1].details),
+                pending[1].imputed,
+            )
+        return ValueEntry(
+            key.field, text, key.outcome, key.timepoint, key.subgroup, method, details, imputed
+        )
 
     def changed_entries(self) -> list[ValueEntry]:
         return [entry for entry in map(self.entry_for, self.query(FieldBox)) if entry is not None]
@@ -345,7 +397,9 @@ class ExtractionScreen(Screen[None]):
         free = [r for r in project.included_records() if r not in linked]
         options = [(str(r), f"#{r} {citation_line(project.record(r))[:70]}") for r in free[:200]]
         options.append(("", "a study without a linked record"))
-        self.app.push_screen(PickList("Which report does the study come from?", options), self._picked_record)
+        self.app.push_screen(
+            PickList("Which report does the study come from?", options), self._picked_record
+        )
 
     def _picked_record(self, choice: str | None) -> None:
         if choice is None:
@@ -353,8 +407,10 @@ class ExtractionScreen(Screen[None]):
         if choice and self.studies:
             # a report of a study that has one already (e.g. made from an extraction CSV)
             options = [("", "a new study"), *((s.name, s.name) for s in self.studies)]
-            self.app.push_screen(PickList("Which study does the report belong to?", options),
-                                 lambda study: self._picked_study(study, choice))
+            self.app.push_screen(
+                PickList("Which study does the report belong to?", options),
+                lambda study: self._picked_study(study, choice),
+            )
             return
         self._ask_name(choice)
 
@@ -372,14 +428,16 @@ class ExtractionScreen(Screen[None]):
             record = self.app.project.record(int(choice))
             first = record.authors[0].family if record.authors else ""
             suggestion = f"{first} {record.year or ''}".strip()
-        self.app.push_screen(TextPrompt("Study name", value=suggestion, help_text="e.g. Zhang 2021"),
-                             lambda name: self._create_study(name, choice))
+        self.app.push_screen(
+            TextPrompt("Study name", value=suggestion, help_text="e.g. Zhang 2021"),
+            lambda name: self._create_study(name, choice),
+        )
 
     def _create_study(self, name: str | None, record: str) -> None:
         if not name:
             return
         if record and any(s.name == " ".join(name.split()) for s in self.studies):
-            self._link(name, record)      # the study exists: the report is one more of its own
+            self._link(name, record)  # the study exists: the report is one more of its own
             return
         try:
             self.app.project.create_study(name, record_ids=[int(record)] if record else [])
@@ -405,12 +463,19 @@ class ExtractionScreen(Screen[None]):
         focused = self.focused
         box = focused.parent if isinstance(focused, Input) else None
         outcome = self.outcome
-        targets = _group_targets(outcome, box.spec.key) if isinstance(box, FieldBox) and outcome else {}
+        targets = (
+            _group_targets(outcome, box.spec.key) if isinstance(box, FieldBox) and outcome else {}
+        )
         if not targets:
-            self.notify("focus a mean, SD or r field of an outcome row to convert into it", severity="warning")
+            self.notify(
+                "focus a mean, SD or r field of an outcome row to convert into it",
+                severity="warning",
+            )
             return
         n_text = self.row_values().get(targets.get("n", ""), "")
-        self.app.push_screen(ConvertPrompt(targets, n_text), lambda result: self._converted(targets, result))
+        self.app.push_screen(
+            ConvertPrompt(targets, n_text), lambda result: self._converted(targets, result)
+        )
 
     def _converted(self, targets: dict[str, str], result: conv.Converted | None) -> None:
         if result is None:
@@ -422,7 +487,9 @@ class ExtractionScreen(Screen[None]):
             text = format_number(int(value) if name == "n" else round(value, 4))
             self.query_one(f"#in-row-{key}", Input).value = text
             self.pending[key] = (text, result)
-        self.notify(f"converted ({result.method}{', imputed' if result.imputed else ''}); Ctrl+S saves it")
+        self.notify(
+            f"converted ({result.method}{', imputed' if result.imputed else ''}); Ctrl+S saves it"
+        )
 
     def action_open_pdf(self) -> None:
         study = next((s for s in self.studies if s.name == self.study), None)
@@ -443,7 +510,10 @@ class ExtractionScreen(Screen[None]):
         _, left = self.commit(self.query(FieldBox))
         if left and not self._leaving:
             self._leaving = True
-            self.notify("not saved: " + "; ".join(left) + ". Correct it, or press Escape again to "
-                        "leave without it.", severity="warning")
+            self.notify(
+                "not saved: " + "; ".join(left) + ". Correct it, or press Escape again to "
+                "leave without it.",
+                severity="warning",
+            )
             return
         self.app.pop_screen()

@@ -52,7 +52,7 @@ class CompareScreen(Screen[None]):
 
     def on_mount(self) -> None:
         names = self.app.project.extractors()
-        self.pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1:]]
+        self.pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1 :]]
         if self.pair is None and self.pairs:
             self.pair = self.pairs[0]
         self.query_one(DataTable).add_columns("study", "outcome row", "field", "first", "second")
@@ -64,15 +64,26 @@ class CompareScreen(Screen[None]):
         if self.pair is None:
             self.rows = []
             self.sub_title = "Compare extractors"
-            self.query_one("#compare-detail", Static).update("fewer than two extractors have entered values")
+            self.query_one("#compare-detail", Static).update(
+                "fewer than two extractors have entered values"
+            )
             return
         first, second = self.pair
         self.sub_title = f"Compare · {first} vs {second} · resolving as {self.app.reviewer}"
         self.rows = self.app.project.compare_extractions(first, second)
         for i, d in enumerate(self.rows):
-            row = " · ".join(p for p in (d.key.outcome, d.key.timepoint, d.key.subgroup) if p) or "(study)"
-            table.add_row(line(d.key.study), line(row), line(d.key.field), line(d.values[0][1] or "—"),
-                          line(d.values[1][1] or "—"), key=str(i))
+            row = (
+                " · ".join(p for p in (d.key.outcome, d.key.timepoint, d.key.subgroup) if p)
+                or "(study)"
+            )
+            table.add_row(
+                line(d.key.study),
+                line(row),
+                line(d.key.field),
+                line(d.values[0][1] or "—"),
+                line(d.values[1][1] or "—"),
+                key=str(i),
+            )
         if self.rows:
             table.move_cursor(row=min(keep, len(self.rows) - 1))
         self.show_detail()
@@ -91,15 +102,28 @@ class CompareScreen(Screen[None]):
             return
         if d is None:
             self.query_one("#compare-detail", Static).update(
-                literal(f"{self.pair[0]} and {self.pair[1]} agree on every field they both extracted"))
+                literal(
+                    f"{self.pair[0]} and {self.pair[1]} agree on every field they both extracted"
+                )
+            )
             return
         lines = [f"{len(self.rows)} discrepancies · {d.key.describe()}"]
         for i, (who, value) in enumerate(d.values, 1):
-            found = [v for v in self.app.project.extraction_values(study=d.key.study, reviewer=who)
-                     if v.key == d.key and v.role == "extractor"]
-            how = f" ({found[0].method}{', imputed' if found[0].imputed else ''})" if found and found[0].method else ""
+            found = [
+                v
+                for v in self.app.project.extraction_values(study=d.key.study, reviewer=who)
+                if v.key == d.key and v.role == "extractor"
+            ]
+            how = (
+                f" ({found[0].method}{', imputed' if found[0].imputed else ''})"
+                if found and found[0].method
+                else ""
+            )
             lines.append(f"{i}  {who}: {value or '(empty)'}{how}")
-        lines.append("1/2 take a value · e type the agreed value · recorded as agreed by " + str(self.app.reviewer))
+        lines.append(
+            "1/2 take a value · e type the agreed value · recorded as agreed by "
+            + str(self.app.reviewer)
+        )
         self.query_one("#compare-detail", Static).update(literal("\n".join(lines)))
 
     @writes
@@ -108,11 +132,18 @@ class CompareScreen(Screen[None]):
         if d is None:
             return
         who, value = d.values[index]
-        found = [v for v in self.app.project.extraction_values(study=d.key.study, reviewer=who)
-                 if v.key == d.key and v.role == "extractor"]
+        found = [
+            v
+            for v in self.app.project.extraction_values(study=d.key.study, reviewer=who)
+            if v.key == d.key and v.role == "extractor"
+        ]
         extra = {}
         if found:
-            extra = {"method": found[0].method, "details": found[0].details, "imputed": found[0].imputed}
+            extra = {
+                "method": found[0].method,
+                "details": found[0].details,
+                "imputed": found[0].imputed,
+            }
         self._resolve(d.key, value, **extra)
 
     @writes
@@ -120,9 +151,12 @@ class CompareScreen(Screen[None]):
         d = self.current
         if d is None:
             return
-        self.app.push_screen(TextPrompt(f"Agreed value of {d.key.field}", value=d.values[0][1],
-                                        help_text=d.key.describe()),
-                             lambda text: None if text is None else self._resolve(d.key, text))
+        self.app.push_screen(
+            TextPrompt(
+                f"Agreed value of {d.key.field}", value=d.values[0][1], help_text=d.key.describe()
+            ),
+            lambda text: None if text is None else self._resolve(d.key, text),
+        )
 
     def _resolve(self, key: ValueKey, value: str, **extra) -> None:
         keep = self.query_one(DataTable).cursor_row

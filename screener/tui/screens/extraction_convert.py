@@ -27,8 +27,12 @@ class ConvertPrompt(ModalScreen[conv.Converted | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Convert into: " + ", ".join(self.targets.values()), classes="prompt-title")
-            yield Select([(conv.CONVERSIONS[k][0], k) for k in self.kinds], value=self.kinds[0], allow_blank=False,
-                         id="convert-kind")
+            yield Select(
+                [(conv.CONVERSIONS[k][0], k) for k in self.kinds],
+                value=self.kinds[0],
+                allow_blank=False,
+                id="convert-kind",
+            )
             yield Vertical(id="convert-inputs")
             yield Static(id="convert-error", markup=False)
             yield Label("Enter or Ctrl+S converts; Escape cancels", classes="prompt-help")
@@ -43,15 +47,23 @@ class ConvertPrompt(ModalScreen[conv.Converted | None]):
     async def _inputs(self, kind: str) -> None:
         box = self.query_one("#convert-inputs")
         await box.remove_children()
-        await box.mount_all(LiteralInput(value=self.n_text if name == "n" else "", placeholder=name,
-                                         id=f"cv-{name}") for name in conv.CONVERSIONS[kind][1])
+        await box.mount_all(
+            LiteralInput(
+                value=self.n_text if name == "n" else "", placeholder=name, id=f"cv-{name}"
+            )
+            for name in conv.CONVERSIONS[kind][1]
+        )
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_apply()
 
     def action_apply(self) -> None:
         kind = str(self.query_one("#convert-kind", Select).value)
-        raw = {i.id.removeprefix("cv-"): i.value.strip() for i in self.query("#convert-inputs Input").results(Input) if i.id}
+        raw = {
+            i.id.removeprefix("cv-"): i.value.strip()
+            for i in self.query("#convert-inputs Input").results(Input)
+            if i.id
+        }
         try:
             self.dismiss(conv.convert(kind, raw))
         except conv.ConversionError as exc:

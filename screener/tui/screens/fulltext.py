@@ -61,7 +61,9 @@ class FullTextScreen(ScreeningScreen):
             if not text or not text.strip():
                 return
             try:
-                found = self.app.project.attach_full_text(record_id, text.strip(), self.app.reviewer)
+                found = self.app.project.attach_full_text(
+                    record_id, text.strip(), self.app.reviewer
+                )
             except ScreenerError as exc:
                 self.notify(str(exc), severity="error")
                 return
@@ -69,8 +71,13 @@ class FullTextScreen(ScreeningScreen):
             self.notify(f"attached {Path(found.path).name}")
             self.show_record()
 
-        self.app.push_screen(TextPrompt(f"Full text of record {record_id}",
-                                        placeholder="path to the PDF, e.g. ~/papers/smith2019.pdf"), attach)
+        self.app.push_screen(
+            TextPrompt(
+                f"Full text of record {record_id}",
+                placeholder="path to the PDF, e.g. ~/papers/smith2019.pdf",
+            ),
+            attach,
+        )
 
     def action_open(self) -> None:
         record_id = self.record_id
@@ -102,8 +109,13 @@ class FullTextScreen(ScreeningScreen):
             project.mark_not_retrieved(record_id, me, note=note)
             self.show_record()
 
-        self.app.push_screen(TextPrompt(f"Record {record_id}: report not retrievable",
-                                        placeholder="why (optional), e.g. author did not reply"), mark)
+        self.app.push_screen(
+            TextPrompt(
+                f"Record {record_id}: report not retrievable",
+                placeholder="why (optional), e.g. author did not reply",
+            ),
+            mark,
+        )
 
     @writes
     def action_reason(self) -> None:
@@ -111,10 +123,16 @@ class FullTextScreen(ScreeningScreen):
             return
         reasons = self.review.exclusion_reasons
         if not reasons:
-            self.notify("add exclusion reasons to the review first: full-text exclusions need one",
-                        severity="error")
+            self.notify(
+                "add exclusion reasons to the review first: full-text exclusions need one",
+                severity="error",
+            )
             return
         self.app.push_screen(
-            PickList("Exclude the full text, with the reason:", [(r, r) for r in reasons],
-                     help_text="a reason is required at full text; press its number"),
-            lambda reason: self.decide(Choice.EXCLUDE, reason) if reason else None)
+            PickList(
+                "Exclude the full text, with the reason:",
+                [(r, r) for r in reasons],
+                help_text="a reason is required at full text; press its number",
+            ),
+            lambda reason: self.decide(Choice.EXCLUDE, reason) if reason else None,
+        )

@@ -23,11 +23,19 @@ _NOTES = (
 def help_content(title: str, keys: list[tuple[str, str, str]]) -> Content:
     """``keys``: (key as shown, description, binding id or '')."""
     width = max((len(k) for k, _, _ in keys), default=3) + 2
-    parts = [content_line(f"Keys — {title}", "bold underline"),
-             Content.styled(CLOSE_HINT, "$text-muted"), Content("")]
+    parts = [
+        content_line(f"Keys — {title}", "bold underline"),
+        Content.styled(CLOSE_HINT, "$text-muted"),
+        Content(""),
+    ]
     for key, description, binding_id in keys:
-        parts.append(Content.assemble((f"{key:<{width}}", "bold $accent"), description,
-                                      (f"  [{binding_id}]" if binding_id else "", "$text-muted")))
+        parts.append(
+            Content.assemble(
+                (f"{key:<{width}}", "bold $accent"),
+                description,
+                (f"  [{binding_id}]" if binding_id else "", "$text-muted"),
+            )
+        )
     parts.append(Content(""))
     parts.extend(Content.styled(line, "italic $text-muted") for line in _NOTES)
     return Content("\n").join(parts)

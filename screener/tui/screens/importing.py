@@ -67,23 +67,29 @@ class ImportFailed(WorkerReport):
         self.error = error
 
 
-SOURCE_NEEDED = ("The file does not say which database it came from: type its source above "
-                 "(e.g. Embase, or other:citation for citation searching) to import it.")
+SOURCE_NEEDED = (
+    "The file does not say which database it came from: type its source above "
+    "(e.g. Embase, or other:citation for citation searching) to import it."
+)
 
 
 def preview_text(preview: ImportPreview, source: str = "") -> str:
     """One short paragraph describing what importing ``preview``'s file would do (under
     ``source`` when one is typed)."""
     database = source.strip() or preview.database or "source not named in the file"
-    lines = [f"{preview.file_name}: {preview.label} · {database} · "
-             f"{count_of(preview.count, 'record')} · {preview.encoding}"]
+    lines = [
+        f"{preview.file_name}: {preview.label} · {database} · "
+        f"{count_of(preview.count, 'record')} · {preview.encoding}"
+    ]
     if preview.needs_source and not source.strip():
         lines.append(SOURCE_NEEDED)
     if preview.bad:
         lines.append(f"{len(preview.bad):,} malformed: {preview.bad[0]}")
         lines.append("Tick 'Skip malformed entries' to import the rest.")
     if preview.imported_before:
-        lines.append(f"Imported before as {preview.imported_before}; importing again adds the records twice.")
+        lines.append(
+            f"Imported before as {preview.imported_before}; importing again adds the records twice."
+        )
     return "\n".join(lines)
 
 
@@ -101,13 +107,23 @@ class ImportScreen(ModalScreen[ImportResult | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("Import a database export (RIS, MEDLINE, Web of Science, Embase, Scopus, CNKI ...)")
-            yield LiteralInput(self.initial_path, placeholder="path to the export file, then Enter",
-                               id="import-path")
-            yield LiteralInput("", id="import-source",
-                               placeholder="source: the database (needed if the file does not "
-                                           "say), or other:website, other:citation ...")
-            yield Static("Enter a path and press Enter to see what the file holds.", id="import-preview")
+            yield Label(
+                "Import a database export (RIS, MEDLINE, Web of Science, Embase, Scopus, CNKI ...)"
+            )
+            yield LiteralInput(
+                self.initial_path,
+                placeholder="path to the export file, then Enter",
+                id="import-path",
+            )
+            yield LiteralInput(
+                "",
+                id="import-source",
+                placeholder="source: the database (needed if the file does not "
+                "say), or other:website, other:citation ...",
+            )
+            yield Static(
+                "Enter a path and press Enter to see what the file holds.", id="import-preview"
+            )
             yield Checkbox("Skip malformed entries", id="import-skip-bad")
             yield ProgressBar(id="import-progress", show_eta=False)
             with Horizontal(id="import-buttons"):
@@ -158,7 +174,9 @@ class ImportScreen(ModalScreen[ImportResult | None]):
         self._set_busy(False)
         self.preview = message.preview
         self._say(preview_text(message.preview, self.source()))
-        self.query_one("#import-progress", ProgressBar).update(total=message.preview.count, progress=0)
+        self.query_one("#import-progress", ProgressBar).update(
+            total=message.preview.count, progress=0
+        )
         self.query_one("#import-run", Button).disabled = not self.can_import()
         if message.preview.needs_source and not self.source():
             self.query_one("#import-source", Input).focus()
@@ -194,15 +212,17 @@ class ImportScreen(ModalScreen[ImportResult | None]):
         self._import(self.app.project.path, path, skip_bad, again, source)
 
     @work(thread=True, exclusive=True, group="import", name="import-run")
-    def _import(self, review: Path, path: Path, skip_bad: bool, again: bool,
-                source: str | None) -> None:
+    def _import(
+        self, review: Path, path: Path, skip_bad: bool, again: bool, source: str | None
+    ) -> None:
         def progress(done: int, total: int | None) -> None:
             self.post_message(ImportProgressed(done, total))
 
         try:
             with Project.open(review) as project:
-                result = project.import_file(path, source=source, skip_bad=skip_bad, again=again,
-                                             progress=progress)
+                result = project.import_file(
+                    path, source=source, skip_bad=skip_bad, again=again, progress=progress
+                )
         except ScreenerError as exc:
             self.post_message(ImportFailed(str(exc)))
             return
@@ -223,8 +243,11 @@ class ImportScreen(ModalScreen[ImportResult | None]):
             return
         self._set_busy(False)
         result = message.result
-        self.notify(f"{result.file_name}: {count_of(result.count_imported, 'record')} imported from "
-                    f"{result.database}", markup=False)
+        self.notify(
+            f"{result.file_name}: {count_of(result.count_imported, 'record')} imported from "
+            f"{result.database}",
+            markup=False,
+        )
         self.dismiss(result)
 
     def on_import_failed(self, message: ImportFailed) -> None:

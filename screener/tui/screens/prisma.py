@@ -58,9 +58,12 @@ class PrismaScreen(Screen[None]):
     def action_recount(self) -> None:
         counts = self.app.project.prisma_counts()
         text = Text()
-        for line in visible(text_diagram(counts)).splitlines():   # database names are data
-            style = "bold red" if line.lstrip().startswith("!") else (
-                "bold" if line and not line.startswith(" ") else "")
+        for line in visible(text_diagram(counts)).splitlines():  # database names are data
+            style = (
+                "bold red"
+                if line.lstrip().startswith("!")
+                else ("bold" if line and not line.startswith(" ") else "")
+            )
             text.append(line + "\n", style=style)
         self.text = text.plain
         self.query_one("#prisma-text", Static).update(text)

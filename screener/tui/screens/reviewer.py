@@ -35,8 +35,10 @@ class ReviewerPrompt(ModalScreen[str | None]):
 
     app: ScreenerApp  # Textual types it App[object]; this screen runs in ScreenerApp
 
-    BINDINGS = [Binding("escape", "cancel", "Quit"),
-                *(Binding(str(n % 10), f"pick({n - 1})", show=False) for n in range(1, 11))]
+    BINDINGS = [
+        Binding("escape", "cancel", "Quit"),
+        *(Binding(str(n % 10), f"pick({n - 1})", show=False) for n in range(1, 11)),
+    ]
 
     def __init__(self, reviewers: Sequence[Reviewer]) -> None:
         super().__init__()
@@ -46,16 +48,23 @@ class ReviewerPrompt(ModalScreen[str | None]):
         with Vertical():
             if any(r.is_lead for r in self.reviewers):
                 yield Label("Who is screening? Pick your name:", classes="prompt-title")
-                yield OptionList(*(Option(_choice(n, r), id=str(n - 1))
-                                   for n, r in enumerate(self.reviewers, 1)), id="reviewer-list")
+                yield OptionList(
+                    *(
+                        Option(_choice(n, r), id=str(n - 1))
+                        for n, r in enumerate(self.reviewers, 1)
+                    ),
+                    id="reviewer-list",
+                )
                 yield Label(_ADD_HINT, classes="prompt-help")
             else:
-                yield Label("This review has no lead yet. Your name (you become its lead):",
-                            classes="prompt-title")
+                yield Label(
+                    "This review has no lead yet. Your name (you become its lead):",
+                    classes="prompt-title",
+                )
                 yield Input(placeholder="e.g. alice", id="reviewer-name")
 
     def action_pick(self, index: int) -> None:
-        if self.query(Input):       # typing the lead's name: digits are part of it
+        if self.query(Input):  # typing the lead's name: digits are part of it
             return
         if 0 <= index < len(self.reviewers):
             self.dismiss(self.reviewers[index].name)
@@ -70,7 +79,7 @@ class ReviewerPrompt(ModalScreen[str | None]):
             return
         try:
             lead = self.app.project.declare_lead(name)
-        except ScreenerError as exc:   # e.g. someone declared reviewers meanwhile
+        except ScreenerError as exc:  # e.g. someone declared reviewers meanwhile
             self.notify(visible(str(exc)), severity="error", markup=False)
             self.reviewers = self.app.project.reviewers()
             self.refresh(recompose=True)

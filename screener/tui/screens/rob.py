@@ -63,7 +63,13 @@ class RobScreen(Screen[None]):
         Binding("t", "tool", "Tool", id="rob.tool"),
         Binding("backspace,delete", "clear", "Clear", show=False, id="rob.clear"),
         Binding("right_square_bracket", "study(1)", "Next study", show=False, id="rob.next_study"),
-        Binding("left_square_bracket", "study(-1)", "Previous study", show=False, id="rob.previous_study"),
+        Binding(
+            "left_square_bracket",
+            "study(-1)",
+            "Previous study",
+            show=False,
+            id="rob.previous_study",
+        ),
         Binding("ctrl+r", "compare", "Compare assessors", show=False, id="rob.compare"),
         Binding("escape", "back", "Back", id="rob.back"),
     ]
@@ -71,8 +77,8 @@ class RobScreen(Screen[None]):
     def __init__(self, study: str | None = None, tool: str | None = None) -> None:
         super().__init__()
         self.study, self._tool_key = study, tool
-        self.saved: dict[str, dict[str, Draft]] = {}          # tool -> study -> my saved judgements
-        self.drafts: dict[tuple[str, str], Draft] = {}        # (tool, study) -> what is on screen
+        self.saved: dict[str, dict[str, Draft]] = {}  # tool -> study -> my saved judgements
+        self.drafts: dict[tuple[str, str], Draft] = {}  # (tool, study) -> what is on screen
         self.rows: list[str] = []
         self._leaving = False
 
@@ -85,9 +91,19 @@ class RobScreen(Screen[None]):
                 yield DataTable(id="rob-domains", cursor_type="row")
                 yield Static(id="rob-detail")
                 yield Static(id="rob-overall", markup=False)
-        yield KeyLine(("rob.support", "rob.save", "rob.tool", "rob.previous_study", "rob.next_study",
-                       "rob.clear", "rob.compare", "rob.back"),
-                      note="a judgement: its key, listed above for the highlighted domain")
+        yield KeyLine(
+            (
+                "rob.support",
+                "rob.save",
+                "rob.tool",
+                "rob.previous_study",
+                "rob.next_study",
+                "rob.clear",
+                "rob.compare",
+                "rob.back",
+            ),
+            note="a judgement: its key, listed above for the highlighted domain",
+        )
         yield Footer()
 
     def on_mount(self) -> None:
@@ -107,7 +123,10 @@ class RobScreen(Screen[None]):
         self.show_tool()
         self.query_one("#rob-domains", DataTable).focus()
         if not self.studies:
-            self.notify("no studies yet: make them on the extraction screen (x, then Ctrl+N)", severity="warning")
+            self.notify(
+                "no studies yet: make them on the extraction screen (x, then Ctrl+N)",
+                severity="warning",
+            )
 
     # --- what is shown ----------------------------------------------------------------------------
     def mine(self, tool: str) -> dict[str, Draft]:
@@ -128,8 +147,11 @@ class RobScreen(Screen[None]):
         return self.drafts[key]
 
     def unsaved(self) -> list[tuple[str, str]]:
-        return [(tool, study) for (tool, study), draft in self.drafts.items()
-                if study and draft != self.mine(tool).get(study, {})]
+        return [
+            (tool, study)
+            for (tool, study), draft in self.drafts.items()
+            if study and draft != self.mine(tool).get(study, {})
+        ]
 
     @property
     def domain(self) -> str | None:
@@ -149,8 +171,9 @@ class RobScreen(Screen[None]):
     def show_heading(self) -> None:
         """Which study is being judged, with which tool."""
         study = content_line(self.study, "bold") if self.study else Content("no study yet")
-        self.query_one("#rob-tool", Static).update(Content.assemble(
-            "Judging ", study, f" with {self.tool.name} · t: other tool"))
+        self.query_one("#rob-tool", Static).update(
+            Content.assemble("Judging ", study, f" with {self.tool.name} · t: other tool")
+        )
 
     def _mark(self, study: str) -> str:
         if (self.tool.key, study) in self.unsaved():
@@ -168,15 +191,24 @@ class RobScreen(Screen[None]):
         for d in self.tool.domains:
             code, _, name = d.label.partition(" ")
             judgement, support = draft.get(d.key, ("", ""))
-            table.add_row(code, judgement_text(self.tool, d.key, judgement, suffix=" ✎" if support else ""),
-                          name, key=d.key)
+            table.add_row(
+                code,
+                judgement_text(self.tool, d.key, judgement, suffix=" ✎" if support else ""),
+                name,
+                key=d.key,
+            )
         overall, auto, explanation = overall_text(self.tool, {k: v[0] for k, v in draft.items()})
         note = " ✎" if draft.get(OVERALL, ("", ""))[1] else ""
-        table.add_row("", judgement_text(self.tool, OVERALL, overall, suffix=" (auto)" if auto else note),
-                      "Overall", key=OVERALL)
+        table.add_row(
+            "",
+            judgement_text(self.tool, OVERALL, overall, suffix=" (auto)" if auto else note),
+            "Overall",
+            key=OVERALL,
+        )
         table.move_cursor(row=min(max(keep, 0), len(self.rows) - 1))
         self.query_one("#rob-overall", Static).update(
-            explanation + ("\n● unsaved: Ctrl+S saves" if self.unsaved() else ""))
+            explanation + ("\n● unsaved: Ctrl+S saves" if self.unsaved() else "")
+        )
         self.show_detail()
 
     def show_detail(self) -> None:
@@ -190,7 +222,11 @@ class RobScreen(Screen[None]):
         self.refresh_bindings()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.data_table.id == "rob-studies" and event.row_key.value and event.row_key.value != self.study:
+        if (
+            event.data_table.id == "rob-studies"
+            and event.row_key.value
+            and event.row_key.value != self.study
+        ):
             self.study = str(event.row_key.value)
             self.show_domains(0)
         elif event.data_table.id == "rob-domains":
@@ -199,8 +235,11 @@ class RobScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "judge":
             domain = self.domain if hasattr(self, "tool") else None
-            return domain is not None and judgement_keys(self.tool.allowed(domain)).get(
-                str(parameters[0])) == parameters[1]
+            return (
+                domain is not None
+                and judgement_keys(self.tool.allowed(domain)).get(str(parameters[0]))
+                == parameters[1]
+            )
         return True
 
     # --- judging ------------------------------------------------------------------------------------
@@ -223,10 +262,19 @@ class RobScreen(Screen[None]):
         if domain is None:
             return
         support = self.draft.get(domain, ("", ""))[1]
-        label = "Overall" if domain == OVERALL else (self.tool.domain(domain) or self.tool.domains[0]).label
+        label = (
+            "Overall"
+            if domain == OVERALL
+            else (self.tool.domain(domain) or self.tool.domains[0]).label
+        )
         self.app.push_screen(
-            TextPrompt(f"Support for {label}", value=support, help_text="a quote from the report, or a note"),
-            lambda text: None if text is None else self._supported(domain, text))
+            TextPrompt(
+                f"Support for {label}",
+                value=support,
+                help_text="a quote from the report, or a note",
+            ),
+            lambda text: None if text is None else self._supported(domain, text),
+        )
 
     def _supported(self, domain: str, text: str) -> None:
         self.draft[domain] = (self.draft.get(domain, ("", ""))[0], " ".join(text.split()))
@@ -237,7 +285,9 @@ class RobScreen(Screen[None]):
         row = self.query_one("#rob-domains", DataTable).cursor_row
         self.show_domains(row + 1 if advance else row)
         if self.study:
-            self.query_one("#rob-studies", DataTable).update_cell(self.study, "mark", self._mark(self.study))
+            self.query_one("#rob-studies", DataTable).update_cell(
+                self.study, "mark", self._mark(self.study)
+            )
 
     # --- saving and moving --------------------------------------------------------------------------
     @writes
@@ -249,21 +299,34 @@ class RobScreen(Screen[None]):
         for tool, study in pending:
             draft, before = self.drafts[(tool, study)], self.mine(tool).get(study, {})
             changed = [d for d in {**before, **draft} if draft.get(d) != before.get(d)]
-            judged = {d: draft.get(d, ("", ""))[0] for d in changed if draft.get(d, ("", ""))[0] or d in before}
+            judged = {
+                d: draft.get(d, ("", ""))[0]
+                for d in changed
+                if draft.get(d, ("", ""))[0] or d in before
+            }
             if not judged:
                 continue
             try:
-                self.app.project.save_rob(study, tool, self.app.reviewer, judged,
-                                          support={d: draft[d][1] for d in judged if d in draft})
+                self.app.project.save_rob(
+                    study,
+                    tool,
+                    self.app.reviewer,
+                    judged,
+                    support={d: draft[d][1] for d in judged if d in draft},
+                )
             except ScreenerError as exc:
                 self.notify(f"{study}: {exc}", severity="error")
                 return
             self.saved.pop(tool, None)
             self.post_message(RobSaved(study, tool, len(judged)))
-            self.notify(f"saved {len(judged)} judgement(s) of {study} ({TOOLS[tool].name.split(' (')[0]})")
+            self.notify(
+                f"saved {len(judged)} judgement(s) of {study} ({TOOLS[tool].name.split(' (')[0]})"
+            )
         if self.unsaved():
-            self.notify("a support note is saved with its domain's judgement: judge the domain, then Ctrl+S",
-                        severity="warning")
+            self.notify(
+                "a support note is saved with its domain's judgement: judge the domain, then Ctrl+S",
+                severity="warning",
+            )
         self.show_tool(row=None)
 
     def action_study(self, step: int) -> None:
@@ -273,8 +336,14 @@ class RobScreen(Screen[None]):
 
     def action_tool(self) -> None:
         options = [(t.key, t.name) for t in TOOLS.values()]
-        self.app.push_screen(PickList("Which risk-of-bias tool?", options,
-                                      help_text="unsaved judgements of each tool are kept"), self._picked_tool)
+        self.app.push_screen(
+            PickList(
+                "Which risk-of-bias tool?",
+                options,
+                help_text="unsaved judgements of each tool are kept",
+            ),
+            self._picked_tool,
+        )
 
     def _picked_tool(self, key: str | None) -> None:
         if key and key != self.tool.key:
@@ -287,7 +356,9 @@ class RobScreen(Screen[None]):
     def action_back(self) -> None:
         if self.unsaved() and not self._leaving:
             self._leaving = True
-            self.notify("unsaved judgements: Ctrl+S saves them; Escape again leaves without saving",
-                        severity="warning")
+            self.notify(
+                "unsaved judgements: Ctrl+S saves them; Escape again leaves without saving",
+                severity="warning",
+            )
             return
         self.app.pop_screen()

@@ -31,8 +31,16 @@ class RobResolved(Message):
 class RobCompareScreen(Screen[None]):
     app: ScreenerApp  # Textual types it App[object]; this screen runs in ScreenerApp
     BINDINGS = [
-        *(Binding(str(n), f"take({n - 1})", f"Take assessor {n}", show=n <= 2, id=f"rob_compare.take_{n}")
-          for n in range(1, 10)),
+        *(
+            Binding(
+                str(n),
+                f"take({n - 1})",
+                f"Take assessor {n}",
+                show=n <= 2,
+                id=f"rob_compare.take_{n}",
+            )
+            for n in range(1, 10)
+        ),
         Binding("t", "tool", "Tool", id="rob_compare.tool"),
         Binding("escape", "back", "Back", id="rob_compare.back"),
     ]
@@ -57,14 +65,20 @@ class RobCompareScreen(Screen[None]):
         return found.label if found else "Overall" if domain == OVERALL else domain
 
     def reload(self, keep: int = 0) -> None:
-        self.sub_title = f"Compare risk of bias · {self.tool.name.split(' (')[0]} · as {self.app.reviewer}"
+        self.sub_title = (
+            f"Compare risk of bias · {self.tool.name.split(' (')[0]} · as {self.app.reviewer}"
+        )
         self.rows = list(self.app.project.rob_summary(self.tool.key).disagreements)
         table = self.query_one(DataTable)
         table.clear()
         for i, (study, outcome, domain, judged) in enumerate(self.rows):
             where = f"{study} ({outcome})" if outcome else study
-            table.add_row(line(where), self.label(domain), line(" · ".join(f"{who}: {j}" for who, j in judged)),
-                          key=str(i))
+            table.add_row(
+                line(where),
+                self.label(domain),
+                line(" · ".join(f"{who}: {j}" for who, j in judged)),
+                key=str(i),
+            )
         if self.rows:
             table.move_cursor(row=min(keep, len(self.rows) - 1))
         self.show_detail()
@@ -84,13 +98,18 @@ class RobCompareScreen(Screen[None]):
             detail.update(f"no open disagreements in {self.tool.name}")
             return
         study, outcome, domain, judged = found
-        support = {j.reviewer: j.support for j in self.app.project.rob_judgements(study=study, tool=self.tool.key)
-                   if j.domain == domain and j.outcome == outcome and j.role == "assessor"}
+        support = {
+            j.reviewer: j.support
+            for j in self.app.project.rob_judgements(study=study, tool=self.tool.key)
+            if j.domain == domain and j.outcome == outcome and j.role == "assessor"
+        }
         lines = [f"{len(self.rows)} disagreement(s) · {study} · {self.label(domain)}"]
         for n, (who, judgement) in enumerate(judged, 1):
             note = support.get(who, "")
             lines.append(f"{n}  {who}: {judgement}" + (f" — “{note}”" if note else ""))
-        lines.append(f"1-{len(judged)} take that judgement · recorded as agreed by {self.app.reviewer}")
+        lines.append(
+            f"1-{len(judged)} take that judgement · recorded as agreed by {self.app.reviewer}"
+        )
         detail.update(literal("\n".join(lines)))
 
     @writes
@@ -101,8 +120,14 @@ class RobCompareScreen(Screen[None]):
         study, outcome, domain, judged = found
         judgement = judged[index][1]
         try:
-            self.app.project.save_rob(study, self.tool.key, self.app.reviewer, {domain: judgement},
-                                      outcome=outcome, consensus=True)
+            self.app.project.save_rob(
+                study,
+                self.tool.key,
+                self.app.reviewer,
+                {domain: judgement},
+                outcome=outcome,
+                consensus=True,
+            )
         except ScreenerError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -110,8 +135,10 @@ class RobCompareScreen(Screen[None]):
         self.reload(self.query_one(DataTable).cursor_row)
 
     def action_tool(self) -> None:
-        self.app.push_screen(PickList("Which risk-of-bias tool?", [(t.key, t.name) for t in TOOLS.values()]),
-                             self._picked_tool)
+        self.app.push_screen(
+            PickList("Which risk-of-bias tool?", [(t.key, t.name) for t in TOOLS.values()]),
+            self._picked_tool,
+        )
 
     def _picked_tool(self, key: str | None) -> None:
         if key:

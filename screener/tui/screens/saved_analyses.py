@@ -50,10 +50,15 @@ def describe(a: SavedAnalysis) -> str:
     """One line: id, name, measure and model, k and the estimate with its CI."""
     r, s = a.results, a.settings
     est, lb, ub = (r.get(k) for k in ("estimate", "ci_lb", "ci_ub"))
-    numbers = (f"{est:.3f} [{lb:.3f}, {ub:.3f}]"
-               if all(isinstance(x, (int, float)) for x in (est, lb, ub)) else "NA")
-    return (f"{a.id:>3}  {a.name}  ({s.get('measure', '')} {s.get('method', '')}, "
-            f"k = {r.get('k', '?')}: {numbers})")
+    numbers = (
+        f"{est:.3f} [{lb:.3f}, {ub:.3f}]"
+        if all(isinstance(x, (int, float)) for x in (est, lb, ub))
+        else "NA"
+    )
+    return (
+        f"{a.id:>3}  {a.name}  ({s.get('measure', '')} {s.get('method', '')}, "
+        f"k = {r.get('k', '?')}: {numbers})"
+    )
 
 
 class SavedAnalysesScreen(ModalScreen[None]):
@@ -72,8 +77,9 @@ class SavedAnalysesScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt", id="saved-analyses"):
-            yield Label("Saved analyses (r rename, d delete, escape closes)",
-                        classes="prompt-title")
+            yield Label(
+                "Saved analyses (r rename, d delete, escape closes)", classes="prompt-title"
+            )
             yield Label("", id="saved-empty", classes="prompt-help")
             yield OptionList(id="saved-list")
         yield Footer()
@@ -119,8 +125,9 @@ class SavedAnalysesScreen(ModalScreen[None]):
             self.post_message(AnalysisRenamed(saved))
             self.reload(highlight=saved.id)
 
-        self.app.push_screen(TextPrompt(f"New name for analysis {chosen.id}", value=chosen.name),
-                             renamed)
+        self.app.push_screen(
+            TextPrompt(f"New name for analysis {chosen.id}", value=chosen.name), renamed
+        )
 
     @writes
     def action_delete(self) -> None:
@@ -141,11 +148,13 @@ class SavedAnalysesScreen(ModalScreen[None]):
             self.post_message(AnalysisDeleted(gone))
             self.reload()
 
-        self.app.push_screen(PickList(
-            f"Delete analysis {chosen.id}? The report will no longer show it.",
-            [("delete", f"Delete: {chosen.name}"), ("keep", "Keep it")]), answered)
+        self.app.push_screen(
+            PickList(
+                f"Delete analysis {chosen.id}? The report will no longer show it.",
+                [("delete", f"Delete: {chosen.name}"), ("keep", "Keep it")],
+            ),
+            answered,
+        )
 
     def action_close(self) -> None:
         self.dismiss(None)
-
-

@@ -35,10 +35,14 @@ if TYPE_CHECKING:
     from screener.tui.app import ScreenerApp
 
 FILTER_LABELS = {
-    "undecided": "undecided by you", "mine": "decided by you", "maybe": "your maybes",
-    "included": "your includes", "conflicts": "conflicts", "all": "all records",
+    "undecided": "undecided by you",
+    "mine": "decided by you",
+    "maybe": "your maybes",
+    "included": "your includes",
+    "conflicts": "conflicts",
+    "all": "all records",
 }
-_WINDOW = 64          # records checked at a time when skipping ones already decided
+_WINDOW = 64  # records checked at a time when skipping ones already decided
 _CRITERIA_WIDTH = 140  # terminals at least this wide show the criteria panel from the start
 
 
@@ -89,17 +93,18 @@ class ScreeningScreen(RankedQueue, Screen[None]):
         Binding("pageup", "scroll(-10)", "Page up", show=False),
     ]
 
-    def __init__(self, *, start_at: int | None = None, filter: str = "undecided",
-                 tag: str | None = None) -> None:
+    def __init__(
+        self, *, start_at: int | None = None, filter: str = "undecided", tag: str | None = None
+    ) -> None:
         super().__init__()
         self.filter, self.tag = filter, tag
         self.search_text: str | None = None
         self.ids: list[int] = []
         self.pos = 0
-        self.loading = False        # a big review's queue is still being read in a thread
+        self.loading = False  # a big review's queue is still being read in a thread
         self._sorted = True
         self._start_at = start_at
-        self._token = 0             # which load_queue a background result belongs to
+        self._token = 0  # which load_queue a background result belongs to
 
     # --- layout and state ----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -154,7 +159,9 @@ class ScreeningScreen(RankedQueue, Screen[None]):
             self._read_queue(project.path, reviewer, self._token, self.filter, self.tag)
 
     @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
-    def _read_queue(self, review: Path, reviewer: str, token: int, flt: str, tag: str | None) -> None:
+    def _read_queue(
+        self, review: Path, reviewer: str, token: int, flt: str, tag: str | None
+    ) -> None:
         with Project.open(review) as project:
             ids = project.ordered_queue(self.STAGE, reviewer, flt, tag)
         self.post_message(QueueLoaded(token, ids))
@@ -164,7 +171,7 @@ class ScreeningScreen(RankedQueue, Screen[None]):
             self._queue_read(message.token, message.ids)
 
     def _queue_read(self, token: int, ids: list[int]) -> None:
-        if token != self._token:        # a later load_queue (a search, a filter) replaced it
+        if token != self._token:  # a later load_queue (a search, a filter) replaced it
             return
         current, exhausted = self.record_id, self.pos >= len(self.ids)
         self.ids, self.loading = ids, False
@@ -178,8 +185,14 @@ class ScreeningScreen(RankedQueue, Screen[None]):
         """While a big queue is read: fetch the record after the last one known."""
         if not self.loading:
             return False
-        more = self.app.project.ordered_queue(self.STAGE, self.app.reviewer, self.filter, self.tag,
-                                              after=self.ids[-1] if self.ids else 0, limit=1)
+        more = self.app.project.ordered_queue(
+            self.STAGE,
+            self.app.reviewer,
+            self.filter,
+            self.tag,
+            after=self.ids[-1] if self.ids else 0,
+            limit=1,
+        )
         self.ids.extend(more)
         return bool(more)
 
@@ -209,21 +222,38 @@ class ScreeningScreen(RankedQueue, Screen[None]):
         total = None if self.loading else len(self.ids)
         if record_id is None:
             view.show_message(self.end_message())
-            bar.show(position=0, total=total, queue=self.queue_label(), record_id=None,
-                     mine=None, extra="f: change the filter · /: search · ←: back · Esc: dashboard")
+            bar.show(
+                position=0,
+                total=total,
+                queue=self.queue_label(),
+                record_id=None,
+                mine=None,
+                extra="f: change the filter · /: search · ←: back · Esc: dashboard",
+            )
             return
         project, me, blind = self.app.project, self.app.reviewer, self.review.blind
-        view.show(project.record(record_id), project.record_sources(record_id),
-                  self.review.include_terms, self.review.exclude_terms)
+        view.show(
+            project.record(record_id),
+            project.record_sources(record_id),
+            self.review.include_terms,
+            self.review.exclude_terms,
+        )
         decisions = project.decisions(record_id, self.STAGE, as_reviewer=me)
         mine = next((d for d in decisions if d.reviewer == me), None)
         # Blind: nothing of another reviewer's shows here, even once both have decided; the
         # conflicts screen is where their decisions meet.
         others = [] if blind else [d for d in decisions if d.reviewer != me]
-        bar.show(position=self.pos + 1, total=total, queue=self.queue_label(),
-                 record_id=record_id, mine=mine, others=others,
-                 tags=project.record_tags(record_id, as_reviewer=me),
-                 notes=project.notes(record_id, as_reviewer=me), extra=self.extra_status(record_id))
+        bar.show(
+            position=self.pos + 1,
+            total=total,
+            queue=self.queue_label(),
+            record_id=record_id,
+            mine=mine,
+            others=others,
+            tags=project.record_tags(record_id, as_reviewer=me),
+            notes=project.notes(record_id, as_reviewer=me),
+            extra=self.extra_status(record_id),
+        )
 
     def end_message(self) -> str:
         if not self.ids:
@@ -242,7 +272,9 @@ class ScreeningScreen(RankedQueue, Screen[None]):
             self.notify("no record on screen", severity="warning")
             return
         try:
-            self.app.project.record_decision(record_id, self.STAGE, self.app.reviewer, choice, reason=reason)
+            self.app.project.record_decision(
+                record_id, self.STAGE, self.app.reviewer, choice, reason=reason
+            )
         except ScreenerError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -262,14 +294,14 @@ class ScreeningScreen(RankedQueue, Screen[None]):
         after = range(self.pos + 1, len(self.ids))
         for start, stop in ((after.start, after.stop), (0, self.pos + 1)):
             for lo in range(start, stop, _WINDOW):
-                window = self.ids[lo:min(lo + _WINDOW, stop)]
+                window = self.ids[lo : min(lo + _WINDOW, stop)]
                 decided = project.decided_by(self.STAGE, me, window)
                 for offset, record_id in enumerate(window):
                     if record_id not in decided:
                         self.pos = lo + offset
                         return
             if start == after.start and self._extend():
-                self.pos = len(self.ids) - 1          # fetched as undecided just now
+                self.pos = len(self.ids) - 1  # fetched as undecided just now
                 return
         self.pos = len(self.ids)
 
@@ -291,9 +323,13 @@ class ScreeningScreen(RankedQueue, Screen[None]):
             self.notify("this review has no exclusion reasons yet", severity="warning")
             return
         self.app.push_screen(
-            PickList("Exclude, with the reason:", [(r, r) for r in reasons],
-                     help_text="press the reason's number (Esc: cancel)"),
-            lambda reason: self.decide(Choice.EXCLUDE, reason) if reason else None)
+            PickList(
+                "Exclude, with the reason:",
+                [(r, r) for r in reasons],
+                help_text="press the reason's number (Esc: cancel)",
+            ),
+            lambda reason: self.decide(Choice.EXCLUDE, reason) if reason else None,
+        )
 
     @writes
     def action_undo(self) -> None:
@@ -318,7 +354,9 @@ class ScreeningScreen(RankedQueue, Screen[None]):
                 self.app.project.add_note(record_id, self.app.reviewer, text, stage=self.STAGE)
                 self.show_record()
 
-        self.app.push_screen(TextPrompt(f"Note on record {record_id}", placeholder="your note"), save)
+        self.app.push_screen(
+            TextPrompt(f"Note on record {record_id}", placeholder="your note"), save
+        )
 
     @writes
     def action_tags(self) -> None:
@@ -338,9 +376,15 @@ class ScreeningScreen(RankedQueue, Screen[None]):
                     project.tag_record(record_id, word, me)
             self.show_record()
 
-        self.app.push_screen(TextPrompt(
-            f"Tags for record {record_id}" + (f" (now: {', '.join(current)})" if current else ""),
-            placeholder="rct, pilot", help_text="comma-separated; -name removes a tag"), save)
+        self.app.push_screen(
+            TextPrompt(
+                f"Tags for record {record_id}"
+                + (f" (now: {', '.join(current)})" if current else ""),
+                placeholder="rct, pilot",
+                help_text="comma-separated; -name removes a tag",
+            ),
+            save,
+        )
 
     def action_move(self, step: int) -> None:
         if not self.ids:
@@ -367,8 +411,14 @@ class ScreeningScreen(RankedQueue, Screen[None]):
             if self.search_text:
                 self.notify(f"{len(self.ids):,} records match")
 
-        self.app.push_screen(TextPrompt("Search titles and abstracts", value=self.search_text or "",
-                                        help_text="words match as prefixes; empty: back to the queue"), run)
+        self.app.push_screen(
+            TextPrompt(
+                "Search titles and abstracts",
+                value=self.search_text or "",
+                help_text="words match as prefixes; empty: back to the queue",
+            ),
+            run,
+        )
 
     def action_filter(self) -> None:
         options = [(name, label.capitalize()) for name, label in FILTER_LABELS.items()]
@@ -377,7 +427,9 @@ class ScreeningScreen(RankedQueue, Screen[None]):
         def apply(choice: str | None) -> None:
             if choice is None:
                 return
-            self.filter, self.tag = ("tag", choice[4:]) if choice.startswith("tag:") else (choice, None)
+            self.filter, self.tag = (
+                ("tag", choice[4:]) if choice.startswith("tag:") else (choice, None)
+            )
             self.search_text = None
             self.load_queue()
             self.show_record()

@@ -71,8 +71,14 @@ class SearchScreen(Screen[None]):
         Binding("escape", "cancel", "Cancel / back", priority=True, id="search.cancel"),
     ]
 
-    def __init__(self, queries_dir: Path | None = None, *, eutils_url: str | None = None,
-                 email: str | None = None, options: EntrezOptions | None = None) -> None:
+    def __init__(
+        self,
+        queries_dir: Path | None = None,
+        *,
+        eutils_url: str | None = None,
+        email: str | None = None,
+        options: EntrezOptions | None = None,
+    ) -> None:
         super().__init__()
         self.queries_dir = queries_dir
         self.eutils_url = eutils_url
@@ -90,8 +96,11 @@ class SearchScreen(Screen[None]):
                 yield Label("Saved strategies", classes="box-label", id="queries-label")
                 yield OptionList(id="queries")
             with Vertical():
-                yield Label("Strategy (edit it here; ctrl+s saves the file)", classes="box-label",
-                            id="strategy-label")
+                yield Label(
+                    "Strategy (edit it here; ctrl+s saves the file)",
+                    classes="box-label",
+                    id="strategy-label",
+                )
                 yield TextArea(id="strategy", soft_wrap=True)
                 yield ProgressBar(id="search-progress", show_eta=False)
                 yield Static("Pick a strategy; ctrl+r runs it.", id="search-status")
@@ -104,7 +113,9 @@ class SearchScreen(Screen[None]):
         self.sub_title = "Search PubMed"
         folder = self.queries_dir or _default_queries_dir(Path(self.app.project.path))
         self.files = sorted(folder.glob("*.txt")) if folder.is_dir() else []
-        self.query_one("#queries-label", Label).update(literal(f"Saved strategies ({folder.name}/*.txt)"))
+        self.query_one("#queries-label", Label).update(
+            literal(f"Saved strategies ({folder.name}/*.txt)")
+        )
         options = self.query_one("#queries", OptionList)
         options.add_options([Option(line(f.name), id=str(i)) for i, f in enumerate(self.files)])
         if self.files:
@@ -130,8 +141,10 @@ class SearchScreen(Screen[None]):
         # The editor would pass a control character to the terminal: it shows as \xNN instead.
         shown = visible(text)
         self.query_one("#strategy", TextArea).load_text(shown)
-        self._status(f"{path.name}: ctrl+r runs it, ctrl+s saves your edits."
-                     + (" Its control characters are shown as \\xNN." if shown != text else ""))
+        self._status(
+            f"{path.name}: ctrl+r runs it, ctrl+s saves your edits."
+            + (" Its control characters are shown as \\xNN." if shown != text else "")
+        )
 
     def strategy(self) -> SavedQuery:
         """The strategy as it stands in the editor (edits included)."""
@@ -182,9 +195,14 @@ class SearchScreen(Screen[None]):
                 # Cancel (Escape) stops after the batch being stored, and so does closing the
                 # screen or the app (the worker is cancelled then).
                 result = project.search(
-                    query, eutils_url=self.eutils_url, email=self.email, resume=resume,
-                    options=self.options, progress=progress,
-                    cancel=lambda: self._cancel.is_set() or worker.is_cancelled)
+                    query,
+                    eutils_url=self.eutils_url,
+                    email=self.email,
+                    resume=resume,
+                    options=self.options,
+                    progress=progress,
+                    cancel=lambda: self._cancel.is_set() or worker.is_cancelled,
+                )
         except ScreenerError as exc:
             self.post_message(SearchFailed(str(exc)))
             return
@@ -214,8 +232,10 @@ class SearchScreen(Screen[None]):
         result = message.result
         self._stopped()
         word = "Cancelled" if result.status == "cancelled" else "Done"
-        text = (f"{word}: {result.count_reported or 0:,} reported, {result.count_fetched:,} in the "
-                f"review, {result.count_new:,} new.")
+        text = (
+            f"{word}: {result.count_reported or 0:,} reported, {result.count_fetched:,} in the "
+            f"review, {result.count_new:,} new."
+        )
         if result.status == "cancelled":
             text += " ctrl+e resumes."
         self._status("\n".join([text, *(f"note: {n}" for n in result.notes)]))

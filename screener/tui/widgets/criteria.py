@@ -10,9 +10,14 @@ from screener.model import Review
 from screener.tui.text import content
 
 _FIELDS = (
-    ("Question", "question"), ("Population", "population"), ("Intervention", "intervention"),
-    ("Comparator", "comparator"), ("Outcomes", "outcomes"), ("Study designs", "study_designs"),
-    ("Include", "inclusion_criteria"), ("Exclude", "exclusion_criteria"),
+    ("Question", "question"),
+    ("Population", "population"),
+    ("Intervention", "intervention"),
+    ("Comparator", "comparator"),
+    ("Outcomes", "outcomes"),
+    ("Study designs", "study_designs"),
+    ("Include", "inclusion_criteria"),
+    ("Exclude", "exclusion_criteria"),
 )
 
 
@@ -24,7 +29,9 @@ def criteria_content(review: Review) -> Content:
             parts.append(Content.assemble((f"{label}: ", "bold"), content(value)))
     if review.exclusion_reasons:
         parts.append(Content.styled("Exclusion reasons", "bold"))
-        parts.extend(content(f" {n}. {reason}") for n, reason in enumerate(review.exclusion_reasons, 1))
+        parts.extend(
+            content(f" {n}. {reason}") for n, reason in enumerate(review.exclusion_reasons, 1)
+        )
     if len(parts) == 1:
         parts.append(Content.styled("No criteria written down for this review yet.", "italic"))
     return Content("\n").join(parts)

@@ -17,8 +17,11 @@ from screener.display import visible
 
 __all__ = ["LiteralInput", "ShowControls"]
 
-_PICTURES = {**{code: 0x2400 + code for code in range(0x20)}, 0x7F: 0x2421,
-             **{code: 0xFFFD for code in range(0x80, 0xA0)}}
+_PICTURES = {
+    **{code: 0x2400 + code for code in range(0x20)},
+    0x7F: 0x2421,
+    **{code: 0xFFFD for code in range(0x80, 0xA0)},
+}
 
 
 class ShowControls(Highlighter):
@@ -28,7 +31,7 @@ class ShowControls(Highlighter):
         plain = text.plain
         shown = plain.translate(_PICTURES)
         if shown != plain:
-            text.plain = shown        # same length: the spans and the cursor stay in place
+            text.plain = shown  # same length: the spans and the cursor stay in place
 
 
 class LiteralInput(Input):

@@ -22,9 +22,16 @@ class TextPrompt(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, *, value: str = "", placeholder: str = "", help_text: str = "") -> None:
+    def __init__(
+        self, title: str, *, value: str = "", placeholder: str = "", help_text: str = ""
+    ) -> None:
         super().__init__()
-        self._title, self._value, self._placeholder, self._help = title, value, placeholder, help_text
+        self._title, self._value, self._placeholder, self._help = (
+            title,
+            value,
+            placeholder,
+            help_text,
+        )
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt"):
@@ -44,10 +51,14 @@ class PickList(ModalScreen[str | None]):
     """Pick one of ``options`` ((value, label) pairs) by its number, or with arrows and Enter.
     Labels (reasons, tags) are shown literally, each on one line."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"),
-                *(Binding(str(n % 10), f"pick({n - 1})", show=False) for n in range(1, 11))]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        *(Binding(str(n % 10), f"pick({n - 1})", show=False) for n in range(1, 11)),
+    ]
 
-    def __init__(self, title: str, options: Sequence[tuple[str, str]], *, help_text: str = "") -> None:
+    def __init__(
+        self, title: str, options: Sequence[tuple[str, str]], *, help_text: str = ""
+    ) -> None:
         super().__init__()
         self._title, self._options, self._help = title, list(options), help_text
 
@@ -56,8 +67,12 @@ class PickList(ModalScreen[str | None]):
             yield Label(literal(self._title), classes="prompt-title")
             if self._help:
                 yield Label(literal(self._help), classes="prompt-help")
-            yield OptionList(*(Option(Text.assemble(f"{n % 10 if n <= 10 else ' '}  ", line(label)), id=str(i))
-                               for i, (n, (_, label)) in enumerate(enumerate(self._options, 1))))
+            yield OptionList(
+                *(
+                    Option(Text.assemble(f"{n % 10 if n <= 10 else ' '}  ", line(label)), id=str(i))
+                    for i, (n, (_, label)) in enumerate(enumerate(self._options, 1))
+                )
+            )
 
     def action_pick(self, index: int) -> None:
         if 0 <= index < len(self._options):

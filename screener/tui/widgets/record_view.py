@@ -19,19 +19,22 @@ EXCLUDE_STYLE = "bold $text-error on $error-muted"
 _MAX_AUTHORS = 8
 
 
-def highlighted(text: str, include_terms: Sequence[str], exclude_terms: Sequence[str],
-                style: str = "") -> Content:
+def highlighted(
+    text: str, include_terms: Sequence[str], exclude_terms: Sequence[str], style: str = ""
+) -> Content:
     """``text`` as literal Content, with include terms and exclude terms in their colours.
 
     Terms are matched in the text as shown (control characters as ``\\xNN``), so a term is
     found where the reader sees it and the spans fit the Content.
     """
     shown = content(text, style)
-    spans = highlight_spans(shown.plain, [visible(t) for t in include_terms],
-                            [visible(t) for t in exclude_terms])
+    spans = highlight_spans(
+        shown.plain, [visible(t) for t in include_terms], [visible(t) for t in exclude_terms]
+    )
     for span in spans:
-        shown = shown.stylize(INCLUDE_STYLE if span.kind == "include" else EXCLUDE_STYLE,
-                              span.start, span.end)
+        shown = shown.stylize(
+            INCLUDE_STYLE if span.kind == "include" else EXCLUDE_STYLE, span.start, span.end
+        )
     return shown
 
 
@@ -45,12 +48,20 @@ def citation_line(record: Record) -> str:
         where += f" {record.volume}" + (f"({record.issue})" if record.issue else "")
     if record.pages:
         where += f":{record.pages}"
-    parts = [", ".join(names) or "no authors", str(record.year or "no year"), where.strip() or "no journal"]
+    parts = [
+        ", ".join(names) or "no authors",
+        str(record.year or "no year"),
+        where.strip() or "no journal",
+    ]
     return " · ".join(parts)
 
 
-def record_content(record: Record, sources: Sequence[str], include_terms: Sequence[str],
-                   exclude_terms: Sequence[str]) -> Content:
+def record_content(
+    record: Record,
+    sources: Sequence[str],
+    include_terms: Sequence[str],
+    exclude_terms: Sequence[str],
+) -> Content:
     """Everything a reviewer reads about one record, ready for a Static."""
     terms = (include_terms, exclude_terms)
     parts: list[Content] = [highlighted(record.title or "(no title)", *terms, style="bold")]
@@ -61,12 +72,17 @@ def record_content(record: Record, sources: Sequence[str], include_terms: Sequen
     found = "Sources: " + (", ".join(sources) or "unknown")
     parts.append(content(" · ".join(x for x in (found, *ids) if x), "$text-muted"))
     parts.append(Content(""))
-    parts.append(highlighted(record.abstract, *terms) if record.abstract
-                 else Content.styled("(no abstract)", "italic $text-muted"))
+    parts.append(
+        highlighted(record.abstract, *terms)
+        if record.abstract
+        else Content.styled("(no abstract)", "italic $text-muted")
+    )
     if record.abstract_en and record.abstract_en != record.abstract:
         parts.extend([Content(""), highlighted(record.abstract_en, *terms, style="italic")])
     if record.keywords:
-        parts.extend([Content(""), content("Keywords: " + "; ".join(record.keywords), "$text-muted")])
+        parts.extend(
+            [Content(""), content("Keywords: " + "; ".join(record.keywords), "$text-muted")]
+        )
     return Content("\n").join(parts)
 
 
@@ -76,11 +92,17 @@ class RecordView(VerticalScroll, can_focus=False):
     def compose(self):
         yield Static(id="record-text")
 
-    def show(self, record: Record, sources: Sequence[str], include_terms: Sequence[str],
-             exclude_terms: Sequence[str]) -> None:
+    def show(
+        self,
+        record: Record,
+        sources: Sequence[str],
+        include_terms: Sequence[str],
+        exclude_terms: Sequence[str],
+    ) -> None:
         self.query_one("#record-text", Static).update(
-            record_content(record, sources, include_terms, exclude_terms))
-        if self.scroll_y:     # scrolling costs a second layout pass: only when needed
+            record_content(record, sources, include_terms, exclude_terms)
+        )
+        if self.scroll_y:  # scrolling costs a second layout pass: only when needed
             self.scroll_home(animate=False)
 
     def show_message(self, text: str) -> None:

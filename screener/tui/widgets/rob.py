@@ -13,7 +13,13 @@ from screener.extraction.rob import OVERALL, TOOLS, RobTool
 from screener.extraction.rob_plot import judgement_colour
 from screener.tui.text import content, content_line, line
 
-__all__ = ["JUDGEMENT_BINDINGS", "domain_guidance", "judgement_keys", "judgement_text", "overall_text"]
+__all__ = [
+    "JUDGEMENT_BINDINGS",
+    "domain_guidance",
+    "judgement_keys",
+    "judgement_text",
+    "overall_text",
+]
 
 SCREEN_KEYS = frozenset("t")
 """Letters the risk-of-bias screen uses for itself; never given to a judgement."""
@@ -29,7 +35,9 @@ def judgement_keys(judgements: Sequence[str]) -> dict[str, str]:
             keys[word] = word
             continue
         letters = [part[0] for part in word.split()] + [c for c in word if c.isalpha()]
-        key = next(c for c in (c.lower() for c in letters) if c not in keys and c not in SCREEN_KEYS)
+        key = next(
+            c for c in (c.lower() for c in letters) if c not in keys and c not in SCREEN_KEYS
+        )
         keys[key] = word
     return keys
 
@@ -48,10 +56,12 @@ def _bindings() -> list[Binding]:
         for key, word in judgement_keys(vocabulary).items():
             pairs.setdefault((key, word))
     slugs = [word.replace(" ", "_") for _, word in pairs]
-    if len(set(slugs)) != len(slugs):     # one binding id per judgement: a key file names it
+    if len(set(slugs)) != len(slugs):  # one binding id per judgement: a key file names it
         raise RuntimeError("a judgement has two keys across the risk-of-bias tools")
-    return [Binding(key, f"judge({key!r}, {word!r})", word, id=f"rob.{slug}")
-            for (key, word), slug in zip(pairs, slugs, strict=True)]
+    return [
+        Binding(key, f"judge({key!r}, {word!r})", word, id=f"rob.{slug}")
+        for (key, word), slug in zip(pairs, slugs, strict=True)
+    ]
 
 
 JUDGEMENT_BINDINGS = _bindings()
@@ -93,7 +103,11 @@ def overall_text(tool: RobTool, judgements: Mapping[str, str]) -> tuple[str, boo
 def domain_guidance(tool: RobTool, domain: str, judgement: str, support: str) -> Content:
     """What the tool definition says about the highlighted domain, the keys, and the support."""
     if domain == OVERALL:
-        title = "Overall judgement (optional: overrides the algorithm)" if tool.algorithm else "Overall judgement"
+        title = (
+            "Overall judgement (optional: overrides the algorithm)"
+            if tool.algorithm
+            else "Overall judgement"
+        )
     else:
         found = tool.domain(domain)
         title = found.label if found else domain
@@ -101,8 +115,12 @@ def domain_guidance(tool: RobTool, domain: str, judgement: str, support: str) ->
         Content.styled(title, "bold"),
         Content(f"{key_legend(tool.allowed(domain))} · ⌫ clear"),
         Content.assemble(("Your judgement: ", "$text-muted"), content_line(judgement or "—")),
-        Content.assemble(("Support: ", "$text-muted"),
-                         content(f"“{support}”" if support else "none yet (Enter adds a quote or note)")),
-        Content.styled(f"{tool.name} · for a {tool.study_design} · {tool.reference}", "italic $text-muted"),
+        Content.assemble(
+            ("Support: ", "$text-muted"),
+            content(f"“{support}”" if support else "none yet (Enter adds a quote or note)"),
+        ),
+        Content.styled(
+            f"{tool.name} · for a {tool.study_design} · {tool.reference}", "italic $text-muted"
+        ),
     ]
     return Content("\n").join(parts)
