@@ -32,6 +32,7 @@ bench: $(BENCH_STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check screener tests bench
+	$(BIN)/ruff format --check screener tests bench
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 

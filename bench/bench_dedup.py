@@ -1,4 +1,5 @@
-"""Deduplication benchmark (`make bench`): screener against the labelled sets and against bib-dedupe.
+"""Deduplication benchmark (`make bench`): screener against the labelled sets and against
+bib-dedupe.
 
 For each labelled set in ../shared/data/dedup (bib-dedupe's stroke, haematology,
 cytology_screening, respiratory, digital_work, special_cases, and the ASySD Diabetes records with
@@ -48,7 +49,7 @@ ISSUE_FIGURES = (
 csv.field_size_limit(1 << 30)
 
 
-# --- data ------------------------------------------------------------------------------------------
+# --- data -----------------------------------------------------------------------------------------
 def read_set(name: str) -> tuple[list[dict], list[list[str]]]:
     """Rows (with an ``ID`` column) and gold groups of a labelled set."""
     if name == "diabetes":
@@ -73,7 +74,7 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-# --- children (one process per run, so peak memory is the run's own) -------------------------------
+# --- children (one process per run, so peak memory is the run's own) ------------------------------
 def child_screener(name: str) -> dict:
     rows, _ = read_set(name)
     records = [record_from_row(r) for r in rows]
@@ -145,7 +146,7 @@ def child_big(n: int) -> dict:
     }
 
 
-# --- 100,000 records made from real ones ------------------------------------------------------------
+# --- 100,000 records made from real ones ----------------------------------------------------------
 def perturbed_records(
     pool: list[Record], n: int, *, seed: int = 7
 ) -> tuple[list[Record], list[int]]:
@@ -212,7 +213,7 @@ def _copy_of(record: Record, rng: random.Random) -> Record:
     )
 
 
-# --- parent -------------------------------------------------------------------------------------------
+# --- parent ---------------------------------------------------------------------------------------
 def run_child(*args: str, timeout: float = 3600) -> dict:
     proc = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--child", *args],
@@ -334,8 +335,10 @@ def main(argv: list[str]) -> int:
         big = run_child("big", str(args.big))
         r, p = big["record"], big["pair"]
         print(
-            f"{big['n']:,} records made by perturbing the real ones ({big['duplicates']:,} duplicates): "
-            f"{big['seconds']:.1f} s ({big['n'] / big['seconds']:,.0f} records/s), peak {big['peak_mb']:,.0f} MB "
+            f"{big['n']:,} records made by perturbing the real ones ({big['duplicates']:,} "
+            "duplicates): "
+            f"{big['seconds']:.1f} s ({big['n'] / big['seconds']:,.0f} records/s), peak "
+            f"{big['peak_mb']:,.0f} MB "
             f"(targets < 60 s, < 2048 MB); record-level P {r[0]:.4f} R {r[1]:.4f} F1 {r[2]:.4f}, "
             f"pairwise P {p[0]:.4f} R {p[1]:.4f}; queued {big['queued']:,} pairs"
         )

@@ -91,8 +91,10 @@ def main(quick: bool) -> int:
             )
             failed |= not ok
             print(
-                f"{size / MB:6,.0f} MB {label:12s} as {fmt:4s}: {result['seconds']:6.2f} s, peak RSS "
-                f"{run['tree_peak_mb']:5,.0f} MB [{'met' if ok else 'MISSED'}: one error at line 1, "
+                f"{size / MB:6,.0f} MB {label:12s} as {fmt:4s}: {result['seconds']:6.2f} s, peak "
+                "RSS "
+                f"{run['tree_peak_mb']:5,.0f} MB [{'met' if ok else 'MISSED'}: one error at line "
+                "1, "
                 f"< {TARGET_MB} MB]\n    {result['error'][:110]}",
                 flush=True,
             )

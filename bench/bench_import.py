@@ -114,12 +114,15 @@ def main(n: int) -> int:
                 if workers == "auto":
                     failed |= not ok
                 print(
-                    f"{label:5s} {how}: {run['records']:,.0f} records ({size_mb:,.0f} MB) in {run['seconds']:.1f} s"
-                    f" = {rate:,.0f} records/s; CPU {run['tree_cpu']:.1f} s; peak RSS {run['tree_peak_mb']:,.0f} MB"
+                    f"{label:5s} {how}: {run['records']:,.0f} records ({size_mb:,.0f} MB) in "
+                    f"{run['seconds']:.1f} s"
+                    f" = {rate:,.0f} records/s; CPU {run['tree_cpu']:.1f} s; peak RSS "
+                    f"{run['tree_peak_mb']:,.0f} MB"
                     f" all processes together (largest one {run['largest_process_mb']:,.0f} MB; "
                     f"{run['baseline_mb']:,.0f} MB before the import started)"
                     + (
-                        f" [target >= {TARGET_RATE:,}/s, < {TARGET_MB} MB: {'met' if ok else 'MISSED'}]"
+                        f" [target >= {TARGET_RATE:,}/s, < {TARGET_MB} MB: "
+                        f"{'met' if ok else 'MISSED'}]"
                         if workers == "auto"
                         else ""
                     ),

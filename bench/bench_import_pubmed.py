@@ -135,11 +135,13 @@ def main() -> int:
     bio_rate = bio["records"] / bio["seconds"]
     alone_rate = alone["records"] / alone["seconds"]
     print(
-        f"PubMed XML import, as shipped (worker processes): {ours['records']:,} records ({size / 1e6:.0f} MB)"
+        f"PubMed XML import, as shipped (worker processes): {ours['records']:,} records "
+        f"({size / 1e6:.0f} MB)"
         f" in {ours['seconds']:.1f} s = {ours_rate:,.0f} records/s [target >= 5,000/s:"
         f" {'met' if ours_rate >= 5000 else 'MISSED'}]; CPU {ours['tree_cpu']:.1f} s; peak RSS"
         f" {ours['tree_peak_mb']:.0f} MB all processes together [target < 300 MB:"
-        f" {'met' if ours['tree_peak_mb'] < 300 else 'MISSED'}] (largest one {ours['largest_process_mb']:.0f} MB)"
+        f" {'met' if ours['tree_peak_mb'] < 300 else 'MISSED'}] (largest one "
+        f"{ours['largest_process_mb']:.0f} MB)"
     )
     print(
         f"  in one process, for comparison: {alone['seconds']:.1f} s = {alone_rate:,.0f} records/s;"
@@ -150,8 +152,10 @@ def main() -> int:
         f"{', '.join(skipped) or 'none'})"
     )
     print(
-        f"  reference Bio.Entrez.read (parse only, whole file in memory): {bio['records']:,} records in "
-        f"{bio['seconds']:.1f} s = {bio_rate:,.0f} records/s, peak RSS {bio['tree_peak_mb']:.0f} MB; the import"
+        f"  reference Bio.Entrez.read (parse only, whole file in memory): {bio['records']:,} "
+        "records in "
+        f"{bio['seconds']:.1f} s = {bio_rate:,.0f} records/s, peak RSS {bio['tree_peak_mb']:.0f} "
+        "MB; the import"
         f" (parse, normalise, store, index) runs at {ours_rate / bio_rate:.1f}x its rate"
     )
     return 0

@@ -1,7 +1,9 @@
-"""Benchmark of the pooling engine (``make bench``; run as ``.venv/bin/python bench/bench_pooling.py``).
+"""Benchmark of the pooling engine (``make bench``; run as ``.venv/bin/python
+bench/bench_pooling.py``).
 
 Prints one line per figure: REML and DL on k = 10,000 and 100,000 random studies (a full
-``rma`` fit including the Q-profile CI for tau^2; best of 3 and the first run alone), a full analysis of k = 50 (all estimators,
+``rma`` fit including the Q-profile CI for tau^2; best of 3 and the first run alone), a full
+analysis of k = 50 (all estimators,
 HKSJ, Egger, trim-and-fill, leave-one-out; no plots), and peak memory, each next to the
 metafor 3.8 figures measured on the same machine (quoted from issue 8) and the targets.
 """
@@ -73,7 +75,8 @@ def main() -> None:
         "screener pooling benchmark (best of 3; metafor 3.8 on this machine as the peer reference)"
     )
     print(
-        f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs (wall times grow with load)"
+        f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs (wall times "
+        "grow with load)"
     )
     for k in (10_000, 100_000):
         yi, vi = studies(k)
@@ -109,7 +112,8 @@ def main() -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     print(
-        f"peak traced memory, REML k = 100,000: {peak / 2**20:.1f} MiB   (metafor: a k x k matrix is 75 GiB)"
+        f"peak traced memory, REML k = 100,000: {peak / 2**20:.1f} MiB   (metafor: a k x k "
+        "matrix is 75 GiB)"
     )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak resident set size of this process: {rss:.0f} MiB")

@@ -143,7 +143,10 @@ def asreview_available() -> str | None:
     try:
         out = subprocess.run([_asreview(), "--version"], capture_output=True, text=True, check=True)
     except (OSError, subprocess.CalledProcessError) as exc:
-        return f"asreview does not run here ({exc}); install the bench extra: pip install -e '.[bench]'"
+        return (
+            f"asreview does not run here ({exc}); install the bench extra: pip install -e "
+            "'.[bench]'"
+        )
     if "3.0.8" not in out.stdout + out.stderr:
         return f"asreview here is {out.stdout.strip()}, not 3.0.8"
     return None
@@ -177,7 +180,8 @@ def quality() -> bool:
     )
     print(
         f"{'set':<20} {'records':>7} {'WSS@95 screener':>16} {'ASReview':>9} "
-        f"{'RRF@10 screener':>16} {'ASReview':>9} {'stop: recall>=95%':>18} {'screened at stop':>17}"
+        f"{'RRF@10 screener':>16} {'ASReview':>9} {'stop: recall>=95%':>18} "
+        f"{'screened at stop':>17}"
     )
     ok = True
     stops, reached = 0, 0

@@ -81,7 +81,10 @@ def make_review(folder: Path) -> Path:
 
 
 def import_time() -> float:
-    code = "import time; t = time.perf_counter(); import screener.tui.app; print(time.perf_counter() - t)"
+    code = (
+        "import time; t = time.perf_counter(); import screener.tui.app; "
+        "print(time.perf_counter() - t)"
+    )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
     )

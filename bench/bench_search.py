@@ -88,13 +88,16 @@ def main() -> int:
     peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, sampler.peak)
     ratio = wall / floor
     print(
-        f"PubMed search: {result.count_new:,} of {result.count_reported:,} records, {result.slices} date "
-        f"slices, {requests} requests ({', '.join(f'{n} {e}' for e, n in sorted(by_endpoint.items()))}; "
+        f"PubMed search: {result.count_new:,} of {result.count_reported:,} records, "
+        f"{result.slices} date "
+        f"slices, {requests} requests "
+        f"({', '.join(f'{n} {e}' for e, n in sorted(by_endpoint.items()))}; "
         f"batch {args.batch_size}{', compact records' if args.compact else ''})"
     )
     print(
         f"  wall {wall:.1f} s vs floor {floor:.1f} s (10 requests/s) = {ratio:.2f}x "
-        f"[target <= 1.15x: {'met' if ratio <= 1.15 else 'MISSED'}]; {result.count_new / wall:,.0f} records/s"
+        f"[target <= 1.15x: {'met' if ratio <= 1.15 else 'MISSED'}]; "
+        f"{result.count_new / wall:,.0f} records/s"
     )
     print(f"  peak RSS {peak:.0f} MB [target < 300 MB: {'met' if peak < 300 else 'MISSED'}]")
     if result.notes:

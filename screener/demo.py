@@ -24,7 +24,8 @@ from screener.project import Project
 DEMO_FILE = "nudging.db"
 
 DEMO_REVIEW: dict[str, Any] = dict(
-    title="Nudging healthcare professionals towards evidence-based medicine: a systematic scoping review",
+    title="Nudging healthcare professionals towards evidence-based medicine: a systematic "
+    "scoping review",
     question=(
         "Which nudges (changes in choice architecture that steer behaviour without forbidding "
         "options or changing incentives) have been tested on healthcare professionals, and do "
@@ -34,7 +35,8 @@ DEMO_REVIEW: dict[str, Any] = dict(
     intervention="Nudges: defaults, reminders, feedback and peer comparison, salience, framing",
     comparator="Usual practice or another intervention",
     outcomes="Professional behaviour in line with evidence-based guidelines",
-    study_designs="Empirical studies with a comparison (trials, controlled before-after, time series)",
+    study_designs="Empirical studies with a comparison (trials, controlled before-after, time "
+    "series)",
     inclusion_criteria=(
         "Empirical study; intervention is a nudge; aimed at healthcare professionals; "
         "reports a behavioural outcome of the professionals."

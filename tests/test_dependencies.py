@@ -45,7 +45,8 @@ def test_no_screener_module_imports_biopython() -> None:
         "for m in pkgutil.walk_packages(screener.__path__, 'screener.'):\n"
         "    if not m.name.endswith('__main__'):\n"
         "        importlib.import_module(m.name)\n"
-        "assert 'Bio' not in sys.modules, sorted(k for k in sys.modules if k.split('.')[0] == 'Bio')\n"
+        "assert 'Bio' not in sys.modules, sorted(k for k in sys.modules if k.split('.')[0] == "
+        "'Bio')\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120

@@ -1,4 +1,5 @@
-"""Text from outside shows as what it holds: controls become visible escapes, nothing else changes."""
+"""Text from outside shows as what it holds: controls become visible escapes, nothing else
+changes."""
 
 from __future__ import annotations
 

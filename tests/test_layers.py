@@ -18,7 +18,8 @@ def test_import_linter_contracts_hold() -> None:
 
 def test_core_and_cli_import_without_textual() -> None:
     code = (
-        "import sys, screener.project, screener.cli, screener.demo, screener.sources, screener.storage.db\n"
+        "import sys, screener.project, screener.cli, screener.demo, screener.sources, "
+        "screener.storage.db\n"
         "import pkgutil, importlib, screener\n"
         "for m in pkgutil.walk_packages(screener.__path__, 'screener.'):\n"
         "    if not m.name.startswith('screener.tui') and not m.name.endswith('__main__'):\n"

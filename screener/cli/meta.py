@@ -131,7 +131,8 @@ def _read(path: Path) -> pd.DataFrame:
     "-m",
     metavar="M",
     default=None,
-    help="Effect measure: OR, RR, RD, MD, SMD, ROM, SMCR, SMCC, PR, PLO, PAS, PFT, ZCOR, COR (GEN when the file has yi, vi).",
+    help="Effect measure: OR, RR, RD, MD, SMD, ROM, SMCR, SMCC, PR, PLO, PAS, PFT, ZCOR, COR "
+    "(GEN when the file has yi, vi).",
 )
 @click.option(
     "--method",
@@ -166,7 +167,8 @@ def _read(path: Path) -> pd.DataFrame:
     is_flag=False,
     flag_value="rma",
     default=None,
-    help="Egger's test: the fitted model with the SE as moderator (default), or 'lm' for the classical weighted regression.",
+    help="Egger's test: the fitted model with the SE as moderator (default), or 'lm' for the "
+    "classical weighted regression.",
 )
 @click.option("--trimfill", is_flag=True, help="Trim-and-fill (L0, side chosen from the data).")
 @further_options

@@ -277,11 +277,15 @@ def analyses_command(
         est, lb, ub = r.get("estimate"), r.get("ci_lb"), r.get("ci_ub")
         back = r.get("transformed") or {}
         line = (
-            f"{a.id:>3}  {a.name}  [{s.get('measure', '')} {s.get('method', '')}, k = {r.get('k')}] "
+            f"{a.id:>3}  {a.name}  [{s.get('measure', '')} {s.get('method', '')}, k = "
+            f"{r.get('k')}] "
             f"estimate {_num(est)} [{_num(lb)}, {_num(ub)}]"
         )
         if back:
-            line += f" = {s.get('measure', '')} {_num(back.get('estimate'))} [{_num(back.get('ci_lb'))}, {_num(back.get('ci_ub'))}]"
+            line += (
+                f" = {s.get('measure', '')} {_num(back.get('estimate'))} "
+                f"[{_num(back.get('ci_lb'))}, {_num(back.get('ci_ub'))}]"
+            )
         line += f", I2 {_num(r.get('I2'), 1)}%  ({a.reviewer or 'no reviewer'}, {a.created_at})"
         echo(line)
 

@@ -67,7 +67,8 @@ def list_command(review: str, as_json: bool) -> None:
         return
     if not studies:
         echo(
-            "no studies yet (screener study add, or an extraction CSV: screener import --as extraction)"
+            "no studies yet (screener study add, or an extraction CSV: screener import --as "
+            "extraction)"
         )
         return
     for s in studies:

@@ -111,7 +111,8 @@ class Evidence(NamedTuple):
 
     @property
     def soft(self) -> bool:
-        """Softer evidence against the pair: other people, or mistyped details nothing vouches for."""
+        """Softer evidence against the pair: other people, or mistyped details nothing vouches
+        for."""
         # Issues and last pages are often mistyped between databases; they count against a
         # merge only when the first page cannot vouch for the pair and neither can the volume,
         # or the title is a recurring column's ("Remarks from the Editor"), repeated issue after

@@ -196,8 +196,8 @@ _KEY_STOP = {
 
 _GENERIC_WORDS = frozenset(
     """
-editorial editorials editor editors s comments comment commentary introduction introductory notes note
-preface foreword letter letters reply replies response responses erratum errata correction
+editorial editorials editor editors s comments comment commentary introduction introductory notes
+note preface foreword letter letters reply replies response responses erratum errata correction
 corrections corrigendum news book books review reviews announcement announcements obituary index
 abstracts abstract contents table acknowledgement acknowledgements acknowledgment reviewers issue
 this in the to from a an of and on for special section sections message president presidents guest

@@ -39,6 +39,6 @@ TRANSLATED_TITLE = 0.85  # a translated title this alike counts as evidence
 TRANSLATED_TITLE_CLOSE = 0.95  # a translated title this alike is enough for a person's look
 CROSS_LANGUAGE_EVIDENCE = 2  # pieces of evidence (title, details, authors) for a look
 
-# --- scores given where the titles say little ------------------------------------------------------
+# --- scores given where the titles say little -----------------------------------------------------
 IDENTIFIER_SCORE = 0.99  # a shared DOI, PMID or PMCID
 CITATION_SCORE = 0.9  # one full citation under different or contained titles

@@ -135,7 +135,8 @@ def sd_from_ci_difference(
 
 def sd_from_p_difference(difference: float, p: float, n1: int, n2: int) -> Converted:
     """Within-group SD from a difference in means and its two-sided P value (t test with
-    n1 + n2 - 2 df; Handbook 6.5.2.3): t = t_inv(1 - p/2), SE = |MD| / t, SD = SE / sqrt(1/n1 + 1/n2)."""
+    n1 + n2 - 2 df; Handbook 6.5.2.3): t = t_inv(1 - p/2), SE = |MD| / t,
+    SD = SE / sqrt(1/n1 + 1/n2)."""
     _need(0 < p < 1, "P must be between 0 and 1 (an exact value, not a bound)")
     _need(difference != 0, "the difference in means must not be 0")
     _need(n1 >= 2 and n2 >= 2, "each group needs n >= 2")
@@ -298,7 +299,7 @@ def impute_correlation(
     return Converted({"r": r}, "imputed_r", details, imputed=True)
 
 
-# --- conversions from typed inputs (the TUI's convert dialog, scripts) -------------------------------
+# --- conversions from typed inputs (the TUI's convert dialog, scripts) ----------------------------
 
 CONVERSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "se": ("SD from a standard error (SD = SE x sqrt(n))", ("se", "n")),

@@ -12,7 +12,8 @@ A form file looks like this (see ``screener/data/forms/default.toml`` for a full
 
     [[outcome]]                    # outcomes, each with one data type
     name = "CDASI activity"
-    data_type = "prepost"          # continuous, prepost, dichotomous, proportion, correlation, generic
+    data_type = "prepost"          # continuous, prepost, dichotomous, proportion,
+                                   # correlation, generic
     unit = "points"
     min = 0
     max = 100

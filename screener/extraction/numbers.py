@@ -78,7 +78,8 @@ def parse_number(text: str, *, unit: str = "", allow_relation: bool = False) -> 
             raise NumberError(f"'{text.strip()}' is not a number (this field has no unit)")
         if _norm_unit(given_unit) != _norm_unit(unit):
             raise NumberError(
-                f"'{text.strip()}' is in {given_unit}, but this field is in {unit}; convert it first"
+                f"'{text.strip()}' is in {given_unit}, but this field is in {unit}; convert it "
+                "first"
             )
     number_text = match["num"].lstrip("+")
     if number_text.startswith("."):

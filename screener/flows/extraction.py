@@ -108,7 +108,7 @@ def _field_spec(
     return specs[key]
 
 
-# --- studies and values ------------------------------------------------------------------------------
+# --- studies and values ---------------------------------------------------------------------------
 
 
 def create_study(
@@ -146,7 +146,8 @@ def save_values(
     role: str = "extractor",
 ) -> list[str]:
     """Check and save one extractor's values for a study; nothing is saved if any is invalid.
-    Returns the cross-field warnings (events > total ...) of the rows touched, flagged not blocked."""
+    Returns the cross-field warnings (events > total ...) of the rows touched, flagged not
+    blocked."""
     entries = list(entries)
     form, outcomes = store.current_form(db), store.outcomes(db)
     checked = []
@@ -279,7 +280,7 @@ def final(db: sqlite_utils.Database) -> FinalValues:
     return final_values(store.load_values(db))
 
 
-# --- checks -----------------------------------------------------------------------------------------
+# --- checks ---------------------------------------------------------------------------------------
 
 
 def consistency_checks(db: sqlite_utils.Database) -> list[Flag]:
@@ -327,7 +328,7 @@ def consistency_checks(db: sqlite_utils.Database) -> list[Flag]:
     )
 
 
-# --- the analysis-ready table ----------------------------------------------------------------------
+# --- the analysis-ready table ---------------------------------------------------------------------
 
 
 def extraction_table(
@@ -482,7 +483,7 @@ def study_characteristics(db: sqlite_utils.Database) -> list[dict[str, str]]:
     ]
 
 
-# --- risk of bias ------------------------------------------------------------------------------------
+# --- risk of bias ---------------------------------------------------------------------------------
 
 
 def save_rob(

@@ -91,7 +91,8 @@ def _setting(environ: Mapping[str, str] | None) -> int | None:
     cores = _cores()
     if not (setting.isascii() and setting.isdigit()):
         raise InvalidInputError(
-            f"{WORKERS_ENV}={setting!r}: expected a whole number of worker processes, 0 (read in one "
+            f"{WORKERS_ENV}={setting!r}: expected a whole number of worker processes, 0 (read in "
+            "one "
             f"process) or more; at most {cores} (this machine's cores) are used"
         )
     # Workers past the cores would only take turns on them, each holding a chunk in memory.

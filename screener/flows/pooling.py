@@ -122,7 +122,8 @@ class OutcomeAnalysis:
             out.append(f"no data for {', '.join(self.without_data)}; left out")
         if self.not_included:
             out.append(
-                f"{len(self.not_included)} pooled stud{'y' if len(self.not_included) == 1 else 'ies'} "
+                f"{len(self.not_included)} pooled "
+                f"stud{'y' if len(self.not_included) == 1 else 'ies'} "
                 f"with no report included at full text, so not among PRISMA's studies "
                 f"included: {', '.join(self.not_included)} (screener study link)"
             )

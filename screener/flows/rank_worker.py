@@ -6,7 +6,8 @@ review, and the CPU of each training, never hold the interpreter lock the screen
 the next record. Each message is a length-prefixed pickle (as :mod:`screener.flows.parallel`):
 ``(path, reviewer, filter, tag, shown)`` in, ``("ok", Reranked | None)`` (see
 :func:`screener.flows.ranking.rerank`) or ``("error", text)`` out: the queue is put in its new
-order here too, so the TUI process gets the list whole. The process ends when its input ends, that is when the TUI ends, even when it is killed.
+order here too, so the TUI process gets the list whole. The process ends when its input ends, that
+is when the TUI ends, even when it is killed.
 """
 
 from __future__ import annotations

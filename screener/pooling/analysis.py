@@ -69,7 +69,8 @@ def method_name(method: str) -> str:
     key = method.upper()
     if key not in _METHODS:
         raise PoolingError(
-            f"unknown --method {method!r}; use one of FE, DL, REML, ML, PM, HE, SJ, HS, EB, MH, PETO"
+            f"unknown --method {method!r}; use one of FE, DL, REML, ML, PM, HE, SJ, HS, EB, MH, "
+            "PETO"
         )
     return _METHODS[key]
 
@@ -325,10 +326,12 @@ def _effects(frame: pd.DataFrame, measure: str | None) -> EffectSizes:
         present = [c for c in RAW_COLUMNS if c in frame.columns]
         if not present:
             raise PoolingError(
-                "no effect-size columns: expected yi and vi, or raw columns such as ai, bi, ci, di, m1i, xi, ri"
+                "no effect-size columns: expected yi and vi, or raw columns such as ai, bi, ci, "
+                "di, m1i, xi, ri"
             )
         raise PoolingError(
-            f"the file has raw columns ({', '.join(present)}): give --measure (e.g. OR, RR, SMD, PLO)"
+            f"the file has raw columns ({', '.join(present)}): give --measure (e.g. OR, RR, SMD, "
+            "PLO)"
         )
     return escalc(frame, measure=measure, labels=labels)
 

@@ -88,8 +88,8 @@ def regtest(
         raise PoolingError("the predictor is constant across studies; Egger's test is undefined")
     alpha = level_to_alpha(level)
     if model == "rma":
-        core = fit_core(y, v, X, method=method, test=test, level=level, control=control or Control(),
-                        btt=np.array([1]))  # fmt: skip
+        core = fit_core(y, v, X, method=method, test=test, level=level,
+                        control=control or Control(), btt=np.array([1]))  # fmt: skip
         return EggerResult(
             model="rma", predictor=predictor, method=method, stat=float(core.zval[1]),
             stat_type="z" if core.ddf is None else "t", pval=float(core.pval[1]), df=core.ddf,

@@ -372,7 +372,8 @@ def _proportions(
     fix = _zero_mask([xi, mi], to) if add else np.zeros(xi.shape, bool)
     if np.any(fix):
         notes.append(
-            f"{add:g} added to events and non-events of {int(fix.sum())} study(ies) with 0 or all events"
+            f"{add:g} added to events and non-events of {int(fix.sum())} study(ies) with 0 or "
+            "all events"
         )
         xi, mi = np.where(fix, xi + add, xi), np.where(fix, mi + add, mi)
     ni = xi + mi

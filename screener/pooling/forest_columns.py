@@ -92,7 +92,8 @@ def _prepost(frame: pd.DataFrame) -> Columns | None:
     if not _has(frame, "m1i", "m2i", "sd1i", "ni", "ri"):
         return None
     post_sd = frame["sd2i"] if "sd2i" in frame else [None] * len(frame)
-    return {"Pre mean (SD)": [f"{_num(m)} ({_num(s)})" for m, s in zip(frame["m2i"], frame["sd1i"], strict=True)],
+    return {"Pre mean (SD)": [f"{_num(m)} ({_num(s)})"
+                              for m, s in zip(frame["m2i"], frame["sd1i"], strict=True)],
             "Post mean (SD)": [_num(m) if s is None or _num(s) == "—" else f"{_num(m)} ({_num(s)})"
                                for m, s in zip(frame["m1i"], post_sd, strict=True)],
             "n": [_num(n) for n in frame["ni"]]}  # fmt: skip

@@ -340,7 +340,8 @@ def format_series(series: SeriesResult, title: str) -> str:
     ]
     for i, label in enumerate(series.labels):
         lines.append(
-            f"{_label(label, width):<{width}} {_num(series.estimate[i]):>9} {_num(series.se[i]):>8} "
+            f"{_label(label, width):<{width}} {_num(series.estimate[i]):>9} "
+            f"{_num(series.se[i]):>8} "
             f"{fmt_p(float(series.pval[i])):>8} {_num(series.ci_lb[i]):>9} "
             f"{_num(series.ci_ub[i]):>9} {_num(series.tau2[i]):>8} {_num(series.I2[i], 2):>6}%"
         )

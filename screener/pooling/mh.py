@@ -173,7 +173,8 @@ def rma_mh(
         denom = np.sum(n1 * (n2 / nn))
         beta = float(np.sum(ai * (n2 / nn) - ci * (n1 / nn)) / denom)
         se = math.sqrt(
-            (beta * np.sum(ci * (n1 / nn) ** 2 - ai * (n2 / nn) ** 2 + (n1 / nn) * (n2 / nn) * (n2 - n1) / 2)
+            (beta * np.sum(ci * (n1 / nn) ** 2 - ai * (n2 / nn) ** 2
+                           + (n1 / nn) * (n2 / nn) * (n2 - n1) / 2)
              + np.sum(ai * (n2 - ci) / nn + ci * (n1 - ai) / nn) / 2) / denom**2
         )  # fmt: skip
         weights = n1 * n2 / nn

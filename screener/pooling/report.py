@@ -84,10 +84,12 @@ def format_summary(res: PoolResult) -> str:
         )
     if res.mh is not None and res.mh.MH is not None:
         lines.append(
-            f"Cochran-Mantel-Haenszel test: CMH = {_num(res.mh.MH)}, df = 1, p-val {_p_eq(res.mh.MHp)}"
+            f"Cochran-Mantel-Haenszel test: CMH = {_num(res.mh.MH)}, df = 1, p-val "
+            f"{_p_eq(res.mh.MHp)}"
         )
         lines.append(
-            f"Tarone's test for heterogeneity: X^2 = {_num(res.mh.TA)}, df = {(res.mh.k_pos or 1) - 1}, p-val {_p_eq(res.mh.TAp)}"
+            f"Tarone's test for heterogeneity: X^2 = {_num(res.mh.TA)}, df = "
+            f"{(res.mh.k_pos or 1) - 1}, p-val {_p_eq(res.mh.TAp)}"
         )
     for note in res.notes:
         lines.append(f"Note: {note}")
@@ -105,7 +107,8 @@ def format_subgroups(sub: SubgroupResult) -> str:
     if sub.fits is not None:
         for level, fit in zip(sub.levels, sub.fits, strict=True):
             lines.append(
-                f"  {level}: k = {fit.k}, estimate {fit.estimate:.4f} [{fit.ci_lb:.4f}, {fit.ci_ub:.4f}], "
+                f"  {level}: k = {fit.k}, estimate {fit.estimate:.4f} [{fit.ci_lb:.4f}, "
+                f"{fit.ci_ub:.4f}], "
                 f"I^2 = {_num(fit.I2, 1)}%, tau^2 = {_num(fit.tau2)}"
             )
     lines.append(
@@ -134,7 +137,8 @@ def format_egger(egger: EggerResult) -> str:
 def format_trimfill(tf: TrimFillResult) -> str:
     """The trim-and-fill estimate of missing studies and the adjusted estimate."""
     return (
-        f"Trim-and-fill ({tf.estimator}): estimated number of missing studies on the {tf.side} side: "
+        f"Trim-and-fill ({tf.estimator}): estimated number of missing studies on the {tf.side} "
+        "side: "
         f"{tf.k0} (SE = {tf.se_k0:.4f})\n"
         f"  adjusted estimate {tf.fit.estimate:.4f} (SE = {tf.fit.se:.4f}) "
         f"[{tf.fit.ci_lb:.4f}, {tf.fit.ci_ub:.4f}], k = {tf.fit.k}\n"

@@ -231,7 +231,8 @@ def _pm(y: Array, v: Array, X: Array, con: Control, *, median: bool) -> Tau2Esti
         tau2, iterations = con.tau2_min, 0
     elif excess(tau2_max) > 0:
         raise PoolingError(
-            f"{name}: tau^2 lies above tau2_max = {tau2_max:g}; raise tau2_max or use another method"
+            f"{name}: tau^2 lies above tau2_max = {tau2_max:g}; raise tau2_max or use another "
+            "method"
         )
     else:
         root = uniroot(excess, con.tau2_min, tau2_max, tol=con.tol, maxiter=con.maxiter)

@@ -267,7 +267,8 @@ def _flow(
         problems.append(
             Discrepancy(
                 f"{prefix}reports_undecided",
-                f"{flow.reports_undecided:,} of {_plural(flow.reports_assessed, 'report')} assessed "
+                f"{flow.reports_undecided:,} of {_plural(flow.reports_assessed, 'report')} "
+                "assessed "
                 f"({column}) {_has(flow.reports_undecided)} no final full-text decision "
                 f"({flow.reports_conflict:,} in conflict, {flow.reports_pending:,} awaiting "
                 f"decisions): assessed − excluded − included = {flow.reports_undecided:,}, not 0",
@@ -288,8 +289,10 @@ def _flow(
         problems.append(
             Discrepancy(
                 f"{prefix}full_text_decisions_ignored",
-                f"{_plural(ignored_ft, 'record')} ({column}) {_has(ignored_ft)} full-text decisions but "
-                f"{'was' if ignored_ft == 1 else 'were'} not retrieved or did not pass title/abstract "
+                f"{_plural(ignored_ft, 'record')} ({column}) {_has(ignored_ft)} full-text "
+                "decisions but "
+                f"{'was' if ignored_ft == 1 else 'were'} not retrieved or did not pass "
+                "title/abstract "
                 "screening; those decisions are not counted",
                 ignored_ft,
             )
@@ -298,8 +301,10 @@ def _flow(
         problems.append(
             Discrepancy(
                 f"{prefix}not_retrieved_ignored",
-                f"{_plural(ignored_nr, 'record')} ({column}) {'is' if ignored_nr == 1 else 'are'} marked "
-                "not retrieved but did not pass title/abstract screening; not counted as reports not "
+                f"{_plural(ignored_nr, 'record')} ({column}) "
+                f"{'is' if ignored_nr == 1 else 'are'} marked "
+                "not retrieved but did not pass title/abstract screening; not counted as reports "
+                "not "
                 "retrieved",
                 ignored_nr,
             )
@@ -411,7 +416,8 @@ def _stop_note(main: int, other: int, rule: tuple[float, float, float] | None, m
         ""
         if rule is None
         else (
-            f" (recall target {100 * rule[0]:.0f}%, confidence {100 * rule[1]:.0f}%, p = {rule[2]:.3f})"
+            f" (recall target {100 * rule[0]:.0f}%, confidence {100 * rule[1]:.0f}%, p = "
+            f"{rule[2]:.3f})"
         )
     )
     text = (
@@ -513,14 +519,16 @@ def compute_counts(inputs: PrismaInputs) -> PrismaCounts:
             0,
             Discrepancy(
                 "identification",
-                f"records identified ({identified:,}) − duplicates ({duplicates:,}) − automation tools "
+                f"records identified ({identified:,}) − duplicates ({duplicates:,}) − automation "
+                "tools "
                 f"({automatic:,}) − other reasons ({removed_other:,}) = {expected:,}, but "
                 f"{_plural(main.records, 'record was', 'records were')} screened (difference "
                 f"{expected - main.records:,}); "
                 + (
                     "copies of a file imported again are screened until dedup sets them aside"
                     if expected < main.records and any(s.repeated for s in sources)
-                    else "records removed before import belong in a source's count: set identified:<source>"
+                    else "records removed before import belong in a source's count: set "
+                    "identified:<source>"
                 ),
                 expected - main.records,
             ),
@@ -541,7 +549,8 @@ def compute_counts(inputs: PrismaInputs) -> PrismaCounts:
     if other_duplicates:
         notes.append(
             f"{_plural(other_duplicates, 'record')} identified via other methods "
-            f"duplicated records already identified and {'was' if other_duplicates == 1 else 'were'} "
+            "duplicated records already identified and "
+            f"{'was' if other_duplicates == 1 else 'were'} "
             "removed."
         )
     if other.records_excluded:
@@ -566,7 +575,8 @@ def compute_counts(inputs: PrismaInputs) -> PrismaCounts:
             problems.append(
                 Discrepancy(
                     "reports_without_study",
-                    f"{_plural(unlinked, 'included report')} {'is' if unlinked == 1 else 'are'} linked to "
+                    f"{_plural(unlinked, 'included report')} {'is' if unlinked == 1 else 'are'} "
+                    "linked to "
                     "no study; each is counted as one study",
                     unlinked,
                 )
@@ -579,10 +589,12 @@ def compute_counts(inputs: PrismaInputs) -> PrismaCounts:
                 Discrepancy(
                     "studies_without_included_report",
                     f"{_plural(len(without_report), 'study', 'studies')} "
-                    f"{'has' if len(without_report) == 1 else 'have'} no report included at full text "
+                    f"{'has' if len(without_report) == 1 else 'have'} no report included at full "
+                    "text "
                     f"and {'is' if len(without_report) == 1 else 'are'} not counted as included "
                     f"({shown}); link each to its included records with "
-                    "'screener study link', or an analysis that pools them disagrees with this count",
+                    "'screener study link', or an analysis that pools them disagrees with this "
+                    "count",
                     len(without_report),
                 )
             )

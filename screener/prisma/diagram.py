@@ -82,7 +82,8 @@ def render_svg(counts: PrismaCounts) -> str:
             f'<g class="band"><rect x="{band.x:.1f}" y="{band.y:.1f}" width="{band.w:.1f}" '
             f'height="{band.h:.1f}" rx="6" fill="{BAND_BLUE}"/><text x="{cx:.1f}" y="{cy:.1f}" '
             f'transform="rotate(-90 {cx:.1f} {cy:.1f})" text-anchor="middle" '
-            f'dominant-baseline="middle" font-weight="bold">{escape(printable(band.label))}</text></g>'
+            'dominant-baseline="middle" '
+            f'font-weight="bold">{escape(printable(band.label))}</text></g>'
         )
     for box in lay.boxes:
         anchor = ' text-anchor="middle"' if box.center else ""
@@ -250,6 +251,7 @@ def format_for(path: str | Path, fmt: str | None = None) -> str:
         fmt = "txt" if fmt == "text" else fmt
     if fmt not in FORMATS:
         raise InvalidInputError(
-            f"{Path(path).name}: cannot tell the format (give --format, one of {', '.join(FORMATS)})"
+            f"{Path(path).name}: cannot tell the format (give --format, one of "
+            f"{', '.join(FORMATS)})"
         )
     return fmt

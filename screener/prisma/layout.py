@@ -155,7 +155,8 @@ def _content(c: PrismaCounts) -> dict[str, list[str]]:
     if c.has_previous:
         boxes["previous"] = [
             f"Studies included in previous version of review {n(c.previous_studies or 0)}",
-            f"Reports of studies included in previous version of review {n(c.previous_reports or 0)}",
+            "Reports of studies included in previous version of review "
+            f"{n(c.previous_reports or 0)}",
         ]
         boxes["total"] = [
             f"Total studies included in review {n(c.total_studies)}",

@@ -118,7 +118,8 @@ class ScreeningVerbs(ProjectBase):
         return screening_store.max_record_id(self.db)
 
     def screening_progress(self) -> list[StageProgress]:
-        """Per stage: records, decisions per reviewer, outcomes (pending/include/exclude/conflict)."""
+        """Per stage: records, decisions per reviewer, outcomes
+        (pending/include/exclude/conflict)."""
         from screener.flows import screening
 
         return screening.progress(self.db)

@@ -185,7 +185,8 @@ def small_study_lines(results: Mapping[str, Any]) -> tuple[str, ...]:
     if results.get("k0") is not None:
         lines.append(
             f"Trim-and-fill: {fmt(results.get('k0'))} study(ies) imputed on the "
-            f"{results.get('side', '—')} side; adjusted estimate {fmt(results.get('trimfill_estimate'))} "
+            f"{results.get('side', '—')} side; adjusted estimate "
+            f"{fmt(results.get('trimfill_estimate'))} "
             f"({fmt(results.get('trimfill_ci_lb'))} to {fmt(results.get('trimfill_ci_ub'))})"
         )
     return tuple(lines)

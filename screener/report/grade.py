@@ -487,7 +487,8 @@ def sof_tables(assessments: Sequence[Assessment]) -> tuple[Table, Table]:
 
 def _footnotes(a: Assessment) -> list[str]:
     out = [
-        f"Starts at {a.start}: {'randomised trials' if a.design == 'randomised' else 'observational studies'} "
+        f"Starts at {a.start}: "
+        f"{'randomised trials' if a.design == 'randomised' else 'observational studies'} "
         f"({a.design_source})."
     ]
     for d in a.domains:

@@ -43,7 +43,8 @@ TAU2_NAMES: dict[str, str] = {
     "REML": "restricted maximum likelihood (REML)", "ML": "maximum likelihood",
     "DL": "DerSimonian-Laird", "PM": "Paule-Mandel", "HE": "Hedges", "SJ": "Sidik-Jonkman",
     "HS": "Hunter-Schmidt", "HSK": "Hunter-Schmidt (small-sample corrected)",
-    "EB": "empirical Bayes", "GENQ": "generalised Q-statistic", "PMM": "median-unbiased Paule-Mandel",
+    "EB": "empirical Bayes", "GENQ": "generalised Q-statistic", "PMM": "median-unbiased "
+                                                                       "Paule-Mandel",
 }  # fmt: skip
 _COMMON = {"FE", "EE", "CE"}
 _PAIRWISE = {"MH": "Mantel-Haenszel", "PETO": "Peto"}
@@ -235,7 +236,10 @@ def _data(f: MethodsFacts) -> tuple[str, ...]:
         out.append(f"Data were sought for {_n(len(f.outcomes), 'outcome')}: {_names(f.outcomes)}.")
     single = f.studies - f.studies_dual
     if f.studies_dual and not single:
-        how = f"in duplicate by two or more extractors, independently, for all {_n(f.studies, 'study', 'studies')}"
+        how = (
+            "in duplicate by two or more extractors, independently, for all "
+            f"{_n(f.studies, 'study', 'studies')}"
+        )
     elif f.studies_dual:
         how = (
             f"in duplicate for {_n(f.studies_dual, 'study', 'studies')} and by one extractor for "

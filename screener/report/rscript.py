@@ -175,7 +175,8 @@ def _analysis(a: Mapping[str, Any], raw: bool) -> list[str]:
             f"tf{aid} <- trimfill({var})",
             f"print(tf{aid})",
             f'check("trim-and-fill k0", tf{aid}$k0, {_r_number(r.get("k0"))})',
-            f'check("trim-and-fill estimate", coef(tf{aid}), {_r_number(r.get("trimfill_estimate"))})',
+            f'check("trim-and-fill estimate", coef(tf{aid}), '
+            f"{_r_number(r.get('trimfill_estimate'))})",
         ]
     if not exact:
         lines = [line for line in lines if not line.startswith("check(")]
@@ -194,7 +195,8 @@ def _analysis(a: Mapping[str, Any], raw: bool) -> list[str]:
             ]
         lines += [
             "# test for subgroup differences (separate tau² per subgroup), as screener reports it",
-            f"between{aid} <- rma(sapply(fits{aid}, coef), sei = sapply(fits{aid}, function(f) f$se),"
+            f"between{aid} <- rma(sapply(fits{aid}, coef), sei = sapply(fits{aid}, function(f) "
+            "f$se),"
             f' mods = ~ factor(names(fits{aid})), method = "FE")',
             f'check("Q between subgroups", between{aid}$QM, {_r_number(r.get("Q_between"))})',
         ]

@@ -121,7 +121,8 @@ def sample_needed(
 
     Before sampling (the defaults): a sample would be drawn from the ``unscreened`` records, with
     ``includes`` found so far. During sampling: ``urn``, ``sampled``, ``sample_includes`` and
-    ``includes_before`` as in :func:`hypergeometric_test`, ``includes`` being every relevant record found.
+    ``includes_before`` as in :func:`hypergeometric_test`, ``includes`` being every relevant record
+    found.
     0 when the test is met already; None when no sample from the urn can meet it.
     """
     urn = unscreened if urn is None else urn

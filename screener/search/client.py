@@ -188,7 +188,8 @@ class EntrezClient:
         maxdate: str = "",
         datetype: str = "pdat",
     ) -> SearchResult:
-        """Run ``term`` with ``usehistory=y``; the first ``retmax`` PMIDs come back with the count."""
+        """Run ``term`` with ``usehistory=y``; the first ``retmax`` PMIDs come back with the
+        count."""
         params: dict[str, Any] = {
             "db": "pubmed",
             "term": term,
@@ -287,7 +288,8 @@ class EntrezClient:
         if status >= 400:
             raise EntrezError(
                 self._redact(
-                    f"PubMed refused the request: HTTP {status} {response.reason or ''}: {_snippet(body)}"
+                    f"PubMed refused the request: HTTP {status} {response.reason or ''}: "
+                    f"{_snippet(body)}"
                 )
             )
         head = body[:512].lstrip().lower()
@@ -332,7 +334,8 @@ _READ_BYTES = 1 << 20
 
 def _origin(url: str) -> str:
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.hostname or ''}:{parts.port or {'http': 80, 'https': 443}.get(parts.scheme, 0)}"
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme, 0)
+    return f"{parts.scheme}://{parts.hostname or ''}:{port}"
 
 
 def redirected(source: str, target: str, data: dict[str, Any]) -> dict[str, Any]:

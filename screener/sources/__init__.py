@@ -95,7 +95,8 @@ class Chunk:
 
 def in_file(entry: Entry, before: int) -> Entry:
     """An entry of an uncounted chunk numbered as in the whole file, ``before`` entries coming
-    first in the chunks before it (its error, made by ``bad_entry``, made again with that number)."""
+    first in the chunks before it (its error, made by ``bad_entry``, made again with that
+    number)."""
     from screener.sources._common import bad_entry
 
     position = entry.position + before

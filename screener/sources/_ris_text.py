@@ -122,7 +122,8 @@ def find(pattern: re.Pattern[str], lead: str, buffer: str, start: int) -> re.Mat
 
 
 def _er_lines(buffer: str, begin: int, stop: int) -> Iterator[re.Match[str]]:
-    """The ER lines starting in ``buffer[begin:stop]`` (``begin`` at a line start or on a newline)."""
+    """The ER lines starting in ``buffer[begin:stop]`` (``begin`` at a line start or on a
+    newline)."""
     if begin == 0 and (found := END.match(buffer, 0)) and stop > 0:
         yield found
     at = begin
@@ -148,7 +149,8 @@ class _Strays:
     __slots__ = ("_run",)
 
     def __init__(self) -> None:
-        # [line, text of its first line, tag lines, holds a TY line, file offset where it would go on]
+        # [line, text of its first line, tag lines, holds a TY line, file offset where it would go
+        # on]
         self._run: list | None = None
 
     def scan(

@@ -112,7 +112,8 @@ def parse(stream: TextIO, *, file_name: str) -> Iterator[Entry]:
                 file_name,
                 position,
                 line,
-                "expected a closing brace for the entry that starts here; the file may be cut short",
+                "expected a closing brace for the entry that starts here; the file may be cut "
+                "short",
             )
             continue
         fields = read_entry(text, macros)

@@ -24,7 +24,8 @@ _TAG = re.compile(r"([A-Z][A-Z0-9]{1,3}) {1,2}- ?(.*)")
 _DEGREES = frozenset(
     "MD PHD RN FAAN MSC BSC MPH MS BS MA DRPH DPHIL FRCP FRCS FACS DDS DMD PHARMD".split()
 )
-# "Ecohydrology.   8(6):1048-1064, September 2015." and "J Foo. 12 (Supplement 3) (no pagination), 2018."
+# "Ecohydrology.   8(6):1048-1064, September 2015." and "J Foo. 12 (Supplement 3) (no pagination),
+# 2018."
 _SOURCE = re.compile(
     r"^(?P<journal>.+?)\.\s+(?P<volume>\d[\w-]*)?\s*(?:\((?P<issue>[^)]*)\))?\s*"
     r"(?::\s*(?P<pages>[\w-]+))?(?P<rest>.*)$"

@@ -1,4 +1,5 @@
-"""Scopus CSV export (``Authors``, ``Author full names``, ``Title``, ``Source title`` ... ``EID``)."""
+"""Scopus CSV export (``Authors``, ``Author full names``, ``Title``, ``Source title`` ...
+``EID``)."""
 
 from __future__ import annotations
 

@@ -54,9 +54,11 @@ def add_decision(
         },
     )
     db.execute(
-        "INSERT INTO current_decision (record_id, stage, reviewer_id, decision_id, decision, reason_id)"
+        "INSERT INTO current_decision (record_id, stage, reviewer_id, decision_id, decision, "
+        "reason_id)"
         " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (record_id, stage, reviewer_id) DO UPDATE SET"
-        " decision_id = excluded.decision_id, decision = excluded.decision, reason_id = excluded.reason_id",
+        " decision_id = excluded.decision_id, decision = excluded.decision, reason_id = "
+        "excluded.reason_id",
         [record_id, stage.value, rid, decision_id, choice.value, reason_ref],
     )
     return decision_id
@@ -106,7 +108,8 @@ def undo_last(db: sqlite_utils.Database, stage: Stage, reviewer: str) -> int | N
     ).fetchone()
     if previous:
         db.execute(
-            "INSERT INTO current_decision (record_id, stage, reviewer_id, decision_id, decision, reason_id)"
+            "INSERT INTO current_decision (record_id, stage, reviewer_id, decision_id, decision, "
+            "reason_id)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             [record_id, stage.value, rid, *previous],
         )
@@ -153,9 +156,11 @@ def decisions_for(
         + (" AND c.stage = :stage" if stage else "")
     )
     sql = (
-        "SELECT d.id, d.record_id, d.stage, r.name, d.decision, ifnull(x.label, ''), d.note, d.made_at"
+        "SELECT d.id, d.record_id, d.stage, r.name, d.decision, ifnull(x.label, ''), d.note, "
+        "d.made_at"
         f" FROM ({latest}) AS u JOIN decision d ON d.id = u.decision_id"
-        " JOIN reviewer r ON r.id = d.reviewer_id LEFT JOIN exclusion_reason x ON x.id = d.reason_id"
+        " JOIN reviewer r ON r.id = d.reviewer_id LEFT JOIN exclusion_reason x ON x.id = "
+        "d.reason_id"
         " WHERE u.n = 1 ORDER BY r.id, d.stage DESC"
     )
     args = {"record": record_id, "stage": stage.value if stage else None}

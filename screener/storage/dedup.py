@@ -84,7 +84,8 @@ def load_records(
         chunk = wanted[start : start + 500]
         out += _records(
             db.execute(
-                f"SELECT {_COLUMNS} FROM record WHERE id IN ({', '.join('?' for _ in chunk)}) ORDER BY id",
+                f"SELECT {_COLUMNS} FROM record WHERE id IN ({', '.join('?' for _ in chunk)}) "
+                "ORDER BY id",
                 chunk,
             )
         )
@@ -189,7 +190,8 @@ def upsert_rule_pairs(
     """Store (a, b, score, outcome, rule) verdicts of the rule; a person's verdict on the same
     pair is left as it is."""
     db.conn.executemany(
-        "INSERT INTO duplicate_pair (record_a, record_b, score, outcome, decided_by, rule, decided_at)"
+        "INSERT INTO duplicate_pair (record_a, record_b, score, outcome, decided_by, rule, "
+        "decided_at)"
         " VALUES (?, ?, ?, ?, 'rule', ?, ?)"
         " ON CONFLICT (record_a, record_b) DO UPDATE SET score = excluded.score,"
         " outcome = excluded.outcome, rule = excluded.rule, decided_at = excluded.decided_at"
@@ -219,10 +221,12 @@ def set_person_verdict(
     a, b = min(a, b), max(a, b)
     outcome = "duplicate" if same else "distinct"
     db.execute(
-        "INSERT INTO duplicate_pair (record_a, record_b, score, outcome, decided_by, rule, reviewer_id,"
+        "INSERT INTO duplicate_pair (record_a, record_b, score, outcome, decided_by, rule, "
+        "reviewer_id,"
         " decided_at) VALUES (?, ?, NULL, ?, 'person', '', ?, ?)"
         " ON CONFLICT (record_a, record_b) DO UPDATE SET outcome = excluded.outcome,"
-        " decided_by = 'person', reviewer_id = excluded.reviewer_id, decided_at = excluded.decided_at",
+        " decided_by = 'person', reviewer_id = excluded.reviewer_id, decided_at = "
+        "excluded.decided_at",
         [a, b, outcome, reviewer_id, decided_at],
     )
     return scalar_int(
@@ -301,7 +305,8 @@ def clusters(
             ids.update(
                 c
                 for (c,) in db.execute(
-                    f"SELECT cluster_id FROM cluster_member WHERE record_id IN ({', '.join('?' for _ in chunk)})",
+                    "SELECT cluster_id FROM cluster_member WHERE record_id IN "
+                    f"({', '.join('?' for _ in chunk)})",
                     chunk,
                 )
             )
@@ -317,7 +322,8 @@ def clusters(
             row
             for cid in sorted(ids)
             for row in db.execute(
-                "SELECT record_id, cluster_id FROM cluster_member WHERE cluster_id = ? ORDER BY record_id",
+                "SELECT record_id, cluster_id FROM cluster_member WHERE cluster_id = ? ORDER BY "
+                "record_id",
                 [cid],
             )
         ]
@@ -390,7 +396,8 @@ def apply_clusters(
     db.conn.executemany("DELETE FROM cluster_member WHERE record_id = ?", ((r,) for r in stale))
     db.conn.executemany(
         "INSERT INTO cluster_member (record_id, cluster_id, decided_by, score, added_at)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (record_id) DO UPDATE SET cluster_id = excluded.cluster_id,"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (record_id) DO UPDATE SET cluster_id = "
+        "excluded.cluster_id,"
         " decided_by = excluded.decided_by, score = excluded.score"
         " WHERE cluster_member.cluster_id <> excluded.cluster_id"
         " OR cluster_member.decided_by <> excluded.decided_by",
@@ -408,7 +415,8 @@ def record_summary(db: sqlite_utils.Database, record_id: int) -> dict[str, str]:
     """Source database and file of a record, for the duplicates screen."""
     row = db.execute(
         "SELECT coalesce(s.database, i.database), coalesce(i.file_name, s.query_name) FROM record r"
-        " LEFT JOIN search_run s ON s.id = r.search_run_id LEFT JOIN file_import i ON i.id = r.import_id"
+        " LEFT JOIN search_run s ON s.id = r.search_run_id LEFT JOIN file_import i ON i.id = "
+        "r.import_id"
         " WHERE r.id = ?",
         [record_id],
     ).fetchone()

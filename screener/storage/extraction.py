@@ -311,9 +311,21 @@ def load_values(
             note,
             at,
         )
-        for sname, oname, tp, sg, fld, value, who, role, method, details, imputed, note, at in db.execute(
-            sql, args
-        )
+        for (
+            sname,
+            oname,
+            tp,
+            sg,
+            fld,
+            value,
+            who,
+            role,
+            method,
+            details,
+            imputed,
+            note,
+            at,
+        ) in db.execute(sql, args)
     ]
 
 

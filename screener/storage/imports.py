@@ -34,7 +34,8 @@ def finish_import(
     skipped: list[str],
 ) -> None:
     db.execute(
-        "UPDATE file_import SET count_in_file = ?, count_imported = ?, count_skipped = ?, skipped_json = ?"
+        "UPDATE file_import SET count_in_file = ?, count_imported = ?, count_skipped = ?, "
+        "skipped_json = ?"
         " WHERE id = ?",
         [
             count_in_file,

@@ -110,7 +110,10 @@ def make_blind(db: sqlite_utils.Database, reviewer: str, params: dict[str, Any])
         "reviewer_id <> :rid AND NOT EXISTS (SELECT 1 FROM temp.final_unit f"
         f" WHERE f.unit = {_unit_sql('record_id')} AND f.stage = stage)"
     )
-    hidden_on_record = f"reviewer_id <> :rid AND {_unit_sql('record_id')} NOT IN (SELECT unit FROM temp.settled_unit)"
+    hidden_on_record = (
+        f"reviewer_id <> :rid AND {_unit_sql('record_id')} NOT IN (SELECT unit "
+        "FROM temp.settled_unit)"
+    )
     removed = {}
     for table, where in (
         ("current_decision", hidden_decision),
@@ -432,7 +435,8 @@ def append_decision(
     )
     where = [row.record_id, row.stage, reviewer_id]
     live = db.execute(
-        "SELECT c.decision_id, d.made_at FROM current_decision c JOIN decision d ON d.id = c.decision_id"
+        "SELECT c.decision_id, d.made_at FROM current_decision c JOIN decision d ON d.id = "
+        "c.decision_id"
         " WHERE c.record_id = ? AND c.stage = ? AND c.reviewer_id = ?",
         where,
     ).fetchone()
@@ -447,7 +451,8 @@ def append_decision(
         )
         previous = db.execute(
             "SELECT id, decision, reason_id FROM decision WHERE record_id = ? AND stage = ?"
-            " AND reviewer_id = ? AND action = 'decide' AND id NOT IN (SELECT undoes_id FROM decision"
+            " AND reviewer_id = ? AND action = 'decide' AND id NOT IN (SELECT undoes_id FROM "
+            "decision"
             " WHERE action = 'undo' AND record_id = ? AND stage = ? AND reviewer_id = ?)"
             " ORDER BY made_at DESC, id DESC LIMIT 1",
             where + where,
@@ -465,7 +470,8 @@ def _set_live(
     reason_id: int | None,
 ) -> None:
     db.execute(
-        "INSERT INTO current_decision (record_id, stage, reviewer_id, decision_id, decision, reason_id)"
+        "INSERT INTO current_decision (record_id, stage, reviewer_id, decision_id, decision, "
+        "reason_id)"
         " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (record_id, stage, reviewer_id) DO UPDATE SET"
         " decision_id = excluded.decision_id, decision = excluded.decision,"
         " reason_id = excluded.reason_id",

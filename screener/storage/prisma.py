@@ -80,8 +80,10 @@ def search_entries(db: sqlite_utils.Database) -> list[SearchEntry]:
     stored = {
         (kind, owner): n
         for kind, owner, n in db.execute(
-            "SELECT 'search', search_run_id, count(*) FROM record WHERE search_run_id IS NOT NULL GROUP BY 2"
-            " UNION ALL SELECT 'import', import_id, count(*) FROM record WHERE import_id IS NOT NULL"
+            "SELECT 'search', search_run_id, count(*) FROM record WHERE search_run_id IS NOT "
+            "NULL GROUP BY 2"
+            " UNION ALL SELECT 'import', import_id, count(*) FROM record WHERE import_id IS NOT "
+            "NULL"
             " GROUP BY 2"
         )
     }
@@ -288,7 +290,8 @@ def screened_rows(db: sqlite_utils.Database, units: Units | None = None) -> list
     found_in: dict[int, set[str]] = defaultdict(set)
     for record_id, database in db.execute(
         "SELECT r.id, coalesce(s.database, i.database) FROM record r"
-        " LEFT JOIN search_run s ON s.id = r.search_run_id LEFT JOIN file_import i ON i.id = r.import_id"
+        " LEFT JOIN search_run s ON s.id = r.search_run_id LEFT JOIN file_import i ON i.id = "
+        "r.import_id"
     ):
         found_in[unit_of[record_id]].add(database)
     for row in rows:
@@ -314,7 +317,8 @@ def decision_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
             " UNION ALL SELECT s.record_id, s.stage, 'resolution:' || s.method, r.name, s.decision,"
             " ifnull(x.label, ''), s.note, s.resolved_at FROM unit_resolution u"
             " JOIN resolution s ON s.id = u.resolution_id"
-            " JOIN reviewer r ON r.id = s.reviewer_id LEFT JOIN exclusion_reason x ON x.id = s.reason_id"
+            " JOIN reviewer r ON r.id = s.reviewer_id LEFT JOIN exclusion_reason x ON x.id = "
+            "s.reason_id"
             " ORDER BY 1, 2 DESC, 8"
         ),
     )
@@ -329,7 +333,8 @@ def retrieval_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
         (
             "SELECT f.record_id, 'full_text' AS stage, 'retrieval' AS role, ifnull(r.name, '') AS"
             " reviewer, 'not retrieved' AS decision, '' AS reason, f.note, f.updated_at AS made_at"
-            " FROM full_text f LEFT JOIN reviewer r ON r.id = f.reviewer_id WHERE f.not_retrieved = 1"
+            " FROM full_text f LEFT JOIN reviewer r ON r.id = f.reviewer_id WHERE "
+            "f.not_retrieved = 1"
             " ORDER BY f.record_id"
         ),
     )

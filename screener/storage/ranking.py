@@ -39,8 +39,10 @@ def get_order(db: sqlite_utils.Database, rid: int, stage: Stage) -> tuple[str, i
 
 def set_order(db: sqlite_utils.Database, rid: int, stage: Stage, mode: str, seed: int) -> None:
     db.execute(
-        "INSERT INTO queue_order (reviewer_id, stage, mode, seed, changed_at) VALUES (?, ?, ?, ?, ?)"
-        " ON CONFLICT (reviewer_id, stage) DO UPDATE SET mode = excluded.mode, seed = excluded.seed,"
+        "INSERT INTO queue_order (reviewer_id, stage, mode, seed, changed_at) VALUES (?, ?, ?, "
+        "?, ?)"
+        " ON CONFLICT (reviewer_id, stage) DO UPDATE SET mode = excluded.mode, seed = "
+        "excluded.seed,"
         " changed_at = excluded.changed_at",
         [rid, stage.value, mode, seed, now()],
     )

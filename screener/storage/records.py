@@ -15,7 +15,8 @@ from screener.storage.rows import row_to_record, scalar_int
 
 _SOURCE_SQL = (
     "SELECT r.id, coalesce(s.database, i.database) AS database FROM record r"
-    " LEFT JOIN search_run s ON s.id = r.search_run_id LEFT JOIN file_import i ON i.id = r.import_id"
+    " LEFT JOIN search_run s ON s.id = r.search_run_id LEFT JOIN file_import i ON i.id = "
+    "r.import_id"
 )
 
 
@@ -103,7 +104,8 @@ def search_ids(db: sqlite_utils.Database, text: str, *, limit: int = 1000) -> li
         return [
             r[0]
             for r in db.execute(
-                "SELECT rowid FROM record_fts WHERE record_fts MATCH ? AND rowid IN (SELECT id FROM screened_record)"
+                "SELECT rowid FROM record_fts WHERE record_fts MATCH ? AND rowid IN (SELECT id "
+                "FROM screened_record)"
                 " ORDER BY rank LIMIT ?",
                 [query, limit],
             )
@@ -148,12 +150,14 @@ def export_rows(db: sqlite_utils.Database) -> list[ExportedRecord]:
     cursor = db.execute(
         "SELECT r.*, coalesce(s.database, i.database) AS source_database,"
         " coalesce(i.file_name, s.query_name) AS source_file, m.cluster_id AS cluster_id,"
-        " CASE WHEN m.record_id IS NULL OR c.primary_record_id = r.id THEN 1 ELSE 0 END AS is_primary,"
+        " CASE WHEN m.record_id IS NULL OR c.primary_record_id = r.id THEN 1 ELSE 0 END AS "
+        "is_primary,"
         " ifnull(f.not_retrieved, 0) AS not_retrieved, ifnull(f.note, '') AS retrieval_note"
         " FROM record r LEFT JOIN search_run s ON s.id = r.search_run_id"
         " LEFT JOIN full_text f ON f.record_id = r.id"
         " LEFT JOIN file_import i ON i.id = r.import_id"
-        " LEFT JOIN cluster_member m ON m.record_id = r.id LEFT JOIN cluster c ON c.id = m.cluster_id"
+        " LEFT JOIN cluster_member m ON m.record_id = r.id LEFT JOIN cluster c ON c.id = "
+        "m.cluster_id"
         " ORDER BY r.id"
     )
     names = [d[0] for d in cursor.description]

@@ -102,7 +102,8 @@ def set_exclusion_reasons(db: sqlite_utils.Database, reasons: tuple[str, ...] | 
     for label, rid in existing.items():
         if label not in keep:
             used = db.execute(
-                "SELECT 1 FROM decision WHERE reason_id = ? UNION SELECT 1 FROM resolution WHERE reason_id = ? LIMIT 1",
+                "SELECT 1 FROM decision WHERE reason_id = ? UNION SELECT 1 FROM resolution WHERE "
+                "reason_id = ? LIMIT 1",
                 [rid, rid],
             ).fetchone()
             if used:
@@ -126,7 +127,8 @@ def reason_id(db: sqlite_utils.Database, label: str | None) -> int | None:
     if row is None:
         known = [r[0] for r in db.execute("SELECT label FROM exclusion_reason ORDER BY position")]
         raise InvalidInputError(
-            f"unknown exclusion reason {label!r}; the review's reasons: {'; '.join(known) or 'none'}"
+            f"unknown exclusion reason {label!r}; the review's reasons: "
+            f"{'; '.join(known) or 'none'}"
         )
     return int(row[0])
 
@@ -244,6 +246,7 @@ def get_setting(db: sqlite_utils.Database, key: str, default: Any = None) -> Any
 
 def put_setting(db: sqlite_utils.Database, key: str, value: Any) -> None:
     db.execute(
-        "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = "
+        "excluded.value",
         [key, json.dumps(value, ensure_ascii=False)],
     )

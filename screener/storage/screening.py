@@ -84,7 +84,8 @@ def _stage_outcomes(stage: Stage, pool: str) -> str:
         f"  SELECT id, 1 AS member, NULL AS n, NULL AS inc, NULL AS zdec FROM ({pool})"
         f"  UNION ALL SELECT record_id, 0, count(*), sum({_counted('decision')} = {_INCLUDE}), NULL"
         f"   FROM unit_decision WHERE stage = '{s}' GROUP BY record_id"
-        f"  UNION ALL SELECT record_id, 0, NULL, NULL, decision FROM unit_resolution WHERE stage = '{s}'"
+        "  UNION ALL SELECT record_id, 0, NULL, NULL, decision FROM unit_resolution WHERE stage "
+        f"= '{s}'"
         " ) GROUP BY id HAVING max(member) = 1)"
     )
 
@@ -193,7 +194,8 @@ def _decided_by_me(record: str) -> str:
         " AND c.stage = :stage AND c.reviewer_id = :rid)"
         " OR EXISTS (SELECT 1 FROM cluster_member pm CROSS JOIN cluster_member m"
         " CROSS JOIN current_decision c"
-        f" WHERE pm.record_id = {record} AND m.cluster_id = pm.cluster_id AND m.record_id <> {record}"
+        f" WHERE pm.record_id = {record} AND m.cluster_id = pm.cluster_id AND m.record_id <> "
+        f"{record}"
         " AND c.record_id = m.record_id AND c.stage = :stage AND c.reviewer_id = :rid))"
     )
 
@@ -247,9 +249,10 @@ def queue_ids(
         QueueFilter.MAYBE: f"p.id IN ({_my_units(Choice.MAYBE)})",
         QueueFilter.INCLUDED: f"p.id IN ({_my_units(Choice.INCLUDE)})",
         # blind: the conflicts on records the reviewer decided, never others' disagreements
-        QueueFilter.CONFLICTS: f"p.id IN (SELECT id FROM ({_all_outcomes(stage)}) WHERE outcome = {_CONFLICT})"
-        + (f" AND {_decided_by_me('p.id')}" if blind else ""),
-        QueueFilter.TAG: "p.id IN (SELECT t.record_id FROM record_tag t JOIN tag g ON g.id = t.tag_id"
+        QueueFilter.CONFLICTS: f"p.id IN (SELECT id FROM ({_all_outcomes(stage)}) WHERE outcome "
+        f"= {_CONFLICT})" + (f" AND {_decided_by_me('p.id')}" if blind else ""),
+        QueueFilter.TAG: "p.id IN (SELECT t.record_id FROM record_tag t JOIN tag g ON g.id = "
+        "t.tag_id"
         " WHERE g.name = :tag" + (" AND t.reviewer_id = :rid)" if blind else ")"),
     }[flt]
     return [
@@ -384,7 +387,8 @@ def all_tags(db: sqlite_utils.Database, *, reviewer: str | None = None) -> list[
 
 _RESOLUTION_SELECT = (
     "SELECT z.id, z.record_id, z.stage, z.decision, r.name, z.method, ifnull(x.label, ''),"
-    " z.note, z.resolved_at, z.replaces_id FROM resolution z JOIN reviewer r ON r.id = z.reviewer_id"
+    " z.note, z.resolved_at, z.replaces_id FROM resolution z JOIN reviewer r ON r.id = "
+    "z.reviewer_id"
     " LEFT JOIN exclusion_reason x ON x.id = z.reason_id"
 )
 
@@ -488,7 +492,8 @@ def agreement_counts(
     sql = (
         "WITH u AS MATERIALIZED (SELECT record_id, stage, reviewer_id, decision FROM unit_decision"
         f" WHERE record_id IN ({_SCREENED})" + (" AND stage = :stage" if stage else "") + ")"
-        f" SELECT u1.stage, r1.name, r2.name, {_counted('u1.decision')}, {_counted('u2.decision')}, count(*)"
+        f" SELECT u1.stage, r1.name, r2.name, {_counted('u1.decision')}, "
+        f"{_counted('u2.decision')}, count(*)"
         " FROM u u1 JOIN u u2 ON u2.record_id = u1.record_id AND u2.stage = u1.stage"
         " AND u2.reviewer_id > u1.reviewer_id"
         " JOIN reviewer r1 ON r1.id = u1.reviewer_id JOIN reviewer r2 ON r2.id = u2.reviewer_id"
@@ -514,7 +519,8 @@ def set_full_text(
     reviewer: str,
 ) -> None:
     db.execute(
-        "INSERT INTO full_text (record_id, path, sha256, not_retrieved, note, reviewer_id, updated_at)"
+        "INSERT INTO full_text (record_id, path, sha256, not_retrieved, note, reviewer_id, "
+        "updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (record_id) DO UPDATE SET path = excluded.path,"
         " sha256 = excluded.sha256, not_retrieved = excluded.not_retrieved, note = excluded.note,"
         " reviewer_id = excluded.reviewer_id, updated_at = excluded.updated_at",

@@ -57,7 +57,8 @@ def supersede_unfinished(
         "UPDATE search_run SET status = 'cancelled', finished_at = coalesce(finished_at, ?),"
         " message = trim(message || char(10) || ?, char(10)) WHERE id < ? AND database = 'PubMed'"
         " AND query_text = ? AND coalesce(date_from, '') = ? AND coalesce(date_to, '') = ?"
-        " AND status IN ('running', 'failed', 'cancelled') AND message NOT LIKE '%superseded by run%'",
+        " AND status IN ('running', 'failed', 'cancelled') AND message NOT LIKE '%superseded by "
+        "run%'",
         [finished_at, f"superseded by run {by}", by, query.text, query.date_from, query.date_to],
     )
 
@@ -102,7 +103,8 @@ def add_records(
     first_position: int,
     created_at: str,
 ) -> int:
-    """Insert a batch of a run's records (as ``rows.record_values``), numbered from ``first_position``.
+    """Insert a batch of a run's records (as ``rows.record_values``), numbered from
+    ``first_position``.
 
     Runs inside the caller's transaction; the batch is indexed for full-text search in one
     statement (see :func:`screener.storage.importing.deferred_fts`).

@@ -113,7 +113,8 @@ def _check_clashes(
                 other = seen.get(key)
                 if other:
                     raise InvalidInputError(
-                        f"{path}: key {key!r} would do both {other} and {binding_id} on the {screen} screen"
+                        f"{path}: key {key!r} would do both {other} and {binding_id} on the "
+                        f"{screen} screen"
                     )
                 seen[key] = binding_id
 

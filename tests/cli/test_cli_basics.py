@@ -115,7 +115,8 @@ def test_blind_export_without_reviewer(tmp_path: Path, capsys) -> None:
 def test_a_simple_verb_does_not_load_the_heavy_stages() -> None:
     code = (
         "import sys\nfrom screener.cli import main\nmain(['info', '--help'])\n"
-        "heavy = [m for m in ('scipy', 'lxml', 'pypinyin', 'matplotlib', 'textual') if m in sys.modules]\n"
+        "heavy = [m for m in ('scipy', 'lxml', 'pypinyin', 'matplotlib', 'textual') if m in "
+        "sys.modules]\n"
         "assert not heavy, heavy\n"
     )
     result = subprocess.run(

@@ -177,14 +177,18 @@ def test_journal_abbreviation_matches_full_name(words: list[str]) -> None:
 
 def test_erratum_citation_cut_short_is_dropped() -> None:
     # haematology id_0000020 / id_0000021: one erratum (J Pediatr 142(6):616), its article's
-    # citation cut off by the export in one record and given as "(vol 142, pg 310, 2003)" in the other.
+    # citation cut off by the export in one record and given as "(vol 142, pg 310, 2003)" in the
+    # other.
     cut = (
-        "Erratum: Severe deficiency of the specific von Willebrand factor-cleaving protease (ADAMTS 13) "
-        "activity in a sub-group of children with atypical hemolytic uremic syndrome (The Journal of "
+        "Erratum: Severe deficiency of the specific von Willebrand factor-cleaving protease "
+        "(ADAMTS 13) "
+        "activity in a sub-group of children with atypical hemolytic uremic syndrome (The "
+        "Journal of "
         "Pediatrics (M"
     )
     whole = (
-        "Severe deficiency of the specific von Willebrand factor-cleaving protease (ADAMTS 13) activity "
+        "Severe deficiency of the specific von Willebrand factor-cleaving protease (ADAMTS 13) "
+        "activity "
         "in a subgroup of children with atypical hemolytic uremic syndrome (vol 142, pg 310, 2003)"
     )
     assert normalize_title(cut).endswith("atypical hemolytic uremic syndrome")

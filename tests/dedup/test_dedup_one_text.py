@@ -20,7 +20,8 @@ ABSTRACT = (
     "quickly develop hyperlipidaemia and hypercholesterolaemia. Methods: We compared liraglutide "
     "and linagliptin for four weeks in diet-induced obese hamsters, measuring body weight, food "
     "intake, plasma lipids and glucose tolerance. Results: Both drugs improved glycaemic control; "
-    "only liraglutide reduced body weight and plasma cholesterol. Conclusions: The two incretin-based "
+    "only liraglutide reduced body weight and plasma cholesterol. Conclusions: The two "
+    "incretin-based "
     "drugs differ in their anti-obesity and hypolipidaemic efficacy in this model."
 )
 TITLE = (
@@ -186,7 +187,8 @@ def test_one_text_in_other_places_is_not_a_reprint() -> None:
 def test_recurring_introduction_without_abstract_stays_apart() -> None:
     # special_cases id_0000003 / id_0000004: one minitrack's introduction in two years
     intro = dict(
-        title="Introduction to the Minitrack on Crowdsourcing and Digital Workforce in the Gig Economy",
+        title="Introduction to the Minitrack on Crowdsourcing and Digital Workforce in the Gig "
+        "Economy",
         authors=["Deng, X.", "Taylor, J.", "Moussawi, S."],
         journal="Proceedings of the Annual Hawaii International Conference on System Sciences",
     )
@@ -197,7 +199,7 @@ def test_recurring_introduction_without_abstract_stays_apart() -> None:
     assert found.outcome != PairOutcome.DUPLICATE and found.conflict
 
 
-# --- the chaining guard --------------------------------------------------------------------------------
+# --- the chaining guard ---------------------------------------------------------------------------
 def test_two_dois_meet_only_through_a_checked_pair() -> None:
     dois = {"a": ("10.1/a", ""), "b": ("10.1/b", ""), "c": ("", "")}
     passes = build_clusters(

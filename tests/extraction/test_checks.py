@@ -106,7 +106,8 @@ def test_the_seed_reviews_smd_is_flagged() -> None:
             {"measure": "MD", "estimate": "0.5", "ci_lb": "0.0", "ci_ub": "1.0", "pval": "0.05"},
             False,
         ),
-        # Ratios are tested on the log scale: OR 2.00 (1.41 to 2.83) has log-symmetric limits, P < 0.001.
+        # Ratios are tested on the log scale: OR 2.00 (1.41 to 2.83) has log-symmetric limits, P <
+        # 0.001.
         (
             {
                 "measure": "OR",

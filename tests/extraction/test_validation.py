@@ -28,7 +28,8 @@ DESIGN = FieldSpec("design", "Study design", "choice", choices=("case series", "
         (
             SD,
             "1,234",
-            "SD before: '1,234': type 1234 (no thousands separator), or 1.234 if the comma is a decimal mark",
+            "SD before: '1,234': type 1234 (no thousands separator), or 1.234 if the comma is a "
+            "decimal mark",
         ),
         (SD, "3 mg", "SD before: '3 mg' is in mg, but this field is in points; convert it first"),
         (N, "12.5", "n: must be a whole number (got 12.5)"),
@@ -139,7 +140,8 @@ def test_every_data_type_has_its_fields() -> None:
         ),
         ('[form]\nname = "x"\n[[field]]\nkey = "a b"\n', "[[field]] 1 (a b)", "key must be a name"),
         (
-            '[form]\nname = "x"\n[[outcome]]\nname = "A"\ndata_type = "prepost"\nmin = 10\nmax = 0\n',
+            '[form]\nname = "x"\n[[outcome]]\nname = "A"\ndata_type = "prepost"\nmin = 10\nmax = '
+            "0\n",
             "[[outcome]] 1 (A)",
             "min must be below max",
         ),

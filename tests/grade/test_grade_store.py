@@ -167,7 +167,7 @@ def test_deleting_an_analysis_takes_its_grade_history_with_it(review):
     assert rows(review, "grade_judgement") == []
 
 
-# --- the BCG trials, pooled for real ---------------------------------------------------------------
+# --- the BCG trials, pooled for real --------------------------------------------------------------
 
 
 def test_bcg_heterogeneity_and_egger_as_metafor(bcg_path):

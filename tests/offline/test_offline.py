@@ -1,4 +1,5 @@
-"""checkout -> work offline -> merge: what a copy holds, what a merge brings back, what it refuses."""
+"""checkout -> work offline -> merge: what a copy holds, what a merge brings back, what it
+refuses."""
 
 from __future__ import annotations
 

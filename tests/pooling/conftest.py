@@ -67,7 +67,8 @@ def compare(ref: Any, ours: Any, path: str = "", *, rtol: float = RTOL) -> int:
     key = path.rsplit("/", 1)[-1].split("[")[0]
     atol = ATOL_PVALUE if key in PVALUE_KEYS else ATOL_VALUE
     assert math.isclose(float(ours), float(ref), rel_tol=rtol, abs_tol=atol), (
-        f"{path}: {float(ours)!r} != {ref!r} (rel diff {abs(float(ours) - ref) / max(abs(ref), 1e-300):.2e})"
+        f"{path}: {float(ours)!r} != {ref!r} (rel diff "
+        f"{abs(float(ours) - ref) / max(abs(ref), 1e-300):.2e})"
     )
     return 1
 

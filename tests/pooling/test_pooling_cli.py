@@ -20,8 +20,9 @@ CONTRACT_KEYS = ("k", "estimate", "se", "ci_lb", "ci_ub", "zval", "pval", "tau2"
 @pytest.fixture(scope="module")
 def bcg_csv(golden, tmp_path_factory):
     inp = golden.load("a_bcg_logRR.json")["inputs"]
-    frame = pd.DataFrame({"study": inp["author"], "ai": inp["tpos"], "bi": inp["tneg"], "ci": inp["cpos"],
-                          "di": inp["cneg"], "alloc": inp["alloc"], "yi": None})  # fmt: skip
+    frame = pd.DataFrame({"study": inp["author"], "ai": inp["tpos"], "bi": inp["tneg"],
+                          "ci": inp["cpos"], "di": inp["cneg"], "alloc": inp["alloc"],
+                          "yi": None})  # fmt: skip
     frame = frame.drop(columns="yi")
     path = tmp_path_factory.mktemp("csv") / "bcg.csv"
     frame.to_csv(path, index=False)
@@ -115,8 +116,9 @@ def test_trimfill_keys(bcg_csv):
     out = run_json(path, "--measure", "RR", "--trimfill")
     tf = trimfill(escalc(frame, measure="RR"), method="REML")
     assert (out["k0"], out["side"]) == (tf.k0, tf.side) == (1, "right")
-    for key, value in {"trimfill_estimate": tf.fit.estimate, "trimfill_se": tf.fit.se,
-                       "trimfill_ci_lb": tf.fit.ci_lb, "trimfill_ci_ub": tf.fit.ci_ub}.items():  # fmt: skip
+    expected = {"trimfill_estimate": tf.fit.estimate, "trimfill_se": tf.fit.se,
+                "trimfill_ci_lb": tf.fit.ci_lb, "trimfill_ci_ub": tf.fit.ci_ub}  # fmt: skip
+    for key, value in expected.items():
         assert out[key] == pytest.approx(value, rel=1e-12), key
 
 

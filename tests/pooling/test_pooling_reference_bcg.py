@@ -1,4 +1,5 @@
-"""Every value of a_bcg_logRR.json (metafor 3.8-1 on dat.bcg, log risk ratios) against the engine."""
+"""Every value of a_bcg_logRR.json (metafor 3.8-1 on dat.bcg, log risk ratios) against the
+engine."""
 
 from __future__ import annotations
 

@@ -118,7 +118,8 @@ def test_pool_text_with_subgroups_tests_and_plots(bcg_path, tmp_path, capsys):
         (["--outcome", "TB", "--measure", "RR"], "no outcome named 'TB'"),
         (
             ["--outcome", "Tuberculosis", "--measure", "SMD"],
-            "--measure SMD does not fit outcome 'Tuberculosis' (dichotomous data); use RR, OR, RD, PETO",
+            "--measure SMD does not fit outcome 'Tuberculosis' (dichotomous data); use RR, OR, "
+            "RD, PETO",
         ),
         (["--outcome", "Tuberculosis"], "give --measure for outcome 'Tuberculosis'"),
         (

@@ -102,8 +102,8 @@ async def test_run_read_and_save_an_analysis(bcg_path):
         assert res.estimate == pytest.approx(engine.result.estimate, rel=1e-12)
         text = screen.result_text
         assert (
-            f"Pooled OR {math.exp(res.estimate):.4f} [{math.exp(res.ci_lb):.4f}, {math.exp(res.ci_ub):.4f}]"
-            in text
+            f"Pooled OR {math.exp(res.estimate):.4f} [{math.exp(res.ci_lb):.4f}, "
+            f"{math.exp(res.ci_ub):.4f}]" in text
         )
         assert (
             f"Heterogeneity: I² = {res.I2:.1f}%, τ² = {res.tau2:.4f}, Q = {res.QE:.2f} "

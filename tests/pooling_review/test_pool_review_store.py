@@ -157,7 +157,7 @@ def test_unknown_outcome(bcg):
         bcg.run_pool("TB", measure="RR")
 
 
-# --- the IL-2 form: pre/post rows at timepoints and per dose, a generic outcome ----------------------
+# --- the IL-2 form: pre/post rows at timepoints and per dose, a generic outcome -------------------
 
 
 def prepost(

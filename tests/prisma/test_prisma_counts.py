@@ -107,7 +107,8 @@ def test_unknown_or_negative_manual_count_is_refused(review: Project):
 
 
 def test_search_runs_count_what_they_fetched(tmp_path: Path):
-    """A re-run fetches 5 PMIDs of which 2 were in the review already: identified 5, 2 duplicates."""
+    """A re-run fetches 5 PMIDs of which 2 were in the review already: identified 5, 2
+    duplicates."""
     with Project.create(tmp_path / "r.db", title="runs") as project:
         db = project.db
         with transaction(db):

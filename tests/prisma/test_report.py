@@ -42,7 +42,8 @@ def bcg_analysis() -> tuple[dict, dict]:
         "transformed": {"estimate": math.exp(fit["estimate"]), "ci_lb": math.exp(fit["ci.lb"]),
                         "ci_ub": math.exp(fit["ci.ub"])},
         "egger_z": egger["stat"], "egger_p": egger["pval"], "k0": tf["k0"], "side": tf["side"],
-        "trimfill_estimate": tf["estimate"], "trimfill_ci_lb": tf["ci.lb"], "trimfill_ci_ub": tf["ci.ub"],
+        "trimfill_estimate": tf["estimate"],
+        "trimfill_ci_lb": tf["ci.lb"], "trimfill_ci_ub": tf["ci.ub"],
         "studies": {"label": labels, "yi": inputs["yi"], "vi": inputs["vi"]},
         "data": [{"study": s, "ai": a, "bi": b, "ci": c, "di": d} for s, a, b, c, d in zip(
             labels, inputs["tpos"], inputs["tneg"], inputs["cpos"], inputs["cneg"], strict=True)],
@@ -172,11 +173,12 @@ def test_full_report_has_each_section_with_its_data(review: Project, tmp_path: P
     assert "alice vs bob" in html and "title/abstract" in html
     # studies: the agreed value, the discordant one side by side, the consensus over an extractor
     assert "RCT" in html and "alice: China / bob: Taiwan" in html and "cohort" in html
-    # RoB 2 through the extraction stage (its overall algorithm: any high -> high), a local tool as is
+    # RoB 2 through the extraction stage (its overall algorithm: any high -> high), a local tool as
+    # is
     assert "D1 Randomisation process" in html and "some concerns" in html
     assert (
-        "<td>Smith 2020</td><td>all</td><td>low</td><td>some concerns</td><td>high</td><td>low</td><td>low</td><td>high</td>"
-        in html
+        "<td>Smith 2020</td><td>all</td><td>low</td><td>some "
+        "concerns</td><td>high</td><td>low</td><td>low</td><td>high</td>" in html
     )
     assert "Q1 consecutive inclusion" in html and "unclear" in html
     # the analysis: its numbers, heterogeneity and small-study tests, forest and funnel embedded

@@ -114,7 +114,8 @@ def test_a_decision_on_a_merged_record_takes_the_primary_out_of_that_reviewers_q
 def test_blind_the_merged_decision_counts_for_its_reviewer_only(review: Project) -> None:
     _merge(review)
     assert P not in _queue(review, "alice")
-    # carol has decided nothing: alice's and bob's decisions are not hers, the record is still to do.
+    # carol has decided nothing: alice's and bob's decisions are not hers, the record is still to
+    # do.
     assert _queue(review, "carol") == [1, 3, 4, 5, 6]
     assert review.decided_by(TA, "carol", [P]) == set()
     assert _queue(review, "carol", "mine") == _queue(review, "carol", "included") == []
@@ -300,7 +301,8 @@ def test_queues_progress_and_record_view_follow_unit_decision(
         for name in ("a", "b", "c"):
             said = dict(
                 project.db.execute(
-                    "SELECT u.record_id, u.decision FROM unit_decision u JOIN reviewer r ON r.id = u.reviewer_id"
+                    "SELECT u.record_id, u.decision FROM unit_decision u JOIN reviewer r ON r.id "
+                    "= u.reviewer_id"
                     " WHERE u.stage = 'title_abstract' AND r.name = ?",
                     [name],
                 ).fetchall()

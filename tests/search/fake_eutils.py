@@ -267,7 +267,8 @@ class FakeEutils:
             if retstart + retmax > self.page_cap:
                 return (
                     400,
-                    b"<eFetchResult><ERROR>retstart beyond the first 10,000 records</ERROR></eFetchResult>",
+                    b"<eFetchResult><ERROR>retstart beyond the first 10,000 "
+                    b"records</ERROR></eFetchResult>",
                 )
             pmids = pmids[retstart : retstart + retmax]
         parts = [_XML_HEAD]
@@ -287,10 +288,13 @@ class FakeEutils:
     def esummary(self, params: dict[str, str]) -> bytes:
         pmids = [p for p in params.get("id", "").split(",") if p in self.dates]
         docs = "".join(
-            f'<DocSum><Id>{p}</Id><Item Name="PubDate" Type="Date">{self.dates[p]:%Y %b %d}</Item></DocSum>'
+            f'<DocSum><Id>{p}</Id><Item Name="PubDate" '
+            f'Type="Date">{self.dates[p]:%Y %b %d}</Item></DocSum>'
             for p in pmids
         )
-        return f'<?xml version="1.0" encoding="UTF-8" ?>\n<eSummaryResult>{docs}</eSummaryResult>'.encode()
+        return (
+            f'<?xml version="1.0" encoding="UTF-8" ?>\n<eSummaryResult>{docs}</eSummaryResult>'
+        ).encode()
 
     def _next_fault(self, endpoint: str) -> Fault | None:
         with self._lock:
@@ -369,7 +373,9 @@ def _handler(fake: FakeEutils) -> type[BaseHTTPRequestHandler]:
                 root = "eSearchResult" if endpoint == "esearch" else "eFetchResult"
                 return self._send(
                     200,
-                    f"<{root}><ERROR>Unable to fetch the records; try again</ERROR></{root}>".encode(),
+                    (
+                        f"<{root}><ERROR>Unable to fetch the records; try again</ERROR></{root}>"
+                    ).encode(),
                 )
             if fault is not None and fault.kind == "backend":
                 return self._send(

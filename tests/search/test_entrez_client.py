@@ -103,7 +103,7 @@ def test_settings_come_from_arguments_review_then_environment() -> None:
     assert KEY not in repr(from_env)
 
 
-# --- requests --------------------------------------------------------------------------------------
+# --- requests -------------------------------------------------------------------------------------
 
 
 def test_esearch_sends_tool_email_key_by_post_and_reads_the_answer(fake, options) -> None:

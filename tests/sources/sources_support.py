@@ -1,4 +1,5 @@
-"""Paths and helpers for the import-adapter tests (imported by name: pytest puts this folder on sys.path).
+"""Paths and helpers for the import-adapter tests (imported by name: pytest puts this folder on
+sys.path).
 
 Fixtures under permissive licences are copied in ``tests/data/sources`` (see its PROVENANCE.md);
 the rest are read from ``../shared/fixtures`` by tests marked ``corpus``, which skip when that

@@ -69,7 +69,8 @@ def _meaning(error: ScreenerError) -> tuple:
 
 
 def _outcome(entries) -> tuple[list[tuple], tuple | None]:
-    """(position, line, record or error meaning) of each entry, and the error that ended the read."""
+    """(position, line, record or error meaning) of each entry, and the error that ended the
+    read."""
     seen = []
     try:
         for entry in entries:
@@ -219,7 +220,8 @@ def test_mangled_files_read_the_same_in_chunks(
 # --- imports through worker processes -----------------------------------------------------------
 def _rows(project: Project) -> list[tuple]:
     return project.db.execute(
-        "SELECT position, title, abstract, authors_json, year, journal, doi, pmid, raw, extra_json, mesh_json"
+        "SELECT position, title, abstract, authors_json, year, journal, doi, pmid, raw, "
+        "extra_json, mesh_json"
         " FROM record ORDER BY id"
     ).fetchall()
 

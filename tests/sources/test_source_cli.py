@@ -24,7 +24,8 @@ def review(tmp_path: Path) -> Path:
 def _imports(review: Path) -> list[tuple]:
     with Project.open(review) as project:
         return project.db.execute(
-            "SELECT file_name, database, format, count_imported, count_skipped, query_name FROM file_import "
+            "SELECT file_name, database, format, count_imported, count_skipped, query_name FROM "
+            "file_import "
             "ORDER BY id"
         ).fetchall()
 

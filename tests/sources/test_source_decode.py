@@ -12,7 +12,10 @@ from screener.errors import DecodeError
 from screener.project import Project
 from screener.sources.decode import detect_encoding, looks_chinese, open_text
 
-CHINESE = "{Reference Type}: Journal Article\n{Title}: 低剂量白细胞介素-2治疗皮肌炎\n{Author}: 李明;;王芳\n{Year}: 2021\n"
+CHINESE = (
+    "{Reference Type}: Journal Article\n{Title}: 低剂量白细胞介素-2治疗皮肌炎\n{Author}: "
+    "李明;;王芳\n{Year}: 2021\n"
+)
 WESTERN = (
     "TY  - JOUR\nAU  - Müller, Jürgen\nAU  - Señor, José\nTI  - Dermatomyositis – über "
     "Interleukin-2 bei Kindern\nPY  - 2018\nER  - \n"
@@ -20,7 +23,10 @@ WESTERN = (
 
 # Every accented letter here is followed by a letter, so GB18030 reads each pair as one rare
 # ideograph and decodes the whole file: the case the encoding choice has to get right.
-GB_TRAP = "TY  - JOUR\nAU  - Müller, Jürgen\nAU  - Señora, Inés\nTI  - Dermatomyositis: Überblick\nER  - \n"
+GB_TRAP = (
+    "TY  - JOUR\nAU  - Müller, Jürgen\nAU  - Señora, Inés\nTI  - Dermatomyositis: "
+    "Überblick\nER  - \n"
+)
 
 
 def _write(tmp_path: Path, name: str, data: bytes) -> Path:

@@ -190,7 +190,8 @@ def test_bibtex_macros_latex_and_lenient_names() -> None:
     text = (
         '@string{jn = "Journal of " # "Myositis"}\n@comment{ignored}\n'
         "@article{Key With Space,\n  title = {M{\\\"u}ller's {IL-2} \\& Co},\n  journal = jn,\n"
-        '  month = mar, year = 2020,\n  funding_text 1 = {x},\n  author = {M{\\"u}ller, J. and {WHO}},\n'
+        '  month = mar, year = 2020,\n  funding_text 1 = {x},\n  author = {M{\\"u}ller, J. and '
+        "{WHO}},\n"
         "  pages = {12--19}\n}\n"
     )
     (record,) = good(bibtex, text)
@@ -214,7 +215,10 @@ def test_bibtex_unclosed_entry() -> None:
 
 
 def test_endnote_xml_not_well_formed_names_the_line() -> None:
-    text = "<xml><records><record><titles><title>T</title></titles></record>\n<record><oops></record></records></xml>"
+    text = (
+        "<xml><records><record><titles><title>T</title></titles></record>\n"
+        "<record><oops></record></records></xml>"
+    )
     with pytest.raises(ScreenerError, match=r"^e\.xml, line 2: not well-formed XML"):
         parse(endnote_xml, text, "e.xml")
 

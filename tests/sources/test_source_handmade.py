@@ -138,8 +138,8 @@ def test_cnki_refworks() -> None:
 def test_cnki_estudy_wrapped_abstract_and_key() -> None:
     first, second = records(HANDMADE / "cnki_estudy.txt")
     assert (
-        first.abstract
-        == "目的 观察低剂量白细胞介素-2(IL-2)治疗难治性皮肌炎的疗效和安全性。 方法 纳入难治性皮肌炎患者20例。"
+        first.abstract == "目的 观察低剂量白细胞介素-2(IL-2)治疗难治性皮肌炎的疗效和安全性。 "
+        "方法 纳入难治性皮肌炎患者20例。"
     )
     assert first.source_key == "ZHFS202106001"
     assert first.extra["database"] == "中国期刊全文数据库"

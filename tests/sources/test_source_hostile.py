@@ -19,7 +19,8 @@ from screener.project import Project
 from screener.sources import _common, _ris_text
 
 SMALL = 64 * 1024
-"""The limit most tests here read with (patched in), so they stay fast; two read with the real one."""
+"""The limit most tests here read with (patched in), so they stay fast; two read with the real
+one."""
 
 
 class Endless(io.TextIOBase):

@@ -21,7 +21,8 @@ EBSCO_BIB = DATA / "bibtex" / "ebsco_bibtex.bib"
 def _fts_trigger(project: Project) -> bool:
     return (
         project.db.execute(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'record_fts_insert'"
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = "
+            "'record_fts_insert'"
         ).fetchone()[0]
         == 1
     )
@@ -32,7 +33,8 @@ def test_import_records_provenance_and_fields(project: Project) -> None:
     assert (result.database, result.format, result.encoding) == ("Embase", "ris", "utf-8-sig")
     assert (result.count_in_file, result.count_imported, result.skipped) == (6, 6, ())
     row = project.db.execute(
-        "SELECT database, format, file_name, sha256, count_in_file, count_imported, imported_at FROM file_import"
+        "SELECT database, format, file_name, sha256, count_in_file, count_imported, imported_at "
+        "FROM file_import"
     ).fetchone()
     assert row[:3] == ("Embase", "ris", "embase_com.ris")
     assert len(row[3]) == 64 and row[4:6] == (6, 6) and row[6]
@@ -168,7 +170,8 @@ def _ris_file(path: Path, n: int) -> Path:
     with open(path, "w", encoding="utf-8") as out:
         for i in range(n):
             out.write(
-                f"TY  - JOUR\nTI  - Record {i}\nAU  - Doe, J\nPY  - 2020\nAB  - Text {i}\nER  - \n\n"
+                f"TY  - JOUR\nTI  - Record {i}\nAU  - Doe, J\nPY  - 2020\nAB  - Text {i}\nER  - "
+                "\n\n"
             )
     return path
 

@@ -11,7 +11,10 @@ from screener.errors import InvalidInputError
 from screener.project import Project
 from screener.storage.db import now, transaction
 
-CSV = "id,title,abstract,authors,year,doi\n1,First trial,Abstract one,Smith J; Doe A,2020,10.1/a\n2,Second trial,Abstract two,Li X,2021,\n"
+CSV = (
+    "id,title,abstract,authors,year,doi\n1,First trial,Abstract one,Smith J; Doe "
+    "A,2020,10.1/a\n2,Second trial,Abstract two,Li X,2021,\n"
+)
 
 
 @pytest.fixture
@@ -31,7 +34,8 @@ def test_decision_for_unknown_record_is_refused(loaded: Project) -> None:
             "INSERT INTO reviewer (name, name_key, created_at) VALUES ('zed', 'zed', ?)", [now()]
         ).lastrowid
         loaded.db.execute(
-            "INSERT INTO decision (record_id, stage, reviewer_id, decision, made_at) VALUES (999, 'title_abstract', ?, 'include', ?)",
+            "INSERT INTO decision (record_id, stage, reviewer_id, decision, made_at) VALUES "
+            "(999, 'title_abstract', ?, 'include', ?)",
             [rid, now()],
         )
     assert loaded.db.execute("SELECT count(*) FROM decision").fetchone()[0] == 0

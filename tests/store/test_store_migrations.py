@@ -128,7 +128,8 @@ def _as_version_2(path: Path) -> None:
     for name in ("rev_a", "rev_b", "Rev_A"):
         db.execute("INSERT INTO reviewer (name, created_at) VALUES (?, '2026-01-01')", [name])
     db.execute(
-        "INSERT INTO search_run (id, database, query_text, started_at) VALUES (1, 'PubMed', 'x', 'now')"
+        "INSERT INTO search_run (id, database, query_text, started_at) VALUES (1, 'PubMed', 'x', "
+        "'now')"
     )
     for pmid in ("11", "12"):
         db.execute(

@@ -1,4 +1,5 @@
-"""Raw source entries of 6 KB or more are stored zlib-compressed and always read back as the text."""
+"""Raw source entries of 6 KB or more are stored zlib-compressed and always read back as the
+text."""
 
 from __future__ import annotations
 

@@ -36,7 +36,8 @@ RECORDS = [
     (CHINESE_TITLE, CHINESE_ABSTRACT, "王, 明; 李, 华", 2021, "中华医学杂志"),
     (
         "Default opt-out of opioid prescriptions in emergency departments",
-        "A change of the default quantity in the electronic health record reduced opioid prescribing.",
+        "A change of the default quantity in the electronic health record reduced opioid "
+        "prescribing.",
         "Delgado, M Kit",
         2018,
         "J Gen Intern Med",

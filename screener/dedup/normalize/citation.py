@@ -204,7 +204,8 @@ _ROMAN_PAGE = re.compile(r"[ivxlc]+")
 
 
 def normalize_page(value: str) -> str:
-    """A page folded: ``"e1234."`` -> ``"e1234"``, ``"0073"`` -> ``"73"``, ``"S12"`` -> ``"s12"``."""
+    """A page folded: ``"e1234."`` -> ``"e1234"``, ``"0073"`` -> ``"73"``, ``"S12"`` ->
+    ``"s12"``."""
     if not value:
         return ""
     if value.isdigit():

@@ -99,7 +99,8 @@ def fold(text: str) -> str:
 
 
 # Notes databases append to titles: "[Chinese]", "[Article in German]", "[Review] [88 refs]",
-# "[Erratum appears in ...]", "(author's transl)", "(Structured abstract)", "(vol 360, pg 542, 2009)".
+# "[Erratum appears in ...]", "(author's transl)", "(Structured abstract)", "(vol 360, pg 542,
+# 2009)".
 _TRAILING_PAREN_NOTE = re.compile(
     r"\s*\((?:author'?s'? transl(?:ation)?|structured abstract|multiple letters|abstract|letter|"
     r"editorial|vol\.? \d+[^)]*|[^()]*\(\d{4}\) \d+[^()]*\([^()]*\))\)\s*\.?\s*$",

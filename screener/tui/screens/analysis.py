@@ -2,7 +2,8 @@
 
 The options on the left (outcome, effect measure, model, test, confidence level, subgroup
 column, a moderator for meta-regression, a cumulative order, Egger's and Begg's tests,
-trim-and-fill, leave-one-out and influence diagnostics) are those of ``screener pool``. ``ctrl+r`` runs :meth:`Project.run_pool` in a
+trim-and-fill, leave-one-out and influence diagnostics) are those of ``screener pool``. ``ctrl+r``
+runs :meth:`Project.run_pool` in a
 thread worker on its own connection (see :mod:`screener.tui.workers`), which also writes the
 journal forest plot (matplotlib) beside the review file; the result comes back as
 :class:`AnalysisFinished` or :class:`AnalysisFailed`. The right side

@@ -192,7 +192,8 @@ def summary_content(
         each = "decision" if stage.needed == 1 else "decisions"
         parts.append(
             Content.styled(
-                f"{_STAGE_LABEL[stage.stage]}: {stage.records:,} record{'' if stage.records == 1 else 's'}, "
+                f"{_STAGE_LABEL[stage.stage]}: {stage.records:,} "
+                f"record{'' if stage.records == 1 else 's'}, "
                 f"{stage.needed} {each} each",
                 "bold",
             )

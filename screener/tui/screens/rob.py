@@ -242,7 +242,7 @@ class RobScreen(Screen[None]):
             )
         return True
 
-    # --- judging ------------------------------------------------------------------------------------
+    # --- judging ----------------------------------------------------------------------------------
     @writes
     def action_judge(self, key: str, judgement: str) -> None:
         domain = self.domain
@@ -289,7 +289,7 @@ class RobScreen(Screen[None]):
                 self.study, "mark", self._mark(self.study)
             )
 
-    # --- saving and moving --------------------------------------------------------------------------
+    # --- saving and moving ------------------------------------------------------------------------
     @writes
     def action_save(self) -> None:
         pending = self.unsaved()
@@ -324,7 +324,8 @@ class RobScreen(Screen[None]):
             )
         if self.unsaved():
             self.notify(
-                "a support note is saved with its domain's judgement: judge the domain, then Ctrl+S",
+                "a support note is saved with its domain's judgement: judge the domain, then "
+                "Ctrl+S",
                 severity="warning",
             )
         self.show_tool(row=None)

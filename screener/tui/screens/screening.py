@@ -257,7 +257,10 @@ class ScreeningScreen(RankedQueue, Screen[None]):
 
     def end_message(self) -> str:
         if not self.ids:
-            return f"No records in this queue ({self.queue_label()}). Press f to choose another filter."
+            return (
+                f"No records in this queue ({self.queue_label()}). Press f to choose another "
+                "filter."
+            )
         if self.filter == QueueFilter.UNDECIDED.value and not self.search_text:
             return "You have decided every record in this queue. Press f for another filter."
         return "End of the queue. Press ← to go back or f for another filter."

@@ -88,11 +88,17 @@ def overall_text(tool: RobTool, judgements: Mapping[str, str]) -> tuple[str, boo
     explicit = judgements.get(OVERALL, "")
     auto = tool.overall(domains) if tool.algorithm is not None else None
     if tool.algorithm is None:
-        rule = f"{tool.name} defines no overall algorithm: the overall judgement is the assessors' call"
+        rule = (
+            f"{tool.name} defines no overall algorithm: the overall judgement is the "
+            "assessors' call"
+        )
     elif auto:
         rule = f"the tool's algorithm gives {auto}"
     else:
-        rule = f"the tool's algorithm gives it once every domain is judged ({done} of {len(tool.domains)})"
+        rule = (
+            f"the tool's algorithm gives it once every domain is judged ({done} of "
+            f"{len(tool.domains)})"
+        )
     if explicit:
         return explicit, False, f"Overall: {explicit}, your explicit judgement ({rule})"
     if auto:
