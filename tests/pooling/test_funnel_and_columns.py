@@ -66,7 +66,7 @@ def test_funnel_with_fewer_than_ten_studies_carries_the_caution(tmp_path):
     path = tmp_path / "funnel.svg"
     funnel_plot(res, path)
     texts = " ".join(_texts(path).split())
-    assert "Cochrane Handbook 13.3.5.4" in texts and "Fewer than 10 studies" in texts
+    assert " ".join(SMALL_K_CAUTION.split()) in texts  # the one wording, whole
     assert "Filled (trim-and-fill)" not in texts
 
 
