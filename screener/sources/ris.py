@@ -106,9 +106,9 @@ def chunks(stream: TextIO, *, file_name: str, size: int = 500) -> Iterator[Chunk
 def parse_chunk(chunk: Chunk, *, file_name: str) -> Iterator[Entry]:
     """The entries of one chunk made by :func:`chunks`, numbered from 1."""
     return _entries(
-        io.StringIO(chunk.data),
+        io.StringIO(chunk.data),  # type: ignore[arg-type]
         file_name,
-        first_line=chunk.first_line,  # type: ignore[arg-type]
+        first_line=chunk.first_line,
         cut=True,
     )
 

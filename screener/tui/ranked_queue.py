@@ -153,11 +153,11 @@ class RankedQueue:
             self.post_message(RankingFailed(str(exc)))  # type: ignore[attr-defined]
             return
         if found is not None and not worker.is_cancelled:
-            self.post_message(
+            self.post_message(  # type: ignore[attr-defined]
                 RankingUpdated(
                     token,
                     found.order,
-                    found.ranking,  # type: ignore[attr-defined]
+                    found.ranking,
                     found.ids,
                 )
             )
