@@ -31,6 +31,25 @@ Example:
 """
 
 
+def model_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--method and --test, the pooled model's options, shared by meta and pool."""
+    command = click.option(
+        "--test",
+        type=click.Choice(["z", "knha", "t", "adhoc"], case_sensitive=False),
+        default="z",
+        show_default=True,
+        help="z, or knha for Hartung-Knapp-Sidik-Jonkman (t with k-1 df).",
+    )(command)
+    return click.option(
+        "--method",
+        default="REML",
+        show_default=True,
+        metavar="METHOD",
+        help="FE, DL, REML, ML, PM, HE, SJ, HS, EB (tau^2 estimators), MH (Mantel-Haenszel) "
+        "or PETO.",
+    )(command)
+
+
 def further_options(command: Callable[..., None]) -> Callable[..., None]:
     """The options of the analyses beside the pooled model, shared by meta and pool."""
     options = [
@@ -134,20 +153,7 @@ def _read(path: Path) -> pd.DataFrame:
     help="Effect measure: OR, RR, RD, MD, SMD, ROM, SMCR, SMCC, PR, PLO, PAS, PFT, ZCOR, COR "
     "(GEN when the file has yi, vi).",
 )
-@click.option(
-    "--method",
-    default="REML",
-    show_default=True,
-    metavar="METHOD",
-    help="FE, DL, REML, ML, PM, HE, SJ, HS, EB (tau^2 estimators), MH (Mantel-Haenszel) or PETO.",
-)
-@click.option(
-    "--test",
-    type=click.Choice(["z", "knha", "t", "adhoc"], case_sensitive=False),
-    default="z",
-    show_default=True,
-    help="z, or knha for Hartung-Knapp-Sidik-Jonkman (t with k-1 df).",
-)
+@model_options
 @click.option(
     "--outcome",
     metavar="NAME",

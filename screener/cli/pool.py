@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from screener.cli.meta import further_options, further_request
+from screener.cli.meta import further_options, further_request, model_options
 from screener.cli.output import check_out, echo, emit
 from screener.errors import ScreenerError
 from screener.project import Project
@@ -46,20 +46,7 @@ def _check_plot(option: str, path: Path | None, review: str) -> None:
     "(continuous); SMCR, SMCC (pre/post); PR, PLO, PAS, PFT (proportions); ZCOR, COR. "
     "Generic outcomes use their own measure.",
 )
-@click.option(
-    "--method",
-    default="REML",
-    show_default=True,
-    metavar="METHOD",
-    help="FE, DL, REML, ML, PM, HE, SJ, HS, EB (tau^2 estimators), MH (Mantel-Haenszel) or PETO.",
-)
-@click.option(
-    "--test",
-    type=click.Choice(["z", "knha", "t", "adhoc"], case_sensitive=False),
-    default="z",
-    show_default=True,
-    help="z, or knha for Hartung-Knapp-Sidik-Jonkman (t with k-1 df).",
-)
+@model_options
 @click.option(
     "--by",
     metavar="COLUMN",

@@ -22,7 +22,13 @@ from screener.pooling.errors import PoolingError
 from screener.pooling.meta_regression import meta_regression
 from screener.pooling.report import fmt_p
 from screener.pooling.results import MetaRegressionResult, clean_fields
-from screener.pooling.sensitivity import InfluenceResult, SeriesResult, cumulative, influence
+from screener.pooling.sensitivity import (
+    INFLUENCE_COLUMNS,
+    InfluenceResult,
+    SeriesResult,
+    cumulative,
+    influence,
+)
 from screener.pooling.sensitivity import leave_one_out as loo
 
 __all__ = ["PRECISION", "Further", "FurtherRequest", "run_further"]
@@ -231,18 +237,6 @@ def _missing(value: Any) -> bool:
 
 
 # --- JSON and text ---------------------------------------------------------------------------
-
-INFLUENCE_COLUMNS = (
-    "rstudent",
-    "dffits",
-    "cook_d",
-    "cov_r",
-    "tau2_del",
-    "QE_del",
-    "hat",
-    "weight",
-    "dfbetas",
-)
 
 
 def influence_dict(inf: InfluenceResult) -> dict[str, Any]:

@@ -137,6 +137,20 @@ def _try_fit(
         return None
 
 
+INFLUENCE_COLUMNS = (
+    "rstudent",
+    "dffits",
+    "cook_d",
+    "cov_r",
+    "tau2_del",
+    "QE_del",
+    "hat",
+    "weight",
+    "dfbetas",
+)
+"""The per-study statistics of :class:`InfluenceResult`, in metafor's ``influence()`` order."""
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class InfluenceResult:
     """Case deletion diagnostics (Viechtbauer & Cheung 2010), one value per study."""
@@ -155,18 +169,7 @@ class InfluenceResult:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per study."""
-        names = (
-            "rstudent",
-            "dffits",
-            "cook_d",
-            "cov_r",
-            "tau2_del",
-            "QE_del",
-            "hat",
-            "weight",
-            "dfbetas",
-        )
-        frame = pd.DataFrame({name: getattr(self, name) for name in names})
+        frame = pd.DataFrame({name: getattr(self, name) for name in INFLUENCE_COLUMNS})
         frame.insert(0, "study", list(self.labels))
         frame["influential"] = list(self.influential)
         return frame
