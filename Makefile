@@ -23,8 +23,10 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/screener demo demo --reviewer demo
 
+# Test files run in parallel, one file per worker (--dist loadfile keeps a file's module
+# fixtures in one process); `pytest -p no:xdist` or `-n 0` runs them in one process.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 # Prints every figure the issues ask for, with the peers (bib-dedupe, Bio.Entrez.read) beside them.
 bench: $(BENCH_STAMP)
