@@ -19,6 +19,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from screener.errors import InvalidInputError
 from screener.files import figure_bytes, printable
+from screener.plots.fonts import text_family
 from screener.prisma.counts import PrismaCounts
 from screener.prisma.layout import (
     BAND_BLUE,
@@ -113,28 +114,6 @@ def render_svg(counts: PrismaCounts) -> str:
     return "\n".join(out) + "\n"
 
 
-_CJK_FONTS = (
-    "Noto Sans CJK SC",
-    "Noto Sans SC",
-    "Source Han Sans SC",
-    "WenQuanYi Micro Hei",
-    "WenQuanYi Zen Hei",
-    "Microsoft YaHei",
-    "SimHei",
-    "PingFang SC",
-    "Heiti SC",
-)
-
-
-def _font_family() -> list[str]:
-    """DejaVu Sans, then an installed CJK font (matplotlib falls back glyph by glyph), so
-    Chinese source names and reasons are drawn rather than shown as empty boxes."""
-    from matplotlib import font_manager
-
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    return ["DejaVu Sans", *(name for name in _CJK_FONTS if name in installed)]
-
-
 def _figure(counts: PrismaCounts):
     """The diagram as a matplotlib Figure, 100 px per inch (Agg, no display needed)."""
     from matplotlib.figure import Figure
@@ -219,7 +198,7 @@ def render_image(counts: PrismaCounts, fmt: str) -> bytes:
     """PNG or PDF bytes of the diagram (one warning when some characters have no glyph)."""
     import matplotlib
 
-    fonts: dict[RcKeyType, Any] = {"font.family": _font_family()}
+    fonts: dict[RcKeyType, Any] = {"font.family": text_family()}
     with matplotlib.rc_context(fonts):  # a text's font is chosen as it is made
         figure = _figure(counts)
     return figure_bytes(figure, fmt, dpi=PNG_DPI, rc=fonts)
