@@ -224,6 +224,7 @@ class RobScreen(Screen[None]):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if (
             event.data_table.id == "rob-studies"
+            and event.row_key is not None
             and event.row_key.value
             and event.row_key.value != self.study
         ):
