@@ -50,6 +50,26 @@ def model_options(command: Callable[..., None]) -> Callable[..., None]:
     )(command)
 
 
+def forest_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--plot and --favours, the forest plot's options, shared by meta and pool."""
+    command = click.option(
+        "--favours",
+        nargs=2,
+        metavar="LEFT RIGHT",
+        default=None,
+        help="Forest plot: what each side of the line of no effect favours, e.g. "
+        "--favours 'IL-2' 'placebo'.",
+    )(command)
+    return click.option(
+        "--plot",
+        "plot_path",
+        metavar="FILE",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Write a forest plot (.svg, .pdf or .png).",
+    )(command)
+
+
 def further_options(command: Callable[..., None]) -> Callable[..., None]:
     """The options of the analyses beside the pooled model, shared by meta and pool."""
     options = [
@@ -178,22 +198,7 @@ def _read(path: Path) -> pd.DataFrame:
 )
 @click.option("--trimfill", is_flag=True, help="Trim-and-fill (L0, side chosen from the data).")
 @further_options
-@click.option(
-    "--plot",
-    "plot_path",
-    metavar="FILE",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Write a forest plot (.svg, .pdf or .png).",
-)
-@click.option(
-    "--favours",
-    nargs=2,
-    metavar="LEFT RIGHT",
-    default=None,
-    help="Forest plot: what each side of the line of no effect favours, e.g. "
-    "--favours 'IL-2' 'placebo'.",
-)
+@forest_options
 @click.option(
     "--json",
     "as_json",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from screener.cli.meta import further_options, further_request, model_options
+from screener.cli.meta import forest_options, further_options, further_request, model_options
 from screener.cli.output import check_out, echo, emit
 from screener.errors import ScreenerError
 from screener.project import Project
@@ -66,21 +66,7 @@ def _check_plot(option: str, path: Path | None, review: str) -> None:
     "--timepoint", default=None, help="The timepoint to pool, when the outcome has several."
 )
 @further_options
-@click.option(
-    "--plot",
-    "plot_path",
-    metavar="FILE",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Write a forest plot (.svg, .pdf or .png).",
-)
-@click.option(
-    "--favours",
-    nargs=2,
-    metavar="LEFT RIGHT",
-    default=None,
-    help="Forest plot: what each side of the line of no effect favours.",
-)
+@forest_options
 @click.option(
     "--funnel",
     "funnel_path",
