@@ -42,9 +42,10 @@ class SearchEntry:
     """A search run or an import, as identification counts it (one line of the search log).
 
     ``strategy`` groups the runs of one search and the imports of one file (see
-    :func:`screener.prisma.counts.strategy_key`); ``count`` is what a run fetched or what was
-    imported from a file; ``stored`` the records it added to the review; ``pmids`` (runs) every
-    PMID the run identified, whether it stored it or found it in the review already.
+    :func:`screener.prisma.identification.strategy_key`); ``count`` is what a run fetched or
+    what was imported from a file; ``stored`` the records it added to the review; ``pmids``
+    (runs) every PMID the run identified, whether it stored it or found it in the review
+    already.
     """
 
     kind: str  # "search" or "import"

@@ -22,11 +22,9 @@ from screener.prisma.counts import (
     PrismaInputs,
     SearchEntry,
     Unit,
-    count_entries,
-    file_key,
-    strategy_key,
 )
 from screener.prisma.decisions import Vote
+from screener.prisma.identification import count_entries, file_key, strategy_key
 from screener.storage.analysis import kept_analyses
 
 __all__ = [
