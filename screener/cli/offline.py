@@ -48,7 +48,10 @@ def merge_command(review: str, copy: str) -> None:
     Decisions (and undos), notes, tags, full-text entries, extraction values and risk-of-bias
     judgements are added to the review as that reviewer's history, with their own times;
     nothing the review holds is overwritten, and merging the same copy again adds nothing
-    twice. Disagreements that arise appear in screener conflicts as usual.
+    twice. Disagreements that arise appear in screener conflicts as usual. Other work done in
+    the copy (conflict resolutions, duplicate verdicts, settings, studies, the extraction form,
+    analyses, GRADE, the stopping rule) is not merged: the summary names it, and it stays in the
+    copy to be done again in the review.
 
     \b
     Example:
@@ -77,4 +80,14 @@ def merge_command(review: str, copy: str) -> None:
         echo(
             f"kept {count_of(done.kept, 'row')} as the review holds them: changed there since "
             "the checkout"
+        )
+    left = list(done.left_in_copy)
+    if done.reasons_left:
+        left.append(
+            "unused exclusion reasons " + ", ".join(repr(label) for label in done.reasons_left)
+        )
+    if left:
+        echo(
+            f"not merged, left in the copy: {'; '.join(left)}. A merge brings back screening, "
+            "notes, tags, full text, extraction and risk of bias; do the rest in the review"
         )

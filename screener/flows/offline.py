@@ -9,6 +9,11 @@ counted ("kept"). Every row merged is logged by its origin (copy id, kind, key) 
 ``merged_row``, so merging a copy again, or after more work in it, adds only what is new. It
 all runs in one transaction: a merge that fails leaves the review as it was.
 
+What a merge does not bring back (conflict resolutions, duplicate verdicts, settings, studies,
+the extraction form, analyses, GRADE, the stopping rule: the lead's and the arbiter's work in the
+review) it names in the summary when the copy changed it (``left_in_copy``), with exclusion
+reasons made in the copy and never used; it is left in the copy, not lost silently.
+
 A live decision after a merge: of the reviewer's decisions on a record and stage not undone,
 the one made last (by its time) is live, whichever file it was made in. An undo made offline
 undoes the same decision in the review.
@@ -61,6 +66,8 @@ class MergeSummary:
     removed: int = 0  # extraction values and judgements the reviewer cleared
     kept: int = 0  # rows the review changed since the checkout: left as they are
     reasons_added: tuple[str, ...] = ()
+    left_in_copy: tuple[str, ...] = ()  # work done in the copy that a merge does not bring back
+    reasons_left: tuple[str, ...] = ()  # exclusion reasons made in the copy and never used
 
     @property
     def nothing(self) -> bool:
@@ -135,6 +142,8 @@ class _Plan:
     notes: list[store.NoteRow]
     changes: list[tuple[str, Any, Any, Any]]  # kind, key, value (None: remove), previous
     kept: int
+    left_in_copy: tuple[str, ...]
+    copy_reasons: set[str]
 
 
 def _plan(
@@ -227,6 +236,8 @@ def _plan(
         [row for row in new_notes if row.id not in done_notes],
         changes,
         kept,
+        tuple(store.left_in_copy(copy)),
+        store.reason_labels(copy),
     )
 
 
@@ -308,4 +319,11 @@ def _apply(db: sqlite_utils.Database, plan: _Plan) -> MergeSummary:
             counts["full_texts"] += 1
         else:
             counts[kind + "s" if value is not None else "removed"] += 1
-    return MergeSummary(plan.reviewer, kept=plan.kept, reasons_added=tuple(added), **counts)
+    return MergeSummary(
+        plan.reviewer,
+        kept=plan.kept,
+        reasons_added=tuple(added),
+        left_in_copy=plan.left_in_copy,
+        reasons_left=tuple(sorted(plan.copy_reasons - store.reason_labels(db))),
+        **counts,
+    )

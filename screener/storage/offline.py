@@ -24,6 +24,7 @@ the same records (a copy keeps the review's record ids and cannot add records).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import uuid
@@ -42,6 +43,23 @@ from screener.storage.screening import ids_with_outcome
 
 MUTABLE_KINDS = ("tag", "full_text", "value", "judgement")
 """The kinds of rows changed in place, whose state at checkout a copy keeps (offline_base)."""
+
+UNMERGED: dict[str, tuple[str, ...]] = {
+    "conflict resolutions": ("resolution", "resolution_undo"),
+    "duplicate verdicts": ("duplicate_pair", "cluster", "cluster_member"),
+    "review settings": ("review", "setting", "prisma_count"),
+    "reviewers": ("reviewer",),
+    "highlight terms": ("highlight_term",),
+    "studies": ("study", "study_report"),
+    "the extraction form": ("extraction_form", "form_field", "outcome"),
+    "analyses": ("analysis",),
+    "GRADE judgements": ("grade_judgement", "grade_setting"),
+    "stopping-rule samples and stops": ("stopping_sample", "screening_stop", "stopped_record"),
+}
+"""Work a merge does not bring back (it belongs to the lead or an arbiter, in the review), by
+the words a merge reports it with, and the tables that hold it. A copy keeps a digest of each at
+checkout (offline_base, kind "unmerged"), so a merge can say what was done in the copy and left
+there instead of dropping it silently."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,9 +198,49 @@ def mark_copy(db: sqlite_utils.Database, reviewer: str) -> str:
             (kind, _dump(key), _dump(value))
             for kind in MUTABLE_KINDS
             for key, value in mutable_rows(db, kind).items()
-        ],
+        ]
+        + [("unmerged", _dump(words), _dump(digest)) for words, digest in _digests(db).items()],
     )
     return copy_uid
+
+
+def _digests(db: sqlite_utils.Database) -> dict[str, str]:
+    """Words of :data:`UNMERGED` -> a digest of what its tables hold (rows in sorted order)."""
+    found = {}
+    for words, tables in UNMERGED.items():
+        digest = hashlib.sha256()
+        for table in tables:
+            digest.update(table.encode() + b"\0")
+            rows = sorted(
+                json.dumps([v.hex() if isinstance(v, bytes) else v for v in row])
+                for row in db.execute(f"SELECT * FROM [{table}]")
+            )
+            digest.update("\n".join(rows).encode())
+        found[words] = digest.hexdigest()
+    return found
+
+
+def left_in_copy(copy: sqlite_utils.Database) -> list[str]:
+    """The words of :data:`UNMERGED` whose tables changed in ``copy`` since its checkout (none
+    for copies made before the digests were kept)."""
+    then = dict(
+        (json.loads(key), json.loads(value))
+        for key, value in copy.execute(
+            "SELECT key, value FROM offline_base WHERE kind = 'unmerged'"
+        )
+    )
+    if not then:
+        return []
+    now_ = _digests(copy)
+    return [words for words in UNMERGED if words in then and then[words] != now_[words]]
+
+
+def reason_labels(db: sqlite_utils.Database) -> set[str]:
+    """The exclusion reasons of ``db``, as :func:`~screener.model.label_text` spells them."""
+    return {
+        label_text(label, "an exclusion reason")
+        for (label,) in db.execute("SELECT label FROM exclusion_reason")
+    }
 
 
 def _reviewer_id(db: sqlite_utils.Database, name: str) -> int:

@@ -276,3 +276,45 @@ def test_a_row_changed_in_the_review_since_the_checkout_is_kept(
         assert (done.full_texts, done.tags, done.kept) == (0, 0, 2)
         assert p.full_text(2).note == "ann's"
         assert p.record_tags(1) == []
+
+
+def test_work_a_merge_does_not_bring_back_is_named_not_dropped(
+    started: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "lead.db"
+    with Project.open(started) as p:
+        p.checkout("lead", copy)
+    with Project.open(copy) as c:
+        c.record_decision(4, TA, "lead", "include")
+        c.record_decision(5, TA, "lead", "include")
+        c.resolve_conflict(5, TA, "exclude", "lead", method="consensus")
+        c.add_reviewer("dan")
+        c.update_review(exclusion_reasons=(*c.review().exclusion_reasons, "Never used"))
+    with Project.open(started) as p:
+        done = p.merge(copy)
+        assert done.decisions == 2
+        assert done.left_in_copy == ("conflict resolutions", "reviewers")
+        assert done.reasons_left == ("Never used",)
+        # left in the copy, not written into the review
+        assert p.db.execute("SELECT count(*) FROM resolution").fetchone()[0] == 0
+        assert "dan" not in [r.name for r in p.reviewers()]
+        # merging again still names it: it is still only in the copy
+        again = p.merge(copy)
+        assert again.nothing and again.left_in_copy == ("conflict resolutions", "reviewers")
+
+
+def test_a_copy_with_screening_work_only_leaves_nothing_behind(
+    started: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "ben.db"
+    with Project.open(started) as p:
+        p.checkout("ben", copy)
+    with Project.open(copy) as c:
+        c.record_decision(4, TA, "ben", "exclude", reason="Wrong population")
+        c.add_note(4, "ben", "why")
+        c.tag_record(4, "later", "ben")
+        c.undo_decision(TA, "ben")
+    with Project.open(started) as p:
+        done = p.merge(copy)
+    assert (done.decisions, done.undos, done.notes, done.tags) == (1, 1, 1, 1)
+    assert done.left_in_copy == () and done.reasons_left == ()

@@ -43,3 +43,16 @@ def test_user_errors_are_one_line(review: Path, tmp_path: Path, capsys) -> None:
     assert main(["checkout", str(copy), "--reviewer", "ben", "--out", str(tmp_path / "x.db")]) == 1
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "offline copy" in err
+
+
+def test_merge_names_what_it_left_in_the_copy(review: Path, tmp_path: Path, capsys) -> None:
+    copy = tmp_path / "lead.db"
+    assert main(["checkout", str(review), "--reviewer", "lead", "--out", str(copy)]) == 0
+    with Project.open(copy) as c:
+        c.record_decision(2, TA, "lead", "exclude")
+        c.resolve_conflict(2, TA, "include", "lead", method="consensus")
+    capsys.readouterr()
+    assert main(["merge", str(review), str(copy)]) == 0
+    out = capsys.readouterr().out
+    assert "1 decision" in out
+    assert "not merged, left in the copy: conflict resolutions" in out
