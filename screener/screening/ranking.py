@@ -45,7 +45,10 @@ model's sum over the sets (+0.073; it leads on Bannach-Brown by 0.075, ADHD 0.03
 * the two models' z-scored values averaged: Nagtegaal −0.046, the gains elsewhere halved;
 * Thompson sampling between the two models' top records: Nagtegaal −0.030;
 * 100 random unscreened records as presumed excludes (Cormack & Grossman's BMI): Nagtegaal
-  −0.028, OralHypoglycemics −0.031.
+  −0.028, OralHypoglycemics −0.031;
+* terms of a single record given no weight (min_df 2): ADHD +0.082, UrinaryIncontinence +0.043
+  and NSAIDS +0.024, but Nagtegaal −0.063, OralHypoglycemics −0.036, Triptans −0.026 (word
+  n-grams alone with min_df 2: Estrogens −0.041, Nagtegaal −0.045).
 
 Nagtegaal is sensitive to changes that should not matter: word n-grams alone gave 0.693, 0.722
 and 0.717 with 2**19, 2**20 and 2**22 hash buckets (ASReview 0.729), every seed moving the same
