@@ -113,12 +113,24 @@ def p_text(p: Any) -> str:
 
 
 def settings_table(settings: Mapping[str, Any]) -> Table:
-    rows = [
-        (key, fmt(value))
-        for key, value in settings.items()
-        if not isinstance(value, (dict, list)) and value not in (None, "")
-    ]
+    """The settings an analysis was run with, one per row: lists of plain values (moderators,
+    the favours labels) joined; the per-study data and nested settings left to the R script."""
+    rows = []
+    for key, value in settings.items():
+        if isinstance(value, list):
+            if not value or any(isinstance(v, (dict, list)) for v in value):
+                continue
+            rows.append((key, ", ".join(_setting(v) for v in value)))
+        elif not isinstance(value, dict) and value not in (None, ""):
+            rows.append((key, _setting(value)))
     return Table(("setting", "value"), tuple(rows))
+
+
+def _setting(value: Any) -> str:
+    """A setting as typed: a whole number without decimals (a 90% level reads "90")."""
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:g}"
+    return fmt(value)
 
 
 def _transformed(results: Mapping[str, Any]) -> Mapping[str, Any]:
