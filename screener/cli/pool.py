@@ -148,7 +148,7 @@ def pool_command(
                         pooled.analysis.write_funnel(path, title=title)
                 except OSError as exc:
                     raise ScreenerError(f"{option} {path}: {exc.strerror or exc}") from None
-        saved = project.save_analysis(pooled, name=name, reviewer=reviewer)
+        saved = project.save_analysis(pooled, name=name, reviewer=reviewer, favours=favours)
     # the funnel plot carries the small-study caution too, though the saved results do not
     funnel_caution = pooled.analysis.small_study_caution(funnel=funnel_path is not None)
     if as_json:

@@ -332,10 +332,15 @@ def save(
     *,
     name: str | None = None,
     reviewer: str | None = None,
+    favours: tuple[str, str] | None = None,
 ) -> SavedAnalysis:
-    """Store an analysis (settings, results, who, when) in one transaction; returns it."""
+    """Store an analysis (settings, results, who, when) in one transaction; returns it.
+    ``favours`` (what each side of the null line favours) is kept with the settings, so the
+    report's forest plot carries the labels the analyst gave."""
     name = " ".join((name or "").split()) or pooled.default_name()
     settings, results = pooled.settings(), pooled.results()
+    if favours is not None:
+        settings["favours"] = [str(favours[0]), str(favours[1])]
     with transaction(db):
         oid = extraction_store.outcome_id(db, pooled.outcome)
         rid = review_store.reviewer_id(db, reviewer) if reviewer else None

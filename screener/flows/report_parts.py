@@ -309,11 +309,19 @@ def _engine_plots(
         return None
     try:
         return (
-            _svg_png(forest_plot(fit, title=a["name"])),
+            _svg_png(forest_plot(fit, title=a["name"], favours=_favours(a["settings"]))),
             _svg_png(funnel_plot(fit, title=a["name"])),
         )
     except (ScreenerError, ValueError, ArithmeticError):
         return None
+
+
+def _favours(settings: dict[str, Any]) -> tuple[str, str] | None:
+    """The favours labels saved with an analysis (screener pool --favours), if any."""
+    value = settings.get("favours")
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value):
+        return value[0], value[1]
+    return None
 
 
 def _analysis_figures(a: dict[str, Any]) -> tuple[tuple[Figure, ...], tuple[str, ...]]:
@@ -340,6 +348,7 @@ def _analysis_figures(a: dict[str, Any]) -> tuple[tuple[Figure, ...], tuple[str,
             heterogeneity=view.heterogeneity_line(r),
             exp=measure in _RATIO,
             xlabel=xlabel,
+            favours=_favours(s),
         )
         funnel = figures.funnel_svg(yi, vi, estimate=r.get("estimate"), xlabel=xlabel)
         forest_png = funnel_png = b""

@@ -61,11 +61,16 @@ class SynthesisVerbs(ProjectBase):
         return pooling.run(self.db, outcome, **options)
 
     def save_analysis(
-        self, pooled: OutcomeAnalysis, *, name: str | None = None, reviewer: str | None = None
+        self,
+        pooled: OutcomeAnalysis,
+        *,
+        name: str | None = None,
+        reviewer: str | None = None,
+        favours: tuple[str, str] | None = None,
     ) -> SavedAnalysis:
         from screener.flows import pooling
 
-        return pooling.save(self.db, pooled, name=name, reviewer=reviewer)
+        return pooling.save(self.db, pooled, name=name, reviewer=reviewer, favours=favours)
 
     def pooling_table(
         self, outcome: str, *, timepoint: str | None = None, first_timepoint: bool = False

@@ -90,3 +90,16 @@ def test_an_unknown_field_is_one_line(bcg_path, capsys):
     )
     err = capsys.readouterr().err
     assert "--mods latitude: no such column" in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_favours_labels_reach_the_reports_forest_plot(bcg_path, tmp_path, capsys):
+    args = ["pool", str(bcg_path), "--outcome", "Tuberculosis", "-m", "RR", "--mods", "ablat"]
+    assert main([*args, "--favours", "BCG [vaccine]", "no $vaccine$"]) == 0
+    out = tmp_path / "report"
+    assert main(["report", str(bcg_path), "--out", str(out)]) == 0
+    capsys.readouterr()
+    forest = next((out / "figures").glob("analysis-*-forest.svg")).read_text(encoding="utf-8")
+    assert "BCG [vaccine]" in forest and "no $vaccine$" in forest
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "BCG [vaccine], no $vaccine$" in page  # the settings table names them
+    assert "ablat" in page  # and the moderators
