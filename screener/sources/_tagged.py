@@ -231,6 +231,7 @@ def pieces(
     close, keep = layout.blank is Blank.CLOSE, layout.blank is Blank.KEEP
     block: Block | None = None
     problem = ""
+    stray: Stray | None = None  # text outside any record (Layout.outside), not yet reported
     for number, line in lines:
         if last is not None:
             text = line.rstrip("\n")
@@ -253,12 +254,15 @@ def pieces(
                 block = None
         if block is None:
             if outside is not None and kind != "start":
-                # Between records: a header, a trailer or a problem. The next record's start
-                # drops the problem, so only text after the last record is reported.
+                # Between records: a header, a trailer or a problem, reported where it is (at
+                # the next record's start, or after the last record): never dropped unsaid.
                 found = outside(line)
-                if found is not None and not problem:
-                    problem = f"line {number}: {found}"
+                if found is not None and stray is None:
+                    stray = Stray(number, found)
                 continue
+            if stray is not None:
+                yield stray
+                stray = None
             block, problem = Block(number, file_name), ""
         block.take(line)
         if kind == "field" or kind == "start":
@@ -280,8 +284,8 @@ def pieces(
                 problem = f"line {number}: {found}"
     if block is not None:
         yield _ended(block, problem, None)
-    elif problem:
-        yield Stray(None, problem)
+    elif stray is not None:
+        yield stray
 
 
 def entries(

@@ -64,7 +64,9 @@ def _line(line: str) -> Line:
 
 def _outside(line: str) -> str | None:
     # Text outside a record that is not header or trailer: say so rather than guess what it was.
-    if line.startswith(("FN ", "VR ", "EF")) or line.strip().upper() == "ER":
+    # Headers and trailers are taken as PT and ER are: indented, after a BOM, in lower case.
+    head = line.strip().lstrip("\ufeff").upper()
+    if head.startswith(("FN ", "VR ", "EF")) or head == "ER":
         return None
     return f"expected 'PT' to start a record, found {line[:30]!r}"
 

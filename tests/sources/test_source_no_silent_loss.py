@@ -176,6 +176,24 @@ def test_wos_records_run_together_are_an_error_not_one_record() -> None:
     assert entries[1].record.title == "Two"
 
 
+def test_wos_text_between_records_is_an_error_naming_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "savedrecs.txt"
+    path.write_text(
+        "FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\nTI One\nER\n\n"
+        "A paragraph pasted between records\n\nPT J\nTI Two\nER\n\nEF\n",
+        encoding="utf-8",
+    )
+    for read in (_one_piece(path, "wos"), _chunked(path, "wos")):
+        assert [row.error is None for row in read] == [True, False, True]
+        error = read[1].error
+        assert (error.file_name, error.location) == ("savedrecs.txt", "record 2 (line 7)")
+        assert "A paragraph pasted" in error.problem
+    with Project.create(tmp_path / "r.db", title="r", reviewers=["alice"]) as project:
+        with pytest.raises(ParseError, match=r"savedrecs\.txt, record 2 \(line 7\)"):
+            project.import_file(path, source="Web of Science")
+        assert project.db.execute("SELECT count(*) FROM record").fetchone()[0] == 0
+
+
 # --- files appended to each other read as the sum of their records ----------------------------
 def _fixtures_of(fmt: str) -> list[Path]:
     """The UTF-8 fixtures in tests/data that are detected as ``fmt``."""

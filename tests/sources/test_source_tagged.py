@@ -133,7 +133,19 @@ def test_with_outside_records_open_at_a_start_and_end_at_an_end_line() -> None:
         False,
     )
     assert still_open.end_line is None
-    assert _read("#1\nEND\nA: z\nB: w\n", layout)[-1] == (None, "line 3: stray 'A: z'")
+    assert _read("#1\nEND\nA: z\nB: w\n", layout)[-1] == (3, "stray 'A: z'")
+
+
+def test_text_between_records_is_reported_where_it_is_not_dropped() -> None:
+    layout = dataclasses.replace(
+        TOY, flaw=Flaw.RECORD, outside=lambda line: None if line == "HEAD" else f"stray {line!r}"
+    )
+    found = list(
+        pieces(io.StringIO("HEAD\n#1\nA: x\nEND\nlost\nmore\n#2\nA: y\nEND\n"), "toy", layout)
+    )
+    assert [type(p).__name__ for p in found] == ["Piece", "Stray", "Piece"]
+    stray = found[1]
+    assert isinstance(stray, Stray) and (stray.line, stray.problem) == (5, "stray 'lost'")
 
 
 def test_last_line_says_whether_the_file_ends_with_a_line_end() -> None:
