@@ -156,6 +156,11 @@ class OutcomeAnalysis:
         keep = ["study", *(c for c in data if c in frame.columns)]
         if by is not None and by not in keep:
             keep.append(by)
+        # the study fields a meta-regression or a cumulative order used, for the R script
+        further = self.analysis.settings.further
+        for field in (*further.mods, further.cumulative):
+            if field and field in frame.columns and field not in keep:
+                keep.append(field)
         return [{c: _json_value(row[c]) for c in keep} for row in frame[keep].to_dict("records")]
 
 

@@ -40,7 +40,9 @@ _HEADER = """# Reproduces the meta-analyses saved in the review "{title}" with R
 # Written by screener on {when}. Run it from the report folder:
 #     Rscript analysis.R
 # Each analysis reads data/analysis-<id>.csv, refits it, prints metafor's results, saves its
-# forest and funnel plots as PDF, and compares metafor's numbers with screener's.
+# forest and funnel plots as PDF, and compares metafor's numbers with screener's: the pooled
+# result, small-study tests, subgroups, meta-regression, leave-one-out, influence and cumulative
+# analyses, as the analysis ran them.
 
 suppressPackageStartupMessages(library(metafor))
 mismatches <- 0
@@ -51,6 +53,16 @@ check <- function(label, got, expected, tolerance = 1e-6) {{
         (abs(expected) < 1e-8 && abs(got) < 1e-8)
   cat(sprintf("  %-32s metafor % .8g   screener % .8g   %s\\n", label, got, expected,
               if (ok) "ok" else "DIFFERS"))
+  if (!ok) mismatches <<- mismatches + 1
+  invisible(ok)
+}}
+checkv <- function(label, got, expected, tolerance = 1e-6) {{
+  got <- as.numeric(got)
+  same <- function(g, e) is.na(e) || isTRUE(all.equal(g, e, tolerance = tolerance)) ||
+    isTRUE(abs(e) < 1e-8 && abs(g) < 1e-8)
+  ok <- length(got) == length(expected) && all(mapply(same, got, expected))
+  cat(sprintf("  %-32s %d values %s\n", label, length(expected),
+              if (ok) "ok" else "DIFFER"))
   if (!ok) mismatches <<- mismatches + 1
   invisible(ok)
 }}
@@ -151,7 +163,9 @@ def _analysis(a: Mapping[str, Any], raw: bool) -> list[str]:
     if not rows:
         return [*lines, "# screener saved no per-study data for this analysis: nothing to refit."]
     var = f"res{aid}"
-    lines.append(f'dat <- read.csv("{data_file(aid)}", stringsAsFactors = FALSE)')
+    lines.append(
+        f'dat <- read.csv("{data_file(aid)}", stringsAsFactors = FALSE, check.names = FALSE)'
+    )
     fit = _fit(a, rows, var)
     lines += [*fit, f"print({var})"]
     exact = not any("is fitted instead" in line for line in fit)
@@ -178,6 +192,8 @@ def _analysis(a: Mapping[str, Any], raw: bool) -> list[str]:
             f'check("trim-and-fill estimate", coef(tf{aid}), '
             f"{_r_number(r.get('trimfill_estimate'))})",
         ]
+    if exact:
+        lines += _further(a, rows, var, aid)
     if not exact:
         lines = [line for line in lines if not line.startswith("check(")]
     groups = r.get("subgroups")
@@ -208,6 +224,79 @@ def _analysis(a: Mapping[str, Any], raw: bool) -> list[str]:
         f"funnel({var})",
         "invisible(dev.off())",
     ]
+    return lines
+
+
+def _r_vector(values: Any) -> str:
+    items = values if isinstance(values, list) else []
+    return "c(" + ", ".join(_r_number(v) for v in items) + ")"
+
+
+def _checkv(label: str, expr: str, values: Any) -> str:
+    return f"checkv({_r_string(label)}, {expr}, {_r_vector(values)})"
+
+
+def _further(a: Mapping[str, Any], rows: list[dict[str, Any]], var: str, aid: int) -> list[str]:
+    """R lines for the further analyses the saved one ran (meta-regression, Begg's test,
+    leave-one-out, influence, cumulative), each compared with screener's numbers."""
+    s, r = a.get("settings", {}), a.get("results", {})
+    lines: list[str] = []
+    columns = {k for row in rows for k in row}
+    reg = r.get("meta_regression")
+    mods = [m for m in s.get("mods") or [] if isinstance(m, str)]
+    if isinstance(reg, Mapping) and mods:
+        if not set(mods) <= columns:
+            lines.append("# the moderators were not saved with this analysis: no meta-regression")
+        else:
+            fit = _fit(a, rows, f"reg{aid}")[-1]
+            formula = " + ".join("`" + m.replace("`", "") + "`" for m in mods)
+            lines += [
+                fit.replace("rma(yi, vi, ", f"rma(yi, vi, mods = ~ {formula}, "),
+                f"print(reg{aid})",
+                f'check("meta-regression QM", reg{aid}$QM, {_r_number(reg.get("QM"))})',
+                f'check("meta-regression tau2", reg{aid}$tau2, {_r_number(reg.get("tau2"))})',
+            ]
+            coefficients = reg.get("coefficients")
+            if isinstance(coefficients, Mapping):
+                estimates = [
+                    c.get("estimate") for c in coefficients.values() if isinstance(c, dict)
+                ]
+                lines.append(
+                    f'checkv("meta-regression coefficients", coef(reg{aid}), '
+                    f"{_r_vector(estimates)})"
+                )
+    if r.get("begg_tau") is not None:
+        lines += [
+            f"rank{aid} <- ranktest({var})",
+            f"print(rank{aid})",
+            f'check("Begg tau", rank{aid}$tau, {_r_number(r.get("begg_tau"))})',
+            f'check("Begg p", rank{aid}$pval, {_r_number(r.get("begg_p"))})',
+        ]
+    l1o = r.get("leave_one_out")
+    if isinstance(l1o, Mapping):
+        lines += [
+            f"l1o{aid} <- leave1out({var})",
+            f"print(l1o{aid})",
+            _checkv("leave-one-out estimates", f"l1o{aid}$estimate", l1o.get("estimate")),
+            _checkv("leave-one-out tau2", f"l1o{aid}$tau2", l1o.get("tau2")),
+        ]
+    inf = r.get("influence")
+    if isinstance(inf, Mapping):
+        lines += [
+            f"inf{aid} <- influence({var})",
+            f"print(inf{aid})",
+            _checkv("influence rstudent", f"inf{aid}$inf$rstudent", inf.get("rstudent")),
+            _checkv("influence cook.d", f"inf{aid}$inf$cook.d", inf.get("cook_d")),
+        ]
+    cum = r.get("cumulative")
+    if isinstance(cum, Mapping) and isinstance(cum.get("study"), list):
+        order = "c(" + ", ".join(_r_string(x) for x in cum["study"]) + ")"
+        lines += [
+            "# the order screener added the studies in: each study's place in it",
+            f"cum{aid} <- cumul({var}, order = match(dat$study, {order}))",
+            f"print(cum{aid})",
+            f'checkv("cumulative estimates", cum{aid}$estimate, {_r_vector(cum.get("estimate"))})',
+        ]
     return lines
 
 

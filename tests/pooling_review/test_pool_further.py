@@ -4,6 +4,8 @@ form fields are continuous moderators, choice fields categorical; the results ma
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 
 import pytest
 
@@ -103,3 +105,35 @@ def test_the_favours_labels_reach_the_reports_forest_plot(bcg_path, tmp_path, ca
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "BCG [vaccine], no $vaccine$" in page  # the settings table names them
     assert "ablat" in page  # and the moderators
+
+
+def test_the_r_script_reproduces_every_further_analysis(bcg_path, tmp_path, capsys):
+    """analysis.R refits the meta-regression, Begg's test, leave-one-out, influence and the
+    cumulative analysis a saved analysis ran, and metafor agrees with screener on each."""
+    rscript = shutil.which("Rscript")
+    probe = rscript and subprocess.run([rscript, "-e", "library(metafor)"], capture_output=True)
+    if not probe or probe.returncode != 0:
+        pytest.skip("needs Rscript with the metafor package (.ci/run installs them)")
+    args = ["pool", str(bcg_path), "--outcome", "Tuberculosis", "-m", "RR", "--level", "90"]
+    further = ["--mods", "ablat,alloc", "--leave-one-out", "--influence", "--begg"]
+    assert main([*args, *further, "--cumulative", "year"]) == 0
+    assert main([*args, "--cumulative", "precision"]) == 0
+    out = tmp_path / "report"
+    assert main(["report", str(bcg_path), "--out", str(out), "--no-pdf"]) == 0
+    capsys.readouterr()
+    run = subprocess.run(
+        [rscript, "analysis.R"], cwd=out, capture_output=True, text=True, timeout=300
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    checked = [line.split("  ")[1].strip() for line in run.stdout.splitlines() if " ok" in line]
+    for label in (
+        "meta-regression QM",
+        "meta-regression coefficients",
+        "Begg tau",
+        "leave-one-out estimates",
+        "influence cook.d",
+        "cumulative estimates",
+    ):
+        assert any(c.startswith(label) for c in checked), (label, run.stdout)
+    assert run.stdout.count("cumulative estimates") == 2
+    assert "DIFFER" not in run.stdout and "agree with screener" in run.stdout
