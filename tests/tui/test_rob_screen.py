@@ -313,3 +313,20 @@ def test_rob_screen_snapshot(snap_compare, bcg: Path) -> None:
     assert snap_compare(
         make_app(bcg, reviewer="alice"), terminal_size=(80, 24), press=["b", "down", "down", "down"]
     )
+
+
+async def test_a_highlight_with_no_row_leaves_the_study_as_it_is(bcg: Path) -> None:
+    """A cleared table may post RowHighlighted with no row key (the served-TUI key sweep found
+    the crash on the extraction screen); the RoB screen keeps its study and does not crash."""
+    app = make_app(bcg, reviewer="alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        screen = app.screen
+        assert isinstance(screen, RobScreen) and screen.study == FIRST
+        table = screen.query_one("#rob-studies", DataTable)
+        screen.post_message(DataTable.RowHighlighted(table, 0, None))  # type: ignore[arg-type]
+        await pilot.pause()
+        assert app.screen is screen and screen.study == FIRST
+        await pilot.press("l")  # and it still takes keys
+        await pilot.pause()
+        assert cell(screen, ROB2[0]) == "low"
