@@ -104,9 +104,11 @@ def environmental_error(exc: sqlite3.Error, label: str) -> ReviewFileError | Non
             f"{label} is damaged ({exc}); restore it from a copy (a backup, or a teammate's file)"
         )
     if code == sqlite3.SQLITE_IOERR:
+        # the extended name (e.g. SQLITE_IOERR_SHORT_READ) says which I/O step failed
+        name = getattr(exc, "sqlite_errorname", "")
         return ReviewFileError(
-            f"{label} could not be read or written ({exc}); check the disk "
-            "or network folder it is on"
+            f"{label} could not be read or written ({exc}{', ' + name if name else ''}); check "
+            "the disk or network folder it is on"
         )
     if code == sqlite3.SQLITE_CANTOPEN:
         return ReviewFileError(f"{label} cannot be opened ({exc})")
