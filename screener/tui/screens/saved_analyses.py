@@ -1,4 +1,5 @@
-"""The analyses saved in the review, to rename or delete (``ctrl+l`` on the analysis screen).
+"""The analyses saved in the review, to rename or delete (``ctrl+l`` on the analysis screen),
+and to open one's GRADE assessment (``g``, :class:`~screener.tui.screens.grade.GradeScreen`).
 
 The same verbs as ``screener analyses --rename/--delete``: :meth:`Project.rename_analysis` and
 :meth:`Project.delete_analysis`. Deleting asks first. Names are stored text: shown literally.
@@ -68,6 +69,7 @@ class SavedAnalysesScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("r", "rename", "Rename", id="saved.rename"),
         Binding("d", "delete", "Delete", id="saved.delete"),
+        Binding("g", "grade", "GRADE", id="saved.grade"),
         Binding("escape", "close", "Close", id="saved.close"),
     ]
 
@@ -78,7 +80,8 @@ class SavedAnalysesScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt", id="saved-analyses"):
             yield Label(
-                "Saved analyses (r rename, d delete, escape closes)", classes="prompt-title"
+                "Saved analyses (r rename, d delete, g GRADE, escape closes)",
+                classes="prompt-title",
             )
             yield Label("", id="saved-empty", classes="prompt-help")
             yield OptionList(id="saved-list")
@@ -155,6 +158,15 @@ class SavedAnalysesScreen(ModalScreen[None]):
             ),
             answered,
         )
+
+    def action_grade(self) -> None:
+        chosen = self.current()
+        if chosen is None:
+            self.notify(EMPTY, severity="warning")
+            return
+        from screener.tui.screens.grade import GradeScreen
+
+        self.app.push_screen(GradeScreen(chosen.id))
 
     def action_close(self) -> None:
         self.dismiss(None)
