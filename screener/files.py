@@ -54,6 +54,7 @@ __all__ = [
     "figure_bytes",
     "from_spreadsheet_cell",
     "is_sqlite",
+    "note_database",
     "new_file_path",
     "open_file",
     "output_folder",
@@ -71,12 +72,34 @@ class OutputError(ScreenerError):
 
 
 # --- where a file may be written ---------------------------------------------------------------
-def is_sqlite(path: str | Path) -> bool:
-    """Whether ``path`` is a regular file that starts with SQLite's magic header."""
+_OPEN_HERE: set[tuple[int, int]] = set()
+"""(device, inode) of every database file this process has connected to (never forgotten)."""
+
+
+def note_database(path: str | Path) -> None:
+    """Remember that this process holds SQLite connections to ``path`` (storage's connect)."""
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
+        found = os.stat(path)
+    except OSError:
+        return
+    _OPEN_HERE.add((found.st_dev, found.st_ino))
+
+
+def is_sqlite(path: str | Path) -> bool:
+    """Whether ``path`` is a regular file that starts with SQLite's magic header.
+
+    A database this process has open is answered without opening it: closing a file handle
+    drops every POSIX lock the process holds on that file, SQLite's included, and another
+    process could then delete the ``-wal`` under the open connections
+    (https://sqlite.org/howtocorrupt.html, section 2.2)."""
+    try:
+        found = os.stat(path)
+        if not stat.S_ISREG(found.st_mode):
             return False
-        with open(path, "rb") as handle:
+        if (found.st_dev, found.st_ino) in _OPEN_HERE:
+            return True
+        # O_NONBLOCK: should the file have become a FIFO since the stat, do not wait on it
+        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
             return handle.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
     except OSError:
         return False

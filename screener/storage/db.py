@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 import sqlite_utils
 
 from screener.errors import ReviewFileError
+from screener.files import is_sqlite, note_database
 from screener.storage import cjk
 from screener.storage.rows import scalar_int
 
@@ -188,6 +189,8 @@ def connect(path: str | Path, *, new: bool = False) -> sqlite_utils.Database:
     except sqlite3.Error as exc:
         raise (environmental_error(exc, str(path)) or exc) from None
     conn.label = str(path)
+    if str(path) != ":memory:":
+        note_database(path)  # so no output guard opens (and closes) a handle on it
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
     if new:
@@ -379,6 +382,10 @@ def _check_regular_file(path: str | Path) -> None:
         )
 
 
+_HEADER_SIZE = 100
+"""Bytes of SQLite's file header: a database file is never shorter."""
+
+
 def open_review(path: str | Path) -> sqlite_utils.Database:
     """Open an existing review file and bring its schema up to date.
 
@@ -389,10 +396,11 @@ def open_review(path: str | Path) -> sqlite_utils.Database:
     target = Path(path)
     if str(path) != ":memory:":
         _check_regular_file(path)
-        # O_NONBLOCK: should the file have become a FIFO since the check, do not wait on it
-        with os.fdopen(os.open(target, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
-            magic = handle.read(16)
-        if magic != b"SQLite format 3\x00":
+        if not os.access(target, os.R_OK):
+            raise ReviewFileError(f"{path} cannot be read (permission denied)")
+        # an empty file would become a database; the header is read only of files this process
+        # has no connection to (see screener.files.is_sqlite: a closed handle drops locks)
+        if target.stat().st_size < _HEADER_SIZE or not is_sqlite(target):
             raise ReviewFileError(f"{path} is not a screener review (not an SQLite database)")
         if not (os.access(target, os.W_OK) and os.access(target.parent, os.W_OK)):
             return _open_read_only(target, str(path))
@@ -449,6 +457,7 @@ def _open_read_only(target: Path, label: str) -> sqlite_utils.Database:
             factory=_Connection,
         )
         conn.label = label
+        note_database(target)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA query_only = ON")  # the mark is_read_only reads
