@@ -26,6 +26,7 @@ import sqlite_utils
 
 from screener import sources
 from screener.errors import AlreadyImportedError, InvalidInputError, ScreenerError
+from screener.files import is_sqlite
 from screener.flows.parallel import parsed, worker_count
 from screener.model import ImportResult
 from screener.sources.decode import open_text, undecodable
@@ -133,6 +134,17 @@ class _Export:
     head: str
 
 
+def _refuse_a_database(path: Path) -> None:
+    """An SQLite file (a review, most likely this one) is no export: refused before any handle
+    on it is opened, since closing one drops this process's locks on a review it has open
+    (see :func:`screener.files.is_sqlite`)."""
+    if is_sqlite(path):
+        raise ScreenerError(
+            f"{path.name} is an SQLite database (a review file?), not a database export; "
+            "nothing was imported"
+        )
+
+
 @contextmanager
 def _open_export(path: Path, fmt: str | None) -> Iterator[_Export]:
     if not path.is_file():
@@ -206,6 +218,7 @@ def preview_file(
 ) -> ImportPreview:
     """Parse ``path`` without storing anything: format, database, entry count, bad entries."""
     path = Path(path)
+    _refuse_a_database(path)
     name, method = parse_source(source)
     with _open_export(path, fmt) as export:
         count, bad = 0, []
@@ -259,6 +272,7 @@ def import_file(
     path = Path(path)
     if not path.is_file():
         raise ScreenerError(f"{path}: no such file")
+    _refuse_a_database(path)
     source, method = parse_source(source, method)
     digest = sha256_of(path)
     earlier = _earlier(db, digest)

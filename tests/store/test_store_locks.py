@@ -60,3 +60,14 @@ def test_a_file_that_is_not_a_database_is_still_refused(tmp_path: Path) -> None:
         with pytest.raises(ReviewFileError, match="not an SQLite database"):
             open_review(path)
     assert empty.read_bytes() == b"" and not (tmp_path / "empty.db-wal").exists()
+
+
+def test_importing_the_review_itself_is_refused_without_opening_it(tmp_path: Path) -> None:
+    from screener.errors import ScreenerError
+
+    path = tmp_path / "review.db"
+    with Project.create(path, title="locks", reviewers=["alice"]) as project:
+        for attempt in (project.preview_import, project.import_file):
+            with pytest.raises(ScreenerError, match="SQLite database"):
+                attempt(path, source="PubMed")
+        assert project.db.execute("SELECT count(*) FROM record").fetchone()[0] == 0
