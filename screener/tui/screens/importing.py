@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Static
+from textual.widgets import Button, Checkbox, Input, ProgressBar, Static
 
 from screener.display import count_of
 from screener.errors import ScreenerError
@@ -107,8 +107,9 @@ class ImportScreen(ModalScreen[ImportResult | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(
-                "Import a database export (RIS, MEDLINE, Web of Science, Embase, Scopus, CNKI ...)"
+            yield Static(
+                "Import a database export (RIS, MEDLINE, Web of Science, Embase, Scopus, CNKI ...)",
+                id="import-title",
             )
             yield LiteralInput(
                 self.initial_path,
