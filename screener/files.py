@@ -53,6 +53,7 @@ __all__ = [
     "csv_writer",
     "figure_bytes",
     "from_spreadsheet_cell",
+    "forget_database",
     "is_sqlite",
     "note_database",
     "new_file_path",
@@ -72,17 +73,29 @@ class OutputError(ScreenerError):
 
 
 # --- where a file may be written ---------------------------------------------------------------
-_OPEN_HERE: set[tuple[int, int]] = set()
-"""(device, inode) of every database file this process has connected to (never forgotten)."""
+_OPEN_HERE: dict[tuple[int, int], int] = {}
+"""(device, inode) -> how many SQLite connections of this process are open on that file."""
 
 
-def note_database(path: str | Path) -> None:
-    """Remember that this process holds SQLite connections to ``path`` (storage's connect)."""
+def note_database(path: str | Path) -> tuple[int, int] | None:
+    """Count a connection this process opened to ``path`` (storage's connect); returns the key
+    to give :func:`forget_database` when it closes."""
     try:
         found = os.stat(path)
     except OSError:
-        return
-    _OPEN_HERE.add((found.st_dev, found.st_ino))
+        return None
+    key = (found.st_dev, found.st_ino)
+    _OPEN_HERE[key] = _OPEN_HERE.get(key, 0) + 1
+    return key
+
+
+def forget_database(key: tuple[int, int] | None) -> None:
+    """A connection counted by :func:`note_database` closed (or was collected): once none is
+    left the file holds no lock of this process, and its inode may belong to a new file."""
+    if key is not None and key in _OPEN_HERE:
+        _OPEN_HERE[key] -= 1
+        if _OPEN_HERE[key] <= 0:
+            del _OPEN_HERE[key]
 
 
 def is_sqlite(path: str | Path) -> bool:

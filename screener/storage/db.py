@@ -17,6 +17,7 @@ import re
 import sqlite3
 import stat
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -27,7 +28,7 @@ from typing import Any, TypeVar
 import sqlite_utils
 
 from screener.errors import ReviewFileError
-from screener.files import is_sqlite, note_database
+from screener.files import forget_database, is_sqlite, note_database
 from screener.storage import cjk
 from screener.storage.rows import scalar_int
 
@@ -149,6 +150,18 @@ class _Connection(sqlite3.Connection):
     """A connection that knows the file it is on (``label``) and hands out :class:`_Cursor`."""
 
     label = "the review"
+    forget: weakref.finalize[Any, Any] | None = (
+        None  # uncounts the file (see screener.files.is_sqlite)
+    )
+
+    def close(self) -> None:
+        super().close()
+        if self.forget is not None:
+            self.forget()  # once only: a finalizer called again does nothing
+
+    def count_file(self, path: str | Path) -> None:
+        """Count this connection as open on ``path`` until it closes or is collected."""
+        self.forget = weakref.finalize(self, forget_database, note_database(path))
 
     # one signature where sqlite3's has overloads (a cursor of any factory): ours always hands
     # out a _Cursor
@@ -190,7 +203,7 @@ def connect(path: str | Path, *, new: bool = False) -> sqlite_utils.Database:
         raise (environmental_error(exc, str(path)) or exc) from None
     conn.label = str(path)
     if str(path) != ":memory:":
-        note_database(path)  # so no output guard opens (and closes) a handle on it
+        conn.count_file(path)  # so no output guard opens (and closes) a handle on it
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
     if new:
@@ -457,7 +470,7 @@ def _open_read_only(target: Path, label: str) -> sqlite_utils.Database:
             factory=_Connection,
         )
         conn.label = label
-        note_database(target)
+        conn.count_file(target)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA query_only = ON")  # the mark is_read_only reads

@@ -71,3 +71,22 @@ def test_importing_the_review_itself_is_refused_without_opening_it(tmp_path: Pat
             with pytest.raises(ScreenerError, match="SQLite database"):
                 attempt(path, source="PubMed")
         assert project.db.execute("SELECT count(*) FROM record").fetchone()[0] == 0
+
+
+def test_a_closed_or_collected_connection_no_longer_counts(tmp_path: Path) -> None:
+    """Once this process has no connection on a file, its inode may be a new file's: the file
+    is read again (here: the same inode, its header overwritten in place)."""
+    import gc
+
+    path = tmp_path / "review.db"
+    Project.create(path, title="locks", reviewers=["alice"]).close()
+    db = open_review(path)
+    collected = open_review(path)
+    db.conn.close()
+    del collected
+    gc.collect()
+    for side in ("-wal", "-shm"):
+        path.with_name(path.name + side).unlink(missing_ok=True)
+    with open(path, "r+b") as handle:  # no connection left: a handle is harmless now
+        handle.write(b"title,abstract\n")
+    assert not is_sqlite(path)
