@@ -34,6 +34,7 @@ import re
 import secrets
 import shutil
 import stat
+import threading
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -75,6 +76,7 @@ class OutputError(ScreenerError):
 # --- where a file may be written ---------------------------------------------------------------
 _OPEN_HERE: dict[tuple[int, int], int] = {}
 """(device, inode) -> how many SQLite connections of this process are open on that file."""
+_COUNTING = threading.Lock()
 
 
 def note_database(path: str | Path) -> tuple[int, int] | None:
@@ -85,17 +87,19 @@ def note_database(path: str | Path) -> tuple[int, int] | None:
     except OSError:
         return None
     key = (found.st_dev, found.st_ino)
-    _OPEN_HERE[key] = _OPEN_HERE.get(key, 0) + 1
+    with _COUNTING:  # TUI workers open connections from their own threads
+        _OPEN_HERE[key] = _OPEN_HERE.get(key, 0) + 1
     return key
 
 
 def forget_database(key: tuple[int, int] | None) -> None:
     """A connection counted by :func:`note_database` closed (or was collected): once none is
     left the file holds no lock of this process, and its inode may belong to a new file."""
-    if key is not None and key in _OPEN_HERE:
-        _OPEN_HERE[key] -= 1
-        if _OPEN_HERE[key] <= 0:
-            del _OPEN_HERE[key]
+    with _COUNTING:
+        if key is not None and key in _OPEN_HERE:
+            _OPEN_HERE[key] -= 1
+            if _OPEN_HERE[key] <= 0:
+                del _OPEN_HERE[key]
 
 
 def is_sqlite(path: str | Path) -> bool:
