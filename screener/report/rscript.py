@@ -236,6 +236,29 @@ def _checkv(label: str, expr: str, values: Any) -> str:
     return f"checkv({_r_string(label)}, {expr}, {_r_vector(values)})"
 
 
+_PER_STUDY = (
+    (
+        "leave_one_out",
+        "l1o",
+        "leave1out",
+        (
+            ("leave-one-out estimates", "$estimate", "estimate"),
+            ("leave-one-out tau2", "$tau2", "tau2"),
+        ),
+    ),
+    (
+        "influence",
+        "inf",
+        "influence",
+        (
+            ("influence rstudent", "$inf$rstudent", "rstudent"),
+            ("influence cook.d", "$inf$cook.d", "cook_d"),
+        ),
+    ),
+)
+"""Per-study analyses: saved key, R variable, metafor function, (label, R field, saved key)."""
+
+
 def _further(a: Mapping[str, Any], rows: list[dict[str, Any]], var: str, aid: int) -> list[str]:
     """R lines for the further analyses the saved one ran (meta-regression, Begg's test,
     leave-one-out, influence, cumulative), each compared with screener's numbers."""
@@ -272,22 +295,14 @@ def _further(a: Mapping[str, Any], rows: list[dict[str, Any]], var: str, aid: in
             f'check("Begg tau", rank{aid}$tau, {_r_number(r.get("begg_tau"))})',
             f'check("Begg p", rank{aid}$pval, {_r_number(r.get("begg_p"))})',
         ]
-    l1o = r.get("leave_one_out")
-    if isinstance(l1o, Mapping):
-        lines += [
-            f"l1o{aid} <- leave1out({var})",
-            f"print(l1o{aid})",
-            _checkv("leave-one-out estimates", f"l1o{aid}$estimate", l1o.get("estimate")),
-            _checkv("leave-one-out tau2", f"l1o{aid}$tau2", l1o.get("tau2")),
-        ]
-    inf = r.get("influence")
-    if isinstance(inf, Mapping):
-        lines += [
-            f"inf{aid} <- influence({var})",
-            f"print(inf{aid})",
-            _checkv("influence rstudent", f"inf{aid}$inf$rstudent", inf.get("rstudent")),
-            _checkv("influence cook.d", f"inf{aid}$inf$cook.d", inf.get("cook_d")),
-        ]
+    for key, name, call, checks in _PER_STUDY:
+        found = r.get(key)
+        if isinstance(found, Mapping):
+            lines += [f"{name}{aid} <- {call}({var})", f"print({name}{aid})"]
+            lines += [
+                _checkv(label, f"{name}{aid}{field}", found.get(value))
+                for label, field, value in checks
+            ]
     cum = r.get("cumulative")
     if isinstance(cum, Mapping) and isinstance(cum.get("study"), list):
         order = "c(" + ", ".join(_r_string(x) for x in cum["study"]) + ")"
