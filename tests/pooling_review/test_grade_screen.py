@@ -83,6 +83,18 @@ async def test_escape_on_the_reason_stores_nothing(saved: Path) -> None:
     assert judgements(saved) == []
 
 
+async def test_an_empty_reason_stores_nothing(saved: Path) -> None:
+    app = make_app(saved, reviewer="demo")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_grade(pilot)
+        await pilot.press("2")
+        await pilot.pause()
+        await pilot.press("ctrl+u", "enter")
+        await pilot.pause()
+        assert app.screen is screen and set(cells(screen, "by")) == {"suggested"}
+    assert judgements(saved) == []
+
+
 async def test_a_screener_cannot_judge(saved: Path) -> None:
     app = make_app(saved, reviewer="bob")
     async with app.run_test(size=SIZE) as pilot:

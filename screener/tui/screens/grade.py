@@ -130,6 +130,9 @@ class GradeScreen(ModalScreen[None]):
         def answered(reason: str | None) -> None:
             if reason is None:
                 return
+            if not reason.strip():
+                self.notify("a GRADE judgement needs a reason: nothing stored", severity="error")
+                return
             try:
                 self.app.project.judge_grade(
                     self.analysis_id, domain, level, reason=reason, reviewer=self.app.reviewer
