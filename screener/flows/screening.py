@@ -11,6 +11,7 @@ from pathlib import Path
 import sqlite_utils
 
 from screener.errors import InvalidInputError, ScreenerError
+from screener.files import is_sqlite
 from screener.model import Choice, Review, Stage, label_text
 from screener.records import clean_text
 from screener.screening import (
@@ -364,6 +365,10 @@ def attach_full_text(
     if not target.is_file():
         raise ScreenerError(f"{path}: no such file")
     target = target.resolve()
+    if is_sqlite(target):  # checked before any handle: closing one drops this process's locks
+        raise ScreenerError(
+            f"{path} is an SQLite database (a review file?), not a full-text report"
+        )
     digest = _sha256(target)
     with transaction(db):
         get_record(db, record_id)

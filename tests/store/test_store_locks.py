@@ -90,3 +90,17 @@ def test_a_closed_or_collected_connection_no_longer_counts(tmp_path: Path) -> No
     with open(path, "r+b") as handle:  # no connection left: a handle is harmless now
         handle.write(b"title,abstract\n")
     assert not is_sqlite(path)
+
+
+def test_attaching_the_review_as_a_full_text_is_refused(tmp_path: Path) -> None:
+    from screener.errors import ScreenerError
+
+    path = tmp_path / "review.db"
+    records = tmp_path / "records.csv"
+    records.write_text("title,abstract\nA trial,An abstract.\n", encoding="utf-8")
+    with Project.create(path, title="locks", reviewers=["alice"]) as project:
+        project.import_file(records, source="PubMed")
+        project.record_decision(1, "title_abstract", "alice", "include")
+        with pytest.raises(ScreenerError, match="SQLite database"):
+            project.attach_full_text(1, path, "alice")
+        assert project.full_text(1) is None
