@@ -33,6 +33,7 @@ from screener.display import count_of
 from screener.errors import InvalidInputError
 from screener.files import new_file_path
 from screener.storage import offline as store
+from screener.storage import offline_merge as merged
 from screener.storage import review as review_store
 from screener.storage.db import open_review, transaction
 from screener.storage.screening import outcome_params
@@ -272,7 +273,7 @@ def _check_names(
 def _apply(db: sqlite_utils.Database, plan: _Plan) -> MergeSummary:
     """Write ``plan`` into the review (inside the caller's transaction)."""
     uid = plan.info.uid
-    reasons, added = store.reason_ids(db, [row.reason for row in plan.decisions if row.reason])
+    reasons, added = merged.reason_ids(db, [row.reason for row in plan.decisions if row.reason])
     mapped = dict(plan.done_decisions)
     counts = {
         "decisions": 0,
@@ -291,7 +292,7 @@ def _apply(db: sqlite_utils.Database, plan: _Plan) -> MergeSummary:
             undoes = (
                 row.undoes_id if row.undoes_id in plan.base_decisions else mapped[row.undoes_id]
             )
-        main_id = store.append_decision(
+        main_id = merged.append_decision(
             db,
             row,
             reviewer_id=plan.reviewer_id,
@@ -299,20 +300,20 @@ def _apply(db: sqlite_utils.Database, plan: _Plan) -> MergeSummary:
             undoes_id=undoes,
         )
         mapped[row.id] = main_id
-        store.log_merged(db, uid, "decision", row.id, main_id=main_id)
+        merged.log_merged(db, uid, "decision", row.id, main_id=main_id)
         counts["decisions" if row.action == "decide" else "undos"] += 1
     for note in plan.notes:
-        store.log_merged(
+        merged.log_merged(
             db,
             uid,
             "note",
             note.id,
-            main_id=store.append_note(db, note, reviewer_id=plan.reviewer_id),
+            main_id=merged.append_note(db, note, reviewer_id=plan.reviewer_id),
         )
         counts["notes"] += 1
     for kind, key, value, previous in plan.changes:
-        store.put_mutable(db, kind, key, value)
-        store.log_merged(db, uid, kind, list(key), value=value, previous=previous)
+        merged.put_mutable(db, kind, key, value)
+        merged.log_merged(db, uid, kind, list(key), value=value, previous=previous)
         if kind == "tag":
             counts["tags" if value is not None else "untags"] += 1
         elif kind == "full_text":
