@@ -98,8 +98,11 @@ def _comment(value: Any) -> str:
     return " ".join(printable(value).split())
 
 
-def _fit(a: Mapping[str, Any], rows: list[dict[str, Any]], var: str, subset: str = "") -> list[str]:
-    """R lines that fit one model into ``var`` (the data frame is ``dat``)."""
+def _fit(
+    a: Mapping[str, Any], rows: list[dict[str, Any]], var: str, subset: str = "", mods: str = ""
+) -> list[str]:
+    """R lines that fit one model into ``var`` (the data frame is ``dat``); ``mods``: a
+    meta-regression formula's right-hand side (MH and Peto never have one: screener refuses)."""
     s, r = a.get("settings", {}), a.get("results", {})
     measure = str(s.get("measure") or r.get("measure") or "GEN").upper()
     method = str(s.get("method") or r.get("method") or "REML").upper()
@@ -128,7 +131,8 @@ def _fit(a: Mapping[str, Any], rows: list[dict[str, Any]], var: str, subset: str
         method = "REML"
     slab = ", slab = study" if any("study" in row for row in rows) else ""
     lines.append(
-        f'{var} <- rma(yi, vi, data = {data}, method = "{method}", test = "{test}", '
+        f"{var} <- rma(yi, vi{f', mods = ~ {mods}' if mods else ''}, data = {data}, "
+        f'method = "{method}", test = "{test}", '
         f"level = {level}{slab})"
     )
     return lines
@@ -271,10 +275,9 @@ def _further(a: Mapping[str, Any], rows: list[dict[str, Any]], var: str, aid: in
         if not set(mods) <= columns:
             lines.append("# the moderators were not saved with this analysis: no meta-regression")
         else:
-            fit = _fit(a, rows, f"reg{aid}")[-1]
             formula = " + ".join("`" + m.replace("`", "") + "`" for m in mods)
             lines += [
-                fit.replace("rma(yi, vi, ", f"rma(yi, vi, mods = ~ {formula}, "),
+                _fit(a, rows, f"reg{aid}", mods=formula)[-1],  # dat has yi, vi already
                 f"print(reg{aid})",
                 f'check("meta-regression QM", reg{aid}$QM, {_r_number(reg.get("QM"))})',
                 f'check("meta-regression tau2", reg{aid}$tau2, {_r_number(reg.get("tau2"))})',
