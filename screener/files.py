@@ -28,6 +28,7 @@ Beside the writing, the two rules for text that comes from outside and ends up i
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
 import re
@@ -57,6 +58,8 @@ __all__ = [
     "forget_database",
     "is_sqlite",
     "note_database",
+    "refuse_database",
+    "sha256_file",
     "new_file_path",
     "open_file",
     "output_folder",
@@ -120,6 +123,23 @@ def is_sqlite(path: str | Path) -> bool:
             return handle.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
     except OSError:
         return False
+
+
+def refuse_database(shown: str | Path, path: str | Path, what: str) -> None:
+    """Refuse an SQLite file (a review, most likely the one open) given where ``what`` was
+    wanted, before any handle on it is opened: closing one would drop this process's locks
+    on a review it has open (see :func:`is_sqlite`)."""
+    if is_sqlite(path):
+        raise ScreenerError(f"{shown} is an SQLite database (a review file?), not {what}")
+
+
+def sha256_file(path: str | Path) -> str:
+    """The sha256 of a file's bytes, read in blocks of 1 MiB."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _same(target: Path, other: Path) -> bool:

@@ -13,7 +13,6 @@ citation, register, other) for PRISMA's other identification methods; see :func:
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ import sqlite_utils
 
 from screener import sources
 from screener.errors import AlreadyImportedError, InvalidInputError, ScreenerError
-from screener.files import is_sqlite
+from screener.files import refuse_database, sha256_file
 from screener.flows.parallel import parsed, worker_count
 from screener.model import ImportResult
 from screener.sources.decode import open_text, undecodable
@@ -134,15 +133,7 @@ class _Export:
     head: str
 
 
-def _refuse_a_database(path: Path) -> None:
-    """An SQLite file (a review, most likely this one) is no export: refused before any handle
-    on it is opened, since closing one drops this process's locks on a review it has open
-    (see :func:`screener.files.is_sqlite`)."""
-    if is_sqlite(path):
-        raise ScreenerError(
-            f"{path.name} is an SQLite database (a review file?), not a database export; "
-            "nothing was imported"
-        )
+_NOT_AN_EXPORT = "a database export; nothing was imported"
 
 
 @contextmanager
@@ -191,14 +182,6 @@ def _source_needed(path: Path) -> SourceNeeded:
     return SourceNeeded(f"{path.name} does not say which database it came from: {SOURCE_HINT}")
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _workers(path: Path, workers: int | None) -> int:
     return worker_count(path.stat().st_size) if workers is None else workers
 
@@ -218,7 +201,7 @@ def preview_file(
 ) -> ImportPreview:
     """Parse ``path`` without storing anything: format, database, entry count, bad entries."""
     path = Path(path)
-    _refuse_a_database(path)
+    refuse_database(path.name, path, _NOT_AN_EXPORT)
     name, method = parse_source(source)
     with _open_export(path, fmt) as export:
         count, bad = 0, []
@@ -239,7 +222,7 @@ def preview_file(
             export.encoding,
             count,
             tuple(bad),
-            _earlier(db, sha256_of(path)),
+            _earlier(db, sha256_file(path)),
             method,
         )
 
@@ -272,9 +255,9 @@ def import_file(
     path = Path(path)
     if not path.is_file():
         raise ScreenerError(f"{path}: no such file")
-    _refuse_a_database(path)
+    refuse_database(path.name, path, _NOT_AN_EXPORT)
     source, method = parse_source(source, method)
-    digest = sha256_of(path)
+    digest = sha256_file(path)
     earlier = _earlier(db, digest)
     if earlier and not again:
         raise AlreadyImportedError(

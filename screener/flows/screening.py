@@ -4,14 +4,13 @@ full texts and the queue. Each writer is one transaction, committed before it re
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
 import sqlite_utils
 
 from screener.errors import InvalidInputError, ScreenerError
-from screener.files import is_sqlite
+from screener.files import refuse_database, sha256_file
 from screener.model import Choice, Review, Stage, label_text
 from screener.records import clean_text
 from screener.screening import (
@@ -349,14 +348,6 @@ def agreement(
     return result
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def attach_full_text(
     db: sqlite_utils.Database, record_id: int, path: str | Path, reviewer: str
 ) -> FullText:
@@ -365,11 +356,8 @@ def attach_full_text(
     if not target.is_file():
         raise ScreenerError(f"{path}: no such file")
     target = target.resolve()
-    if is_sqlite(target):  # checked before any handle: closing one drops this process's locks
-        raise ScreenerError(
-            f"{path} is an SQLite database (a review file?), not a full-text report"
-        )
-    digest = _sha256(target)
+    refuse_database(path, target, "a full-text report")
+    digest = sha256_file(target)
     with transaction(db):
         get_record(db, record_id)
         _check_full_text_pool(db, review_store.load_review(db), record_id)
