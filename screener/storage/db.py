@@ -150,9 +150,8 @@ class _Connection(sqlite3.Connection):
     """A connection that knows the file it is on (``label``) and hands out :class:`_Cursor`."""
 
     label = "the review"
-    forget: weakref.finalize[Any, Any] | None = (
-        None  # uncounts the file (see screener.files.is_sqlite)
-    )
+    # uncounts the file when the connection closes or is collected (screener.files.is_sqlite)
+    forget: weakref.finalize[Any, Any] | None = None
 
     def close(self) -> None:
         super().close()
