@@ -224,12 +224,12 @@ def _digests(db: sqlite_utils.Database) -> dict[str, str]:
 def left_in_copy(copy: sqlite_utils.Database) -> list[str]:
     """The words of :data:`UNMERGED` whose tables changed in ``copy`` since its checkout (none
     for copies made before the digests were kept)."""
-    then = dict(
-        (json.loads(key), json.loads(value))
+    then = {
+        json.loads(key): json.loads(value)
         for key, value in copy.execute(
             "SELECT key, value FROM offline_base WHERE kind = 'unmerged'"
         )
-    )
+    }
     if not then:
         return []
     now_ = _digests(copy)
